@@ -1,0 +1,42 @@
+import 'reflect-metadata'
+import type { INestApplication } from '@nestjs/common'
+import { NestFactory } from '@nestjs/core'
+import type { NestExpressApplication } from '@nestjs/platform-express'
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger'
+import type { LoomConfig } from '../../../libs/config/src/index.js'
+import { createLogger, type Logger, PinoNestLogger } from '../../../libs/logging/src/index.js'
+import { GatewayModule } from './gateway.module.js'
+import { ProblemDetailsFilter } from './http/problem-details.filter.js'
+import { requestContext } from './http/request-context.js'
+import { LoomValidationPipe } from './http/validation.pipe.js'
+import { createMetricsRegistry, httpMetrics } from './metrics/http-metrics.js'
+
+export const API_VERSION = '0.1.0'
+
+/** Builds the gateway without listening, so that tests and `main` configure it identically. */
+export async function createGateway(config: LoomConfig & { databaseUrl: string }, logger: Logger = createLogger('gateway', config.logLevel)): Promise<INestApplication> {
+  const { registry, httpDuration } = createMetricsRegistry()
+  const app = await NestFactory.create<NestExpressApplication>(GatewayModule.forRoot(config, registry), {
+    logger: new PinoNestLogger(logger),
+    abortOnError: false,
+  })
+  app.disable('x-powered-by')
+  app.use(requestContext(logger), httpMetrics(httpDuration))
+  app.useGlobalPipes(new LoomValidationPipe())
+  app.useGlobalFilters(new ProblemDetailsFilter(logger))
+  app.enableShutdownHooks()
+
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Loom API')
+      .setDescription(
+        'Durable network-service orchestration: products, subscriptions and the processes that change them, run on Temporal. ' +
+          'Errors are application/problem+json (RFC 9457). Identity travels in the X-Loom-User header.',
+      )
+      .setVersion(API_VERSION)
+      .build(),
+  )
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'openapi.json', yamlDocumentUrl: 'openapi.yaml' })
+  return app
+}

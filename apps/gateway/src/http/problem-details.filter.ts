@@ -1,0 +1,43 @@
+import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException } from '@nestjs/common'
+import type { Request, Response } from 'express'
+import type { Logger } from '../../../../libs/logging/src/index.js'
+import { FieldErrorsException, problem } from './problem.js'
+import { requestIdOf } from './request-context.js'
+
+/** Every error leaves as application/problem+json (RFC 9457); a 500 never leaks internals but is logged in full. */
+@Catch()
+export class ProblemDetailsFilter implements ExceptionFilter {
+  constructor(private readonly logger: Logger) {}
+
+  catch(exception: unknown, host: ArgumentsHost) {
+    const http = host.switchToHttp()
+    const req = http.getRequest<Request>()
+    const res = http.getResponse<Response>()
+    const body = this.toProblem(exception, req)
+    if (body.status >= 500) this.logger.error({ err: exception, req_id: requestIdOf(req), path: req.originalUrl }, body.detail)
+    res.status(body.status).type('application/problem+json').json({ ...body, request_id: requestIdOf(req) })
+  }
+
+  private toProblem(exception: unknown, req: Request) {
+    if (exception instanceof FieldErrorsException) return problem(exception.getStatus(), exception.message, exception.errors)
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus()
+      if (status === 404 && /^Cannot \w+ /.test(exception.message))
+        return problem(404, `No route ${req.method} ${req.path}. The API is described at /docs.`)
+      return problem(status, detailOf(exception))
+    }
+    // Errors raised by Express's body parser before Nest sees the request.
+    const e = exception as { type?: string; status?: number; message?: string }
+    if (e?.type === 'entity.parse.failed') return problem(400, `The request body is not valid JSON: ${e.message}`)
+    if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) return problem(e.status, e.message ?? 'Bad request')
+    return problem(500, 'An unexpected error occurred; it has been logged with the request id.')
+  }
+}
+
+function detailOf(exception: HttpException): string {
+  const response = exception.getResponse()
+  if (typeof response === 'string') return response
+  const message = (response as { message?: unknown }).message
+  if (Array.isArray(message)) return message.join('; ')
+  return typeof message === 'string' ? message : exception.message
+}

@@ -1,0 +1,22 @@
+import { ConfigError, loadConfig } from '../../../libs/config/src/index.js'
+import { createLogger } from '../../../libs/logging/src/index.js'
+import { createGateway } from './create-gateway.js'
+
+async function main() {
+  const config = loadConfig()
+  if (!config.databaseUrl) throw new ConfigError(['DATABASE_URL: required by the gateway (npm start sets it for its embedded PostgreSQL)'])
+  const logger = createLogger('gateway', config.logLevel)
+  const app = await createGateway({ ...config, databaseUrl: config.databaseUrl }, logger)
+  await app.listen(config.httpPort, '0.0.0.0')
+  logger.info({ port: config.httpPort }, `gateway listening on http://localhost:${config.httpPort}`)
+  process.send?.({ ready: true })
+  // The launcher going away (even by SIGKILL) closes the IPC channel: stop with it.
+  process.on('disconnect', () => void app.close().then(() => process.exit(0)))
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError) console.error(error.message)
+  else if ((error as NodeJS.ErrnoException)?.code === 'EADDRINUSE') console.error(`port in use: set LOOM_HTTP_PORT to a free port (${(error as Error).message})`)
+  else console.error(error)
+  process.exit(1)
+})

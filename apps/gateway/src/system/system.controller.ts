@@ -1,0 +1,23 @@
+import { Body, Controller, Headers, HttpCode, Post } from '@nestjs/common'
+import { ApiHeader, ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger'
+import { ProblemDto, SystemPingDto, SystemPingRequestDto } from '../../../../libs/contracts/src/index.js'
+import { SystemService } from './system.service.js'
+
+@ApiTags('system')
+@Controller('api/system')
+export class SystemController {
+  constructor(private readonly system: SystemService) {}
+
+  @Post('ping')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Run the system_ping workflow',
+    description: 'Starts a workflow whose one activity queries the database, and waits for it: proves that a worker polls the task queue.',
+  })
+  @ApiHeader({ name: 'X-Loom-User', required: false, description: 'who asks; recorded as LoomCreatedBy' })
+  @ApiOkResponse({ type: SystemPingDto })
+  @ApiServiceUnavailableResponse({ type: ProblemDto, description: 'Temporal is down or no worker answered in time' })
+  ping(@Body() body: SystemPingRequestDto, @Headers('x-loom-user') user?: string): Promise<SystemPingDto> {
+    return this.system.ping(body.timeout_s ?? 10, user)
+  }
+}

@@ -1,0 +1,26 @@
+import { Global, Inject, Injectable, Module, type OnApplicationShutdown } from '@nestjs/common'
+import { Client, Connection } from '@temporalio/client'
+import { type LoomConfig, temporalAddressOf } from '../../../../libs/config/src/index.js'
+import { LOOM_CONFIG } from '../tokens.js'
+
+/** The gateway's Temporal client. The connection is lazy so that the gateway starts (and reports 503) while Temporal is down. */
+@Injectable()
+export class TemporalService implements OnApplicationShutdown {
+  readonly connection: Connection
+  readonly client: Client
+  readonly address: string
+
+  constructor(@Inject(LOOM_CONFIG) config: LoomConfig) {
+    this.address = temporalAddressOf(config)
+    this.connection = Connection.lazy({ address: this.address, connectTimeout: 2000 })
+    this.client = new Client({ connection: this.connection, namespace: config.namespace })
+  }
+
+  async onApplicationShutdown() {
+    await this.connection.close().catch(() => {})
+  }
+}
+
+@Global()
+@Module({ providers: [TemporalService], exports: [TemporalService] })
+export class TemporalModule {}

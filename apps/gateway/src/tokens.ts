@@ -1,0 +1,2 @@
+export const LOOM_CONFIG = Symbol('LOOM_CONFIG')
+export const LOGGER = Symbol('LOGGER')

@@ -1,0 +1,140 @@
+// `npm start`: runs the whole product on its embedded defaults — a Temporal dev server (SQLite file under the data dir),
+// an embedded PostgreSQL (unless DATABASE_URL is set), the migrations, one worker and the gateway — and stops
+// them in order on Ctrl-C / SIGTERM: gateway, worker, then Temporal and PostgreSQL.
+import { closeSync, mkdirSync, openSync } from 'node:fs'
+import { join, relative } from 'node:path'
+import { ConfigError, configToEnv, loadConfig, type LoomConfig } from '../../../libs/config/src/index.js'
+import {
+  answers,
+  applyMigrations,
+  assertPortsFree,
+  describeExit,
+  findTemporalCli,
+  firstMessage,
+  type ManagedProcess,
+  PortInUseError,
+  spawnManaged,
+  startTemporalDevServer,
+  TemporalCliError,
+} from '../../../libs/runtime/src/index.js'
+
+const say = (message: string) => console.log(`loom: ${message}`)
+const children: ManagedProcess[] = []
+let stopping = false
+
+async function main() {
+  const config = loadConfig()
+  mkdirSync(config.dataDir, { recursive: true })
+  const ports = [{ port: config.httpPort, variable: 'LOOM_HTTP_PORT' }]
+  if (!config.temporalAddress) ports.push({ port: config.temporalPort, variable: 'LOOM_TEMPORAL_PORT' }, { port: config.temporalUiPort, variable: 'LOOM_TEMPORAL_UI_PORT' })
+  if (!config.databaseUrl) ports.push({ port: config.embeddedPostgresPort, variable: 'LOOM_POSTGRES_PORT' })
+  await assertPortsFree(ports)
+
+  const t0 = performance.now()
+  const [databaseUrl, temporal] = await Promise.all([startDatabase(config), startTemporal(config)])
+  say('applying database migrations')
+  await applyMigrations(databaseUrl)
+
+  const env = {
+    ...process.env,
+    ...configToEnv({ ...config, databaseUrl, temporalAddress: temporal.address, temporalUiUrl: config.temporalUiUrl ?? temporal.uiUrl }),
+  }
+  const node = (name: string, script: string) =>
+    spawnManaged(name, process.execPath, [join(__dirname, '..', '..', name, 'src', script)], { env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+  const worker = track(node('worker', 'main.js'))
+  await firstMessage(worker, 120_000)
+  const gateway = track(node('gateway', 'main.js'))
+  await firstMessage(gateway, 60_000)
+
+  const base = `http://localhost:${config.httpPort}`
+  console.log(
+    [
+      '',
+      `Loom is running (ready in ${((performance.now() - t0) / 1000).toFixed(1)} s)`,
+      `  API          ${base}/api   (try: curl ${base}/api/health)`,
+      `  Swagger UI   ${base}/docs`,
+      `  OpenAPI      ${base}/openapi.json`,
+      `  Metrics      ${base}/metrics`,
+      `  Temporal UI  ${config.temporalUiUrl ?? temporal.uiUrl ?? '(not known: set LOOM_TEMPORAL_UI_URL)'}`,
+      `  Temporal     ${temporal.address}${config.temporalAddress ? ' (TEMPORAL_ADDRESS)' : `, namespace ${config.namespace}, state in ${shortPath(join(config.dataDir, 'temporal.db'))}`}`,
+      `  PostgreSQL   ${config.databaseUrl ? 'DATABASE_URL' : `embedded on 127.0.0.1:${config.embeddedPostgresPort}, data in ${shortPath(join(config.dataDir, 'postgres'))}`}`,
+      'Press Ctrl-C to stop.',
+      '',
+    ].join('\n'),
+  )
+}
+
+async function startDatabase(config: LoomConfig): Promise<string> {
+  if (config.databaseUrl) return config.databaseUrl
+  say(`starting the embedded PostgreSQL on 127.0.0.1:${config.embeddedPostgresPort} (data in ${shortPath(join(config.dataDir, 'postgres'))})`)
+  const log = openSync(join(config.dataDir, 'postgres.log'), 'a')
+  const postgres = track(
+    spawnManaged('postgres', process.execPath, [join(__dirname, '..', '..', '..', 'libs', 'runtime', 'src', 'embedded-postgres.main.js')], {
+      env: { ...process.env, LOOM_DATA_DIR: config.dataDir, LOOM_POSTGRES_PORT: String(config.embeddedPostgresPort) },
+      stdio: ['ignore', log, log, 'ipc'],
+    }),
+  )
+  closeSync(log)
+  const message = await firstMessage<{ ready?: string; error?: string }>(postgres, 120_000)
+  if (!message.ready) throw new Error(`the embedded PostgreSQL did not start: ${message.error}`)
+  return message.ready
+}
+
+async function startTemporal(config: LoomConfig): Promise<{ address: string; uiUrl: string | undefined }> {
+  if (config.temporalAddress) {
+    if (!(await answers(config.temporalAddress, 3000)))
+      throw new Error(`TEMPORAL_ADDRESS=${config.temporalAddress}: no Temporal server answers there (unset it to let Loom run a dev server)`)
+    return { address: config.temporalAddress, uiUrl: config.temporalUiUrl }
+  }
+  const cli = await findTemporalCli({ configured: config.temporalCli, dataDir: config.dataDir, install: true, log: say })
+  say(`starting the Temporal dev server (${cli.version.split('\n')[0]}, ${cli.source}) on 127.0.0.1:${config.temporalPort}`)
+  const server = await startTemporalDevServer({
+    cli: cli.path,
+    dbFile: join(config.dataDir, 'temporal.db'),
+    port: config.temporalPort,
+    uiPort: config.temporalUiPort,
+    namespace: config.namespace,
+    logFile: join(config.dataDir, 'temporal.log'),
+  })
+  track(server.process)
+  return server
+}
+
+function track(child: ManagedProcess): ManagedProcess {
+  children.push(child)
+  void child.exited.then((exit) => {
+    if (stopping) return
+    console.error(`loom: ${child.name} stopped unexpectedly (${describeExit(exit)}); stopping everything`)
+    void shutdown(1)
+  })
+  return child
+}
+
+/** Gateway first (no new requests), then the worker (drains its activities), then the servers they use. */
+async function shutdown(code: number) {
+  if (stopping) return
+  stopping = true
+  const byName = (name: string) => children.filter((c) => c.name === name)
+  for (const group of [byName('gateway'), byName('worker'), [...byName('temporal'), ...byName('postgres')]]) {
+    await Promise.all(group.map((c) => c.stop(30_000)))
+  }
+  process.exit(code)
+}
+
+function shortPath(path: string): string {
+  const rel = relative(process.cwd(), path)
+  return rel.startsWith('..') ? path : rel
+}
+
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  process.on(signal, () => {
+    if (!stopping) say(`${signal}: stopping`)
+    void shutdown(0)
+  })
+}
+
+main().catch((error: unknown) => {
+  const known = error instanceof ConfigError || error instanceof PortInUseError || error instanceof TemporalCliError
+  console.error(`loom: cannot start: ${known ? (error as Error).message : error instanceof Error ? error.message : String(error)}`)
+  void shutdown(1)
+})

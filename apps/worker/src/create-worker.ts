@@ -1,0 +1,85 @@
+import 'reflect-metadata'
+import type { INestApplicationContext } from '@nestjs/common'
+import { NestFactory } from '@nestjs/core'
+import { NativeConnection, Worker } from '@temporalio/worker'
+import { type LoomConfig, temporalAddressOf } from '../../../libs/config/src/index.js'
+import { createLogger, type Logger, PinoNestLogger } from '../../../libs/logging/src/index.js'
+import { ensureSearchAttributes } from '../../../libs/runtime/src/index.js'
+import { ACTIVITY_PROVIDERS, WorkerModule } from './worker.module.js'
+
+type ActivityFunction = (...args: never[]) => Promise<unknown>
+
+export interface LoomWorkerOptions {
+  /** extra or replacement activities (test fixtures) */
+  activities?: Record<string, ActivityFunction>
+  /** compiled workflow entry point; defaults to libs/workflows */
+  workflowsPath?: string
+  /** how long in-flight activities may run on after shutdown() before they are cancelled */
+  shutdownGraceTime?: string
+  logger?: Logger
+}
+
+export interface LoomWorker {
+  worker: Worker
+  /** Polls until shutdown() and then until in-flight work has drained; closes everything it opened. */
+  run(): Promise<void>
+  shutdown(): void
+}
+
+/** Every public method of each activity provider, bound to its Nest instance, under the method's name. */
+function bindActivities(app: INestApplicationContext): Record<string, ActivityFunction> {
+  const activities: Record<string, ActivityFunction> = {}
+  for (const provider of ACTIVITY_PROVIDERS) {
+    const instance = app.get(provider) as unknown as Record<string, unknown>
+    for (const name of Object.getOwnPropertyNames(provider.prototype)) {
+      const fn = instance[name]
+      if (name === 'constructor' || typeof fn !== 'function') continue
+      if (name in activities) throw new Error(`activity ${name} is declared twice (${provider.name})`)
+      activities[name] = (fn as ActivityFunction).bind(instance)
+    }
+  }
+  return activities
+}
+
+export async function createLoomWorker(config: LoomConfig & { databaseUrl: string }, options: LoomWorkerOptions = {}): Promise<LoomWorker> {
+  const logger = options.logger ?? createLogger('worker', config.logLevel)
+  const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config.databaseUrl), {
+    logger: new PinoNestLogger(logger),
+    abortOnError: false,
+  })
+  let connection: NativeConnection | undefined
+  try {
+    connection = await NativeConnection.connect({ address: temporalAddressOf(config) })
+    const added = await ensureSearchAttributes(connection, config.namespace).catch((error: unknown) => {
+      // e.g. Temporal Cloud, where the operator API is not open to workers: register them there by hand.
+      logger.warn({ err: error }, 'could not check or register Loom search attributes')
+      return []
+    })
+    if (added.length) logger.info({ added }, 'registered search attributes')
+    const worker = await Worker.create({
+      connection,
+      namespace: config.namespace,
+      taskQueue: config.taskQueue,
+      workflowsPath: options.workflowsPath ?? require.resolve('../../../libs/workflows/src/index.js'),
+      activities: { ...bindActivities(app), ...options.activities },
+      shutdownGraceTime: options.shutdownGraceTime ?? '20 seconds',
+    })
+    const conn = connection
+    return {
+      worker,
+      shutdown: () => worker.shutdown(),
+      run: async () => {
+        try {
+          await worker.run()
+        } finally {
+          await conn.close().catch(() => {})
+          await app.close()
+        }
+      },
+    }
+  } catch (error) {
+    await connection?.close().catch(() => {})
+    await app.close()
+    throw error
+  }
+}

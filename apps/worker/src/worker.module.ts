@@ -1,0 +1,17 @@
+import { type DynamicModule, Module } from '@nestjs/common'
+import { SystemActivities } from '../../../libs/activities/src/index.js'
+import { PersistenceModule } from '../../../libs/persistence/src/index.js'
+
+/** The injectable services whose methods the worker registers as activities. */
+export const ACTIVITY_PROVIDERS = [SystemActivities]
+
+@Module({})
+export class WorkerModule {
+  static forRoot(databaseUrl: string): DynamicModule {
+    return {
+      module: WorkerModule,
+      imports: [PersistenceModule.forRoot(databaseUrl)],
+      providers: ACTIVITY_PROVIDERS,
+    }
+  }
+}

@@ -1,0 +1,1 @@
+export { SystemActivities, type DatabaseCheck } from './system/system.activities.js'

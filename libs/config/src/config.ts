@@ -1,0 +1,178 @@
+import { isAbsolute, resolve } from 'node:path'
+import { z } from 'zod'
+
+/**
+ * Loom's whole configuration, read from the environment once at start-up.
+ * Every variable is listed in the README; defaults are the embedded ones.
+ */
+export interface LoomConfig {
+  httpPort: number
+  temporalPort: number
+  temporalUiPort: number
+  /** absolute path of LOOM_DATA_DIR */
+  dataDir: string
+  /** undefined: `npm start` runs an embedded PostgreSQL under the data dir */
+  databaseUrl: string | undefined
+  embeddedPostgresPort: number
+  /** undefined: `npm start` runs a Temporal dev server */
+  temporalAddress: string | undefined
+  temporalCli: string | undefined
+  namespace: string
+  taskQueue: string
+  /** base URL of the Temporal Web UI, for links; undefined when unknown */
+  temporalUiUrl: string | undefined
+  ipam: 'builtin' | 'netbox'
+  dcim: 'builtin' | 'netbox'
+  netboxUrl: string | undefined
+  netboxToken: string | undefined
+  logLevel: LogLevel
+}
+
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const
+export type LogLevel = (typeof LOG_LEVELS)[number]
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`)
+    this.name = 'ConfigError'
+  }
+}
+
+const port = (fallback: number) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d+$/, 'expected a TCP port number (1-65535)')
+    .transform(Number)
+    .refine((n) => n >= 1 && n <= 65535, 'expected a TCP port number (1-65535)')
+    .optional()
+    .transform((n) => n ?? fallback)
+
+const optionalText = z
+  .string()
+  .trim()
+  .optional()
+  .transform((s) => (s ? s : undefined))
+
+const url = (protocols: string[]) =>
+  optionalText.refine(
+    (s) => s === undefined || (URL.canParse(s) && protocols.includes(new URL(s).protocol)),
+    `expected a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`,
+  )
+
+const hostPort = optionalText.refine(
+  (s) => s === undefined || /^[^\s:/]+:\d{1,5}$/.test(s) || /^\[[0-9a-fA-F:]+\]:\d{1,5}$/.test(s),
+  'expected host:port, e.g. temporal.example.net:7233',
+)
+
+const name = (fallback: string) =>
+  z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'expected letters, digits, ".", "_" or "-"')
+    .optional()
+    .transform((s) => s ?? fallback)
+
+const backend = z
+  .enum(['builtin', 'netbox'], { error: 'expected "builtin" or "netbox"' })
+  .optional()
+  .transform((s) => s ?? 'builtin')
+
+const envSchema = z
+  .object({
+    LOOM_HTTP_PORT: port(3000),
+    LOOM_TEMPORAL_PORT: port(7233),
+    LOOM_TEMPORAL_UI_PORT: port(8233),
+    LOOM_POSTGRES_PORT: port(5433),
+    LOOM_DATA_DIR: optionalText,
+    DATABASE_URL: url(['postgresql:', 'postgres:']),
+    TEMPORAL_ADDRESS: hostPort,
+    TEMPORAL_CLI: optionalText,
+    LOOM_TEMPORAL_NAMESPACE: name('default'),
+    LOOM_TASK_QUEUE: name('loom'),
+    LOOM_TEMPORAL_UI_URL: url(['http:', 'https:']),
+    LOOM_IPAM: backend,
+    LOOM_DCIM: backend,
+    NETBOX_URL: url(['http:', 'https:']),
+    NETBOX_TOKEN: optionalText,
+    LOOM_LOG_LEVEL: z
+      .enum(LOG_LEVELS, { error: `expected one of ${LOG_LEVELS.join(', ')}` })
+      .optional()
+      .transform((s) => s ?? 'info'),
+  })
+  .superRefine((env, ctx) => {
+    const usesNetbox = env.LOOM_IPAM === 'netbox' || env.LOOM_DCIM === 'netbox'
+    if (usesNetbox && !env.NETBOX_URL)
+      ctx.addIssue({ code: 'custom', path: ['NETBOX_URL'], message: 'required when LOOM_IPAM or LOOM_DCIM is "netbox"' })
+    if (usesNetbox && !env.NETBOX_TOKEN)
+      ctx.addIssue({ code: 'custom', path: ['NETBOX_TOKEN'], message: 'required when LOOM_IPAM or LOOM_DCIM is "netbox"' })
+  })
+
+/** Reads and checks the environment; throws a ConfigError naming every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): LoomConfig {
+  const parsed = envSchema.safeParse(pickDefined(env))
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => {
+        const variable = String(issue.path[0])
+        const given = env[variable]
+        return `${variable}: ${issue.message}${given === undefined ? '' : ` (got ${JSON.stringify(given)})`}`
+      }),
+    )
+  }
+  const e = parsed.data
+  const dataDir = e.LOOM_DATA_DIR ?? '.loom'
+  return {
+    httpPort: e.LOOM_HTTP_PORT,
+    temporalPort: e.LOOM_TEMPORAL_PORT,
+    temporalUiPort: e.LOOM_TEMPORAL_UI_PORT,
+    embeddedPostgresPort: e.LOOM_POSTGRES_PORT,
+    dataDir: isAbsolute(dataDir) ? dataDir : resolve(cwd, dataDir),
+    databaseUrl: e.DATABASE_URL,
+    temporalAddress: e.TEMPORAL_ADDRESS,
+    temporalCli: e.TEMPORAL_CLI,
+    namespace: e.LOOM_TEMPORAL_NAMESPACE,
+    taskQueue: e.LOOM_TASK_QUEUE,
+    temporalUiUrl: e.LOOM_TEMPORAL_UI_URL?.replace(/\/+$/, ''),
+    ipam: e.LOOM_IPAM,
+    dcim: e.LOOM_DCIM,
+    netboxUrl: e.NETBOX_URL,
+    netboxToken: e.NETBOX_TOKEN,
+    logLevel: e.LOOM_LOG_LEVEL,
+  }
+}
+
+/** The address the gateway and workers use: TEMPORAL_ADDRESS, or the dev server npm start runs. */
+export function temporalAddressOf(config: LoomConfig): string {
+  return config.temporalAddress ?? `127.0.0.1:${config.temporalPort}`
+}
+
+/** Empty variables count as unset, as in most shells' `VAR= cmd`. */
+function pickDefined(env: NodeJS.ProcessEnv): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const [k, v] of Object.entries(env)) if (v !== undefined && v !== '') out[k] = v
+  return out
+}
+
+/** Turns a config back into the environment a child process reads (the launcher's children). */
+export function configToEnv(config: LoomConfig): Record<string, string> {
+  const env: Record<string, string | undefined> = {
+    LOOM_HTTP_PORT: String(config.httpPort),
+    LOOM_TEMPORAL_PORT: String(config.temporalPort),
+    LOOM_TEMPORAL_UI_PORT: String(config.temporalUiPort),
+    LOOM_POSTGRES_PORT: String(config.embeddedPostgresPort),
+    LOOM_DATA_DIR: config.dataDir,
+    DATABASE_URL: config.databaseUrl,
+    TEMPORAL_ADDRESS: config.temporalAddress,
+    TEMPORAL_CLI: config.temporalCli,
+    LOOM_TEMPORAL_NAMESPACE: config.namespace,
+    LOOM_TASK_QUEUE: config.taskQueue,
+    LOOM_TEMPORAL_UI_URL: config.temporalUiUrl,
+    LOOM_IPAM: config.ipam,
+    LOOM_DCIM: config.dcim,
+    NETBOX_URL: config.netboxUrl,
+    NETBOX_TOKEN: config.netboxToken,
+    LOOM_LOG_LEVEL: config.logLevel,
+  }
+  return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined))
+}

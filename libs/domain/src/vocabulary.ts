@@ -1,0 +1,17 @@
+// DESIGN.md's vocabulary as closed unions: the same strings in the API, the database and workflow code.
+
+export const LIFECYCLES = ['initial', 'provisioning', 'active', 'disabled', 'terminated', 'migrating'] as const
+export type Lifecycle = (typeof LIFECYCLES)[number]
+
+export const WORKFLOW_TARGETS = ['CREATE', 'MODIFY', 'TERMINATE', 'VALIDATE', 'SYSTEM', 'RECONCILE'] as const
+export type WorkflowTarget = (typeof WORKFLOW_TARGETS)[number]
+
+export const PROCESS_STATUSES = ['created', 'running', 'waiting', 'suspended', 'completed', 'aborted', 'failed'] as const
+export type ProcessStatus = (typeof PROCESS_STATUSES)[number]
+
+export const STEP_STATUSES = ['pending', 'running', 'success', 'skipped', 'waiting', 'failed'] as const
+export type StepStatus = (typeof STEP_STATUSES)[number]
+
+/** NetBox's device statuses. */
+export const DEVICE_STATUSES = ['offline', 'active', 'planned', 'staged', 'failed', 'inventory', 'decommissioning'] as const
+export type DeviceStatus = (typeof DEVICE_STATUSES)[number]

@@ -1,0 +1,2 @@
+export { createLogger, PinoNestLogger } from './logger.js'
+export type { Logger } from 'pino'

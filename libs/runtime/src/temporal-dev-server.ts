@@ -1,0 +1,87 @@
+import { closeSync, openSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { Connection } from '@temporalio/client'
+import { describeExit, type ManagedProcess, spawnManaged } from './managed-process.js'
+import { projectRoot } from './project-root.js'
+
+interface DevServerSettings {
+  log_level: string
+  sqlite_pragmas: Record<string, string>
+  dynamic_config: Record<string, unknown>
+}
+
+export interface TemporalDevServer {
+  process: ManagedProcess
+  address: string
+  uiUrl: string | undefined
+}
+
+/** Settings shared by `npm start` and the test harness, from temporal/dev-server.json. */
+function devServerSettings(): DevServerSettings {
+  return JSON.parse(readFileSync(join(projectRoot(), 'temporal', 'dev-server.json'), 'utf8')) as DevServerSettings
+}
+
+/**
+ * Runs `temporal server start-dev` and resolves once its frontend answers.
+ * `dbFile` undefined keeps everything in memory (tests); a file survives restarts (npm start).
+ */
+export async function startTemporalDevServer(opts: {
+  cli: string
+  dbFile: string | undefined
+  port: number
+  uiPort: number | undefined
+  namespace: string
+  logFile: string
+  readyTimeoutMs?: number
+}): Promise<TemporalDevServer> {
+  const settings = devServerSettings()
+  const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(opts.port), '--namespace', opts.namespace]
+  args.push('--log-level', settings.log_level)
+  if (opts.uiPort) args.push('--ui-port', String(opts.uiPort))
+  else args.push('--headless')
+  if (opts.dbFile) {
+    args.push('--db-filename', opts.dbFile)
+    for (const [k, v] of Object.entries(settings.sqlite_pragmas)) args.push('--sqlite-pragma', `${k}=${v}`)
+  }
+  for (const [k, v] of Object.entries(settings.dynamic_config)) args.push('--dynamic-config-value', `${k}=${JSON.stringify(v)}`)
+
+  const log = openSync(opts.logFile, 'a')
+  const server = spawnManaged('temporal', opts.cli, args, { stdio: ['ignore', log, log] })
+  closeSync(log)
+  const address = `127.0.0.1:${opts.port}`
+  const deadline = Date.now() + (opts.readyTimeoutMs ?? 60_000)
+  for (;;) {
+    if (!server.running) {
+      throw new Error(`the Temporal dev server exited (${describeExit(await server.exited)}) during start-up; see ${opts.logFile}:\n${tail(opts.logFile)}`)
+    }
+    if (await answers(address)) break
+    if (Date.now() > deadline) {
+      await server.stop()
+      throw new Error(`the Temporal dev server did not answer on ${address} in time; see ${opts.logFile}:\n${tail(opts.logFile)}`)
+    }
+    await new Promise((r) => setTimeout(r, 150))
+  }
+  return { process: server, address, uiUrl: opts.uiPort ? `http://localhost:${opts.uiPort}` : undefined }
+}
+
+/** True when a Temporal frontend answers on `address`. */
+export async function answers(address: string, timeoutMs = 1000): Promise<boolean> {
+  let connection: Connection | undefined
+  try {
+    connection = await Connection.connect({ address, connectTimeout: timeoutMs })
+    await connection.withDeadline(Date.now() + timeoutMs, () => connection!.workflowService.getSystemInfo({}))
+    return true
+  } catch {
+    return false
+  } finally {
+    await connection?.close().catch(() => {})
+  }
+}
+
+function tail(file: string, lines = 15): string {
+  try {
+    return readFileSync(file, 'utf8').trim().split('\n').slice(-lines).join('\n')
+  } catch {
+    return '(no log)'
+  }
+}

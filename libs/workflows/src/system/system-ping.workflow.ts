@@ -1,0 +1,17 @@
+import { proxyActivities, workflowInfo } from '@temporalio/workflow'
+import type { DatabaseCheck, SystemActivities } from '../../../activities/src/system/system.activities.js'
+
+const { checkDatabase } = proxyActivities<SystemActivities>({
+  startToCloseTimeout: '10 seconds',
+  retry: { maximumAttempts: 3, initialInterval: '200 ms' },
+})
+
+export interface SystemPingResult extends DatabaseCheck {
+  workflow_id: string
+}
+
+/** One activity that reaches the database: proves gateway → Temporal → worker → PostgreSQL. */
+export async function systemPing(): Promise<SystemPingResult> {
+  const check = await checkDatabase()
+  return { ...check, workflow_id: workflowInfo().workflowId }
+}
