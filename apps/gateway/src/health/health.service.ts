@@ -15,8 +15,8 @@ export class HealthService {
   async check(): Promise<HealthDto> {
     const [temporal, database] = await Promise.all([
       probe(`Temporal at ${this.temporal.address}`, () =>
-        this.temporal.connection.withDeadline(Date.now() + CHECK_TIMEOUT_MS, () =>
-          this.temporal.connection.workflowService.getSystemInfo({}),
+        this.temporal.probeConnection.withDeadline(Date.now() + CHECK_TIMEOUT_MS, () =>
+          this.temporal.probeConnection.workflowService.getSystemInfo({}),
         ),
       ),
       probe('the database', () => this.prisma.ping()),

@@ -22,14 +22,12 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     if (exception instanceof FieldErrorsException) return problem(exception.getStatus(), exception.message, exception.errors)
     if (exception instanceof HttpException) {
       const status = exception.getStatus()
+      const cause = exception.cause as { type?: string } | undefined
+      if (cause?.type === 'entity.parse.failed') return problem(400, `The request body is not valid JSON: ${exception.message}`)
       if (status === 404 && /^Cannot \w+ /.test(exception.message))
         return problem(404, `No route ${req.method} ${req.path}. The API is described at /docs.`)
       return problem(status, detailOf(exception))
     }
-    // Errors raised by Express's body parser before Nest sees the request.
-    const e = exception as { type?: string; status?: number; message?: string }
-    if (e?.type === 'entity.parse.failed') return problem(400, `The request body is not valid JSON: ${e.message}`)
-    if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) return problem(e.status, e.message ?? 'Bad request')
     return problem(500, 'An unexpected error occurred; it has been logged with the request id.')
   }
 }

@@ -48,7 +48,7 @@ export class SystemService {
       await handle.terminate('no worker answered in time').catch(() => {})
       const reason =
         (error as Error).message === 'timeout'
-          ? `no worker answered within ${timeoutSeconds} s on task queue "${this.config.taskQueue}"`
+          ? `no worker answered within ${timeoutSeconds} s on task queue "${this.config.taskQueue}"; workflow ${workflowId} was terminated`
           : `${SYSTEM_PING} failed: ${(error as Error).message}`
       throw new ServiceUnavailableException(reason)
     } finally {

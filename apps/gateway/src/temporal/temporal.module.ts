@@ -7,17 +7,20 @@ import { LOOM_CONFIG } from '../tokens.js'
 @Injectable()
 export class TemporalService implements OnApplicationShutdown {
   readonly connection: Connection
+  /** Without the SDK's retry interceptor: a health probe must report a refused connection at once, not retry it. */
+  readonly probeConnection: Connection
   readonly client: Client
   readonly address: string
 
   constructor(@Inject(LOOM_CONFIG) config: LoomConfig) {
     this.address = temporalAddressOf(config)
     this.connection = Connection.lazy({ address: this.address, connectTimeout: 2000 })
+    this.probeConnection = Connection.lazy({ address: this.address, connectTimeout: 2000, interceptors: [] })
     this.client = new Client({ connection: this.connection, namespace: config.namespace })
   }
 
   async onApplicationShutdown() {
-    await this.connection.close().catch(() => {})
+    await Promise.all([this.connection.close().catch(() => {}), this.probeConnection.close().catch(() => {})])
   }
 }
 

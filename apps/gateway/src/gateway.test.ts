@@ -1,0 +1,138 @@
+import assert from 'node:assert/strict'
+import { after, before, describe, test } from 'node:test'
+import { Validator } from '@seriousme/openapi-schema-validator'
+import { freePort } from '../../../libs/runtime/src/index.js'
+import { cloneDatabase, type TestDatabase } from '../../../test/support/database.js'
+import { testConfig } from '../../../test/support/env.js'
+import { type RunningGateway, startGateway } from '../../../test/support/gateway.js'
+
+const PROBLEM_TYPE = /^application\/problem\+json/
+
+describe('gateway with Temporal and the database up', () => {
+  let db: TestDatabase
+  let gw: RunningGateway
+
+  before(async () => {
+    db = await cloneDatabase()
+    gw = await startGateway(testConfig(db.url))
+  })
+  after(async () => {
+    await gw?.close()
+    await db?.drop()
+  })
+
+  test('GET /api/health is 200 with both ok', async () => {
+    const res = await fetch(`${gw.url}/api/health`)
+    assert.equal(res.status, 200)
+    assert.deepEqual(await res.json(), { status: 'ok', temporal: 'ok', database: 'ok' })
+  })
+
+  test('an unknown route is a 404 problem naming the route', async () => {
+    const res = await fetch(`${gw.url}/api/nothing-here`)
+    assert.equal(res.status, 404)
+    assert.match(res.headers.get('content-type') ?? '', PROBLEM_TYPE)
+    const body = (await res.json()) as Record<string, unknown>
+    assert.equal(body.type, 'urn:loom:problem:not-found')
+    assert.equal(body.title, 'Not found')
+    assert.equal(body.status, 404)
+    assert.match(String(body.detail), /GET \/api\/nothing-here/)
+    assert.equal(body.request_id, res.headers.get('x-request-id'))
+  })
+
+  test('malformed JSON is a 400 problem', async () => {
+    const res = await fetch(`${gw.url}/api/system/ping`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"timeout_s": ' })
+    assert.equal(res.status, 400)
+    assert.match(res.headers.get('content-type') ?? '', PROBLEM_TYPE)
+    const body = (await res.json()) as Record<string, unknown>
+    assert.equal(body.type, 'urn:loom:problem:bad-request')
+    assert.match(String(body.detail), /not valid JSON/)
+  })
+
+  test('a body that fails validation is a 422 problem with one error per field', async () => {
+    const res = await fetch(`${gw.url}/api/system/ping`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ timeout_s: 0, colour: 'blue' }),
+    })
+    assert.equal(res.status, 422)
+    assert.match(res.headers.get('content-type') ?? '', PROBLEM_TYPE)
+    const body = (await res.json()) as { type: string; errors: { path: string; message: string }[] }
+    assert.equal(body.type, 'urn:loom:problem:validation-failed')
+    assert.deepEqual(body.errors.map((e) => e.path).sort(), ['colour', 'timeout_s'])
+    assert.match(body.errors.find((e) => e.path === 'timeout_s')!.message, /not be less than 1/)
+    assert.match(body.errors.find((e) => e.path === 'colour')!.message, /should not exist/)
+  })
+
+  test('a caller-supplied X-Request-Id is echoed; otherwise one is made', async () => {
+    const mine = await fetch(`${gw.url}/api/health`, { headers: { 'x-request-id': 'abc-123' } })
+    assert.equal(mine.headers.get('x-request-id'), 'abc-123')
+    const made = await fetch(`${gw.url}/api/health`)
+    assert.match(made.headers.get('x-request-id') ?? '', /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-/)
+  })
+
+  test('/openapi.json is a valid OpenAPI 3 document describing the routes; /docs serves Swagger UI', async () => {
+    const res = await fetch(`${gw.url}/openapi.json`)
+    assert.equal(res.status, 200)
+    const doc = (await res.json()) as { openapi: string; paths: Record<string, unknown> }
+    const result = await new Validator().validate(doc)
+    assert.equal(result.valid, true, JSON.stringify(result.errors, null, 2))
+    assert.match(doc.openapi, /^3\./)
+    assert.ok(doc.paths['/api/health'])
+    assert.ok(doc.paths['/api/system/ping'])
+    assert.equal(doc.paths['/metrics'], undefined)
+    const ui = await fetch(`${gw.url}/docs`)
+    assert.equal(ui.status, 200)
+    assert.match(await ui.text(), /swagger-ui/i)
+  })
+
+  test('/metrics exposes default metrics and request durations by route template and status', async () => {
+    await fetch(`${gw.url}/api/health`)
+    await fetch(`${gw.url}/api/nothing-here`)
+    const res = await fetch(`${gw.url}/metrics`)
+    assert.equal(res.status, 200)
+    assert.match(res.headers.get('content-type') ?? '', /^text\/plain/)
+    const text = await res.text()
+    assert.match(text, /^process_cpu_user_seconds_total /m)
+    assert.match(text, /^http_request_duration_seconds_count\{method="GET",route="\/api\/health",status_code="200"\} [1-9]/m)
+    assert.match(text, /^http_request_duration_seconds_count\{method="GET",route="unmatched",status_code="404"\} [1-9]/m)
+  })
+})
+
+describe('gateway health with a dependency down', () => {
+  let db: TestDatabase
+  before(async () => {
+    db = await cloneDatabase()
+  })
+  after(async () => {
+    await db?.drop()
+  })
+
+  test('Temporal down: 503, naming Temporal and its address; the database still ok', async () => {
+    const address = `127.0.0.1:${await freePort()}`
+    const gw = await startGateway(testConfig(db.url, { temporalAddress: address }))
+    try {
+      const res = await fetch(`${gw.url}/api/health`)
+      assert.equal(res.status, 503)
+      const body = (await res.json()) as Record<string, string>
+      assert.equal(body.status, 'degraded')
+      assert.equal(body.database, 'ok')
+      assert.match(body.temporal, new RegExp(`^unreachable: Temporal at ${address}`))
+    } finally {
+      await gw.close()
+    }
+  })
+
+  test('database down: 503, naming the database; Temporal still ok', async () => {
+    const gw = await startGateway(testConfig(`postgresql://postgres@127.0.0.1:${await freePort()}/nowhere`))
+    try {
+      const res = await fetch(`${gw.url}/api/health`)
+      assert.equal(res.status, 503)
+      const body = (await res.json()) as Record<string, string>
+      assert.equal(body.status, 'degraded')
+      assert.equal(body.temporal, 'ok')
+      assert.match(body.database, /^unreachable: the database/)
+    } finally {
+      await gw.close()
+    }
+  })
+})

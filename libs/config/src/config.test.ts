@@ -1,0 +1,68 @@
+import assert from 'node:assert/strict'
+import { describe, test } from 'node:test'
+import { ConfigError, configToEnv, loadConfig } from './config.js'
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env, '/srv/loom')
+  } catch (error) {
+    assert.ok(error instanceof ConfigError)
+    return error.problems
+  }
+  assert.fail('expected a ConfigError')
+}
+
+describe('loadConfig', () => {
+  test('an empty environment gives the embedded defaults of DESIGN.md', () => {
+    const config = loadConfig({}, '/srv/loom')
+    assert.equal(config.httpPort, 3000)
+    assert.equal(config.temporalPort, 7233)
+    assert.equal(config.temporalUiPort, 8233)
+    assert.equal(config.dataDir, '/srv/loom/.loom')
+    assert.equal(config.namespace, 'default')
+    assert.equal(config.taskQueue, 'loom')
+    assert.equal(config.ipam, 'builtin')
+    assert.equal(config.dcim, 'builtin')
+    assert.equal(config.logLevel, 'info')
+    assert.equal(config.databaseUrl, undefined)
+    assert.equal(config.temporalAddress, undefined)
+  })
+
+  test('each bad variable is named with what was expected and what was given', () => {
+    const problems = problemsOf({ LOOM_HTTP_PORT: 'abc', LOOM_TEMPORAL_PORT: '70000', LOOM_LOG_LEVEL: 'loud', DATABASE_URL: 'mysql://x/y', TEMPORAL_ADDRESS: 'no-port' })
+    assert.equal(problems.length, 5)
+    assert.match(problems.find((p) => p.startsWith('LOOM_HTTP_PORT:'))!, /TCP port number.*got "abc"/)
+    assert.match(problems.find((p) => p.startsWith('LOOM_TEMPORAL_PORT:'))!, /got "70000"/)
+    assert.match(problems.find((p) => p.startsWith('LOOM_LOG_LEVEL:'))!, /one of trace, debug, info/)
+    assert.match(problems.find((p) => p.startsWith('DATABASE_URL:'))!, /postgresql:\/\//)
+    assert.match(problems.find((p) => p.startsWith('TEMPORAL_ADDRESS:'))!, /host:port/)
+  })
+
+  test('the error message lists every problem, one per line', () => {
+    assert.throws(() => loadConfig({ LOOM_IPAM: 'ldap', LOOM_TASK_QUEUE: 'has space' }), (error: Error) => {
+      assert.match(error.message, /^Invalid configuration:\n {2}- /)
+      assert.match(error.message, /LOOM_IPAM: expected "builtin" or "netbox" \(got "ldap"\)/)
+      assert.match(error.message, /LOOM_TASK_QUEUE: /)
+      return true
+    })
+  })
+
+  test('the NetBox backend needs its URL and token', () => {
+    const problems = problemsOf({ LOOM_DCIM: 'netbox' })
+    assert.deepEqual(problems.map((p) => p.split(':')[0]).sort(), ['NETBOX_TOKEN', 'NETBOX_URL'])
+    const config = loadConfig({ LOOM_DCIM: 'netbox', NETBOX_URL: 'https://netbox.example.net', NETBOX_TOKEN: 't' })
+    assert.equal(config.dcim, 'netbox')
+  })
+
+  test('empty variables count as unset; a relative data dir is resolved from the working directory', () => {
+    const config = loadConfig({ LOOM_HTTP_PORT: '', DATABASE_URL: '', LOOM_DATA_DIR: 'state' }, '/srv/loom')
+    assert.equal(config.httpPort, 3000)
+    assert.equal(config.databaseUrl, undefined)
+    assert.equal(config.dataDir, '/srv/loom/state')
+  })
+
+  test('configToEnv round-trips through loadConfig', () => {
+    const config = loadConfig({ LOOM_HTTP_PORT: '3100', DATABASE_URL: 'postgresql://u@h:5432/d', TEMPORAL_ADDRESS: 't.example.net:7233', LOOM_TEMPORAL_UI_URL: 'http://ui:8080/' })
+    assert.deepEqual(loadConfig(configToEnv(config)), config)
+  })
+})

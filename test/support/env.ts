@@ -1,0 +1,41 @@
+import { randomBytes } from 'node:crypto'
+import { loadConfig, type LoomConfig } from '../../libs/config/src/index.js'
+
+export function testTemporalAddress(): string {
+  const address = process.env.LOOM_TEST_TEMPORAL_ADDRESS
+  if (!address) throw new Error('LOOM_TEST_TEMPORAL_ADDRESS is not set: run the tests with `npm test`')
+  return address
+}
+
+export function testTemporalCli(): string {
+  const cli = process.env.LOOM_TEST_TEMPORAL_CLI
+  if (!cli) throw new Error('LOOM_TEST_TEMPORAL_CLI is not set: run the tests with `npm test`')
+  return cli
+}
+
+/** A task queue of the test's own, so that workers of parallel tests never take each other's tasks. */
+export const uniqueTaskQueue = (label: string) => `test-${label}-${randomBytes(4).toString('hex')}`
+
+/** A config as loadConfig builds it, pointed at the test run's Temporal server and the given database. */
+export function testConfig(databaseUrl: string, overrides: Partial<LoomConfig> = {}): LoomConfig & { databaseUrl: string } {
+  const base = loadConfig({ LOOM_LOG_LEVEL: process.env.LOOM_TEST_LOG_LEVEL ?? 'silent' })
+  return { ...base, temporalAddress: testTemporalAddress(), databaseUrl, taskQueue: uniqueTaskQueue('q'), ...overrides }
+}
+
+/** Environment for a child process (worker, gateway, launcher) built from a test config. */
+export function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {}
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('LOOM_') && k !== 'DATABASE_URL' && k !== 'TEMPORAL_ADDRESS') env[k] = v
+  return { ...env, LOOM_LOG_LEVEL: process.env.LOOM_TEST_LOG_LEVEL ?? 'warn', ...extra }
+}
+
+/** In-process workers log through the SDK's process-wide Runtime: keep test output to warnings. */
+export function quietTemporalRuntime(): void {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only by tests that run workers in-process
+  const { DefaultLogger, Runtime } = require('@temporalio/worker') as typeof import('@temporalio/worker')
+  try {
+    Runtime.install({ logger: new DefaultLogger('WARN') })
+  } catch {
+    // already installed in this process
+  }
+}

@@ -1,0 +1,18 @@
+import type { INestApplication } from '@nestjs/common'
+import { createGateway } from '../../apps/gateway/src/create-gateway.js'
+import type { LoomConfig } from '../../libs/config/src/index.js'
+import { createLogger } from '../../libs/logging/src/index.js'
+
+export interface RunningGateway {
+  app: INestApplication
+  url: string
+  close(): Promise<void>
+}
+
+/** The real gateway on a free port, as `main` builds it. */
+export async function startGateway(config: LoomConfig & { databaseUrl: string }): Promise<RunningGateway> {
+  const app = await createGateway(config, createLogger('gateway', config.logLevel))
+  await app.listen(0, '127.0.0.1')
+  const { port } = app.getHttpServer().address() as { port: number }
+  return { app, url: `http://127.0.0.1:${port}`, close: () => app.close() }
+}
