@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto'
+import { DefaultLogger, Runtime } from '@temporalio/worker'
 import { loadConfig, type LoomConfig } from '../../libs/config/src/index.js'
 
 export function testTemporalAddress(): string {
@@ -31,8 +32,6 @@ export function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
 
 /** In-process workers log through the SDK's process-wide Runtime: keep test output to warnings. */
 export function quietTemporalRuntime(): void {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only by tests that run workers in-process
-  const { DefaultLogger, Runtime } = require('@temporalio/worker') as typeof import('@temporalio/worker')
   try {
     Runtime.install({ logger: new DefaultLogger('WARN') })
   } catch {

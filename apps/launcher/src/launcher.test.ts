@@ -1,0 +1,169 @@
+// `npm start` as a user runs it: the launcher process with its embedded defaults, on free ports and a data dir of its own.
+import assert from 'node:assert/strict'
+import { chmodSync, existsSync, mkdtempSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { join } from 'node:path'
+import { after, before, describe, test } from 'node:test'
+import { Client, Connection } from '@temporalio/client'
+import pg from 'pg'
+import { freePort, isPortFree, projectRoot, waitFor } from '../../../libs/runtime/src/index.js'
+import { cloneDatabase, type TestDatabase } from '../../../test/support/database.js'
+import { childEnv, testTemporalAddress, testTemporalCli } from '../../../test/support/env.js'
+import { type Child, spawnNode, stopChild } from '../../../test/support/processes.js'
+
+const LAUNCHER = join(projectRoot(), 'dist', 'apps', 'launcher', 'src', 'main.js')
+
+interface Ports {
+  http: number
+  temporal: number
+  ui: number
+  postgres: number
+}
+
+async function freePorts(): Promise<Ports> {
+  return { http: await freePort(), temporal: await freePort(), ui: await freePort(), postgres: await freePort() }
+}
+
+function launch(dataDir: string, ports: Ports, extra: Record<string, string> = {}): Child {
+  return spawnNode(
+    LAUNCHER,
+    childEnv({
+      LOOM_DATA_DIR: dataDir,
+      LOOM_HTTP_PORT: String(ports.http),
+      LOOM_TEMPORAL_PORT: String(ports.temporal),
+      LOOM_TEMPORAL_UI_PORT: String(ports.ui),
+      LOOM_POSTGRES_PORT: String(ports.postgres),
+      TEMPORAL_CLI: testTemporalCli(),
+      ...extra,
+    }),
+  )
+}
+
+async function untilRunning(c: Child): Promise<void> {
+  await waitFor(async () => c.output().includes('Loom is running') || c.child.exitCode !== null, {
+    timeoutMs: 180_000,
+    describe: () => `the launcher did not come up:\n${c.output()}`,
+  })
+  assert.equal(c.child.exitCode, null, c.output())
+}
+
+async function getStatus(url: string): Promise<number> {
+  return (await fetch(url)).status
+}
+
+function newDataDir(): string {
+  // As root the embedded PostgreSQL runs as the OS user postgres, which must be able to enter the folder.
+  const dir = mkdtempSync(join(process.env.LOOM_TEST_SCRATCH ?? '/tmp', 'launcher-'))
+  chmodSync(dir, 0o755)
+  return join(dir, 'data')
+}
+
+describe('npm start on the embedded defaults', () => {
+  const dataDir = newDataDir()
+  let ports: Ports
+
+  before(async () => {
+    ports = await freePorts()
+  })
+
+  test('comes up, answers, stops everything on Ctrl-C, and a second start finds the data of the first', async () => {
+    const api = `http://127.0.0.1:${ports.http}`
+    const first = launch(dataDir, ports)
+    let pingId: string
+    try {
+      await untilRunning(first)
+      assert.match(first.output(), new RegExp(`Swagger UI +http://localhost:${ports.http}/docs`))
+      assert.match(first.output(), new RegExp(`Temporal UI +http://localhost:${ports.ui}`))
+      assert.equal(await getStatus(`${api}/api/health`), 200)
+      assert.equal(await getStatus(`${api}/docs`), 200)
+      assert.equal(await getStatus(`http://127.0.0.1:${ports.ui}/`), 200)
+      const ping = await fetch(`${api}/api/system/ping`, { method: 'POST' })
+      assert.equal(ping.status, 200)
+      pingId = ((await ping.json()) as { workflow_id: string }).workflow_id
+      const db = new pg.Client({ connectionString: `postgresql://postgres:postgres@127.0.0.1:${ports.postgres}/loom` })
+      await db.connect()
+      try {
+        await db.query(
+          `INSERT INTO dcim_devices (id, name, role, vendor, platform, site, updated_at) VALUES (gen_random_uuid(), 'persisted-r1', 'router', 'frr', 'frr', 'ams', now())`,
+        )
+      } finally {
+        await db.end()
+      }
+    } finally {
+      assert.equal(await stopChild(first, 'SIGINT'), 0, first.output())
+    }
+    for (const port of Object.values(ports)) assert.ok(await isPortFree(port), `port ${port} still in use after Ctrl-C:\n${first.output()}`)
+    assert.ok(existsSync(join(dataDir, 'temporal.db')))
+
+    const second = launch(dataDir, ports)
+    try {
+      await untilRunning(second)
+      assert.doesNotMatch(second.output(), /installing the Temporal CLI/)
+      assert.equal(await getStatus(`${api}/api/health`), 200)
+      const connection = await Connection.connect({ address: `127.0.0.1:${ports.temporal}` })
+      try {
+        const description = await new Client({ connection }).workflow.getHandle(pingId).describe()
+        assert.equal(description.status.name, 'COMPLETED')
+      } finally {
+        await connection.close()
+      }
+      const db = new pg.Client({ connectionString: `postgresql://postgres:postgres@127.0.0.1:${ports.postgres}/loom` })
+      await db.connect()
+      const { rows } = await db.query(`SELECT name FROM dcim_devices WHERE name = 'persisted-r1'`).finally(() => db.end())
+      assert.equal(rows.length, 1)
+    } finally {
+      assert.equal(await stopChild(second, 'SIGTERM'), 0, second.output())
+    }
+  })
+
+  test('a port in use stops the start with the variable to change, before anything starts', async () => {
+    const blocker = createServer().listen(0, '127.0.0.1')
+    await new Promise((r) => blocker.once('listening', r))
+    const taken = (blocker.address() as { port: number }).port
+    try {
+      const run = launch(newDataDir(), { ...(await freePorts()), ui: taken })
+      assert.equal(await run.exited, 1)
+      assert.match(run.output(), new RegExp(`cannot start: port ${taken} is already in use; set LOOM_TEMPORAL_UI_PORT to a free port`))
+    } finally {
+      blocker.close()
+    }
+  })
+})
+
+describe('npm start with TEMPORAL_ADDRESS and DATABASE_URL', () => {
+  let db: TestDatabase
+  before(async () => {
+    db = await cloneDatabase()
+  })
+  after(async () => {
+    await db?.drop()
+  })
+
+  test('uses those servers and starts neither Temporal nor PostgreSQL', async () => {
+    const dataDir = newDataDir()
+    const ports = await freePorts()
+    const run = launch(dataDir, ports, { TEMPORAL_ADDRESS: testTemporalAddress(), DATABASE_URL: db.url })
+    try {
+      await untilRunning(run)
+      assert.doesNotMatch(run.output(), /starting the Temporal dev server|embedded PostgreSQL/)
+      assert.equal(await getStatus(`http://127.0.0.1:${ports.http}/api/health`), 200)
+      assert.equal(existsSync(join(dataDir, 'temporal.db')), false)
+      assert.equal(existsSync(join(dataDir, 'postgres')), false)
+    } finally {
+      assert.equal(await stopChild(run, 'SIGINT'), 0, run.output())
+    }
+  })
+
+  test('a TEMPORAL_ADDRESS where nothing answers is a clear error', async () => {
+    const ports = await freePorts()
+    const run = launch(newDataDir(), ports, { TEMPORAL_ADDRESS: `127.0.0.1:${await freePort()}`, DATABASE_URL: db.url })
+    assert.equal(await run.exited, 1)
+    assert.match(run.output(), /TEMPORAL_ADDRESS=127\.0\.0\.1:\d+: no Temporal server answers there/)
+  })
+
+  test('bad configuration is reported per variable and nothing starts', async () => {
+    const run = launch(newDataDir(), await freePorts(), { LOOM_HTTP_PORT: 'eighty' })
+    assert.equal(await run.exited, 1)
+    assert.match(run.output(), /cannot start: Invalid configuration:\n {2}- LOOM_HTTP_PORT: expected a TCP port number \(1-65535\) \(got "eighty"\)/)
+  })
+})
