@@ -1,3 +1,5 @@
+import type { Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import type { INestApplication } from '@nestjs/common'
 import { createGateway } from '../../apps/gateway/src/create-gateway.js'
 import type { LoomConfig } from '../../libs/config/src/index.js'
@@ -13,6 +15,6 @@ export interface RunningGateway {
 export async function startGateway(config: LoomConfig & { databaseUrl: string }): Promise<RunningGateway> {
   const app = await createGateway(config, createLogger('gateway', config.logLevel))
   await app.listen(0, '127.0.0.1')
-  const { port } = app.getHttpServer().address() as { port: number }
+  const { port } = (app.getHttpServer() as Server).address() as AddressInfo
   return { app, url: `http://127.0.0.1:${port}`, close: () => app.close() }
 }

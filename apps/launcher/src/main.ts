@@ -3,7 +3,7 @@
 // them in order on Ctrl-C / SIGTERM: gateway, worker, then Temporal and PostgreSQL.
 import { closeSync, mkdirSync, openSync } from 'node:fs'
 import { join, relative } from 'node:path'
-import { ConfigError, configToEnv, loadConfig, type LoomConfig } from '../../../libs/config/src/index.js'
+import { configToEnv, loadConfig, type LoomConfig } from '../../../libs/config/src/index.js'
 import {
   answers,
   applyMigrations,
@@ -12,10 +12,8 @@ import {
   findTemporalCli,
   firstMessage,
   type ManagedProcess,
-  PortInUseError,
   spawnManaged,
   startTemporalDevServer,
-  TemporalCliError,
 } from '../../../libs/runtime/src/index.js'
 
 const say = (message: string) => console.log(`loom: ${message}`)
@@ -134,7 +132,6 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
 }
 
 main().catch((error: unknown) => {
-  const known = error instanceof ConfigError || error instanceof PortInUseError || error instanceof TemporalCliError
-  console.error(`loom: cannot start: ${known ? (error as Error).message : error instanceof Error ? error.message : String(error)}`)
+  console.error(`loom: cannot start: ${error instanceof Error ? error.message : String(error)}`)
   void shutdown(1)
 })

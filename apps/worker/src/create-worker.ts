@@ -30,9 +30,9 @@ export interface LoomWorker {
 function bindActivities(app: INestApplicationContext): Record<string, ActivityFunction> {
   const activities: Record<string, ActivityFunction> = {}
   for (const provider of ACTIVITY_PROVIDERS) {
-    const instance = app.get(provider) as unknown as Record<string, unknown>
+    const instance: object = app.get(provider)
     for (const name of Object.getOwnPropertyNames(provider.prototype)) {
-      const fn = instance[name]
+      const fn: unknown = Reflect.get(instance, name)
       if (name === 'constructor' || typeof fn !== 'function') continue
       if (name in activities) throw new Error(`activity ${name} is declared twice (${provider.name})`)
       activities[name] = (fn as ActivityFunction).bind(instance)

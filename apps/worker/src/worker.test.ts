@@ -2,7 +2,6 @@ import assert from 'node:assert/strict'
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
-import { setTimeout as sleep } from 'node:timers/promises'
 import { Client, Connection } from '@temporalio/client'
 import { temporal } from '@temporalio/proto'
 import { configToEnv, type LoomConfig } from '../../../libs/config/src/index.js'
@@ -12,6 +11,7 @@ import type { SystemPingResult } from '../../../libs/workflows/src/system/system
 import { cloneDatabase, type TestDatabase } from '../../../test/support/database.js'
 import { childEnv, quietTemporalRuntime, testConfig, testTemporalAddress, uniqueTaskQueue } from '../../../test/support/env.js'
 import { type RunningGateway, startGateway } from '../../../test/support/gateway.js'
+import type { slow_workflow } from '../../../test/fixtures/workflows.js'
 import { type Child, readyOf, spawnNode, stopChild } from '../../../test/support/processes.js'
 import { createLoomWorker, type LoomWorker } from './create-worker.js'
 
@@ -139,12 +139,12 @@ describe('graceful worker shutdown while an activity runs', () => {
     let second: Child | undefined
     try {
       await readyOf(first)
-      const handle = await client.workflow.start('slow_workflow', {
+      const handle = await client.workflow.start<typeof slow_workflow>('slow_workflow', {
         taskQueue: config.taskQueue,
         workflowId: `${config.taskQueue}-slow`,
         args: [{ marker_file: marker, duration_ms: durationMs }],
       })
-      await waitFor(async () => markerLines(marker).length > 0, { timeoutMs: 20_000, describe: () => `activity never started:\n${first.output()}` })
+      await waitFor(() => markerLines(marker).length > 0, { timeoutMs: 20_000, describe: () => `activity never started:\n${first.output()}` })
       const firstExit = await stopChild(first, 'SIGTERM')
       assert.equal(firstExit, 0, first.output())
       second = spawnNode(SLOW_WORKER, envFor(config))

@@ -52,7 +52,8 @@ async function main() {
   try {
     await pg.start()
   } catch (e) {
-    throw e ?? new Error(`PostgreSQL exited during start-up (is port ${port} free? is ${databaseDir} in use by another PostgreSQL?)`)
+    if (e instanceof Error) throw e
+    throw new Error(`PostgreSQL exited during start-up (is port ${port} free? is ${databaseDir} in use by another PostgreSQL?)`, { cause: e })
   }
   const client = pg.getPgClient('postgres', '127.0.0.1')
   await client.connect()

@@ -65,7 +65,7 @@ export async function firstMessage<T>(managed: ManagedProcess, timeoutMs: number
     if ('exit' in result) throw new Error(`${managed.name} exited (${describeExit(result.exit)}) before it was ready`)
     return result.message
   } catch (error) {
-    if (ac.signal.aborted) throw new Error(`${managed.name} was not ready after ${timeoutMs / 1000} s`)
+    if (ac.signal.aborted) throw new Error(`${managed.name} was not ready after ${timeoutMs / 1000} s`, { cause: error })
     throw error
   } finally {
     clearTimeout(timer)

@@ -16,6 +16,6 @@ export async function applyMigrations(databaseUrl: string): Promise<string> {
     return stdout
   } catch (error) {
     const e = error as { stdout?: string; stderr?: string }
-    throw new Error(`database migration failed: ${`${e.stderr ?? ''}\n${e.stdout ?? ''}`.trim() || String(error)}`)
+    throw new Error(`database migration failed: ${`${e.stderr ?? ''}\n${e.stdout ?? ''}`.trim() || String(error)}`, { cause: error })
   }
 }

@@ -9,7 +9,7 @@ export function projectRoot(): string {
   let dir = __dirname
   for (;;) {
     const manifest = join(dir, 'package.json')
-    if (existsSync(manifest) && JSON.parse(readFileSync(manifest, 'utf8')).name === 'loom') return (cached = dir)
+    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === 'loom') return (cached = dir)
     const parent = dirname(dir)
     if (parent === dir) throw new Error(`cannot find Loom's package.json above ${__dirname}`)
     dir = parent
