@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict'
+import { spawnSync } from 'node:child_process'
 import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { join } from 'node:path'
@@ -13,6 +14,7 @@ import { applyMigrations } from './migrations.js'
 import { assertPortsFree, freePort, PortInUseError } from './ports.js'
 import { ensureSearchAttributes } from './search-attributes.js'
 import { findTemporalCli, TemporalCliError } from './temporal-cli.js'
+import { projectRoot } from './project-root.js'
 import { startTemporalDevServer } from './temporal-dev-server.js'
 
 const scratch = () => mkdtempSync(join(process.env.LOOM_TEST_SCRATCH ?? '/tmp', 'runtime-'))
@@ -109,6 +111,16 @@ describe('migrations', () => {
     } finally {
       await client.end()
     }
+  })
+
+  test('prisma/schema.prisma has no change that lacks a migration', () => {
+    // The diff replays the migrations into a throw-away shadow database on the test server.
+    const result = spawnSync(process.execPath, [require.resolve('prisma/build/index.js'), 'migrate', 'diff', '--from-migrations', 'prisma/migrations', '--to-schema-datamodel', 'prisma/schema.prisma', '--exit-code'], {
+      cwd: projectRoot(),
+      env: { ...process.env, DATABASE_URL: urlFor('postgres', serverUrl()), CHECKPOINT_DISABLE: '1' },
+      encoding: 'utf8',
+    })
+    assert.equal(result.status, 0, `schema.prisma differs from prisma/migrations: run \`npm run migration:new <name>\`\n${result.stdout}${result.stderr}`)
   })
 
   test('a database that cannot be reached fails with the reason', async () => {

@@ -1,0 +1,20 @@
+# One image for the gateway, the worker and the migration job (docker-compose.yml picks the command).
+# Not built on the development machines (no Docker engine there); docker-compose.yml is validated offline in CI.
+FROM node:22-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY . .
+RUN npm run build && npm prune --omit=dev
+
+FROM node:22-bookworm-slim
+ENV NODE_ENV=production
+WORKDIR /app
+COPY --from=build /app/package.json /app/prisma.config.ts ./
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+COPY --from=build /app/prisma ./prisma
+COPY --from=build /app/temporal ./temporal
+USER node
+EXPOSE 3000
+CMD ["node", "dist/apps/gateway/src/main.js"]

@@ -1,0 +1,42 @@
+// docker-compose.yml cannot run here (no Docker engine); CI validates its syntax with `docker-compose config`.
+// This checks what the syntax check cannot: that the stack is wired the way Loom reads its configuration.
+import assert from 'node:assert/strict'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { test } from 'node:test'
+import { parse } from 'yaml'
+import { loadConfig } from '../libs/config/src/index.js'
+import { projectRoot } from '../libs/runtime/src/index.js'
+
+interface Service {
+  image?: string
+  build?: unknown
+  command?: string[]
+  environment?: Record<string, string>
+  deploy?: { replicas?: number }
+  depends_on?: Record<string, { condition: string }>
+}
+
+const compose = parse(readFileSync(join(projectRoot(), 'docker-compose.yml'), 'utf8'), { merge: true }) as { services: Record<string, Service> }
+const services = compose.services
+
+test('the stack has Temporal on PostgreSQL, its Web UI, a migration job, the gateway and two workers', () => {
+  assert.deepEqual(Object.keys(services).sort(), ['gateway', 'migrate', 'postgres', 'temporal', 'temporal-ui', 'worker'])
+  assert.equal(services.temporal.environment?.DB, 'postgres12')
+  assert.equal(services.worker.deploy?.replicas, 2)
+  assert.equal(services.gateway.depends_on?.migrate.condition, 'service_completed_successfully')
+  assert.equal(services.worker.depends_on?.migrate.condition, 'service_completed_successfully')
+})
+
+test('gateway and worker run the built entry points with a configuration Loom accepts', () => {
+  for (const [name, entry] of [
+    ['gateway', 'dist/apps/gateway/src/main.js'],
+    ['worker', 'dist/apps/worker/src/main.js'],
+  ] as const) {
+    const service = services[name]
+    assert.deepEqual(service.command, ['node', entry])
+    const config = loadConfig(service.environment ?? {})
+    assert.equal(config.temporalAddress, 'temporal:7233', name)
+    assert.match(config.databaseUrl ?? '', /@postgres:5432\//, name)
+  }
+})
