@@ -116,6 +116,28 @@ describe('npm start on the embedded defaults', () => {
     }
   })
 
+  test('after the launcher is killed with SIGKILL, its children go too and the next start comes up', async () => {
+    const killedDir = newDataDir()
+    const killedPorts = await freePorts()
+    const first = launch(killedDir, killedPorts)
+    await untilRunning(first)
+    first.child.kill('SIGKILL')
+    await first.exited
+    // Gateway, worker and PostgreSQL see the IPC channel close and stop; the Temporal dev server cannot.
+    for (const port of [killedPorts.http, killedPorts.postgres])
+      await waitFor(() => isPortFree(port), { timeoutMs: 20_000, describe: () => `port ${port} still in use after the launcher died` })
+    assert.equal(await isPortFree(killedPorts.temporal), false, 'the orphaned dev server should still hold its port')
+
+    const second = launch(killedDir, killedPorts)
+    try {
+      await untilRunning(second)
+      assert.match(second.output(), /stopped a Temporal dev server \(pid \d+\) left running by an earlier start/)
+      assert.equal(await getStatus(`http://127.0.0.1:${killedPorts.http}/api/health`), 200)
+    } finally {
+      assert.equal(await stopChild(second, 'SIGTERM'), 0, second.output())
+    }
+  })
+
   test('a port in use stops the start with the variable to change, before anything starts', async () => {
     const blocker = createServer().listen(0, '127.0.0.1')
     await new Promise((r) => blocker.once('listening', r))

@@ -12,8 +12,10 @@ import {
   findTemporalCli,
   firstMessage,
   type ManagedProcess,
+  recordDevServer,
   spawnManaged,
   startTemporalDevServer,
+  stopStaleDevServer,
 } from '../../../libs/runtime/src/index.js'
 
 const say = (message: string) => console.log(`loom: ${message}`)
@@ -23,6 +25,10 @@ let stopping = false
 async function main() {
   const config = loadConfig()
   mkdirSync(config.dataDir, { recursive: true })
+  if (!config.temporalAddress) {
+    const stale = await stopStaleDevServer(join(config.dataDir, 'temporal.pid'), join(config.dataDir, 'temporal.db'))
+    if (stale) say(`stopped a Temporal dev server (pid ${stale}) left running by an earlier start that did not end cleanly`)
+  }
   const ports = [{ port: config.httpPort, variable: 'LOOM_HTTP_PORT' }]
   if (!config.temporalAddress) ports.push({ port: config.temporalPort, variable: 'LOOM_TEMPORAL_PORT' }, { port: config.temporalUiPort, variable: 'LOOM_TEMPORAL_UI_PORT' })
   if (!config.databaseUrl) ports.push({ port: config.embeddedPostgresPort, variable: 'LOOM_POSTGRES_PORT' })
@@ -95,6 +101,7 @@ async function startTemporal(config: LoomConfig): Promise<{ address: string; uiU
     logFile: join(config.dataDir, 'temporal.log'),
   })
   track(server.process)
+  recordDevServer(join(config.dataDir, 'temporal.pid'), server)
   return server
 }
 

@@ -1,4 +1,4 @@
-import { closeSync, openSync, readFileSync } from 'node:fs'
+import { closeSync, existsSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { Connection } from '@temporalio/client'
 import { describeExit, type ManagedProcess, spawnManaged } from './managed-process.js'
@@ -84,4 +84,31 @@ function tail(file: string, lines = 15): string {
   } catch {
     return '(no log)'
   }
+}
+
+/**
+ * A launcher killed with SIGKILL cannot stop its dev server (a Go binary, not told by IPC that its parent died).
+ * The next start finds its pid file and stops it, rather than failing on "port in use".
+ */
+export async function stopStaleDevServer(pidFile: string, dbFile: string): Promise<number | undefined> {
+  if (!existsSync(pidFile)) return undefined
+  const pid = Number(readFileSync(pidFile, 'utf8').trim())
+  rmSync(pidFile, { force: true })
+  let cmdline = ''
+  try {
+    cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ')
+  } catch {
+    return undefined // not running any more
+  }
+  if (!cmdline.includes('start-dev') || !cmdline.includes(dbFile)) return undefined // the pid was reused
+  process.kill(pid, 'SIGTERM')
+  const deadline = Date.now() + 10_000
+  while (existsSync(`/proc/${pid}`) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100))
+  if (existsSync(`/proc/${pid}`)) process.kill(pid, 'SIGKILL')
+  return pid
+}
+
+export function recordDevServer(pidFile: string, server: TemporalDevServer): void {
+  if (server.process.child.pid) writeFileSync(pidFile, `${server.process.child.pid}\n`)
+  void server.process.exited.then(() => rmSync(pidFile, { force: true }))
 }
