@@ -38,9 +38,13 @@ export const randomName = (prefix: string) => `${prefix}_${Date.now()}_${randomB
 export async function cloneDatabase(prefix = 'loom_test'): Promise<TestDatabase> {
   const template = process.env.LOOM_TEST_TEMPLATE_DB
   if (!template) throw new Error('LOOM_TEST_TEMPLATE_DB is not set: run the tests with `npm test`')
+  return cloneDatabaseOn(serverUrl(), template, prefix)
+}
+
+export async function cloneDatabaseOn(server: string, template: string, prefix: string): Promise<TestDatabase> {
   const name = randomName(prefix)
-  await withAdmin((c) => c.query(`CREATE DATABASE "${name}" TEMPLATE "${template}"`))
-  return { name, url: urlFor(name), drop: () => dropDatabase(name) }
+  await withAdmin((c) => c.query(`CREATE DATABASE "${name}" TEMPLATE "${template}"`), server)
+  return { name, url: urlFor(name, server), drop: () => dropDatabase(name, server) }
 }
 
 export async function dropDatabase(name: string, server = serverUrl()): Promise<void> {

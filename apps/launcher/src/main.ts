@@ -45,10 +45,10 @@ async function main() {
   }
   const node = (name: string, script: string) =>
     spawnManaged(name, process.execPath, [join(__dirname, '..', '..', name, 'src', script)], { env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+  // The gateway needs no worker to start: both come up at once.
   const worker = track(node('worker', 'main.js'))
-  await firstMessage(worker, 120_000)
   const gateway = track(node('gateway', 'main.js'))
-  await firstMessage(gateway, 60_000)
+  await Promise.all([firstMessage(worker, 120_000), firstMessage(gateway, 60_000)])
 
   const base = `http://localhost:${config.httpPort}`
   console.log(

@@ -1,0 +1,158 @@
+// `npm run bench`: figures that matter to a user, each beside a baseline measured in the same run.
+//   1. system_ping through the API (HTTP → gateway → Temporal → worker → PostgreSQL) against a bare Temporal
+//      workflow with one no-op activity on a bare worker: throughput and latency, and their ratio.
+//   2. cold start: `npm start`'s launcher until /api/health is 200, first on a new data dir and then again on
+//      the same data, against the lower bound of starting the Temporal dev server alone on a new file.
+// Options: BENCH_PINGS (default 300), BENCH_CONCURRENCY (default 16).
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { cpus, tmpdir, totalmem } from 'node:os'
+import { join } from 'node:path'
+import { Client, Connection } from '@temporalio/client'
+import { freePort, projectRoot, startTemporalDevServer, waitFor } from '../libs/runtime/src/index.js'
+import { cloneDatabaseOn } from '../test/support/database.js'
+import { childEnv, uniqueTaskQueue } from '../test/support/env.js'
+import { readyOf, spawnNode, stopChild } from '../test/support/processes.js'
+import { startTestStack, type TestStack } from '../test/support/stack.js'
+
+const PINGS = Number(process.env.BENCH_PINGS ?? 300)
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16)
+const dist = (...p: string[]) => join(projectRoot(), 'dist', ...p)
+
+interface Run {
+  perSecond: number
+  p50: number
+  p95: number
+}
+
+/** Runs `n` calls of `fn`, `concurrency` at a time; returns throughput and latency percentiles (ms). */
+async function load(n: number, concurrency: number, fn: (i: number) => Promise<void>): Promise<Run> {
+  const latencies: number[] = []
+  let next = 0
+  const started = performance.now()
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < n) {
+        const i = next++
+        const t = performance.now()
+        await fn(i)
+        latencies.push(performance.now() - t)
+      }
+    }),
+  )
+  const seconds = (performance.now() - started) / 1000
+  latencies.sort((a, b) => a - b)
+  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]
+  return { perSecond: n / seconds, p50: at(0.5), p95: at(0.95) }
+}
+
+const rssMiB = (pid: number | undefined) => {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
+  return m ? Math.round(Number(m[1]) / 1024) : NaN
+}
+const fmt = (r: Run) => `${r.perSecond.toFixed(1)}/s, p50 ${r.p50.toFixed(0)} ms, p95 ${r.p95.toFixed(0)} ms`
+
+async function pingBenchmark(stack: TestStack) {
+  const db = await cloneDatabaseOn(stack.databaseServer, stack.templateDatabase, 'loom_bench')
+  const taskQueue = uniqueTaskQueue('bench')
+  const httpPort = await freePort()
+  const env = childEnv({ DATABASE_URL: db.url, TEMPORAL_ADDRESS: stack.temporalAddress, LOOM_TASK_QUEUE: taskQueue, LOOM_HTTP_PORT: String(httpPort), LOOM_LOG_LEVEL: 'warn' })
+  const worker = spawnNode(dist('apps', 'worker', 'src', 'main.js'), env)
+  const gateway = spawnNode(dist('apps', 'gateway', 'src', 'main.js'), env)
+  const bareQueue = uniqueTaskQueue('bare')
+  const bare = spawnNode(dist('bench', 'fixtures', 'bare-worker.js'), { ...env, LOOM_TASK_QUEUE: bareQueue })
+  const connection = await Connection.connect({ address: stack.temporalAddress })
+  try {
+    await Promise.all([readyOf(worker), readyOf(gateway), readyOf(bare)])
+    const client = new Client({ connection })
+    const ping = async () => {
+      const res = await fetch(`http://127.0.0.1:${httpPort}/api/system/ping`, { method: 'POST' })
+      if (res.status !== 200) throw new Error(`ping answered ${res.status}: ${await res.text()}`)
+      await res.arrayBuffer()
+    }
+    const barePing = async (i: number) => {
+      await client.workflow.execute('bare_ping', { taskQueue: bareQueue, workflowId: `${bareQueue}-${i}` })
+    }
+    await load(20, 4, ping) // warm-up: bundles loaded, connections open
+    await load(20, 4, (i) => barePing(100_000 + i))
+    const loom = await load(PINGS, CONCURRENCY, ping)
+    const baseline = await load(PINGS, CONCURRENCY, barePing)
+    return { loom, baseline, rss: { worker: rssMiB(worker.child.pid), gateway: rssMiB(gateway.child.pid), bareWorker: rssMiB(bare.child.pid) } }
+  } finally {
+    await connection.close()
+    await Promise.all([stopChild(worker), stopChild(gateway), stopChild(bare)])
+    await db.drop()
+  }
+}
+
+async function coldStartBenchmark(stack: TestStack, scratch: string) {
+  const dir = join(scratch, 'cold')
+  const temporalOnly = async () => {
+    const t = performance.now()
+    const server = await startTemporalDevServer({
+      cli: stack.cli.path,
+      dbFile: join(scratch, `lower-bound-${Date.now()}.db`),
+      port: await freePort(),
+      uiPort: await freePort(),
+      namespace: 'default',
+      logFile: join(scratch, 'lower-bound.log'),
+    })
+    const seconds = (performance.now() - t) / 1000
+    await server.process.stop()
+    return seconds
+  }
+  const ports = { http: await freePort(), temporal: await freePort(), ui: await freePort(), pg: await freePort() }
+  const start = async () => {
+    const t = performance.now()
+    const launcher = spawnNode(
+      dist('apps', 'launcher', 'src', 'main.js'),
+      childEnv({
+        LOOM_DATA_DIR: dir,
+        TEMPORAL_CLI: stack.cli.path,
+        LOOM_HTTP_PORT: String(ports.http),
+        LOOM_TEMPORAL_PORT: String(ports.temporal),
+        LOOM_TEMPORAL_UI_PORT: String(ports.ui),
+        LOOM_POSTGRES_PORT: String(ports.pg),
+      }),
+    )
+    try {
+      await waitFor(async () => (await fetch(`http://127.0.0.1:${ports.http}/api/health`)).status === 200, {
+        timeoutMs: 180_000,
+        intervalMs: 50,
+        describe: () => `npm start did not become healthy:\n${launcher.output()}`,
+      })
+      return (performance.now() - t) / 1000
+    } finally {
+      await stopChild(launcher, 'SIGTERM')
+    }
+  }
+  const lowerBound = await temporalOnly()
+  const first = await start()
+  const warm = await start()
+  return { lowerBound, first, warm }
+}
+
+async function main() {
+  const scratch = mkdtempSync(join(tmpdir(), 'loom-bench-'))
+  chmodSync(scratch, 0o755)
+  const stack = await startTestStack(scratch, (m) => console.log(`# ${m}`))
+  try {
+    console.log(`Loom benchmarks — ${new Date().toISOString()} — ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}`)
+    const ping = await pingBenchmark(stack)
+    console.log(`system_ping via API      ${fmt(ping.loom)}   (${PINGS} calls, ${CONCURRENCY} at a time)`)
+    console.log(`bare Temporal workflow   ${fmt(ping.baseline)}   (1 no-op activity, bare worker)`)
+    console.log(`ratio Loom / bare        throughput ${(ping.loom.perSecond / ping.baseline.perSecond).toFixed(2)}, p50 latency ${(ping.loom.p50 / ping.baseline.p50).toFixed(2)}`)
+    console.log(`resident memory          worker ${ping.rss.worker} MiB, gateway ${ping.rss.gateway} MiB, bare worker ${ping.rss.bareWorker} MiB`)
+    const cold = await coldStartBenchmark(stack, scratch)
+    console.log(`cold start, new data dir ${cold.first.toFixed(1)} s until /api/health is 200 (initdb, migrations, worker bundle)`)
+    console.log(`cold start, same data    ${cold.warm.toFixed(1)} s`)
+    console.log(`dev server alone         ${cold.lowerBound.toFixed(1)} s (lower bound); ratio same-data start / lower bound ${(cold.warm / cold.lowerBound).toFixed(1)}`)
+  } finally {
+    await stack.stop()
+    rmSync(scratch, { recursive: true, force: true })
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error)
+  process.exit(1)
+})

@@ -1,0 +1,91 @@
+// What the tests and benchmarks run against: one Temporal dev server (in memory, free port) and a migrated
+// template database on the local PostgreSQL when one answers, else on an embedded PostgreSQL.
+import { join } from 'node:path'
+import { Connection } from '@temporalio/client'
+import pg from 'pg'
+import { loadConfig } from '../../libs/config/src/index.js'
+import {
+  applyMigrations,
+  ensureSearchAttributes,
+  findTemporalCli,
+  firstMessage,
+  freePort,
+  type ManagedProcess,
+  projectRoot,
+  spawnManaged,
+  startTemporalDevServer,
+  type TemporalCli,
+} from '../../libs/runtime/src/index.js'
+import { dropDatabase, randomName, urlFor } from './database.js'
+
+export interface TestStack {
+  cli: TemporalCli
+  temporalAddress: string
+  /** admin URL of the PostgreSQL server (database `postgres`) */
+  databaseServer: string
+  templateDatabase: string
+  stop(): Promise<void>
+}
+
+async function answers(serverUrl: string): Promise<boolean> {
+  const client = new pg.Client({ connectionString: urlFor('postgres', serverUrl), connectionTimeoutMillis: 2000 })
+  try {
+    await client.connect()
+    await client.query('SELECT 1')
+    return true
+  } catch {
+    return false
+  } finally {
+    await client.end().catch(() => {})
+  }
+}
+
+async function startEmbedded(scratch: string): Promise<{ url: string; process: ManagedProcess }> {
+  const child = spawnManaged('postgres', process.execPath, [join(projectRoot(), 'dist', 'libs', 'runtime', 'src', 'embedded-postgres.main.js')], {
+    env: { ...process.env, LOOM_DATA_DIR: join(scratch, 'embedded'), LOOM_POSTGRES_PORT: String(await freePort()) },
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  })
+  const message = await firstMessage<{ ready?: string; error?: string }>(child, 120_000)
+  if (!message.ready) throw new Error(`embedded PostgreSQL: ${message.error}`)
+  return { url: urlFor('postgres', message.ready), process: child }
+}
+
+/** `scratch` must be enterable by the OS user postgres (chmod 755) in case the embedded PostgreSQL is needed. */
+export async function startTestStack(scratch: string, note: (message: string) => void): Promise<TestStack> {
+  const owned: ManagedProcess[] = []
+  let template: string | undefined
+  let server: string | undefined
+  const stop = async () => {
+    if (template && server) await dropDatabase(template, server).catch(() => {})
+    await Promise.all(owned.map((p) => p.stop(10_000)))
+  }
+  try {
+    const config = loadConfig()
+    const cli = await findTemporalCli({ configured: config.temporalCli, dataDir: config.dataDir, install: true, log: note })
+    const [temporal, databaseServer] = await Promise.all([
+      startTemporalDevServer({ cli: cli.path, dbFile: undefined, port: await freePort(), uiPort: undefined, namespace: 'default', logFile: join(scratch, 'temporal.log') }),
+      (async () => {
+        const local = process.env.TEST_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres'
+        if (await answers(local)) return local
+        note(`no PostgreSQL answers at ${new URL(local).host}: using an embedded one`)
+        const embedded = await startEmbedded(scratch)
+        owned.push(embedded.process)
+        return embedded.url
+      })(),
+    ])
+    owned.push(temporal.process)
+    server = databaseServer
+    const connection = await Connection.connect({ address: temporal.address })
+    await ensureSearchAttributes(connection, 'default').finally(() => connection.close())
+
+    template = randomName('loom_tpl')
+    const admin = new pg.Client({ connectionString: urlFor('postgres', databaseServer) })
+    await admin.connect()
+    await admin.query(`CREATE DATABASE "${template}"`).finally(() => admin.end())
+    await applyMigrations(urlFor(template, databaseServer))
+    return { cli, temporalAddress: temporal.address, databaseServer, templateDatabase: template, stop }
+  } catch (error) {
+    await stop()
+    throw error
+  }
+}
