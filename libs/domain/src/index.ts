@@ -1,2 +1,3 @@
+export * from './identity.js'
 export * from './search-attributes.js'
 export * from './vocabulary.js'

@@ -8,6 +8,3 @@ export const LOOM_SEARCH_ATTRIBUTES = {
 } as const
 
 export type LoomSearchAttribute = keyof typeof LOOM_SEARCH_ATTRIBUTES
-
-/** Identity of a caller who sent no X-Loom-User header. */
-export const ANONYMOUS_USER = 'anonymous'

@@ -1,5 +1,6 @@
 import type { NextFunction, Request, Response } from 'express'
 import { v7 as uuidv7 } from 'uuid'
+import { USER_HEADER } from '../../../../libs/domain/src/index.js'
 import type { Logger } from '../../../../libs/logging/src/index.js'
 
 const REQUEST_ID = Symbol('requestId')
@@ -24,7 +25,7 @@ export function requestContext(logger: Logger) {
       const ms = Number(process.hrtime.bigint() - started) / 1e6
       const level = res.statusCode >= 500 ? 'error' : req.path === '/metrics' || req.path === '/api/health' ? 'debug' : 'info'
       logger[level](
-        { req_id: id, method: req.method, path: req.originalUrl, status: res.statusCode, duration_ms: Math.round(ms * 10) / 10, user: req.header('x-loom-user') },
+        { req_id: id, method: req.method, path: req.originalUrl, status: res.statusCode, duration_ms: Math.round(ms * 10) / 10, user: req.header(USER_HEADER) },
         'request',
       )
     })

@@ -1,0 +1,43 @@
+import assert from 'node:assert/strict'
+import { execFile } from 'node:child_process'
+import { join } from 'node:path'
+import { after, before, describe, test } from 'node:test'
+import { freePort, projectRoot } from '../../../libs/runtime/src/index.js'
+import { cloneDatabase, type TestDatabase } from '../../../test/support/database.js'
+import { testConfig } from '../../../test/support/env.js'
+import { type RunningGateway, startGateway } from '../../../test/support/gateway.js'
+
+const CLI = join(projectRoot(), 'dist', 'apps', 'cli', 'src', 'main.js')
+/** Runs the CLI without blocking this process, which serves the gateway it talks to. */
+const loom = (...args: string[]) =>
+  new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
+    const child = execFile(process.execPath, [CLI, ...args], { timeout: 30_000 }, (_error, stdout, stderr) => resolve({ status: child.exitCode, stdout, stderr }))
+  })
+
+describe('loom health', () => {
+  let db: TestDatabase
+  let gw: RunningGateway
+  before(async () => {
+    db = await cloneDatabase()
+    gw = await startGateway(testConfig(db.url))
+  })
+  after(async () => {
+    await gw?.close()
+    await db?.drop()
+  })
+
+  test('prints each dependency and exits 0 when all are ok', async () => {
+    const run = await loom('--api', gw.url, 'health')
+    assert.equal(run.status, 0, run.stderr)
+    assert.match(run.stdout, /^status +ok$/m)
+    assert.match(run.stdout, /^temporal +ok$/m)
+    assert.match(run.stdout, /^database +ok$/m)
+  })
+
+  test('exits 1 naming the URL when the API cannot be reached', async () => {
+    const url = `http://127.0.0.1:${await freePort()}`
+    const run = await loom('--api', url, 'health')
+    assert.equal(run.status, 1)
+    assert.match(run.stderr, new RegExp(`cannot reach ${url}`))
+  })
+})

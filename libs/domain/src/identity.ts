@@ -1,0 +1,5 @@
+// Identity travels in the X-Loom-User header until authentication lands (DESIGN.md, Processes).
+export const USER_HEADER = 'x-loom-user'
+
+/** Who a caller is taken to be when the header is absent. */
+export const ANONYMOUS_USER = 'anonymous'
