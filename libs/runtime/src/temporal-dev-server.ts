@@ -94,7 +94,7 @@ export async function stopStaleDevServer(pidFile: string, dbFile: string): Promi
   if (!existsSync(pidFile)) return undefined
   const pid = Number(readFileSync(pidFile, 'utf8').trim())
   rmSync(pidFile, { force: true })
-  let cmdline = ''
+  let cmdline: string
   try {
     cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ')
   } catch {
