@@ -7,7 +7,13 @@ import { HealthService } from './health/health.service.js'
 import { METRICS_REGISTRY, MetricsController } from './metrics/metrics.controller.js'
 import { SystemController } from './system/system.controller.js'
 import { SystemService } from './system/system.service.js'
+import { ProcessesController } from './processes/processes.controller.js'
+import { ProcessesService } from './processes/processes.service.js'
+import { SubscriptionsController } from './subscriptions/subscriptions.controller.js'
+import { SubscriptionsService } from './subscriptions/subscriptions.service.js'
 import { TemporalModule } from './temporal/temporal.module.js'
+import { WorkflowCatalog } from './workflows/workflow-catalog.service.js'
+import { WorkflowsController } from './workflows/workflows.controller.js'
 import { LOOM_CONFIG } from './tokens.js'
 
 @Module({})
@@ -17,12 +23,15 @@ export class GatewayModule {
       module: GatewayModule,
       global: true,
       imports: [PersistenceModule.forRoot(config.databaseUrl), TemporalModule],
-      controllers: [HealthController, SystemController, MetricsController],
+      controllers: [HealthController, SystemController, MetricsController, WorkflowsController, ProcessesController, SubscriptionsController],
       providers: [
         { provide: LOOM_CONFIG, useValue: config },
         { provide: METRICS_REGISTRY, useValue: registry },
         HealthService,
         SystemService,
+        WorkflowCatalog,
+        ProcessesService,
+        SubscriptionsService,
       ],
       exports: [LOOM_CONFIG],
     }

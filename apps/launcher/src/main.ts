@@ -4,6 +4,7 @@
 import { closeSync, mkdirSync, openSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import { configToEnv, loadConfig, type LoomConfig } from '../../../libs/config/src/index.js'
+import { demoDevices, PrismaService, seedDevices } from '../../../libs/persistence/src/index.js'
 import {
   answers,
   applyMigrations,
@@ -12,6 +13,7 @@ import {
   findTemporalCli,
   firstMessage,
   type ManagedProcess,
+  projectRoot,
   recordDevServer,
   spawnManaged,
   startTemporalDevServer,
@@ -38,6 +40,9 @@ async function main() {
   const [databaseUrl, temporal] = await Promise.all([startDatabase(config), startTemporal(config)])
   say('applying database migrations')
   await applyMigrations(databaseUrl)
+  const prisma = new PrismaService(databaseUrl)
+  const added = await seedDevices(prisma, demoDevices(projectRoot())).finally(() => prisma.$disconnect())
+  if (added) say(`added ${added} planned demo routers to the built-in DCIM (prisma/seed/demo-devices.json)`)
 
   const env = {
     ...process.env,

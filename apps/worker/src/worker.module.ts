@@ -1,9 +1,9 @@
 import { type DynamicModule, Module } from '@nestjs/common'
-import { SystemActivities } from '../../../libs/activities/src/index.js'
+import { DcimActivities, ProcessActivities, StepLog, SubscriptionActivities, SystemActivities } from '../../../libs/activities/src/index.js'
 import { PersistenceModule } from '../../../libs/persistence/src/index.js'
 
 /** The injectable services whose methods the worker registers as activities. */
-export const ACTIVITY_PROVIDERS = [SystemActivities]
+export const ACTIVITY_PROVIDERS = [SystemActivities, ProcessActivities, SubscriptionActivities, DcimActivities]
 
 @Module({})
 export class WorkerModule {
@@ -11,7 +11,7 @@ export class WorkerModule {
     return {
       module: WorkerModule,
       imports: [PersistenceModule.forRoot(databaseUrl)],
-      providers: ACTIVITY_PROVIDERS,
+      providers: [StepLog, ...ACTIVITY_PROVIDERS],
     }
   }
 }

@@ -1,1 +1,6 @@
+export { DcimActivities } from './dcim/dcim.activities.js'
+export { ProcessActivities } from './processes/process.activities.js'
+export type { StepContext } from './processes/step-context.js'
+export { StepLog } from './processes/step-log.js'
+export { SubscriptionActivities } from './subscriptions/subscription.activities.js'
 export { SystemActivities, type DatabaseCheck } from './system/system.activities.js'

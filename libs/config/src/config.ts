@@ -26,6 +26,8 @@ export interface LoomConfig {
   netboxUrl: string | undefined
   netboxToken: string | undefined
   logLevel: LogLevel
+  /** the customer id that start forms propose */
+  defaultCustomerId: string
 }
 
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const
@@ -95,6 +97,13 @@ const envSchema = z
     LOOM_DCIM: backend,
     NETBOX_URL: url(['http:', 'https:']),
     NETBOX_TOKEN: optionalText,
+    LOOM_DEFAULT_CUSTOMER_ID: z
+      .string()
+      .trim()
+      .min(1)
+      .max(100, 'expected at most 100 characters')
+      .optional()
+      .transform((s) => s ?? 'acme'),
     LOOM_LOG_LEVEL: z
       .enum(LOG_LEVELS, { error: `expected one of ${LOG_LEVELS.join(', ')}` })
       .optional()
@@ -139,6 +148,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     netboxUrl: e.NETBOX_URL,
     netboxToken: e.NETBOX_TOKEN,
     logLevel: e.LOOM_LOG_LEVEL,
+    defaultCustomerId: e.LOOM_DEFAULT_CUSTOMER_ID,
   }
 }
 
@@ -173,6 +183,7 @@ export function configToEnv(config: LoomConfig): Record<string, string> {
     NETBOX_URL: config.netboxUrl,
     NETBOX_TOKEN: config.netboxToken,
     LOOM_LOG_LEVEL: config.logLevel,
+    LOOM_DEFAULT_CUSTOMER_ID: config.defaultCustomerId,
   }
   return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined))
 }

@@ -1,3 +1,7 @@
 export * from './health.dto.js'
+export * from './list.dto.js'
 export * from './problem.dto.js'
+export * from './process.dto.js'
+export * from './subscription.dto.js'
 export * from './system.dto.js'
+export * from './workflow.dto.js'

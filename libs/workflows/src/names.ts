@@ -1,2 +1,3 @@
 // Workflow type names, importable by clients without pulling workflow code in.
-export const SYSTEM_PING = 'system_ping'
+export { CREATE_NODE } from './node/create-node.declaration.js'
+export { SYSTEM_PING } from './system/system-ping.declaration.js'

@@ -1,7 +1,8 @@
 import { proxyActivities, workflowInfo } from '@temporalio/workflow'
 import type { DatabaseCheck, SystemActivities } from '../../../activities/src/system/system.activities.js'
+import type { ActivityInterface } from '../engine/activity-interface.js'
 
-const { checkDatabase } = proxyActivities<SystemActivities>({
+const { checkDatabase } = proxyActivities<ActivityInterface<SystemActivities>>({
   startToCloseTimeout: '10 seconds',
   retry: { maximumAttempts: 3, initialInterval: '200 ms' },
 })

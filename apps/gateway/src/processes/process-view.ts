@@ -1,0 +1,76 @@
+import type { ProcessDto, ProcessStepDto, ProcessSummaryDto } from '../../../../libs/contracts/src/index.js'
+import type { ProcessStatus } from '../../../../libs/domain/src/index.js'
+import type { WorkflowDeclaration } from '../../../../libs/workflows/src/engine/declaration.js'
+import type { LiveProcessState } from '../../../../libs/workflows/src/engine/messages.js'
+
+export interface ProcessRow {
+  id: string
+  workflow: string
+  target: string
+  status: ProcessStatus
+  createdBy: string
+  assignee: string | null
+  failure: unknown
+  createdAt: Date
+  updatedAt: Date
+  completedAt: Date | null
+  subscriptions: { subscriptionId: string }[]
+  steps?: {
+    name: string
+    status: string
+    startedAt: Date | null
+    completedAt: Date | null
+    stateDelta: unknown
+    error: unknown
+    attempts: number
+    answeredBy: string | null
+  }[]
+}
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null)
+
+export function toProcessSummary(row: ProcessRow): ProcessSummaryDto {
+  return {
+    id: row.id,
+    workflow: row.workflow,
+    target: row.target,
+    status: row.status,
+    created_by: row.createdBy,
+    assignee: row.assignee,
+    subscription_ids: row.subscriptions.map((s) => s.subscriptionId),
+    created_at: row.createdAt.toISOString(),
+    updated_at: row.updatedAt.toISOString(),
+    completed_at: iso(row.completedAt),
+  }
+}
+
+/** The permanent log merged with the workflow's live view: declared steps in order, those not reached yet pending. */
+export function toProcessDto(row: ProcessRow, declaration: WorkflowDeclaration, live: LiveProcessState | null, temporalUiUrl: string | null): ProcessDto {
+  const logged = new Map((row.steps ?? []).map((s) => [s.name, s]))
+  const steps: ProcessStepDto[] = declaration.steps.map((d) => {
+    const s = logged.get(d.name)
+    return {
+      name: d.name,
+      label: d.label,
+      kind: d.kind,
+      status: s?.status ?? 'pending',
+      started_at: iso(s?.startedAt ?? null),
+      completed_at: iso(s?.completedAt ?? null),
+      attempts: s?.attempts ?? 0,
+      answered_by: s?.answeredBy ?? null,
+      state_delta: s?.stateDelta ?? null,
+      error: s?.error ?? null,
+    }
+  })
+  // The log says "waiting" until the step after the answer is written; the workflow knows sooner.
+  const status = row.status === 'waiting' && live && !live.pending_input ? 'running' : row.status
+  return {
+    ...toProcessSummary(row),
+    status,
+    failure: row.failure ?? null,
+    current_step: live?.current_step ?? null,
+    pending_input: live?.pending_input ?? null,
+    steps,
+    temporal_ui_url: temporalUiUrl,
+  }
+}

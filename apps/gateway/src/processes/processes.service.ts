@@ -1,0 +1,165 @@
+import { ConflictException, Inject, Injectable, NotFoundException, ServiceUnavailableException } from '@nestjs/common'
+import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client'
+import { ApplicationFailure, defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common'
+import { v7 as uuidv7 } from 'uuid'
+import type { LoomConfig } from '../../../../libs/config/src/index.js'
+import type { Page, ProcessDto, ProcessListQueryDto, ProcessStartedDto, ProcessSummaryDto } from '../../../../libs/contracts/src/index.js'
+import { Prisma, PrismaService } from '../../../../libs/persistence/src/index.js'
+import { INVALID_ANSWER, type FieldError, type LiveProcessState, liveStateQuery, NOT_WAITING, resumeUpdate } from '../../../../libs/workflows/src/engine/messages.js'
+import { fieldErrors } from '../../../../libs/workflows/src/engine/zod-errors.js'
+import { decodeCursor, DEFAULT_LIMIT, pageOf } from '../http/pagination.js'
+import { FieldErrorsException } from '../http/problem.js'
+import { TemporalService } from '../temporal/temporal.module.js'
+import { LOOM_CONFIG } from '../tokens.js'
+import { WorkflowCatalog } from '../workflows/workflow-catalog.service.js'
+import { type ProcessRow, toProcessDto, toProcessSummary } from './process-view.js'
+
+const SA = {
+  subscriptionIds: defineSearchAttributeKey('LoomSubscriptionIds', SearchAttributeType.KEYWORD_LIST),
+  product: defineSearchAttributeKey('LoomProduct', SearchAttributeType.KEYWORD),
+  customer: defineSearchAttributeKey('LoomCustomer', SearchAttributeType.KEYWORD),
+  target: defineSearchAttributeKey('LoomTarget', SearchAttributeType.KEYWORD),
+  createdBy: defineSearchAttributeKey('LoomCreatedBy', SearchAttributeType.KEYWORD),
+}
+const LIVE_QUERY_TIMEOUT_MS = 2000
+const INCLUDE = { steps: true, subscriptions: { select: { subscriptionId: true } } } as const
+
+@Injectable()
+export class ProcessesService {
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly temporal: TemporalService,
+    private readonly catalog: WorkflowCatalog,
+    @Inject(LOOM_CONFIG) private readonly config: LoomConfig,
+  ) {}
+
+  /**
+   * Validates the form, then records the process and its resource claims and starts the workflow in one
+   * transaction: a refused claim or a failed start leaves nothing behind.
+   */
+  async start(workflow: string, answers: unknown, user: string): Promise<ProcessStartedDto> {
+    const { declaration, form } = this.catalog.startable(workflow)
+    const input = await this.catalog.validate(form, answers)
+    const processId = uuidv7()
+    const subscriptionId = uuidv7()
+    const claims = form.claims(input)
+    try {
+      return await this.prisma.$transaction(
+        async (tx) => {
+          await tx.process.create({ data: { id: processId, workflow, target: declaration.target, status: 'created', createdBy: user } })
+          for (const c of claims) await tx.resourceClaim.create({ data: { resourceType: c.resource_type, resourceKey: c.resource_key, processId } })
+          const handle = await this.temporal.client
+            .withDeadline(Date.now() + 10_000, () =>
+              this.temporal.client.workflow.start(workflow, {
+                workflowId: processId,
+                taskQueue: this.config.taskQueue,
+                args: [{ process_id: processId, subscription_id: subscriptionId, created_by: user, input }],
+                typedSearchAttributes: [
+                  { key: SA.subscriptionIds, value: [subscriptionId] },
+                  { key: SA.product, value: declaration.product ?? '' },
+                  { key: SA.customer, value: form.customerId(input) },
+                  { key: SA.target, value: declaration.target },
+                  { key: SA.createdBy, value: user },
+                ],
+                staticSummary: form.summary(input),
+                staticDetails: `Started by **${user}** through the Loom API.\n\nProcess: \`/api/processes/${processId}\``,
+              }),
+            )
+            .catch((error: Error) => {
+              throw new ServiceUnavailableException(`cannot start ${workflow} on Temporal at ${this.temporal.address}: ${error.message}`)
+            })
+          return { id: processId, status: 'created' as const, workflow_id: handle.workflowId, run_id: handle.firstExecutionRunId }
+        },
+        { timeout: 20_000 },
+      )
+    } catch (error) {
+      if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') throw await this.claimConflict(claims)
+      throw error
+    }
+  }
+
+  async list(query: ProcessListQueryDto): Promise<Page<ProcessSummaryDto>> {
+    const limit = query.limit ?? DEFAULT_LIMIT
+    const after = decodeCursor(query.cursor)
+    const where: Prisma.ProcessWhereInput = {
+      ...(query.status ? { status: query.status } : {}),
+      ...(query.workflow ? { workflow: query.workflow } : {}),
+      ...(query.created_by ? { createdBy: query.created_by } : {}),
+      ...(query.assignee ? { assignee: query.assignee } : {}),
+    }
+    const [rows, total] = await Promise.all([
+      this.prisma.process.findMany({
+        where: after ? { AND: [where, { id: { lt: after } }] } : where,
+        orderBy: { id: 'desc' },
+        take: limit + 1,
+        include: { subscriptions: { select: { subscriptionId: true } } },
+      }),
+      this.prisma.process.count({ where }),
+    ])
+    const page = pageOf(rows, limit, total)
+    return { ...page, items: page.items.map(toProcessSummary) }
+  }
+
+  async get(id: string): Promise<ProcessDto> {
+    const row = await this.find(id)
+    const live = row.completedAt ? null : await this.live(id)
+    return toProcessDto(row, this.catalog.declaration(row.workflow), live, this.webUiLink(id))
+  }
+
+  /** Answers the waiting input step through the workflow's `resume` Update, validated here and again by its validator. */
+  async resume(id: string, answer: unknown, user: string): Promise<ProcessDto> {
+    const row = await this.find(id)
+    const live = row.completedAt ? null : await this.live(id)
+    const pending = live?.pending_input
+    if (!pending) {
+      throw new ConflictException(`Process ${id} is ${live ? `running (step ${live.current_step ?? 'none'})` : row.status}, not waiting for input.`)
+    }
+    const schema = this.catalog.declaration(row.workflow).steps.find((s) => s.name === pending.step)?.answer
+    const parsed = schema?.safeParse(answer ?? {})
+    if (parsed && !parsed.success) throw new FieldErrorsException(422, fieldErrors(parsed.error), `answer to ${pending.step}`)
+    try {
+      await this.temporal.client.workflow.getHandle(id).executeUpdate(resumeUpdate, { args: [{ answer: answer ?? {}, user }] })
+    } catch (error) {
+      throw this.updateRefusal(id, error)
+    }
+    return this.get(id)
+  }
+
+  private async find(id: string): Promise<ProcessRow> {
+    const row = await this.prisma.process.findUnique({ where: { id }, include: INCLUDE })
+    if (!row) throw new NotFoundException(`No process ${id}.`)
+    return row
+  }
+
+  /** The workflow's own view (current step, pending input); null when no worker answers in time. */
+  private async live(id: string): Promise<LiveProcessState | null> {
+    try {
+      return await this.temporal.client.withDeadline(Date.now() + LIVE_QUERY_TIMEOUT_MS, () => this.temporal.client.workflow.getHandle(id).query(liveStateQuery))
+    } catch {
+      return null
+    }
+  }
+
+  private updateRefusal(id: string, error: unknown): Error {
+    const cause = error instanceof WorkflowUpdateFailedError ? error.cause : undefined
+    if (cause instanceof ApplicationFailure && cause.type === INVALID_ANSWER) {
+      return new FieldErrorsException(422, (cause.details?.[0] as FieldError[]) ?? [], 'answer')
+    }
+    if (cause instanceof ApplicationFailure && cause.type === NOT_WAITING) return new ConflictException(cause.message)
+    if (error instanceof WorkflowNotFoundError) return new ConflictException(`Process ${id} has ended.`)
+    return new ServiceUnavailableException(`could not deliver the answer to process ${id}: ${(error as Error).message}`)
+  }
+
+  private async claimConflict(claims: { resource_type: string; resource_key: string }[]): Promise<ConflictException> {
+    const holders = await this.prisma.resourceClaim.findMany({
+      where: { OR: claims.map((c) => ({ resourceType: c.resource_type, resourceKey: c.resource_key })) },
+    })
+    const what = holders.map((h) => `${h.resourceType} ${h.resourceKey} is held by process ${h.processId}${h.subscriptionId ? ` (subscription ${h.subscriptionId})` : ''}`)
+    return new ConflictException(what.length ? `${what.join('; ')}.` : 'A resource this process needs was taken meanwhile; try again.')
+  }
+
+  private webUiLink(id: string): string | null {
+    const ui = this.config.temporalUiUrl
+    return ui ? `${ui}/namespaces/${encodeURIComponent(this.config.namespace)}/workflows/${id}` : null
+  }
+}

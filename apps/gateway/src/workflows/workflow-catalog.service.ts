@@ -1,0 +1,81 @@
+import { Inject, Injectable, NotFoundException } from '@nestjs/common'
+import type { z } from 'zod'
+import type { LoomConfig } from '../../../../libs/config/src/index.js'
+import { type FormContext, START_FORMS, type StartForm } from '../../../../libs/contracts/src/forms/index.js'
+import type { WorkflowDto } from '../../../../libs/contracts/src/index.js'
+import { PrismaService } from '../../../../libs/persistence/src/index.js'
+import type { WorkflowDeclaration } from '../../../../libs/workflows/src/engine/declaration.js'
+import { fieldErrors } from '../../../../libs/workflows/src/engine/zod-errors.js'
+import { WORKFLOW_DECLARATIONS } from '../../../../libs/workflows/src/registry.js'
+import { FieldErrorsException } from '../http/problem.js'
+import { LOOM_CONFIG } from '../tokens.js'
+
+export interface Startable {
+  declaration: WorkflowDeclaration
+  form: StartForm<unknown>
+}
+
+/** The workflows Loom knows, their forms, and the choices those forms offer (computed here, never in workflow code). */
+@Injectable()
+export class WorkflowCatalog implements FormContext {
+  readonly defaultCustomerId: string
+
+  constructor(
+    private readonly prisma: PrismaService,
+    @Inject(LOOM_CONFIG) config: LoomConfig,
+  ) {
+    this.defaultCustomerId = config.defaultCustomerId
+  }
+
+  list(): WorkflowDto[] {
+    return WORKFLOW_DECLARATIONS.map((d) => this.describe(d))
+  }
+
+  get(name: string): WorkflowDto {
+    return this.describe(this.declaration(name))
+  }
+
+  declaration(name: string): WorkflowDeclaration {
+    const found = WORKFLOW_DECLARATIONS.find((d) => d.name === name)
+    if (!found) throw new NotFoundException(`No workflow named ${JSON.stringify(name)}; GET /api/workflows lists them.`)
+    return found
+  }
+
+  startable(name: string): Startable {
+    const declaration = this.declaration(name)
+    const form = START_FORMS.find((f) => f.workflow === name) as StartForm<unknown> | undefined
+    if (!form) throw new NotFoundException(`Workflow ${name} is not started through /api/processes (it has no start form).`)
+    return { declaration, form }
+  }
+
+  async formSchema(name: string): Promise<z.ZodType> {
+    return this.startable(name).form.schema(this)
+  }
+
+  /** Validates answers with the form's schema: the parsed input, or a 422 listing every field at fault. */
+  async validate(form: StartForm<unknown>, answers: unknown): Promise<unknown> {
+    const parsed = (await form.schema(this)).safeParse(answers ?? {})
+    if (!parsed.success) throw new FieldErrorsException(422, fieldErrors(parsed.error), 'form')
+    return parsed.data
+  }
+
+  async freePlannedDevices(): Promise<string[]> {
+    const rows = await this.prisma.$queryRaw<{ name: string }[]>`
+      SELECT d.name FROM dcim_devices d
+      WHERE d.status = 'planned'
+        AND NOT EXISTS (SELECT 1 FROM resource_claims c WHERE c.resource_type = 'dcim_device' AND c.resource_key = d.name)
+      ORDER BY d.name`
+    return rows.map((r) => r.name)
+  }
+
+  private describe(d: WorkflowDeclaration): WorkflowDto {
+    return {
+      name: d.name,
+      target: d.target,
+      product: d.product,
+      description: d.description,
+      startable: START_FORMS.some((f) => f.workflow === d.name),
+      steps: d.steps.map((s) => ({ name: s.name, label: s.label, kind: s.kind })),
+    }
+  }
+}

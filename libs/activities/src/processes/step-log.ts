@@ -1,0 +1,75 @@
+import { Injectable } from '@nestjs/common'
+import { Context } from '@temporalio/activity'
+import { v7 as uuidv7 } from 'uuid'
+import type { ProcessStatus, StepStatus } from '../../../domain/src/index.js'
+import { type Prisma, PrismaService } from '../../../persistence/src/index.js'
+import type { StepContext } from './step-context.js'
+
+export type Tx = Prisma.TransactionClient
+type Json = Prisma.InputJsonValue
+
+function attempt(): number {
+  try {
+    return Context.current().info.attempt
+  } catch {
+    return 1 // called outside an activity (tests)
+  }
+}
+
+/** The permanent step log, written as a process runs; also what makes step activities idempotent. */
+@Injectable()
+export class StepLog {
+  constructor(private readonly prisma: PrismaService) {}
+
+  /**
+   * Runs `work` once per (process, step). The work and the step's success commit in one transaction, so a
+   * retry after a crash either finds the step done — and gets its stored result back, changing nothing —
+   * or finds nothing done and does it all.
+   */
+  async once<T extends Json>(ctx: StepContext, work: (tx: Tx) => Promise<{ result: T; state_delta: Json }>, processStatus: ProcessStatus = 'running'): Promise<T> {
+    return this.prisma.$transaction(async (tx) => {
+      await tx.$executeRaw`
+        INSERT INTO process_steps (id, process_id, name, status, started_at)
+        VALUES (${uuidv7()}::uuid, ${ctx.process_id}::uuid, ${ctx.step}, 'running', ${ctx.started_at}::timestamptz)
+        ON CONFLICT (process_id, name) DO NOTHING`
+      const [row] = await tx.$queryRaw<{ status: StepStatus; result: T | null }[]>`
+        SELECT status::text AS status, result FROM process_steps
+        WHERE process_id = ${ctx.process_id}::uuid AND name = ${ctx.step} FOR UPDATE`
+      if (row.status === 'success') return row.result as T
+      const { result, state_delta } = await work(tx)
+      await tx.processStep.update({
+        where: { processId_name: { processId: ctx.process_id, name: ctx.step } },
+        data: { status: 'success', completedAt: new Date(), stateDelta: state_delta, result, attempts: attempt(), error: undefined },
+      })
+      await setProcessStatus(tx, ctx.process_id, processStatus)
+      return result
+    })
+  }
+
+  /** Records a step's status without work of its own (an input step waiting, then answered). Never undoes a success. */
+  async record(
+    ctx: StepContext,
+    entry: { status: StepStatus; state_delta?: Json; answered_by?: string; process_status?: ProcessStatus; assignee?: string | null },
+  ): Promise<void> {
+    const done = entry.status === 'success' || entry.status === 'skipped'
+    await this.prisma.$transaction(async (tx) => {
+      await tx.$executeRaw`
+        INSERT INTO process_steps (id, process_id, name, status, started_at, completed_at, state_delta, answered_by, attempts)
+        VALUES (${uuidv7()}::uuid, ${ctx.process_id}::uuid, ${ctx.step}, ${entry.status}::step_status, ${ctx.started_at}::timestamptz,
+                ${done ? new Date() : null}, ${JSON.stringify(entry.state_delta ?? null)}::jsonb, ${entry.answered_by ?? null}, ${attempt()})
+        ON CONFLICT (process_id, name) DO UPDATE
+          SET status = EXCLUDED.status, completed_at = EXCLUDED.completed_at, state_delta = EXCLUDED.state_delta,
+              answered_by = EXCLUDED.answered_by, attempts = EXCLUDED.attempts
+          WHERE process_steps.status NOT IN ('success', 'skipped')`
+      if (entry.process_status) await setProcessStatus(tx, ctx.process_id, entry.process_status, entry.assignee)
+    })
+  }
+}
+
+/** Moves a process on, but never out of an end state (a late retry must not reopen a completed process). */
+export async function setProcessStatus(tx: Tx, processId: string, status: ProcessStatus, assignee?: string | null): Promise<void> {
+  await tx.process.updateMany({
+    where: { id: processId, status: { notIn: ['completed', 'aborted', 'failed'] } },
+    data: { status, ...(assignee !== undefined ? { assignee } : {}) },
+  })
+}

@@ -1,0 +1,69 @@
+import { Injectable } from '@nestjs/common'
+import { ApplicationFailure } from '@temporalio/activity'
+import type { Lifecycle } from '../../../domain/src/index.js'
+import type { Prisma } from '../../../persistence/src/index.js'
+import type { StepContext } from '../processes/step-context.js'
+import { StepLog } from '../processes/step-log.js'
+
+export interface NewSubscription {
+  id: string
+  product: string
+  customer_id: string
+  description: string
+  domain_model: Record<string, unknown>
+}
+
+export interface Claim {
+  resource_type: string
+  resource_key: string
+}
+
+@Injectable()
+export class SubscriptionActivities {
+  constructor(private readonly steps: StepLog) {}
+
+  /**
+   * The seed's store_process_subscription: the subscription in lifecycle `initial`, locked by this process,
+   * linked to it, and holding the resources the process claimed (claimed here if the API did not already).
+   */
+  async storeProcessSubscription(input: StepContext & { subscription: NewSubscription; claims: Claim[] }): Promise<{ subscription_id: string }> {
+    const { subscription: s, process_id } = input
+    return this.steps.once(input, async (tx) => {
+      await tx.subscription.create({
+        data: { id: s.id, product: s.product, customerId: s.customer_id, description: s.description, domainModel: s.domain_model as Prisma.InputJsonObject, lifecycle: 'initial', insync: false, lockedBy: process_id },
+      })
+      await tx.processSubscription.create({ data: { processId: process_id, subscriptionId: s.id } })
+      for (const claim of input.claims) {
+        const inserted = await tx.$executeRaw`
+          INSERT INTO resource_claims (resource_type, resource_key, process_id, subscription_id)
+          VALUES (${claim.resource_type}, ${claim.resource_key}, ${process_id}::uuid, ${s.id}::uuid)
+          ON CONFLICT (resource_type, resource_key) DO UPDATE SET subscription_id = EXCLUDED.subscription_id
+          WHERE resource_claims.process_id = EXCLUDED.process_id`
+        if (inserted === 0) {
+          const holder = await tx.resourceClaim.findUnique({ where: { resourceType_resourceKey: { resourceType: claim.resource_type, resourceKey: claim.resource_key } } })
+          throw ApplicationFailure.nonRetryable(
+            `${claim.resource_type} ${claim.resource_key} is held by process ${holder?.processId}${holder?.subscriptionId ? ` (subscription ${holder.subscriptionId})` : ''}`,
+            'Conflict',
+          )
+        }
+      }
+      return { result: { subscription_id: s.id }, state_delta: { subscription_id: s.id, lifecycle: 'initial', description: s.description } }
+    })
+  }
+
+  /** The seed's set_status: moves the lifecycle on (and stores the model that the new lifecycle requires). */
+  async setLifecycle(input: StepContext & { subscription_id: string; lifecycle: Lifecycle; domain_model?: Record<string, unknown> }): Promise<{ lifecycle: Lifecycle }> {
+    return this.steps.once(input, async (tx) => {
+      await tx.subscription.update({
+        where: { id: input.subscription_id },
+        data: {
+          lifecycle: input.lifecycle,
+          version: { increment: 1 },
+          ...(input.domain_model ? { domainModel: input.domain_model as Prisma.InputJsonObject } : {}),
+          ...(input.lifecycle === 'active' ? { startDate: new Date() } : {}),
+        },
+      })
+      return { result: { lifecycle: input.lifecycle }, state_delta: { lifecycle: input.lifecycle } }
+    })
+  }
+}

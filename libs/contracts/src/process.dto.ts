@@ -1,0 +1,78 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger'
+import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator'
+import { PROCESS_STATUSES, type ProcessStatus, STEP_STATUSES, WORKFLOW_TARGETS } from '../../domain/src/index.js'
+import { PageQueryDto } from './list.dto.js'
+
+export class ProcessStartedDto {
+  @ApiProperty({ example: '019abd1e-7c1a-7f3e-9a57-2f1c9f0d1e2b' }) id: string
+  @ApiProperty({ enum: PROCESS_STATUSES, example: 'created' }) status: ProcessStatus
+  @ApiProperty({ example: '019abd1e-7c1a-7f3e-9a57-2f1c9f0d1e2b' }) workflow_id: string
+  @ApiProperty({ example: '5c8f2d7e-3a4b-4c1d-9e8f-7a6b5c4d3e2f' }) run_id: string
+}
+
+export class ProcessStepDto {
+  @ApiProperty({ example: 'provide_config_to_user' }) name: string
+  @ApiProperty({ example: 'Show the base configuration; wait until it is applied' }) label: string
+  @ApiProperty({ enum: ['step', 'input'] }) kind: string
+  @ApiProperty({ enum: STEP_STATUSES }) status: string
+  @ApiProperty({ nullable: true, type: String, format: 'date-time' }) started_at: string | null
+  @ApiProperty({ nullable: true, type: String, format: 'date-time' }) completed_at: string | null
+  @ApiProperty({ example: 1 }) attempts: number
+  @ApiProperty({ nullable: true, type: String, example: 'alice' }) answered_by: string | null
+  @ApiProperty({ nullable: true, type: Object, description: 'what the step added to the process state' }) state_delta: unknown
+  @ApiProperty({ nullable: true, type: Object }) error: unknown
+}
+
+export class PendingInputDto {
+  @ApiProperty({ example: 'provide_config_to_user' }) step: string
+  @ApiProperty() label: string
+  @ApiProperty({ nullable: true, type: String, example: 'noc' }) assignee: string | null
+  @ApiProperty({ type: Object, description: 'JSON Schema of the answer to PUT to /resume' }) form: Record<string, unknown>
+  @ApiProperty({ type: Object, description: 'what to look at before answering, e.g. the configuration' }) data: Record<string, unknown>
+}
+
+export class ProcessSummaryDto {
+  @ApiProperty() id: string
+  @ApiProperty({ example: 'create_node' }) workflow: string
+  @ApiProperty({ enum: WORKFLOW_TARGETS }) target: string
+  @ApiProperty({ enum: PROCESS_STATUSES }) status: ProcessStatus
+  @ApiProperty({ example: 'alice' }) created_by: string
+  @ApiProperty({ nullable: true, type: String, example: 'noc' }) assignee: string | null
+  @ApiProperty({ type: [String] }) subscription_ids: string[]
+  @ApiProperty({ type: String, format: 'date-time' }) created_at: string
+  @ApiProperty({ type: String, format: 'date-time' }) updated_at: string
+  @ApiProperty({ nullable: true, type: String, format: 'date-time' }) completed_at: string | null
+}
+
+export class ProcessDto extends ProcessSummaryDto {
+  @ApiProperty({ nullable: true, type: Object, example: { message: 'DCIM has no device named x' } }) failure: unknown
+  @ApiProperty({ nullable: true, type: String, description: 'the step running or waiting now (live, from Temporal)' }) current_step: string | null
+  @ApiProperty({ nullable: true, type: PendingInputDto }) pending_input: PendingInputDto | null
+  @ApiProperty({ type: [ProcessStepDto], description: 'every declared step in order; those not reached yet are pending' }) steps: ProcessStepDto[]
+  @ApiProperty({ nullable: true, type: String, description: 'the workflow in the Temporal Web UI' }) temporal_ui_url: string | null
+}
+
+export class ProcessListQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({ enum: PROCESS_STATUSES })
+  @IsOptional()
+  @IsIn(PROCESS_STATUSES)
+  status?: ProcessStatus
+
+  @ApiPropertyOptional({ example: 'create_node' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  workflow?: string
+
+  @ApiPropertyOptional({ example: 'alice' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  created_by?: string
+
+  @ApiPropertyOptional({ example: 'noc' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  assignee?: string
+}

@@ -1,0 +1,58 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger'
+import { Transform } from 'class-transformer'
+import { IsBoolean, IsIn, IsOptional, IsString, MaxLength } from 'class-validator'
+import { LIFECYCLES, type Lifecycle } from '../../domain/src/index.js'
+import { PageQueryDto } from './list.dto.js'
+
+export class SubscriptionSummaryDto {
+  @ApiProperty() id: string
+  @ApiProperty({ example: 'node' }) product: string
+  @ApiProperty({ example: 'acme' }) customer_id: string
+  @ApiProperty({ example: 'Node ams-pe1 (router, ams)' }) description: string
+  @ApiProperty({ nullable: true, type: String }) note: string | null
+  @ApiProperty({ enum: LIFECYCLES }) lifecycle: Lifecycle
+  @ApiProperty() insync: boolean
+  @ApiProperty({ nullable: true, type: String, description: 'the process holding the lock' }) locked_by: string | null
+  @ApiProperty({ nullable: true, type: String, format: 'date-time' }) start_date: string | null
+  @ApiProperty({ nullable: true, type: String, format: 'date-time' }) end_date: string | null
+  @ApiProperty() version: number
+  @ApiProperty({ type: String, format: 'date-time' }) created_at: string
+  @ApiProperty({ type: String, format: 'date-time' }) updated_at: string
+}
+
+export class SubscriptionProcessDto {
+  @ApiProperty() id: string
+  @ApiProperty() workflow: string
+  @ApiProperty() status: string
+  @ApiProperty({ type: String, format: 'date-time' }) created_at: string
+}
+
+export class SubscriptionDto extends SubscriptionSummaryDto {
+  @ApiProperty({ type: Object, description: 'the product blocks with their values' }) domain_model: Record<string, unknown>
+  @ApiProperty({ type: [SubscriptionProcessDto], description: 'its audit trail, newest first' }) processes: SubscriptionProcessDto[]
+}
+
+export class SubscriptionListQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({ example: 'node' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  product?: string
+
+  @ApiPropertyOptional({ enum: LIFECYCLES })
+  @IsOptional()
+  @IsIn(LIFECYCLES)
+  lifecycle?: Lifecycle
+
+  @ApiPropertyOptional({ example: 'acme' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  customer_id?: string
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value))
+  @IsBoolean()
+  insync?: boolean
+}

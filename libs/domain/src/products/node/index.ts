@@ -1,0 +1,2 @@
+export * from './frr-config.js'
+export * from './node.model.js'

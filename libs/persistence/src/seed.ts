@@ -1,0 +1,32 @@
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { v7 as uuidv7 } from 'uuid'
+import type { PrismaService } from './prisma.service.js'
+
+export interface SeedDevice {
+  name: string
+  role: string
+  vendor: string
+  platform: string
+  site: string
+  management_address: string
+  primary_ipv4: string
+  primary_ipv6: string
+}
+
+export function demoDevices(projectRoot: string): SeedDevice[] {
+  return (JSON.parse(readFileSync(join(projectRoot, 'prisma', 'seed', 'demo-devices.json'), 'utf8')) as { devices: SeedDevice[] }).devices
+}
+
+/** Adds the planned devices that DCIM lacks; leaves existing ones (and what workflows did to them) alone. Returns how many it added. */
+export async function seedDevices(prisma: PrismaService, devices: SeedDevice[]): Promise<number> {
+  let added = 0
+  for (const d of devices) {
+    added += await prisma.$executeRaw`
+      INSERT INTO dcim_devices (id, name, role, vendor, platform, site, status, management_address, primary_ipv4, primary_ipv6, updated_at)
+      VALUES (${uuidv7()}::uuid, ${d.name}, ${d.role}, ${d.vendor}, ${d.platform}, ${d.site}, 'planned',
+              ${d.management_address}::inet, ${d.primary_ipv4}::inet, ${d.primary_ipv6}::inet, now())
+      ON CONFLICT (name) DO NOTHING`
+  }
+  return added
+}

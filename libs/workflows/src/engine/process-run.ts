@@ -1,0 +1,77 @@
+// The state a process workflow keeps about itself: which step runs, which input it waits for, and the
+// handlers through which the API sees and answers it. The generic step engine grows from here.
+import { ApplicationFailure, condition, setCurrentDetails, setHandler } from '@temporalio/workflow'
+import { z } from 'zod'
+import type { StepContext } from '../../../activities/src/processes/step-context.js'
+import type { WorkflowDeclaration } from './declaration.js'
+import { INVALID_ANSWER, liveStateQuery, NOT_WAITING, type PendingInput, resumeUpdate } from './messages.js'
+import { fieldErrors } from './zod-errors.js'
+
+interface Waiting {
+  step: string
+  schema: z.ZodType
+  assignee: string | null
+  data: Record<string, unknown>
+}
+
+export interface Answer<T> {
+  value: T
+  user: string
+}
+
+export class ProcessRun {
+  private currentStep: string | null = null
+  private waiting: Waiting | null = null
+  private answer: Answer<unknown> | null = null
+
+  constructor(
+    readonly processId: string,
+    private readonly declaration: WorkflowDeclaration,
+  ) {
+    setHandler(liveStateQuery, () => ({ current_step: this.currentStep, pending_input: this.pendingInput() }))
+    setHandler(
+      resumeUpdate,
+      ({ answer, user }) => {
+        const waiting = this.waiting!
+        this.answer = { value: waiting.schema.parse(answer), user }
+        return { step: waiting.step }
+      },
+      {
+        // Synchronous, so that a bad answer is refused before it enters history.
+        validator: ({ answer }) => {
+          if (!this.waiting || this.answer) throw ApplicationFailure.create({ type: NOT_WAITING, message: `the process is not waiting for input (current step: ${this.currentStep ?? 'none'})` })
+          const parsed = this.waiting.schema.safeParse(answer)
+          if (!parsed.success) {
+            throw ApplicationFailure.create({ type: INVALID_ANSWER, message: `invalid answer to ${this.waiting.step}`, details: [fieldErrors(parsed.error)] })
+          }
+        },
+      },
+    )
+  }
+
+  /** Enters a step: the context its activity needs, and a readable line for the Temporal Web UI. */
+  enter(step: string): StepContext {
+    const index = this.declaration.steps.findIndex((s) => s.name === step)
+    if (index < 0) throw new Error(`step ${step} is not declared by ${this.declaration.name}`)
+    this.currentStep = step
+    setCurrentDetails(`Step ${index + 1}/${this.declaration.steps.length}: **${step}** — ${this.declaration.steps[index].label}`)
+    return { process_id: this.processId, step, started_at: new Date().toISOString() }
+  }
+
+  /** Waits until someone answers the current input step with an answer `schema` accepts. */
+  async waitForAnswer<T>(step: string, schema: z.ZodType<T>, assignee: string | null, data: Record<string, unknown>): Promise<Answer<T>> {
+    this.waiting = { step, schema, assignee, data }
+    this.answer = null
+    setCurrentDetails(`Waiting for ${assignee ?? 'anyone'} to answer **${step}** (PUT /api/processes/${this.processId}/resume)`)
+    await condition(() => this.answer !== null)
+    const answer = this.answer as unknown as Answer<T>
+    this.waiting = null
+    return answer
+  }
+
+  private pendingInput(): PendingInput | null {
+    if (!this.waiting || this.answer) return null
+    const label = this.declaration.steps.find((s) => s.name === this.waiting!.step)?.label ?? this.waiting.step
+    return { step: this.waiting.step, label, assignee: this.waiting.assignee, form: z.toJSONSchema(this.waiting.schema, { io: 'input' }), data: this.waiting.data }
+  }
+}

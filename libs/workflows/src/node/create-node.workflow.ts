@@ -1,0 +1,67 @@
+import { ApplicationFailure, proxyActivities, TemporalFailure, workflowInfo } from '@temporalio/workflow'
+import type { DcimActivities } from '../../../activities/src/dcim/dcim.activities.js'
+import type { ProcessActivities } from '../../../activities/src/processes/process.activities.js'
+import type { SubscriptionActivities } from '../../../activities/src/subscriptions/subscription.activities.js'
+import { NODE_PRODUCT, type NodeInitial, nodeDescription, renderFrrBaseConfig, toProvisioning } from '../../../domain/src/products/node/index.js'
+import type { ActivityInterface } from '../engine/activity-interface.js'
+import { ProcessRun } from '../engine/process-run.js'
+import { createNodeDeclaration } from './create-node.declaration.js'
+import { confirmConfigApplied, type CreateNodeInput } from './create-node.forms.js'
+
+const act = proxyActivities<ActivityInterface<DcimActivities> & ActivityInterface<SubscriptionActivities> & ActivityInterface<ProcessActivities>>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '500 ms', maximumInterval: '10 seconds', maximumAttempts: 10, nonRetryableErrorTypes: ['DomainError', 'NotFound'] },
+})
+
+export interface CreateNodeArgs {
+  /** = the workflow id */
+  process_id: string
+  /** chosen by the gateway, so that it is a search attribute from the start */
+  subscription_id: string
+  created_by: string
+  input: CreateNodeInput
+}
+
+export interface CreateNodeResult {
+  subscription_id: string
+  lifecycle: 'active'
+}
+
+/** Seed 002's create_node: from a planned router in DCIM to an active node subscription. */
+export async function createNode(args: CreateNodeArgs): Promise<CreateNodeResult> {
+  const run = new ProcessRun(workflowInfo().workflowId, createNodeDeclaration)
+  const { subscription_id: subscriptionId } = args
+  try {
+    const device = await act.readDevice({ ...run.enter('construct_node_model'), device_name: args.input.router })
+    let node: NodeInitial = { device_name: device.name, role: device.role, vendor: device.vendor, platform: device.platform, site: device.site }
+
+    await act.storeProcessSubscription({
+      ...run.enter('store_process_subscription'),
+      subscription: { id: subscriptionId, product: NODE_PRODUCT, customer_id: args.input.customer_id, description: nodeDescription(node), domain_model: { node } },
+      claims: [{ resource_type: 'dcim_device', resource_key: device.name }],
+    })
+
+    const addresses = await act.readIpAddressInformation({ ...run.enter('fetch_ip_address_information'), device_name: device.name })
+    node = { ...node, ...addresses }
+    const provisioning = toProvisioning(node)
+
+    const inputStep = run.enter('provide_config_to_user')
+    const config = renderFrrBaseConfig(provisioning)
+    await act.recordStep({ ...inputStep, status: 'waiting', state_delta: { config }, process_status: 'waiting', assignee: 'noc' })
+    const answer = await run.waitForAnswer(inputStep.step, confirmConfigApplied, 'noc', { config, device: device.name })
+    await act.recordStep({ ...inputStep, status: 'success', state_delta: { config, answer: answer.value }, answered_by: answer.user, process_status: 'running' })
+
+    await act.setLifecycle({ ...run.enter('set_status_provisioning'), subscription_id: subscriptionId, lifecycle: 'provisioning', domain_model: { node: provisioning } })
+    await act.setDeviceStatus({ ...run.enter('update_node_status'), device_name: device.name, status: 'active' })
+    await act.setLifecycle({ ...run.enter('set_status_active'), subscription_id: subscriptionId, lifecycle: 'active' })
+
+    await act.finishProcess({ process_id: run.processId, status: 'completed' })
+    return { subscription_id: subscriptionId, lifecycle: 'active' }
+  } catch (error) {
+    // A plain Error thrown here (a DomainError from the model) would only fail the workflow task, and Temporal
+    // would retry it forever: fail the workflow instead, after recording why.
+    const failure = error instanceof TemporalFailure ? error : ApplicationFailure.nonRetryable((error as Error).message, (error as Error).name)
+    await act.finishProcess({ process_id: run.processId, status: 'failed', failure: { message: failure.message } })
+    throw failure
+  }
+}
