@@ -1,0 +1,45 @@
+// Every recorded history replays against today's workflow code: a change that would break running processes
+// fails here (wrap such a change in patched()). Histories live in libs/workflows/src/<product>/histories/*.json;
+// re-record deliberately with `LOOM_RECORD_HISTORIES=1 npm test -- create-node` when a workflow changes.
+import assert from 'node:assert/strict'
+import { readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { describe, test } from 'node:test'
+import { DefaultLogger, Runtime, Worker } from '@temporalio/worker'
+import { historyFromJSON } from '@temporalio/common/lib/proto-utils.js'
+import { projectRoot } from '../../runtime/src/index.js'
+
+const SOURCE = join(projectRoot(), 'libs', 'workflows', 'src')
+
+function recordedHistories(): { name: string; file: string }[] {
+  return readdirSync(SOURCE, { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .flatMap((d) => {
+      const dir = join(SOURCE, d.name, 'histories')
+      try {
+        return readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => ({ name: `${d.name}/${f}`, file: join(dir, f) }))
+      } catch {
+        return []
+      }
+    })
+}
+
+describe('replay of recorded histories', () => {
+  const histories = recordedHistories()
+
+  test('there is a recorded history for create_node', () => {
+    assert.ok(histories.some((h) => h.name === 'node/create_node.json'), JSON.stringify(histories))
+  })
+
+  for (const { name, file } of histories) {
+    test(`${name} replays without non-determinism`, async () => {
+      try {
+        Runtime.install({ logger: new DefaultLogger('WARN') })
+      } catch {
+        // installed by an earlier test in this file
+      }
+      const history = historyFromJSON(JSON.parse(readFileSync(file, 'utf8')))
+      await Worker.runReplayHistory({ workflowsPath: require.resolve('./index.js') }, history, name)
+    })
+  }
+})

@@ -1,0 +1,235 @@
+// create_node through every layer, as an API consumer drives it: form → start → input step → active subscription.
+import assert from 'node:assert/strict'
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { after, before, describe, test } from 'node:test'
+import { Client, Connection } from '@temporalio/client'
+import { historyToJSON } from '@temporalio/common/lib/proto-utils.js'
+import pg from 'pg'
+import { createLoomWorker, type LoomWorker } from '../../apps/worker/src/create-worker.js'
+import type { Page, ProcessDto, ProcessStartedDto, ProcessSummaryDto, SubscriptionDto, SubscriptionSummaryDto } from '../../libs/contracts/src/index.js'
+import { projectRoot } from '../../libs/runtime/src/index.js'
+import { type ApiClient, apiClient } from '../support/api.js'
+import { cloneDatabase, type TestDatabase } from '../support/database.js'
+import { plannedRouters, seed } from '../support/dcim.js'
+import { quietTemporalRuntime, testConfig, testTemporalAddress } from '../support/env.js'
+import { type RunningGateway, startGateway } from '../support/gateway.js'
+
+let db: TestDatabase
+let loom: LoomWorker
+let running: Promise<void>
+let gw: RunningGateway
+let api: ApiClient
+let client: Client
+let connection: Connection
+let sql: pg.Client
+
+before(async () => {
+  quietTemporalRuntime()
+  db = await cloneDatabase()
+  await seed(db.url, plannedRouters('e2e', 6))
+  const config = testConfig(db.url, { temporalUiUrl: 'http://ui.example.test:8233' })
+  loom = await createLoomWorker(config)
+  running = loom.run()
+  gw = await startGateway(config)
+  api = apiClient(gw.url)
+  connection = await Connection.connect({ address: testTemporalAddress() })
+  client = new Client({ connection })
+  sql = new pg.Client({ connectionString: db.url })
+  await sql.connect()
+})
+
+after(async () => {
+  await sql?.end()
+  await connection?.close()
+  await gw?.close()
+  loom?.shutdown()
+  await running
+  await db?.drop()
+})
+
+const start = (answers: unknown, user = 'alice') => api.call<ProcessStartedDto>('POST', '/api/processes/create_node', answers, { 'x-loom-user': user })
+const resume = (id: string, answer: unknown, user = 'bob') => api.call<ProcessDto>('PUT', `/api/processes/${id}/resume`, answer, { 'x-loom-user': user })
+const formRouters = async () => ((await api.get<{ properties: { router: { enum: string[] } } }>('/api/workflows/create_node/form')).body.properties.router.enum)
+
+describe('create_node end to end', () => {
+  test('a planned router becomes an active node subscription, through the input step', async () => {
+    const workflow = await api.get<{ steps: { name: string }[]; target: string }>('/api/workflows/create_node')
+    assert.equal(workflow.status, 200)
+    assert.deepEqual(workflow.body.steps.map((s) => s.name), [
+      'construct_node_model', 'store_process_subscription', 'fetch_ip_address_information', 'provide_config_to_user',
+      'set_status_provisioning', 'update_node_status', 'set_status_active',
+    ])
+    assert.ok((await formRouters()).includes('e2e-r1'))
+
+    const started = await start({ router: 'e2e-r1', customer_id: 'surf' })
+    assert.equal(started.status, 201)
+    assert.equal(started.body.status, 'created')
+    assert.equal(started.body.workflow_id, started.body.id)
+    assert.match(started.body.run_id, /^[0-9a-f-]{36}$/)
+    assert.equal(started.headers.get('location'), `/api/processes/${started.body.id}`)
+    const id = started.body.id
+
+    const waiting = await api.waitForProcess(id, (p) => p.status === 'waiting' && p.pending_input !== null)
+    assert.equal(waiting.current_step, 'provide_config_to_user')
+    assert.equal(waiting.assignee, 'noc')
+    assert.equal(waiting.created_by, 'alice')
+    assert.equal(waiting.temporal_ui_url, `http://ui.example.test:8233/namespaces/default/workflows/${id}`)
+    assert.match(String(waiting.pending_input!.data.config), /^hostname e2e-r1$/m)
+    assert.match(String(waiting.pending_input!.data.config), /^ ip address 198\.51\.100\.1\/32$/m)
+    assert.deepEqual((waiting.pending_input!.form as { required: string[] }).required, ['confirm_config_applied'])
+    assert.deepEqual(waiting.steps.map((s) => s.status), ['success', 'success', 'success', 'waiting', 'pending', 'pending', 'pending'])
+    const [subscriptionId] = waiting.subscription_ids
+    assert.equal((await api.get<SubscriptionDto>(`/api/subscriptions/${subscriptionId}`)).body.lifecycle, 'initial')
+    assert.ok(!(await formRouters()).includes('e2e-r1'), 'a router being enrolled is no longer offered')
+
+    // A wrong answer is refused field by field, and nothing is recorded.
+    const wrong = await resume(id, { confirm_config_applied: false })
+    assert.equal(wrong.status, 422)
+    assert.deepEqual((wrong.body as unknown as { errors: { path: string }[] }).errors.map((e) => e.path), ['confirm_config_applied'])
+    const stillWaiting = (await api.get<ProcessDto>(`/api/processes/${id}`)).body
+    assert.equal(stillWaiting.status, 'waiting')
+    assert.equal(stillWaiting.steps[3].answered_by, null)
+
+    const answered = await resume(id, { confirm_config_applied: true })
+    assert.equal(answered.status, 200, JSON.stringify(answered.body))
+    const done = await api.waitForProcess(id, (p) => p.status === 'completed')
+    assert.ok(done.steps.every((s) => s.status === 'success'), JSON.stringify(done.steps))
+    assert.equal(done.steps[3].answered_by, 'bob')
+    assert.deepEqual(done.steps[3].state_delta, { config: waiting.pending_input!.data.config, answer: { confirm_config_applied: true } })
+    assert.ok(done.completed_at)
+    assert.equal(done.pending_input, null)
+
+    const subscription = await api.get<SubscriptionDto>(`/api/subscriptions/${subscriptionId}`)
+    assert.equal(subscription.status, 200)
+    assert.equal(subscription.body.lifecycle, 'active')
+    assert.equal(subscription.body.product, 'node')
+    assert.equal(subscription.body.customer_id, 'surf')
+    assert.equal(subscription.body.insync, true)
+    assert.equal(subscription.body.locked_by, null)
+    assert.ok(subscription.body.start_date)
+    assert.deepEqual(subscription.body.domain_model, {
+      node: {
+        device_name: 'e2e-r1', role: 'router', vendor: 'frr', platform: 'frr', site: 'e2e',
+        management_address: '192.0.2.1', loopback_ipv4: '198.51.100.1/32', loopback_ipv6: '2001:db8::1/128',
+      },
+    })
+    assert.deepEqual(subscription.body.processes.map((p) => [p.id, p.workflow, p.status]), [[id, 'create_node', 'completed']])
+    const listed = await api.get<Page<SubscriptionSummaryDto>>('/api/subscriptions?product=node&lifecycle=active')
+    assert.ok(listed.body.items.some((s) => s.id === subscriptionId))
+
+    const { rows } = await sql.query(`SELECT status::text, version FROM dcim_devices WHERE name = 'e2e-r1'`)
+    assert.deepEqual(rows, [{ status: 'active', version: 2 }])
+
+    const description = await client.workflow.getHandle(id).describe()
+    assert.equal(description.type, 'create_node')
+    assert.deepEqual(description.searchAttributes.LoomSubscriptionIds, [subscriptionId])
+    assert.deepEqual(description.searchAttributes.LoomProduct, ['node'])
+    assert.deepEqual(description.searchAttributes.LoomCustomer, ['surf'])
+    assert.deepEqual(description.searchAttributes.LoomTarget, ['CREATE'])
+    assert.deepEqual(description.searchAttributes.LoomCreatedBy, ['alice'])
+
+    // The enrolled router is refused from now on, as a field error.
+    const again = await start({ router: 'e2e-r1' })
+    assert.equal(again.status, 422)
+    assert.match(JSON.stringify(again.body), /"path":"router".*not a planned router that is free to enrol/)
+
+    if (process.env.LOOM_RECORD_HISTORIES === '1') {
+      const history = await client.workflow.getHandle(id).fetchHistory()
+      const file = join(projectRoot(), 'libs', 'workflows', 'src', 'node', 'histories', 'create_node.json')
+      writeFileSync(file, `${JSON.stringify(JSON.parse(historyToJSON(history)), null, 2)}\n`)
+    }
+  })
+
+  test('two racing starts for one router: exactly one process, the other a 409 naming it', async () => {
+    const [a, b] = await Promise.all([start({ router: 'e2e-r2' }), start({ router: 'e2e-r2' })])
+    const statuses = [a.status, b.status].sort()
+    assert.deepEqual(statuses, [201, 409], JSON.stringify([a.body, b.body]))
+    const winner = a.status === 201 ? a : b
+    const loser = a.status === 201 ? b : a
+    assert.match(String((loser.body as unknown as { detail: string }).detail), new RegExp(`dcim_device e2e-r2 is held by process ${winner.body.id as string}`))
+    assert.match(loser.headers.get('content-type') ?? '', /application\/problem\+json/)
+    const { rows } = await sql.query(`SELECT process_id FROM resource_claims WHERE resource_key = 'e2e-r2'`)
+    assert.deepEqual(rows, [{ process_id: winner.body.id }])
+    const { rows: processes } = await sql.query(`SELECT count(*)::int AS n FROM processes WHERE id NOT IN (SELECT process_id FROM resource_claims)`)
+    assert.deepEqual(processes, [{ n: 0 }], 'the refused start left no process behind')
+  })
+
+  test('a router without loopbacks fails the process with the missing fields named', async () => {
+    await sql.query(`INSERT INTO dcim_devices (id, name, role, vendor, platform, site, updated_at) VALUES (gen_random_uuid(), 'e2e-bare', 'router', 'frr', 'frr', 'e2e', now())`)
+    const started = await start({ router: 'e2e-bare' })
+    assert.equal(started.status, 201)
+    const failed = await api.waitForProcess(started.body.id, (p) => p.status === 'failed')
+    assert.match(JSON.stringify(failed.failure), /cannot be provisioned: missing management_address, loopback_ipv4, loopback_ipv6/)
+  })
+})
+
+describe('create_node bad input', () => {
+  test('malformed JSON is 400', async () => {
+    const res = await api.call('POST', '/api/processes/create_node', '{"router": ')
+    assert.equal(res.status, 400)
+    assert.equal(res.body.type, 'urn:loom:problem:bad-request')
+  })
+
+  test('an unknown workflow is 404, for the form and for a start', async () => {
+    assert.equal((await api.call('POST', '/api/processes/create_rocket', {})).status, 404)
+    const form = await api.get('/api/workflows/create_rocket/form')
+    assert.equal(form.status, 404)
+    assert.match(String(form.body.detail), /No workflow named "create_rocket"/)
+  })
+
+  test('an unknown router, a missing router and an unknown field are 422 with one error each', async () => {
+    const unknown = await start({ router: 'nope-r9' })
+    assert.equal(unknown.status, 422)
+    const errors = (unknown.body as unknown as { errors: { path: string; message: string }[] }).errors
+    assert.equal(errors.length, 1)
+    assert.equal(errors[0].path, 'router')
+    assert.match(errors[0].message, /"nope-r9" is not a planned router that is free to enrol; choose one of: .*e2e-r3/)
+    const missing = await start({})
+    assert.deepEqual((missing.body as unknown as { errors: { path: string }[] }).errors.map((e) => e.path), ['router'])
+    const extra = await start({ router: 'e2e-r3', colour: 'blue' })
+    assert.equal(extra.status, 422)
+    assert.match(JSON.stringify(extra.body), /colour/)
+    const checked = await api.call('POST', '/api/workflows/create_node/form', { router: 'e2e-r3' })
+    assert.deepEqual([checked.status, checked.body], [200, { complete: true }])
+    const { rows } = await sql.query(`SELECT count(*)::int AS n FROM resource_claims WHERE resource_key IN ('nope-r9', 'e2e-r3')`)
+    assert.deepEqual(rows, [{ n: 0 }], 'refused starts claim nothing')
+  })
+
+  test('process and subscription ids: not a UUID is 400, unknown is 404', async () => {
+    assert.equal((await api.get('/api/processes/not-a-uuid')).status, 400)
+    assert.equal((await api.get('/api/processes/01a214d3-616f-7228-b2e4-000000000000')).status, 404)
+    assert.equal((await api.get('/api/subscriptions/01a214d3-616f-7228-b2e4-000000000000')).status, 404)
+    assert.equal((await api.call('PUT', '/api/processes/01a214d3-616f-7228-b2e4-000000000000/resume', {})).status, 404)
+  })
+
+  test('bad list parameters are 400 naming the parameter', async () => {
+    for (const [path, param] of [
+      ['/api/processes?status=sleeping', 'status'],
+      ['/api/processes?limit=0', 'limit'],
+      ['/api/processes?limit=501', 'limit'],
+      ['/api/processes?cursor=bogus', 'cursor'],
+      ['/api/subscriptions?lifecycle=dead', 'lifecycle'],
+      ['/api/subscriptions?insync=maybe', 'insync'],
+    ]) {
+      const res = await api.get(path)
+      assert.equal(res.status, 400, path)
+      assert.deepEqual((res.body as unknown as { errors: { path: string }[] }).errors.map((e) => e.path), [param], path)
+    }
+  })
+
+  test('lists page with a cursor: every process once, newest first', async () => {
+    const all: string[] = []
+    let cursor: string | null = null
+    let total = 0
+    do {
+      const page: { body: Page<ProcessSummaryDto> } = await api.get<Page<ProcessSummaryDto>>(`/api/processes?limit=1${cursor ? `&cursor=${cursor}` : ''}`)
+      all.push(...page.body.items.map((p) => p.id))
+      total = page.body.total
+      cursor = page.body.next_cursor
+    } while (cursor)
+    assert.equal(all.length, total)
+    assert.equal(new Set(all).size, all.length)
+    assert.deepEqual([...all].sort().reverse(), all)
+  })
+})

@@ -1,0 +1,24 @@
+import { PrismaService, type SeedDevice, seedDevices } from '../../libs/persistence/src/index.js'
+
+/** Planned FRR routers named `${prefix}-r1` … with documentation-range addresses. */
+export function plannedRouters(prefix: string, count: number): SeedDevice[] {
+  return Array.from({ length: count }, (_, i) => ({
+    name: `${prefix}-r${i + 1}`,
+    role: 'router',
+    vendor: 'frr',
+    platform: 'frr',
+    site: prefix,
+    management_address: `192.0.2.${i + 1}`,
+    primary_ipv4: `198.51.100.${i + 1}/32`,
+    primary_ipv6: `2001:db8::${(i + 1).toString(16)}/128`,
+  }))
+}
+
+export async function seed(databaseUrl: string, devices: SeedDevice[]): Promise<void> {
+  const prisma = new PrismaService(databaseUrl)
+  try {
+    await seedDevices(prisma, devices)
+  } finally {
+    await prisma.$disconnect()
+  }
+}
