@@ -147,7 +147,7 @@ describe('create_node end to end', () => {
     assert.deepEqual(statuses, [201, 409], JSON.stringify([a.body, b.body]))
     const winner = a.status === 201 ? a : b
     const loser = a.status === 201 ? b : a
-    assert.match(String((loser.body as unknown as { detail: string }).detail), new RegExp(`dcim_device e2e-r2 is held by process ${winner.body.id as string}`))
+    assert.match(String((loser.body as unknown as { detail: string }).detail), new RegExp(`dcim_device e2e-r2 is held by process ${winner.body.id}`))
     assert.match(loser.headers.get('content-type') ?? '', /application\/problem\+json/)
     const { rows } = await sql.query(`SELECT process_id FROM resource_claims WHERE resource_key = 'e2e-r2'`)
     assert.deepEqual(rows, [{ process_id: winner.body.id }])
@@ -221,7 +221,7 @@ describe('create_node bad input', () => {
   test('lists page with a cursor: every process once, newest first', async () => {
     const all: string[] = []
     let cursor: string | null = null
-    let total = 0
+    let total: number
     do {
       const page: { body: Page<ProcessSummaryDto> } = await api.get<Page<ProcessSummaryDto>>(`/api/processes?limit=1${cursor ? `&cursor=${cursor}` : ''}`)
       all.push(...page.body.items.map((p) => p.id))

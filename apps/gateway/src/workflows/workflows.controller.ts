@@ -29,7 +29,7 @@ export class WorkflowsController {
   @ApiOkResponse({ schema: { type: 'object', example: { type: 'object', properties: { router: { type: 'string', enum: ['ams-pe1'] } } } } })
   @ApiNotFoundResponse({ type: ProblemDto })
   async form(@Param('name') name: string): Promise<Record<string, unknown>> {
-    return z.toJSONSchema(await this.catalog.formSchema(name), { io: 'input' }) as Record<string, unknown>
+    return z.toJSONSchema(await this.catalog.formSchema(name), { io: 'input' })
   }
 
   @Post(':name/form')
