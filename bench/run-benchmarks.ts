@@ -1,9 +1,11 @@
 // `npm run bench`: figures that matter to a user, each beside a baseline measured in the same run.
 //   1. system_ping through the API (HTTP → gateway → Temporal → worker → PostgreSQL) against a bare Temporal
 //      workflow with one no-op activity on a bare worker: throughput and latency, and their ratio.
-//   2. cold start: `npm start`'s launcher until /api/health is 200, first on a new data dir and then again on
+//   2. create_node through the API, its input step answered by this client (POST, poll, PUT, poll), against a
+//      bare workflow with as many no-op activities as create_node schedules and an Update where it waits.
+//   3. cold start: `npm start`'s launcher until /api/health is 200, first on a new data dir and then again on
 //      the same data, against the lower bound of starting the Temporal dev server alone on a new file.
-// Options: BENCH_PINGS (default 300), BENCH_CONCURRENCY (default 16).
+// Options: BENCH_PINGS (default 300), BENCH_NODES (default 60), BENCH_CONCURRENCY (default 16), BENCH_POLL_MS (default 250).
 import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { cpus, tmpdir, totalmem } from 'node:os'
 import { join } from 'node:path'
@@ -12,9 +14,15 @@ import { freePort, projectRoot, startTemporalDevServer, waitFor } from '../libs/
 import { cloneDatabaseOn } from '../test/support/database.js'
 import { childEnv, uniqueTaskQueue } from '../test/support/env.js'
 import { readyOf, spawnNode, stopChild } from '../test/support/processes.js'
+import { apiClient } from '../test/support/api.js'
+import { plannedRouters, seed } from '../test/support/dcim.js'
+import { bare_create, bareAnswer } from './fixtures/bare-workflows.js'
 import { startTestStack, type TestStack } from '../test/support/stack.js'
 
 const PINGS = Number(process.env.BENCH_PINGS ?? 300)
+const NODES = Number(process.env.BENCH_NODES ?? 60)
+/** how often the benchmark client polls GET /api/processes/{id}, as an API consumer would */
+const POLL_MS = Number(process.env.BENCH_POLL_MS ?? 250)
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16)
 const dist = (...p: string[]) => join(projectRoot(), 'dist', ...p)
 
@@ -84,6 +92,58 @@ async function pingBenchmark(stack: TestStack) {
   }
 }
 
+/** Activities create_node schedules before and after its input step, read from its recorded history. */
+function createNodeActivityCounts(): { before: number; after: number } {
+  const history = JSON.parse(readFileSync(join(projectRoot(), 'libs', 'workflows', 'src', 'node', 'histories', 'create_node.json'), 'utf8')) as {
+    events: { eventType: string }[]
+  }
+  const types = history.events.map((e) => e.eventType)
+  const update = types.indexOf('EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED')
+  const scheduled = (from: number, to: number) => types.slice(from, to).filter((t) => t === 'EVENT_TYPE_ACTIVITY_TASK_SCHEDULED').length
+  return { before: scheduled(0, update), after: scheduled(update, types.length) }
+}
+
+async function createNodeBenchmark(stack: TestStack) {
+  const db = await cloneDatabaseOn(stack.databaseServer, stack.templateDatabase, 'loom_bench')
+  await seed(db.url, plannedRouters('bench', NODES + 10))
+  const taskQueue = uniqueTaskQueue('bench')
+  const httpPort = await freePort()
+  const env = childEnv({ DATABASE_URL: db.url, TEMPORAL_ADDRESS: stack.temporalAddress, LOOM_TASK_QUEUE: taskQueue, LOOM_HTTP_PORT: String(httpPort), LOOM_LOG_LEVEL: 'warn' })
+  const worker = spawnNode(dist('apps', 'worker', 'src', 'main.js'), env)
+  const gateway = spawnNode(dist('apps', 'gateway', 'src', 'main.js'), env)
+  const bareQueue = uniqueTaskQueue('bare')
+  const bare = spawnNode(dist('bench', 'fixtures', 'bare-worker.js'), { ...env, LOOM_TASK_QUEUE: bareQueue })
+  const connection = await Connection.connect({ address: stack.temporalAddress })
+  const counts = createNodeActivityCounts()
+  try {
+    await Promise.all([readyOf(worker), readyOf(gateway), readyOf(bare)])
+    const api = apiClient(`http://127.0.0.1:${httpPort}`)
+    const client = new Client({ connection })
+    const createNode = async (i: number) => {
+      const started = await api.call<{ id: string }>('POST', '/api/processes/create_node', { router: `bench-r${i + 1}` })
+      if (started.status !== 201) throw new Error(`create_node answered ${started.status}: ${JSON.stringify(started.body)}`)
+      await api.waitForProcess(started.body.id, (p) => p.pending_input !== null, 120_000, POLL_MS)
+      const answered = await api.call('PUT', `/api/processes/${started.body.id}/resume`, { confirm_config_applied: true })
+      if (answered.status !== 200) throw new Error(`resume answered ${answered.status}: ${JSON.stringify(answered.body)}`)
+      await api.waitForProcess(started.body.id, (p) => p.status === 'completed', 120_000, POLL_MS)
+    }
+    const bareCreate = async (i: number) => {
+      const handle = await client.workflow.start(bare_create, { taskQueue: bareQueue, workflowId: `${bareQueue}-${i}`, args: [counts.before, counts.after] })
+      await handle.executeUpdate(bareAnswer, { args: [true] })
+      await handle.result()
+    }
+    await load(5, 5, (i) => createNode(NODES + i)) // warm-up
+    await load(5, 5, (i) => bareCreate(100_000 + i))
+    const loom = await load(NODES, CONCURRENCY, createNode)
+    const baseline = await load(NODES, CONCURRENCY, bareCreate)
+    return { loom, baseline, counts }
+  } finally {
+    await connection.close()
+    await Promise.all([stopChild(worker), stopChild(gateway), stopChild(bare)])
+    await db.drop()
+  }
+}
+
 async function coldStartBenchmark(stack: TestStack, scratch: string) {
   const dir = join(scratch, 'cold')
   const temporalOnly = async () => {
@@ -142,6 +202,10 @@ async function main() {
     console.log(`bare Temporal workflow   ${fmt(ping.baseline)}   (1 no-op activity, bare worker)`)
     console.log(`ratio Loom / bare        throughput ${(ping.loom.perSecond / ping.baseline.perSecond).toFixed(2)}, p50 latency ${(ping.loom.p50 / ping.baseline.p50).toFixed(2)}`)
     console.log(`resident memory          worker ${ping.rss.worker} MiB, gateway ${ping.rss.gateway} MiB, bare worker ${ping.rss.bareWorker} MiB`)
+    const nodes = await createNodeBenchmark(stack)
+    console.log(`create_node via API      ${fmt(nodes.loom)}   (${NODES} nodes, ${CONCURRENCY} at a time; POST, poll, PUT answer, poll)`)
+    console.log(`bare Temporal workflow   ${fmt(nodes.baseline)}   (${nodes.counts.before} + ${nodes.counts.after} no-op activities around one Update)`)
+    console.log(`ratio Loom / bare        throughput ${(nodes.loom.perSecond / nodes.baseline.perSecond).toFixed(2)}, p50 latency ${(nodes.loom.p50 / nodes.baseline.p50).toFixed(2)}`)
     const cold = await coldStartBenchmark(stack, scratch)
     console.log(`cold start, new data dir ${cold.first.toFixed(1)} s until /api/health is 200 (initdb, migrations, worker bundle)`)
     console.log(`cold start, same data    ${cold.warm.toFixed(1)} s`)

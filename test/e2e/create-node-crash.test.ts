@@ -69,9 +69,13 @@ describe('create_node survives kill -9 of its worker', () => {
     first.child.kill('SIGKILL')
     await first.exited
 
+    // With no worker at all, the process still shows what it waits for (from the permanent log).
+    const orphaned = await api.get<ProcessDto>(`/api/processes/${started.body.id}`)
+    assert.equal(orphaned.body.status, 'waiting')
+    assert.equal(orphaned.body.pending_input?.step, 'provide_config_to_user')
+    assert.match(String(orphaned.body.pending_input?.data.config), /^hostname crash-r1$/m)
+
     await readyOf(startWorker())
-    // The new worker rebuilds the workflow's state from history before it can answer the query and the update.
-    await api.waitForProcess(started.body.id, (p) => p.pending_input !== null, 60_000)
     const answered = await api.call<ProcessDto>('PUT', `/api/processes/${started.body.id}/resume`, { confirm_config_applied: true }, { 'x-loom-user': 'carol' })
     assert.equal(answered.status, 200, JSON.stringify(answered.body))
     const done = await assertExactlyOnce(started.body.id, 'crash-r1')

@@ -23,7 +23,7 @@ export function apiClient(base: string) {
     call,
     get: <T = Record<string, unknown>>(path: string) => call<T>('GET', path),
     /** Polls GET /api/processes/{id} until `until` holds; fails with the last view. */
-    async waitForProcess(id: string, until: (p: ProcessDto) => boolean, timeoutMs = 30_000): Promise<ProcessDto> {
+    async waitForProcess(id: string, until: (p: ProcessDto) => boolean, timeoutMs = 30_000, intervalMs = 100): Promise<ProcessDto> {
       let last: ProcessDto | undefined
       await waitFor(
         async () => {
@@ -32,7 +32,7 @@ export function apiClient(base: string) {
           last = res.body
           return until(res.body)
         },
-        { timeoutMs, intervalMs: 100, describe: () => `process ${id} never got there; last seen:\n${JSON.stringify(last, null, 2)}` },
+        { timeoutMs, intervalMs, describe: () => `process ${id} never got there; last seen:\n${JSON.stringify(last, null, 2)}` },
       )
       return last!
     },

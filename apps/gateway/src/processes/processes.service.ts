@@ -2,6 +2,7 @@ import { ConflictException, Inject, Injectable, NotFoundException, ServiceUnavai
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client'
 import { ApplicationFailure, defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common'
 import { v7 as uuidv7 } from 'uuid'
+import { z } from 'zod'
 import type { LoomConfig } from '../../../../libs/config/src/index.js'
 import type { Page, ProcessDto, ProcessListQueryDto, ProcessStartedDto, ProcessSummaryDto } from '../../../../libs/contracts/src/index.js'
 import { Prisma, PrismaService } from '../../../../libs/persistence/src/index.js'
@@ -102,17 +103,16 @@ export class ProcessesService {
 
   async get(id: string): Promise<ProcessDto> {
     const row = await this.find(id)
-    const live = row.completedAt ? null : await this.live(id)
-    return toProcessDto(row, this.catalog.declaration(row.workflow), live, this.webUiLink(id))
+    return toProcessDto(row, this.catalog.declaration(row.workflow), await this.state(row), this.webUiLink(id))
   }
 
   /** Answers the waiting input step through the workflow's `resume` Update, validated here and again by its validator. */
   async resume(id: string, answer: unknown, user: string): Promise<ProcessDto> {
     const row = await this.find(id)
-    const live = row.completedAt ? null : await this.live(id)
-    const pending = live?.pending_input
+    const state = await this.state(row)
+    const pending = state?.pending_input
     if (!pending) {
-      throw new ConflictException(`Process ${id} is ${live ? `running (step ${live.current_step ?? 'none'})` : row.status}, not waiting for input.`)
+      throw new ConflictException(`Process ${id} is ${state ? `running (step ${state.current_step ?? 'none'})` : row.status}, not waiting for input.`)
     }
     const schema = this.catalog.declaration(row.workflow).steps.find((s) => s.name === pending.step)?.answer
     const parsed = schema?.safeParse(answer ?? {})
@@ -129,6 +129,27 @@ export class ProcessesService {
     const row = await this.prisma.process.findUnique({ where: { id }, include: INCLUDE })
     if (!row) throw new NotFoundException(`No process ${id}.`)
     return row
+  }
+
+  /**
+   * Current step and pending input. A waiting process is answered from the log alone — no worker needs to be
+   * up to see what it waits for; a running one is asked (a query), and an ended one has neither.
+   */
+  private async state(row: ProcessRow): Promise<LiveProcessState | null> {
+    if (row.completedAt) return null
+    const waiting = row.status === 'waiting' ? row.steps?.find((s) => s.status === 'waiting') : undefined
+    const declared = waiting && this.catalog.declaration(row.workflow).steps.find((s) => s.name === waiting.name)
+    if (waiting && declared?.answer) {
+      const pending_input = {
+        step: declared.name,
+        label: declared.label,
+        assignee: row.assignee,
+        form: z.toJSONSchema(declared.answer, { io: 'input' }),
+        data: (waiting.stateDelta ?? {}) as Record<string, unknown>,
+      }
+      return { current_step: declared.name, pending_input }
+    }
+    return this.live(row.id)
   }
 
   /** The workflow's own view (current step, pending input); null when no worker answers in time. */

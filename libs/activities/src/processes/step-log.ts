@@ -28,20 +28,22 @@ export class StepLog {
    */
   async once<T extends Json>(ctx: StepContext, work: (tx: Tx) => Promise<{ result: T; state_delta: Json }>, processStatus: ProcessStatus = 'running'): Promise<T> {
     return this.prisma.$transaction(async (tx) => {
-      await tx.$executeRaw`
+      // Creates the step's row, or locks the existing one (the no-op update takes the row lock), and reads it.
+      const [row] = await tx.$queryRaw<{ status: StepStatus; result: T | null }[]>`
         INSERT INTO process_steps (id, process_id, name, status, started_at)
         VALUES (${uuidv7()}::uuid, ${ctx.process_id}::uuid, ${ctx.step}, 'running', ${ctx.started_at}::timestamptz)
-        ON CONFLICT (process_id, name) DO NOTHING`
-      const [row] = await tx.$queryRaw<{ status: StepStatus; result: T | null }[]>`
-        SELECT status::text AS status, result FROM process_steps
-        WHERE process_id = ${ctx.process_id}::uuid AND name = ${ctx.step} FOR UPDATE`
+        ON CONFLICT (process_id, name) DO UPDATE SET name = EXCLUDED.name
+        RETURNING status::text AS status, result`
       if (row.status === 'success') return row.result as T
       const { result, state_delta } = await work(tx)
-      await tx.processStep.update({
-        where: { processId_name: { processId: ctx.process_id, name: ctx.step } },
-        data: { status: 'success', completedAt: new Date(), stateDelta: state_delta, result, attempts: attempt(), error: undefined },
-      })
-      await setProcessStatus(tx, ctx.process_id, processStatus)
+      await tx.$executeRaw`
+        WITH step AS (
+          UPDATE process_steps
+          SET status = 'success', completed_at = now(), state_delta = ${JSON.stringify(state_delta)}::jsonb,
+              result = ${JSON.stringify(result)}::jsonb, attempts = ${attempt()}, error = NULL
+          WHERE process_id = ${ctx.process_id}::uuid AND name = ${ctx.step})
+        UPDATE processes SET status = ${processStatus}::process_status, updated_at = now()
+        WHERE id = ${ctx.process_id}::uuid AND status NOT IN ('completed', 'aborted', 'failed')`
       return result
     })
   }

@@ -58,11 +58,20 @@ export class ProcessRun {
     return { process_id: this.processId, step, started_at: new Date().toISOString() }
   }
 
-  /** Waits until someone answers the current input step with an answer `schema` accepts. */
-  async waitForAnswer<T>(step: string, schema: z.ZodType<T>, assignee: string | null, data: Record<string, unknown>): Promise<Answer<T>> {
-    this.waiting = { step, schema, assignee, data }
+  /**
+   * Waits until someone answers the current input step with an answer `schema` accepts. The workflow accepts
+   * answers from before `announce` (which records the wait in the process log) runs, so that nobody who sees
+   * the process waiting is refused.
+   */
+  async waitForAnswer<T>(
+    step: string,
+    input: { schema: z.ZodType<T>; assignee: string | null; data: Record<string, unknown> },
+    announce: () => Promise<void>,
+  ): Promise<Answer<T>> {
+    this.waiting = { step, ...input }
     this.answer = null
-    setCurrentDetails(`Waiting for ${assignee ?? 'anyone'} to answer **${step}** (PUT /api/processes/${this.processId}/resume)`)
+    setCurrentDetails(`Waiting for ${input.assignee ?? 'anyone'} to answer **${step}** (PUT /api/processes/${this.processId}/resume)`)
+    await announce()
     await condition(() => this.answer !== null)
     const answer = this.answer as unknown as Answer<T>
     this.waiting = null

@@ -47,8 +47,9 @@ export async function createNode(args: CreateNodeArgs): Promise<CreateNodeResult
 
     const inputStep = run.enter('provide_config_to_user')
     const config = renderFrrBaseConfig(provisioning)
-    await act.recordStep({ ...inputStep, status: 'waiting', state_delta: { config }, process_status: 'waiting', assignee: 'noc' })
-    const answer = await run.waitForAnswer(inputStep.step, confirmConfigApplied, 'noc', { config, device: device.name })
+    const answer = await run.waitForAnswer(inputStep.step, { schema: confirmConfigApplied, assignee: 'noc', data: { config } }, () =>
+      act.recordStep({ ...inputStep, status: 'waiting', state_delta: { config }, process_status: 'waiting', assignee: 'noc' }),
+    )
     await act.recordStep({ ...inputStep, status: 'success', state_delta: { config, answer: answer.value }, answered_by: answer.user, process_status: 'running' })
 
     await act.setLifecycle({ ...run.enter('set_status_provisioning'), subscription_id: subscriptionId, lifecycle: 'provisioning', domain_model: { node: provisioning } })
