@@ -76,6 +76,9 @@ describe('npm start on the embedded defaults', () => {
       assert.match(first.output(), new RegExp(`Temporal UI +http://localhost:${ports.ui}`))
       assert.equal(await getStatus(`${api}/api/health`), 200)
       assert.equal(await getStatus(`${api}/docs`), 200)
+      assert.match(first.output(), /added 4 planned demo routers to the built-in DCIM/)
+      const form = (await (await fetch(`${api}/api/workflows/create_node/form`)).json()) as { properties: { router: { enum: string[] } } }
+      assert.deepEqual(form.properties.router.enum, ['ams-pe1', 'ams-pe2', 'fra-pe1', 'lon-pe1'])
       assert.equal(await getStatus(`http://127.0.0.1:${ports.ui}/`), 200)
       const ping = await fetch(`${api}/api/system/ping`, { method: 'POST' })
       assert.equal(ping.status, 200)
@@ -99,6 +102,7 @@ describe('npm start on the embedded defaults', () => {
     try {
       await untilRunning(second)
       assert.doesNotMatch(second.output(), /installing the Temporal CLI/)
+      assert.doesNotMatch(second.output(), /added \d+ planned demo routers/, 'the seed adds nothing twice')
       assert.equal(await getStatus(`${api}/api/health`), 200)
       const connection = await Connection.connect({ address: `127.0.0.1:${ports.temporal}` })
       try {
