@@ -16,6 +16,7 @@ import { childEnv, uniqueTaskQueue } from '../test/support/env.js'
 import { readyOf, spawnNode, stopChild } from '../test/support/processes.js'
 import { apiClient } from '../test/support/api.js'
 import { plannedRouters, seed } from '../test/support/dcim.js'
+import type { SeedDevice } from '../libs/persistence/src/index.js'
 import { bare_create, bareAnswer } from './fixtures/bare-workflows.js'
 import { startTestStack, type TestStack } from '../test/support/stack.js'
 
@@ -59,36 +60,49 @@ const rssMiB = (pid: number | undefined) => {
 }
 const fmt = (r: Run) => `${r.perSecond.toFixed(1)}/s, p50 ${r.p50.toFixed(0)} ms, p95 ${r.p95.toFixed(0)} ms`
 
-async function pingBenchmark(stack: TestStack) {
+/** A Loom worker and gateway (separate processes, as in production) and a bare worker, on a database of their own. */
+async function startContestants(stack: TestStack, devices: SeedDevice[] = []) {
   const db = await cloneDatabaseOn(stack.databaseServer, stack.templateDatabase, 'loom_bench')
-  const taskQueue = uniqueTaskQueue('bench')
+  await seed(db.url, devices)
   const httpPort = await freePort()
-  const env = childEnv({ DATABASE_URL: db.url, TEMPORAL_ADDRESS: stack.temporalAddress, LOOM_TASK_QUEUE: taskQueue, LOOM_HTTP_PORT: String(httpPort), LOOM_LOG_LEVEL: 'warn' })
+  const env = childEnv({ DATABASE_URL: db.url, TEMPORAL_ADDRESS: stack.temporalAddress, LOOM_TASK_QUEUE: uniqueTaskQueue('bench'), LOOM_HTTP_PORT: String(httpPort), LOOM_LOG_LEVEL: 'warn' })
   const worker = spawnNode(dist('apps', 'worker', 'src', 'main.js'), env)
   const gateway = spawnNode(dist('apps', 'gateway', 'src', 'main.js'), env)
   const bareQueue = uniqueTaskQueue('bare')
   const bare = spawnNode(dist('bench', 'fixtures', 'bare-worker.js'), { ...env, LOOM_TASK_QUEUE: bareQueue })
   const connection = await Connection.connect({ address: stack.temporalAddress })
+  const stop = async () => {
+    await connection.close()
+    await Promise.all([stopChild(worker), stopChild(gateway), stopChild(bare)])
+    await db.drop()
+  }
   try {
     await Promise.all([readyOf(worker), readyOf(gateway), readyOf(bare)])
-    const client = new Client({ connection })
+  } catch (error) {
+    await stop()
+    throw error
+  }
+  return { api: `http://127.0.0.1:${httpPort}`, client: new Client({ connection }), bareQueue, worker, gateway, bare, stop }
+}
+
+async function pingBenchmark(stack: TestStack) {
+  const c = await startContestants(stack)
+  try {
     const ping = async () => {
-      const res = await fetch(`http://127.0.0.1:${httpPort}/api/system/ping`, { method: 'POST' })
+      const res = await fetch(`${c.api}/api/system/ping`, { method: 'POST' })
       if (res.status !== 200) throw new Error(`ping answered ${res.status}: ${await res.text()}`)
       await res.arrayBuffer()
     }
     const barePing = async (i: number) => {
-      await client.workflow.execute('bare_ping', { taskQueue: bareQueue, workflowId: `${bareQueue}-${i}` })
+      await c.client.workflow.execute('bare_ping', { taskQueue: c.bareQueue, workflowId: `${c.bareQueue}-${i}` })
     }
     await load(20, 4, ping) // warm-up: bundles loaded, connections open
     await load(20, 4, (i) => barePing(100_000 + i))
     const loom = await load(PINGS, CONCURRENCY, ping)
     const baseline = await load(PINGS, CONCURRENCY, barePing)
-    return { loom, baseline, rss: { worker: rssMiB(worker.child.pid), gateway: rssMiB(gateway.child.pid), bareWorker: rssMiB(bare.child.pid) } }
+    return { loom, baseline, rss: { worker: rssMiB(c.worker.child.pid), gateway: rssMiB(c.gateway.child.pid), bareWorker: rssMiB(c.bare.child.pid) } }
   } finally {
-    await connection.close()
-    await Promise.all([stopChild(worker), stopChild(gateway), stopChild(bare)])
-    await db.drop()
+    await c.stop()
   }
 }
 
@@ -104,21 +118,10 @@ function createNodeActivityCounts(): { before: number; after: number } {
 }
 
 async function createNodeBenchmark(stack: TestStack) {
-  const db = await cloneDatabaseOn(stack.databaseServer, stack.templateDatabase, 'loom_bench')
-  await seed(db.url, plannedRouters('bench', NODES + 10))
-  const taskQueue = uniqueTaskQueue('bench')
-  const httpPort = await freePort()
-  const env = childEnv({ DATABASE_URL: db.url, TEMPORAL_ADDRESS: stack.temporalAddress, LOOM_TASK_QUEUE: taskQueue, LOOM_HTTP_PORT: String(httpPort), LOOM_LOG_LEVEL: 'warn' })
-  const worker = spawnNode(dist('apps', 'worker', 'src', 'main.js'), env)
-  const gateway = spawnNode(dist('apps', 'gateway', 'src', 'main.js'), env)
-  const bareQueue = uniqueTaskQueue('bare')
-  const bare = spawnNode(dist('bench', 'fixtures', 'bare-worker.js'), { ...env, LOOM_TASK_QUEUE: bareQueue })
-  const connection = await Connection.connect({ address: stack.temporalAddress })
+  const c = await startContestants(stack, plannedRouters('bench', NODES + 10))
   const counts = createNodeActivityCounts()
   try {
-    await Promise.all([readyOf(worker), readyOf(gateway), readyOf(bare)])
-    const api = apiClient(`http://127.0.0.1:${httpPort}`)
-    const client = new Client({ connection })
+    const api = apiClient(c.api)
     const createNode = async (i: number) => {
       const started = await api.call<{ id: string }>('POST', '/api/processes/create_node', { router: `bench-r${i + 1}` })
       if (started.status !== 201) throw new Error(`create_node answered ${started.status}: ${JSON.stringify(started.body)}`)
@@ -128,7 +131,7 @@ async function createNodeBenchmark(stack: TestStack) {
       await api.waitForProcess(started.body.id, (p) => p.status === 'completed', 120_000, POLL_MS)
     }
     const bareCreate = async (i: number) => {
-      const handle = await client.workflow.start(bare_create, { taskQueue: bareQueue, workflowId: `${bareQueue}-${i}`, args: [counts.before, counts.after] })
+      const handle = await c.client.workflow.start(bare_create, { taskQueue: c.bareQueue, workflowId: `${c.bareQueue}-${i}`, args: [counts.before, counts.after] })
       await handle.executeUpdate(bareAnswer, { args: [true] })
       await handle.result()
     }
@@ -138,9 +141,7 @@ async function createNodeBenchmark(stack: TestStack) {
     const baseline = await load(NODES, CONCURRENCY, bareCreate)
     return { loom, baseline, counts }
   } finally {
-    await connection.close()
-    await Promise.all([stopChild(worker), stopChild(gateway), stopChild(bare)])
-    await db.drop()
+    await c.stop()
   }
 }
 

@@ -1,4 +1,6 @@
 // Loom's custom search attributes (DESIGN.md, Names). The workflow name is Temporal's own WorkflowType.
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common'
+
 export const LOOM_SEARCH_ATTRIBUTES = {
   LoomSubscriptionIds: 'KeywordList',
   LoomProduct: 'Keyword',
@@ -8,3 +10,12 @@ export const LOOM_SEARCH_ATTRIBUTES = {
 } as const
 
 export type LoomSearchAttribute = keyof typeof LOOM_SEARCH_ATTRIBUTES
+
+/** Typed keys, for starting workflows with typedSearchAttributes. */
+export const SEARCH_ATTRIBUTE = {
+  subscriptionIds: defineSearchAttributeKey('LoomSubscriptionIds', SearchAttributeType.KEYWORD_LIST),
+  product: defineSearchAttributeKey('LoomProduct', SearchAttributeType.KEYWORD),
+  customer: defineSearchAttributeKey('LoomCustomer', SearchAttributeType.KEYWORD),
+  target: defineSearchAttributeKey('LoomTarget', SearchAttributeType.KEYWORD),
+  createdBy: defineSearchAttributeKey('LoomCreatedBy', SearchAttributeType.KEYWORD),
+} as const

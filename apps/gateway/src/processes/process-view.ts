@@ -1,33 +1,13 @@
 import type { ProcessDto, ProcessStepDto, ProcessSummaryDto } from '../../../../libs/contracts/src/index.js'
-import type { ProcessStatus } from '../../../../libs/domain/src/index.js'
+import type { Prisma } from '../../../../libs/persistence/src/index.js'
 import type { WorkflowDeclaration } from '../../../../libs/workflows/src/engine/declaration.js'
 import type { LiveProcessState } from '../../../../libs/workflows/src/engine/messages.js'
+import { iso } from '../http/json.js'
 
-export interface ProcessRow {
-  id: string
-  workflow: string
-  target: string
-  status: ProcessStatus
-  createdBy: string
-  assignee: string | null
-  failure: unknown
-  createdAt: Date
-  updatedAt: Date
-  completedAt: Date | null
-  subscriptions: { subscriptionId: string }[]
-  steps?: {
-    name: string
-    status: string
-    startedAt: Date | null
-    completedAt: Date | null
-    stateDelta: unknown
-    error: unknown
-    attempts: number
-    answeredBy: string | null
-  }[]
+/** A process row with its subscription ids, and its steps when they were loaded. */
+export type ProcessRow = Prisma.ProcessGetPayload<{ include: { subscriptions: { select: { subscriptionId: true } } } }> & {
+  steps?: Prisma.ProcessStepGetPayload<object>[]
 }
-
-const iso = (d: Date | null) => (d ? d.toISOString() : null)
 
 export function toProcessSummary(row: ProcessRow): ProcessSummaryDto {
   return {

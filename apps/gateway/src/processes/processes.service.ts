@@ -1,10 +1,11 @@
 import { ConflictException, Inject, Injectable, NotFoundException, ServiceUnavailableException } from '@nestjs/common'
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client'
-import { ApplicationFailure, defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common'
+import { ApplicationFailure } from '@temporalio/common'
 import { v7 as uuidv7 } from 'uuid'
 import { z } from 'zod'
 import type { LoomConfig } from '../../../../libs/config/src/index.js'
 import type { Page, ProcessDto, ProcessListQueryDto, ProcessStartedDto, ProcessSummaryDto } from '../../../../libs/contracts/src/index.js'
+import { SEARCH_ATTRIBUTE } from '../../../../libs/domain/src/index.js'
 import { Prisma, PrismaService } from '../../../../libs/persistence/src/index.js'
 import { INVALID_ANSWER, type FieldError, type LiveProcessState, liveStateQuery, NOT_WAITING, resumeUpdate } from '../../../../libs/workflows/src/engine/messages.js'
 import { fieldErrors } from '../../../../libs/workflows/src/engine/zod-errors.js'
@@ -15,13 +16,7 @@ import { LOOM_CONFIG } from '../tokens.js'
 import { WorkflowCatalog } from '../workflows/workflow-catalog.service.js'
 import { type ProcessRow, toProcessDto, toProcessSummary } from './process-view.js'
 
-const SA = {
-  subscriptionIds: defineSearchAttributeKey('LoomSubscriptionIds', SearchAttributeType.KEYWORD_LIST),
-  product: defineSearchAttributeKey('LoomProduct', SearchAttributeType.KEYWORD),
-  customer: defineSearchAttributeKey('LoomCustomer', SearchAttributeType.KEYWORD),
-  target: defineSearchAttributeKey('LoomTarget', SearchAttributeType.KEYWORD),
-  createdBy: defineSearchAttributeKey('LoomCreatedBy', SearchAttributeType.KEYWORD),
-}
+const SA = SEARCH_ATTRIBUTE
 const LIVE_QUERY_TIMEOUT_MS = 2000
 const INCLUDE = { steps: true, subscriptions: { select: { subscriptionId: true } } } as const
 

@@ -1,11 +1,10 @@
 import { Injectable, NotFoundException } from '@nestjs/common'
 import type { Page, SubscriptionDto, SubscriptionListQueryDto, SubscriptionSummaryDto } from '../../../../libs/contracts/src/index.js'
 import { type Prisma, PrismaService } from '../../../../libs/persistence/src/index.js'
+import { iso } from '../http/json.js'
 import { decodeCursor, DEFAULT_LIMIT, pageOf } from '../http/pagination.js'
 
 type Row = Prisma.SubscriptionGetPayload<object>
-
-const iso = (d: Date | null) => (d ? d.toISOString() : null)
 
 function summary(s: Row): SubscriptionSummaryDto {
   return {

@@ -1,17 +1,13 @@
 import { Inject, Injectable, ServiceUnavailableException } from '@nestjs/common'
 import type { WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client'
-import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common'
 import { v7 as uuidv7 } from 'uuid'
 import type { LoomConfig } from '../../../../libs/config/src/index.js'
 import type { SystemPingDto } from '../../../../libs/contracts/src/index.js'
-import { ANONYMOUS_USER } from '../../../../libs/domain/src/index.js'
+import { ANONYMOUS_USER, SEARCH_ATTRIBUTE } from '../../../../libs/domain/src/index.js'
 import { SYSTEM_PING } from '../../../../libs/workflows/src/names.js'
 import type { systemPing } from '../../../../libs/workflows/src/system/system-ping.workflow.js'
 import { TemporalService } from '../temporal/temporal.module.js'
 import { LOOM_CONFIG } from '../tokens.js'
-
-const LoomTarget = defineSearchAttributeKey('LoomTarget', SearchAttributeType.KEYWORD)
-const LoomCreatedBy = defineSearchAttributeKey('LoomCreatedBy', SearchAttributeType.KEYWORD)
 
 @Injectable()
 export class SystemService {
@@ -49,8 +45,8 @@ export class SystemService {
         taskQueue: this.config.taskQueue,
         workflowExecutionTimeout: `${timeoutSeconds + 5} seconds`,
         typedSearchAttributes: [
-          { key: LoomTarget, value: 'SYSTEM' },
-          { key: LoomCreatedBy, value: user },
+          { key: SEARCH_ATTRIBUTE.target, value: 'SYSTEM' },
+          { key: SEARCH_ATTRIBUTE.createdBy, value: user },
         ],
         staticSummary: `System ping requested by ${user}`,
       })
