@@ -3,12 +3,14 @@ import assert from 'node:assert/strict'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
-import { Client, Connection } from '@temporalio/client'
+import { Client, Connection, WorkflowUpdateFailedError } from '@temporalio/client'
+import { ApplicationFailure } from '@temporalio/common'
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js'
 import pg from 'pg'
 import { createLoomWorker, type LoomWorker } from '../../apps/worker/src/create-worker.js'
 import type { Page, ProcessDto, ProcessStartedDto, ProcessSummaryDto, SubscriptionDto, SubscriptionSummaryDto } from '../../libs/contracts/src/index.js'
 import { projectRoot } from '../../libs/runtime/src/index.js'
+import { INVALID_ANSWER, resumeUpdate } from '../../libs/workflows/src/engine/messages.js'
 import { type ApiClient, apiClient } from '../support/api.js'
 import { cloneDatabase, type TestDatabase } from '../support/database.js'
 import { plannedRouters, seed } from '../support/dcim.js'
@@ -82,6 +84,21 @@ describe('create_node end to end', () => {
     const [subscriptionId] = waiting.subscription_ids
     assert.equal((await api.get<SubscriptionDto>(`/api/subscriptions/${subscriptionId}`)).body.lifecycle, 'initial')
     assert.ok(!(await formRouters()).includes('e2e-r1'), 'a router being enrolled is no longer offered')
+
+    // Straight to Temporal, past the gateway: the workflow's own Update validator refuses a bad answer
+    // before it enters history.
+    await assert.rejects(
+      client.workflow.getHandle(id).executeUpdate(resumeUpdate, { args: [{ answer: { confirm_config_applied: 'yes' }, user: 'mallory' }] }),
+      (error: Error) => {
+        assert.ok(error instanceof WorkflowUpdateFailedError)
+        assert.ok(error.cause instanceof ApplicationFailure)
+        assert.equal(error.cause.type, INVALID_ANSWER)
+        assert.deepEqual((error.cause.details?.[0] as { path: string }[]).map((e) => e.path), ['confirm_config_applied'])
+        return true
+      },
+    )
+    const history = await client.workflow.getHandle(id).fetchHistory()
+    assert.ok(!JSON.stringify(historyToJSON(history)).includes('mallory'), 'the refused answer is not in history')
 
     // A wrong answer is refused field by field, and nothing is recorded.
     const wrong = await resume(id, { confirm_config_applied: false })
