@@ -24,6 +24,7 @@ test('the stack has Temporal on PostgreSQL, its Web UI, a migration job, the gat
   assert.deepEqual(Object.keys(services).sort(), ['gateway', 'migrate', 'postgres', 'temporal', 'temporal-ui', 'worker'])
   assert.equal(services.temporal.environment?.DB, 'postgres12')
   assert.equal(services.worker.deploy?.replicas, 2)
+  assert.deepEqual(services.migrate.command, ['node', 'dist/apps/launcher/src/prepare-database.main.js'])
   assert.equal(services.gateway.depends_on?.migrate.condition, 'service_completed_successfully')
   assert.equal(services.worker.depends_on?.migrate.condition, 'service_completed_successfully')
 })

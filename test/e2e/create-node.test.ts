@@ -129,6 +129,7 @@ describe('create_node end to end', () => {
       node: {
         device_name: 'e2e-r1', role: 'router', vendor: 'frr', platform: 'frr', site: 'e2e',
         management_address: '192.0.2.1', loopback_ipv4: '198.51.100.1/32', loopback_ipv6: '2001:db8::1/128',
+        igp_protocol: 'ospf', igp_area: '0.0.0.0',
       },
     })
     assert.deepEqual(subscription.body.processes.map((p) => [p.id, p.workflow, p.status]), [[id, 'create_node', 'completed']])

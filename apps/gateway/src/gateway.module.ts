@@ -9,6 +9,8 @@ import { SystemController } from './system/system.controller.js'
 import { SystemService } from './system/system.service.js'
 import { ProcessesController } from './processes/processes.controller.js'
 import { ProcessesService } from './processes/processes.service.js'
+import { ProductsController } from './products/products.controller.js'
+import { ProductsService } from './products/products.service.js'
 import { SubscriptionsController } from './subscriptions/subscriptions.controller.js'
 import { SubscriptionsService } from './subscriptions/subscriptions.service.js'
 import { TemporalModule } from './temporal/temporal.module.js'
@@ -23,7 +25,7 @@ export class GatewayModule {
       module: GatewayModule,
       global: true,
       imports: [PersistenceModule.forRoot(config.databaseUrl), TemporalModule],
-      controllers: [HealthController, SystemController, MetricsController, WorkflowsController, ProcessesController, SubscriptionsController],
+      controllers: [HealthController, SystemController, MetricsController, WorkflowsController, ProcessesController, SubscriptionsController, ProductsController],
       providers: [
         { provide: LOOM_CONFIG, useValue: config },
         { provide: METRICS_REGISTRY, useValue: registry },
@@ -32,6 +34,7 @@ export class GatewayModule {
         WorkflowCatalog,
         ProcessesService,
         SubscriptionsService,
+        ProductsService,
       ],
       exports: [LOOM_CONFIG],
     }

@@ -77,6 +77,7 @@ describe('npm start on the embedded defaults', () => {
       assert.equal(await getStatus(`${api}/api/health`), 200)
       assert.equal(await getStatus(`${api}/docs`), 200)
       assert.match(first.output(), /added 4 planned demo routers to the built-in DCIM/)
+      assert.match(first.output(), /product catalogue: .*created product node/)
       const form = (await (await fetch(`${api}/api/workflows/create_node/form`)).json()) as { properties: { router: { enum: string[] } } }
       assert.deepEqual(form.properties.router.enum, ['ams-pe1', 'ams-pe2', 'fra-pe1', 'lon-pe1'])
       assert.equal(await getStatus(`http://127.0.0.1:${ports.ui}/`), 200)
@@ -103,6 +104,7 @@ describe('npm start on the embedded defaults', () => {
       await untilRunning(second)
       assert.doesNotMatch(second.output(), /installing the Temporal CLI/)
       assert.doesNotMatch(second.output(), /added \d+ planned demo routers/, 'the seed adds nothing twice')
+      assert.match(second.output(), /product catalogue up to date/)
       assert.equal(await getStatus(`${api}/api/health`), 200)
       const connection = await Connection.connect({ address: `127.0.0.1:${ports.temporal}` })
       try {

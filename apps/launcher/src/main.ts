@@ -4,21 +4,19 @@
 import { closeSync, mkdirSync, openSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import { configToEnv, loadConfig, type LoomConfig } from '../../../libs/config/src/index.js'
-import { demoDevices, PrismaService, seedDevices } from '../../../libs/persistence/src/index.js'
 import {
   answers,
-  applyMigrations,
   assertPortsFree,
   describeExit,
   findTemporalCli,
   firstMessage,
   type ManagedProcess,
-  projectRoot,
   recordDevServer,
   spawnManaged,
   startTemporalDevServer,
   stopStaleDevServer,
 } from '../../../libs/runtime/src/index.js'
+import { prepareDatabase } from './prepare-database.js'
 
 const say = (message: string) => console.log(`loom: ${message}`)
 const children: ManagedProcess[] = []
@@ -38,11 +36,7 @@ async function main() {
 
   const t0 = performance.now()
   const [databaseUrl, temporal] = await Promise.all([startDatabase(config), startTemporal(config)])
-  say('applying database migrations')
-  await applyMigrations(databaseUrl)
-  const prisma = new PrismaService(databaseUrl)
-  const added = await seedDevices(prisma, demoDevices(projectRoot())).finally(() => prisma.$disconnect())
-  if (added) say(`added ${added} planned demo routers to the built-in DCIM (prisma/seed/demo-devices.json)`)
+  await prepareDatabase(databaseUrl, { demoData: true, say })
 
   const env = {
     ...process.env,

@@ -33,7 +33,16 @@ export async function createNode(args: CreateNodeArgs): Promise<CreateNodeResult
   const { subscription_id: subscriptionId } = args
   try {
     const device = await act.readDevice({ ...run.enter('construct_node_model'), device_name: args.input.router })
-    let node: NodeInitial = { device_name: device.name, role: device.role, vendor: device.vendor, platform: device.platform, site: device.site }
+    // The base configuration puts the loopback in OSPF area 0: the model says so.
+    let node: NodeInitial = {
+      device_name: device.name,
+      role: device.role,
+      vendor: device.vendor,
+      platform: device.platform,
+      site: device.site,
+      igp_protocol: 'ospf',
+      igp_area: '0.0.0.0',
+    }
 
     await act.storeProcessSubscription({
       ...run.enter('store_process_subscription'),

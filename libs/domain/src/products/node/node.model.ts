@@ -15,6 +15,9 @@ export interface NodeInitial {
   /** with prefix length, as NetBox's primary_ip4, e.g. 198.51.100.1/32 */
   loopback_ipv4?: string | null
   loopback_ipv6?: string | null
+  igp_protocol?: 'ospf' | 'isis'
+  /** OSPF dotted area, or IS-IS area id */
+  igp_area?: string
 }
 
 const PROVISIONING_FIELDS = ['management_address', 'loopback_ipv4', 'loopback_ipv6'] as const

@@ -1,0 +1,25 @@
+import { Controller, Get, Param, Query } from '@nestjs/common'
+import { ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger'
+import { type Page, ProblemDto, ProductDto, ProductListQueryDto } from '../../../../libs/contracts/src/index.js'
+import { ProductsService } from './products.service.js'
+
+@ApiTags('products')
+@Controller('api/products')
+export class ProductsController {
+  constructor(private readonly products: ProductsService) {}
+
+  @Get()
+  @ApiOperation({ summary: 'The product catalogue: products with their fixed inputs, blocks, typed fields and workflows' })
+  @ApiOkResponse({ description: '{items, total, next_cursor}' })
+  list(@Query() query: ProductListQueryDto): Promise<Page<ProductDto>> {
+    return this.products.list(query)
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'One product, by id or by name' })
+  @ApiOkResponse({ type: ProductDto })
+  @ApiNotFoundResponse({ type: ProblemDto })
+  get(@Param('id') id: string): Promise<ProductDto> {
+    return this.products.get(id)
+  }
+}

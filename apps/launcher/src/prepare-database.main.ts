@@ -1,0 +1,15 @@
+// The database job of a deployment (docker-compose's `migrate` service): migrations and the product catalogue,
+// no demo data. Exits 0 when the database is ready, 1 with the reason otherwise.
+import { loadConfig } from '../../../libs/config/src/index.js'
+import { prepareDatabase } from './prepare-database.js'
+
+async function main() {
+  const { databaseUrl } = loadConfig()
+  if (!databaseUrl) throw new Error('DATABASE_URL is not set')
+  await prepareDatabase(databaseUrl, { demoData: false, say: (m) => console.log(`loom: ${m}`) })
+}
+
+main().catch((error: unknown) => {
+  console.error(`loom: cannot prepare the database: ${error instanceof Error ? error.message : String(error)}`)
+  process.exit(1)
+})

@@ -1,0 +1,21 @@
+import { PRODUCTS } from '../../../libs/domain/src/products/catalog.js'
+import { demoDevices, PrismaService, seedDevices, syncProducts } from '../../../libs/persistence/src/index.js'
+import { applyMigrations, projectRoot } from '../../../libs/runtime/src/index.js'
+import { WORKFLOW_DECLARATIONS } from '../../../libs/workflows/src/registry.js'
+
+/** Migrations, then the product catalogue from its declarations, then (for `npm start`) the demo routers. */
+export async function prepareDatabase(databaseUrl: string, opts: { demoData: boolean; say: (message: string) => void }): Promise<void> {
+  opts.say('applying database migrations')
+  await applyMigrations(databaseUrl)
+  const prisma = new PrismaService(databaseUrl)
+  try {
+    const { changes } = await syncProducts(prisma, PRODUCTS, WORKFLOW_DECLARATIONS)
+    opts.say(changes.length ? `product catalogue: ${changes.join(', ')}` : 'product catalogue up to date')
+    if (opts.demoData) {
+      const added = await seedDevices(prisma, demoDevices(projectRoot()))
+      if (added) opts.say(`added ${added} planned demo routers to the built-in DCIM (prisma/seed/demo-devices.json)`)
+    }
+  } finally {
+    await prisma.$disconnect()
+  }
+}

@@ -1,0 +1,60 @@
+import assert from 'node:assert/strict'
+import { after, before, describe, test } from 'node:test'
+import type { Page, ProductDto } from '../../libs/contracts/src/index.js'
+import { PRODUCTS } from '../../libs/domain/src/products/catalog.js'
+import { PrismaService, syncProducts } from '../../libs/persistence/src/index.js'
+import { WORKFLOW_DECLARATIONS } from '../../libs/workflows/src/registry.js'
+import { type ApiClient, apiClient } from '../support/api.js'
+import { cloneDatabase, type TestDatabase } from '../support/database.js'
+import { testConfig } from '../support/env.js'
+import { type RunningGateway, startGateway } from '../support/gateway.js'
+
+let db: TestDatabase
+let gw: RunningGateway
+let api: ApiClient
+
+before(async () => {
+  db = await cloneDatabase()
+  const prisma = new PrismaService(db.url)
+  await syncProducts(prisma, PRODUCTS, WORKFLOW_DECLARATIONS).finally(() => prisma.$disconnect())
+  gw = await startGateway(testConfig(db.url))
+  api = apiClient(gw.url)
+})
+after(async () => {
+  await gw?.close()
+  await db?.drop()
+})
+
+describe('GET /api/products', () => {
+  test('lists the catalogue in the list shape, filtered by tag', async () => {
+    const all = await api.get<Page<ProductDto>>('/api/products')
+    assert.equal(all.status, 200)
+    assert.equal(all.body.total, 5)
+    assert.equal(all.body.next_cursor, null)
+    const ports = await api.get<Page<ProductDto>>('/api/products?tag=PORT')
+    assert.deepEqual(ports.body.items.map((p) => [p.name, p.fixed_inputs.speed]), [['port_100g', '100G'], ['port_10g', '10G']])
+  })
+
+  test('one product by name or id: its blocks, typed fields, references and workflows', async () => {
+    const node = await api.get<ProductDto>('/api/products/node')
+    assert.equal(node.status, 200)
+    assert.deepEqual(node.body.workflows, ['create_node'])
+    const loopback = node.body.product_blocks[0].resource_types.find((r) => r.name === 'loopback_ipv4')
+    assert.deepEqual(loopback, { name: 'loopback_ipv4', type: 'ipv4_prefix', description: 'IPv4 loopback, also the IGP router id', required_from: 'provisioning', choices: null, refers_to: null })
+
+    const circuit = await api.get<ProductDto>('/api/products/circuit_10g')
+    assert.deepEqual(circuit.body.product_blocks.map((b) => b.name), ['circuit', 'circuit_side'])
+    const mode = circuit.body.product_blocks[0].resource_types.find((r) => r.name === 'mode')
+    assert.deepEqual(mode?.choices, ['maintenance', 'normal'])
+    assert.equal(circuit.body.product_blocks[1].resource_types.find((r) => r.name === 'port')?.refers_to, 'port')
+
+    const byId = await api.get<ProductDto>(`/api/products/${circuit.body.id}`)
+    assert.deepEqual(byId.body, circuit.body)
+  })
+
+  test('an unknown product is 404', async () => {
+    const res = await api.get('/api/products/teleporter')
+    assert.equal(res.status, 404)
+    assert.match(String(res.body.detail), /No product "teleporter"/)
+  })
+})
