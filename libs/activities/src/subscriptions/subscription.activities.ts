@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common'
 import { ApplicationFailure } from '@temporalio/activity'
 import type { Lifecycle } from '../../../domain/src/index.js'
+import { productNamed } from '../../../domain/src/products/catalog.js'
+import { assertDomainModel } from '../../../domain/src/products/validation.js'
 import type { Prisma } from '../../../persistence/src/index.js'
 import type { StepContext } from '../processes/step-context.js'
 import { StepLog } from '../processes/step-log.js'
@@ -29,6 +31,7 @@ export class SubscriptionActivities {
   async storeProcessSubscription(input: StepContext & { subscription: NewSubscription; claims: Claim[] }): Promise<{ subscription_id: string }> {
     const { subscription: s, process_id } = input
     return this.steps.once(input, async (tx) => {
+      assertDomainModel(productNamed(s.product), 'initial', s.domain_model)
       await tx.subscription.create({
         data: { id: s.id, product: s.product, customerId: s.customer_id, description: s.description, domainModel: s.domain_model as Prisma.InputJsonObject, lifecycle: 'initial', insync: false, lockedBy: process_id },
       })
@@ -54,6 +57,8 @@ export class SubscriptionActivities {
   /** The seed's set_status: moves the lifecycle on (and stores the model that the new lifecycle requires). */
   async setLifecycle(input: StepContext & { subscription_id: string; lifecycle: Lifecycle; domain_model?: Record<string, unknown> }): Promise<{ lifecycle: Lifecycle }> {
     return this.steps.once(input, async (tx) => {
+      const current = await tx.subscription.findUniqueOrThrow({ where: { id: input.subscription_id }, select: { product: true, domainModel: true } })
+      assertDomainModel(productNamed(current.product), input.lifecycle, input.domain_model ?? (current.domainModel as Record<string, unknown>))
       await tx.subscription.update({
         where: { id: input.subscription_id },
         data: {
