@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger'
-import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator'
+import { IsIn, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator'
 import { PROCESS_STATUSES, type ProcessStatus, STEP_STATUSES, WORKFLOW_TARGETS } from '../../domain/src/index.js'
 import { PageQueryDto } from './list.dto.js'
 
@@ -75,4 +75,15 @@ export class ProcessListQueryDto extends PageQueryDto {
   @IsString()
   @MaxLength(200)
   assignee?: string
+
+  @ApiPropertyOptional({ description: 'processes that touched this subscription (id)' })
+  @IsOptional()
+  @IsUUID()
+  subscription?: string
+
+  @ApiPropertyOptional({ example: 'node', description: 'processes that touched a subscription of this product' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  product?: string
 }

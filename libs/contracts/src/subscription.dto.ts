@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger'
 import { Transform } from 'class-transformer'
-import { IsBoolean, IsIn, IsOptional, IsString, MaxLength } from 'class-validator'
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, MaxLength, Min, MinLength } from 'class-validator'
 import { LIFECYCLES, type Lifecycle } from '../../domain/src/index.js'
 import { PageQueryDto } from './list.dto.js'
 
@@ -32,7 +32,40 @@ export class SubscriptionDto extends SubscriptionSummaryDto {
   @ApiProperty({ type: [SubscriptionProcessDto], description: 'its audit trail, newest first' }) processes: SubscriptionProcessDto[]
 }
 
+export class SubscriptionPatchDto {
+  @ApiProperty({ example: 3, description: 'the version you read; a stale one is a 409, never a lost update' })
+  @IsInt()
+  @Min(1)
+  version: number
+
+  @ApiPropertyOptional({ example: 'Node ams-pe1 (core router, Amsterdam)' })
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(500)
+  description?: string
+
+  @ApiPropertyOptional({ nullable: true, type: String, example: 'replaced optics 2026-11-20' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(5000)
+  note?: string | null
+}
+
 export class SubscriptionListQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({ example: 'ams-pe1', description: 'text in the description, customer, product or any block value' })
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
+  q?: string
+
+  @ApiPropertyOptional({ example: 'PORT', description: 'the product tag' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  tag?: string
+
   @ApiPropertyOptional({ example: 'node' })
   @IsOptional()
   @IsString()

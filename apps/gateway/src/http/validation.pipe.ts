@@ -2,22 +2,32 @@ import { type ArgumentMetadata, Injectable, ValidationPipe, type ValidationError
 import type { FieldErrorDto } from '../../../../libs/contracts/src/index.js'
 import { FieldErrorsException } from './problem.js'
 
+/** What class-validator found, before we know whether it was in the body (422) or the query/path (400). */
+class InvalidFields extends Error {
+  constructor(readonly errors: FieldErrorDto[]) {
+    super('invalid fields')
+  }
+}
+
 /**
  * class-validator on every DTO, answering in DESIGN's terms: a body that fails validation is 422,
  * a bad query or path parameter is 400; both list {path, message} per field. Unknown fields are refused.
+ * One instance serves concurrent requests, so nothing per request is kept on it.
  */
 @Injectable()
 export class LoomValidationPipe extends ValidationPipe {
   constructor() {
-    super({ whitelist: true, forbidNonWhitelisted: true, transform: true })
+    super({ whitelist: true, forbidNonWhitelisted: true, transform: true, exceptionFactory: (errors: ValidationError[]) => new InvalidFields(flatten(errors)) })
   }
 
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
-    this.exceptionFactory = (errors: ValidationError[]) =>
-      metadata.type === 'body'
-        ? new FieldErrorsException(422, flatten(errors), 'request body')
-        : new FieldErrorsException(400, flatten(errors), metadata.type === 'query' ? 'query string' : 'path')
-    return super.transform(value ?? (metadata.type === 'body' ? {} : value), metadata)
+    try {
+      return await super.transform(value ?? (metadata.type === 'body' ? {} : value), metadata)
+    } catch (error) {
+      if (!(error instanceof InvalidFields)) throw error
+      if (metadata.type === 'body') throw new FieldErrorsException(422, error.errors, 'request body')
+      throw new FieldErrorsException(400, error.errors, metadata.type === 'query' ? 'query string' : 'path')
+    }
   }
 }
 

@@ -77,15 +77,18 @@ export class ProcessesService {
   async list(query: ProcessListQueryDto): Promise<Page<ProcessSummaryDto>> {
     const limit = query.limit ?? DEFAULT_LIMIT
     const after = decodeCursor(query.cursor)
-    const where: Prisma.ProcessWhereInput = {
-      ...(query.status ? { status: query.status } : {}),
-      ...(query.workflow ? { workflow: query.workflow } : {}),
-      ...(query.created_by ? { createdBy: query.created_by } : {}),
-      ...(query.assignee ? { assignee: query.assignee } : {}),
-    }
+    const filters: Prisma.ProcessWhereInput[] = [
+      query.status ? { status: query.status } : {},
+      query.workflow ? { workflow: query.workflow } : {},
+      query.created_by ? { createdBy: query.created_by } : {},
+      query.assignee ? { assignee: query.assignee } : {},
+      query.subscription ? { subscriptions: { some: { subscriptionId: query.subscription } } } : {},
+      query.product ? { subscriptions: { some: { subscription: { product: query.product } } } } : {},
+    ]
+    const where: Prisma.ProcessWhereInput = { AND: filters }
     const [rows, total] = await Promise.all([
       this.prisma.process.findMany({
-        where: after ? { AND: [where, { id: { lt: after } }] } : where,
+        where: after ? { AND: [...filters, { id: { lt: after } }] } : where,
         orderBy: { id: 'desc' },
         take: limit + 1,
         include: { subscriptions: { select: { subscriptionId: true } } },

@@ -1,13 +1,26 @@
-import { Controller, Get, Param, Query } from '@nestjs/common'
-import { ApiBadRequestResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger'
-import { type Page, ProblemDto, SubscriptionDto, SubscriptionListQueryDto, type SubscriptionSummaryDto } from '../../../../libs/contracts/src/index.js'
+import { Body, Controller, Get, Param, Patch, Query } from '@nestjs/common'
+import { ApiBadRequestResponse, ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger'
+import {
+  type Page,
+  PageQueryDto,
+  ProblemDto,
+  type ProcessSummaryDto,
+  SubscriptionDto,
+  SubscriptionListQueryDto,
+  SubscriptionPatchDto,
+  type SubscriptionSummaryDto,
+} from '../../../../libs/contracts/src/index.js'
+import { ProcessesService } from '../processes/processes.service.js'
 import { UuidParamPipe } from '../http/uuid-param.pipe.js'
 import { SubscriptionsService } from './subscriptions.service.js'
 
 @ApiTags('subscriptions')
 @Controller('api/subscriptions')
 export class SubscriptionsController {
-  constructor(private readonly subscriptions: SubscriptionsService) {}
+  constructor(
+    private readonly subscriptions: SubscriptionsService,
+    private readonly processList: ProcessesService,
+  ) {}
 
   @Get()
   @ApiOperation({ summary: 'Subscriptions, newest first, filtered by product, lifecycle, customer, insync' })
@@ -15,6 +28,24 @@ export class SubscriptionsController {
   @ApiBadRequestResponse({ type: ProblemDto })
   list(@Query() query: SubscriptionListQueryDto): Promise<Page<SubscriptionSummaryDto>> {
     return this.subscriptions.list(query)
+  }
+
+  @Get(':id/processes')
+  @ApiOperation({ summary: "A subscription's audit trail: the processes that touched it, newest first" })
+  @ApiOkResponse({ description: '{items, total, next_cursor}' })
+  @ApiNotFoundResponse({ type: ProblemDto })
+  async processes(@Param('id', UuidParamPipe) id: string, @Query() page: PageQueryDto): Promise<Page<ProcessSummaryDto>> {
+    await this.subscriptions.get(id) // 404 for an unknown subscription, rather than an empty list
+    return this.processList.list({ ...page, subscription: id })
+  }
+
+  @Patch(':id')
+  @ApiOperation({ summary: 'Change the description or the note, from the version you read' })
+  @ApiOkResponse({ type: SubscriptionDto })
+  @ApiConflictResponse({ type: ProblemDto, description: 'a stale version, or a process holds the lock (named)' })
+  @ApiUnprocessableEntityResponse({ type: ProblemDto })
+  patch(@Param('id', UuidParamPipe) id: string, @Body() body: SubscriptionPatchDto): Promise<SubscriptionDto> {
+    return this.subscriptions.patch(id, body)
   }
 
   @Get(':id')

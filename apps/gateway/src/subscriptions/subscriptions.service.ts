@@ -1,10 +1,12 @@
-import { Injectable, NotFoundException } from '@nestjs/common'
-import type { Page, SubscriptionDto, SubscriptionListQueryDto, SubscriptionSummaryDto } from '../../../../libs/contracts/src/index.js'
+import { ConflictException, Injectable, NotFoundException } from '@nestjs/common'
+import type { Page, SubscriptionDto, SubscriptionListQueryDto, SubscriptionPatchDto, SubscriptionSummaryDto } from '../../../../libs/contracts/src/index.js'
 import { type Prisma, PrismaService } from '../../../../libs/persistence/src/index.js'
 import { iso } from '../http/json.js'
 import { decodeCursor, DEFAULT_LIMIT, pageOf } from '../http/pagination.js'
 
 type Row = Prisma.SubscriptionGetPayload<object>
+
+const LIKE_SPECIALS = /[\\%_]/g
 
 function summary(s: Row): SubscriptionSummaryDto {
   return {
@@ -31,18 +33,42 @@ export class SubscriptionsService {
   async list(query: SubscriptionListQueryDto): Promise<Page<SubscriptionSummaryDto>> {
     const limit = query.limit ?? DEFAULT_LIMIT
     const after = decodeCursor(query.cursor)
-    const where: Prisma.SubscriptionWhereInput = {
-      ...(query.product ? { product: query.product } : {}),
-      ...(query.lifecycle ? { lifecycle: query.lifecycle } : {}),
-      ...(query.customer_id ? { customerId: query.customer_id } : {}),
-      ...(query.insync !== undefined ? { insync: query.insync } : {}),
-    }
+    const filters: Prisma.SubscriptionWhereInput[] = [
+      query.product ? { product: query.product } : {},
+      query.lifecycle ? { lifecycle: query.lifecycle } : {},
+      query.customer_id ? { customerId: query.customer_id } : {},
+      query.insync !== undefined ? { insync: query.insync } : {},
+      query.tag ? { product: { in: await this.productsTagged(query.tag) } } : {},
+      query.q ? { id: { in: await this.matching(query.q) } } : {},
+    ]
     const [rows, total] = await Promise.all([
-      this.prisma.subscription.findMany({ where: after ? { AND: [where, { id: { lt: after } }] } : where, orderBy: { id: 'desc' }, take: limit + 1 }),
-      this.prisma.subscription.count({ where }),
+      this.prisma.subscription.findMany({ where: { AND: after ? [...filters, { id: { lt: after } }] : filters }, orderBy: { id: 'desc' }, take: limit + 1 }),
+      this.prisma.subscription.count({ where: { AND: filters } }),
     ])
     const page = pageOf(rows, limit, total)
     return { ...page, items: page.items.map(summary) }
+  }
+
+  /**
+   * Description and note only, and only from the version the caller read: a stale version is a 409
+   * (never a lost update), and so is a subscription a process has locked.
+   */
+  async patch(id: string, patch: SubscriptionPatchDto): Promise<SubscriptionDto> {
+    const { count } = await this.prisma.subscription.updateMany({
+      where: { id, version: patch.version, lockedBy: null },
+      data: {
+        ...(patch.description !== undefined ? { description: patch.description } : {}),
+        ...(patch.note !== undefined ? { note: patch.note } : {}),
+        version: { increment: 1 },
+      },
+    })
+    if (count === 0) {
+      const current = await this.prisma.subscription.findUnique({ where: { id }, select: { version: true, lockedBy: true } })
+      if (!current) throw new NotFoundException(`No subscription ${id}.`)
+      if (current.lockedBy) throw new ConflictException(`Subscription ${id} is locked by process ${current.lockedBy}.`)
+      throw new ConflictException(`Version ${patch.version} of subscription ${id} is stale: it is at version ${current.version}. Read it again and repeat the change.`)
+    }
+    return this.get(id)
   }
 
   async get(id: string): Promise<SubscriptionDto> {
@@ -56,5 +82,20 @@ export class SubscriptionsService {
       domain_model: row.domainModel as Record<string, unknown>,
       processes: row.processes.map(({ process: p }) => ({ id: p.id, workflow: p.workflow, status: p.status, created_at: p.createdAt.toISOString() })),
     }
+  }
+
+  private async productsTagged(tag: string): Promise<string[]> {
+    return (await this.prisma.product.findMany({ where: { tag }, select: { name: true } })).map((p) => p.name)
+  }
+
+  /** Ids whose description, customer, product or any domain-model value contains `q` (case-insensitive). */
+  private async matching(q: string): Promise<string[]> {
+    const pattern = `%${q.replace(LIKE_SPECIALS, (c) => `\\${c}`)}%`
+    const rows = await this.prisma.$queryRaw<{ id: string }[]>`
+      SELECT id::text FROM subscriptions
+      WHERE description ILIKE ${pattern} OR customer_id ILIKE ${pattern} OR product ILIKE ${pattern}
+         OR EXISTS (SELECT 1 FROM jsonb_path_query(domain_model, 'strict $.**') AS v(value)
+                    WHERE jsonb_typeof(v.value) IN ('string', 'number') AND v.value #>> '{}' ILIKE ${pattern})`
+    return rows.map((r) => r.id)
   }
 }

@@ -18,16 +18,17 @@ export class ProcessActivities {
     await this.steps.record(input, { ...input, state_delta: input.state_delta as Prisma.InputJsonValue | undefined })
   }
 
-  /** Ends the process and releases the locks it holds: a completed process leaves its subscriptions in sync. */
+  /** Ends the process and releases the locks it holds; only a completed process leaves its subscriptions in sync. */
   async finishProcess(input: { process_id: string; status: 'completed' | 'failed'; failure?: { message: string } }): Promise<void> {
     await this.prisma.$transaction(async (tx) => {
       await tx.process.updateMany({
         where: { id: input.process_id, status: { notIn: ['completed', 'aborted', 'failed'] } },
         data: { status: input.status, completedAt: new Date(), ...(input.failure ? { failure: input.failure, assignee: null } : { assignee: null }) },
       })
-      if (input.status === 'completed') {
-        await tx.subscription.updateMany({ where: { lockedBy: input.process_id }, data: { lockedBy: null, insync: true, version: { increment: 1 } } })
-      }
+      await tx.subscription.updateMany({
+        where: { lockedBy: input.process_id },
+        data: { lockedBy: null, insync: input.status === 'completed', version: { increment: 1 } },
+      })
     })
   }
 }

@@ -1,0 +1,138 @@
+// The subscription store through the API: search, filters, the audit trail, versioned edits and locks.
+import assert from 'node:assert/strict'
+import { after, before, describe, test } from 'node:test'
+import { v7 as uuidv7 } from 'uuid'
+import { ProcessActivities, StepLog, SubscriptionActivities } from '../../libs/activities/src/index.js'
+import type { Page, ProcessSummaryDto, SubscriptionDto, SubscriptionSummaryDto } from '../../libs/contracts/src/index.js'
+import { PRODUCTS } from '../../libs/domain/src/products/catalog.js'
+import { SAMPLE_MODELS } from '../../libs/domain/src/products/samples.js'
+import { lockSubscriptions, PrismaService, SubscriptionLocked, syncProducts } from '../../libs/persistence/src/index.js'
+import { WORKFLOW_DECLARATIONS } from '../../libs/workflows/src/registry.js'
+import { type ApiClient, apiClient } from '../support/api.js'
+import { cloneDatabase, type TestDatabase } from '../support/database.js'
+import { testConfig } from '../support/env.js'
+import { type RunningGateway, startGateway } from '../support/gateway.js'
+
+let db: TestDatabase
+let prisma: PrismaService
+let gw: RunningGateway
+let api: ApiClient
+const ids: Record<string, string> = {}
+let creator: string
+
+async function newProcess(): Promise<string> {
+  const id = uuidv7()
+  await prisma.process.create({ data: { id, workflow: 'create_node', target: 'CREATE', createdBy: 'test' } })
+  return id
+}
+
+before(async () => {
+  db = await cloneDatabase()
+  prisma = new PrismaService(db.url)
+  await syncProducts(prisma, PRODUCTS, WORKFLOW_DECLARATIONS)
+  const steps = new StepLog(prisma)
+  const subscriptions = new SubscriptionActivities(steps)
+  const processes = new ProcessActivities(prisma, steps)
+  creator = await newProcess()
+  for (const product of ['node', 'port_10g', 'circuit_10g']) {
+    ids[product] = uuidv7()
+    await subscriptions.storeProcessSubscription({
+      process_id: creator,
+      step: `store_${product}`,
+      started_at: new Date().toISOString(),
+      subscription: { id: ids[product], product, customer_id: product === 'node' ? 'surf' : 'acme', description: `sample ${product}`, domain_model: SAMPLE_MODELS[product] },
+      claims: [],
+    })
+  }
+  await processes.finishProcess({ process_id: creator, status: 'completed' })
+  gw = await startGateway(testConfig(db.url))
+  api = apiClient(gw.url)
+})
+after(async () => {
+  await gw?.close()
+  await prisma?.$disconnect()
+  await db?.drop()
+})
+
+const found = async (query: string) => (await api.get<Page<SubscriptionSummaryDto>>(`/api/subscriptions?${query}`)).body.items.map((s) => s.product).sort()
+
+describe('finding subscriptions', () => {
+  test('text search covers block values, description, customer and product, case-insensitively', async () => {
+    assert.deepEqual(await found('q=AMS-PE1'), ['node'])
+    assert.deepEqual(await found('q=eth1'), ['port_10g'])
+    assert.deepEqual(await found('q=203.0.113.1'), ['circuit_10g'])
+    assert.deepEqual(await found('q=surf'), ['node'])
+    assert.deepEqual(await found('q=sample'), ['circuit_10g', 'node', 'port_10g'])
+    assert.deepEqual(await found('q=%25'), [], 'a % is a character, not a wildcard')
+  })
+
+  test('filters combine: product tag, customer, lifecycle, insync', async () => {
+    assert.deepEqual(await found('tag=PORT'), ['port_10g'])
+    assert.deepEqual(await found('customer_id=acme&q=sample'), ['circuit_10g', 'port_10g'])
+    assert.deepEqual(await found('lifecycle=initial&insync=true'), ['circuit_10g', 'node', 'port_10g'])
+    assert.deepEqual(await found('lifecycle=active'), [])
+    const empty = await api.get('/api/subscriptions?q=')
+    assert.equal(empty.status, 400)
+    assert.deepEqual((empty.body as unknown as { errors: { path: string }[] }).errors.map((e) => e.path), ['q'])
+  })
+
+  test("a subscription's processes are its audit trail; an unknown subscription is 404", async () => {
+    const trail = await api.get<Page<ProcessSummaryDto>>(`/api/subscriptions/${ids.node}/processes`)
+    assert.equal(trail.status, 200)
+    assert.deepEqual(trail.body.items.map((p) => p.id), [creator])
+    assert.equal((await api.get(`/api/subscriptions/${uuidv7()}/processes`)).status, 404)
+    const byProduct = await api.get<Page<ProcessSummaryDto>>('/api/processes?product=port_10g&subscription=' + ids.port_10g)
+    assert.deepEqual(byProduct.body.items.map((p) => p.id), [creator])
+  })
+})
+
+describe('editing a subscription', () => {
+  test('description and note change from the version read; a stale version is a 409 naming the current one', async () => {
+    const { body: read } = await api.get<SubscriptionDto>(`/api/subscriptions/${ids.port_10g}`)
+    const ok = await api.call<SubscriptionDto>('PATCH', `/api/subscriptions/${ids.port_10g}`, { version: read.version, description: 'uplink', note: 'new optics' })
+    assert.equal(ok.status, 200)
+    assert.deepEqual([ok.body.description, ok.body.note, ok.body.version], ['uplink', 'new optics', read.version + 1])
+    const stale = await api.call('PATCH', `/api/subscriptions/${ids.port_10g}`, { version: read.version, note: 'lost?' })
+    assert.equal(stale.status, 409)
+    assert.match(String(stale.body.detail), new RegExp(`Version ${read.version} .* is stale: it is at version ${read.version + 1}`))
+  })
+
+  test('two concurrent writers from one version: one wins, the other gets a conflict, nothing is lost', async () => {
+    const { body: read } = await api.get<SubscriptionDto>(`/api/subscriptions/${ids.circuit_10g}`)
+    const [a, b] = await Promise.all(['from A', 'from B'].map((note) => api.call<SubscriptionDto>('PATCH', `/api/subscriptions/${ids.circuit_10g}`, { version: read.version, note })))
+    assert.deepEqual([a.status, b.status].sort(), [200, 409])
+    const winner = (a.status === 200 ? a : b).body.note
+    assert.equal((await api.get<SubscriptionDto>(`/api/subscriptions/${ids.circuit_10g}`)).body.note, winner)
+  })
+
+  test('only description and note can be edited; a missing version or another field is 422', async () => {
+    const res = await api.call('PATCH', `/api/subscriptions/${ids.node}`, { lifecycle: 'active', description: 'x' })
+    assert.equal(res.status, 422)
+    assert.deepEqual([...new Set((res.body as unknown as { errors: { path: string }[] }).errors.map((e) => e.path))].sort(), ['lifecycle', 'version'])
+  })
+})
+
+describe('subscription locks', () => {
+  test('taken for all subscriptions or none; anyone else gets the holder named; released when the process ends', async () => {
+    const holder = await newProcess()
+    await prisma.$transaction((tx) => lockSubscriptions(tx, holder, [ids.node, ids.port_10g]))
+    const locked = await prisma.subscription.findUniqueOrThrow({ where: { id: ids.node } })
+    assert.deepEqual([locked.lockedBy, locked.insync], [holder, false])
+
+    const other = await newProcess()
+    await assert.rejects(
+      prisma.$transaction((tx) => lockSubscriptions(tx, other, [ids.circuit_10g, ids.port_10g])),
+      (e: Error) => e instanceof SubscriptionLocked && e.message === `subscription ${ids.port_10g} is locked by process ${holder}`,
+    )
+    assert.equal((await prisma.subscription.findUniqueOrThrow({ where: { id: ids.circuit_10g } })).lockedBy, null, 'none of the set was locked')
+
+    const { body: read } = await api.get<SubscriptionDto>(`/api/subscriptions/${ids.node}`)
+    const edit = await api.call('PATCH', `/api/subscriptions/${ids.node}`, { version: read.version, note: 'while locked' })
+    assert.equal(edit.status, 409)
+    assert.match(String(edit.body.detail), new RegExp(`locked by process ${holder}`))
+
+    await new ProcessActivities(prisma, new StepLog(prisma)).finishProcess({ process_id: holder, status: 'failed', failure: { message: 'test' } })
+    const released = await prisma.subscription.findUniqueOrThrow({ where: { id: ids.node } })
+    assert.deepEqual([released.lockedBy, released.insync], [null, false], 'a failed process releases its locks and leaves the subscription out of sync')
+  })
+})
