@@ -6,7 +6,7 @@ import { v7 as uuidv7 } from 'uuid'
 import { StepLog, SubscriptionActivities } from '../../libs/activities/src/index.js'
 import type { SubscriptionDto } from '../../libs/contracts/src/index.js'
 import { PRODUCTS } from '../../libs/domain/src/products/catalog.js'
-import { SAMPLE_MODELS } from '../../libs/domain/src/products/samples.js'
+import { type SampleRefs, sampleModels } from '../../libs/domain/src/products/samples.js'
 import { PrismaService } from '../../libs/persistence/src/index.js'
 import { type ApiClient, apiClient } from '../support/api.js'
 import { cloneDatabase, type TestDatabase } from '../support/database.js'
@@ -39,12 +39,31 @@ async function newProcess(): Promise<string> {
 }
 const ctx = (process_id: string, step: string) => ({ process_id, step, started_at: new Date().toISOString() })
 
+/** Stores, as initial, a subscription of `product` with the sample model for `refs`; returns its id. */
+async function store(product: string, refs: SampleRefs): Promise<string> {
+  const id = uuidv7()
+  await subscriptions.storeProcessSubscription({
+    ...ctx(await newProcess(), 'store_process_subscription'),
+    subscription: { id, product, customer_id: 'acme', description: `${product} sample`, domain_model: sampleModels(refs)[product] },
+    claims: [],
+  })
+  return id
+}
+
 describe('domain models through the subscription store', () => {
+  // Real subscriptions for the models to refer to: a node and two ports on it.
+  let refs: SampleRefs
+  before(async () => {
+    const placeholder = { node: uuidv7(), port_a: uuidv7(), port_b: uuidv7() }
+    const node = await store('node', placeholder)
+    refs = { node, port_a: await store('port_10g', { ...placeholder, node }), port_b: await store('port_10g', { ...placeholder, node }) }
+  })
+
   for (const product of PRODUCTS) {
     test(`${product.name}: stored, taken to active, and read back with the same values`, async () => {
       const processId = await newProcess()
       const id = uuidv7()
-      const model = SAMPLE_MODELS[product.name]
+      const model = sampleModels(refs)[product.name]
       await subscriptions.storeProcessSubscription({
         ...ctx(processId, 'store_process_subscription'),
         subscription: { id, product: product.name, customer_id: 'acme', description: `${product.name} sample`, domain_model: model },

@@ -5,7 +5,7 @@ import { v7 as uuidv7 } from 'uuid'
 import { ProcessActivities, StepLog, SubscriptionActivities } from '../../libs/activities/src/index.js'
 import type { Page, ProcessSummaryDto, SubscriptionDto, SubscriptionSummaryDto } from '../../libs/contracts/src/index.js'
 import { PRODUCTS } from '../../libs/domain/src/products/catalog.js'
-import { SAMPLE_MODELS } from '../../libs/domain/src/products/samples.js'
+import { sampleModels } from '../../libs/domain/src/products/samples.js'
 import { lockSubscriptions, PrismaService, SubscriptionLocked, syncProducts } from '../../libs/persistence/src/index.js'
 import { WORKFLOW_DECLARATIONS } from '../../libs/workflows/src/registry.js'
 import { type ApiClient, apiClient } from '../support/api.js'
@@ -34,13 +34,15 @@ before(async () => {
   const subscriptions = new SubscriptionActivities(steps)
   const processes = new ProcessActivities(prisma, steps)
   creator = await newProcess()
+  for (const product of ['node', 'port_10g', 'circuit_10g']) ids[product] = uuidv7()
+  // The port is on the node; the circuit joins the port to itself (enough to have references both ways).
+  const models = sampleModels({ node: ids.node, port_a: ids.port_10g, port_b: ids.port_10g })
   for (const product of ['node', 'port_10g', 'circuit_10g']) {
-    ids[product] = uuidv7()
     await subscriptions.storeProcessSubscription({
       process_id: creator,
       step: `store_${product}`,
       started_at: new Date().toISOString(),
-      subscription: { id: ids[product], product, customer_id: product === 'node' ? 'surf' : 'acme', description: `sample ${product}`, domain_model: SAMPLE_MODELS[product] },
+      subscription: { id: ids[product], product, customer_id: product === 'node' ? 'surf' : 'acme', description: `sample ${product}`, domain_model: models[product] },
       claims: [],
     })
   }
@@ -134,5 +136,51 @@ describe('subscription locks', () => {
     await new ProcessActivities(prisma, new StepLog(prisma)).finishProcess({ process_id: holder, status: 'failed', failure: { message: 'test' } })
     const released = await prisma.subscription.findUniqueOrThrow({ where: { id: ids.node } })
     assert.deepEqual([released.lockedBy, released.insync], [null, false], 'a failed process releases its locks and leaves the subscription out of sync')
+  })
+})
+
+describe('relations between subscriptions', () => {
+  test('depends_on and in_use_by name the subscriptions on both sides of each reference', async () => {
+    const port = (await api.get<SubscriptionDto>(`/api/subscriptions/${ids.port_10g}`)).body
+    assert.deepEqual(port.depends_on.map((r) => [r.path, r.subscription_id, r.product]), [['port.node', ids.node, 'node']])
+    assert.deepEqual(port.in_use_by.map((r) => [r.path, r.subscription_id]), [
+      ['circuit.side_a.port', ids.circuit_10g],
+      ['circuit.side_b.port', ids.circuit_10g],
+    ])
+    const node = (await api.get<SubscriptionDto>(`/api/subscriptions/${ids.node}`)).body
+    assert.deepEqual(node.depends_on, [])
+    assert.deepEqual(node.in_use_by.map((r) => r.product), ['port_10g'])
+  })
+
+  test('a subscription still in use cannot be terminated; the users are named; once they end, it can', async () => {
+    const steps = new StepLog(prisma)
+    const subscriptions = new SubscriptionActivities(steps)
+    const process = await newProcess()
+    const step = (name: string) => ({ process_id: process, step: name, started_at: new Date().toISOString() })
+    await assert.rejects(
+      subscriptions.setLifecycle({ ...step('terminate_port'), subscription_id: ids.port_10g, lifecycle: 'terminated' }),
+      new RegExp(`subscription ${ids.port_10g} is still in use by circuit_10g ${ids.circuit_10g} \\(initial, circuit.side_a.port\\), circuit_10g ${ids.circuit_10g} \\(initial, circuit.side_b.port\\)`),
+    )
+    assert.equal((await prisma.subscription.findUniqueOrThrow({ where: { id: ids.port_10g } })).lifecycle, 'initial')
+    await subscriptions.setLifecycle({ ...step('terminate_circuit'), subscription_id: ids.circuit_10g, lifecycle: 'terminated' })
+    await subscriptions.setLifecycle({ ...step('terminate_port_again'), subscription_id: ids.port_10g, lifecycle: 'terminated' })
+    assert.equal((await prisma.subscription.findUniqueOrThrow({ where: { id: ids.port_10g } })).lifecycle, 'terminated')
+  })
+
+  test('a reference to a subscription that does not exist is refused, naming where it sits', async () => {
+    const process = await newProcess()
+    const ghost = uuidv7()
+    const id = uuidv7()
+    await assert.rejects(
+      new SubscriptionActivities(new StepLog(prisma)).storeProcessSubscription({
+        process_id: process,
+        step: 'store_process_subscription',
+        started_at: new Date().toISOString(),
+        subscription: { id, product: 'port_10g', customer_id: 'acme', description: 'orphan port', domain_model: { port: { node: ghost, port_name: 'eth2' } } },
+        claims: [],
+      }),
+      new RegExp(`port.node refers to subscription ${ghost}, which does not exist`),
+    )
+    assert.equal(await prisma.subscription.count({ where: { id } }), 0)
   })
 })

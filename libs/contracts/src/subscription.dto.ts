@@ -27,7 +27,17 @@ export class SubscriptionProcessDto {
   @ApiProperty({ type: String, format: 'date-time' }) created_at: string
 }
 
+export class SubscriptionRelationDto {
+  @ApiProperty({ example: 'circuit.side_a.port', description: 'where the reference sits in the using subscription' }) path: string
+  @ApiProperty() subscription_id: string
+  @ApiProperty({ example: 'port_10g' }) product: string
+  @ApiProperty({ example: 'eth1 on ams-pe1' }) description: string
+  @ApiProperty({ enum: LIFECYCLES }) lifecycle: Lifecycle
+}
+
 export class SubscriptionDto extends SubscriptionSummaryDto {
+  @ApiProperty({ type: [SubscriptionRelationDto], description: 'subscriptions this one refers to' }) depends_on: SubscriptionRelationDto[]
+  @ApiProperty({ type: [SubscriptionRelationDto], description: 'subscriptions that refer to this one' }) in_use_by: SubscriptionRelationDto[]
   @ApiProperty({ type: Object, description: 'the product blocks with their values' }) domain_model: Record<string, unknown>
   @ApiProperty({ type: [SubscriptionProcessDto], description: 'its audit trail, newest first' }) processes: SubscriptionProcessDto[]
 }

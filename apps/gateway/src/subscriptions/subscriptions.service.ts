@@ -6,6 +6,12 @@ import { decodeCursor, DEFAULT_LIMIT, pageOf } from '../http/pagination.js'
 
 type Row = Prisma.SubscriptionGetPayload<object>
 
+const RELATED = { id: true, product: true, description: true, lifecycle: true } as const
+
+function related(path: string, s: { id: string; product: string; description: string; lifecycle: SubscriptionSummaryDto['lifecycle'] }) {
+  return { path, subscription_id: s.id, product: s.product, description: s.description, lifecycle: s.lifecycle }
+}
+
 const LIKE_SPECIALS = /[\\%_]/g
 
 function summary(s: Row): SubscriptionSummaryDto {
@@ -74,12 +80,18 @@ export class SubscriptionsService {
   async get(id: string): Promise<SubscriptionDto> {
     const row = await this.prisma.subscription.findUnique({
       where: { id },
-      include: { processes: { include: { process: { select: { id: true, workflow: true, status: true, createdAt: true } } }, orderBy: { createdAt: 'desc' } } },
+      include: {
+        processes: { include: { process: { select: { id: true, workflow: true, status: true, createdAt: true } } }, orderBy: { createdAt: 'desc' } },
+        dependsOn: { include: { dependsOn: { select: RELATED } }, orderBy: { path: 'asc' } },
+        inUseBy: { include: { inUseBy: { select: RELATED } }, orderBy: [{ inUseById: 'asc' }, { path: 'asc' }] },
+      },
     })
     if (!row) throw new NotFoundException(`No subscription ${id}.`)
     return {
       ...summary(row),
       domain_model: row.domainModel as Record<string, unknown>,
+      depends_on: row.dependsOn.map((r) => related(r.path, r.dependsOn)),
+      in_use_by: row.inUseBy.map((r) => related(r.path, r.inUseBy)),
       processes: row.processes.map(({ process: p }) => ({ id: p.id, workflow: p.workflow, status: p.status, created_at: p.createdAt.toISOString() })),
     }
   }

@@ -2,8 +2,8 @@ import { Injectable } from '@nestjs/common'
 import { ApplicationFailure } from '@temporalio/activity'
 import type { Lifecycle } from '../../../domain/src/index.js'
 import { productNamed } from '../../../domain/src/products/catalog.js'
-import { assertDomainModel } from '../../../domain/src/products/validation.js'
-import type { Prisma } from '../../../persistence/src/index.js'
+import { assertDomainModel, subscriptionRefs } from '../../../domain/src/products/validation.js'
+import { assertNotInUse, type Prisma, writeRelations } from '../../../persistence/src/index.js'
 import type { StepContext } from '../processes/step-context.js'
 import { StepLog } from '../processes/step-log.js'
 
@@ -31,10 +31,12 @@ export class SubscriptionActivities {
   async storeProcessSubscription(input: StepContext & { subscription: NewSubscription; claims: Claim[] }): Promise<{ subscription_id: string }> {
     const { subscription: s, process_id } = input
     return this.steps.once(input, async (tx) => {
-      assertDomainModel(productNamed(s.product), 'initial', s.domain_model)
+      const product = productNamed(s.product)
+      assertDomainModel(product, 'initial', s.domain_model)
       await tx.subscription.create({
         data: { id: s.id, product: s.product, customerId: s.customer_id, description: s.description, domainModel: s.domain_model as Prisma.InputJsonObject, lifecycle: 'initial', insync: false, lockedBy: process_id },
       })
+      await writeRelations(tx, s.id, subscriptionRefs(product, s.domain_model))
       await tx.processSubscription.create({ data: { processId: process_id, subscriptionId: s.id } })
       for (const claim of input.claims) {
         const inserted = await tx.$executeRaw`
@@ -58,7 +60,10 @@ export class SubscriptionActivities {
   async setLifecycle(input: StepContext & { subscription_id: string; lifecycle: Lifecycle; domain_model?: Record<string, unknown> }): Promise<{ lifecycle: Lifecycle }> {
     return this.steps.once(input, async (tx) => {
       const current = await tx.subscription.findUniqueOrThrow({ where: { id: input.subscription_id }, select: { product: true, domainModel: true } })
-      assertDomainModel(productNamed(current.product), input.lifecycle, input.domain_model ?? (current.domainModel as Record<string, unknown>))
+      const product = productNamed(current.product)
+      assertDomainModel(product, input.lifecycle, input.domain_model ?? (current.domainModel as Record<string, unknown>))
+      if (input.lifecycle === 'terminated') await assertNotInUse(tx, input.subscription_id)
+      if (input.domain_model) await writeRelations(tx, input.subscription_id, subscriptionRefs(product, input.domain_model))
       await tx.subscription.update({
         where: { id: input.subscription_id },
         data: {

@@ -66,3 +66,26 @@ export function assertDomainModel(product: ProductDeclaration, lifecycle: Lifecy
   const problems = domainModelProblems(product, lifecycle, model)
   if (problems.length) throw new DomainError(`cannot save a ${product.name} subscription as ${lifecycle}: ${problems.join('; ')}`)
 }
+
+export interface SubscriptionRef {
+  /** where the reference sits, e.g. circuit.side_a.port */
+  path: string
+  subscription_id: string
+}
+
+/** The references of a model to other subscriptions: block_ref values given as a subscription id. */
+export function subscriptionRefs(product: ProductDeclaration, model: Record<string, unknown>): SubscriptionRef[] {
+  const blocks = new Map(product.blocks.map((b) => [b.name, b]))
+  const walk = (block: BlockDeclaration, value: unknown, path: string): SubscriptionRef[] => {
+    if (!value || typeof value !== 'object') return []
+    return Object.entries(block.fields).flatMap(([name, f]) => {
+      const v = (value as Record<string, unknown>)[name]
+      if (f.type !== 'block_ref' || v === undefined || v === null) return []
+      if (typeof v === 'string') return [{ path: `${path}.${name}`, subscription_id: v }]
+      const nested = blocks.get(f.block!)
+      return nested ? walk(nested, v, `${path}.${name}`) : []
+    })
+  }
+  const root = product.blocks[0]
+  return walk(root, model[root.name], root.name)
+}
