@@ -227,6 +227,8 @@ describe('create_node bad input', () => {
       ['/api/processes?limit=0', 'limit'],
       ['/api/processes?limit=501', 'limit'],
       ['/api/processes?cursor=bogus', 'cursor'],
+      ['/api/processes?sort=colour', 'sort'],
+      ['/api/subscriptions?sort=-lifecycle_of_brian', 'sort'],
       ['/api/subscriptions?lifecycle=dead', 'lifecycle'],
       ['/api/subscriptions?insync=maybe', 'insync'],
     ]) {
@@ -236,7 +238,7 @@ describe('create_node bad input', () => {
     }
   })
 
-  test('lists page with a cursor: every process once, newest first', async () => {
+  test('lists page with a cursor: every process once', async () => {
     const all: string[] = []
     let cursor: string | null = null
     let total: number
@@ -248,6 +250,5 @@ describe('create_node bad input', () => {
     } while (cursor)
     assert.equal(all.length, total)
     assert.equal(new Set(all).size, all.length)
-    assert.deepEqual([...all].sort().reverse(), all)
   })
 })

@@ -184,3 +184,41 @@ describe('relations between subscriptions', () => {
     assert.equal(await prisma.subscription.count({ where: { id } }), 0)
   })
 })
+
+describe('paging subscriptions', () => {
+  test('pages in any offered order see every row once, while rows are being inserted', async () => {
+    const store = new SubscriptionActivities(new StepLog(prisma))
+    const add = async (n: number) => {
+      const process = await newProcess()
+      for (let i = 0; i < n; i++) {
+        await store.storeProcessSubscription({
+          process_id: process,
+          step: `store_${i}`,
+          started_at: new Date().toISOString(),
+          subscription: { id: uuidv7(), product: 'node', customer_id: `pager-${String(i).padStart(3, '0')}`, description: `pager ${i % 7}`, domain_model: sampleModels({ node: ids.node, port_a: ids.port_10g, port_b: ids.port_10g }).node },
+          claims: [],
+        })
+      }
+    }
+    await add(30)
+    const before = new Set((await prisma.subscription.findMany({ where: { customerId: { startsWith: 'pager-' } }, select: { id: true } })).map((s) => s.id))
+    for (const sort of ['-created_at', 'description', '-customer_id']) {
+      const seen: string[] = []
+      let cursor: string | null = null
+      do {
+        const page: { status: number; body: Page<SubscriptionSummaryDto> } = await api.get<Page<SubscriptionSummaryDto>>(
+          `/api/subscriptions?product=node&q=pager&limit=7&sort=${sort}${cursor ? `&cursor=${cursor}` : ''}`,
+        )
+        assert.equal(page.status, 200)
+        seen.push(...page.body.items.map((s) => s.id))
+        cursor = page.body.next_cursor
+        await add(2) // meanwhile, others insert
+      } while (cursor)
+      assert.equal(new Set(seen).size, seen.length, `${sort}: a row came twice`)
+      for (const id of before) assert.ok(seen.includes(id), `${sort}: row ${id} was missed`)
+    }
+    const wrongSort = await api.get(`/api/subscriptions?sort=description&cursor=${(await api.get<Page<SubscriptionSummaryDto>>('/api/subscriptions?limit=1')).body.next_cursor}`)
+    assert.equal(wrongSort.status, 400)
+    assert.match(JSON.stringify(wrongSort.body), /belongs to sort=-created_at/)
+  })
+})

@@ -15,6 +15,11 @@ export class PageQueryDto {
   @IsOptional()
   @IsString()
   cursor?: string
+
+  @ApiPropertyOptional({ example: '-created_at', description: 'a column name, ascending; with a leading "-", descending (default -created_at)' })
+  @IsOptional()
+  @IsString()
+  sort?: string
 }
 
 export interface Page<T> {

@@ -2,22 +2,63 @@ import { FieldErrorsException } from './problem.js'
 
 export const DEFAULT_LIMIT = 50
 
-/** Keyset cursors: the id of the last item of a page (ids are UUIDv7, so id order is creation order). */
-export function encodeCursor(lastId: string): string {
-  return Buffer.from(lastId, 'utf8').toString('base64url')
+/** A list's order: one column, then the id, so that every row has one place (keyset pagination). */
+export interface Sort {
+  /** the API name, e.g. created_at */
+  name: string
+  /** the Prisma field, e.g. createdAt */
+  field: string
+  direction: 'asc' | 'desc'
+  dates: boolean
 }
 
-export function decodeCursor(cursor: string | undefined): string | undefined {
-  if (cursor === undefined) return undefined
-  const id = Buffer.from(cursor, 'base64url').toString('utf8')
-  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(id)) {
-    throw new FieldErrorsException(400, [{ path: 'cursor', message: 'is not a cursor this API returned (use next_cursor of the previous page)' }], 'query string')
+/** `?sort=description` ascending, `?sort=-updated_at` descending; newest first when absent. */
+export function parseSort(sort: string | undefined, allowed: Record<string, { field: string; dates?: boolean }>): Sort {
+  const raw = sort ?? '-created_at'
+  const name = raw.replace(/^-/, '')
+  const column = allowed[name]
+  if (!column) throw badParameter('sort', `must be one of ${Object.keys(allowed).map((n) => `${n}, -${n}`).join(', ')}`)
+  return { name, field: column.field, direction: raw.startsWith('-') ? 'desc' : 'asc', dates: column.dates ?? false }
+}
+
+export function orderBy(sort: Sort): Record<string, 'asc' | 'desc'>[] {
+  return [{ [sort.field]: sort.direction }, { id: sort.direction }]
+}
+
+/**
+ * The rows after the cursor's row in this order. The cursor holds that row's sort value and id, so rows
+ * inserted meanwhile neither shift the pages nor appear twice.
+ */
+export function afterCursor(cursor: string | undefined, sort: Sort): Record<string, unknown> {
+  if (cursor === undefined) return {}
+  let decoded: unknown
+  try {
+    decoded = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'))
+  } catch {
+    throw badParameter('cursor', 'is not a cursor this API returned (use next_cursor of the previous page)')
   }
-  return id
+  if (!Array.isArray(decoded) || decoded.length !== 3 || typeof decoded[2] !== 'string') {
+    throw badParameter('cursor', 'is not a cursor this API returned (use next_cursor of the previous page)')
+  }
+  const [sortedBy, raw, id] = decoded as [string, string, string]
+  if (sortedBy !== `${sort.direction === 'desc' ? '-' : ''}${sort.name}`) throw badParameter('cursor', `belongs to sort=${sortedBy}; ask again from the first page`)
+  const value = sort.dates ? new Date(raw) : raw
+  const beyond = sort.direction === 'desc' ? 'lt' : 'gt'
+  return { OR: [{ [sort.field]: { [beyond]: value } }, { [sort.field]: value, id: { [beyond]: id } }] }
 }
 
-/** Newest first; one row more than asked tells whether another page follows. */
-export function pageOf<T extends { id: string }>(rows: T[], limit: number, total: number) {
+/** One row more than asked tells whether another page follows. */
+export function pageOf<T extends { id: string }>(rows: T[], limit: number, total: number, sort: Sort) {
   const items = rows.slice(0, limit)
-  return { items, total, next_cursor: rows.length > limit ? encodeCursor(items[items.length - 1].id) : null }
+  const last = items[items.length - 1] as (T & Record<string, unknown>) | undefined
+  const value = last?.[sort.field]
+  const cursor = () => {
+    const raw = value instanceof Date ? value.toISOString() : String(value)
+    return Buffer.from(JSON.stringify([`${sort.direction === 'desc' ? '-' : ''}${sort.name}`, raw, last!.id])).toString('base64url')
+  }
+  return { items, total, next_cursor: rows.length > limit && last ? cursor() : null }
+}
+
+function badParameter(path: string, message: string) {
+  return new FieldErrorsException(400, [{ path, message }], 'query string')
 }

@@ -9,7 +9,7 @@ import { SEARCH_ATTRIBUTE } from '../../../../libs/domain/src/index.js'
 import { Prisma, PrismaService } from '../../../../libs/persistence/src/index.js'
 import { INVALID_ANSWER, type FieldError, type LiveProcessState, liveStateQuery, NOT_WAITING, resumeUpdate } from '../../../../libs/workflows/src/engine/messages.js'
 import { fieldErrors } from '../../../../libs/workflows/src/engine/zod-errors.js'
-import { decodeCursor, DEFAULT_LIMIT, pageOf } from '../http/pagination.js'
+import { afterCursor, DEFAULT_LIMIT, orderBy, pageOf, parseSort } from '../http/pagination.js'
 import { FieldErrorsException } from '../http/problem.js'
 import { TemporalService } from '../temporal/temporal.module.js'
 import { LOOM_CONFIG } from '../tokens.js'
@@ -18,6 +18,7 @@ import { type ProcessRow, toProcessDto, toProcessSummary } from './process-view.
 
 const SA = SEARCH_ATTRIBUTE
 const LIVE_QUERY_TIMEOUT_MS = 2000
+const PROCESS_SORTS = { created_at: { field: 'createdAt', dates: true }, updated_at: { field: 'updatedAt', dates: true }, workflow: { field: 'workflow' } }
 const INCLUDE = { steps: true, subscriptions: { select: { subscriptionId: true } } } as const
 
 @Injectable()
@@ -76,7 +77,8 @@ export class ProcessesService {
 
   async list(query: ProcessListQueryDto): Promise<Page<ProcessSummaryDto>> {
     const limit = query.limit ?? DEFAULT_LIMIT
-    const after = decodeCursor(query.cursor)
+    const sort = parseSort(query.sort, PROCESS_SORTS)
+    const after = afterCursor(query.cursor, sort)
     const filters: Prisma.ProcessWhereInput[] = [
       query.status ? { status: query.status } : {},
       query.workflow ? { workflow: query.workflow } : {},
@@ -88,14 +90,14 @@ export class ProcessesService {
     const where: Prisma.ProcessWhereInput = { AND: filters }
     const [rows, total] = await Promise.all([
       this.prisma.process.findMany({
-        where: after ? { AND: [...filters, { id: { lt: after } }] } : where,
-        orderBy: { id: 'desc' },
+        where: { AND: [...filters, after] },
+        orderBy: orderBy(sort),
         take: limit + 1,
         include: { subscriptions: { select: { subscriptionId: true } } },
       }),
       this.prisma.process.count({ where }),
     ])
-    const page = pageOf(rows, limit, total)
+    const page = pageOf(rows, limit, total, sort)
     return { ...page, items: page.items.map(toProcessSummary) }
   }
 

@@ -2,9 +2,17 @@ import { ConflictException, Injectable, NotFoundException } from '@nestjs/common
 import type { Page, SubscriptionDto, SubscriptionListQueryDto, SubscriptionPatchDto, SubscriptionSummaryDto } from '../../../../libs/contracts/src/index.js'
 import { type Prisma, PrismaService } from '../../../../libs/persistence/src/index.js'
 import { iso } from '../http/json.js'
-import { decodeCursor, DEFAULT_LIMIT, pageOf } from '../http/pagination.js'
+import { afterCursor, DEFAULT_LIMIT, orderBy, pageOf, parseSort } from '../http/pagination.js'
 
 type Row = Prisma.SubscriptionGetPayload<object>
+
+const SUBSCRIPTION_SORTS = {
+  created_at: { field: 'createdAt', dates: true },
+  updated_at: { field: 'updatedAt', dates: true },
+  description: { field: 'description' },
+  customer_id: { field: 'customerId' },
+  product: { field: 'product' },
+}
 
 const RELATED = { id: true, product: true, description: true, lifecycle: true } as const
 
@@ -38,7 +46,8 @@ export class SubscriptionsService {
 
   async list(query: SubscriptionListQueryDto): Promise<Page<SubscriptionSummaryDto>> {
     const limit = query.limit ?? DEFAULT_LIMIT
-    const after = decodeCursor(query.cursor)
+    const sort = parseSort(query.sort, SUBSCRIPTION_SORTS)
+    const after = afterCursor(query.cursor, sort)
     const filters: Prisma.SubscriptionWhereInput[] = [
       query.product ? { product: query.product } : {},
       query.lifecycle ? { lifecycle: query.lifecycle } : {},
@@ -48,10 +57,10 @@ export class SubscriptionsService {
       query.q ? { id: { in: await this.matching(query.q) } } : {},
     ]
     const [rows, total] = await Promise.all([
-      this.prisma.subscription.findMany({ where: { AND: after ? [...filters, { id: { lt: after } }] : filters }, orderBy: { id: 'desc' }, take: limit + 1 }),
+      this.prisma.subscription.findMany({ where: { AND: [...filters, after] }, orderBy: orderBy(sort), take: limit + 1 }),
       this.prisma.subscription.count({ where: { AND: filters } }),
     ])
-    const page = pageOf(rows, limit, total)
+    const page = pageOf(rows, limit, total, sort)
     return { ...page, items: page.items.map(summary) }
   }
 
