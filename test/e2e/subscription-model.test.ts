@@ -12,6 +12,7 @@ import { type ApiClient, apiClient } from '../support/api.js'
 import { cloneDatabase, type TestDatabase } from '../support/database.js'
 import { testConfig } from '../support/env.js'
 import { type RunningGateway, startGateway } from '../support/gateway.js'
+import { newProcess as createProcess, stepContext } from '../support/records.js'
 
 let db: TestDatabase
 let prisma: PrismaService
@@ -32,12 +33,8 @@ after(async () => {
   await db?.drop()
 })
 
-async function newProcess(): Promise<string> {
-  const id = uuidv7()
-  await prisma.process.create({ data: { id, workflow: 'test', target: 'CREATE', createdBy: 'test' } })
-  return id
-}
-const ctx = (process_id: string, step: string) => ({ process_id, step, started_at: new Date().toISOString() })
+const newProcess = () => createProcess(prisma)
+const ctx = stepContext
 
 /** Stores, as initial, a subscription of `product` with the sample model for `refs`; returns its id. */
 async function store(product: string, refs: SampleRefs): Promise<string> {

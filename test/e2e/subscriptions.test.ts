@@ -12,6 +12,7 @@ import { type ApiClient, apiClient } from '../support/api.js'
 import { cloneDatabase, type TestDatabase } from '../support/database.js'
 import { testConfig } from '../support/env.js'
 import { type RunningGateway, startGateway } from '../support/gateway.js'
+import { newProcess as createProcess, stepContext } from '../support/records.js'
 
 let db: TestDatabase
 let prisma: PrismaService
@@ -20,11 +21,7 @@ let api: ApiClient
 const ids: Record<string, string> = {}
 let creator: string
 
-async function newProcess(): Promise<string> {
-  const id = uuidv7()
-  await prisma.process.create({ data: { id, workflow: 'create_node', target: 'CREATE', createdBy: 'test' } })
-  return id
-}
+const newProcess = () => createProcess(prisma)
 
 before(async () => {
   db = await cloneDatabase()
@@ -156,7 +153,7 @@ describe('relations between subscriptions', () => {
     const steps = new StepLog(prisma)
     const subscriptions = new SubscriptionActivities(steps)
     const process = await newProcess()
-    const step = (name: string) => ({ process_id: process, step: name, started_at: new Date().toISOString() })
+    const step = (name: string) => stepContext(process, name)
     await assert.rejects(
       subscriptions.setLifecycle({ ...step('terminate_port'), subscription_id: ids.port_10g, lifecycle: 'terminated' }),
       new RegExp(`subscription ${ids.port_10g} is still in use by circuit_10g ${ids.circuit_10g} \\(initial, circuit.side_a.port\\), circuit_10g ${ids.circuit_10g} \\(initial, circuit.side_b.port\\)`),

@@ -1,14 +1,13 @@
 // Step activities against the real database: idempotent by (process id, step name).
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
-import { v7 as uuidv7 } from 'uuid'
 import { PrismaService } from '../../../persistence/src/index.js'
 import { cloneDatabase, type TestDatabase } from '../../../../test/support/database.js'
 import { plannedRouters, seed } from '../../../../test/support/dcim.js'
 import { DcimActivities } from '../dcim/dcim.activities.js'
 import { ProcessActivities } from './process.activities.js'
-import type { StepContext } from './step-context.js'
 import { StepLog } from './step-log.js'
+import { newProcess as createProcess, stepContext } from '../../../../test/support/records.js'
 
 let db: TestDatabase
 let prisma: PrismaService
@@ -28,15 +27,11 @@ after(async () => {
   await db?.drop()
 })
 
-async function newProcess(): Promise<string> {
-  const id = uuidv7()
-  await prisma.process.create({ data: { id, workflow: 'create_node', target: 'CREATE', createdBy: 'test' } })
-  return id
-}
+const newProcess = () => createProcess(prisma)
 
 describe('step activities', () => {
   test('a retried step changes nothing twice and returns what the first run returned', async () => {
-    const ctx: StepContext = { process_id: await newProcess(), step: 'update_node_status', started_at: new Date().toISOString() }
+    const ctx = stepContext(await newProcess(), 'update_node_status')
     const first = await dcim.setDeviceStatus({ ...ctx, device_name: 'idem-r1', status: 'active' })
     const again = await dcim.setDeviceStatus({ ...ctx, device_name: 'idem-r1', status: 'active' })
     assert.deepEqual(first, { status: 'active', version: 2 })
@@ -50,18 +45,18 @@ describe('step activities', () => {
   })
 
   test('the same step of another process does the work again', async () => {
-    const ctx: StepContext = { process_id: await newProcess(), step: 'update_node_status', started_at: new Date().toISOString() }
+    const ctx = stepContext(await newProcess(), 'update_node_status')
     assert.deepEqual(await dcim.setDeviceStatus({ ...ctx, device_name: 'idem-r1', status: 'staged' }), { status: 'staged', version: 3 })
   })
 
   test('a step whose work fails leaves no trace, so that its retry starts clean', async () => {
-    const ctx: StepContext = { process_id: await newProcess(), step: 'construct_node_model', started_at: new Date().toISOString() }
+    const ctx = stepContext(await newProcess(), 'construct_node_model')
     await assert.rejects(dcim.readDevice({ ...ctx, device_name: 'no-such-router' }), /DCIM has no device named no-such-router/)
     assert.equal(await prisma.processStep.count({ where: { processId: ctx.process_id } }), 0)
   })
 
   test('recording an input step never undoes its answer', async () => {
-    const ctx: StepContext = { process_id: await newProcess(), step: 'provide_config_to_user', started_at: new Date().toISOString() }
+    const ctx = stepContext(await newProcess(), 'provide_config_to_user')
     await processes.recordStep({ ...ctx, status: 'waiting', process_status: 'waiting', assignee: 'noc' })
     assert.equal((await prisma.process.findUniqueOrThrow({ where: { id: ctx.process_id } })).status, 'waiting')
     await processes.recordStep({ ...ctx, status: 'success', answered_by: 'bob', process_status: 'running' })
@@ -71,7 +66,7 @@ describe('step activities', () => {
   })
 
   test('a finished process is not reopened by a late step record', async () => {
-    const ctx: StepContext = { process_id: await newProcess(), step: 'set_status_active', started_at: new Date().toISOString() }
+    const ctx = stepContext(await newProcess(), 'set_status_active')
     await processes.finishProcess({ process_id: ctx.process_id, status: 'completed' })
     await processes.recordStep({ ...ctx, status: 'success', process_status: 'running' })
     const process = await prisma.process.findUniqueOrThrow({ where: { id: ctx.process_id } })
