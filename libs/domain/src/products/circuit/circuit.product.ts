@@ -1,5 +1,6 @@
 import { type BlockDeclaration, defineProduct, type ProductDeclaration } from '../declaration.js'
 import { PORT_SPEEDS } from '../port/port.product.js'
+import type { BlockModel, TypedLifecycle } from '../typed-model.js'
 
 export const circuitSideBlock = {
   name: 'circuit_side',
@@ -42,3 +43,10 @@ export const circuitProducts: ProductDeclaration[] = PORT_SPEEDS.map((speed) =>
     workflows: [],
   }),
 )
+
+export type CircuitSide<L extends TypedLifecycle> = BlockModel<typeof circuitSideBlock, L>
+/** A circuit in lifecycle L, its two sides typed for the same lifecycle. */
+export type Circuit<L extends TypedLifecycle> = Omit<BlockModel<typeof circuitBlock, L>, 'side_a' | 'side_b'> & { side_a: CircuitSide<L>; side_b: CircuitSide<L> }
+export type CircuitInitial = Circuit<'initial'>
+export type CircuitProvisioning = Circuit<'provisioning'>
+export type CircuitActive = Circuit<'active'>

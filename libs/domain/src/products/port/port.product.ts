@@ -1,4 +1,5 @@
 import { type BlockDeclaration, defineProduct, type ProductDeclaration } from '../declaration.js'
+import type { BlockModel } from '../typed-model.js'
 
 export const PORT_SPEEDS = ['10G', '100G'] as const
 
@@ -26,3 +27,7 @@ export const portProducts: ProductDeclaration[] = PORT_SPEEDS.map((speed) =>
     workflows: [],
   }),
 )
+
+export type PortInitial = BlockModel<typeof portBlock, 'initial'>
+export type PortProvisioning = BlockModel<typeof portBlock, 'provisioning'>
+export type PortActive = BlockModel<typeof portBlock, 'active'>
