@@ -1,5 +1,6 @@
 import { ConflictException, Injectable, NotFoundException } from '@nestjs/common'
 import type { Page, SubscriptionDto, SubscriptionListQueryDto, SubscriptionPatchDto, SubscriptionSummaryDto } from '../../../../libs/contracts/src/index.js'
+import { searchTextOf } from '../../../../libs/domain/src/products/search-text.js'
 import { type Prisma, PrismaService } from '../../../../libs/persistence/src/index.js'
 import { iso } from '../http/json.js'
 import { afterCursor, DEFAULT_LIMIT, orderBy, pageOf, parseSort } from '../http/pagination.js'
@@ -19,8 +20,6 @@ const RELATED = { id: true, product: true, description: true, lifecycle: true } 
 function related(path: string, s: { id: string; product: string; description: string; lifecycle: SubscriptionSummaryDto['lifecycle'] }) {
   return { path, subscription_id: s.id, product: s.product, description: s.description, lifecycle: s.lifecycle }
 }
-
-const LIKE_SPECIALS = /[\\%_]/g
 
 function summary(s: Row): SubscriptionSummaryDto {
   return {
@@ -54,7 +53,8 @@ export class SubscriptionsService {
       query.customer_id ? { customerId: query.customer_id } : {},
       query.insync !== undefined ? { insync: query.insync } : {},
       query.tag ? { product: { in: await this.productsTagged(query.tag) } } : {},
-      query.q ? { id: { in: await this.matching(query.q) } } : {},
+      // LIKE's wildcards in the text are characters to find (PostgreSQL's default escape is the backslash).
+      query.q ? { searchText: { contains: query.q.toLowerCase().replace(/[\\%_]/g, '\\$&') } } : {},
     ]
     const [rows, total] = await Promise.all([
       this.prisma.subscription.findMany({ where: { AND: [...filters, after] }, orderBy: orderBy(sort), take: limit + 1 }),
@@ -69,10 +69,14 @@ export class SubscriptionsService {
    * (never a lost update), and so is a subscription a process has locked.
    */
   async patch(id: string, patch: SubscriptionPatchDto): Promise<SubscriptionDto> {
+    const before = await this.prisma.subscription.findUnique({ where: { id }, select: { description: true, customerId: true, product: true, domainModel: true } })
+    const description = patch.description ?? before?.description ?? ''
+    const searchText = before ? searchTextOf({ description, customer_id: before.customerId, product: before.product, domain_model: before.domainModel }) : ''
     const { count } = await this.prisma.subscription.updateMany({
+      // The version check also guards searchText: if the row changed since it was read, nothing is written.
       where: { id, version: patch.version, lockedBy: null },
       data: {
-        ...(patch.description !== undefined ? { description: patch.description } : {}),
+        ...(patch.description !== undefined ? { description: patch.description, searchText } : {}),
         ...(patch.note !== undefined ? { note: patch.note } : {}),
         version: { increment: 1 },
       },
@@ -107,16 +111,5 @@ export class SubscriptionsService {
 
   private async productsTagged(tag: string): Promise<string[]> {
     return (await this.prisma.product.findMany({ where: { tag }, select: { name: true } })).map((p) => p.name)
-  }
-
-  /** Ids whose description, customer, product or any domain-model value contains `q` (case-insensitive). */
-  private async matching(q: string): Promise<string[]> {
-    const pattern = `%${q.replace(LIKE_SPECIALS, (c) => `\\${c}`)}%`
-    const rows = await this.prisma.$queryRaw<{ id: string }[]>`
-      SELECT id::text FROM subscriptions
-      WHERE description ILIKE ${pattern} OR customer_id ILIKE ${pattern} OR product ILIKE ${pattern}
-         OR EXISTS (SELECT 1 FROM jsonb_path_query(domain_model, 'strict $.**') AS v(value)
-                    WHERE jsonb_typeof(v.value) IN ('string', 'number') AND v.value #>> '{}' ILIKE ${pattern})`
-    return rows.map((r) => r.id)
   }
 }

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common'
 import { ApplicationFailure } from '@temporalio/activity'
 import type { Lifecycle } from '../../../domain/src/index.js'
 import { productNamed } from '../../../domain/src/products/catalog.js'
+import { searchTextOf } from '../../../domain/src/products/search-text.js'
 import { assertDomainModel, subscriptionRefs } from '../../../domain/src/products/validation.js'
 import { assertNotInUse, type Prisma, writeRelations } from '../../../persistence/src/index.js'
 import type { StepContext } from '../processes/step-context.js'
@@ -34,7 +35,7 @@ export class SubscriptionActivities {
       const product = productNamed(s.product)
       assertDomainModel(product, 'initial', s.domain_model)
       await tx.subscription.create({
-        data: { id: s.id, product: s.product, customerId: s.customer_id, description: s.description, domainModel: s.domain_model as Prisma.InputJsonObject, lifecycle: 'initial', insync: false, lockedBy: process_id },
+        data: { id: s.id, product: s.product, customerId: s.customer_id, description: s.description, domainModel: s.domain_model as Prisma.InputJsonObject, searchText: searchTextOf(s), lifecycle: 'initial', insync: false, lockedBy: process_id },
       })
       await writeRelations(tx, s.id, subscriptionRefs(product, s.domain_model))
       await tx.processSubscription.create({ data: { processId: process_id, subscriptionId: s.id } })
@@ -59,7 +60,7 @@ export class SubscriptionActivities {
   /** The seed's set_status: moves the lifecycle on (and stores the model that the new lifecycle requires). */
   async setLifecycle(input: StepContext & { subscription_id: string; lifecycle: Lifecycle; domain_model?: Record<string, unknown> }): Promise<{ lifecycle: Lifecycle }> {
     return this.steps.once(input, async (tx) => {
-      const current = await tx.subscription.findUniqueOrThrow({ where: { id: input.subscription_id }, select: { product: true, domainModel: true } })
+      const current = await tx.subscription.findUniqueOrThrow({ where: { id: input.subscription_id }, select: { product: true, domainModel: true, description: true, customerId: true } })
       const product = productNamed(current.product)
       assertDomainModel(product, input.lifecycle, input.domain_model ?? (current.domainModel as Record<string, unknown>))
       if (input.lifecycle === 'terminated') await assertNotInUse(tx, input.subscription_id)
@@ -69,7 +70,12 @@ export class SubscriptionActivities {
         data: {
           lifecycle: input.lifecycle,
           version: { increment: 1 },
-          ...(input.domain_model ? { domainModel: input.domain_model as Prisma.InputJsonObject } : {}),
+          ...(input.domain_model
+            ? {
+                domainModel: input.domain_model as Prisma.InputJsonObject,
+                searchText: searchTextOf({ description: current.description, customer_id: current.customerId, product: current.product, domain_model: input.domain_model }),
+              }
+            : {}),
           ...(input.lifecycle === 'active' ? { startDate: new Date() } : {}),
         },
       })
