@@ -3,9 +3,11 @@
 //      workflow with one no-op activity on a bare worker: throughput and latency, and their ratio.
 //   2. create_node through the API, its input step answered by this client (POST, poll, PUT, poll), against a
 //      bare workflow with as many no-op activities as create_node schedules and an Update where it waits.
-//   3. cold start: `npm start`'s launcher until /api/health is 200, first on a new data dir and then again on
+//   3. the subscription store at 100,000 subscriptions: a filtered page, a text search and a detail, p99 against 25 ms.
+//   4. cold start: `npm start`'s launcher until /api/health is 200, first on a new data dir and then again on
 //      the same data, against the lower bound of starting the Temporal dev server alone on a new file.
-// Options: BENCH_PINGS (default 300), BENCH_NODES (default 60), BENCH_CONCURRENCY (default 16), BENCH_POLL_MS (default 250).
+// Options: BENCH_PINGS (default 300), BENCH_NODES (default 60), BENCH_CONCURRENCY (default 16), BENCH_POLL_MS (default 250),
+// BENCH_SUBSCRIPTIONS (default 100000), BENCH_REQUESTS (default 400), BENCH_EXPLAIN=1 (print the query plans).
 import { spawn } from 'node:child_process'
 import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { cpus, tmpdir, totalmem } from 'node:os'
@@ -19,6 +21,8 @@ import { apiClient } from '../test/support/api.js'
 import { plannedRouters, seed } from '../test/support/dcim.js'
 import type { SeedDevice } from '../libs/persistence/src/index.js'
 import { bare_create, bareAnswer } from './fixtures/bare-workflows.js'
+import { explainHotQueries, seedSubscriptions } from './subscriptions-benchmark.js'
+import pg from 'pg'
 import { startTestStack, type TestStack } from '../test/support/stack.js'
 
 const PINGS = Number(process.env.BENCH_PINGS ?? 300)
@@ -32,6 +36,7 @@ interface Run {
   perSecond: number
   p50: number
   p95: number
+  p99: number
 }
 
 /** Runs `n` calls of `fn`, `concurrency` at a time; returns throughput and latency percentiles (ms). */
@@ -52,7 +57,7 @@ async function load(n: number, concurrency: number, fn: (i: number) => Promise<v
   const seconds = (performance.now() - started) / 1000
   latencies.sort((a, b) => a - b)
   const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]
-  return { perSecond: n / seconds, p50: at(0.5), p95: at(0.95) }
+  return { perSecond: n / seconds, p50: at(0.5), p95: at(0.95), p99: at(0.99) }
 }
 
 const rssMiB = (pid: number | undefined) => {
@@ -146,6 +151,43 @@ async function createNodeBenchmark(stack: TestStack) {
   }
 }
 
+const SUBSCRIPTIONS = Number(process.env.BENCH_SUBSCRIPTIONS ?? 100_000)
+const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 400)
+const GOAL_MS = 25
+
+async function subscriptionsBenchmark(stack: TestStack) {
+  const db = await cloneDatabaseOn(stack.databaseServer, stack.templateDatabase, 'loom_bench')
+  const t = performance.now()
+  await seedSubscriptions(db.url, SUBSCRIPTIONS)
+  const seedSeconds = (performance.now() - t) / 1000
+  const httpPort = await freePort()
+  const gateway = spawnNode(dist('apps', 'gateway', 'src', 'main.js'), childEnv({ DATABASE_URL: db.url, TEMPORAL_ADDRESS: stack.temporalAddress, LOOM_HTTP_PORT: String(httpPort), LOOM_LOG_LEVEL: 'warn' }))
+  const sql = new pg.Client({ connectionString: db.url })
+  await sql.connect()
+  try {
+    await readyOf(gateway)
+    const ids = (await sql.query<{ id: string }>(`SELECT id::text FROM subscriptions ORDER BY random() LIMIT 500`)).rows.map((r) => r.id)
+    const search = 'ams-pe00008'
+    const get = async (path: string) => {
+      const res = await fetch(`http://127.0.0.1:${httpPort}${path}`)
+      if (res.status !== 200) throw new Error(`${path} answered ${res.status}: ${await res.text()}`)
+      return (await res.json()) as { total?: number }
+    }
+    const found = await get(`/api/subscriptions?q=${search}&limit=50`)
+    await load(50, CONCURRENCY, () => get('/api/subscriptions?limit=50').then(() => undefined)) // warm-up
+    const runs = {
+      'filtered page of 50 (product + lifecycle)': await load(REQUESTS, CONCURRENCY, () => get('/api/subscriptions?product=circuit_10g&lifecycle=active&limit=50').then(() => undefined)),
+      [`text search "${search}" (${found.total} hits)`]: await load(REQUESTS, CONCURRENCY, () => get(`/api/subscriptions?q=${search}&limit=50`).then(() => undefined)),
+      'detail with relations': await load(REQUESTS, CONCURRENCY, (i) => get(`/api/subscriptions/${ids[i % ids.length]}`).then(() => undefined)),
+    }
+    return { seedSeconds, runs, plans: await explainHotQueries(db.url, search) }
+  } finally {
+    await sql.end()
+    await stopChild(gateway)
+    await db.drop()
+  }
+}
+
 async function coldStartBenchmark(stack: TestStack, scratch: string) {
   const dir = join(scratch, 'cold')
   const temporalOnly = async () => {
@@ -213,6 +255,12 @@ async function main() {
     console.log(`create_node via API      ${fmt(nodes.loom)}   (${NODES} nodes, ${CONCURRENCY} at a time; POST, poll, PUT answer, poll)`)
     console.log(`bare Temporal workflow   ${fmt(nodes.baseline)}   (${nodes.counts.before} + ${nodes.counts.after} no-op activities around one Update)`)
     console.log(`ratio Loom / bare        throughput ${(nodes.loom.perSecond / nodes.baseline.perSecond).toFixed(2)}, p50 latency ${(nodes.loom.p50 / nodes.baseline.p50).toFixed(2)}`)
+    const subs = await subscriptionsBenchmark(stack)
+    console.log(`subscriptions: ${SUBSCRIPTIONS} seeded in ${subs.seedSeconds.toFixed(1)} s; ${REQUESTS} requests each, ${CONCURRENCY} at a time, through HTTP`)
+    for (const [name, run] of Object.entries(subs.runs)) {
+      console.log(`  ${name.padEnd(44)} ${run.perSecond.toFixed(0)}/s, p50 ${run.p50.toFixed(1)} ms, p99 ${run.p99.toFixed(1)} ms — p99 / ${GOAL_MS} ms goal = ${(run.p99 / GOAL_MS).toFixed(2)}`)
+    }
+    if (process.env.BENCH_EXPLAIN === '1') for (const [name, plan] of Object.entries(subs.plans)) console.log(`\n-- ${name}\n${plan}`)
     const cold = await coldStartBenchmark(stack, scratch)
     console.log(`cold start, new data dir ${cold.first.toFixed(1)} s until /api/health is 200 (initdb, migrations, worker bundle)`)
     console.log(`cold start, same data    ${cold.warm.toFixed(1)} s`)
