@@ -1,31 +1,19 @@
 import assert from 'node:assert/strict'
-import { after, before, describe, test } from 'node:test'
+import { describe, test } from 'node:test'
 import type { Page, ProductDto } from '../../libs/contracts/src/index.js'
 import { PRODUCTS } from '../../libs/domain/src/products/catalog.js'
 import { PrismaService, syncProducts } from '../../libs/persistence/src/index.js'
 import { WORKFLOW_DECLARATIONS } from '../../libs/workflows/src/registry.js'
-import { type ApiClient, apiClient } from '../support/api.js'
-import { cloneDatabase, type TestDatabase } from '../support/database.js'
-import { testConfig } from '../support/env.js'
-import { type RunningGateway, startGateway } from '../support/gateway.js'
-
-let db: TestDatabase
-let gw: RunningGateway
-let api: ApiClient
-
-before(async () => {
-  db = await cloneDatabase()
-  const prisma = new PrismaService(db.url)
-  await syncProducts(prisma, PRODUCTS, WORKFLOW_DECLARATIONS).finally(() => prisma.$disconnect())
-  gw = await startGateway(testConfig(db.url))
-  api = apiClient(gw.url)
-})
-after(async () => {
-  await gw?.close()
-  await db?.drop()
-})
+import { apiClient } from '../support/api.js'
+import { gatewayOnFreshDatabase } from '../support/gateway.js'
 
 describe('GET /api/products', () => {
+  const gateway = gatewayOnFreshDatabase(async (url) => {
+    const prisma = new PrismaService(url)
+    await syncProducts(prisma, PRODUCTS, WORKFLOW_DECLARATIONS).finally(() => prisma.$disconnect())
+  })
+  const api = { get: <T = Record<string, unknown>>(path: string) => apiClient(gateway.url).get<T>(path) }
+
   test('lists the catalogue in the list shape, filtered by tag', async () => {
     const all = await api.get<Page<ProductDto>>('/api/products')
     assert.equal(all.status, 200)

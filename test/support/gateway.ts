@@ -1,9 +1,12 @@
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { after, before } from 'node:test'
 import type { INestApplication } from '@nestjs/common'
 import { createGateway } from '../../apps/gateway/src/create-gateway.js'
 import type { LoomConfig } from '../../libs/config/src/index.js'
 import { createLogger } from '../../libs/logging/src/index.js'
+import { cloneDatabase, type TestDatabase } from './database.js'
+import { testConfig } from './env.js'
 
 export interface RunningGateway {
   app: INestApplication
@@ -17,4 +20,26 @@ export async function startGateway(config: LoomConfig & { databaseUrl: string })
   await app.listen(0, '127.0.0.1')
   const { port } = (app.getHttpServer() as Server).address() as AddressInfo
   return { app, url: `http://127.0.0.1:${port}`, close: () => app.close() }
+}
+
+/**
+ * Registers before/after hooks in the calling suite: a fresh migrated database (prepared by `prepare`, e.g.
+ * a product sync) and the real gateway on it. Read `gateway.url` inside tests.
+ */
+export function gatewayOnFreshDatabase(prepare: (databaseUrl: string) => Promise<void> = async () => {}) {
+  const state: { db?: TestDatabase; gw?: RunningGateway } = {}
+  before(async () => {
+    state.db = await cloneDatabase()
+    await prepare(state.db.url)
+    state.gw = await startGateway(testConfig(state.db.url))
+  })
+  after(async () => {
+    await state.gw?.close()
+    await state.db?.drop()
+  })
+  return {
+    get url(): string {
+      return state.gw!.url
+    },
+  }
 }

@@ -27,7 +27,7 @@ export interface TestStack {
   stop(): Promise<void>
 }
 
-async function answers(serverUrl: string): Promise<boolean> {
+async function postgresAnswers(serverUrl: string): Promise<boolean> {
   const client = new pg.Client({ connectionString: urlFor('postgres', serverUrl), connectionTimeoutMillis: 2000 })
   try {
     await client.connect()
@@ -66,7 +66,7 @@ export async function startTestStack(scratch: string, note: (message: string) =>
       startTemporalDevServer({ cli: cli.path, dbFile: undefined, port: await freePort(), uiPort: undefined, namespace: 'default', logFile: join(scratch, 'temporal.log') }),
       (async () => {
         const local = process.env.TEST_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres'
-        if (await answers(local)) return local
+        if (await postgresAnswers(local)) return local
         note(`no PostgreSQL answers at ${new URL(local).host}: using an embedded one`)
         const embedded = await startEmbedded(scratch)
         owned.push(embedded.process)

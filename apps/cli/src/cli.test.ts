@@ -1,11 +1,9 @@
 import assert from 'node:assert/strict'
 import { execFile } from 'node:child_process'
 import { join } from 'node:path'
-import { after, before, describe, test } from 'node:test'
+import { describe, test } from 'node:test'
 import { freePort, projectRoot } from '../../../libs/runtime/src/index.js'
-import { cloneDatabase, type TestDatabase } from '../../../test/support/database.js'
-import { testConfig } from '../../../test/support/env.js'
-import { type RunningGateway, startGateway } from '../../../test/support/gateway.js'
+import { gatewayOnFreshDatabase } from '../../../test/support/gateway.js'
 
 const CLI = join(projectRoot(), 'dist', 'apps', 'cli', 'src', 'main.js')
 /** Runs the CLI without blocking this process, which serves the gateway it talks to. */
@@ -15,16 +13,7 @@ const loom = (...args: string[]) =>
   })
 
 describe('loom health', () => {
-  let db: TestDatabase
-  let gw: RunningGateway
-  before(async () => {
-    db = await cloneDatabase()
-    gw = await startGateway(testConfig(db.url))
-  })
-  after(async () => {
-    await gw?.close()
-    await db?.drop()
-  })
+  const gw = gatewayOnFreshDatabase()
 
   test('prints each dependency and exits 0 when all are ok', async () => {
     const run = await loom('--api', gw.url, 'health')

@@ -4,22 +4,12 @@ import { Validator } from '@seriousme/openapi-schema-validator'
 import { freePort } from '../../../libs/runtime/src/index.js'
 import { cloneDatabase, type TestDatabase } from '../../../test/support/database.js'
 import { testConfig } from '../../../test/support/env.js'
-import { type RunningGateway, startGateway } from '../../../test/support/gateway.js'
+import { gatewayOnFreshDatabase, startGateway } from '../../../test/support/gateway.js'
 
 const PROBLEM_TYPE = /^application\/problem\+json/
 
 describe('gateway with Temporal and the database up', () => {
-  let db: TestDatabase
-  let gw: RunningGateway
-
-  before(async () => {
-    db = await cloneDatabase()
-    gw = await startGateway(testConfig(db.url))
-  })
-  after(async () => {
-    await gw?.close()
-    await db?.drop()
-  })
+  const gw = gatewayOnFreshDatabase()
 
   test('GET /api/health is 200 with both ok', async () => {
     const res = await fetch(`${gw.url}/api/health`)

@@ -9,8 +9,6 @@ export const LOOM_SEARCH_ATTRIBUTES = {
   LoomCreatedBy: 'Keyword',
 } as const
 
-export type LoomSearchAttribute = keyof typeof LOOM_SEARCH_ATTRIBUTES
-
 /** Typed keys, for starting workflows with typedSearchAttributes. */
 export const SEARCH_ATTRIBUTE = {
   subscriptionIds: defineSearchAttributeKey('LoomSubscriptionIds', SearchAttributeType.KEYWORD_LIST),

@@ -1,8 +1,8 @@
 import { Injectable, NotFoundException } from '@nestjs/common'
+import { validate as isUuid } from 'uuid'
 import type { Page, ProductDto, ProductListQueryDto } from '../../../../libs/contracts/src/index.js'
 import { type Prisma, PrismaService } from '../../../../libs/persistence/src/index.js'
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 const INCLUDE = {
   fixedInputs: true,
   workflows: true,
@@ -24,7 +24,7 @@ export class ProductsService {
 
   /** By id or by name. */
   async get(idOrName: string): Promise<ProductDto> {
-    const row = await this.prisma.product.findUnique({ where: UUID.test(idOrName) ? { id: idOrName.toLowerCase() } : { name: idOrName }, include: INCLUDE })
+    const row = await this.prisma.product.findUnique({ where: isUuid(idOrName) ? { id: idOrName.toLowerCase() } : { name: idOrName }, include: INCLUDE })
     if (!row) throw new NotFoundException(`No product ${JSON.stringify(idOrName)}; GET /api/products lists them.`)
     return toDto(row)
   }

@@ -1,12 +1,12 @@
+import { validate as isUuid } from 'uuid'
 import { DomainError } from '../../../domain/src/errors.js'
 import type { SubscriptionRef } from '../../../domain/src/products/validation.js'
 import type { Prisma } from '../generated/prisma/client.js'
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
 /** Makes the stored relations of `subscriptionId` exactly `refs`; a reference to no subscription is refused, named. */
 export async function writeRelations(tx: Prisma.TransactionClient, subscriptionId: string, refs: readonly SubscriptionRef[]): Promise<void> {
-  const malformed = refs.filter((r) => !UUID.test(r.subscription_id))
+  const malformed = refs.filter((r) => !isUuid(r.subscription_id))
   if (malformed.length) throw new DomainError(malformed.map((r) => `${r.path} must be a subscription id, not ${JSON.stringify(r.subscription_id)}`).join('; '))
   const targets = [...new Set(refs.map((r) => r.subscription_id.toLowerCase()))]
   const existing = new Set((await tx.subscription.findMany({ where: { id: { in: targets } }, select: { id: true } })).map((s) => s.id))
