@@ -7,7 +7,8 @@
 //   4. cold start: `npm start`'s launcher until /api/health is 200, first on a new data dir and then again on
 //      the same data, against the lower bound of starting the Temporal dev server alone on a new file.
 // Options: BENCH_PINGS (default 300), BENCH_NODES (default 60), BENCH_CONCURRENCY (default 16), BENCH_POLL_MS (default 250),
-// BENCH_SUBSCRIPTIONS (default 100000), BENCH_REQUESTS (default 400), BENCH_EXPLAIN=1 (print the query plans).
+// BENCH_SUBSCRIPTIONS (default 100000), BENCH_REQUESTS (default 400), BENCH_EXPLAIN=1 (print the query plans),
+// BENCH_ONLY=ping,create_node,subscriptions,cold_start (a comma-separated subset; all when absent).
 import { spawn } from 'node:child_process'
 import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { cpus, tmpdir, totalmem } from 'node:os'
@@ -30,6 +31,8 @@ const NODES = Number(process.env.BENCH_NODES ?? 60)
 /** how often the benchmark client polls GET /api/processes/{id}, as an API consumer would */
 const POLL_MS = Number(process.env.BENCH_POLL_MS ?? 250)
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16)
+const ONLY = process.env.BENCH_ONLY?.split(',').map((s) => s.trim())
+const selected = (name: string) => !ONLY || ONLY.includes(name)
 const dist = (...p: string[]) => join(projectRoot(), 'dist', ...p)
 
 interface Run {
@@ -174,13 +177,18 @@ async function subscriptionsBenchmark(stack: TestStack) {
       return (await res.json()) as { total?: number }
     }
     const found = await get(`/api/subscriptions?q=${search}&limit=50`)
-    await load(50, CONCURRENCY, () => get('/api/subscriptions?limit=50').then(() => undefined)) // warm-up
-    const runs = {
-      'filtered page of 50 (product + lifecycle)': await load(REQUESTS, CONCURRENCY, () => get('/api/subscriptions?product=circuit_10g&lifecycle=active&limit=50').then(() => undefined)),
-      [`text search "${search}" (${found.total} hits)`]: await load(REQUESTS, CONCURRENCY, () => get(`/api/subscriptions?q=${search}&limit=50`).then(() => undefined)),
-      'detail with relations': await load(REQUESTS, CONCURRENCY, (i) => get(`/api/subscriptions/${ids[i % ids.length]}`).then(() => undefined)),
+    const requests: Record<string, (i: number) => Promise<unknown>> = {
+      // The gateway's own cost, without the database: the floor under every line below.
+      'floor: an unknown route (404, no database)': () => fetch(`http://127.0.0.1:${httpPort}/api/nothing`).then((r) => r.arrayBuffer()),
+      'filtered page of 50 (product + lifecycle)': () => get('/api/subscriptions?product=circuit_10g&lifecycle=active&limit=50'),
+      [`text search "${search}" (${found.total} hits)`]: () => get(`/api/subscriptions?q=${search}&limit=50`),
+      'detail with relations': (i) => get(`/api/subscriptions/${ids[i % ids.length]}`),
     }
-    return { seedSeconds, runs, plans: await explainHotQueries(db.url, search) }
+    // Steady state, as a gateway that has been up a while: compiled code paths, cached pages, open connections.
+    for (const request of Object.values(requests)) await load(REQUESTS, CONCURRENCY, async (i) => void (await request(i + REQUESTS)))
+    const runs: Record<string, Run> = {}
+    for (const [name, request] of Object.entries(requests)) runs[name] = await load(REQUESTS, CONCURRENCY, async (i) => void (await request(i)))
+    return { seedSeconds, runs, plans: await explainHotQueries(db.url, search, ids[0]) }
   } finally {
     await sql.end()
     await stopChild(gateway)
@@ -246,26 +254,36 @@ async function main() {
   const stack = await startTestStack(scratch, (m) => console.log(`# ${m}`))
   try {
     console.log(`Loom benchmarks — ${new Date().toISOString()} — ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}`)
-    const ping = await pingBenchmark(stack)
-    console.log(`system_ping via API      ${fmt(ping.loom)}   (${PINGS} calls, ${CONCURRENCY} at a time)`)
-    console.log(`bare Temporal workflow   ${fmt(ping.baseline)}   (1 no-op activity, bare worker)`)
-    console.log(`ratio Loom / bare        throughput ${(ping.loom.perSecond / ping.baseline.perSecond).toFixed(2)}, p50 latency ${(ping.loom.p50 / ping.baseline.p50).toFixed(2)}`)
-    console.log(`resident memory          worker ${ping.rss.worker} MiB, gateway ${ping.rss.gateway} MiB, bare worker ${ping.rss.bareWorker} MiB`)
-    const nodes = await createNodeBenchmark(stack)
-    console.log(`create_node via API      ${fmt(nodes.loom)}   (${NODES} nodes, ${CONCURRENCY} at a time; POST, poll, PUT answer, poll)`)
-    console.log(`bare Temporal workflow   ${fmt(nodes.baseline)}   (${nodes.counts.before} + ${nodes.counts.after} no-op activities around one Update)`)
-    console.log(`ratio Loom / bare        throughput ${(nodes.loom.perSecond / nodes.baseline.perSecond).toFixed(2)}, p50 latency ${(nodes.loom.p50 / nodes.baseline.p50).toFixed(2)}`)
-    const subs = await subscriptionsBenchmark(stack)
-    console.log(`subscriptions: ${SUBSCRIPTIONS} seeded in ${subs.seedSeconds.toFixed(1)} s; ${REQUESTS} requests each, ${CONCURRENCY} at a time, through HTTP`)
-    for (const [name, run] of Object.entries(subs.runs)) {
-      console.log(`  ${name.padEnd(44)} ${run.perSecond.toFixed(0)}/s, p50 ${run.p50.toFixed(1)} ms, p99 ${run.p99.toFixed(1)} ms — p99 / ${GOAL_MS} ms goal = ${(run.p99 / GOAL_MS).toFixed(2)}`)
+    if (selected('ping')) {
+      const ping = await pingBenchmark(stack)
+      console.log(`system_ping via API      ${fmt(ping.loom)}   (${PINGS} calls, ${CONCURRENCY} at a time)`)
+      console.log(`bare Temporal workflow   ${fmt(ping.baseline)}   (1 no-op activity, bare worker)`)
+      console.log(`ratio Loom / bare        throughput ${(ping.loom.perSecond / ping.baseline.perSecond).toFixed(2)}, p50 latency ${(ping.loom.p50 / ping.baseline.p50).toFixed(2)}`)
+      console.log(`resident memory          worker ${ping.rss.worker} MiB, gateway ${ping.rss.gateway} MiB, bare worker ${ping.rss.bareWorker} MiB`)
     }
-    if (process.env.BENCH_EXPLAIN === '1') for (const [name, plan] of Object.entries(subs.plans)) console.log(`\n-- ${name}\n${plan}`)
-    const cold = await coldStartBenchmark(stack, scratch)
-    console.log(`cold start, new data dir ${cold.first.toFixed(1)} s until /api/health is 200 (initdb, migrations, worker bundle)`)
-    console.log(`cold start, same data    ${cold.warm.toFixed(1)} s`)
-    console.log(`npm start, same data     ${cold.npmStart.toFixed(1)} s (its build step included: nothing to recompile)`)
-    console.log(`dev server alone         ${cold.lowerBound.toFixed(1)} s (lower bound); ratio same-data start / lower bound ${(cold.warm / cold.lowerBound).toFixed(1)}`)
+    if (selected('create_node')) {
+      const nodes = await createNodeBenchmark(stack)
+      console.log(`create_node via API      ${fmt(nodes.loom)}   (${NODES} nodes, ${CONCURRENCY} at a time; POST, poll, PUT answer, poll)`)
+      console.log(`bare Temporal workflow   ${fmt(nodes.baseline)}   (${nodes.counts.before} + ${nodes.counts.after} no-op activities around one Update)`)
+      console.log(`ratio Loom / bare        throughput ${(nodes.loom.perSecond / nodes.baseline.perSecond).toFixed(2)}, p50 latency ${(nodes.loom.p50 / nodes.baseline.p50).toFixed(2)}`)
+    }
+    if (selected('subscriptions')) {
+      const subs = await subscriptionsBenchmark(stack)
+      console.log(`subscriptions: ${SUBSCRIPTIONS} seeded in ${subs.seedSeconds.toFixed(1)} s; ${REQUESTS} requests each, ${CONCURRENCY} at a time, through HTTP`)
+      const floor = Object.values(subs.runs)[0]
+      for (const [name, run] of Object.entries(subs.runs)) {
+        const ratios = `p99 / ${GOAL_MS} ms goal = ${(run.p99 / GOAL_MS).toFixed(2)}, p99 / floor = ${(run.p99 / floor.p99).toFixed(2)}`
+        console.log(`  ${name.padEnd(44)} ${run.perSecond.toFixed(0)}/s, p50 ${run.p50.toFixed(1)} ms, p99 ${run.p99.toFixed(1)} ms — ${ratios}`)
+      }
+      if (process.env.BENCH_EXPLAIN === '1') for (const [name, plan] of Object.entries(subs.plans)) console.log(`\n-- ${name}\n${plan}`)
+    }
+    if (selected('cold_start')) {
+      const cold = await coldStartBenchmark(stack, scratch)
+      console.log(`cold start, new data dir ${cold.first.toFixed(1)} s until /api/health is 200 (initdb, migrations, worker bundle)`)
+      console.log(`cold start, same data    ${cold.warm.toFixed(1)} s`)
+      console.log(`npm start, same data     ${cold.npmStart.toFixed(1)} s (its build step included: nothing to recompile)`)
+      console.log(`dev server alone         ${cold.lowerBound.toFixed(1)} s (lower bound); ratio same-data start / lower bound ${(cold.warm / cold.lowerBound).toFixed(1)}`)
+    }
   } finally {
     await stack.stop()
     rmSync(scratch, { recursive: true, force: true })

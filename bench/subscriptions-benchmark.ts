@@ -1,6 +1,8 @@
 // The subscription store at scale: a database of `count` subscriptions (nodes, ports on them, circuits
 // between ports, with their relations) and list, search and detail through HTTP, 16 at a time.
 import pg from 'pg'
+import { detailSql, listStatement, type Statement } from '../apps/gateway/src/subscriptions/subscription-sql.js'
+import { parseSort } from '../apps/gateway/src/http/pagination.js'
 import { PRODUCTS } from '../libs/domain/src/products/catalog.js'
 import { PrismaService, syncProducts } from '../libs/persistence/src/index.js'
 import { WORKFLOW_DECLARATIONS } from '../libs/workflows/src/registry.js'
@@ -60,21 +62,18 @@ export async function seedSubscriptions(databaseUrl: string, count: number): Pro
   }
 }
 
-/** The plans of the hot queries, as the API asks them (same filters, order and page size). */
-export async function explainHotQueries(databaseUrl: string, searchFor: string): Promise<Record<string, string>> {
+/** The plans of the hot queries, as the API writes them (the same statements, filters, order and page size). */
+export async function explainHotQueries(databaseUrl: string, searchFor: string, detailOf: string): Promise<Record<string, string>> {
   const sql = new pg.Client({ connectionString: databaseUrl })
   await sql.connect()
-  const plan = async (query: string, params: unknown[]) =>
-    (await sql.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, COSTS OFF, TIMING ON, SUMMARY ON) ${query}`, params)).rows.map((r) => r['QUERY PLAN']).join('\n')
+  const plan = async ({ text, values }: Statement) =>
+    (await sql.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, COSTS OFF, TIMING ON, SUMMARY ON) ${text}`, values)).rows.map((r) => r['QUERY PLAN']).join('\n')
+  const newestFirst = parseSort(undefined, { created_at: { field: 'createdAt', dates: true } })
   try {
     return {
-      'filtered page (product + lifecycle, newest first, 51 rows)': await plan(
-        `SELECT * FROM subscriptions WHERE product = $1 AND lifecycle = 'active' ORDER BY created_at DESC, id DESC LIMIT 51`,
-        ['circuit_10g'],
-      ),
-      'filtered count': await plan(`SELECT count(*) FROM subscriptions WHERE product = $1 AND lifecycle = 'active'`, ['circuit_10g']),
-      'text search page': await plan(`SELECT * FROM subscriptions WHERE search_text LIKE $1 ORDER BY created_at DESC, id DESC LIMIT 51`, [`%${searchFor}%`]),
-      'text search count': await plan(`SELECT count(*) FROM subscriptions WHERE search_text LIKE $1`, [`%${searchFor}%`]),
+      'filtered page and total (product + lifecycle, newest first, 51 rows)': await plan(listStatement({ product: 'circuit_10g', lifecycle: 'active' }, newestFirst, undefined, 50)),
+      'text search, page and total': await plan(listStatement({ q: searchFor }, newestFirst, undefined, 50)),
+      'detail with relations and processes': await plan({ text: detailSql, values: [detailOf] }),
     }
   } finally {
     await sql.end()

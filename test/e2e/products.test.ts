@@ -1,17 +1,11 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import type { Page, ProductDto } from '../../libs/contracts/src/index.js'
-import { PRODUCTS } from '../../libs/domain/src/products/catalog.js'
-import { PrismaService, syncProducts } from '../../libs/persistence/src/index.js'
-import { WORKFLOW_DECLARATIONS } from '../../libs/workflows/src/registry.js'
 import { apiClient } from '../support/api.js'
 import { gatewayOnFreshDatabase } from '../support/gateway.js'
 
 describe('GET /api/products', () => {
-  const gateway = gatewayOnFreshDatabase(async (url) => {
-    const prisma = new PrismaService(url)
-    await syncProducts(prisma, PRODUCTS, WORKFLOW_DECLARATIONS).finally(() => prisma.$disconnect())
-  })
+  const gateway = gatewayOnFreshDatabase() // its catalogue synced, as at every start
   const api = { get: <T = Record<string, unknown>>(path: string) => apiClient(gateway.url).get<T>(path) }
 
   test('lists the catalogue in the list shape, filtered by tag', async () => {

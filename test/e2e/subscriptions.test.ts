@@ -4,10 +4,8 @@ import { after, before, describe, test } from 'node:test'
 import { v7 as uuidv7 } from 'uuid'
 import { ProcessActivities, StepLog, SubscriptionActivities } from '../../libs/activities/src/index.js'
 import type { Page, ProcessSummaryDto, SubscriptionDto, SubscriptionSummaryDto } from '../../libs/contracts/src/index.js'
-import { PRODUCTS } from '../../libs/domain/src/products/catalog.js'
 import { sampleModels } from '../../libs/domain/src/products/samples.js'
-import { lockSubscriptions, PrismaService, SubscriptionLocked, syncProducts } from '../../libs/persistence/src/index.js'
-import { WORKFLOW_DECLARATIONS } from '../../libs/workflows/src/registry.js'
+import { lockSubscriptions, PrismaService, SubscriptionLocked } from '../../libs/persistence/src/index.js'
 import { type ApiClient, apiClient } from '../support/api.js'
 import { cloneDatabase, type TestDatabase } from '../support/database.js'
 import { testConfig } from '../support/env.js'
@@ -26,7 +24,6 @@ const newProcess = () => createProcess(prisma)
 before(async () => {
   db = await cloneDatabase()
   prisma = new PrismaService(db.url)
-  await syncProducts(prisma, PRODUCTS, WORKFLOW_DECLARATIONS)
   const steps = new StepLog(prisma)
   const subscriptions = new SubscriptionActivities(steps)
   const processes = new ProcessActivities(prisma, steps)
@@ -82,6 +79,73 @@ describe('finding subscriptions', () => {
     assert.equal((await api.get(`/api/subscriptions/${uuidv7()}/processes`)).status, 404)
     const byProduct = await api.get<Page<ProcessSummaryDto>>('/api/processes?product=port_10g&subscription=' + ids.port_10g)
     assert.deepEqual(byProduct.body.items.map((p) => p.id), [creator])
+  })
+})
+
+describe('list totals', () => {
+  const FILTERS = ['', 'product=port_10g', 'tag=CIRCUIT', 'lifecycle=active', 'customer_id=tally-1', 'insync=false', 'product=node&lifecycle=provisioning&insync=true', 'customer_id=tally-2&lifecycle=terminated']
+  /** The API's total for each filter next to a count of the rows themselves. */
+  async function totals() {
+    const api_ = await Promise.all(FILTERS.map(async (f) => (await api.get<Page<SubscriptionSummaryDto>>(`/api/subscriptions?limit=1&${f}`)).body.total))
+    const counted = await Promise.all(
+      FILTERS.map(async (f) => {
+        const q = new URLSearchParams(f)
+        const tagged = q.get('tag') ? (await prisma.product.findMany({ where: { tag: q.get('tag')! } })).map((p) => p.name) : undefined
+        return prisma.subscription.count({
+          where: {
+            product: q.get('product') ?? (tagged ? { in: tagged } : undefined),
+            lifecycle: (q.get('lifecycle') as 'active' | null) ?? undefined,
+            customerId: q.get('customer_id') ?? undefined,
+            insync: q.has('insync') ? q.get('insync') === 'true' : undefined,
+          },
+        })
+      }),
+    )
+    return { api: api_, counted }
+  }
+
+  test('stay exact through inserts, changes of lifecycle and insync, deletes, and concurrent writers', async () => {
+    const products = ['node', 'port_10g', 'port_100g', 'circuit_10g']
+    const lifecycles = ['initial', 'provisioning', 'active', 'terminated'] as const
+    const rows = Array.from({ length: 40 }, (_, i) => ({
+      id: uuidv7(),
+      product: products[i % 4],
+      customerId: `tally-${i % 3}`,
+      description: `tally ${i}`,
+      lifecycle: lifecycles[i % 4],
+      insync: i % 2 === 0,
+    }))
+    await prisma.subscription.createMany({ data: rows })
+    const afterInsert = await totals()
+    assert.deepEqual(afterInsert.api, afterInsert.counted)
+    assert.ok(afterInsert.api[0] >= 43, 'the fixtures and the 40 rows are counted')
+
+    await prisma.subscription.updateMany({ where: { customerId: 'tally-1' }, data: { lifecycle: 'active' } })
+    await prisma.subscription.updateMany({ where: { product: 'node', customerId: { startsWith: 'tally' } }, data: { insync: false } })
+    await prisma.subscription.updateMany({ where: { customerId: 'tally-0' }, data: { description: 'renamed: groups unchanged' } })
+    await prisma.subscription.deleteMany({ where: { customerId: 'tally-2', lifecycle: 'terminated' } })
+    // Many small transactions on the same few groups at once: no count is lost to a race.
+    await Promise.all(
+      rows.slice(0, 24).map((r, i) =>
+        prisma.$transaction([
+          prisma.subscription.updateMany({ where: { id: r.id }, data: { insync: i % 3 === 0, lifecycle: lifecycles[(i + 1) % 4] } }),
+          prisma.subscription.create({ data: { id: uuidv7(), product: 'port_10g', customerId: 'tally-1', description: `concurrent ${i}`, lifecycle: 'provisioning', insync: true } }),
+        ]),
+      ),
+    )
+    const afterWrites = await totals()
+    assert.deepEqual(afterWrites.api, afterWrites.counted)
+    assert.notDeepEqual(afterWrites.api, afterInsert.api)
+
+    // A page past the last row (the rows after the cursor went meanwhile) is empty, and still has its total.
+    const first = await api.get<Page<SubscriptionSummaryDto>>('/api/subscriptions?customer_id=tally-1&limit=1')
+    await prisma.subscription.deleteMany({ where: { customerId: 'tally-1', id: { not: first.body.items[0].id } } })
+    const past = await api.get<Page<SubscriptionSummaryDto>>(`/api/subscriptions?customer_id=tally-1&limit=1&cursor=${first.body.next_cursor}`)
+    assert.deepEqual(past.body, { items: [], total: 1, next_cursor: null })
+
+    await prisma.subscription.deleteMany({ where: { customerId: { startsWith: 'tally' } } })
+    const cleared = await totals()
+    assert.deepEqual(cleared.api, cleared.counted)
   })
 })
 
@@ -199,20 +263,21 @@ describe('paging subscriptions', () => {
     }
     await add(30)
     const before = new Set((await prisma.subscription.findMany({ where: { customerId: { startsWith: 'pager-' } }, select: { id: true } })).map((s) => s.id))
-    for (const sort of ['-created_at', 'description', '-customer_id']) {
+    // A text search pages its hits; the filters alone walk the table's indexes: both must hold.
+    for (const [filter, sort] of ['product=node&q=pager', 'product=node&lifecycle=initial'].flatMap((f) => ['-created_at', 'description', '-customer_id'].map((o) => [f, o]))) {
       const seen: string[] = []
       let cursor: string | null = null
       do {
         const page: { status: number; body: Page<SubscriptionSummaryDto> } = await api.get<Page<SubscriptionSummaryDto>>(
-          `/api/subscriptions?product=node&q=pager&limit=7&sort=${sort}${cursor ? `&cursor=${cursor}` : ''}`,
+          `/api/subscriptions?${filter}&limit=7&sort=${sort}${cursor ? `&cursor=${cursor}` : ''}`,
         )
         assert.equal(page.status, 200)
         seen.push(...page.body.items.map((s) => s.id))
         cursor = page.body.next_cursor
         await add(2) // meanwhile, others insert
       } while (cursor)
-      assert.equal(new Set(seen).size, seen.length, `${sort}: a row came twice`)
-      for (const id of before) assert.ok(seen.includes(id), `${sort}: row ${id} was missed`)
+      assert.equal(new Set(seen).size, seen.length, `${filter} by ${sort}: a row came twice`)
+      for (const id of before) assert.ok(seen.includes(id), `${filter} by ${sort}: row ${id} was missed`)
     }
     const wrongSort = await api.get(`/api/subscriptions?sort=description&cursor=${(await api.get<Page<SubscriptionSummaryDto>>('/api/subscriptions?limit=1')).body.next_cursor}`)
     assert.equal(wrongSort.status, 400)

@@ -23,14 +23,13 @@ export async function startGateway(config: LoomConfig & { databaseUrl: string })
 }
 
 /**
- * Registers before/after hooks in the calling suite: a fresh migrated database (prepared by `prepare`, e.g.
- * a product sync) and the real gateway on it. Read `gateway.url` inside tests.
+ * Registers before/after hooks in the calling suite: a fresh database (migrated, catalogue synced) and the
+ * real gateway on it. Read `gateway.url` inside tests.
  */
-export function gatewayOnFreshDatabase(prepare: (databaseUrl: string) => Promise<void> = async () => {}) {
+export function gatewayOnFreshDatabase() {
   const state: { db?: TestDatabase; gw?: RunningGateway } = {}
   before(async () => {
     state.db = await cloneDatabase()
-    await prepare(state.db.url)
     state.gw = await startGateway(testConfig(state.db.url))
   })
   after(async () => {

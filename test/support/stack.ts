@@ -3,9 +3,9 @@
 import { join } from 'node:path'
 import { Connection } from '@temporalio/client'
 import pg from 'pg'
+import { prepareDatabase } from '../../apps/launcher/src/prepare-database.js'
 import { loadConfig } from '../../libs/config/src/index.js'
 import {
-  applyMigrations,
   ensureSearchAttributes,
   findTemporalCli,
   firstMessage,
@@ -82,7 +82,8 @@ export async function startTestStack(scratch: string, note: (message: string) =>
     const admin = new pg.Client({ connectionString: urlFor('postgres', databaseServer) })
     await admin.connect()
     await admin.query(`CREATE DATABASE "${template}"`).finally(() => admin.end())
-    await applyMigrations(urlFor(template, databaseServer))
+    // What every database looks like once Loom has started on it: migrated, its product catalogue synced.
+    await prepareDatabase(urlFor(template, databaseServer), { demoData: false, say: () => undefined })
     return { cli, temporalAddress: temporal.address, databaseServer, templateDatabase: template, stop }
   } catch (error) {
     await stop()

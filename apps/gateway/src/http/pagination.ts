@@ -25,12 +25,15 @@ export function orderBy(sort: Sort): Record<string, 'asc' | 'desc'>[] {
   return [{ [sort.field]: sort.direction }, { id: sort.direction }]
 }
 
-/**
- * The rows after the cursor's row in this order. The cursor holds that row's sort value and id, so rows
- * inserted meanwhile neither shift the pages nor appear twice.
- */
-export function afterCursor(cursor: string | undefined, sort: Sort): Record<string, unknown> {
-  if (cursor === undefined) return {}
+/** Where a cursor points: the sort value and id of the last row of the previous page. */
+export interface Position {
+  value: Date | string
+  id: string
+}
+
+/** The position a `?cursor=` holds, checked against this request's sort; none on the first page. */
+export function decodeCursor(cursor: string | undefined, sort: Sort): Position | undefined {
+  if (cursor === undefined) return undefined
   let decoded: unknown
   try {
     decoded = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'))
@@ -42,9 +45,18 @@ export function afterCursor(cursor: string | undefined, sort: Sort): Record<stri
   }
   const [sortedBy, raw, id] = decoded as [string, string, string]
   if (sortedBy !== `${sort.direction === 'desc' ? '-' : ''}${sort.name}`) throw badParameter('cursor', `belongs to sort=${sortedBy}; ask again from the first page`)
-  const value = sort.dates ? new Date(raw) : raw
+  return { value: sort.dates ? new Date(raw) : raw, id }
+}
+
+/**
+ * The rows after the cursor's row in this order (a Prisma filter). The cursor holds that row's sort value and
+ * id, so rows inserted meanwhile neither shift the pages nor appear twice.
+ */
+export function afterCursor(cursor: string | undefined, sort: Sort): Record<string, unknown> {
+  const at = decodeCursor(cursor, sort)
+  if (!at) return {}
   const beyond = sort.direction === 'desc' ? 'lt' : 'gt'
-  return { OR: [{ [sort.field]: { [beyond]: value } }, { [sort.field]: value, id: { [beyond]: id } }] }
+  return { OR: [{ [sort.field]: { [beyond]: at.value } }, { [sort.field]: at.value, id: { [beyond]: at.id } }] }
 }
 
 /** One row more than asked tells whether another page follows. */

@@ -1,11 +1,10 @@
 import { ConflictException, Injectable, NotFoundException } from '@nestjs/common'
 import type { Page, SubscriptionDto, SubscriptionListQueryDto, SubscriptionPatchDto, SubscriptionSummaryDto } from '../../../../libs/contracts/src/index.js'
 import { searchTextOf } from '../../../../libs/domain/src/products/search-text.js'
-import { type Prisma, PrismaService } from '../../../../libs/persistence/src/index.js'
+import { PrismaService } from '../../../../libs/persistence/src/index.js'
 import { iso } from '../http/json.js'
-import { afterCursor, DEFAULT_LIMIT, orderBy, pageOf, parseSort } from '../http/pagination.js'
-
-type Row = Prisma.SubscriptionGetPayload<object>
+import { decodeCursor, DEFAULT_LIMIT, pageOf, parseSort } from '../http/pagination.js'
+import { detail, listPage, type SummaryRow } from './subscription-sql.js'
 
 const SUBSCRIPTION_SORTS = {
   created_at: { field: 'createdAt', dates: true },
@@ -15,13 +14,7 @@ const SUBSCRIPTION_SORTS = {
   product: { field: 'product' },
 }
 
-const RELATED = { id: true, product: true, description: true, lifecycle: true } as const
-
-function related(path: string, s: { id: string; product: string; description: string; lifecycle: SubscriptionSummaryDto['lifecycle'] }) {
-  return { path, subscription_id: s.id, product: s.product, description: s.description, lifecycle: s.lifecycle }
-}
-
-function summary(s: Row): SubscriptionSummaryDto {
+function summary(s: SummaryRow): SubscriptionSummaryDto {
   return {
     id: s.id,
     product: s.product,
@@ -46,20 +39,8 @@ export class SubscriptionsService {
   async list(query: SubscriptionListQueryDto): Promise<Page<SubscriptionSummaryDto>> {
     const limit = query.limit ?? DEFAULT_LIMIT
     const sort = parseSort(query.sort, SUBSCRIPTION_SORTS)
-    const after = afterCursor(query.cursor, sort)
-    const filters: Prisma.SubscriptionWhereInput[] = [
-      query.product ? { product: query.product } : {},
-      query.lifecycle ? { lifecycle: query.lifecycle } : {},
-      query.customer_id ? { customerId: query.customer_id } : {},
-      query.insync !== undefined ? { insync: query.insync } : {},
-      query.tag ? { product: { in: await this.productsTagged(query.tag) } } : {},
-      // LIKE's wildcards in the text are characters to find (PostgreSQL's default escape is the backslash).
-      query.q ? { searchText: { contains: query.q.toLowerCase().replace(/[\\%_]/g, '\\$&') } } : {},
-    ]
-    const [rows, total] = await Promise.all([
-      this.prisma.subscription.findMany({ where: { AND: [...filters, after] }, orderBy: orderBy(sort), take: limit + 1 }),
-      this.prisma.subscription.count({ where: { AND: filters } }),
-    ])
+    const after = decodeCursor(query.cursor, sort)
+    const { rows, total } = await listPage(this.prisma.pool, query, sort, after, limit)
     const page = pageOf(rows, limit, total, sort)
     return { ...page, items: page.items.map(summary) }
   }
@@ -91,25 +72,8 @@ export class SubscriptionsService {
   }
 
   async get(id: string): Promise<SubscriptionDto> {
-    const row = await this.prisma.subscription.findUnique({
-      where: { id },
-      include: {
-        processes: { include: { process: { select: { id: true, workflow: true, status: true, createdAt: true } } }, orderBy: { createdAt: 'desc' } },
-        dependsOn: { include: { dependsOn: { select: RELATED } }, orderBy: { path: 'asc' } },
-        inUseBy: { include: { inUseBy: { select: RELATED } }, orderBy: [{ inUseById: 'asc' }, { path: 'asc' }] },
-      },
-    })
+    const row = await detail(this.prisma.pool, id)
     if (!row) throw new NotFoundException(`No subscription ${id}.`)
-    return {
-      ...summary(row),
-      domain_model: row.domainModel as Record<string, unknown>,
-      depends_on: row.dependsOn.map((r) => related(r.path, r.dependsOn)),
-      in_use_by: row.inUseBy.map((r) => related(r.path, r.inUseBy)),
-      processes: row.processes.map(({ process: p }) => ({ id: p.id, workflow: p.workflow, status: p.status, created_at: p.createdAt.toISOString() })),
-    }
-  }
-
-  private async productsTagged(tag: string): Promise<string[]> {
-    return (await this.prisma.product.findMany({ where: { tag }, select: { name: true } })).map((p) => p.name)
+    return { ...summary(row), domain_model: row.domainModel, depends_on: row.dependsOn, in_use_by: row.inUseBy, processes: row.processes }
   }
 }

@@ -14,6 +14,8 @@ let prisma: PrismaService
 before(async () => {
   db = await cloneDatabase()
   prisma = new PrismaService(db.url)
+  // The catalogue as the migrations leave it, before any sync: empty.
+  await prisma.$executeRawUnsafe('TRUNCATE products, product_blocks, workflows CASCADE')
 })
 after(async () => {
   await prisma?.$disconnect()

@@ -1,0 +1,129 @@
+// The subscription list and detail in SQL: the two reads a user repeats most, each one statement that
+// PostgreSQL answers from indexes (see docs/benchmarks.md for their plans at 100,000 subscriptions).
+import type pg from 'pg'
+import type { SubscriptionListQueryDto } from '../../../../libs/contracts/src/index.js'
+import type { Lifecycle } from '../../../../libs/domain/src/index.js'
+import type { Position, Sort } from '../http/pagination.js'
+
+/** A summary row, its columns named like Prisma's fields so that one mapper serves both. */
+export interface SummaryRow {
+  id: string
+  product: string
+  customerId: string
+  description: string
+  note: string | null
+  lifecycle: Lifecycle
+  insync: boolean
+  lockedBy: string | null
+  startDate: Date | null
+  endDate: Date | null
+  version: number
+  createdAt: Date
+  updatedAt: Date
+}
+
+export interface RelatedRow {
+  path: string
+  subscription_id: string
+  product: string
+  description: string
+  lifecycle: Lifecycle
+}
+
+export interface DetailRow extends SummaryRow {
+  domainModel: Record<string, unknown>
+  dependsOn: RelatedRow[]
+  inUseBy: RelatedRow[]
+  processes: { id: string; workflow: string; status: string; created_at: string }[]
+}
+
+const SUMMARY = `s.id, s.product, s.customer_id AS "customerId", s.description, s.note, s.lifecycle, s.insync, s.locked_by AS "lockedBy",
+  s.start_date AS "startDate", s.end_date AS "endDate", s.version, s.created_at AS "createdAt", s.updated_at AS "updatedAt"`
+
+const ISO = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`
+const RELATED = (alias: string) =>
+  `'subscription_id', ${alias}.id, 'product', ${alias}.product, 'description', ${alias}.description, 'lifecycle', ${alias}.lifecycle`
+
+async function run<R extends pg.QueryResultRow>(pool: pg.Pool, statement: Statement): Promise<R[]> {
+  return (await pool.query<R>(statement.text, statement.values)).rows
+}
+
+/** Numbered parameters, collected as the statement is written. */
+class Params {
+  readonly values: unknown[] = []
+  add(value: unknown): string {
+    this.values.push(value)
+    return `$${this.values.length}`
+  }
+}
+
+/**
+ * The filters of a list request. The ones on product, lifecycle, customer and insync also apply, unchanged,
+ * to subscription_counts, whose columns have the same names.
+ */
+function filtersOf(query: SubscriptionListQueryDto, params: Params, alias: string): string[] {
+  const where: string[] = []
+  if (query.product) where.push(`${alias}.product = ${params.add(query.product)}`)
+  if (query.tag) where.push(`${alias}.product IN (SELECT name FROM products WHERE tag = ${params.add(query.tag)})`)
+  if (query.lifecycle) where.push(`${alias}.lifecycle = ${params.add(query.lifecycle)}`)
+  if (query.customer_id) where.push(`${alias}.customer_id = ${params.add(query.customer_id)}`)
+  if (query.insync !== undefined) where.push(`${alias}.insync = ${params.add(query.insync)}`)
+  return where
+}
+
+/** `?q=` as a LIKE pattern: the text anywhere, its wildcards taken literally (PostgreSQL's escape is the backslash). */
+const containing = (q: string) => `%${q.toLowerCase().replace(/[\\%_]/g, '\\$&')}%`
+
+const whereOf = (conditions: string[]) => (conditions.length ? `WHERE ${conditions.join(' AND ')}` : '')
+
+export interface Statement {
+  text: string
+  values: unknown[]
+}
+
+/**
+ * One list request as one statement: a row per summary on the page (`limit + 1` of them: the extra one tells
+ * whether another page follows), each with how many subscriptions the filters match in all; one row with only
+ * that total when the page is empty.
+ *
+ * Without a text search the total comes from subscription_counts (a handful of rows, kept exact by a trigger)
+ * instead of counting tens of thousands, and the page walks an index in the requested order. A text search
+ * finds its hits once, through the trigram index, then counts and pages them.
+ */
+export function listStatement(query: SubscriptionListQueryDto, sort: Sort, after: Position | undefined, limit: number): Statement {
+  const params = new Params()
+  const filters = filtersOf(query, params, 's')
+  const matching = `SELECT ${SUMMARY} FROM subscriptions s ${whereOf(query.q ? [...filters, `s.search_text LIKE ${params.add(containing(query.q))}`] : filters)}`
+  // A row comparison, so that the (column, id) index serves both the order and the cursor. PostgreSQL pulls the
+  // subquery up, so the conditions on h reach the table's indexes.
+  const direction = sort.direction === 'desc' ? 'DESC' : 'ASC'
+  const beyond = after ? `WHERE (h."${sort.field}", h.id) ${sort.direction === 'desc' ? '<' : '>'} (${params.add(after.value)}, ${params.add(after.id)})` : ''
+  const page = (from: string) => `SELECT h.* FROM ${from} h ${beyond} ORDER BY h."${sort.field}" ${direction}, h.id ${direction} LIMIT ${params.add(limit + 1)}`
+  const text = query.q
+    ? `WITH hits AS MATERIALIZED (${matching})
+       SELECT t.total, p.* FROM (SELECT count(*)::int AS total FROM hits) t LEFT JOIN LATERAL (${page('hits')}) p ON true`
+    : `SELECT t.total, p.* FROM (SELECT coalesce(sum(s.n), 0)::int AS total FROM subscription_counts s ${whereOf(filters)}) t
+       LEFT JOIN LATERAL (${page(`(${matching})`)}) p ON true`
+  return { text, values: params.values }
+}
+
+export async function listPage(pool: pg.Pool, query: SubscriptionListQueryDto, sort: Sort, after: Position | undefined, limit: number): Promise<{ rows: SummaryRow[]; total: number }> {
+  const rows = await run<SummaryRow & { total: number }>(pool, listStatement(query, sort, after, limit))
+  return { rows: rows.filter((r) => r.id !== null), total: rows[0].total }
+}
+
+/** A subscription with its domain model, what it depends on, what uses it and its processes. */
+export const detailSql = `
+    SELECT ${SUMMARY}, s.domain_model AS "domainModel",
+      (SELECT coalesce(json_agg(json_build_object('path', r.path, ${RELATED('d')}) ORDER BY r.path), '[]')
+         FROM subscription_relations r JOIN subscriptions d ON d.id = r.depends_on_id WHERE r.in_use_by_id = s.id) AS "dependsOn",
+      (SELECT coalesce(json_agg(json_build_object('path', r.path, ${RELATED('u')}) ORDER BY r.in_use_by_id, r.path), '[]')
+         FROM subscription_relations r JOIN subscriptions u ON u.id = r.in_use_by_id WHERE r.depends_on_id = s.id) AS "inUseBy",
+      (SELECT coalesce(json_agg(json_build_object('id', p.id, 'workflow', p.workflow, 'status', p.status, 'created_at', ${ISO('p.created_at')}) ORDER BY ps.created_at DESC), '[]')
+         FROM process_subscriptions ps JOIN processes p ON p.id = ps.process_id WHERE ps.subscription_id = s.id) AS processes
+    FROM subscriptions s WHERE s.id = $1`
+
+/** A subscription with its domain model, what it depends on, what uses it and its processes; undefined if unknown. */
+export async function detail(pool: pg.Pool, id: string): Promise<DetailRow | undefined> {
+  return (await run<DetailRow>(pool, { text: detailSql, values: [id] }))[0]
+}
