@@ -70,6 +70,16 @@ describe('gateway with Temporal and the database up', () => {
     assert.ok(doc.paths['/api/health'])
     assert.ok(doc.paths['/api/system/ping'])
     assert.equal(doc.paths['/metrics'], undefined)
+    // Every list answers in the list shape, its items described by a schema with examples.
+    const api = doc as unknown as OpenApiDoc
+    for (const [path, item] of [['/api/subscriptions', 'SubscriptionSummaryDto'], ['/api/processes', 'ProcessSummaryDto'], ['/api/products', 'ProductDto'], ['/api/subscriptions/{id}/processes', 'ProcessSummaryDto']]) {
+      const page = api.paths[path].get.responses['200'].content['application/json'].schema
+      assert.deepEqual(page.required, ['items', 'total', 'next_cursor'], path)
+      assert.equal(page.properties.items.items.$ref, `#/components/schemas/${item}`, path)
+    }
+    const detail = api.components.schemas.SubscriptionDto
+    assert.equal(detail.properties.domain_model.example.node.device_name, 'ams-pe1')
+    assert.ok(api.components.schemas.SubscriptionSummaryDto.properties.id.example)
     const ui = await fetch(`${gw.url}/docs`)
     assert.equal(ui.status, 200)
     assert.match(await ui.text(), /swagger-ui/i)
@@ -87,6 +97,11 @@ describe('gateway with Temporal and the database up', () => {
     assert.match(text, /^http_request_duration_seconds_count\{method="GET",route="unmatched",status_code="404"\} [1-9]/m)
   })
 })
+
+interface OpenApiDoc {
+  paths: Record<string, { get: { responses: Record<string, { content: Record<string, { schema: { required: string[]; properties: { items: { items: { $ref: string } } } } }> }> } }>
+  components: { schemas: Record<string, { properties: Record<string, { example: { node: { device_name: string } } }> }> }
+}
 
 describe('gateway health with a dependency down', () => {
   let db: TestDatabase

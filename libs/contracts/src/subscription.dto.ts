@@ -4,41 +4,50 @@ import { IsBoolean, IsIn, IsInt, IsOptional, IsString, MaxLength, Min, MinLength
 import { LIFECYCLES, type Lifecycle } from '../../domain/src/index.js'
 import { PageQueryDto } from './list.dto.js'
 
+const EXAMPLE_ID = '01936b2e-5c4a-7d21-9f3e-2b8c4d6e8a10'
+
 export class SubscriptionSummaryDto {
-  @ApiProperty() id: string
+  @ApiProperty({ format: 'uuid', example: EXAMPLE_ID }) id: string
   @ApiProperty({ example: 'node' }) product: string
   @ApiProperty({ example: 'acme' }) customer_id: string
   @ApiProperty({ example: 'Node ams-pe1 (router, ams)' }) description: string
   @ApiProperty({ nullable: true, type: String }) note: string | null
-  @ApiProperty({ enum: LIFECYCLES }) lifecycle: Lifecycle
-  @ApiProperty() insync: boolean
+  @ApiProperty({ enum: LIFECYCLES, example: 'active' }) lifecycle: Lifecycle
+  @ApiProperty({ example: true, description: 'false while a process changes it, or after one failed' }) insync: boolean
   @ApiProperty({ nullable: true, type: String, description: 'the process holding the lock' }) locked_by: string | null
   @ApiProperty({ nullable: true, type: String, format: 'date-time' }) start_date: string | null
   @ApiProperty({ nullable: true, type: String, format: 'date-time' }) end_date: string | null
-  @ApiProperty() version: number
+  @ApiProperty({ example: 3, description: 'send it back with a PATCH' }) version: number
   @ApiProperty({ type: String, format: 'date-time' }) created_at: string
   @ApiProperty({ type: String, format: 'date-time' }) updated_at: string
 }
 
 export class SubscriptionProcessDto {
-  @ApiProperty() id: string
-  @ApiProperty() workflow: string
-  @ApiProperty() status: string
+  @ApiProperty({ format: 'uuid', example: '01936b2e-5b10-7a3c-8e44-6f0d2a9c1b77' }) id: string
+  @ApiProperty({ example: 'create_node' }) workflow: string
+  @ApiProperty({ example: 'completed' }) status: string
   @ApiProperty({ type: String, format: 'date-time' }) created_at: string
 }
 
 export class SubscriptionRelationDto {
   @ApiProperty({ example: 'circuit.side_a.port', description: 'where the reference sits in the using subscription' }) path: string
-  @ApiProperty() subscription_id: string
+  @ApiProperty({ format: 'uuid', example: '01936b2e-5d02-7b90-a1c5-3e7f9b2d4c61' }) subscription_id: string
   @ApiProperty({ example: 'port_10g' }) product: string
   @ApiProperty({ example: 'eth1 on ams-pe1' }) description: string
-  @ApiProperty({ enum: LIFECYCLES }) lifecycle: Lifecycle
+  @ApiProperty({ enum: LIFECYCLES, example: 'active' }) lifecycle: Lifecycle
 }
 
 export class SubscriptionDto extends SubscriptionSummaryDto {
   @ApiProperty({ type: [SubscriptionRelationDto], description: 'subscriptions this one refers to' }) depends_on: SubscriptionRelationDto[]
   @ApiProperty({ type: [SubscriptionRelationDto], description: 'subscriptions that refer to this one' }) in_use_by: SubscriptionRelationDto[]
-  @ApiProperty({ type: Object, description: 'the product blocks with their values' }) domain_model: Record<string, unknown>
+  @ApiProperty({
+    type: Object,
+    description: 'the product blocks with their values; a reference to another subscription is its id',
+    example: {
+      node: { device_name: 'ams-pe1', role: 'router', vendor: 'frr', platform: 'frr', site: 'ams', management_address: '192.0.2.11', loopback_ipv4: '198.51.100.1/32', loopback_ipv6: '2001:db8::1/128', igp_protocol: 'ospf', igp_area: '0.0.0.0' },
+    },
+  })
+  domain_model: Record<string, unknown>
   @ApiProperty({ type: [SubscriptionProcessDto], description: 'its audit trail, newest first' }) processes: SubscriptionProcessDto[]
 }
 

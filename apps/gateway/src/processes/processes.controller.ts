@@ -12,10 +12,11 @@ import {
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger'
 import type { Response } from 'express'
-import { type Page, ProblemDto, ProcessDto, ProcessListQueryDto, ProcessStartedDto, type ProcessSummaryDto } from '../../../../libs/contracts/src/index.js'
+import { type Page, ProblemDto, ProcessDto, ProcessListQueryDto, ProcessStartedDto, ProcessSummaryDto } from '../../../../libs/contracts/src/index.js'
 import { ANONYMOUS_USER, USER_HEADER } from '../../../../libs/domain/src/index.js'
 import { UuidParamPipe } from '../http/uuid-param.pipe.js'
 import { ProcessesService } from './processes.service.js'
+import { ApiPageResponse } from '../http/api-page.decorator.js'
 
 const userHeader = { name: 'X-Loom-User', required: false, description: 'who acts; recorded as created_by / answered_by' }
 
@@ -46,7 +47,7 @@ export class ProcessesController {
 
   @Get()
   @ApiOperation({ summary: 'Processes, newest first; e.g. ?status=waiting&assignee=noc for what waits for a team' })
-  @ApiOkResponse({ description: '{items, total, next_cursor}' })
+  @ApiPageResponse(ProcessSummaryDto, 'Processes, newest first')
   @ApiBadRequestResponse({ type: ProblemDto })
   list(@Query() query: ProcessListQueryDto): Promise<Page<ProcessSummaryDto>> {
     return this.processes.list(query)

@@ -2,6 +2,7 @@ import { Controller, Get, Param, Query } from '@nestjs/common'
 import { ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger'
 import { type Page, ProblemDto, ProductDto, ProductListQueryDto } from '../../../../libs/contracts/src/index.js'
 import { ProductsService } from './products.service.js'
+import { ApiPageResponse } from '../http/api-page.decorator.js'
 
 @ApiTags('products')
 @Controller('api/products')
@@ -10,7 +11,7 @@ export class ProductsController {
 
   @Get()
   @ApiOperation({ summary: 'The product catalogue: products with their fixed inputs, blocks, typed fields and workflows' })
-  @ApiOkResponse({ description: '{items, total, next_cursor}' })
+  @ApiPageResponse(ProductDto, 'The product catalogue')
   list(@Query() query: ProductListQueryDto): Promise<Page<ProductDto>> {
     return this.products.list(query)
   }

@@ -4,15 +4,16 @@ import {
   type Page,
   PageQueryDto,
   ProblemDto,
-  type ProcessSummaryDto,
+  ProcessSummaryDto,
   SubscriptionDto,
   SubscriptionListQueryDto,
   SubscriptionPatchDto,
-  type SubscriptionSummaryDto,
+  SubscriptionSummaryDto,
 } from '../../../../libs/contracts/src/index.js'
 import { ProcessesService } from '../processes/processes.service.js'
 import { UuidParamPipe } from '../http/uuid-param.pipe.js'
 import { SubscriptionsService } from './subscriptions.service.js'
+import { ApiPageResponse } from '../http/api-page.decorator.js'
 
 @ApiTags('subscriptions')
 @Controller('api/subscriptions')
@@ -24,7 +25,7 @@ export class SubscriptionsController {
 
   @Get()
   @ApiOperation({ summary: 'Subscriptions, newest first, filtered by product, lifecycle, customer, insync' })
-  @ApiOkResponse({ description: '{items, total, next_cursor}' })
+  @ApiPageResponse(SubscriptionSummaryDto, 'One page of subscriptions with the total the filters match')
   @ApiBadRequestResponse({ type: ProblemDto })
   list(@Query() query: SubscriptionListQueryDto): Promise<Page<SubscriptionSummaryDto>> {
     return this.subscriptions.list(query)
@@ -32,7 +33,7 @@ export class SubscriptionsController {
 
   @Get(':id/processes')
   @ApiOperation({ summary: "A subscription's audit trail: the processes that touched it, newest first" })
-  @ApiOkResponse({ description: '{items, total, next_cursor}' })
+  @ApiPageResponse(ProcessSummaryDto, "One page of the subscription's processes")
   @ApiNotFoundResponse({ type: ProblemDto })
   async processes(@Param('id', UuidParamPipe) id: string, @Query() page: PageQueryDto): Promise<Page<ProcessSummaryDto>> {
     await this.subscriptions.get(id) // 404 for an unknown subscription, rather than an empty list
