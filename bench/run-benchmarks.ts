@@ -7,7 +7,7 @@
 //   4. cold start: `npm start`'s launcher until /api/health is 200, first on a new data dir and then again on
 //      the same data, against the lower bound of starting the Temporal dev server alone on a new file.
 // Options: BENCH_PINGS (default 300), BENCH_NODES (default 60), BENCH_CONCURRENCY (default 16), BENCH_POLL_MS (default 250),
-// BENCH_SUBSCRIPTIONS (default 100000), BENCH_REQUESTS (default 400), BENCH_EXPLAIN=1 (print the query plans),
+// BENCH_SUBSCRIPTIONS (default 100000), BENCH_REQUESTS (default 2000), BENCH_EXPLAIN=1 (print the query plans),
 // BENCH_ONLY=ping,create_node,subscriptions,cold_start (a comma-separated subset; all when absent).
 import { spawn } from 'node:child_process'
 import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
@@ -155,7 +155,7 @@ async function createNodeBenchmark(stack: TestStack) {
 }
 
 const SUBSCRIPTIONS = Number(process.env.BENCH_SUBSCRIPTIONS ?? 100_000)
-const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 400)
+const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 2000)
 const GOAL_MS = 25
 
 async function subscriptionsBenchmark(stack: TestStack) {
