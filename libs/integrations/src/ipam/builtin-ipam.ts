@@ -1,0 +1,180 @@
+import { Injectable } from '@nestjs/common'
+import { v7 as uuidv7 } from 'uuid'
+import { type Prisma, PrismaService } from '../../../persistence/src/index.js'
+import { conflict, invalid, notFound, SourceOfTruthError } from '../errors.js'
+import type { AddressRequest, Allocation, AllocationOwner, Ipam, PrefixRequest } from './ipam.js'
+import { bitsOf, firstFree, formatPrefix, parsePrefix, sizeOf } from './prefix.js'
+
+type Tx = Prisma.TransactionClient
+type AllocationRow = Prisma.IpamAllocationGetPayload<{ include: { pool: { select: { name: true } } } }>
+type PoolRow = Prisma.IpamPoolGetPayload<object>
+
+export interface PoolInput {
+  name: string
+  prefix: string
+  role: 'loopback' | 'link' | 'management' | 'customer'
+  description?: string
+}
+
+export interface Pool {
+  id: string
+  name: string
+  prefix: string
+  family: 4 | 6
+  role: PoolInput['role']
+  description: string
+  utilisation: { allocations: number; addresses_used: string; addresses_total: string; percent: number }
+  created_at: string
+}
+
+/** PostgreSQL prints a host address without its /32 or /128: always show the length. */
+const canonical = (prefix: string) => formatPrefix(parsePrefix(prefix))
+
+const toAllocation = (row: AllocationRow): Allocation => ({
+  id: row.id,
+  pool: row.pool.name,
+  prefix: canonical(row.prefix),
+  subscription_id: row.subscriptionId,
+  purpose: row.purpose,
+  description: row.description,
+  created_at: row.createdAt.toISOString(),
+})
+
+/**
+ * The built-in IPAM in PostgreSQL. Allocations from one pool are taken one at a time (the pool's row is locked
+ * for the transaction); that they never overlap is also a database constraint, which the tests check directly.
+ */
+@Injectable()
+export class BuiltinIpam implements Ipam {
+  constructor(private readonly prisma: PrismaService) {}
+
+  allocatePrefix(request: PrefixRequest): Promise<Allocation> {
+    return this.allocate(request, request.length)
+  }
+
+  allocateAddress(request: AddressRequest): Promise<Allocation> {
+    return this.allocate(request, undefined)
+  }
+
+  async allocationOf(owner: AllocationOwner): Promise<Allocation | null> {
+    const row = await this.prisma.ipamAllocation.findUnique({ where: ownerKey(owner), include: { pool: { select: { name: true } } } })
+    return row && toAllocation(row)
+  }
+
+  async release(owner: AllocationOwner): Promise<Allocation | null> {
+    return this.prisma.$transaction(async (tx) => {
+      const row = await tx.ipamAllocation.findUnique({ where: ownerKey(owner), include: { pool: { select: { name: true } } } })
+      if (!row) return null
+      await tx.ipamAllocation.delete({ where: { id: row.id } })
+      return toAllocation(row)
+    })
+  }
+
+  async createPool(input: PoolInput): Promise<Pool> {
+    const prefix = parsePrefix(input.prefix)
+    const overlapping = await this.prisma.$queryRaw<{ name: string; prefix: string }[]>`
+      SELECT name, prefix::text FROM ipam_pools WHERE prefix && ${formatPrefix(prefix)}::inet`
+    if (overlapping.length) throw conflict(`pool ${formatPrefix(prefix)} overlaps ${overlapping.map((o) => `${o.name} (${o.prefix})`).join(', ')}`)
+    const existing = await this.prisma.ipamPool.findUnique({ where: { name: input.name } })
+    if (existing) throw conflict(`a pool named ${input.name} exists already (${existing.prefix})`)
+    const row = await this.prisma.ipamPool.create({
+      data: { id: uuidv7(), name: input.name, prefix: formatPrefix(prefix), role: input.role, description: input.description ?? '' },
+    })
+    return this.withUtilisation(row)
+  }
+
+  async pools(role?: PoolInput['role']): Promise<Pool[]> {
+    const rows = await this.prisma.ipamPool.findMany({ where: role ? { role } : {}, orderBy: { name: 'asc' } })
+    return Promise.all(rows.map((r) => this.withUtilisation(r)))
+  }
+
+  async pool(nameOrId: string): Promise<Pool> {
+    return this.withUtilisation(await this.poolRow(this.prisma, nameOrId))
+  }
+
+  /** A pool's allocations in address order. */
+  async allocations(nameOrId: string): Promise<Allocation[]> {
+    const pool = await this.poolRow(this.prisma, nameOrId)
+    const rows = await this.prisma.ipamAllocation.findMany({ where: { poolId: pool.id }, include: { pool: { select: { name: true } } } })
+    const start = (row: AllocationRow) => parsePrefix(row.prefix).start
+    return rows.sort((a, b) => (start(a) < start(b) ? -1 : 1)).map(toAllocation)
+  }
+
+  /** Deletes an empty pool; one that still has allocations is a conflict naming how many. */
+  async deletePool(nameOrId: string): Promise<void> {
+    await this.prisma.$transaction(async (tx) => {
+      const pool = await this.poolRow(tx, nameOrId)
+      const count = await tx.ipamAllocation.count({ where: { poolId: pool.id } })
+      if (count) throw conflict(`pool ${pool.name} still has ${count} allocation${count === 1 ? '' : 's'}; release them first`)
+      await tx.ipamPool.delete({ where: { id: pool.id } })
+    })
+  }
+
+  private async allocate(request: PrefixRequest | AddressRequest, length: number | undefined): Promise<Allocation> {
+    return this.prisma.$transaction(async (tx) => {
+      // Taking the pool's row lock first serialises allocations from this pool, so two never pick the same gap.
+      const pool = await this.lockPool(tx, request.pool)
+      const space = parsePrefix(pool.prefix)
+      const wanted = length ?? bitsOf(space.family)
+      const mine = await tx.ipamAllocation.findUnique({ where: ownerKey(request), include: { pool: { select: { name: true } } } })
+      if (mine) {
+        const same = mine.poolId === pool.id && parsePrefix(mine.prefix).length === wanted
+        if (same) return toAllocation(mine)
+        throw conflict(
+          `subscription ${request.subscription_id} already holds ${mine.prefix} from pool ${mine.pool.name} for ${request.purpose}; release it before asking for a /${wanted} from ${pool.name}`,
+        )
+      }
+      if (!Number.isInteger(wanted) || wanted < space.length || wanted > bitsOf(space.family)) {
+        throw invalid(`a /${wanted} cannot come from pool ${pool.name} (${pool.prefix}): the length must be between ${space.length} and ${bitsOf(space.family)}`)
+      }
+      const taken = (await tx.$queryRaw<{ prefix: string }[]>`SELECT prefix::text AS prefix FROM ipam_allocations WHERE pool_id = ${pool.id}::uuid`).map((r) =>
+        parsePrefix(r.prefix),
+      )
+      const found = firstFree(space, taken, wanted)
+      if (!found) {
+        const used = taken.reduce((n, t) => n + sizeOf(t), 0n)
+        throw new SourceOfTruthError(
+          'exhausted',
+          `pool ${pool.name} (${pool.prefix}) has no free /${wanted} left: ${taken.length} allocations use ${used} of its ${sizeOf(space)} addresses`,
+        )
+      }
+      const row = await tx.ipamAllocation.create({
+        data: { id: uuidv7(), poolId: pool.id, prefix: formatPrefix(found), subscriptionId: request.subscription_id, purpose: request.purpose, description: request.description ?? '' },
+        include: { pool: { select: { name: true } } },
+      })
+      return toAllocation(row)
+    })
+  }
+
+  private async lockPool(tx: Tx, nameOrId: string): Promise<PoolRow> {
+    const pool = await this.poolRow(tx, nameOrId)
+    await tx.$queryRaw`SELECT 1 FROM ipam_pools WHERE id = ${pool.id}::uuid FOR UPDATE`
+    return pool
+  }
+
+  private async poolRow(tx: Tx | PrismaService, nameOrId: string): Promise<PoolRow> {
+    const isUuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(nameOrId)
+    const pool = await tx.ipamPool.findFirst({ where: isUuid ? { OR: [{ id: nameOrId }, { name: nameOrId }] } : { name: nameOrId } })
+    if (!pool) throw notFound(`IPAM has no pool ${nameOrId}`)
+    return pool
+  }
+
+  private async withUtilisation(row: PoolRow): Promise<Pool> {
+    const space = parsePrefix(row.prefix)
+    const prefixes = await this.prisma.$queryRaw<{ prefix: string }[]>`SELECT prefix::text AS prefix FROM ipam_allocations WHERE pool_id = ${row.id}::uuid`
+    const used = prefixes.reduce((n, r) => n + sizeOf(parsePrefix(r.prefix)), 0n)
+    const total = sizeOf(space)
+    return {
+      id: row.id,
+      name: row.name,
+      prefix: formatPrefix(space),
+      family: space.family,
+      role: row.role,
+      description: row.description,
+      utilisation: { allocations: prefixes.length, addresses_used: used.toString(), addresses_total: total.toString(), percent: Number((used * 10000n) / total) / 100 },
+      created_at: row.createdAt.toISOString(),
+    }
+  }
+}
+
+const ownerKey = (o: AllocationOwner) => ({ subscriptionId_purpose: { subscriptionId: o.subscription_id, purpose: o.purpose } })
