@@ -1,7 +1,9 @@
 import { type DynamicModule, Module } from '@nestjs/common'
 import type { Registry } from 'prom-client'
 import type { LoomConfig } from '../../../libs/config/src/index.js'
+import { IntegrationsModule } from '../../../libs/integrations/src/integrations.module.js'
 import { PersistenceModule } from '../../../libs/persistence/src/index.js'
+import { IpamController } from './ipam/ipam.controller.js'
 import { HealthController } from './health/health.controller.js'
 import { HealthService } from './health/health.service.js'
 import { METRICS_REGISTRY, MetricsController } from './metrics/metrics.controller.js'
@@ -24,8 +26,8 @@ export class GatewayModule {
     return {
       module: GatewayModule,
       global: true,
-      imports: [PersistenceModule.forRoot(config.databaseUrl), TemporalModule],
-      controllers: [HealthController, SystemController, MetricsController, WorkflowsController, ProcessesController, SubscriptionsController, ProductsController],
+      imports: [PersistenceModule.forRoot(config.databaseUrl), IntegrationsModule.forRoot(), TemporalModule],
+      controllers: [HealthController, SystemController, MetricsController, WorkflowsController, ProcessesController, SubscriptionsController, ProductsController, IpamController],
       providers: [
         { provide: LOOM_CONFIG, useValue: config },
         { provide: METRICS_REGISTRY, useValue: registry },

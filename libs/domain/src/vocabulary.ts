@@ -15,3 +15,7 @@ export type StepStatus = (typeof STEP_STATUSES)[number]
 /** NetBox's device statuses. */
 export const DEVICE_STATUSES = ['offline', 'active', 'planned', 'staged', 'failed', 'inventory', 'decommissioning'] as const
 export type DeviceStatus = (typeof DEVICE_STATUSES)[number]
+
+/** What an IPAM pool's addresses are for. */
+export const IPAM_ROLES = ['loopback', 'link', 'management', 'customer'] as const
+export type IpamRole = (typeof IPAM_ROLES)[number]

@@ -1,7 +1,11 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException } from '@nestjs/common'
 import type { Request, Response } from 'express'
 import type { Logger } from '../../../../libs/logging/src/index.js'
+import { SourceOfTruthError } from '../../../../libs/integrations/src/errors.js'
 import { FieldErrorsException, problem } from './problem.js'
+
+/** An exhausted pool is a conflict with the state of the resource (RFC 9110), like a name taken already. */
+const SOURCE_OF_TRUTH_STATUS: Record<SourceOfTruthError['kind'], number> = { not_found: 404, conflict: 409, exhausted: 409, invalid: 422 }
 import { requestIdOf } from './request-context.js'
 
 /** Every error leaves as application/problem+json (RFC 9457); a 500 never leaks internals but is logged in full. */
@@ -20,6 +24,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
 
   private toProblem(exception: unknown, req: Request) {
     if (exception instanceof FieldErrorsException) return problem(exception.getStatus(), exception.message, exception.errors)
+    if (exception instanceof SourceOfTruthError) return problem(SOURCE_OF_TRUTH_STATUS[exception.kind], exception.message)
     if (exception instanceof HttpException) {
       const status = exception.getStatus()
       const cause = exception.cause as { type?: string } | undefined

@@ -48,6 +48,19 @@ export class StepLog {
     })
   }
 
+  /**
+   * For work that is idempotent by a key of its own and talks to another system or connection (an IPAM, a
+   * DCIM, a device): a step already done returns its stored result; otherwise the work runs outside any
+   * transaction of the log — it must not hold a database connection while it waits for another — and its
+   * success is recorded after. A crash in between repeats the work, which its own key makes harmless.
+   */
+  async onceOutside<T extends Json>(ctx: StepContext, work: () => Promise<{ result: T; state_delta: Json }>): Promise<T> {
+    const done = await this.prisma.processStep.findUnique({ where: { processId_name: { processId: ctx.process_id, name: ctx.step } }, select: { status: true, result: true } })
+    if (done?.status === 'success') return done.result as T
+    const { result, state_delta } = await work()
+    return this.once(ctx, () => Promise.resolve({ result, state_delta }))
+  }
+
   /** Records a step's status without work of its own (an input step waiting, then answered). Never undoes a success. */
   async record(
     ctx: StepContext,

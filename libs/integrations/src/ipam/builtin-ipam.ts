@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common'
 import { v7 as uuidv7 } from 'uuid'
+import type { IpamRole } from '../../../domain/src/index.js'
 import { type Prisma, PrismaService } from '../../../persistence/src/index.js'
 import { conflict, invalid, notFound, SourceOfTruthError } from '../errors.js'
 import type { AddressRequest, Allocation, AllocationOwner, Ipam, PrefixRequest } from './ipam.js'
@@ -12,7 +13,7 @@ type PoolRow = Prisma.IpamPoolGetPayload<object>
 export interface PoolInput {
   name: string
   prefix: string
-  role: 'loopback' | 'link' | 'management' | 'customer'
+  role: IpamRole
   description?: string
 }
 
@@ -98,6 +99,17 @@ export class BuiltinIpam implements Ipam {
     const rows = await this.prisma.ipamAllocation.findMany({ where: { poolId: pool.id }, include: { pool: { select: { name: true } } } })
     const start = (row: AllocationRow) => parsePrefix(row.prefix).start
     return rows.sort((a, b) => (start(a) < start(b) ? -1 : 1)).map(toAllocation)
+  }
+
+  /** Allocations of a subscription (in every pool) or of a pool, oldest first. */
+  async findAllocations(filter: { subscription_id?: string; pool?: string }): Promise<Allocation[]> {
+    const pool = filter.pool ? await this.poolRow(this.prisma, filter.pool) : undefined
+    const rows = await this.prisma.ipamAllocation.findMany({
+      where: { ...(filter.subscription_id ? { subscriptionId: filter.subscription_id } : {}), ...(pool ? { poolId: pool.id } : {}) },
+      include: { pool: { select: { name: true } } },
+      orderBy: { createdAt: 'asc' },
+    })
+    return rows.map(toAllocation)
   }
 
   /** Deletes an empty pool; one that still has allocations is a conflict naming how many. */

@@ -1,0 +1,94 @@
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common'
+import { ApiConflictResponse, ApiCreatedResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger'
+import { AllocationCreateDto, AllocationDto, AllocationListQueryDto, type Page, PoolCreateDto, PoolDto, PoolListQueryDto, ProblemDto } from '../../../../libs/contracts/src/index.js'
+import { BuiltinIpam } from '../../../../libs/integrations/src/ipam/builtin-ipam.js'
+import { type Ipam, IPAM } from '../../../../libs/integrations/src/ipam/ipam.js'
+import { notFound } from '../../../../libs/integrations/src/errors.js'
+import { ApiPageResponse } from '../http/api-page.decorator.js'
+import { UuidParamPipe } from '../http/uuid-param.pipe.js'
+
+const whole = <T>(items: T[]): Page<T> => ({ items, total: items.length, next_cursor: null })
+
+/**
+ * The built-in IPAM: pools, their utilisation and allocations. Workflows allocate through the same interface
+ * as this API's POST, so an address handed out here is never handed out by a workflow too.
+ */
+@ApiTags('ipam')
+@Controller('api/ipam')
+export class IpamController {
+  constructor(
+    private readonly builtin: BuiltinIpam,
+    @Inject(IPAM) private readonly ipam: Ipam,
+  ) {}
+
+  @Get('pools')
+  @ApiOperation({ summary: 'Pools, by name, with their utilisation' })
+  @ApiPageResponse(PoolDto, 'Every pool (or those of one role)')
+  async pools(@Query() query: PoolListQueryDto): Promise<Page<PoolDto>> {
+    return whole(await this.builtin.pools(query.role))
+  }
+
+  @Post('pools')
+  @ApiOperation({ summary: 'Create a pool; it may not overlap another' })
+  @ApiCreatedResponse({ type: PoolDto })
+  @ApiConflictResponse({ type: ProblemDto, description: 'the prefix overlaps a pool, or the name is taken' })
+  @ApiUnprocessableEntityResponse({ type: ProblemDto })
+  createPool(@Body() body: PoolCreateDto): Promise<PoolDto> {
+    return this.builtin.createPool(body)
+  }
+
+  @Get('pools/:pool')
+  @ApiOperation({ summary: 'One pool, by name or id, with its utilisation' })
+  @ApiOkResponse({ type: PoolDto })
+  @ApiNotFoundResponse({ type: ProblemDto })
+  pool(@Param('pool') pool: string): Promise<PoolDto> {
+    return this.builtin.pool(pool)
+  }
+
+  @Delete('pools/:pool')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Delete an empty pool' })
+  @ApiNoContentResponse()
+  @ApiConflictResponse({ type: ProblemDto, description: 'it still has allocations' })
+  async deletePool(@Param('pool') pool: string): Promise<void> {
+    await this.builtin.deletePool(pool)
+  }
+
+  @Get('pools/:pool/allocations')
+  @ApiOperation({ summary: "A pool's allocations, in address order" })
+  @ApiPageResponse(AllocationDto, 'Every allocation of the pool')
+  async poolAllocations(@Param('pool') pool: string): Promise<Page<AllocationDto>> {
+    return whole(await this.builtin.allocations(pool))
+  }
+
+  @Post('pools/:pool/allocations')
+  @ApiOperation({
+    summary: 'Allocate the next free prefix of `length` (or, without it, the next free address) to a subscription and purpose',
+    description: 'Idempotent: the same subscription and purpose get the same allocation back.',
+  })
+  @ApiCreatedResponse({ type: AllocationDto })
+  @ApiConflictResponse({ type: ProblemDto, description: 'the pool is exhausted, or the owner holds a different allocation for this purpose' })
+  @ApiNotFoundResponse({ type: ProblemDto })
+  @ApiUnprocessableEntityResponse({ type: ProblemDto })
+  allocate(@Param('pool') pool: string, @Body() body: AllocationCreateDto): Promise<AllocationDto> {
+    const request = { pool, subscription_id: body.subscription_id, purpose: body.purpose, description: body.description }
+    return body.length === undefined ? this.ipam.allocateAddress(request) : this.ipam.allocatePrefix({ ...request, length: body.length })
+  }
+
+  @Get('allocations')
+  @ApiOperation({ summary: "Allocations of a subscription, or of a pool" })
+  @ApiPageResponse(AllocationDto, 'The allocations that match')
+  async allocations(@Query() query: AllocationListQueryDto): Promise<Page<AllocationDto>> {
+    return whole(await this.builtin.findAllocations(query))
+  }
+
+  @Delete('allocations/:subscription_id/:purpose')
+  @ApiOperation({ summary: 'Release what a subscription holds for a purpose' })
+  @ApiOkResponse({ type: AllocationDto, description: 'what was released' })
+  @ApiNotFoundResponse({ type: ProblemDto, description: 'it holds nothing for that purpose' })
+  async release(@Param('subscription_id', UuidParamPipe) subscriptionId: string, @Param('purpose') purpose: string): Promise<AllocationDto> {
+    const released = await this.ipam.release({ subscription_id: subscriptionId, purpose })
+    if (!released) throw notFound(`subscription ${subscriptionId} holds no allocation for ${purpose}`)
+    return released
+  }
+}

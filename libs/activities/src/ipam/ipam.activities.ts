@@ -1,0 +1,55 @@
+import { Inject, Injectable } from '@nestjs/common'
+import { ApplicationFailure } from '@temporalio/activity'
+import { SourceOfTruthError } from '../../../integrations/src/errors.js'
+import { type AddressRequest, type Allocation, type AllocationOwner, type Ipam, IPAM, type PrefixRequest } from '../../../integrations/src/ipam/ipam.js'
+import type { StepContext } from '../processes/step-context.js'
+import { StepLog } from '../processes/step-log.js'
+
+/**
+ * IPAM steps for workflows, on whichever IPAM is configured. Each is idempotent twice over: by (process, step)
+ * through the step log, and by (subscription, purpose) in the IPAM itself, so that a worker killed between the
+ * allocation and the step's record gets the same allocation on its retry. `releaseAllocation` is the inverse
+ * the engine runs when a process that allocated is aborted.
+ */
+@Injectable()
+export class IpamActivities {
+  constructor(
+    private readonly steps: StepLog,
+    @Inject(IPAM) private readonly ipam: Ipam,
+  ) {}
+
+  async allocatePrefix(input: StepContext & PrefixRequest): Promise<Allocation> {
+    const { process_id, step, started_at, ...request } = input
+    return this.steps.onceOutside({ process_id, step, started_at }, async () => {
+      const allocation = await reported(this.ipam.allocatePrefix(request))
+      return { result: { ...allocation }, state_delta: { [request.purpose]: allocation.prefix } }
+    })
+  }
+
+  async allocateAddress(input: StepContext & AddressRequest): Promise<Allocation> {
+    const { process_id, step, started_at, ...request } = input
+    return this.steps.onceOutside({ process_id, step, started_at }, async () => {
+      const allocation = await reported(this.ipam.allocateAddress(request))
+      return { result: { ...allocation }, state_delta: { [request.purpose]: allocation.prefix } }
+    })
+  }
+
+  /** Gives back what the subscription holds for the purpose; nothing held is not an error (already released). */
+  async releaseAllocation(input: StepContext & AllocationOwner): Promise<{ released: string | null }> {
+    const { process_id, step, started_at, ...owner } = input
+    return this.steps.onceOutside({ process_id, step, started_at }, async () => {
+      const released = await reported(this.ipam.release(owner))
+      return { result: { released: released?.prefix ?? null }, state_delta: { [owner.purpose]: null } }
+    })
+  }
+}
+
+/** A refusal of the IPAM cannot be helped by retrying: the activity fails at once, its message kept. */
+export async function reported<T>(call: Promise<T>): Promise<T> {
+  try {
+    return await call
+  } catch (error) {
+    if (error instanceof SourceOfTruthError) throw ApplicationFailure.nonRetryable(error.message, error.name)
+    throw error
+  }
+}
