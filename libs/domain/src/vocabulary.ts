@@ -19,3 +19,7 @@ export type DeviceStatus = (typeof DEVICE_STATUSES)[number]
 /** What an IPAM pool's addresses are for. */
 export const IPAM_ROLES = ['loopback', 'link', 'management', 'customer'] as const
 export type IpamRole = (typeof IPAM_ROLES)[number]
+
+/** A device's place in the network: data-centre fabric roles, and router for a backbone node. */
+export const DEVICE_ROLES = ['edge', 'spine', 'leaf', 'router'] as const
+export type DeviceRole = (typeof DEVICE_ROLES)[number]

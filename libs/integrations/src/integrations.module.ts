@@ -1,4 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common'
+import { BuiltinDcim } from './dcim/builtin-dcim.js'
+import { DCIM } from './dcim/dcim.js'
 import { BuiltinIpam } from './ipam/builtin-ipam.js'
 import { IPAM } from './ipam/ipam.js'
 
@@ -9,8 +11,8 @@ export class IntegrationsModule {
     return {
       module: IntegrationsModule,
       global: true,
-      providers: [BuiltinIpam, { provide: IPAM, useExisting: BuiltinIpam }],
-      exports: [BuiltinIpam, IPAM],
+      providers: [BuiltinIpam, { provide: IPAM, useExisting: BuiltinIpam }, BuiltinDcim, { provide: DCIM, useExisting: BuiltinDcim }],
+      exports: [BuiltinIpam, IPAM, BuiltinDcim, DCIM],
     }
   }
 }

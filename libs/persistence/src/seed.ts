@@ -22,9 +22,10 @@ export function demoDevices(projectRoot: string): SeedDevice[] {
 export async function seedDevices(prisma: PrismaService, devices: SeedDevice[]): Promise<number> {
   let added = 0
   for (const d of devices) {
+    await prisma.$executeRaw`INSERT INTO dcim_sites (id, name) VALUES (${uuidv7()}::uuid, ${d.site}) ON CONFLICT (name) DO NOTHING`
     added += await prisma.$executeRaw`
       INSERT INTO dcim_devices (id, name, role, vendor, platform, site, status, management_address, primary_ipv4, primary_ipv6, updated_at)
-      VALUES (${uuidv7()}::uuid, ${d.name}, ${d.role}, ${d.vendor}, ${d.platform}, ${d.site}, 'planned',
+      VALUES (${uuidv7()}::uuid, ${d.name}, ${d.role}::device_role, ${d.vendor}, ${d.platform}, ${d.site}, 'planned',
               ${d.management_address}::inet, ${d.primary_ipv4}::inet, ${d.primary_ipv6}::inet, now())
       ON CONFLICT (name) DO NOTHING`
   }

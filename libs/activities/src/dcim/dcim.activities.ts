@@ -1,8 +1,9 @@
-import { Injectable } from '@nestjs/common'
-import { ApplicationFailure } from '@temporalio/activity'
+import { Inject, Injectable } from '@nestjs/common'
 import type { DeviceStatus } from '../../../domain/src/index.js'
+import { type Cable, type CableStatus, DCIM, type Dcim, type Interface, type InterfacePatch, type InterfaceRef } from '../../../integrations/src/dcim/dcim.js'
+import { reported } from '../ipam/ipam.activities.js'
 import type { StepContext } from '../processes/step-context.js'
-import { StepLog, type Tx } from '../processes/step-log.js'
+import { StepLog } from '../processes/step-log.js'
 
 export interface DcimDeviceFacts {
   name: string
@@ -20,52 +21,87 @@ export interface IpAddressInformation {
   loopback_ipv6: string | null
 }
 
-/** Activities on the built-in DCIM (the NetBox adapter comes behind the same steps later). */
+const contextOf = ({ process_id, step, started_at }: StepContext): StepContext => ({ process_id, step, started_at })
+
+/**
+ * DCIM steps for workflows, on whichever DCIM is configured. Each is idempotent by (process, step) through the
+ * step log and by its own nature (setting a status the device has, or asking for a cable that exists, changes
+ * nothing); each change has its inverse for the engine to run when a process is aborted.
+ */
 @Injectable()
 export class DcimActivities {
-  constructor(private readonly steps: StepLog) {}
+  constructor(
+    private readonly steps: StepLog,
+    @Inject(DCIM) private readonly dcim: Dcim,
+  ) {}
 
   /** The seed's construct_node_model reads the device the node will be. */
   async readDevice(input: StepContext & { device_name: string }): Promise<DcimDeviceFacts> {
-    return this.steps.once(input, async (tx) => {
-      const [device] = await tx.$queryRaw<DcimDeviceFacts[]>`
-        SELECT name, role, vendor, platform, site, status::text AS status FROM dcim_devices WHERE name = ${input.device_name}`
-      if (!device) throw notFound(input.device_name)
-      return { result: { ...device }, state_delta: { node: { ...device } } }
+    return this.steps.onceOutside(contextOf(input), async () => {
+      const d = await reported(this.dcim.device(input.device_name))
+      const facts = { name: d.name, role: d.role, vendor: d.vendor, platform: d.platform, site: d.site, status: d.status }
+      return { result: facts, state_delta: { node: facts } }
     })
   }
 
   /** The seed's fetch_ip_address_information: loopbacks (primary IPs) and management address. */
   async readIpAddressInformation(input: StepContext & { device_name: string }): Promise<IpAddressInformation> {
-    return this.steps.once(input, async (tx) => {
-      const info = await ipInformation(tx, input.device_name)
-      return { result: { ...info }, state_delta: { ...info } }
+    return this.steps.onceOutside(contextOf(input), async () => {
+      const d = await reported(this.dcim.device(input.device_name))
+      const info = { management_address: d.management_address, loopback_ipv4: d.primary_ipv4, loopback_ipv6: d.primary_ipv6 }
+      return { result: info, state_delta: info }
     })
   }
 
-  /** The seed's update_node_status_netbox: planned → active. Exactly one update per process, however often retried. */
-  async setDeviceStatus(input: StepContext & { device_name: string; status: DeviceStatus }): Promise<{ status: DeviceStatus; version: number }> {
-    return this.steps.once(input, async (tx) => {
-      const [row] = await tx.$queryRaw<{ version: number }[]>`
-        UPDATE dcim_devices SET status = ${input.status}::device_status, version = version + 1, updated_at = now()
-        WHERE name = ${input.device_name} RETURNING version`
-      if (!row) throw notFound(input.device_name)
-      return { result: { status: input.status, version: row.version }, state_delta: { device_status: input.status } }
+  /** The seed's update_node_status_netbox (planned → active); the result keeps the status before, for the inverse. */
+  async setDeviceStatus(input: StepContext & { device_name: string; status: DeviceStatus }): Promise<{ status: DeviceStatus; previous: DeviceStatus }> {
+    return this.steps.onceOutside(contextOf(input), async () => {
+      const before = await reported(this.dcim.device(input.device_name))
+      await reported(this.dcim.setDeviceStatus(input.device_name, input.status))
+      return { result: { status: input.status, previous: before.status }, state_delta: { device_status: input.status } }
+    })
+  }
+
+  /** A cable between two interfaces, planned (the seed's "planned cable"); its inverse is deleteCable. */
+  async planCable(input: StepContext & { a: InterfaceRef; b: InterfaceRef; description?: string }): Promise<Cable> {
+    return this.steps.onceOutside(contextOf(input), async () => {
+      const cable = await reported(this.dcim.createCable(input.a, input.b, { status: 'planned', description: input.description }))
+      return { result: cable, state_delta: { cable_id: cable.id, cable_status: cable.status } }
+    })
+  }
+
+  /** planned → connected, or on to decommissioning. */
+  async setCableStatus(input: StepContext & { cable_id: string; status: CableStatus }): Promise<Cable> {
+    return this.steps.onceOutside(contextOf(input), async () => {
+      const cable = await reported(this.dcim.setCableStatus(input.cable_id, input.status))
+      return { result: cable, state_delta: { cable_status: cable.status } }
+    })
+  }
+
+  /** The inverse of planCable; a cable already gone is not an error. */
+  async deleteCable(input: StepContext & { cable_id: string }): Promise<{ deleted: boolean }> {
+    return this.steps.onceOutside(contextOf(input), async () => {
+      const deleted = (await reported(this.dcim.deleteCable(input.cable_id))) !== null
+      return { result: { deleted }, state_delta: { cable_id: null } }
+    })
+  }
+
+  /** Description, enabled or status of an interface; the result keeps what it was, which is the inverse's patch. */
+  async updateInterface(input: StepContext & { ref: InterfaceRef; patch: InterfacePatch }): Promise<{ interface: Interface; previous: InterfacePatch }> {
+    return this.steps.onceOutside(contextOf(input), async () => {
+      const before = (await reported(this.dcim.interfaces(input.ref.device))).find((i) => i.interface === input.ref.interface)
+      const after = await reported(this.dcim.updateInterface(input.ref, input.patch))
+      const previous: InterfacePatch = before ? pick(before, input.patch) : {}
+      return { result: { interface: after, previous }, state_delta: { [`${input.ref.device}:${input.ref.interface}`]: input.patch } }
     })
   }
 }
 
-async function ipInformation(tx: Tx, name: string): Promise<IpAddressInformation> {
-  // inet prints a host address without its /32 or /128: keep the prefix length, as NetBox does.
-  const [row] = await tx.$queryRaw<IpAddressInformation[]>`
-    SELECT host(management_address) AS management_address,
-           host(primary_ipv4) || '/' || masklen(primary_ipv4) AS loopback_ipv4,
-           host(primary_ipv6) || '/' || masklen(primary_ipv6) AS loopback_ipv6
-    FROM dcim_devices WHERE name = ${name}`
-  if (!row) throw notFound(name)
-  return row
-}
-
-function notFound(name: string) {
-  return ApplicationFailure.nonRetryable(`DCIM has no device named ${name}`, 'NotFound')
+/** The interface's current values of the fields a patch sets. */
+function pick(current: Interface, patch: InterfacePatch): InterfacePatch {
+  return {
+    ...(patch.description !== undefined ? { description: current.description } : {}),
+    ...(patch.enabled !== undefined ? { enabled: current.enabled } : {}),
+    ...(patch.status !== undefined ? { status: current.status } : {}),
+  }
 }

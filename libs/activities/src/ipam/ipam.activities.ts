@@ -22,7 +22,7 @@ export class IpamActivities {
     const { process_id, step, started_at, ...request } = input
     return this.steps.onceOutside({ process_id, step, started_at }, async () => {
       const allocation = await reported(this.ipam.allocatePrefix(request))
-      return { result: { ...allocation }, state_delta: { [request.purpose]: allocation.prefix } }
+      return { result: allocation, state_delta: { [request.purpose]: allocation.prefix } }
     })
   }
 
@@ -30,7 +30,7 @@ export class IpamActivities {
     const { process_id, step, started_at, ...request } = input
     return this.steps.onceOutside({ process_id, step, started_at }, async () => {
       const allocation = await reported(this.ipam.allocateAddress(request))
-      return { result: { ...allocation }, state_delta: { [request.purpose]: allocation.prefix } }
+      return { result: allocation, state_delta: { [request.purpose]: allocation.prefix } }
     })
   }
 

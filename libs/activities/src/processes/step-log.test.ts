@@ -4,6 +4,7 @@ import { after, before, describe, test } from 'node:test'
 import { PrismaService } from '../../../persistence/src/index.js'
 import { cloneDatabase, type TestDatabase } from '../../../../test/support/database.js'
 import { plannedRouters, seed } from '../../../../test/support/dcim.js'
+import { BuiltinDcim } from '../../../integrations/src/dcim/builtin-dcim.js'
 import { DcimActivities } from '../dcim/dcim.activities.js'
 import { ProcessActivities } from './process.activities.js'
 import { StepLog } from './step-log.js'
@@ -19,7 +20,7 @@ before(async () => {
   await seed(db.url, plannedRouters('idem', 1))
   prisma = new PrismaService(db.url)
   const steps = new StepLog(prisma)
-  dcim = new DcimActivities(steps)
+  dcim = new DcimActivities(steps, new BuiltinDcim(prisma))
   processes = new ProcessActivities(prisma, steps)
 })
 after(async () => {
@@ -34,7 +35,7 @@ describe('step activities', () => {
     const ctx = stepContext(await newProcess(), 'update_node_status')
     const first = await dcim.setDeviceStatus({ ...ctx, device_name: 'idem-r1', status: 'active' })
     const again = await dcim.setDeviceStatus({ ...ctx, device_name: 'idem-r1', status: 'active' })
-    assert.deepEqual(first, { status: 'active', version: 2 })
+    assert.deepEqual(first, { status: 'active', previous: 'planned' })
     assert.deepEqual(again, first)
     const device = await prisma.dcimDevice.findUniqueOrThrow({ where: { name: 'idem-r1' } })
     assert.equal(device.version, 2, 'one update, not two')
@@ -46,7 +47,8 @@ describe('step activities', () => {
 
   test('the same step of another process does the work again', async () => {
     const ctx = stepContext(await newProcess(), 'update_node_status')
-    assert.deepEqual(await dcim.setDeviceStatus({ ...ctx, device_name: 'idem-r1', status: 'staged' }), { status: 'staged', version: 3 })
+    assert.deepEqual(await dcim.setDeviceStatus({ ...ctx, device_name: 'idem-r1', status: 'staged' }), { status: 'staged', previous: 'active' })
+    assert.equal((await prisma.dcimDevice.findUniqueOrThrow({ where: { name: 'idem-r1' } })).version, 3)
   })
 
   test('a step whose work fails leaves no trace, so that its retry starts clean', async () => {

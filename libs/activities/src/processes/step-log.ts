@@ -26,7 +26,7 @@ export class StepLog {
    * retry after a crash either finds the step done — and gets its stored result back, changing nothing —
    * or finds nothing done and does it all.
    */
-  async once<T extends Json>(ctx: StepContext, work: (tx: Tx) => Promise<{ result: T; state_delta: Json }>, processStatus: ProcessStatus = 'running'): Promise<T> {
+  async once<T>(ctx: StepContext, work: (tx: Tx) => Promise<{ result: T; state_delta: unknown }>, processStatus: ProcessStatus = 'running'): Promise<T> {
     return this.prisma.$transaction(async (tx) => {
       // Creates the step's row, or locks the existing one (the no-op update takes the row lock), and reads it.
       const [row] = await tx.$queryRaw<{ status: StepStatus; result: T | null }[]>`
@@ -54,7 +54,7 @@ export class StepLog {
    * transaction of the log — it must not hold a database connection while it waits for another — and its
    * success is recorded after. A crash in between repeats the work, which its own key makes harmless.
    */
-  async onceOutside<T extends Json>(ctx: StepContext, work: () => Promise<{ result: T; state_delta: Json }>): Promise<T> {
+  async onceOutside<T>(ctx: StepContext, work: () => Promise<{ result: T; state_delta: unknown }>): Promise<T> {
     const done = await this.prisma.processStep.findUnique({ where: { processId_name: { processId: ctx.process_id, name: ctx.step } }, select: { status: true, result: true } })
     if (done?.status === 'success') return done.result as T
     const { result, state_delta } = await work()

@@ -1,0 +1,250 @@
+import { Injectable } from '@nestjs/common'
+import { v7 as uuidv7 } from 'uuid'
+import type { DeviceRole, DeviceStatus } from '../../../domain/src/index.js'
+import { type Prisma, PrismaService } from '../../../persistence/src/index.js'
+import { conflict, invalid, notFound } from '../errors.js'
+import { formatPrefix, parsePrefix } from '../ipam/prefix.js'
+import type { Cable, CableStatus, Dcim, Device, Interface, InterfacePatch, InterfaceRef } from './dcim.js'
+
+type Tx = Prisma.TransactionClient | PrismaService
+const DEVICE_INCLUDE = { rack: { select: { name: true } } } as const
+type DeviceRow = Prisma.DcimDeviceGetPayload<{ include: typeof DEVICE_INCLUDE }>
+const CABLE_INCLUDE = { ends: { include: { interface: { select: { name: true, device: { select: { name: true } } } } } } } as const
+type CableRow = Prisma.DcimCableGetPayload<{ include: typeof CABLE_INCLUDE }>
+const INTERFACE_INCLUDE = {
+  device: { select: { name: true } },
+  cableEnds: { include: { cable: { include: CABLE_INCLUDE } } },
+} as const
+type InterfaceRow = Prisma.DcimInterfaceGetPayload<{ include: typeof INTERFACE_INCLUDE }>
+
+export interface NewDevice {
+  name: string
+  role: DeviceRole
+  vendor: string
+  platform: string
+  site: string
+  rack?: string
+  status?: DeviceStatus
+  management_address?: string
+  primary_ipv4?: string
+  primary_ipv6?: string
+}
+
+export interface NewInterface {
+  name: string
+  speed_mbps: number
+  enabled?: boolean
+  description?: string
+}
+
+/** PostgreSQL prints host addresses without their length; NetBox shows it: so does Loom. */
+const withLength = (address: string | null) => (address ? formatPrefix(parsePrefix(address)) : null)
+
+function toDevice(row: DeviceRow): Device {
+  return {
+    name: row.name,
+    role: row.role,
+    vendor: row.vendor,
+    platform: row.platform,
+    site: row.site,
+    rack: row.rack?.name ?? null,
+    status: row.status,
+    management_address: row.managementAddress,
+    primary_ipv4: withLength(row.primaryIpv4),
+    primary_ipv6: withLength(row.primaryIpv6),
+  }
+}
+
+function toCable(row: CableRow): Cable {
+  const end = (side: string): InterfaceRef => {
+    const e = row.ends.find((x) => x.side === side)!
+    return { device: e.interface.device.name, interface: e.interface.name }
+  }
+  return { id: row.id, status: row.status, description: row.description, a: end('a'), b: end('b') }
+}
+
+function toInterface(row: InterfaceRow): Interface {
+  const end = row.cableEnds[0]
+  const cable = end && toCable(end.cable)
+  return {
+    device: row.device.name,
+    interface: row.name,
+    speed_mbps: row.speedMbps,
+    enabled: row.enabled,
+    description: row.description,
+    status: row.status,
+    cable: cable ? { id: cable.id, status: cable.status, peer: end.side === 'a' ? cable.b : cable.a } : null,
+  }
+}
+
+const sameEnd = (x: InterfaceRef, y: InterfaceRef) => x.device === y.device && x.interface === y.interface
+const named = (ref: InterfaceRef) => `${ref.device} ${ref.interface}`
+
+/** The built-in DCIM in PostgreSQL: sites, racks, devices, interfaces and cables. */
+@Injectable()
+export class BuiltinDcim implements Dcim {
+  constructor(private readonly prisma: PrismaService) {}
+
+  async device(name: string): Promise<Device> {
+    return toDevice(await this.deviceRow(this.prisma, name))
+  }
+
+  async devices(filter: { status?: DeviceStatus; site?: string; role?: DeviceRole }): Promise<Device[]> {
+    const rows = await this.prisma.dcimDevice.findMany({ where: { status: filter.status, site: filter.site, role: filter.role }, include: DEVICE_INCLUDE, orderBy: { name: 'asc' } })
+    return rows.map(toDevice)
+  }
+
+  async setDeviceStatus(name: string, status: DeviceStatus): Promise<Device> {
+    return this.prisma.$transaction(async (tx) => {
+      const row = await this.deviceRow(tx, name)
+      if (row.status === status) return toDevice(row)
+      return toDevice(await tx.dcimDevice.update({ where: { id: row.id }, data: { status, version: { increment: 1 } }, include: DEVICE_INCLUDE }))
+    })
+  }
+
+  async interfaces(device: string): Promise<Interface[]> {
+    const row = await this.deviceRow(this.prisma, device)
+    const rows = await this.prisma.dcimInterface.findMany({ where: { deviceId: row.id }, include: INTERFACE_INCLUDE })
+    // Interfaces in the order a person reads them: eth2 before eth10.
+    return rows.sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true })).map(toInterface)
+  }
+
+  async updateInterface(ref: InterfaceRef, patch: InterfacePatch): Promise<Interface> {
+    const row = await this.interfaceRow(this.prisma, ref)
+    const updated = await this.prisma.dcimInterface.update({
+      where: { id: row.id },
+      data: { description: patch.description, enabled: patch.enabled, status: patch.status, version: { increment: 1 } },
+      include: INTERFACE_INCLUDE,
+    })
+    return toInterface(updated)
+  }
+
+  async createCable(a: InterfaceRef, b: InterfaceRef, options: { status?: CableStatus; description?: string } = {}): Promise<Cable> {
+    if (sameEnd(a, b)) throw invalid(`a cable needs two different interfaces, not ${named(a)} twice`)
+    return this.prisma.$transaction(async (tx) => {
+      const [ia, ib] = [await this.interfaceRow(tx, a), await this.interfaceRow(tx, b)]
+      // Both ends' rows locked in a fixed order: two requests for the same cable cannot both create it.
+      for (const id of [ia.id, ib.id].sort()) await tx.$queryRaw`SELECT 1 FROM dcim_interfaces WHERE id = ${id}::uuid FOR UPDATE`
+      const existing = await tx.dcimCableEnd.findMany({ where: { interfaceId: { in: [ia.id, ib.id] } }, include: { cable: { include: CABLE_INCLUDE } } })
+      const cables = new Map(existing.map((e) => [e.cableId, toCable(e.cable)]))
+      for (const cable of cables.values()) {
+        const joinsThese = (sameEnd(cable.a, a) && sameEnd(cable.b, b)) || (sameEnd(cable.a, b) && sameEnd(cable.b, a))
+        if (joinsThese) return cable
+        const busy = [a, b].find((end) => sameEnd(cable.a, end) || sameEnd(cable.b, end))!
+        throw conflict(`${named(busy)} already has cable ${cable.id} (${named(cable.a)} — ${named(cable.b)}, ${cable.status})`)
+      }
+      const id = uuidv7()
+      await tx.dcimCable.create({ data: { id, status: options.status ?? 'planned', description: options.description ?? '' } })
+      await tx.dcimCableEnd.createMany({ data: [{ cableId: id, interfaceId: ia.id, side: 'a' }, { cableId: id, interfaceId: ib.id, side: 'b' }] })
+      return toCable(await tx.dcimCable.findUniqueOrThrow({ where: { id }, include: CABLE_INCLUDE }))
+    })
+  }
+
+  async cable(id: string): Promise<Cable> {
+    const row = await this.prisma.dcimCable.findUnique({ where: { id }, include: CABLE_INCLUDE })
+    if (!row) throw notFound(`DCIM has no cable ${id}`)
+    return toCable(row)
+  }
+
+  async cables(filter: { device?: string; status?: CableStatus }): Promise<Cable[]> {
+    const rows = await this.prisma.dcimCable.findMany({
+      where: { status: filter.status, ...(filter.device ? { ends: { some: { interface: { device: { name: filter.device } } } } } : {}) },
+      include: CABLE_INCLUDE,
+      orderBy: { createdAt: 'asc' },
+    })
+    return rows.map(toCable)
+  }
+
+  async setCableStatus(id: string, status: CableStatus): Promise<Cable> {
+    await this.cable(id)
+    return toCable(await this.prisma.dcimCable.update({ where: { id }, data: { status }, include: CABLE_INCLUDE }))
+  }
+
+  async deleteCable(id: string): Promise<Cable | null> {
+    return this.prisma.$transaction(async (tx) => {
+      const row = await tx.dcimCable.findUnique({ where: { id }, include: CABLE_INCLUDE })
+      if (!row) return null
+      await tx.dcimCable.delete({ where: { id } })
+      return toCable(row)
+    })
+  }
+
+  // Inventory: what the API offers to fill the built-in DCIM.
+
+  async createSite(input: { name: string; description?: string }): Promise<{ name: string; description: string }> {
+    if (await this.prisma.dcimSite.findUnique({ where: { name: input.name } })) throw conflict(`a site named ${input.name} exists already`)
+    const row = await this.prisma.dcimSite.create({ data: { id: uuidv7(), name: input.name, description: input.description ?? '' } })
+    return { name: row.name, description: row.description }
+  }
+
+  async sites(): Promise<{ name: string; description: string; racks: string[]; devices: number }[]> {
+    const rows = await this.prisma.dcimSite.findMany({ include: { racks: { select: { name: true }, orderBy: { name: 'asc' } }, _count: { select: { devices: true } } }, orderBy: { name: 'asc' } })
+    return rows.map((r) => ({ name: r.name, description: r.description, racks: r.racks.map((k) => k.name), devices: r._count.devices }))
+  }
+
+  async createRack(site: string, name: string): Promise<{ site: string; name: string }> {
+    const siteRow = await this.prisma.dcimSite.findUnique({ where: { name: site } })
+    if (!siteRow) throw notFound(`DCIM has no site ${site}`)
+    if (await this.prisma.dcimRack.findUnique({ where: { siteId_name: { siteId: siteRow.id, name } } })) throw conflict(`site ${site} has a rack ${name} already`)
+    await this.prisma.dcimRack.create({ data: { id: uuidv7(), siteId: siteRow.id, name } })
+    return { site, name }
+  }
+
+  async createDevice(input: NewDevice): Promise<Device> {
+    return this.prisma.$transaction(async (tx) => {
+      if (await tx.dcimDevice.findUnique({ where: { name: input.name } })) throw conflict(`a device named ${input.name} exists already`)
+      const site = await tx.dcimSite.findUnique({ where: { name: input.site } })
+      if (!site) throw notFound(`DCIM has no site ${input.site}`)
+      const rack = input.rack ? await tx.dcimRack.findUnique({ where: { siteId_name: { siteId: site.id, name: input.rack } } }) : null
+      if (input.rack && !rack) throw notFound(`site ${input.site} has no rack ${input.rack}`)
+      const address = (value: string | undefined, family: 4 | 6 | undefined, field: string) => {
+        if (value === undefined) return undefined
+        const parsed = parsePrefix(value.includes('/') ? value.replace(/\/\d+$/, '') : value)
+        if (family && parsed.family !== family) throw invalid(`${field} must be an IPv${family} address, not ${value}`)
+        return value.includes('/') ? value : formatPrefix(parsed)
+      }
+      const row = await tx.dcimDevice.create({
+        data: {
+          id: uuidv7(),
+          name: input.name,
+          role: input.role,
+          vendor: input.vendor,
+          platform: input.platform,
+          site: input.site,
+          rackId: rack?.id,
+          status: input.status ?? 'planned',
+          managementAddress: address(input.management_address, undefined, 'management_address'),
+          primaryIpv4: address(input.primary_ipv4, 4, 'primary_ipv4'),
+          primaryIpv6: address(input.primary_ipv6, 6, 'primary_ipv6'),
+        },
+        include: DEVICE_INCLUDE,
+      })
+      return toDevice(row)
+    })
+  }
+
+  async createInterface(device: string, input: NewInterface): Promise<Interface> {
+    const row = await this.deviceRow(this.prisma, device)
+    if (await this.prisma.dcimInterface.findUnique({ where: { deviceId_name: { deviceId: row.id, name: input.name } } })) throw conflict(`${device} has an interface ${input.name} already`)
+    const created = await this.prisma.dcimInterface.create({
+      data: { id: uuidv7(), deviceId: row.id, name: input.name, speedMbps: input.speed_mbps, enabled: input.enabled ?? true, description: input.description ?? '' },
+      include: INTERFACE_INCLUDE,
+    })
+    return toInterface(created)
+  }
+
+  private async deviceRow(tx: Tx, name: string): Promise<DeviceRow> {
+    const row = await tx.dcimDevice.findUnique({ where: { name }, include: DEVICE_INCLUDE })
+    if (!row) throw notFound(`DCIM has no device named ${name}`)
+    return row
+  }
+
+  private async interfaceRow(tx: Tx, ref: InterfaceRef): Promise<InterfaceRow> {
+    const row = await tx.dcimInterface.findFirst({ where: { name: ref.interface, device: { name: ref.device } }, include: INTERFACE_INCLUDE })
+    if (!row) {
+      await this.deviceRow(tx, ref.device) // names the device when that is what is missing
+      throw notFound(`device ${ref.device} has no interface ${ref.interface}`)
+    }
+    return row
+  }
+}

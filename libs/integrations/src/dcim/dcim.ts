@@ -1,0 +1,71 @@
+// What workflows need from a DCIM, whichever one it is (built-in or NetBox): devices and their status,
+// interfaces, and cables from planned to connected. Objects are named as a network engineer names them
+// (device and interface names), so that the same calls work against either backend.
+import type { DeviceRole, DeviceStatus } from '../../../domain/src/index.js'
+
+export const INTERFACE_STATUSES = ['planned', 'active', 'decommissioning'] as const
+export type InterfaceStatus = (typeof INTERFACE_STATUSES)[number]
+export const CABLE_STATUSES = ['planned', 'connected', 'decommissioning'] as const
+export type CableStatus = (typeof CABLE_STATUSES)[number]
+
+export interface Device {
+  name: string
+  role: DeviceRole
+  vendor: string
+  platform: string
+  site: string
+  rack: string | null
+  status: DeviceStatus
+  management_address: string | null
+  /** with prefix length, as NetBox's primary_ip4 */
+  primary_ipv4: string | null
+  primary_ipv6: string | null
+}
+
+/** One end of a cable: an interface on a device. */
+export interface InterfaceRef {
+  device: string
+  interface: string
+}
+
+export interface Interface extends InterfaceRef {
+  speed_mbps: number
+  enabled: boolean
+  description: string
+  status: InterfaceStatus
+  /** the cable on it, if any, and the interface at its other end */
+  cable: { id: string; status: CableStatus; peer: InterfaceRef } | null
+}
+
+export interface Cable {
+  id: string
+  status: CableStatus
+  description: string
+  a: InterfaceRef
+  b: InterfaceRef
+}
+
+export interface InterfacePatch {
+  description?: string
+  enabled?: boolean
+  status?: InterfaceStatus
+}
+
+export interface Dcim {
+  device(name: string): Promise<Device>
+  devices(filter: { status?: DeviceStatus; site?: string; role?: DeviceRole }): Promise<Device[]>
+  /** Returns the device as it is after the change (setting the status it has already changes nothing). */
+  setDeviceStatus(name: string, status: DeviceStatus): Promise<Device>
+  interfaces(device: string): Promise<Interface[]>
+  updateInterface(ref: InterfaceRef, patch: InterfacePatch): Promise<Interface>
+  /**
+   * A cable between two interfaces, planned unless said otherwise. Idempotent: the same two ends give back the
+   * cable already there; an end that is already another cable's is a conflict naming that cable.
+   */
+  createCable(a: InterfaceRef, b: InterfaceRef, options?: { status?: CableStatus; description?: string }): Promise<Cable>
+  setCableStatus(id: string, status: CableStatus): Promise<Cable>
+  /** Removes the cable; null when there was none (removing twice is harmless). */
+  deleteCable(id: string): Promise<Cable | null>
+}
+
+export const DCIM = Symbol('Dcim')
