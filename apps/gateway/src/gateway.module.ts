@@ -3,6 +3,7 @@ import type { Registry } from 'prom-client'
 import type { LoomConfig } from '../../../libs/config/src/index.js'
 import { IntegrationsModule } from '../../../libs/integrations/src/integrations.module.js'
 import { PersistenceModule } from '../../../libs/persistence/src/index.js'
+import { DcimController } from './dcim/dcim.controller.js'
 import { IpamController } from './ipam/ipam.controller.js'
 import { HealthController } from './health/health.controller.js'
 import { HealthService } from './health/health.service.js'
@@ -27,7 +28,7 @@ export class GatewayModule {
       module: GatewayModule,
       global: true,
       imports: [PersistenceModule.forRoot(config.databaseUrl), IntegrationsModule.forRoot(), TemporalModule],
-      controllers: [HealthController, SystemController, MetricsController, WorkflowsController, ProcessesController, SubscriptionsController, ProductsController, IpamController],
+      controllers: [HealthController, SystemController, MetricsController, WorkflowsController, ProcessesController, SubscriptionsController, ProductsController, IpamController, DcimController],
       providers: [
         { provide: LOOM_CONFIG, useValue: config },
         { provide: METRICS_REGISTRY, useValue: registry },

@@ -80,6 +80,8 @@ describe('npm start on the embedded defaults', () => {
       assert.match(first.output(), /product catalogue: .*created product node/)
       const form = (await (await fetch(`${api}/api/workflows/create_node/form`)).json()) as { properties: { router: { enum: string[] } } }
       assert.deepEqual(form.properties.router.enum, ['ams-pe1', 'ams-pe2', 'fra-pe1', 'lon-pe1'])
+      const ports_ = (await (await fetch(`${api}/api/dcim/devices/ams-pe1/interfaces`)).json()) as { items: { interface: string; speed_mbps: number }[] }
+      assert.deepEqual(ports_.items.map((i) => `${i.interface}@${i.speed_mbps}`), ['eth1@10000', 'eth2@10000', 'eth3@10000', 'eth4@100000'])
       assert.equal(await getStatus(`http://127.0.0.1:${ports.ui}/`), 200)
       const ping = await fetch(`${api}/api/system/ping`, { method: 'POST' })
       assert.equal(ping.status, 200)

@@ -23,3 +23,9 @@ export type IpamRole = (typeof IPAM_ROLES)[number]
 /** A device's place in the network: data-centre fabric roles, and router for a backbone node. */
 export const DEVICE_ROLES = ['edge', 'spine', 'leaf', 'router'] as const
 export type DeviceRole = (typeof DEVICE_ROLES)[number]
+
+/** A DCIM interface's and cable's life: planned, then in service, then on the way out. */
+export const INTERFACE_STATUSES = ['planned', 'active', 'decommissioning'] as const
+export type InterfaceStatus = (typeof INTERFACE_STATUSES)[number]
+export const CABLE_STATUSES = ['planned', 'connected', 'decommissioning'] as const
+export type CableStatus = (typeof CABLE_STATUSES)[number]

@@ -12,6 +12,8 @@ export interface SeedDevice {
   management_address: string
   primary_ipv4: string
   primary_ipv6: string
+  /** added with the device (a device that exists already keeps its own) */
+  interfaces?: { name: string; speed_mbps: number }[]
 }
 
 export function demoDevices(projectRoot: string): SeedDevice[] {
@@ -28,6 +30,12 @@ export async function seedDevices(prisma: PrismaService, devices: SeedDevice[]):
       VALUES (${uuidv7()}::uuid, ${d.name}, ${d.role}::device_role, ${d.vendor}, ${d.platform}, ${d.site}, 'planned',
               ${d.management_address}::inet, ${d.primary_ipv4}::inet, ${d.primary_ipv6}::inet, now())
       ON CONFLICT (name) DO NOTHING`
+    for (const i of d.interfaces ?? []) {
+      await prisma.$executeRaw`
+        INSERT INTO dcim_interfaces (id, device_id, name, speed_mbps, updated_at)
+        SELECT ${uuidv7()}::uuid, id, ${i.name}, ${i.speed_mbps}, now() FROM dcim_devices WHERE name = ${d.name}
+        ON CONFLICT (device_id, name) DO NOTHING`
+    }
   }
   return added
 }

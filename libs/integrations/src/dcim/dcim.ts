@@ -1,12 +1,9 @@
 // What workflows need from a DCIM, whichever one it is (built-in or NetBox): devices and their status,
 // interfaces, and cables from planned to connected. Objects are named as a network engineer names them
 // (device and interface names), so that the same calls work against either backend.
-import type { DeviceRole, DeviceStatus } from '../../../domain/src/index.js'
+import type { CableStatus, DeviceRole, DeviceStatus, InterfaceStatus } from '../../../domain/src/index.js'
 
-export const INTERFACE_STATUSES = ['planned', 'active', 'decommissioning'] as const
-export type InterfaceStatus = (typeof INTERFACE_STATUSES)[number]
-export const CABLE_STATUSES = ['planned', 'connected', 'decommissioning'] as const
-export type CableStatus = (typeof CABLE_STATUSES)[number]
+export type { CableStatus, InterfaceStatus }
 
 export interface Device {
   name: string

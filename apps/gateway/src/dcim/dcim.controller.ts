@@ -1,0 +1,149 @@
+import { Body, Controller, Delete, Get, Param, Patch, Post, Query } from '@nestjs/common'
+import { ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger'
+import {
+  CableCreateDto,
+  CableDto,
+  CableListQueryDto,
+  CablePatchDto,
+  DeviceCreateDto,
+  DeviceDto,
+  DeviceListQueryDto,
+  DevicePatchDto,
+  InterfaceCreateDto,
+  InterfaceDto,
+  InterfacePatchDto,
+  type Page,
+  ProblemDto,
+  RackCreateDto,
+  SiteCreateDto,
+  SiteDto,
+} from '../../../../libs/contracts/src/index.js'
+import { notFound } from '../../../../libs/integrations/src/errors.js'
+import { BuiltinDcim } from '../../../../libs/integrations/src/dcim/builtin-dcim.js'
+import { ApiPageResponse } from '../http/api-page.decorator.js'
+import { UuidParamPipe } from '../http/uuid-param.pipe.js'
+
+const whole = <T>(items: T[]): Page<T> => ({ items, total: items.length, next_cursor: null })
+
+/** The built-in DCIM: sites and racks, devices and their status, interfaces, cables. */
+@ApiTags('dcim')
+@Controller('api/dcim')
+@ApiNotFoundResponse({ type: ProblemDto, description: 'an unknown site, rack, device, interface or cable, named' })
+export class DcimController {
+  constructor(private readonly dcim: BuiltinDcim) {}
+
+  @Get('sites')
+  @ApiOperation({ summary: 'Sites with their racks and how many devices each holds' })
+  @ApiPageResponse(SiteDto, 'Every site')
+  async sites(): Promise<Page<SiteDto>> {
+    return whole(await this.dcim.sites())
+  }
+
+  @Post('sites')
+  @ApiOperation({ summary: 'Create a site' })
+  @ApiCreatedResponse({ type: SiteDto })
+  @ApiConflictResponse({ type: ProblemDto })
+  async createSite(@Body() body: SiteCreateDto): Promise<SiteDto> {
+    return { ...(await this.dcim.createSite(body)), racks: [], devices: 0 }
+  }
+
+  @Post('sites/:site/racks')
+  @ApiOperation({ summary: 'Create a rack at a site' })
+  @ApiCreatedResponse({ schema: { example: { site: 'ams', name: 'r101' } } })
+  @ApiConflictResponse({ type: ProblemDto })
+  createRack(@Param('site') site: string, @Body() body: RackCreateDto): Promise<{ site: string; name: string }> {
+    return this.dcim.createRack(site, body.name)
+  }
+
+  @Get('devices')
+  @ApiOperation({ summary: 'Devices by name, filtered by status, site and role' })
+  @ApiPageResponse(DeviceDto, 'The devices that match')
+  async devices(@Query() query: DeviceListQueryDto): Promise<Page<DeviceDto>> {
+    return whole(await this.dcim.devices(query))
+  }
+
+  @Post('devices')
+  @ApiOperation({ summary: 'Create a device (planned unless said otherwise)' })
+  @ApiCreatedResponse({ type: DeviceDto })
+  @ApiConflictResponse({ type: ProblemDto })
+  @ApiUnprocessableEntityResponse({ type: ProblemDto })
+  createDevice(@Body() body: DeviceCreateDto): Promise<DeviceDto> {
+    return this.dcim.createDevice(body)
+  }
+
+  @Get('devices/:name')
+  @ApiOperation({ summary: 'One device' })
+  @ApiOkResponse({ type: DeviceDto })
+  device(@Param('name') name: string): Promise<DeviceDto> {
+    return this.dcim.device(name)
+  }
+
+  @Patch('devices/:name')
+  @ApiOperation({ summary: "Change a device's status (planned → staged → active → decommissioning …)" })
+  @ApiOkResponse({ type: DeviceDto })
+  @ApiUnprocessableEntityResponse({ type: ProblemDto })
+  setStatus(@Param('name') name: string, @Body() body: DevicePatchDto): Promise<DeviceDto> {
+    return this.dcim.setDeviceStatus(name, body.status)
+  }
+
+  @Get('devices/:name/interfaces')
+  @ApiOperation({ summary: "A device's interfaces in natural order, each with its cable and the far end" })
+  @ApiPageResponse(InterfaceDto, "The device's interfaces")
+  async interfaces(@Param('name') name: string): Promise<Page<InterfaceDto>> {
+    return whole(await this.dcim.interfaces(name))
+  }
+
+  @Post('devices/:name/interfaces')
+  @ApiOperation({ summary: 'Add an interface to a device' })
+  @ApiCreatedResponse({ type: InterfaceDto })
+  @ApiConflictResponse({ type: ProblemDto })
+  createInterface(@Param('name') name: string, @Body() body: InterfaceCreateDto): Promise<InterfaceDto> {
+    return this.dcim.createInterface(name, body)
+  }
+
+  @Patch('devices/:name/interfaces/:interface')
+  @ApiOperation({ summary: "Change an interface's description, enabled or status" })
+  @ApiOkResponse({ type: InterfaceDto })
+  updateInterface(@Param('name') device: string, @Param('interface') name: string, @Body() body: InterfacePatchDto): Promise<InterfaceDto> {
+    return this.dcim.updateInterface({ device, interface: name }, body)
+  }
+
+  @Get('cables')
+  @ApiOperation({ summary: 'Cables, oldest first, of a device or in a status' })
+  @ApiPageResponse(CableDto, 'The cables that match')
+  async cables(@Query() query: CableListQueryDto): Promise<Page<CableDto>> {
+    return whole(await this.dcim.cables(query))
+  }
+
+  @Post('cables')
+  @ApiOperation({ summary: 'Cable two interfaces (planned unless said otherwise)', description: 'Idempotent: the same two ends give the cable already there.' })
+  @ApiCreatedResponse({ type: CableDto })
+  @ApiConflictResponse({ type: ProblemDto, description: 'an end already has another cable (named)' })
+  @ApiUnprocessableEntityResponse({ type: ProblemDto })
+  createCable(@Body() body: CableCreateDto): Promise<CableDto> {
+    return this.dcim.createCable(body.a, body.b, { status: body.status, description: body.description })
+  }
+
+  @Get('cables/:id')
+  @ApiOperation({ summary: 'One cable' })
+  @ApiOkResponse({ type: CableDto })
+  cable(@Param('id', UuidParamPipe) id: string): Promise<CableDto> {
+    return this.dcim.cable(id)
+  }
+
+  @Patch('cables/:id')
+  @ApiOperation({ summary: "Change a cable's status (planned → connected → decommissioning)" })
+  @ApiOkResponse({ type: CableDto })
+  setCableStatus(@Param('id', UuidParamPipe) id: string, @Body() body: CablePatchDto): Promise<CableDto> {
+    return this.dcim.setCableStatus(id, body.status)
+  }
+
+  @Delete('cables/:id')
+  @ApiOperation({ summary: 'Remove a cable' })
+  @ApiOkResponse({ type: CableDto, description: 'what was removed' })
+  async deleteCable(@Param('id', UuidParamPipe) id: string): Promise<CableDto> {
+    const removed = await this.dcim.deleteCable(id)
+    if (!removed) throw notFound(`DCIM has no cable ${id}`)
+    return removed
+  }
+}
