@@ -2,7 +2,8 @@ import { ApplicationFailure, proxyActivities, TemporalFailure, workflowInfo } fr
 import type { DcimActivities } from '../../../activities/src/dcim/dcim.activities.js'
 import type { ProcessActivities } from '../../../activities/src/processes/process.activities.js'
 import type { SubscriptionActivities } from '../../../activities/src/subscriptions/subscription.activities.js'
-import { NODE_PRODUCT, type NodeInitial, nodeDescription, renderFrrBaseConfig, toProvisioning } from '../../../domain/src/products/node/index.js'
+import { renderNodeConfig } from '../../../domain/src/config/index.js'
+import { NODE_PRODUCT, type NodeInitial, nodeConfigData, nodeDescription, toProvisioning } from '../../../domain/src/products/node/index.js'
 import type { ActivityInterface } from '../engine/activity-interface.js'
 import { ProcessRun } from '../engine/process-run.js'
 import { createNodeDeclaration } from './create-node.declaration.js'
@@ -55,7 +56,7 @@ export async function createNode(args: CreateNodeArgs): Promise<CreateNodeResult
     const provisioning = toProvisioning(node)
 
     const inputStep = run.enter('provide_config_to_user')
-    const config = renderFrrBaseConfig(provisioning)
+    const config = renderNodeConfig(provisioning.vendor, nodeConfigData(provisioning))
     const answer = await run.waitForAnswer(inputStep.step, { schema: confirmConfigApplied, assignee: 'noc', data: { config } }, () =>
       act.recordStep({ ...inputStep, status: 'waiting', state_delta: { config }, process_status: 'waiting', assignee: 'noc' }),
     )

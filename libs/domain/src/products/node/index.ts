@@ -1,3 +1,3 @@
-export * from './frr-config.js'
+export * from './node-config.js'
 export * from './node.model.js'
 export * from './node.product.js'
