@@ -1,21 +1,23 @@
 // Rendered configuration by vendor. A device's vendor in DCIM picks the templates.
 import { DomainError } from '../errors.js'
 import { checked, type LinkConfig, type LinkConfigData, linkConfigData, type NodeConfig, type NodeConfigData, nodeConfigData } from './contract.js'
-import { frrLink, frrNode } from './vendors/frr.js'
-import { iosxrLink, iosxrNode } from './vendors/iosxr.js'
-import { junosLink, junosNode } from './vendors/junos.js'
-import { srosLink, srosNode } from './vendors/sros.js'
+import { frrDevice, frrLink, frrNode } from './vendors/frr.js'
+import { iosxrDevice, iosxrLink, iosxrNode } from './vendors/iosxr.js'
+import { junosDevice, junosLink, junosNode } from './vendors/junos.js'
+import { srosDevice, srosLink, srosNode } from './vendors/sros.js'
 
 interface Templates {
   node(data: NodeConfig): string
   link(data: LinkConfig): string
+  /** the whole configuration of a device: its node base and every link on it */
+  device(node: NodeConfig, links: LinkConfig[]): string
 }
 
 const TEMPLATES = {
-  frr: { node: frrNode, link: frrLink },
-  cisco_iosxr: { node: iosxrNode, link: iosxrLink },
-  juniper_junos: { node: junosNode, link: junosLink },
-  nokia_sros: { node: srosNode, link: srosLink },
+  frr: { node: frrNode, link: frrLink, device: frrDevice },
+  cisco_iosxr: { node: iosxrNode, link: iosxrLink, device: iosxrDevice },
+  juniper_junos: { node: junosNode, link: junosLink, device: junosDevice },
+  nokia_sros: { node: srosNode, link: srosLink, device: srosDevice },
 } satisfies Record<string, Templates>
 
 export type Vendor = keyof typeof TEMPLATES
@@ -34,4 +36,14 @@ export function renderNodeConfig(vendor: string, data: NodeConfigData): string {
 /** One side of a link: addresses, description, IGP point-to-point with its metric (or the maintenance metric). */
 export function renderLinkConfig(vendor: string, data: LinkConfigData): string {
   return templatesFor(vendor).link(checked(`the ${vendor} configuration of ${data.interface}`, linkConfigData, data))
+}
+
+/**
+ * A device's whole configuration — its node base and every link on it — as a driver that replaces the running
+ * configuration needs it.
+ */
+export function renderDeviceConfig(vendor: string, node: NodeConfigData, links: LinkConfigData[]): string {
+  const templates = templatesFor(vendor)
+  const checkedNode = checked(`the ${vendor} base configuration of ${node.hostname}`, nodeConfigData, node)
+  return templates.device(checkedNode, links.map((l) => checked(`the ${vendor} configuration of ${node.hostname} ${l.interface}`, linkConfigData, l)))
 }

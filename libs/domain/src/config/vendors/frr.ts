@@ -1,33 +1,41 @@
-// FRRouting (vtysh syntax, as frr-reload.py reads a whole desired configuration).
+// FRRouting (vtysh syntax, as frr-reload.py reads a whole desired configuration). A whole device's
+// configuration lists every interface before the routing processes: frr-reload.py applies its delta in that
+// order, and an `interface` line after `router ospf6` would be read as that process's own sub-command.
 import { effectiveMetric, type LinkConfig, type NodeConfig, splitPrefix } from '../contract.js'
 
-export function frrNode(n: NodeConfig): string {
+type Block = string[]
+
+const text = (blocks: Block[]) => blocks.map((b) => [...b, '!'].join('\n')).join('\n') + '\n'
+
+function nodeBlocks(n: NodeConfig): { header: Block; interfaces: Block[]; routers: Block[] } {
   const routerId = splitPrefix(n.loopback_ipv4).address
-  const lines = ['frr defaults traditional', `hostname ${n.hostname}`, 'service integrated-vtysh-config', `! site ${n.site}, role ${n.role}`, '!']
-  if (n.management) lines.push(`interface ${n.management.interface}`, ' description management', ` ip address ${n.management.address}`, 'exit', '!')
-  lines.push(
-    `interface lo`,
+  const interfaces: Block[] = []
+  if (n.management) interfaces.push([`interface ${n.management.interface}`, ' description management', ` ip address ${n.management.address}`, 'exit'])
+  interfaces.push([
+    'interface lo',
     ` ip address ${n.loopback_ipv4}`,
     ` ipv6 address ${n.loopback_ipv6}`,
+    // Passive per interface: FRR shows `passive-interface lo` this way in its running configuration, and a
+    // desired configuration written as FRR shows it diffs to nothing once applied.
+    ' ip ospf passive',
     ` ip ospf area ${n.igp.area}`,
+    ' ipv6 ospf6 passive',
     ` ipv6 ospf6 area ${n.igp.area}`,
     'exit',
-    '!',
-    'router ospf',
-    ` ospf router-id ${routerId}`,
-    ' passive-interface lo',
-    ...(n.igp.fast_convergence ? [' timers throttle lsa all 0', ' timers throttle spf 0 50 1000', ' timers lsa min-arrival 0'] : []),
-    'exit',
-    '!',
-    'router ospf6',
-    ` ospf6 router-id ${routerId}`,
-    'exit',
-    '!',
-  )
-  return lines.join('\n') + '\n'
+  ])
+  const routers: Block[] = [
+    [
+      'router ospf',
+      ` ospf router-id ${routerId}`,
+      ...(n.igp.fast_convergence ? [' timers throttle lsa all 0', ' timers throttle spf 0 50 1000', ' timers lsa min-arrival 0'] : []),
+      'exit',
+    ],
+    ['router ospf6', ` ospf6 router-id ${routerId}`, 'exit'],
+  ]
+  return { header: ['frr defaults traditional', `hostname ${n.hostname}`, 'service integrated-vtysh-config', `! site ${n.site}, role ${n.role}`], interfaces, routers }
 }
 
-export function frrLink(l: LinkConfig): string {
+function linkBlock(l: LinkConfig): Block {
   const timers = (family: 'ip ospf' | 'ipv6 ospf6') => [
     ...(l.igp.hello_interval ? [` ${family} hello-interval ${l.igp.hello_interval}`] : []),
     ...(l.igp.dead_interval ? [` ${family} dead-interval ${l.igp.dead_interval}`] : []),
@@ -48,7 +56,19 @@ export function frrLink(l: LinkConfig): string {
     ` ipv6 ospf6 cost ${effectiveMetric(l.igp)}`,
     ` ipv6 ospf6 area ${l.igp.area}`,
     'exit',
-    '!',
-    '',
-  ].join('\n')
+  ]
+}
+
+export function frrNode(n: NodeConfig): string {
+  const { header, interfaces, routers } = nodeBlocks(n)
+  return text([header, ...interfaces, ...routers])
+}
+
+export function frrLink(l: LinkConfig): string {
+  return text([linkBlock(l)])
+}
+
+export function frrDevice(n: NodeConfig, links: LinkConfig[]): string {
+  const { header, interfaces, routers } = nodeBlocks(n)
+  return text([header, ...interfaces, ...links.map(linkBlock), ...routers])
 }

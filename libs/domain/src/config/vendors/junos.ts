@@ -53,3 +53,6 @@ export function junosLink(l: LinkConfig): string {
   lines.push([0, '}'])
   return layout(lines)
 }
+
+/** Merge semantics: the node's blocks, then each link's. */
+export const junosDevice = (n: NodeConfig, links: LinkConfig[]) => [junosNode(n), ...links.map(junosLink)].join('')

@@ -58,3 +58,6 @@ export function srosLink(l: LinkConfig): string {
   lines.push([1, '}'], [0, '}'])
   return layout(lines)
 }
+
+/** Merge semantics: the node's blocks, then each link's. */
+export const srosDevice = (n: NodeConfig, links: LinkConfig[]) => [srosNode(n), ...links.map(srosLink)].join('')
