@@ -43,7 +43,7 @@ function bindActivities(app: INestApplicationContext): Record<string, ActivityFu
 
 export async function createLoomWorker(config: LoomConfig & { databaseUrl: string }, options: LoomWorkerOptions = {}): Promise<LoomWorker> {
   const logger = options.logger ?? createLogger('worker', config.logLevel)
-  const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config.databaseUrl), {
+  const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), {
     logger: new PinoNestLogger(logger),
     abortOnError: false,
   })

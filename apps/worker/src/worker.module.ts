@@ -1,17 +1,18 @@
 import { type DynamicModule, Module } from '@nestjs/common'
-import { DcimActivities, IpamActivities, ProcessActivities, StepLog, SubscriptionActivities, SystemActivities } from '../../../libs/activities/src/index.js'
+import type { LoomConfig } from '../../../libs/config/src/index.js'
+import { DcimActivities, DeviceActivities, IpamActivities, ProcessActivities, StepLog, SubscriptionActivities, SystemActivities } from '../../../libs/activities/src/index.js'
 import { IntegrationsModule } from '../../../libs/integrations/src/integrations.module.js'
 import { PersistenceModule } from '../../../libs/persistence/src/index.js'
 
 /** The injectable services whose methods the worker registers as activities. */
-export const ACTIVITY_PROVIDERS = [SystemActivities, ProcessActivities, SubscriptionActivities, DcimActivities, IpamActivities]
+export const ACTIVITY_PROVIDERS = [SystemActivities, ProcessActivities, SubscriptionActivities, DcimActivities, IpamActivities, DeviceActivities]
 
 @Module({})
 export class WorkerModule {
-  static forRoot(databaseUrl: string): DynamicModule {
+  static forRoot(config: LoomConfig & { databaseUrl: string }): DynamicModule {
     return {
       module: WorkerModule,
-      imports: [PersistenceModule.forRoot(databaseUrl), IntegrationsModule.forRoot()],
+      imports: [PersistenceModule.forRoot(config.databaseUrl), IntegrationsModule.forRoot(config.devices)],
       providers: [StepLog, ...ACTIVITY_PROVIDERS],
     }
   }

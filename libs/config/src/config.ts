@@ -28,6 +28,18 @@ export interface LoomConfig {
   logLevel: LogLevel
   /** the customer id that start forms propose */
   defaultCustomerId: string
+  devices: DeviceAccessConfig
+}
+
+/** How workers reach devices to configure them. */
+export interface DeviceAccessConfig {
+  driver: 'manual' | 'frr' | 'simulator'
+  username: string
+  /** a reference (env:NAME or file:/path), resolved only inside activities */
+  credentials: string | undefined
+  knownHosts: string | undefined
+  sshPort: number
+  simulator: { seed: number; latencyMs: [number, number]; failureRate: number }
 }
 
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const
@@ -108,6 +120,30 @@ const envSchema = z
       .enum(LOG_LEVELS, { error: `expected one of ${LOG_LEVELS.join(', ')}` })
       .optional()
       .transform((s) => s ?? 'info'),
+    LOOM_DEVICE_DRIVER: z
+      .enum(['manual', 'frr', 'simulator'], { error: 'expected "manual", "frr" or "simulator"' })
+      .optional()
+      .transform((s) => s ?? 'manual'),
+    LOOM_DEVICE_USERNAME: name('loom'),
+    LOOM_DEVICE_CREDENTIALS: optionalText.refine((s) => s === undefined || /^(env|file):.+$/.test(s), 'expected a reference, env:NAME or file:/path — never the secret itself'),
+    LOOM_DEVICE_KNOWN_HOSTS: optionalText,
+    LOOM_DEVICE_SSH_PORT: port(22),
+    LOOM_SIMULATOR_SEED: z.string().trim().regex(/^\d+$/, 'expected a whole number').transform(Number).optional().transform((n) => n ?? 1),
+    LOOM_SIMULATOR_LATENCY_MS: z
+      .string()
+      .trim()
+      .regex(/^\d+,\d+$/, 'expected min,max in milliseconds, e.g. 20,200')
+      .transform((s) => s.split(',').map(Number) as [number, number])
+      .refine(([min, max]) => min <= max, 'expected min ≤ max')
+      .optional()
+      .transform((r) => r ?? ([0, 0] as [number, number])),
+    LOOM_SIMULATOR_FAILURE_RATE: z
+      .string()
+      .trim()
+      .regex(/^(0(\.\d+)?|1(\.0+)?)$/, 'expected a share between 0 and 1, e.g. 0.05')
+      .transform(Number)
+      .optional()
+      .transform((n) => n ?? 0),
   })
   .superRefine((env, ctx) => {
     const usesNetbox = env.LOOM_IPAM === 'netbox' || env.LOOM_DCIM === 'netbox'
@@ -115,7 +151,12 @@ const envSchema = z
       ctx.addIssue({ code: 'custom', path: ['NETBOX_URL'], message: 'required when LOOM_IPAM or LOOM_DCIM is "netbox"' })
     if (usesNetbox && !env.NETBOX_TOKEN)
       ctx.addIssue({ code: 'custom', path: ['NETBOX_TOKEN'], message: 'required when LOOM_IPAM or LOOM_DCIM is "netbox"' })
+    if (env.LOOM_DEVICE_DRIVER === 'frr' && !env.LOOM_DEVICE_CREDENTIALS)
+      ctx.addIssue({ code: 'custom', path: ['LOOM_DEVICE_CREDENTIALS'], message: 'required when LOOM_DEVICE_DRIVER is "frr" (e.g. file:/etc/loom/device_key)' })
   })
+
+/** Variables whose value an error message must never repeat. */
+const SECRET_VARIABLES = new Set(['NETBOX_TOKEN', 'LOOM_DEVICE_CREDENTIALS', 'DATABASE_URL'])
 
 /** Reads and checks the environment; throws a ConfigError naming every bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): LoomConfig {
@@ -125,7 +166,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       parsed.error.issues.map((issue) => {
         const variable = String(issue.path[0])
         const given = env[variable]
-        return `${variable}: ${issue.message}${given === undefined ? '' : ` (got ${JSON.stringify(given)})`}`
+        return `${variable}: ${issue.message}${given === undefined || SECRET_VARIABLES.has(variable) ? '' : ` (got ${JSON.stringify(given)})`}`
       }),
     )
   }
@@ -149,6 +190,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     netboxToken: e.NETBOX_TOKEN,
     logLevel: e.LOOM_LOG_LEVEL,
     defaultCustomerId: e.LOOM_DEFAULT_CUSTOMER_ID,
+    devices: {
+      driver: e.LOOM_DEVICE_DRIVER,
+      username: e.LOOM_DEVICE_USERNAME,
+      credentials: e.LOOM_DEVICE_CREDENTIALS,
+      knownHosts: e.LOOM_DEVICE_KNOWN_HOSTS,
+      sshPort: e.LOOM_DEVICE_SSH_PORT,
+      simulator: { seed: e.LOOM_SIMULATOR_SEED, latencyMs: e.LOOM_SIMULATOR_LATENCY_MS, failureRate: e.LOOM_SIMULATOR_FAILURE_RATE },
+    },
   }
 }
 
@@ -184,6 +233,14 @@ export function configToEnv(config: LoomConfig): Record<string, string> {
     NETBOX_TOKEN: config.netboxToken,
     LOOM_LOG_LEVEL: config.logLevel,
     LOOM_DEFAULT_CUSTOMER_ID: config.defaultCustomerId,
+    LOOM_DEVICE_DRIVER: config.devices.driver,
+    LOOM_DEVICE_USERNAME: config.devices.username,
+    LOOM_DEVICE_CREDENTIALS: config.devices.credentials,
+    LOOM_DEVICE_KNOWN_HOSTS: config.devices.knownHosts,
+    LOOM_DEVICE_SSH_PORT: String(config.devices.sshPort),
+    LOOM_SIMULATOR_SEED: String(config.devices.simulator.seed),
+    LOOM_SIMULATOR_LATENCY_MS: config.devices.simulator.latencyMs.join(','),
+    LOOM_SIMULATOR_FAILURE_RATE: String(config.devices.simulator.failureRate),
   }
   return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined))
 }

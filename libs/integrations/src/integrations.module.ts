@@ -1,18 +1,42 @@
 import { type DynamicModule, Module } from '@nestjs/common'
+import type { DeviceAccessConfig } from '../../config/src/index.js'
 import { BuiltinDcim } from './dcim/builtin-dcim.js'
 import { DCIM } from './dcim/dcim.js'
+import { DEVICE_ACCESS } from './devices/device-access.js'
+import { DEVICE_DRIVER, type DeviceDriver } from './devices/driver.js'
+import { FrrDriver } from './devices/frr-driver.js'
+import { ManualDriver } from './devices/manual-driver.js'
+import { SimulatorDriver } from './devices/simulator-driver.js'
 import { BuiltinIpam } from './ipam/builtin-ipam.js'
 import { IPAM } from './ipam/ipam.js'
 
-/** The sources of truth as configured (LOOM_IPAM, LOOM_DCIM): the interfaces workflows' activities use. */
+function driverFor(access: DeviceAccessConfig): DeviceDriver {
+  switch (access.driver) {
+    case 'frr':
+      return new FrrDriver()
+    case 'simulator':
+      return new SimulatorDriver({ seed: access.simulator.seed, latency_ms: access.simulator.latencyMs, failure_rate: access.simulator.failureRate })
+    case 'manual':
+      return new ManualDriver()
+  }
+}
+
+/** The sources of truth and the device driver as configured: the interfaces workflows' activities use. */
 @Module({})
 export class IntegrationsModule {
-  static forRoot(): DynamicModule {
+  static forRoot(devices: DeviceAccessConfig): DynamicModule {
     return {
       module: IntegrationsModule,
       global: true,
-      providers: [BuiltinIpam, { provide: IPAM, useExisting: BuiltinIpam }, BuiltinDcim, { provide: DCIM, useExisting: BuiltinDcim }],
-      exports: [BuiltinIpam, IPAM, BuiltinDcim, DCIM],
+      providers: [
+        BuiltinIpam,
+        { provide: IPAM, useExisting: BuiltinIpam },
+        BuiltinDcim,
+        { provide: DCIM, useExisting: BuiltinDcim },
+        { provide: DEVICE_ACCESS, useValue: devices },
+        { provide: DEVICE_DRIVER, useFactory: () => driverFor(devices) },
+      ],
+      exports: [BuiltinIpam, IPAM, BuiltinDcim, DCIM, DEVICE_ACCESS, DEVICE_DRIVER],
     }
   }
 }

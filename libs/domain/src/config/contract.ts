@@ -1,6 +1,7 @@
 // The data contract of rendered configuration: what a node's base configuration and a link's interface
 // configuration need, whatever the vendor. Checked before any template runs, so a template never sees a bad
 // value and a refusal names the field. Pure (zod only): workflow code renders configuration.
+import ipaddr from 'ipaddr.js'
 import { z } from 'zod'
 import { DomainError } from '../errors.js'
 
@@ -10,8 +11,14 @@ const DOTTED = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/
 /** Free text that goes into a configuration line: no quotes, no line breaks, nothing a CLI would parse. */
 const TEXT = /^[^"'\n\r;{}#!\\]*$/
 
+/** IPv6 as devices print it (RFC 5952: 2001:db8::/127, not 2001:db8:0::0/127), so that re-applying diffs clean. */
+const canonical6 = (prefix: string) => {
+  const [address, length] = prefix.split('/')
+  return `${ipaddr.IPv6.parse(address).toRFC5952String()}/${length}`
+}
+const prefix6 = z.cidrv6().transform(canonical6)
 const hostPrefix4 = z.cidrv4().refine((p) => p.endsWith('/32'), 'must be a /32')
-const hostPrefix6 = z.cidrv6().refine((p) => p.endsWith('/128'), 'must be a /128')
+const hostPrefix6 = z.cidrv6().refine((p) => p.endsWith('/128'), 'must be a /128').transform(canonical6)
 const ospfArea = z.string().regex(DOTTED, 'must be dotted, like 0.0.0.0')
 
 export const nodeConfigData = z.object({
@@ -39,7 +46,7 @@ export const linkConfigData = z.object({
   description: z.string().regex(TEXT, 'has characters a configuration line cannot hold').max(200),
   /** this side's address with the link's prefix length, e.g. 10.0.0.0/31 */
   ipv4_address: z.cidrv4(),
-  ipv6_address: z.cidrv6(),
+  ipv6_address: prefix6,
   mtu: z.number().int().min(1280).max(9216).optional(),
   igp: z.object({
     area: ospfArea,

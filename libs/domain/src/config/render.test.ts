@@ -60,6 +60,10 @@ describe('rendered configuration matches the golden files', () => {
   })
 })
 
+test('IPv6 addresses are rendered as devices print them, so that re-applying diffs clean', () => {
+  assert.match(renderLinkConfig('frr', { ...link, ipv6_address: '2001:0db8:0:0::0/127' }), /^ ipv6 address 2001:db8::\/127$/m)
+})
+
 describe('invalid data is refused before rendering', () => {
   const refused = (render: () => string, ...patterns: RegExp[]) =>
     assert.throws(render, (e: unknown) => {

@@ -1,0 +1,81 @@
+import { Inject, Injectable } from '@nestjs/common'
+import { ApplicationFailure } from '@temporalio/activity'
+import type { DeviceAccessConfig } from '../../../config/src/index.js'
+import { DCIM, type Dcim } from '../../../integrations/src/dcim/dcim.js'
+import { DEVICE_ACCESS, targetOf } from '../../../integrations/src/devices/device-access.js'
+import { type ApplyResult, type CheckResult, DEVICE_DRIVER, type DeviceDriver, DeviceError, type DeviceTarget, type VerifyExpectation } from '../../../integrations/src/devices/driver.js'
+import { reported } from '../ipam/ipam.activities.js'
+import type { StepContext } from '../processes/step-context.js'
+import { StepLog } from '../processes/step-log.js'
+
+const contextOf = ({ process_id, step, started_at }: StepContext): StepContext => ({ process_id, step, started_at })
+
+/** An unreachable device may answer on the next attempt; a refused configuration or a failed check will not. */
+async function device<T>(call: Promise<T>): Promise<T> {
+  try {
+    return await call
+  } catch (error) {
+    if (error instanceof DeviceError && error.kind !== 'unreachable') throw ApplicationFailure.nonRetryable(error.message, error.name)
+    throw error
+  }
+}
+
+/**
+ * Configuration steps for workflows, through the configured driver (manual, frr or simulator). Workflows pass
+ * a device's name and the rendered text; the login is resolved here, from the worker's configuration, so no
+ * credential ever enters a workflow's history. Each step is idempotent by (process, step); applyConfig keeps
+ * the configuration it replaced under a backup named after the step, which revertConfig — its inverse — puts back.
+ */
+@Injectable()
+export class DeviceActivities {
+  constructor(
+    private readonly steps: StepLog,
+    @Inject(DEVICE_DRIVER) private readonly driver: DeviceDriver,
+    @Inject(DCIM) private readonly dcim: Dcim,
+    @Inject(DEVICE_ACCESS) private readonly access: DeviceAccessConfig,
+  ) {}
+
+  /** A syntax check on the device; a refusal fails the step at once with the device's words. */
+  async checkConfig(input: StepContext & { device: string; config: string }): Promise<CheckResult> {
+    return this.steps.onceOutside(contextOf(input), async () => {
+      const result = await device(this.driver.check(await this.targetFor(input.device), input.config))
+      if (!result.ok) throw ApplicationFailure.nonRetryable(`${input.device} refuses the configuration: ${result.errors.join('; ')}`, 'InvalidConfiguration')
+      return { result, state_delta: { checked: input.device } }
+    })
+  }
+
+  /**
+   * Makes `config` the device's configuration and verifies it; a failed verification puts the previous
+   * configuration back and fails the step (non-retryable), naming what did not hold.
+   */
+  async applyConfig(input: StepContext & { device: string; config: string; verify?: VerifyExpectation }): Promise<ApplyResult & { verified: boolean }> {
+    return this.steps.onceOutside(contextOf(input), async () => {
+      const target = await this.targetFor(input.device)
+      const applied = await device(this.driver.apply(target, input.config, backupIdOf(input)))
+      let verified = false
+      if (input.verify && !applied.needs_confirmation) {
+        const check = await device(this.driver.verify(target, input.verify))
+        if (!check.ok) {
+          if (applied.backup) await device(this.driver.rollback(target, applied.backup))
+          throw ApplicationFailure.nonRetryable(`${input.device} failed verification and was rolled back: ${check.failures.join('; ')}`, 'VerificationFailed')
+        }
+        verified = true
+      }
+      return { result: { ...applied, verified }, state_delta: { [`config_${input.device}`]: applied.changed ? 'changed' : applied.needs_confirmation ? 'awaiting confirmation' : 'unchanged' } }
+    })
+  }
+
+  /** The inverse of applyConfig: the configuration kept under its backup goes back on the device. */
+  async revertConfig(input: StepContext & { device: string; backup: string }): Promise<{ reverted: string }> {
+    return this.steps.onceOutside(contextOf(input), async () => {
+      await device(this.driver.rollback(await this.targetFor(input.device), input.backup))
+      return { result: { reverted: input.backup }, state_delta: { [`config_${input.device}`]: 'reverted' } }
+    })
+  }
+
+  // A function, not a method: every method of an activity class becomes an activity.
+  private readonly targetFor = async (name: string): Promise<DeviceTarget> => targetOf(await reported(this.dcim.device(name)), this.access)
+}
+
+/** Named after the step that made it: a retry of the step finds and keeps the same backup. */
+const backupIdOf = (ctx: StepContext) => `${ctx.process_id}.${ctx.step}`.replace(/[^A-Za-z0-9_.-]/g, '_')

@@ -1,0 +1,78 @@
+// One interface to every way Loom configures a device: by hand (manual), over SSH to FRR (frr), or a
+// simulator for fleet-scale tests and demos. Activities talk to this, never to a vendor's tooling.
+
+/** How to reach a device. Credentials are a reference resolved inside the driver, never the secret itself. */
+export interface DeviceTarget {
+  /** the DCIM name */
+  device: string
+  vendor: string
+  /** the management address */
+  host: string
+  port?: number
+  username: string
+  /** `env:NAME` or `file:/path` (a private key or a password); see credentials.ts */
+  credentials: string
+  /** a known_hosts file: when set, the device's host key must be in it */
+  known_hosts?: string
+}
+
+export interface CheckResult {
+  ok: boolean
+  /** the device's own words, line by line */
+  errors: string[]
+}
+
+export interface ApplyResult {
+  /** false when the device already ran this configuration */
+  changed: boolean
+  /** what was changed (lines removed and added), empty when nothing */
+  diff: string
+  /** where the configuration before the change was kept (on the device), for rollback; null when nothing changed */
+  backup: string | null
+  /** the manual driver: a person applies it and confirms in an input step */
+  needs_confirmation: boolean
+}
+
+/** What must hold after a change. */
+export interface VerifyExpectation {
+  /** interfaces that must have an OSPF neighbour in state Full */
+  ospf_full_on?: string[]
+  /** prefixes that must be in the routing table, e.g. a far loopback 10.255.0.3/32 */
+  routes?: string[]
+  /** how long to wait for all of it (default 20 s) */
+  timeout_ms?: number
+}
+
+export interface VerifyResult {
+  ok: boolean
+  failures: string[]
+}
+
+export interface DeviceDriver {
+  readonly name: 'manual' | 'frr' | 'simulator'
+  /** Syntax check only; touches nothing. */
+  check(target: DeviceTarget, config: string): Promise<CheckResult>
+  /** What applying `config` would change; empty when nothing. */
+  diff(target: DeviceTarget, config: string): Promise<string>
+  /**
+   * Makes `config` the device's whole configuration, after keeping the present one under `backupId` (kept once:
+   * a retry with the same id does not overwrite it with what the first attempt already changed).
+   */
+  apply(target: DeviceTarget, config: string, backupId: string): Promise<ApplyResult>
+  verify(target: DeviceTarget, expect: VerifyExpectation): Promise<VerifyResult>
+  /** Puts back the configuration kept under `backupId`. */
+  rollback(target: DeviceTarget, backupId: string): Promise<void>
+}
+
+export const DEVICE_DRIVER = Symbol('DeviceDriver')
+
+/** A device could not be reached, refused a configuration, or failed its verification. */
+export class DeviceError extends Error {
+  constructor(
+    readonly kind: 'unreachable' | 'invalid_config' | 'verification_failed' | 'credentials',
+    message: string,
+  ) {
+    super(message)
+    this.name = { unreachable: 'DeviceUnreachable', invalid_config: 'InvalidConfiguration', verification_failed: 'VerificationFailed', credentials: 'Credentials' }[kind]
+  }
+}

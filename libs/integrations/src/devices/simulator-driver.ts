@@ -1,0 +1,121 @@
+// A device simulator, for fleet-scale tests and demos only: devices that keep their configuration in this
+// process's memory, answer after a seeded random latency and fail at a seeded rate. It passes the same driver
+// contract suite as the FRR driver against real routers (driver.contract.ts), so what works here works there.
+import { setTimeout as sleep } from 'node:timers/promises'
+import { type ApplyResult, type CheckResult, type DeviceDriver, DeviceError, type DeviceTarget, type VerifyExpectation, type VerifyResult } from './driver.js'
+
+export interface SimulatorProfile {
+  /** each call waits between these many milliseconds (default 0, 0) */
+  latency_ms?: [number, number]
+  /** the share of apply calls that fail as an unreachable device would (default 0) */
+  failure_rate?: number
+  /** the same seed gives the same latencies and failures (default 1) */
+  seed?: number
+}
+
+/** The first words an FRR configuration line may start with (what vtysh -C accepts, in the subset Loom renders). */
+const FRR_WORDS = new Set(['frr', 'hostname', 'service', 'interface', 'router', 'exit', 'ip', 'ipv6', 'ospf', 'ospf6', 'description', 'mtu', 'timers', 'passive-interface', 'line', 'end', 'no'])
+
+/** Configuration lines as a device compares them: no comments, no blank lines, no trailing blanks. */
+const meaningful = (config: string) =>
+  config
+    .split('\n')
+    .map((l) => l.trimEnd())
+    .filter((l) => l && !l.startsWith('!'))
+
+interface SimulatedDevice {
+  running: string
+  backups: Map<string, string>
+}
+
+export class SimulatorDriver implements DeviceDriver {
+  readonly name = 'simulator'
+  private readonly devices = new Map<string, SimulatedDevice>()
+  private state: number
+
+  constructor(private readonly profile: SimulatorProfile = {}) {
+    this.state = profile.seed ?? 1
+  }
+
+  async check(target: DeviceTarget, config: string): Promise<CheckResult> {
+    await this.latency()
+    const errors = target.vendor === 'frr' ? meaningful(config).flatMap((line, i) => (FRR_WORDS.has(line.trim().split(/\s+/)[0]) ? [] : [`line ${i + 1}: % Unknown command: ${line.trim()}`])) : []
+    return { ok: errors.length === 0, errors }
+  }
+
+  async diff(target: DeviceTarget, config: string): Promise<string> {
+    await this.latency()
+    return lineDiff(this.device(target).running, config)
+  }
+
+  async apply(target: DeviceTarget, config: string, backupId: string): Promise<ApplyResult> {
+    const check = await this.check(target, config)
+    if (!check.ok) throw new DeviceError('invalid_config', `${target.device} refuses the configuration: ${check.errors.join('; ')}`)
+    if (this.random() < (this.profile.failure_rate ?? 0)) throw new DeviceError('unreachable', `${target.device} (simulated) did not answer`)
+    const device = this.device(target)
+    const diff = lineDiff(device.running, config)
+    if (!diff) return { changed: false, diff: '', backup: null, needs_confirmation: false }
+    if (!device.backups.has(backupId)) device.backups.set(backupId, device.running)
+    device.running = config
+    return { changed: true, diff, backup: backupId, needs_confirmation: false }
+  }
+
+  async verify(target: DeviceTarget, expect: VerifyExpectation): Promise<VerifyResult> {
+    await this.latency()
+    const lines = meaningful(this.device(target).running)
+    const failures: string[] = []
+    for (const ifname of expect.ospf_full_on ?? []) {
+      const start = lines.indexOf(`interface ${ifname}`)
+      const block = start < 0 ? [] : lines.slice(start + 1, lines.findIndex((l, i) => i > start && !l.startsWith(' ')))
+      if (!block.some((l) => /^ ip ospf area /.test(l))) failures.push(`no OSPF neighbour in state Full on ${ifname}`)
+    }
+    // A route exists when some simulated device configures that prefix on an interface that runs OSPF.
+    const everywhere = [...this.devices.values()].flatMap((d) => meaningful(d.running))
+    for (const prefix of expect.routes ?? []) if (!everywhere.some((l) => l.trim() === `ip address ${prefix}`)) failures.push(`no route to ${prefix}`)
+    return { ok: failures.length === 0, failures }
+  }
+
+  async rollback(target: DeviceTarget, backupId: string): Promise<void> {
+    await this.latency()
+    const device = this.device(target)
+    const kept = device.backups.get(backupId)
+    if (kept === undefined) throw new DeviceError('invalid_config', `${target.device} has no backup ${backupId} to roll back to`)
+    device.running = kept
+  }
+
+  /** The configuration a simulated device runs (for tests and demos). */
+  running(device: string): string | undefined {
+    return this.devices.get(device)?.running
+  }
+
+  private device(target: DeviceTarget): SimulatedDevice {
+    let device = this.devices.get(target.device)
+    if (!device) this.devices.set(target.device, (device = { running: '', backups: new Map() }))
+    return device
+  }
+
+  private async latency(): Promise<void> {
+    const [min, max] = this.profile.latency_ms ?? [0, 0]
+    const ms = min + (max - min) * this.random()
+    if (ms > 0) await sleep(ms)
+  }
+
+  /** mulberry32: small, seeded, and the same on every machine. */
+  private random(): number {
+    this.state = (this.state + 0x6d2b79f5) | 0
+    let t = this.state
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+/** Lines the desired configuration drops and adds, in frr-reload.py's layout; empty when they are the same. */
+function lineDiff(running: string, desired: string): string {
+  const before = meaningful(running)
+  const after = meaningful(desired)
+  const removed = before.filter((l) => !after.includes(l))
+  const added = after.filter((l) => !before.includes(l))
+  if (!removed.length && !added.length) return ''
+  return [...(removed.length ? ['Lines To Delete', '===============', ...removed, ''] : []), ...(added.length ? ['Lines To Add', '============', ...added] : [])].join('\n').trim()
+}
