@@ -59,8 +59,8 @@ describe('create_node end to end', () => {
     const workflow = await api.get<{ steps: { name: string }[]; target: string }>('/api/workflows/create_node')
     assert.equal(workflow.status, 200)
     assert.deepEqual(workflow.body.steps.map((s) => s.name), [
-      'construct_node_model', 'store_process_subscription', 'fetch_ip_address_information', 'provide_config_to_user',
-      'set_status_provisioning', 'update_node_status', 'set_status_active',
+      'construct_node_model', 'store_process_subscription', 'allocate_loopback_ipv4', 'allocate_loopback_ipv6', 'fetch_ip_address_information',
+      'apply_base_config', 'provide_config_to_user', 'set_status_provisioning', 'update_node_status', 'set_status_active',
     ])
     assert.ok((await formRouters()).includes('e2e-r1'))
 
@@ -80,7 +80,8 @@ describe('create_node end to end', () => {
     assert.match(String(waiting.pending_input!.data.config), /^hostname e2e-r1$/m)
     assert.match(String(waiting.pending_input!.data.config), /^ ip address 198\.51\.100\.1\/32$/m)
     assert.deepEqual((waiting.pending_input!.form as { required: string[] }).required, ['confirm_config_applied'])
-    assert.deepEqual(waiting.steps.map((s) => s.status), ['success', 'success', 'success', 'waiting', 'pending', 'pending', 'pending'])
+    // The worker runs the manual driver (the default): applying is left to a person, so the input step waits.
+    assert.deepEqual(waiting.steps.map((s) => s.status), ['success', 'success', 'success', 'success', 'success', 'success', 'waiting', 'pending', 'pending', 'pending'])
     const [subscriptionId] = waiting.subscription_ids
     assert.equal((await api.get<SubscriptionDto>(`/api/subscriptions/${subscriptionId}`)).body.lifecycle, 'initial')
     assert.ok(!(await formRouters()).includes('e2e-r1'), 'a router being enrolled is no longer offered')
@@ -106,14 +107,15 @@ describe('create_node end to end', () => {
     assert.deepEqual((wrong.body as unknown as { errors: { path: string }[] }).errors.map((e) => e.path), ['confirm_config_applied'])
     const stillWaiting = (await api.get<ProcessDto>(`/api/processes/${id}`)).body
     assert.equal(stillWaiting.status, 'waiting')
-    assert.equal(stillWaiting.steps[3].answered_by, null)
+    assert.equal(stillWaiting.steps.find((s) => s.name === 'provide_config_to_user')!.answered_by, null)
 
     const answered = await resume(id, { confirm_config_applied: true })
     assert.equal(answered.status, 200, JSON.stringify(answered.body))
     const done = await api.waitForProcess(id, (p) => p.status === 'completed')
     assert.ok(done.steps.every((s) => s.status === 'success'), JSON.stringify(done.steps))
-    assert.equal(done.steps[3].answered_by, 'bob')
-    assert.deepEqual(done.steps[3].state_delta, { config: waiting.pending_input!.data.config, answer: { confirm_config_applied: true } })
+    const input = done.steps.find((s) => s.name === 'provide_config_to_user')!
+    assert.equal(input.answered_by, 'bob')
+    assert.deepEqual(input.state_delta, { config: waiting.pending_input!.data.config, answer: { confirm_config_applied: true } })
     assert.ok(done.completed_at)
     assert.equal(done.pending_input, null)
 
@@ -173,12 +175,14 @@ describe('create_node end to end', () => {
     assert.deepEqual(processes, [{ n: 0 }], 'the refused start left no process behind')
   })
 
-  test('a router without loopbacks fails the process with the missing fields named', async () => {
+  test('a router without a management address fails the process, naming the field; its loopbacks go back to IPAM', async () => {
     await sql.query(`INSERT INTO dcim_devices (id, name, role, vendor, platform, site, updated_at) VALUES (gen_random_uuid(), 'e2e-bare', 'router', 'frr', 'frr', 'e2e', now())`)
     const started = await start({ router: 'e2e-bare' })
     assert.equal(started.status, 201)
     const failed = await api.waitForProcess(started.body.id, (p) => p.status === 'failed')
-    assert.match(JSON.stringify(failed.failure), /cannot be provisioned: missing management_address, loopback_ipv4, loopback_ipv6/)
+    assert.match(JSON.stringify(failed.failure), /cannot be provisioned: missing management_address/)
+    const { rows } = await sql.query(`SELECT count(*)::int AS n FROM ipam_allocations WHERE subscription_id = $1`, [failed.subscription_ids[0]])
+    assert.deepEqual(rows, [{ n: 0 }], 'no allocation leaked')
   })
 })
 

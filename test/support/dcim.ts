@@ -1,4 +1,5 @@
-import { PrismaService, type SeedDevice, seedDevices } from '../../libs/persistence/src/index.js'
+import { demoPools, PrismaService, type SeedDevice, seedDevices, seedPools } from '../../libs/persistence/src/index.js'
+import { projectRoot } from '../../libs/runtime/src/index.js'
 
 /** Planned FRR routers named `${prefix}-r1` … with documentation-range addresses. */
 export function plannedRouters(prefix: string, count: number): SeedDevice[] {
@@ -18,6 +19,8 @@ export async function seed(databaseUrl: string, devices: SeedDevice[]): Promise<
   const prisma = new PrismaService(databaseUrl)
   try {
     await seedDevices(prisma, devices)
+    // The demo pools: create_node takes loopbacks from loopbacks-v4 (198.51.100.0/24) and loopbacks-v6 (2001:db8::/64).
+    await seedPools(prisma, demoPools(projectRoot()))
   } finally {
     await prisma.$disconnect()
   }

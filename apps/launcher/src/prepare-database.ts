@@ -1,5 +1,5 @@
 import { PRODUCTS } from '../../../libs/domain/src/products/catalog.js'
-import { demoDevices, PrismaService, seedDevices, syncProducts } from '../../../libs/persistence/src/index.js'
+import { demoDevices, demoPools, PrismaService, seedDevices, seedPools, syncProducts } from '../../../libs/persistence/src/index.js'
 import { applyMigrations, projectRoot } from '../../../libs/runtime/src/index.js'
 import { WORKFLOW_DECLARATIONS } from '../../../libs/workflows/src/registry.js'
 
@@ -14,6 +14,8 @@ export async function prepareDatabase(databaseUrl: string, opts: { demoData: boo
     if (opts.demoData) {
       const added = await seedDevices(prisma, demoDevices(projectRoot()))
       if (added) opts.say(`added ${added} planned demo routers to the built-in DCIM (prisma/seed/demo-devices.json)`)
+      const pools = await seedPools(prisma, demoPools(projectRoot()))
+      if (pools) opts.say(`added ${pools} demo pools to the built-in IPAM (prisma/seed/demo-ipam.json)`)
     }
   } finally {
     await prisma.$disconnect()

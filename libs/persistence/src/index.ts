@@ -1,7 +1,7 @@
 export { PersistenceModule } from './persistence.module.js'
 export { PrismaService } from './prisma.service.js'
 export { Prisma } from './generated/prisma/client.js'
-export { demoDevices, seedDevices, type SeedDevice } from './seed.js'
+export { demoDevices, demoPools, seedDevices, seedPools, type SeedDevice, type SeedPool } from './seed.js'
 export { ProductSyncRefused, syncProducts, type SyncReport } from './products/product-sync.js'
 export { lockSubscriptions, SubscriptionLocked } from './subscriptions/locks.js'
 export { assertNotInUse, writeRelations } from './subscriptions/relations.js'

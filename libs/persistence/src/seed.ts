@@ -39,3 +39,27 @@ export async function seedDevices(prisma: PrismaService, devices: SeedDevice[]):
   }
   return added
 }
+
+export interface SeedPool {
+  name: string
+  prefix: string
+  role: string
+  description: string
+}
+
+export function demoPools(projectRoot: string): SeedPool[] {
+  return (JSON.parse(readFileSync(join(projectRoot, 'prisma', 'seed', 'demo-ipam.json'), 'utf8')) as { pools: SeedPool[] }).pools
+}
+
+/** Adds the IPAM pools that are missing; one whose name or prefix is taken (or overlapped) is left out. Returns how many it added. */
+export async function seedPools(prisma: PrismaService, pools: SeedPool[]): Promise<number> {
+  let added = 0
+  for (const p of pools) {
+    // Without a conflict target, DO NOTHING also covers the exclusion constraint against overlapping pools.
+    added += await prisma.$executeRaw`
+      INSERT INTO ipam_pools (id, name, prefix, role, description, updated_at)
+      VALUES (${uuidv7()}::uuid, ${p.name}, ${p.prefix}::inet, ${p.role}::ipam_role, ${p.description}, now())
+      ON CONFLICT DO NOTHING`
+  }
+  return added
+}

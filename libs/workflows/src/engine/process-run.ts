@@ -58,6 +58,11 @@ export class ProcessRun {
     return { process_id: this.processId, step, started_at: new Date().toISOString() }
   }
 
+  /** The context of a step that undoes another (a compensation): not part of the declared list, never shown as current. */
+  compensation(step: string): StepContext {
+    return { process_id: this.processId, step, started_at: new Date().toISOString() }
+  }
+
   /**
    * Waits until someone answers the current input step with an answer `schema` accepts. The workflow accepts
    * answers from before `announce` (which records the wait in the process log) runs, so that nobody who sees

@@ -5,6 +5,9 @@ import type { nodeBlock } from './node.product.js'
 
 export const NODE_PRODUCT = 'node'
 
+/** The IPAM pools create_node takes a node's loopbacks from (npm start's demo data creates them). */
+export const NODE_LOOPBACK_POOLS = { ipv4: 'loopbacks-v4', ipv6: 'loopbacks-v6' } as const
+
 export type NodeInitial = BlockModel<typeof nodeBlock, 'initial'>
 export type NodeProvisioning = BlockModel<typeof nodeBlock, 'provisioning'>
 export type NodeActive = BlockModel<typeof nodeBlock, 'active'>
