@@ -4,7 +4,16 @@
 // a change that fails verification is rolled back. Skipped, with the reason, where the lab cannot start.
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
+import { readFileSync } from 'node:fs'
+import { Client, Connection } from '@temporalio/client'
 import { ApplicationFailure } from '@temporalio/common'
+import { historyToJSON } from '@temporalio/common/lib/proto-utils.js'
+import { createLoomWorker, type LoomWorker } from '../../apps/worker/src/create-worker.js'
+import type { ProcessStartedDto, SubscriptionDto } from '../../libs/contracts/src/index.js'
+import { BuiltinIpam } from '../../libs/integrations/src/ipam/builtin-ipam.js'
+import { apiClient } from '../support/api.js'
+import { quietTemporalRuntime, testConfig, testTemporalAddress, uniqueTaskQueue } from '../support/env.js'
+import { type RunningGateway, startGateway } from '../support/gateway.js'
 import type { DeviceAccessConfig } from '../../libs/config/src/index.js'
 import { DeviceActivities, StepLog } from '../../libs/activities/src/index.js'
 import { type LinkConfigData, type NodeConfigData, renderDeviceConfig } from '../../libs/domain/src/config/index.js'
@@ -25,6 +34,9 @@ describe('real FRR routers configured through the frr driver', { skip: unavailab
   let prisma: PrismaService
   let devices: DeviceActivities
   let access: DeviceAccessConfig
+  let loom: LoomWorker | undefined
+  let running: Promise<void> | undefined
+  let gw: RunningGateway | undefined
   const driver = new FrrDriver()
   const configs = new Map<string, { node: NodeConfigData; links: LinkConfigData[] }>()
   const rendered = (router: string, change: (l: LinkConfigData) => LinkConfigData = (l) => l) => {
@@ -68,9 +80,53 @@ describe('real FRR routers configured through the frr driver', { skip: unavailab
     }
   })
   after(async () => {
+    loom?.shutdown()
+    await running
+    await gw?.close()
     await lab?.down()
     await prisma?.$disconnect()
     await db?.drop()
+  })
+
+  test('create_node enrols a real router: loopbacks from IPAM, base configuration applied and verified by the driver; no credential in its history', async () => {
+    quietTemporalRuntime()
+    const ipam = new BuiltinIpam(prisma)
+    await ipam.createPool({ name: 'loopbacks-v4', prefix: '10.255.0.0/24', role: 'loopback' })
+    await ipam.createPool({ name: 'loopbacks-v6', prefix: '2001:db8::/64', role: 'loopback' })
+    const config = testConfig(db.url, { taskQueue: uniqueTaskQueue('lab'), devices: access })
+    loom = await createLoomWorker(config)
+    running = loom.run()
+    gw = await startGateway(config)
+    const api = apiClient(gw.url)
+    const r1 = lab.routers[0]
+    const started = await api.call<ProcessStartedDto>('POST', '/api/processes/create_node', { router: r1.hostname, customer_id: 'lab' })
+    assert.equal(started.status, 201, JSON.stringify(started.body))
+    const done = await api.waitForProcess(started.body.id, (p) => ['completed', 'failed'].includes(p.status), 120_000)
+    assert.equal(done.status, 'completed', JSON.stringify(done.failure))
+    const step = (name: string) => done.steps.find((s) => s.name === name)!
+    assert.equal(step('apply_base_config').status, 'success')
+    assert.equal(step('provide_config_to_user').status, 'skipped', 'the driver applied it: nobody had to')
+    const node = (await api.get<SubscriptionDto>(`/api/subscriptions/${done.subscription_ids[0]}`)).body.domain_model.node as Record<string, string>
+    assert.equal(node.loopback_ipv4, '10.255.0.1/32')
+    assert.match(await lab.show('r1', 'show running-config'), /^ ip address 10\.255\.0\.1\/32$/m)
+    assert.match(await lab.show('r1', 'show running-config'), /^ ospf router-id 10\.255\.0\.1$/m)
+
+    // The worker read the private key to log in; the workflow only ever carried the device's name.
+    const connection = await Connection.connect({ address: testTemporalAddress() })
+    try {
+      const json = historyToJSON(await new Client({ connection }).workflow.getHandle(started.body.id).fetchHistory())
+      // Payloads are base64 in a history: read them decoded, as anyone with access to the history could.
+      const history = [json, ...[...json.matchAll(/"data": ?"([A-Za-z0-9+/=]+)"/g)].map((m) => Buffer.from(m[1], 'base64').toString('utf8'))].join('\n')
+      const key = readFileSync(r1.ssh.private_key, 'utf8')
+      const keyBody = key.split('\n').filter((l) => l && !l.startsWith('-----'))
+      assert.ok(keyBody.length > 0)
+      for (const line of keyBody) assert.ok(!history.includes(line), 'a line of the private key is in the history')
+      assert.doesNotMatch(history, /PRIVATE KEY/)
+      assert.match(history, /apply_base_config/, 'the history is the one that configured the router')
+      assert.match(history, /ip ospf passive/, 'activity inputs (the rendered configuration) are read too')
+    } finally {
+      await connection.close()
+    }
   })
 
   test('base and link configuration make a working OSPF network: every adjacency Full, every loopback routed', async () => {
