@@ -27,7 +27,7 @@ export class GatewayModule {
     return {
       module: GatewayModule,
       global: true,
-      imports: [PersistenceModule.forRoot(config.databaseUrl), IntegrationsModule.forRoot(config.devices), TemporalModule],
+      imports: [PersistenceModule.forRoot(config.databaseUrl), IntegrationsModule.forRoot(config), TemporalModule],
       controllers: [HealthController, SystemController, MetricsController, WorkflowsController, ProcessesController, SubscriptionsController, ProductsController, IpamController, DcimController],
       providers: [
         { provide: LOOM_CONFIG, useValue: config },

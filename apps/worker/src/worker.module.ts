@@ -12,7 +12,7 @@ export class WorkerModule {
   static forRoot(config: LoomConfig & { databaseUrl: string }): DynamicModule {
     return {
       module: WorkerModule,
-      imports: [PersistenceModule.forRoot(config.databaseUrl), IntegrationsModule.forRoot(config.devices)],
+      imports: [PersistenceModule.forRoot(config.databaseUrl), IntegrationsModule.forRoot(config)],
       providers: [StepLog, ...ACTIVITY_PROVIDERS],
     }
   }

@@ -1,5 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common'
-import type { DeviceAccessConfig } from '../../config/src/index.js'
+import type { DeviceAccessConfig, LoomConfig } from '../../config/src/index.js'
 import { BuiltinDcim } from './dcim/builtin-dcim.js'
 import { DCIM } from './dcim/dcim.js'
 import { DEVICE_ACCESS } from './devices/device-access.js'
@@ -9,6 +9,9 @@ import { ManualDriver } from './devices/manual-driver.js'
 import { SimulatorDriver } from './devices/simulator-driver.js'
 import { BuiltinIpam } from './ipam/builtin-ipam.js'
 import { IPAM } from './ipam/ipam.js'
+import { NetboxClient } from './netbox/netbox-client.js'
+import { NetboxDcim } from './netbox/netbox-dcim.js'
+import { NetboxIpam } from './netbox/netbox-ipam.js'
 
 function driverFor(access: DeviceAccessConfig): DeviceDriver {
   switch (access.driver) {
@@ -24,17 +27,19 @@ function driverFor(access: DeviceAccessConfig): DeviceDriver {
 /** The sources of truth and the device driver as configured: the interfaces workflows' activities use. */
 @Module({})
 export class IntegrationsModule {
-  static forRoot(devices: DeviceAccessConfig): DynamicModule {
+  static forRoot(config: Pick<LoomConfig, 'ipam' | 'dcim' | 'netboxUrl' | 'netboxToken' | 'devices'>): DynamicModule {
+    // loadConfig makes NETBOX_URL and NETBOX_TOKEN required whenever a backend is netbox.
+    const netbox = () => new NetboxClient({ url: config.netboxUrl!, token: config.netboxToken! })
     return {
       module: IntegrationsModule,
       global: true,
       providers: [
         BuiltinIpam,
-        { provide: IPAM, useExisting: BuiltinIpam },
+        { provide: IPAM, useFactory: (builtin: BuiltinIpam) => (config.ipam === 'netbox' ? new NetboxIpam(netbox()) : builtin), inject: [BuiltinIpam] },
         BuiltinDcim,
-        { provide: DCIM, useExisting: BuiltinDcim },
-        { provide: DEVICE_ACCESS, useValue: devices },
-        { provide: DEVICE_DRIVER, useFactory: () => driverFor(devices) },
+        { provide: DCIM, useFactory: (builtin: BuiltinDcim) => (config.dcim === 'netbox' ? new NetboxDcim(netbox()) : builtin), inject: [BuiltinDcim] },
+        { provide: DEVICE_ACCESS, useValue: config.devices },
+        { provide: DEVICE_DRIVER, useFactory: () => driverFor(config.devices) },
       ],
       exports: [BuiltinIpam, IPAM, BuiltinDcim, DCIM, DEVICE_ACCESS, DEVICE_DRIVER],
     }

@@ -3,6 +3,7 @@ import type { z } from 'zod'
 import type { LoomConfig } from '../../../../libs/config/src/index.js'
 import { type FormContext, START_FORMS, type StartForm } from '../../../../libs/contracts/src/forms/index.js'
 import type { WorkflowDto } from '../../../../libs/contracts/src/index.js'
+import { DCIM, type Dcim } from '../../../../libs/integrations/src/dcim/dcim.js'
 import { PrismaService } from '../../../../libs/persistence/src/index.js'
 import type { WorkflowDeclaration } from '../../../../libs/workflows/src/engine/declaration.js'
 import { fieldErrors } from '../../../../libs/workflows/src/engine/zod-errors.js'
@@ -22,6 +23,7 @@ export class WorkflowCatalog implements FormContext {
 
   constructor(
     private readonly prisma: PrismaService,
+    @Inject(DCIM) private readonly dcim: Dcim,
     @Inject(LOOM_CONFIG) config: LoomConfig,
   ) {
     this.defaultCustomerId = config.defaultCustomerId
@@ -59,13 +61,14 @@ export class WorkflowCatalog implements FormContext {
     return parsed.data
   }
 
+  /** Planned devices of the configured DCIM that no process has claimed. */
   async freePlannedDevices(): Promise<string[]> {
-    const rows = await this.prisma.$queryRaw<{ name: string }[]>`
-      SELECT d.name FROM dcim_devices d
-      WHERE d.status = 'planned'
-        AND NOT EXISTS (SELECT 1 FROM resource_claims c WHERE c.resource_type = 'dcim_device' AND c.resource_key = d.name)
-      ORDER BY d.name`
-    return rows.map((r) => r.name)
+    const [planned, claims] = await Promise.all([
+      this.dcim.devices({ status: 'planned' }),
+      this.prisma.resourceClaim.findMany({ where: { resourceType: 'dcim_device' }, select: { resourceKey: true } }),
+    ])
+    const claimed = new Set(claims.map((c) => c.resourceKey))
+    return planned.map((d) => d.name).filter((name) => !claimed.has(name))
   }
 
   private describe(d: WorkflowDeclaration): WorkflowDto {

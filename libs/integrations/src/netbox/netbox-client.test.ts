@@ -1,0 +1,73 @@
+// The NetBox client's HTTP behaviour — pagination, backoff, errors — against a local HTTP server that answers
+// as scripted (a transport test: the NetBox contract suites run against a real NetBox, netbox.test.ts).
+import assert from 'node:assert/strict'
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { after, before, describe, test } from 'node:test'
+import { SourceOfTruthError } from '../errors.js'
+import { NetboxClient } from './netbox-client.js'
+
+let server: Server
+let url: string
+let handler: (req: IncomingMessage, res: ServerResponse) => void
+const seen: { method: string; url: string; auth: string | undefined }[] = []
+
+before(async () => {
+  server = createServer((req, res) => {
+    seen.push({ method: req.method!, url: req.url!, auth: req.headers.authorization })
+    handler(req, res)
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`
+})
+after(() => new Promise<void>((resolve) => server.close(() => resolve())))
+
+const json = (res: ServerResponse, status: number, body: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body))
+const client = () => new NetboxClient({ url, token: 'abc123', backoffMs: 5 })
+
+describe('NetBox client', () => {
+  test('lists follow the next links to the end, with the token on every request', async () => {
+    seen.length = 0
+    handler = (req, res) => {
+      const offset = Number(new URL(req.url!, url).searchParams.get('offset') ?? 0)
+      json(res, 200, { count: 3, next: offset < 2 ? `${url}api/dcim/devices/?limit=1&offset=${offset + 1}` : null, results: [{ id: offset + 1 }] })
+    }
+    assert.deepEqual(await client().list<{ id: number }>('dcim/devices/', { status: 'planned' }), [{ id: 1 }, { id: 2 }, { id: 3 }])
+    assert.equal(seen.length, 3)
+    assert.ok(seen.every((s) => s.auth === 'Token abc123'))
+    assert.match(seen[0].url, /^\/api\/dcim\/devices\/\?limit=1000&status=planned$/)
+  })
+
+  test('5xx and 429 are retried with backoff; a request that keeps failing names NetBox and the status', async () => {
+    let calls = 0
+    handler = (_req, res) => (++calls < 3 ? json(res, calls === 1 ? 503 : 429, { detail: 'busy' }) : json(res, 200, { id: 7 }))
+    assert.deepEqual(await client().get('dcim/devices/7/'), { id: 7 })
+    assert.equal(calls, 3)
+    handler = (_req, res) => json(res, 500, { detail: 'boom' })
+    await assert.rejects(client().get('dcim/devices/7/'), /NetBox GET \/api\/dcim\/devices\/7\/ answered 500: boom/)
+  })
+
+  test("4xx is not retried, and NetBox's field errors are kept", async () => {
+    let calls = 0
+    handler = (_req, res) => {
+      calls++
+      json(res, 400, { prefix_length: ['Ensure this value is less than or equal to 32.'] })
+    }
+    await assert.rejects(client().post('ipam/prefixes/1/available-prefixes/', { prefix_length: 40 }), (e: unknown) => {
+      assert.ok(e instanceof SourceOfTruthError && e.kind === 'invalid')
+      assert.match(e.message, /prefix_length: Ensure this value is less than or equal to 32\./)
+      return true
+    })
+    assert.equal(calls, 1)
+    handler = (_req, res) => json(res, 404, { detail: 'No Device matches the given query.' })
+    await assert.rejects(client().get('dcim/devices/99/'), (e: unknown) => e instanceof SourceOfTruthError && e.kind === 'not_found')
+    assert.equal(await client().delete('dcim/cables/99/'), false)
+    handler = (_req, res) => json(res, 409, { detail: 'Insufficient space is available to accommodate the requested prefix size(s)' })
+    await assert.rejects(client().post('ipam/prefixes/1/available-prefixes/', {}), (e: unknown) => e instanceof SourceOfTruthError && e.kind === 'conflict')
+  })
+
+  test('a NetBox that is down is named, after the retries', async () => {
+    const down = new NetboxClient({ url: 'http://127.0.0.1:1/', token: 't', backoffMs: 1, attempts: 2 })
+    await assert.rejects(down.get('status/'), /NetBox at http:\/\/127\.0\.0\.1:1 did not answer GET \/api\/status\/ after 2 attempts/)
+  })
+})
