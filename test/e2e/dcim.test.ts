@@ -1,9 +1,11 @@
 // The built-in DCIM through its API: inventory, statuses, interfaces and cables, and the errors a user sees.
 import assert from 'node:assert/strict'
-import { describe, test } from 'node:test'
+import { after, before, describe, test } from 'node:test'
 import type { CableDto, DeviceDto, InterfaceDto, Page, SiteDto } from '../../libs/contracts/src/index.js'
 import { apiClient } from '../support/api.js'
-import { gatewayOnFreshDatabase } from '../support/gateway.js'
+import { cloneDatabase, type TestDatabase } from '../support/database.js'
+import { testConfig } from '../support/env.js'
+import { gatewayOnFreshDatabase, type RunningGateway, startGateway } from '../support/gateway.js'
 
 describe('/api/dcim', () => {
   const gateway = gatewayOnFreshDatabase()
@@ -61,5 +63,31 @@ describe('/api/dcim', () => {
     assert.equal((await api().call('DELETE', `/api/dcim/cables/${cable.body.id}`)).status, 200)
     assert.equal((await api().call('DELETE', `/api/dcim/cables/${cable.body.id}`)).status, 404)
     assert.equal((await api().get('/api/dcim/cables/not-a-uuid')).status, 400)
+  })
+})
+
+describe('with NetBox as IPAM and DCIM', () => {
+  let db: TestDatabase
+  let gw: RunningGateway
+  before(async () => {
+    db = await cloneDatabase()
+    gw = await startGateway(testConfig(db.url, { ipam: 'netbox', dcim: 'netbox', netboxUrl: 'http://127.0.0.1:1', netboxToken: 'not-a-real-token' }))
+  })
+  after(async () => {
+    await gw?.close()
+    await db?.drop()
+  })
+
+  test('the built-in routes answer 409 naming NetBox; a NetBox that does not answer is a 503 naming it', async () => {
+    const api = apiClient(gw.url)
+    for (const path of ['/api/dcim/devices', '/api/ipam/pools']) {
+      const res = await api.get(path)
+      assert.equal(res.status, 409, path)
+      assert.match(String(res.body.detail), /in use is NetBox \(http:\/\/127\.0\.0\.1:1\)/)
+    }
+    const form = await api.get('/api/workflows/create_node/form')
+    assert.equal(form.status, 503)
+    assert.match(String(form.body.detail), /NetBox at http:\/\/127\.0\.0\.1:1 did not answer GET \/api\/dcim\/devices\//)
+    assert.doesNotMatch(JSON.stringify(form.body), /not-a-real-token/)
   })
 })

@@ -1,11 +1,11 @@
 /**
  * A source of truth (IPAM, DCIM) or a device refused a request for a reason the caller can act on. `kind`
- * decides the HTTP status in the gateway and makes the failure non-retryable in an activity: retrying an
- * exhausted pool or an unknown device cannot help.
+ * decides the HTTP status in the gateway and whether an activity retries: an exhausted pool or an unknown
+ * device fails at once, a source that does not answer (`unavailable`) is tried again.
  */
 export class SourceOfTruthError extends Error {
   constructor(
-    readonly kind: 'not_found' | 'conflict' | 'exhausted' | 'invalid',
+    readonly kind: 'not_found' | 'conflict' | 'exhausted' | 'invalid' | 'unavailable',
     message: string,
   ) {
     super(message)
@@ -19,6 +19,7 @@ export const SOURCE_OF_TRUTH_ERROR_TYPES = {
   conflict: 'Conflict',
   exhausted: 'Exhausted',
   invalid: 'InvalidRequest',
+  unavailable: 'Unavailable',
 } as const
 
 export const notFound = (message: string) => new SourceOfTruthError('not_found', message)

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, Param, Patch, Post, Query } from '@nestjs/common'
+import { Body, Controller, Delete, Get, Param, Patch, Post, Query, UseGuards } from '@nestjs/common'
 import { ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger'
 import {
   CableCreateDto,
@@ -21,13 +21,15 @@ import {
 import { notFound } from '../../../../libs/integrations/src/errors.js'
 import { BuiltinDcim } from '../../../../libs/integrations/src/dcim/builtin-dcim.js'
 import { ApiPageResponse } from '../http/api-page.decorator.js'
+import { BuiltinOnly } from '../http/builtin-only.guard.js'
 import { UuidParamPipe } from '../http/uuid-param.pipe.js'
 
 const whole = <T>(items: T[]): Page<T> => ({ items, total: items.length, next_cursor: null })
 
-/** The built-in DCIM: sites and racks, devices and their status, interfaces, cables. */
+/** The built-in DCIM: sites and racks, devices and their status, interfaces, cables (409 while NetBox is the DCIM). */
 @ApiTags('dcim')
 @Controller('api/dcim')
+@UseGuards(BuiltinOnly('dcim'))
 @ApiNotFoundResponse({ type: ProblemDto, description: 'an unknown site, rack, device, interface or cable, named' })
 export class DcimController {
   constructor(private readonly dcim: BuiltinDcim) {}

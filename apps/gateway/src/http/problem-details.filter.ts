@@ -5,7 +5,7 @@ import { SourceOfTruthError } from '../../../../libs/integrations/src/errors.js'
 import { FieldErrorsException, problem } from './problem.js'
 
 /** An exhausted pool is a conflict with the state of the resource (RFC 9110), like a name taken already. */
-const SOURCE_OF_TRUTH_STATUS: Record<SourceOfTruthError['kind'], number> = { not_found: 404, conflict: 409, exhausted: 409, invalid: 422 }
+const SOURCE_OF_TRUTH_STATUS: Record<SourceOfTruthError['kind'], number> = { not_found: 404, conflict: 409, exhausted: 409, invalid: 422, unavailable: 503 }
 import { requestIdOf } from './request-context.js'
 
 /** Every error leaves as application/problem+json (RFC 9457); a 500 never leaks internals but is logged in full. */

@@ -1,17 +1,19 @@
-import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common'
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Query, UseGuards } from '@nestjs/common'
 import { ApiConflictResponse, ApiCreatedResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger'
 import { AllocationCreateDto, AllocationDto, AllocationListQueryDto, type Page, PoolCreateDto, PoolDto, PoolListQueryDto, ProblemDto } from '../../../../libs/contracts/src/index.js'
 import { BuiltinIpam } from '../../../../libs/integrations/src/ipam/builtin-ipam.js'
 import { type Ipam, IPAM } from '../../../../libs/integrations/src/ipam/ipam.js'
 import { notFound } from '../../../../libs/integrations/src/errors.js'
 import { ApiPageResponse } from '../http/api-page.decorator.js'
+import { BuiltinOnly } from '../http/builtin-only.guard.js'
 import { UuidParamPipe } from '../http/uuid-param.pipe.js'
 
 const whole = <T>(items: T[]): Page<T> => ({ items, total: items.length, next_cursor: null })
 
 /**
  * The built-in IPAM: pools, their utilisation and allocations. Workflows allocate through the same interface
- * as this API's POST, so an address handed out here is never handed out by a workflow too.
+ * as this API's POST, so an address handed out here is never handed out by a workflow too. With NetBox as the
+ * IPAM, allocating and releasing go to NetBox; the routes about the built-in pools answer 409.
  */
 @ApiTags('ipam')
 @Controller('api/ipam')
@@ -22,6 +24,7 @@ export class IpamController {
   ) {}
 
   @Get('pools')
+  @UseGuards(BuiltinOnly('ipam'))
   @ApiOperation({ summary: 'Pools, by name, with their utilisation' })
   @ApiPageResponse(PoolDto, 'Every pool (or those of one role)')
   async pools(@Query() query: PoolListQueryDto): Promise<Page<PoolDto>> {
@@ -29,6 +32,7 @@ export class IpamController {
   }
 
   @Post('pools')
+  @UseGuards(BuiltinOnly('ipam'))
   @ApiOperation({ summary: 'Create a pool; it may not overlap another' })
   @ApiCreatedResponse({ type: PoolDto })
   @ApiConflictResponse({ type: ProblemDto, description: 'the prefix overlaps a pool, or the name is taken' })
@@ -38,6 +42,7 @@ export class IpamController {
   }
 
   @Get('pools/:pool')
+  @UseGuards(BuiltinOnly('ipam'))
   @ApiOperation({ summary: 'One pool, by name or id, with its utilisation' })
   @ApiOkResponse({ type: PoolDto })
   @ApiNotFoundResponse({ type: ProblemDto })
@@ -46,6 +51,7 @@ export class IpamController {
   }
 
   @Delete('pools/:pool')
+  @UseGuards(BuiltinOnly('ipam'))
   @HttpCode(204)
   @ApiOperation({ summary: 'Delete an empty pool' })
   @ApiNoContentResponse()
@@ -55,6 +61,7 @@ export class IpamController {
   }
 
   @Get('pools/:pool/allocations')
+  @UseGuards(BuiltinOnly('ipam'))
   @ApiOperation({ summary: "A pool's allocations, in address order" })
   @ApiPageResponse(AllocationDto, 'Every allocation of the pool')
   async poolAllocations(@Param('pool') pool: string): Promise<Page<AllocationDto>> {
@@ -76,6 +83,7 @@ export class IpamController {
   }
 
   @Get('allocations')
+  @UseGuards(BuiltinOnly('ipam'))
   @ApiOperation({ summary: "Allocations of a subscription, or of a pool" })
   @ApiPageResponse(AllocationDto, 'The allocations that match')
   async allocations(@Query() query: AllocationListQueryDto): Promise<Page<AllocationDto>> {

@@ -44,12 +44,15 @@ export class IpamActivities {
   }
 }
 
-/** A refusal of the IPAM cannot be helped by retrying: the activity fails at once, its message kept. */
+/**
+ * A refusal of a source of truth cannot be helped by retrying: the activity fails at once, its message kept.
+ * One that did not answer is left to the activity's retry policy.
+ */
 export async function reported<T>(call: Promise<T>): Promise<T> {
   try {
     return await call
   } catch (error) {
-    if (error instanceof SourceOfTruthError) throw ApplicationFailure.nonRetryable(error.message, error.name)
+    if (error instanceof SourceOfTruthError && error.kind !== 'unavailable') throw ApplicationFailure.nonRetryable(error.message, error.name)
     throw error
   }
 }

@@ -44,7 +44,7 @@ describe('NetBox client', () => {
     assert.deepEqual(await client().get('dcim/devices/7/'), { id: 7 })
     assert.equal(calls, 3)
     handler = (_req, res) => json(res, 500, { detail: 'boom' })
-    await assert.rejects(client().get('dcim/devices/7/'), /NetBox GET \/api\/dcim\/devices\/7\/ answered 500: boom/)
+    await assert.rejects(client().get('dcim/devices/7/'), (e: unknown) => e instanceof SourceOfTruthError && e.kind === 'unavailable' && /NetBox GET \/api\/dcim\/devices\/7\/ answered 500: boom/.test(e.message))
   })
 
   test("4xx is not retried, and NetBox's field errors are kept", async () => {
@@ -68,6 +68,6 @@ describe('NetBox client', () => {
 
   test('a NetBox that is down is named, after the retries', async () => {
     const down = new NetboxClient({ url: 'http://127.0.0.1:1/', token: 't', backoffMs: 1, attempts: 2 })
-    await assert.rejects(down.get('status/'), /NetBox at http:\/\/127\.0\.0\.1:1 did not answer GET \/api\/status\/ after 2 attempts/)
+    await assert.rejects(down.get('status/'), (e: unknown) => e instanceof SourceOfTruthError && e.kind === 'unavailable' && /NetBox at http:\/\/127\.0\.0\.1:1 did not answer GET \/api\/status\/ after 2 attempts/.test(e.message))
   })
 })

@@ -92,7 +92,9 @@ export class NetboxClient {
           signal: AbortSignal.timeout(this.options.timeoutMs ?? 30_000),
         })
       } catch (error) {
-        if (attempt >= attempts) throw new Error(`NetBox at ${this.base} did not answer ${method} ${new URL(url).pathname} after ${attempts} attempts: ${(error as Error).message}`, { cause: error })
+        if (attempt >= attempts) {
+          throw new SourceOfTruthError('unavailable', `NetBox at ${this.base} did not answer ${method} ${new URL(url).pathname} after ${attempts} attempts: ${(error as Error).message}`)
+        }
         await sleep(wait)
         wait *= 2
         continue
@@ -109,7 +111,7 @@ export class NetboxClient {
       if (res.status === 404) throw new SourceOfTruthError('not_found', what)
       if (res.status === 409) throw new SourceOfTruthError('conflict', what)
       if (res.status >= 400 && res.status < 500) throw new SourceOfTruthError('invalid', what)
-      throw new Error(what)
+      throw new SourceOfTruthError('unavailable', what)
     }
   }
 }

@@ -1,0 +1,20 @@
+import { type CanActivate, ConflictException, Inject, Injectable, mixin, type Type } from '@nestjs/common'
+import type { LoomConfig } from '../../../../libs/config/src/index.js'
+import { LOOM_CONFIG } from '../tokens.js'
+
+/**
+ * Routes that manage a built-in source of truth answer 409 when that source is NetBox: workflows would not
+ * see what they wrote, so NetBox itself is where such changes belong.
+ */
+export function BuiltinOnly(source: 'ipam' | 'dcim'): Type<CanActivate> {
+  @Injectable()
+  class BuiltinOnlyGuard implements CanActivate {
+    constructor(@Inject(LOOM_CONFIG) private readonly config: LoomConfig) {}
+
+    canActivate(): boolean {
+      if (this.config[source] === 'builtin') return true
+      throw new ConflictException(`The ${source.toUpperCase()} in use is NetBox (${this.config.netboxUrl}), set by LOOM_${source.toUpperCase()}; make this change in NetBox.`)
+    }
+  }
+  return mixin(BuiltinOnlyGuard)
+}
