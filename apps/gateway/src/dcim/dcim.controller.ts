@@ -21,10 +21,9 @@ import {
 import { notFound } from '../../../../libs/integrations/src/errors.js'
 import { BuiltinDcim } from '../../../../libs/integrations/src/dcim/builtin-dcim.js'
 import { ApiPageResponse } from '../http/api-page.decorator.js'
+import { wholeList } from '../http/pagination.js'
 import { BuiltinOnly } from '../http/builtin-only.guard.js'
 import { UuidParamPipe } from '../http/uuid-param.pipe.js'
-
-const whole = <T>(items: T[]): Page<T> => ({ items, total: items.length, next_cursor: null })
 
 /** The built-in DCIM: sites and racks, devices and their status, interfaces, cables (409 while NetBox is the DCIM). */
 @ApiTags('dcim')
@@ -38,7 +37,7 @@ export class DcimController {
   @ApiOperation({ summary: 'Sites with their racks and how many devices each holds' })
   @ApiPageResponse(SiteDto, 'Every site')
   async sites(): Promise<Page<SiteDto>> {
-    return whole(await this.dcim.sites())
+    return wholeList(await this.dcim.sites())
   }
 
   @Post('sites')
@@ -61,7 +60,7 @@ export class DcimController {
   @ApiOperation({ summary: 'Devices by name, filtered by status, site and role' })
   @ApiPageResponse(DeviceDto, 'The devices that match')
   async devices(@Query() query: DeviceListQueryDto): Promise<Page<DeviceDto>> {
-    return whole(await this.dcim.devices(query))
+    return wholeList(await this.dcim.devices(query))
   }
 
   @Post('devices')
@@ -92,7 +91,7 @@ export class DcimController {
   @ApiOperation({ summary: "A device's interfaces in natural order, each with its cable and the far end" })
   @ApiPageResponse(InterfaceDto, "The device's interfaces")
   async interfaces(@Param('name') name: string): Promise<Page<InterfaceDto>> {
-    return whole(await this.dcim.interfaces(name))
+    return wholeList(await this.dcim.interfaces(name))
   }
 
   @Post('devices/:name/interfaces')
@@ -114,7 +113,7 @@ export class DcimController {
   @ApiOperation({ summary: 'Cables, oldest first, of a device or in a status' })
   @ApiPageResponse(CableDto, 'The cables that match')
   async cables(@Query() query: CableListQueryDto): Promise<Page<CableDto>> {
-    return whole(await this.dcim.cables(query))
+    return wholeList(await this.dcim.cables(query))
   }
 
   @Post('cables')

@@ -74,3 +74,8 @@ export function pageOf<T extends { id: string }>(rows: T[], limit: number, total
 function badParameter(path: string, message: string) {
   return new FieldErrorsException(400, [{ path, message }], 'query string')
 }
+
+/** A list short enough to answer whole (pools, sites, a device's interfaces): one page, no cursor. */
+export function wholeList<T>(items: T[]): { items: T[]; total: number; next_cursor: null } {
+  return { items, total: items.length, next_cursor: null }
+}

@@ -5,10 +5,9 @@ import { BuiltinIpam } from '../../../../libs/integrations/src/ipam/builtin-ipam
 import { type Ipam, IPAM } from '../../../../libs/integrations/src/ipam/ipam.js'
 import { notFound } from '../../../../libs/integrations/src/errors.js'
 import { ApiPageResponse } from '../http/api-page.decorator.js'
+import { wholeList } from '../http/pagination.js'
 import { BuiltinOnly } from '../http/builtin-only.guard.js'
 import { UuidParamPipe } from '../http/uuid-param.pipe.js'
-
-const whole = <T>(items: T[]): Page<T> => ({ items, total: items.length, next_cursor: null })
 
 /**
  * The built-in IPAM: pools, their utilisation and allocations. Workflows allocate through the same interface
@@ -28,7 +27,7 @@ export class IpamController {
   @ApiOperation({ summary: 'Pools, by name, with their utilisation' })
   @ApiPageResponse(PoolDto, 'Every pool (or those of one role)')
   async pools(@Query() query: PoolListQueryDto): Promise<Page<PoolDto>> {
-    return whole(await this.builtin.pools(query.role))
+    return wholeList(await this.builtin.pools(query.role))
   }
 
   @Post('pools')
@@ -65,7 +64,7 @@ export class IpamController {
   @ApiOperation({ summary: "A pool's allocations, in address order" })
   @ApiPageResponse(AllocationDto, 'Every allocation of the pool')
   async poolAllocations(@Param('pool') pool: string): Promise<Page<AllocationDto>> {
-    return whole(await this.builtin.allocations(pool))
+    return wholeList(await this.builtin.allocations(pool))
   }
 
   @Post('pools/:pool/allocations')
@@ -87,7 +86,7 @@ export class IpamController {
   @ApiOperation({ summary: "Allocations of a subscription, or of a pool" })
   @ApiPageResponse(AllocationDto, 'The allocations that match')
   async allocations(@Query() query: AllocationListQueryDto): Promise<Page<AllocationDto>> {
-    return whole(await this.builtin.findAllocations(query))
+    return wholeList(await this.builtin.findAllocations(query))
   }
 
   @Delete('allocations/:subscription_id/:purpose')

@@ -1,7 +1,7 @@
 // What every DCIM behind the Dcim interface must do, run against each backend by its own test file.
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
-import { SourceOfTruthError } from '../errors.js'
+import { refused } from '../refused.js'
 import type { Dcim } from './dcim.js'
 
 /**
@@ -13,14 +13,6 @@ export interface ContractInventory {
   prefix: string
 }
 
-async function refused(promise: Promise<unknown>, kind: SourceOfTruthError['kind'], pattern: RegExp) {
-  await assert.rejects(promise, (error: unknown) => {
-    assert.ok(error instanceof SourceOfTruthError, `expected a SourceOfTruthError, got ${String(error)}`)
-    assert.equal(error.kind, kind)
-    assert.match(error.message, pattern)
-    return true
-  })
-}
 
 export function describeDcimContract(backend: string, setup: () => { dcim: Dcim; inventory: ContractInventory }) {
   describe(`DCIM contract: ${backend}`, () => {

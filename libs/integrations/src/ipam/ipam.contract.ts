@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import { v7 as uuidv7 } from 'uuid'
-import { SourceOfTruthError } from '../errors.js'
+import { refused } from '../refused.js'
 import type { Ipam } from './ipam.js'
 import { parsePrefix } from './prefix.js'
 
@@ -21,14 +21,6 @@ export interface ContractPools {
 
 const owner = (purpose = 'side_a_ipv4') => ({ subscription_id: uuidv7(), purpose })
 
-async function refused(promise: Promise<unknown>, kind: SourceOfTruthError['kind'], pattern: RegExp) {
-  await assert.rejects(promise, (error: unknown) => {
-    assert.ok(error instanceof SourceOfTruthError, `expected a SourceOfTruthError, got ${String(error)}`)
-    assert.equal(error.kind, kind)
-    assert.match(error.message, pattern)
-    return true
-  })
-}
 
 export function describeIpamContract(backend: string, setup: () => { ipam: Ipam; pools: ContractPools }) {
   describe(`IPAM contract: ${backend}`, () => {
