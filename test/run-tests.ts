@@ -2,7 +2,7 @@
 // runner on every compiled *.test.js, and cleans up without printing after the runner's summary.
 // `npm test -- <text>` runs only the test files whose path contains <text>.
 import { spawn } from 'node:child_process'
-import { chmodSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
+import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
 import { projectRoot } from '../libs/runtime/src/index.js'
@@ -18,7 +18,10 @@ function testFiles(dir: string): string[] {
 
 async function main(): Promise<number> {
   const root = projectRoot()
-  const files = testFiles(join(root, 'dist')).filter((f) => !process.argv[2] || f.includes(process.argv[2]))
+  const files = testFiles(join(root, 'dist'))
+    // tsc leaves the output of a deleted source behind: only tests whose source still exists run.
+    .filter((f) => existsSync(join(root, relative(join(root, 'dist'), f)).replace(/\.js$/, '.ts')))
+    .filter((f) => !process.argv[2] || f.includes(process.argv[2]))
   if (files.length === 0) throw new Error(`no test file matches "${process.argv[2]}"`)
   const scratch = mkdtempSync(join(tmpdir(), 'loom-test-'))
   chmodSync(scratch, 0o755) // the embedded PostgreSQL runs as the OS user postgres when we are root

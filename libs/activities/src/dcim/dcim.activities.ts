@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common'
 import type { DeviceStatus } from '../../../domain/src/index.js'
 import { type Cable, type CableStatus, DCIM, type Dcim, type Interface, type InterfacePatch, type InterfaceRef } from '../../../integrations/src/dcim/dcim.js'
-import { reported } from '../ipam/ipam.activities.js'
+import { reported } from '../reported.js'
 import type { StepContext } from '../processes/step-context.js'
 import { StepLog } from '../processes/step-log.js'
 

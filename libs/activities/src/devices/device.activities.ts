@@ -4,7 +4,7 @@ import type { DeviceAccessConfig } from '../../../config/src/index.js'
 import { DCIM, type Dcim } from '../../../integrations/src/dcim/dcim.js'
 import { DEVICE_ACCESS, targetOf } from '../../../integrations/src/devices/device-access.js'
 import { type ApplyResult, type CheckResult, DEVICE_DRIVER, type DeviceDriver, DeviceError, type DeviceTarget, type VerifyExpectation } from '../../../integrations/src/devices/driver.js'
-import { reported } from '../ipam/ipam.activities.js'
+import { reported } from '../reported.js'
 import type { StepContext } from '../processes/step-context.js'
 import { StepLog } from '../processes/step-log.js'
 

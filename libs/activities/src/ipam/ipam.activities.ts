@@ -1,9 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common'
-import { ApplicationFailure } from '@temporalio/activity'
-import { SourceOfTruthError } from '../../../integrations/src/errors.js'
 import { type AddressRequest, type Allocation, type AllocationOwner, type Ipam, IPAM, type PrefixRequest } from '../../../integrations/src/ipam/ipam.js'
 import type { StepContext } from '../processes/step-context.js'
 import { StepLog } from '../processes/step-log.js'
+import { reported } from '../reported.js'
 
 /**
  * IPAM steps for workflows, on whichever IPAM is configured. Each is idempotent twice over: by (process, step)
@@ -41,18 +40,5 @@ export class IpamActivities {
       const released = await reported(this.ipam.release(owner))
       return { result: { released: released?.prefix ?? null }, state_delta: { [owner.purpose]: null } }
     })
-  }
-}
-
-/**
- * A refusal of a source of truth cannot be helped by retrying: the activity fails at once, its message kept.
- * One that did not answer is left to the activity's retry policy.
- */
-export async function reported<T>(call: Promise<T>): Promise<T> {
-  try {
-    return await call
-  } catch (error) {
-    if (error instanceof SourceOfTruthError && error.kind !== 'unavailable') throw ApplicationFailure.nonRetryable(error.message, error.name)
-    throw error
   }
 }
