@@ -6,7 +6,7 @@ import { z } from 'zod'
 import type { LoomConfig } from '../../../../libs/config/src/index.js'
 import type { Page, ProcessDto, ProcessListQueryDto, ProcessStartedDto, ProcessSummaryDto } from '../../../../libs/contracts/src/index.js'
 import { SEARCH_ATTRIBUTE } from '../../../../libs/domain/src/index.js'
-import { Prisma, PrismaService } from '../../../../libs/persistence/src/index.js'
+import { lockSubscriptions, Prisma, PrismaService, SubscriptionLocked } from '../../../../libs/persistence/src/index.js'
 import { INVALID_ANSWER, type FieldError, type LiveProcessState, liveStateQuery, NOT_WAITING, resumeUpdate } from '../../../../libs/workflows/src/engine/messages.js'
 import { fieldErrors } from '../../../../libs/workflows/src/engine/zod-errors.js'
 import { afterCursor, DEFAULT_LIMIT, orderBy, pageOf, parseSort } from '../http/pagination.js'
@@ -31,20 +31,26 @@ export class ProcessesService {
   ) {}
 
   /**
-   * Validates the form, then records the process and its resource claims and starts the workflow in one
-   * transaction: a refused claim or a failed start leaves nothing behind.
+   * Validates the form, then records the process, its resource claims and the locks on the subscriptions it
+   * changes, and starts the workflow, in one transaction: a refused claim or lock or a failed start leaves
+   * nothing behind.
    */
   async start(workflow: string, answers: unknown, user: string): Promise<ProcessStartedDto> {
     const { declaration, form } = this.catalog.startable(workflow)
     const input = await this.catalog.validate(form, answers)
     const processId = uuidv7()
-    const subscriptionId = uuidv7()
     const claims = form.claims(input)
+    const changes = form.subscriptions?.(input) ?? []
+    // A create workflow makes its subscription: the id is chosen here, so that it is searchable from the start.
+    const subscriptionId = changes[0] ?? uuidv7()
     try {
       return await this.prisma.$transaction(
         async (tx) => {
           await tx.process.create({ data: { id: processId, workflow, target: declaration.target, status: 'created', createdBy: user } })
           for (const c of claims) await tx.resourceClaim.create({ data: { resourceType: c.resource_type, resourceKey: c.resource_key, processId } })
+          await lockSubscriptions(tx, processId, changes)
+          if (changes.length) await tx.processSubscription.createMany({ data: changes.map((id) => ({ processId, subscriptionId: id })) })
+          const customer = form.customerId?.(input) ?? (await tx.subscription.findUniqueOrThrow({ where: { id: subscriptionId }, select: { customerId: true } })).customerId
           const handle = await this.temporal.client
             .withDeadline(Date.now() + 10_000, () =>
               this.temporal.client.workflow.start(workflow, {
@@ -52,9 +58,9 @@ export class ProcessesService {
                 taskQueue: this.config.taskQueue,
                 args: [{ process_id: processId, subscription_id: subscriptionId, created_by: user, input }],
                 typedSearchAttributes: [
-                  { key: SA.subscriptionIds, value: [subscriptionId] },
+                  { key: SA.subscriptionIds, value: changes.length ? changes : [subscriptionId] },
                   { key: SA.product, value: declaration.product ?? '' },
-                  { key: SA.customer, value: form.customerId(input) },
+                  { key: SA.customer, value: customer },
                   { key: SA.target, value: declaration.target },
                   { key: SA.createdBy, value: user },
                 ],
@@ -71,6 +77,7 @@ export class ProcessesService {
       )
     } catch (error) {
       if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') throw await this.claimConflict(claims)
+      if (error instanceof SubscriptionLocked) throw new ConflictException(`${error.message}; try again once it has ended`)
       throw error
     }
   }

@@ -61,6 +61,10 @@ export class WorkflowCatalog implements FormContext {
     return parsed.data
   }
 
+  async liveSubscriptions(product: string): Promise<{ id: string; description: string }[]> {
+    return this.prisma.subscription.findMany({ where: { product, lifecycle: { not: 'terminated' } }, select: { id: true, description: true }, orderBy: { description: 'asc' } })
+  }
+
   /** Planned devices of the configured DCIM that no process has claimed. */
   async freePlannedDevices(): Promise<string[]> {
     const [planned, claims] = await Promise.all([

@@ -4,6 +4,8 @@ import type { z } from 'zod'
 export interface FormContext {
   /** names of planned DCIM devices that no process or subscription claims */
   freePlannedDevices(): Promise<string[]>
+  /** subscriptions of a product that are not terminated, by description */
+  liveSubscriptions(product: string): Promise<{ id: string; description: string }[]>
   defaultCustomerId: string
 }
 
@@ -18,6 +20,12 @@ export interface StartForm<I = unknown> {
   schema(ctx: FormContext): Promise<z.ZodType<I>>
   /** taken atomically with the process row: a second process for the same resource gets a 409 */
   claims(input: I): ResourceClaim[]
-  customerId(input: I): string
+  /**
+   * The existing subscriptions the process changes (a modify, terminate or validate workflow): locked with the
+   * process row, all or none, so that a second process on one of them gets a 409 naming the holder.
+   */
+  subscriptions?(input: I): string[]
+  /** the customer the process is for; absent: the customer of the first subscription it changes */
+  customerId?(input: I): string
   summary(input: I): string
 }

@@ -1,0 +1,11 @@
+import { VALIDATE_NODE } from '../../../../workflows/src/names.js'
+import { type ValidateNodeInput, validateNodeStartForm } from '../../../../workflows/src/node/validate-node.forms.js'
+import type { StartForm } from '../start-form.js'
+
+export const validateNodeForm: StartForm<ValidateNodeInput> = {
+  workflow: VALIDATE_NODE,
+  schema: async (ctx) => validateNodeStartForm(await ctx.liveSubscriptions('node')),
+  claims: () => [],
+  subscriptions: (input) => [input.subscription_id],
+  summary: (input) => `Validate node subscription ${input.subscription_id}`,
+}
