@@ -106,6 +106,34 @@ describe('validate_node', () => {
     }
   })
 
+  test('Idempotency-Key: a repeated request gets the first process back, at once or concurrently; another request under the key is a 422', async () => {
+    const keyed = (key: string, body: unknown = { subscription_id: subscriptionId }, user = 'carol') =>
+      api.call<ProcessStartedDto & { errors?: { path: string }[] }>('POST', '/api/processes/validate_node', body, { 'idempotency-key': key, 'x-loom-user': user })
+    const first = await keyed('retry-1')
+    assert.equal(first.status, 201)
+    assert.equal(first.headers.get('idempotent-replayed'), null)
+    await api.waitForProcess(first.body.id, (p) => p.status === 'completed')
+    const again = await keyed('retry-1')
+    assert.equal(again.status, 201)
+    assert.equal(again.headers.get('idempotent-replayed'), 'true')
+    assert.deepEqual({ ...again.body, status: 'created' }, first.body, 'the same process, now further on')
+    assert.equal(again.body.status, 'completed')
+
+    const other = await keyed('retry-1', { subscription_id: uuidv7() })
+    assert.equal(other.status, 422)
+    assert.deepEqual(other.body.errors!.map((e) => e.path), ['Idempotency-Key'])
+    const dave = await keyed('retry-1', undefined, 'dave')
+    assert.equal(dave.status, 201, 'keys are per user')
+    await api.waitForProcess(dave.body.id, (p) => p.status === 'completed')
+    assert.equal((await keyed('has spaces in it')).status, 400)
+
+    const together = await Promise.all(Array.from({ length: 10 }, () => keyed('burst-1')))
+    assert.deepEqual(new Set(together.map((r) => r.status)), new Set([201]))
+    assert.equal(new Set(together.map((r) => r.body.id)).size, 1, 'one process for ten requests')
+    assert.equal(together.filter((r) => r.headers.get('idempotent-replayed') === 'true').length, 9)
+    await api.waitForProcess(together[0].body.id, (p) => p.status === 'completed')
+  })
+
   test('a node DCIM disagrees with fails, naming the disagreement, and stays out of sync', async () => {
     await new BuiltinDcim(prisma).setDeviceStatus('val-r1', 'planned')
     const started = await start()

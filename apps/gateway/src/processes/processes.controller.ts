@@ -14,6 +14,7 @@ import {
 import type { Response } from 'express'
 import { type Page, ProblemDto, ProcessDto, ProcessListQueryDto, ProcessStartedDto, ProcessSummaryDto } from '../../../../libs/contracts/src/index.js'
 import { ANONYMOUS_USER, USER_HEADER } from '../../../../libs/domain/src/index.js'
+import { FieldErrorsException } from '../http/problem.js'
 import { UuidParamPipe } from '../http/uuid-param.pipe.js'
 import { ProcessesService } from './processes.service.js'
 import { ApiPageResponse } from '../http/api-page.decorator.js'
@@ -28,6 +29,11 @@ export class ProcessesController {
   @Post(':workflow')
   @ApiOperation({ summary: 'Start a workflow with the answers to its form (GET /api/workflows/{workflow}/form)' })
   @ApiHeader(userHeader)
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: false,
+    description: 'repeat a request safely: the same key (per user) gives back the process the first request started, with Idempotent-Replayed: true; reusing it for another request is a 422',
+  })
   @ApiBody({ schema: { type: 'object', example: { router: 'ams-pe1', customer_id: 'acme' } } })
   @ApiCreatedResponse({ type: ProcessStartedDto, description: 'Location: /api/processes/{id}' })
   @ApiBadRequestResponse({ type: ProblemDto, description: 'malformed JSON' })
@@ -39,9 +45,14 @@ export class ProcessesController {
     @Body() answers: unknown,
     @Res({ passthrough: true }) res: Response,
     @Headers(USER_HEADER) user?: string,
+    @Headers('idempotency-key') idempotencyKey?: string,
   ): Promise<ProcessStartedDto> {
-    const started = await this.processes.start(workflow, answers, user || ANONYMOUS_USER)
+    if (idempotencyKey !== undefined && !/^[\x21-\x7e]{1,255}$/.test(idempotencyKey)) {
+      throw new FieldErrorsException(400, [{ path: 'Idempotency-Key', message: 'must be 1 to 255 printable characters without spaces, e.g. a UUID' }], 'request')
+    }
+    const { replayed, ...started } = await this.processes.start(workflow, answers, user || ANONYMOUS_USER, idempotencyKey)
     res.status(201).location(`/api/processes/${started.id}`)
+    if (replayed) res.setHeader('Idempotent-Replayed', 'true')
     return started
   }
 

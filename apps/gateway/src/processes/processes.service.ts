@@ -1,6 +1,7 @@
 import { ConflictException, Inject, Injectable, NotFoundException, ServiceUnavailableException } from '@nestjs/common'
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client'
 import { ApplicationFailure } from '@temporalio/common'
+import { createHash } from 'node:crypto'
 import { v7 as uuidv7 } from 'uuid'
 import { z } from 'zod'
 import type { LoomConfig } from '../../../../libs/config/src/index.js'
@@ -35,8 +36,13 @@ export class ProcessesService {
    * changes, and starts the workflow, in one transaction: a refused claim or lock or a failed start leaves
    * nothing behind.
    */
-  async start(workflow: string, answers: unknown, user: string): Promise<ProcessStartedDto> {
+  async start(workflow: string, answers: unknown, user: string, idempotencyKey?: string): Promise<ProcessStartedDto & { replayed: boolean }> {
     const { declaration, form } = this.catalog.startable(workflow)
+    const requestHash = createHash('sha256').update(JSON.stringify([workflow, answers ?? null])).digest('hex')
+    if (idempotencyKey) {
+      const earlier = await this.replay(user, idempotencyKey, requestHash)
+      if (earlier) return earlier
+    }
     const input = await this.catalog.validate(form, answers)
     const processId = uuidv7()
     const claims = form.claims(input)
@@ -47,6 +53,9 @@ export class ProcessesService {
       return await this.prisma.$transaction(
         async (tx) => {
           await tx.process.create({ data: { id: processId, workflow, target: declaration.target, status: 'created', createdBy: user } })
+          // First of all: a second request with this key waits here for the first to commit, then finds its
+          // process — it takes no claim or lock and starts no workflow of its own.
+          if (idempotencyKey) await tx.idempotencyKey.create({ data: { createdBy: user, key: idempotencyKey, requestHash, processId, runId: '' } })
           for (const c of claims) await tx.resourceClaim.create({ data: { resourceType: c.resource_type, resourceKey: c.resource_key, processId } })
           await lockSubscriptions(tx, processId, changes)
           if (changes.length) await tx.processSubscription.createMany({ data: changes.map((id) => ({ processId, subscriptionId: id })) })
@@ -71,12 +80,17 @@ export class ProcessesService {
             .catch((error: Error) => {
               throw new ServiceUnavailableException(`cannot start ${workflow} on Temporal at ${this.temporal.address}: ${error.message}`)
             })
-          return { id: processId, status: 'created' as const, workflow_id: handle.workflowId, run_id: handle.firstExecutionRunId }
+          if (idempotencyKey) await tx.idempotencyKey.update({ where: { createdBy_key: { createdBy: user, key: idempotencyKey } }, data: { runId: handle.firstExecutionRunId } })
+          return { id: processId, status: 'created' as const, workflow_id: handle.workflowId, run_id: handle.firstExecutionRunId, replayed: false }
         },
         { timeout: 20_000 },
       )
     } catch (error) {
-      if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') throw await this.claimConflict(claims)
+      if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {
+        const earlier = idempotencyKey ? await this.replay(user, idempotencyKey, requestHash) : undefined
+        if (earlier) return earlier
+        throw await this.claimConflict(claims)
+      }
       if (error instanceof SubscriptionLocked) throw new ConflictException(`${error.message}; try again once it has ended`)
       throw error
     }
@@ -176,6 +190,16 @@ export class ProcessesService {
     if (cause instanceof ApplicationFailure && cause.type === NOT_WAITING) return new ConflictException(cause.message)
     if (error instanceof WorkflowNotFoundError) return new ConflictException(`Process ${id} has ended.`)
     return new ServiceUnavailableException(`could not deliver the answer to process ${id}: ${(error as Error).message}`)
+  }
+
+  /** The process an earlier request with this key started; a 422 when that request was a different one. */
+  private async replay(user: string, key: string, requestHash: string): Promise<(ProcessStartedDto & { replayed: boolean }) | undefined> {
+    const earlier = await this.prisma.idempotencyKey.findUnique({ where: { createdBy_key: { createdBy: user, key } }, include: { process: { select: { status: true } } } })
+    if (!earlier) return undefined
+    if (earlier.requestHash !== requestHash) {
+      throw new FieldErrorsException(422, [{ path: 'Idempotency-Key', message: `was used for another request (process ${earlier.processId}); send a new key for a new request` }], 'request')
+    }
+    return { id: earlier.processId, status: earlier.process.status, workflow_id: earlier.processId, run_id: earlier.runId, replayed: true }
   }
 
   private async claimConflict(claims: { resource_type: string; resource_key: string }[]): Promise<ConflictException> {
