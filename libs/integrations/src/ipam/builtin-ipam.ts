@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common'
-import { v7 as uuidv7 } from 'uuid'
+import { validate as isUuid, v7 as uuidv7 } from 'uuid'
 import type { IpamRole } from '../../../domain/src/index.js'
 import { type Prisma, PrismaService } from '../../../persistence/src/index.js'
 import { conflict, invalid, notFound, SourceOfTruthError } from '../errors.js'
@@ -165,8 +165,7 @@ export class BuiltinIpam implements Ipam {
   }
 
   private async poolRow(tx: Tx | PrismaService, nameOrId: string): Promise<PoolRow> {
-    const isUuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(nameOrId)
-    const pool = await tx.ipamPool.findFirst({ where: isUuid ? { OR: [{ id: nameOrId }, { name: nameOrId }] } : { name: nameOrId } })
+    const pool = await tx.ipamPool.findFirst({ where: isUuid(nameOrId) ? { OR: [{ id: nameOrId }, { name: nameOrId }] } : { name: nameOrId } })
     if (!pool) throw notFound(`IPAM has no pool ${nameOrId}`)
     return pool
   }
