@@ -51,6 +51,7 @@ describe('built-in IPAM', () => {
     await ipam.allocateAddress({ subscription_id: uuidv7(), purpose: 'b', pool: 'meter' })
     const meter = await ipam.pool('meter')
     assert.deepEqual(meter.utilisation, { allocations: 2, addresses_used: '5', addresses_total: '8', percent: 62.5 })
+    assert.deepEqual(await ipam.pool(meter.id), meter, 'by id as by name')
     assert.deepEqual((await ipam.allocations('meter')).map((a) => a.prefix), ['10.96.0.0/30', '10.96.0.4/32'])
     await assert.rejects(ipam.deletePool('meter'), /still has 2 allocations/)
     const v6 = await ipam.pool('links-v6')
