@@ -7,6 +7,7 @@ import { Client, Connection, WorkflowUpdateFailedError } from '@temporalio/clien
 import { ApplicationFailure } from '@temporalio/common'
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js'
 import pg from 'pg'
+import { v7 as uuidv7 } from 'uuid'
 import { createLoomWorker, type LoomWorker } from '../../apps/worker/src/create-worker.js'
 import type { Page, ProcessDto, ProcessStartedDto, ProcessSummaryDto, SubscriptionDto, SubscriptionSummaryDto } from '../../libs/contracts/src/index.js'
 import { projectRoot } from '../../libs/runtime/src/index.js'
@@ -161,6 +162,38 @@ describe('create_node end to end', () => {
     }
   })
 
+  test('GET /api/processes/{id}/events streams the process as it changes, and ends when it ends', async () => {
+    assert.equal((await fetch(`${gw.url}/api/processes/${uuidv7()}/events`)).status, 404)
+    const started = await start({ router: 'e2e-r3' })
+    const res = await fetch(`${gw.url}/api/processes/${started.body.id}/events`)
+    assert.equal(res.status, 200)
+    assert.match(res.headers.get('content-type') ?? '', /^text\/event-stream/)
+    const seen: ProcessDto[] = []
+    let buffer = ''
+    const decoder = new TextDecoder()
+    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+      buffer += decoder.decode(chunk, { stream: true })
+      for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
+        const frame = buffer.slice(0, end)
+        buffer = buffer.slice(end + 2)
+        const data = /^event: process\ndata: (.*)$/s.exec(frame)
+        if (!data) continue
+        const process = JSON.parse(data[1]) as ProcessDto
+        seen.push(process)
+        // The person who watches the stream answers when it asks: the stream goes on to the end.
+        if (process.status === 'waiting' && seen.filter((p) => p.status === 'waiting').length === 1) {
+          assert.equal((await resume(started.body.id, { confirm_config_applied: true })).status, 200)
+        }
+      }
+    }
+    const statuses = seen.map((p) => p.status)
+    assert.ok(statuses.includes('waiting'), statuses.join(' → '))
+    assert.equal(statuses.at(-1), 'completed', 'the last event is the end, and the server closed the stream')
+    assert.ok(seen.length >= 3, statuses.join(' → '))
+    const steps = seen.at(-1)!.steps.map((st) => st.status)
+    assert.ok(steps.every((st) => st === 'success'), steps.join(','))
+  })
+
   test('two racing starts for one router: exactly one process, the other a 409 naming it', async () => {
     const [a, b] = await Promise.all([start({ router: 'e2e-r2' }), start({ router: 'e2e-r2' })])
     const statuses = [a.status, b.status].sort()
@@ -206,7 +239,7 @@ describe('create_node bad input', () => {
     const errors = (unknown.body as unknown as { errors: { path: string; message: string }[] }).errors
     assert.equal(errors.length, 1)
     assert.equal(errors[0].path, 'router')
-    assert.match(errors[0].message, /"nope-r9" is not a planned router that is free to enrol; choose one of: .*e2e-r3/)
+    assert.match(errors[0].message, /"nope-r9" is not a planned router that is free to enrol; choose one of: .*e2e-r4/)
     const missing = await start({})
     assert.deepEqual((missing.body as unknown as { errors: { path: string }[] }).errors.map((e) => e.path), ['router'])
     const extra = await start({ router: 'e2e-r3', colour: 'blue' })

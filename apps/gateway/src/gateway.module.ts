@@ -11,6 +11,7 @@ import { METRICS_REGISTRY, MetricsController } from './metrics/metrics.controlle
 import { SystemController } from './system/system.controller.js'
 import { SystemService } from './system/system.service.js'
 import { ProcessesController } from './processes/processes.controller.js'
+import { ProcessEventsService } from './processes/process-events.service.js'
 import { ProcessesService } from './processes/processes.service.js'
 import { ProductsController } from './products/products.controller.js'
 import { ProductsService } from './products/products.service.js'
@@ -36,6 +37,7 @@ export class GatewayModule {
         SystemService,
         WorkflowCatalog,
         ProcessesService,
+        ProcessEventsService,
         SubscriptionsService,
         ProductsService,
       ],

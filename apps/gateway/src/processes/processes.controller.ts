@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Headers, Param, Post, Put, Query, Res } from '@nestjs/common'
+import { Body, Controller, Get, Headers, Param, Post, Put, Query, Req, Res } from '@nestjs/common'
 import {
   ApiBadRequestResponse,
   ApiBody,
@@ -8,15 +8,20 @@ import {
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
+  ApiProduces,
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger'
-import type { Response } from 'express'
+import type { Request, Response } from 'express'
 import { type Page, ProblemDto, ProcessDto, ProcessListQueryDto, ProcessStartedDto, ProcessSummaryDto } from '../../../../libs/contracts/src/index.js'
 import { ANONYMOUS_USER, USER_HEADER } from '../../../../libs/domain/src/index.js'
 import { FieldErrorsException } from '../http/problem.js'
 import { UuidParamPipe } from '../http/uuid-param.pipe.js'
+import { ProcessEventsService } from './process-events.service.js'
 import { ProcessesService } from './processes.service.js'
+
+/** A process in one of these will not change any more. */
+const ENDED = new Set(['completed', 'failed', 'aborted'])
 import { ApiPageResponse } from '../http/api-page.decorator.js'
 
 const userHeader = { name: 'X-Loom-User', required: false, description: 'who acts; recorded as created_by / answered_by' }
@@ -24,7 +29,10 @@ const userHeader = { name: 'X-Loom-User', required: false, description: 'who act
 @ApiTags('processes')
 @Controller('api/processes')
 export class ProcessesController {
-  constructor(private readonly processes: ProcessesService) {}
+  constructor(
+    private readonly processes: ProcessesService,
+    private readonly changes: ProcessEventsService,
+  ) {}
 
   @Post(':workflow')
   @ApiOperation({ summary: 'Start a workflow with the answers to its form (GET /api/workflows/{workflow}/form)' })
@@ -70,6 +78,59 @@ export class ProcessesController {
   @ApiNotFoundResponse({ type: ProblemDto })
   get(@Param('id', UuidParamPipe) id: string): Promise<ProcessDto> {
     return this.processes.get(id)
+  }
+
+  @Get(':id/events')
+  @ApiOperation({
+    summary: 'Follow a process as it runs (Server-Sent Events)',
+    description:
+      'An `event: process` with the whole process (as GET /api/processes/{id}) at once and after every change to it or its steps; the stream ends after the process ends. A comment line every 15 s keeps proxies from closing it.',
+  })
+  @ApiProduces('text/event-stream')
+  @ApiOkResponse({ description: 'text/event-stream of `event: process` / `data: {…process…}`' })
+  @ApiNotFoundResponse({ type: ProblemDto })
+  async events(@Param('id', UuidParamPipe) id: string, @Req() req: Request, @Res() res: Response): Promise<void> {
+    let last = await this.processes.get(id) // an unknown id is a 404 before the stream starts
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' })
+    const send = (p: ProcessDto) => res.write(`event: process\ndata: ${JSON.stringify(p)}\n\n`)
+    send(last)
+    if (ENDED.has(last.status)) return void res.end()
+    let reading = false
+    let again = false
+    let stop = () => {}
+    const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), 15_000)
+    let closed = false
+    const close = () => {
+      closed = true
+      stop()
+      clearInterval(heartbeat)
+    }
+    req.on('close', close)
+    // One read at a time; changes that arrive during a read are covered by one more read after it.
+    const reread = async (): Promise<void> => {
+      if (reading) return void (again = true)
+      reading = true
+      try {
+        const now = await this.processes.get(id)
+        if (JSON.stringify(now) !== JSON.stringify(last)) send((last = now))
+        if (ENDED.has(now.status)) {
+          close()
+          res.end()
+          return
+        }
+      } catch {
+        // A failed read (the database restarting): the next change reads again.
+      } finally {
+        reading = false
+      }
+      if (again) {
+        again = false
+        await reread()
+      }
+    }
+    stop = await this.changes.follow(id, () => void reread())
+    if (closed) return stop() // the client left while we began to follow
+    await reread() // what changed between the first read and following
   }
 
   @Put(':id/resume')
