@@ -164,7 +164,7 @@ describe('create_node end to end', () => {
 
   test('GET /api/processes/{id}/events streams the process as it changes, and ends when it ends', async () => {
     assert.equal((await fetch(`${gw.url}/api/processes/${uuidv7()}/events`)).status, 404)
-    const started = await start({ router: 'e2e-r3' })
+    const started = await start({ router: 'e2e-r6' })
     const res = await fetch(`${gw.url}/api/processes/${started.body.id}/events`)
     assert.equal(res.status, 200)
     assert.match(res.headers.get('content-type') ?? '', /^text\/event-stream/)
@@ -239,7 +239,7 @@ describe('create_node bad input', () => {
     const errors = (unknown.body as unknown as { errors: { path: string; message: string }[] }).errors
     assert.equal(errors.length, 1)
     assert.equal(errors[0].path, 'router')
-    assert.match(errors[0].message, /"nope-r9" is not a planned router that is free to enrol; choose one of: .*e2e-r4/)
+    assert.match(errors[0].message, /"nope-r9" is not a planned router that is free to enrol; choose one of: .*e2e-r3/)
     const missing = await start({})
     assert.deepEqual((missing.body as unknown as { errors: { path: string }[] }).errors.map((e) => e.path), ['router'])
     const extra = await start({ router: 'e2e-r3', colour: 'blue' })
