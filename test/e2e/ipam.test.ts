@@ -1,128 +1,113 @@
 // The built-in IPAM through its API and through the activities workflows call.
 import assert from 'node:assert/strict'
-import { after, before, describe, test } from 'node:test'
+import { describe, test } from 'node:test'
 import { ApplicationFailure } from '@temporalio/common'
 import { v7 as uuidv7 } from 'uuid'
 import { IpamActivities, StepLog } from '../../libs/activities/src/index.js'
 import type { AllocationDto, Page, PoolDto } from '../../libs/contracts/src/index.js'
 import { BuiltinIpam } from '../../libs/integrations/src/ipam/builtin-ipam.js'
-import { PrismaService } from '../../libs/persistence/src/index.js'
-import { type ApiClient, apiClient } from '../support/api.js'
-import { cloneDatabase, type TestDatabase } from '../support/database.js'
-import { testConfig } from '../support/env.js'
-import { type RunningGateway, startGateway } from '../support/gateway.js'
+import { gatewayOnFreshDatabase } from '../support/gateway.js'
 import { newProcess, stepContext } from '../support/records.js'
 
-let db: TestDatabase
-let prisma: PrismaService
-let gw: RunningGateway
-let api: ApiClient
-let activities: IpamActivities
+describe('the built-in IPAM', () => {
+  const gateway = gatewayOnFreshDatabase()
 
-before(async () => {
-  db = await cloneDatabase()
-  prisma = new PrismaService(db.url)
-  activities = new IpamActivities(new StepLog(prisma), new BuiltinIpam(prisma))
-  gw = await startGateway(testConfig(db.url))
-  api = apiClient(gw.url)
-})
-after(async () => {
-  await gw?.close()
-  await prisma?.$disconnect()
-  await db?.drop()
-})
+  describe('/api/ipam', () => {
+    test('pools: created, listed with utilisation, refused when overlapping or malformed, deleted when empty', async () => {
+      const made = await gateway.api.call<PoolDto>('POST', '/api/ipam/pools', { name: 'core-links', prefix: '10.20.0.0/24', role: 'link', description: 'core p2p' })
+      assert.equal(made.status, 201)
+      assert.equal(made.body.family, 4)
+      assert.deepEqual(made.body.utilisation, { allocations: 0, addresses_used: '0', addresses_total: '256', percent: 0 })
 
-describe('/api/ipam', () => {
-  test('pools: created, listed with utilisation, refused when overlapping or malformed, deleted when empty', async () => {
-    const made = await api.call<PoolDto>('POST', '/api/ipam/pools', { name: 'core-links', prefix: '10.20.0.0/24', role: 'link', description: 'core p2p' })
-    assert.equal(made.status, 201)
-    assert.equal(made.body.family, 4)
-    assert.deepEqual(made.body.utilisation, { allocations: 0, addresses_used: '0', addresses_total: '256', percent: 0 })
+      const overlap = await gateway.api.call('POST', '/api/ipam/pools', { name: 'other', prefix: '10.20.0.128/25', role: 'link' })
+      assert.equal(overlap.status, 409)
+      assert.match(String(overlap.body.detail), /overlaps core-links \(10\.20\.0\.0\/24\)/)
+      const sloppy = await gateway.api.call('POST', '/api/ipam/pools', { name: 'sloppy', prefix: '10.21.0.1/24', role: 'link' })
+      assert.equal(sloppy.status, 422)
+      assert.match(String(sloppy.body.detail), /host bits set/)
+      const badFields = await gateway.api.call<{ errors: { path: string }[] }>('POST', '/api/ipam/pools', { name: 'Bad Name', prefix: '10.22.0.0/24', role: 'transit' })
+      assert.equal(badFields.status, 422)
+      assert.deepEqual(badFields.body.errors.map((e) => e.path).sort(), ['name', 'role'])
 
-    const overlap = await api.call('POST', '/api/ipam/pools', { name: 'other', prefix: '10.20.0.128/25', role: 'link' })
-    assert.equal(overlap.status, 409)
-    assert.match(String(overlap.body.detail), /overlaps core-links \(10\.20\.0\.0\/24\)/)
-    const sloppy = await api.call('POST', '/api/ipam/pools', { name: 'sloppy', prefix: '10.21.0.1/24', role: 'link' })
-    assert.equal(sloppy.status, 422)
-    assert.match(String(sloppy.body.detail), /host bits set/)
-    const badFields = await api.call<{ errors: { path: string }[] }>('POST', '/api/ipam/pools', { name: 'Bad Name', prefix: '10.22.0.0/24', role: 'transit' })
-    assert.equal(badFields.status, 422)
-    assert.deepEqual(badFields.body.errors.map((e) => e.path).sort(), ['name', 'role'])
+      const listed = await gateway.api.get<Page<PoolDto>>('/api/ipam/pools?role=link')
+      assert.deepEqual(listed.body.items.map((p) => p.name), ['core-links'])
+      assert.equal((await gateway.api.get('/api/ipam/pools?role=transit')).status, 400)
+      assert.equal((await gateway.api.get('/api/ipam/pools/no-such-pool')).status, 404)
 
-    const listed = await api.get<Page<PoolDto>>('/api/ipam/pools?role=link')
-    assert.deepEqual(listed.body.items.map((p) => p.name), ['core-links'])
-    assert.equal((await api.get('/api/ipam/pools?role=transit')).status, 400)
-    assert.equal((await api.get('/api/ipam/pools/no-such-pool')).status, 404)
+      await gateway.api.call('POST', '/api/ipam/pools', { name: 'scratch', prefix: '2001:db8:20::/48', role: 'customer' })
+      assert.equal((await gateway.api.call('DELETE', '/api/ipam/pools/scratch')).status, 204)
+      assert.equal((await gateway.api.get('/api/ipam/pools/scratch')).status, 404)
+    })
 
-    await api.call('POST', '/api/ipam/pools', { name: 'scratch', prefix: '2001:db8:20::/48', role: 'customer' })
-    assert.equal((await api.call('DELETE', '/api/ipam/pools/scratch')).status, 204)
-    assert.equal((await api.get('/api/ipam/pools/scratch')).status, 404)
+    test('allocations: next free prefix or address, idempotent per owner, listed, exhausted, released', async () => {
+      await gateway.api.call('POST', '/api/ipam/pools', { name: 'edge-links', prefix: '10.30.0.0/30', role: 'link' })
+      const owner = { subscription_id: uuidv7(), purpose: 'side_a_ipv4' }
+      const first = await gateway.api.call<AllocationDto>('POST', '/api/ipam/pools/edge-links/allocations', { ...owner, length: 31 })
+      assert.equal(first.status, 201)
+      assert.equal(first.body.prefix, '10.30.0.0/31')
+      const again = await gateway.api.call<AllocationDto>('POST', '/api/ipam/pools/edge-links/allocations', { ...owner, length: 31 })
+      assert.deepEqual(again.body, first.body)
+      const address = await gateway.api.call<AllocationDto>('POST', '/api/ipam/pools/edge-links/allocations', { subscription_id: owner.subscription_id, purpose: 'mgmt' })
+      assert.equal(address.body.prefix, '10.30.0.2/32', 'the next address; 10.30.0.3 would be the broadcast address')
+
+      const full = await gateway.api.call('POST', '/api/ipam/pools/edge-links/allocations', { subscription_id: uuidv7(), purpose: 'x', length: 31 })
+      assert.equal(full.status, 409)
+      assert.match(String(full.body.detail), /edge-links \(10\.30\.0\.0\/30\) has no free \/31 left/)
+      const badLength = await gateway.api.call('POST', '/api/ipam/pools/edge-links/allocations', { subscription_id: uuidv7(), purpose: 'x', length: 16 })
+      assert.equal(badLength.status, 422)
+      const noPool = await gateway.api.call('POST', '/api/ipam/pools/nowhere/allocations', { subscription_id: uuidv7(), purpose: 'x' })
+      assert.equal(noPool.status, 404)
+
+      const mine = await gateway.api.get<Page<AllocationDto>>(`/api/ipam/allocations?subscription_id=${owner.subscription_id}`)
+      assert.deepEqual(mine.body.items.map((a) => [a.purpose, a.prefix]), [['side_a_ipv4', '10.30.0.0/31'], ['mgmt', '10.30.0.2/32']])
+      const inPool = await gateway.api.get<Page<AllocationDto>>('/api/ipam/pools/edge-links/allocations')
+      assert.equal(inPool.body.total, 2)
+      assert.equal((await gateway.api.get<PoolDto>('/api/ipam/pools/edge-links')).body.utilisation.percent, 75)
+      assert.equal((await gateway.api.call('DELETE', '/api/ipam/pools/edge-links')).status, 409)
+
+      const released = await gateway.api.call<AllocationDto>('DELETE', `/api/ipam/allocations/${owner.subscription_id}/side_a_ipv4`)
+      assert.equal(released.status, 200)
+      assert.equal(released.body.prefix, '10.30.0.0/31')
+      assert.equal((await gateway.api.call('DELETE', `/api/ipam/allocations/${owner.subscription_id}/side_a_ipv4`)).status, 404)
+      assert.equal((await gateway.api.call('DELETE', '/api/ipam/allocations/not-a-uuid/x')).status, 400)
+    })
   })
 
-  test('allocations: next free prefix or address, idempotent per owner, listed, exhausted, released', async () => {
-    await api.call('POST', '/api/ipam/pools', { name: 'edge-links', prefix: '10.30.0.0/30', role: 'link' })
-    const owner = { subscription_id: uuidv7(), purpose: 'side_a_ipv4' }
-    const first = await api.call<AllocationDto>('POST', '/api/ipam/pools/edge-links/allocations', { ...owner, length: 31 })
-    assert.equal(first.status, 201)
-    assert.equal(first.body.prefix, '10.30.0.0/31')
-    const again = await api.call<AllocationDto>('POST', '/api/ipam/pools/edge-links/allocations', { ...owner, length: 31 })
-    assert.deepEqual(again.body, first.body)
-    const address = await api.call<AllocationDto>('POST', '/api/ipam/pools/edge-links/allocations', { subscription_id: owner.subscription_id, purpose: 'mgmt' })
-    assert.equal(address.body.prefix, '10.30.0.2/32', 'the next address; 10.30.0.3 would be the broadcast address')
+  describe('IPAM activities', () => {
+    test('idempotent by (process, step): a retried step gets its allocation back; the inverse releases it', async () => {
+      const { prisma } = gateway
+      const activities = new IpamActivities(new StepLog(prisma), new BuiltinIpam(prisma))
+      const ipam = new BuiltinIpam(prisma)
+      await ipam.createPool({ name: 'loops', prefix: '10.40.0.0/29', role: 'loopback' })
+      const process = await newProcess(prisma)
+      const subscription_id = uuidv7()
+      const request = { ...stepContext(process, 'allocate_loopback'), pool: 'loops', subscription_id, purpose: 'loopback_ipv4' }
+      const first = await activities.allocateAddress(request)
+      const retried = await activities.allocateAddress(request)
+      assert.deepEqual(retried, first)
+      assert.equal((await ipam.findAllocations({ pool: 'loops' })).length, 1)
+      const step = await prisma.processStep.findUniqueOrThrow({ where: { processId_name: { processId: process, name: 'allocate_loopback' } } })
+      assert.deepEqual(step.stateDelta, { loopback_ipv4: '10.40.0.1/32' })
 
-    const full = await api.call('POST', '/api/ipam/pools/edge-links/allocations', { subscription_id: uuidv7(), purpose: 'x', length: 31 })
-    assert.equal(full.status, 409)
-    assert.match(String(full.body.detail), /edge-links \(10\.30\.0\.0\/30\) has no free \/31 left/)
-    const badLength = await api.call('POST', '/api/ipam/pools/edge-links/allocations', { subscription_id: uuidv7(), purpose: 'x', length: 16 })
-    assert.equal(badLength.status, 422)
-    const noPool = await api.call('POST', '/api/ipam/pools/nowhere/allocations', { subscription_id: uuidv7(), purpose: 'x' })
-    assert.equal(noPool.status, 404)
+      assert.deepEqual(await activities.releaseAllocation({ ...stepContext(process, 'release_loopback'), subscription_id, purpose: 'loopback_ipv4' }), { released: '10.40.0.1/32' })
+      assert.deepEqual(await activities.releaseAllocation({ ...stepContext(process, 'release_loopback'), subscription_id, purpose: 'loopback_ipv4' }), { released: '10.40.0.1/32' }, 'the same step again: its recorded result')
+      assert.equal((await ipam.findAllocations({ pool: 'loops' })).length, 0)
+    })
 
-    const mine = await api.get<Page<AllocationDto>>(`/api/ipam/allocations?subscription_id=${owner.subscription_id}`)
-    assert.deepEqual(mine.body.items.map((a) => [a.purpose, a.prefix]), [['side_a_ipv4', '10.30.0.0/31'], ['mgmt', '10.30.0.2/32']])
-    const inPool = await api.get<Page<AllocationDto>>('/api/ipam/pools/edge-links/allocations')
-    assert.equal(inPool.body.total, 2)
-    assert.equal((await api.get<PoolDto>('/api/ipam/pools/edge-links')).body.utilisation.percent, 75)
-    assert.equal((await api.call('DELETE', '/api/ipam/pools/edge-links')).status, 409)
-
-    const released = await api.call<AllocationDto>('DELETE', `/api/ipam/allocations/${owner.subscription_id}/side_a_ipv4`)
-    assert.equal(released.status, 200)
-    assert.equal(released.body.prefix, '10.30.0.0/31')
-    assert.equal((await api.call('DELETE', `/api/ipam/allocations/${owner.subscription_id}/side_a_ipv4`)).status, 404)
-    assert.equal((await api.call('DELETE', '/api/ipam/allocations/not-a-uuid/x')).status, 400)
-  })
-})
-
-describe('IPAM activities', () => {
-  test('idempotent by (process, step): a retried step gets its allocation back; the inverse releases it', async () => {
-    const ipam = new BuiltinIpam(prisma)
-    await ipam.createPool({ name: 'loops', prefix: '10.40.0.0/29', role: 'loopback' })
-    const process = await newProcess(prisma)
-    const subscription_id = uuidv7()
-    const request = { ...stepContext(process, 'allocate_loopback'), pool: 'loops', subscription_id, purpose: 'loopback_ipv4' }
-    const first = await activities.allocateAddress(request)
-    const retried = await activities.allocateAddress(request)
-    assert.deepEqual(retried, first)
-    assert.equal((await ipam.findAllocations({ pool: 'loops' })).length, 1)
-    const step = await prisma.processStep.findUniqueOrThrow({ where: { processId_name: { processId: process, name: 'allocate_loopback' } } })
-    assert.deepEqual(step.stateDelta, { loopback_ipv4: '10.40.0.1/32' })
-
-    assert.deepEqual(await activities.releaseAllocation({ ...stepContext(process, 'release_loopback'), subscription_id, purpose: 'loopback_ipv4' }), { released: '10.40.0.1/32' })
-    assert.deepEqual(await activities.releaseAllocation({ ...stepContext(process, 'release_loopback'), subscription_id, purpose: 'loopback_ipv4' }), { released: '10.40.0.1/32' }, 'the same step again: its recorded result')
-    assert.equal((await ipam.findAllocations({ pool: 'loops' })).length, 0)
-  })
-
-  test('an exhausted pool fails the step at once (non-retryable), naming the pool', async () => {
-    const ipam = new BuiltinIpam(prisma)
-    await ipam.createPool({ name: 'one-link', prefix: '10.41.0.0/31', role: 'link' })
-    const process = await newProcess(prisma)
-    await activities.allocatePrefix({ ...stepContext(process, 'a'), pool: 'one-link', length: 31, subscription_id: uuidv7(), purpose: 'link' })
-    await assert.rejects(activities.allocatePrefix({ ...stepContext(process, 'b'), pool: 'one-link', length: 31, subscription_id: uuidv7(), purpose: 'link' }), (error: unknown) => {
-      assert.ok(error instanceof ApplicationFailure)
-      assert.equal(error.nonRetryable, true)
-      assert.equal(error.type, 'Exhausted')
-      assert.match(error.message, /one-link/)
-      return true
+    test('an exhausted pool fails the step at once (non-retryable), naming the pool', async () => {
+      const { prisma } = gateway
+      const activities = new IpamActivities(new StepLog(prisma), new BuiltinIpam(prisma))
+      const ipam = new BuiltinIpam(prisma)
+      await ipam.createPool({ name: 'one-link', prefix: '10.41.0.0/31', role: 'link' })
+      const process = await newProcess(prisma)
+      await activities.allocatePrefix({ ...stepContext(process, 'a'), pool: 'one-link', length: 31, subscription_id: uuidv7(), purpose: 'link' })
+      await assert.rejects(activities.allocatePrefix({ ...stepContext(process, 'b'), pool: 'one-link', length: 31, subscription_id: uuidv7(), purpose: 'link' }), (error: unknown) => {
+        assert.ok(error instanceof ApplicationFailure)
+        assert.equal(error.nonRetryable, true)
+        assert.equal(error.type, 'Exhausted')
+        assert.match(error.message, /one-link/)
+        return true
+      })
     })
   })
 })

@@ -1,53 +1,32 @@
 // Every product's domain model goes through the subscription activities and comes back unchanged through the
 // API; a lifecycle its model does not satisfy is refused, naming the missing fields, and changes nothing.
 import assert from 'node:assert/strict'
-import { after, before, describe, test } from 'node:test'
+import { before, describe, test } from 'node:test'
 import { v7 as uuidv7 } from 'uuid'
 import { StepLog, SubscriptionActivities } from '../../libs/activities/src/index.js'
 import type { SubscriptionDto } from '../../libs/contracts/src/index.js'
 import { PRODUCTS } from '../../libs/domain/src/products/catalog.js'
 import { type SampleRefs, sampleModels } from '../../libs/domain/src/products/samples.js'
-import { PrismaService } from '../../libs/persistence/src/index.js'
-import { type ApiClient, apiClient } from '../support/api.js'
-import { cloneDatabase, type TestDatabase } from '../support/database.js'
-import { testConfig } from '../support/env.js'
-import { type RunningGateway, startGateway } from '../support/gateway.js'
+import { gatewayOnFreshDatabase } from '../support/gateway.js'
 import { newProcess as createProcess, stepContext } from '../support/records.js'
 
-let db: TestDatabase
-let prisma: PrismaService
-let subscriptions: SubscriptionActivities
-let gw: RunningGateway
-let api: ApiClient
-
-before(async () => {
-  db = await cloneDatabase()
-  prisma = new PrismaService(db.url)
-  subscriptions = new SubscriptionActivities(new StepLog(prisma))
-  gw = await startGateway(testConfig(db.url))
-  api = apiClient(gw.url)
-})
-after(async () => {
-  await gw?.close()
-  await prisma?.$disconnect()
-  await db?.drop()
-})
-
-const newProcess = () => createProcess(prisma)
-const ctx = stepContext
-
-/** Stores, as initial, a subscription of `product` with the sample model for `refs`; returns its id. */
-async function store(product: string, refs: SampleRefs): Promise<string> {
-  const id = uuidv7()
-  await subscriptions.storeProcessSubscription({
-    ...ctx(await newProcess(), 'store_process_subscription'),
-    subscription: { id, product, customer_id: 'acme', description: `${product} sample`, domain_model: sampleModels(refs)[product] },
-    claims: [],
-  })
-  return id
-}
-
 describe('domain models through the subscription store', () => {
+  const gateway = gatewayOnFreshDatabase()
+  const subscriptions = () => new SubscriptionActivities(new StepLog(gateway.prisma))
+  const newProcess = () => createProcess(gateway.prisma)
+  const ctx = stepContext
+
+  /** Stores, as initial, a subscription of `product` with the sample model for `refs`; returns its id. */
+  async function store(product: string, refs: SampleRefs): Promise<string> {
+    const id = uuidv7()
+    await subscriptions().storeProcessSubscription({
+      ...ctx(await newProcess(), 'store_process_subscription'),
+      subscription: { id, product, customer_id: 'acme', description: `${product} sample`, domain_model: sampleModels(refs)[product] },
+      claims: [],
+    })
+    return id
+  }
+
   // Real subscriptions for the models to refer to: a node and two ports on it.
   let refs: SampleRefs
   before(async () => {
@@ -61,14 +40,14 @@ describe('domain models through the subscription store', () => {
       const processId = await newProcess()
       const id = uuidv7()
       const model = sampleModels(refs)[product.name]
-      await subscriptions.storeProcessSubscription({
+      await subscriptions().storeProcessSubscription({
         ...ctx(processId, 'store_process_subscription'),
         subscription: { id, product: product.name, customer_id: 'acme', description: `${product.name} sample`, domain_model: model },
         claims: [],
       })
-      await subscriptions.setLifecycle({ ...ctx(processId, 'set_status_provisioning'), subscription_id: id, lifecycle: 'provisioning' })
-      await subscriptions.setLifecycle({ ...ctx(processId, 'set_status_active'), subscription_id: id, lifecycle: 'active' })
-      const read = await api.get<SubscriptionDto>(`/api/subscriptions/${id}`)
+      await subscriptions().setLifecycle({ ...ctx(processId, 'set_status_provisioning'), subscription_id: id, lifecycle: 'provisioning' })
+      await subscriptions().setLifecycle({ ...ctx(processId, 'set_status_active'), subscription_id: id, lifecycle: 'active' })
+      const read = await gateway.api.get<SubscriptionDto>(`/api/subscriptions/${id}`)
       assert.equal(read.status, 200)
       assert.equal(read.body.lifecycle, 'active')
       assert.deepEqual(read.body.domain_model, model)
@@ -78,31 +57,31 @@ describe('domain models through the subscription store', () => {
   test('a lifecycle the model does not satisfy is refused with the missing fields, and nothing changes', async () => {
     const processId = await newProcess()
     const id = uuidv7()
-    await subscriptions.storeProcessSubscription({
+    await subscriptions().storeProcessSubscription({
       ...ctx(processId, 'store_process_subscription'),
       subscription: { id, product: 'node', customer_id: 'acme', description: 'bare node', domain_model: { node: { device_name: 'x1', role: 'router', vendor: 'frr', platform: 'frr', site: 'ams' } } },
       claims: [],
     })
     await assert.rejects(
-      subscriptions.setLifecycle({ ...ctx(processId, 'set_status_provisioning'), subscription_id: id, lifecycle: 'provisioning' }),
+      subscriptions().setLifecycle({ ...ctx(processId, 'set_status_provisioning'), subscription_id: id, lifecycle: 'provisioning' }),
       (e: Error) => e.name === 'DomainError' && /as provisioning: node.management_address is missing; node.loopback_ipv4 is missing; node.loopback_ipv6 is missing$/.test(e.message),
     )
-    const row = await prisma.subscription.findUniqueOrThrow({ where: { id } })
+    const row = await gateway.prisma.subscription.findUniqueOrThrow({ where: { id } })
     assert.deepEqual([row.lifecycle, row.version], ['initial', 1])
-    assert.equal(await prisma.processStep.count({ where: { processId, name: 'set_status_provisioning' } }), 0)
+    assert.equal(await gateway.prisma.processStep.count({ where: { processId, name: 'set_status_provisioning' } }), 0)
   })
 
   test('a model that is not even valid as initial is never stored', async () => {
     const processId = await newProcess()
     const id = uuidv7()
     await assert.rejects(
-      subscriptions.storeProcessSubscription({
+      subscriptions().storeProcessSubscription({
         ...ctx(processId, 'store_process_subscription'),
         subscription: { id, product: 'port_10g', customer_id: 'acme', description: 'port', domain_model: { port: { port_name: 'eth1' } } },
         claims: [],
       }),
       /cannot save a port_10g subscription as initial: port.node is missing/,
     )
-    assert.equal(await prisma.subscription.count({ where: { id } }), 0)
+    assert.equal(await gateway.prisma.subscription.count({ where: { id } }), 0)
   })
 })

@@ -5,6 +5,8 @@ import type { INestApplication } from '@nestjs/common'
 import { createGateway } from '../../apps/gateway/src/create-gateway.js'
 import type { LoomConfig } from '../../libs/config/src/index.js'
 import { createLogger } from '../../libs/logging/src/index.js'
+import { PrismaService } from '../../libs/persistence/src/index.js'
+import { type ApiClient, apiClient } from './api.js'
 import { cloneDatabase, type TestDatabase } from './database.js'
 import { testConfig } from './env.js'
 
@@ -23,22 +25,30 @@ export async function startGateway(config: LoomConfig & { databaseUrl: string })
 }
 
 /**
- * Registers before/after hooks in the calling suite: a fresh database (migrated, catalogue synced) and the
- * real gateway on it. Read `gateway.url` inside tests.
+ * Registers before/after hooks in the calling suite: a fresh database (migrated, catalogue synced), a Prisma
+ * client on it and the real gateway. Read `gateway.url`, `.api` and `.prisma` inside tests.
  */
 export function gatewayOnFreshDatabase() {
-  const state: { db?: TestDatabase; gw?: RunningGateway } = {}
+  const state: { db?: TestDatabase; prisma?: PrismaService; gw?: RunningGateway } = {}
   before(async () => {
     state.db = await cloneDatabase()
+    state.prisma = new PrismaService(state.db.url)
     state.gw = await startGateway(testConfig(state.db.url))
   })
   after(async () => {
     await state.gw?.close()
+    await state.prisma?.$disconnect()
     await state.db?.drop()
   })
   return {
     get url(): string {
       return state.gw!.url
+    },
+    get api(): ApiClient {
+      return apiClient(state.gw!.url)
+    },
+    get prisma(): PrismaService {
+      return state.prisma!
     },
   }
 }

@@ -11,5 +11,5 @@ async function main() {
 
 main().catch((error: unknown) => {
   console.error(`loom: cannot prepare the database: ${error instanceof Error ? error.message : String(error)}`)
-  process.exit(1)
+  process.exitCode = 1 // and let the process end by itself: nothing else is left running
 })

@@ -2,9 +2,10 @@ import { Injectable } from '@nestjs/common'
 import { validate as isUuid, v7 as uuidv7 } from 'uuid'
 import type { IpamRole } from '../../../domain/src/index.js'
 import { type Prisma, PrismaService } from '../../../persistence/src/index.js'
-import { conflict, invalid, notFound, SourceOfTruthError } from '../errors.js'
+import { conflict, notFound, SourceOfTruthError } from '../errors.js'
 import type { AddressRequest, Allocation, AllocationOwner, Ipam, PrefixRequest } from './ipam.js'
 import { bitsOf, firstFree, formatPrefix, parsePrefix, sizeOf } from './prefix.js'
+import { checkLength, repeatedAllocation } from './request-rules.js'
 
 type Tx = Prisma.TransactionClient
 type AllocationRow = Prisma.IpamAllocationGetPayload<{ include: { pool: { select: { name: true } } } }>
@@ -129,16 +130,9 @@ export class BuiltinIpam implements Ipam {
       const space = parsePrefix(pool.prefix)
       const wanted = length ?? bitsOf(space.family)
       const mine = await tx.ipamAllocation.findUnique({ where: ownerKey(request), include: { pool: { select: { name: true } } } })
-      if (mine) {
-        const same = mine.poolId === pool.id && parsePrefix(mine.prefix).length === wanted
-        if (same) return toAllocation(mine)
-        throw conflict(
-          `subscription ${request.subscription_id} already holds ${mine.prefix} from pool ${mine.pool.name} for ${request.purpose}; release it before asking for a /${wanted} from ${pool.name}`,
-        )
-      }
-      if (!Number.isInteger(wanted) || wanted < space.length || wanted > bitsOf(space.family)) {
-        throw invalid(`a /${wanted} cannot come from pool ${pool.name} (${pool.prefix}): the length must be between ${space.length} and ${bitsOf(space.family)}`)
-      }
+      const repeated = repeatedAllocation(mine && toAllocation(mine), request, pool.name, wanted)
+      if (repeated) return repeated
+      checkLength(pool.name, [pool.prefix], wanted)
       const taken = (await tx.$queryRaw<{ prefix: string }[]>`SELECT prefix::text AS prefix FROM ipam_allocations WHERE pool_id = ${pool.id}::uuid`).map((r) =>
         parsePrefix(r.prefix),
       )

@@ -3,9 +3,10 @@
 // their owner and pool in the description (`loom:<subscription>:<purpose>@<pool>`), which is how asking again
 // finds them; the allocation's own description goes into NetBox's comments.
 // NetBox serialises concurrent allocations from one prefix itself (an advisory lock per parent).
-import { conflict, invalid, notFound, SourceOfTruthError } from '../errors.js'
+import { notFound, SourceOfTruthError } from '../errors.js'
 import type { AddressRequest, Allocation, AllocationOwner, Ipam, PrefixRequest } from '../ipam/ipam.js'
 import { bitsOf, parsePrefix } from '../ipam/prefix.js'
+import { checkLength, repeatedAllocation } from '../ipam/request-rules.js'
 import type { NetboxClient } from './netbox-client.js'
 
 interface NbPrefix {
@@ -54,15 +55,9 @@ export class NetboxIpam implements Ipam {
     if (!containers.length) throw notFound(`NetBox has no pool ${request.pool} (no container prefix with IPAM role ${request.pool})`)
     const family = parsePrefix(containers[0].prefix).family
     const wanted = length ?? bitsOf(family)
-    const mine = await this.find(request)
-    if (mine) {
-      if (parsePrefix(mine.allocation.prefix).length === wanted) return mine.allocation
-      throw conflict(`subscription ${request.subscription_id} already holds ${mine.allocation.prefix} for ${request.purpose}; release it before asking for a /${wanted} from ${request.pool}`)
-    }
-    const shortest = Math.min(...containers.map((c) => parsePrefix(c.prefix).length))
-    if (!Number.isInteger(wanted) || wanted < shortest || wanted > bitsOf(family)) {
-      throw invalid(`a /${wanted} cannot come from pool ${request.pool} (${containers.map((c) => c.prefix).join(', ')}): the length must be between ${shortest} and ${bitsOf(family)}`)
-    }
+    const repeated = repeatedAllocation((await this.find(request))?.allocation ?? null, request, request.pool, wanted)
+    if (repeated) return repeated
+    checkLength(request.pool, containers.map((c) => c.prefix), wanted)
     const body = { description: `${ownerTag(request)}${request.pool}`, comments: request.description ?? '', status: 'active' }
     for (const container of containers) {
       try {
