@@ -57,12 +57,18 @@ const formRouters = async () => ((await api.get<{ properties: { router: { enum: 
 
 describe('create_node end to end', () => {
   test('a planned router becomes an active node subscription, through the input step', async () => {
-    const workflow = await api.get<{ steps: { name: string }[]; target: string }>('/api/workflows/create_node')
+    const workflow = await api.get<{ steps: { name: string; kind: string; steps?: { name: string; kind: string; assignee: string }[]; compensation?: { name: string } }[]; target: string }>(
+      '/api/workflows/create_node',
+    )
     assert.equal(workflow.status, 200)
     assert.deepEqual(workflow.body.steps.map((s) => s.name), [
       'construct_node_model', 'store_process_subscription', 'allocate_loopback_ipv4', 'allocate_loopback_ipv6', 'fetch_ip_address_information',
-      'apply_base_config', 'provide_config_to_user', 'set_status_provisioning', 'update_node_status', 'set_status_active',
+      'apply_base_config', 'manual_configuration', 'set_status_provisioning', 'update_node_status', 'set_status_active',
     ])
+    const manual = workflow.body.steps.find((s) => s.name === 'manual_configuration')!
+    assert.equal(manual.kind, 'conditional')
+    assert.deepEqual(manual.steps!.map((s) => [s.name, s.kind, s.assignee]), [['provide_config_to_user', 'input', 'noc']])
+    assert.equal(workflow.body.steps.find((s) => s.name === 'allocate_loopback_ipv4')!.compensation!.name, 'undo_allocate_loopback_ipv4')
     assert.ok((await formRouters()).includes('e2e-r1'))
 
     const started = await start({ router: 'e2e-r1', customer_id: 'surf' })
@@ -82,7 +88,7 @@ describe('create_node end to end', () => {
     assert.match(String(waiting.pending_input!.data.config), /^ ip address 198\.51\.100\.1\/32$/m)
     assert.deepEqual((waiting.pending_input!.form as { required: string[] }).required, ['confirm_config_applied'])
     // The worker runs the manual driver (the default): applying is left to a person, so the input step waits.
-    assert.deepEqual(waiting.steps.map((s) => s.status), ['success', 'success', 'success', 'success', 'success', 'success', 'waiting', 'pending', 'pending', 'pending'])
+    assert.deepEqual(waiting.steps.map((s) => s.status), ['success', 'success', 'success', 'success', 'success', 'success', 'success', 'waiting', 'pending', 'pending', 'pending'])
     const [subscriptionId] = waiting.subscription_ids
     assert.equal((await api.get<SubscriptionDto>(`/api/subscriptions/${subscriptionId}`)).body.lifecycle, 'initial')
     assert.ok(!(await formRouters()).includes('e2e-r1'), 'a router being enrolled is no longer offered')
@@ -90,7 +96,7 @@ describe('create_node end to end', () => {
     // Straight to Temporal, past the gateway: the workflow's own Update validator refuses a bad answer
     // before it enters history.
     await assert.rejects(
-      client.workflow.getHandle(id).executeUpdate(resumeUpdate, { args: [{ answer: { confirm_config_applied: 'yes' }, user: 'mallory' }] }),
+      client.workflow.getHandle(id).executeUpdate(resumeUpdate, { args: [{ answer: { confirm_config_applied: 'yes' }, user: 'mallory', roles: [] }] }),
       (error: Error) => {
         assert.ok(error instanceof WorkflowUpdateFailedError)
         assert.ok(error.cause instanceof ApplicationFailure)
@@ -116,7 +122,7 @@ describe('create_node end to end', () => {
     assert.ok(done.steps.every((s) => s.status === 'success'), JSON.stringify(done.steps))
     const input = done.steps.find((s) => s.name === 'provide_config_to_user')!
     assert.equal(input.answered_by, 'bob')
-    assert.deepEqual(input.state_delta, { config: waiting.pending_input!.data.config, answer: { confirm_config_applied: true } })
+    assert.deepEqual(input.state_delta, { provide_config_to_user: { confirm_config_applied: true } })
     assert.ok(done.completed_at)
     assert.equal(done.pending_input, null)
 
@@ -208,14 +214,41 @@ describe('create_node end to end', () => {
     assert.deepEqual(processes, [{ n: 0 }], 'the refused start left no process behind')
   })
 
-  test('a router without a management address fails the process, naming the field; its loopbacks go back to IPAM', async () => {
+  test('a router without a management address suspends the process, naming the field; an abort gives everything back', async () => {
     await sql.query(`INSERT INTO dcim_devices (id, name, role, vendor, platform, site, updated_at) VALUES (gen_random_uuid(), 'e2e-bare', 'router', 'frr', 'frr', 'e2e', now())`)
     const started = await start({ router: 'e2e-bare' })
     assert.equal(started.status, 201)
-    const failed = await api.waitForProcess(started.body.id, (p) => p.status === 'failed')
-    assert.match(JSON.stringify(failed.failure), /cannot be provisioned: missing management_address/)
-    const { rows } = await sql.query(`SELECT count(*)::int AS n FROM ipam_allocations WHERE subscription_id = $1`, [failed.subscription_ids[0]])
+    const suspended = await api.waitForProcess(started.body.id, (p) => p.status === 'suspended')
+    assert.match(JSON.stringify(suspended.failure), /cannot be provisioned: missing management_address/)
+    assert.deepEqual(suspended.suspended.map((s) => s.step), ['apply_base_config'])
+    assert.equal(suspended.steps.find((s) => s.name === 'apply_base_config')!.status, 'failed')
+    const [subscriptionId] = suspended.subscription_ids
+    const held = await sql.query(`SELECT purpose FROM ipam_allocations WHERE subscription_id = $1 ORDER BY purpose`, [subscriptionId])
+    assert.deepEqual(held.rows.map((r) => r.purpose), ['loopback_ipv4', 'loopback_ipv6'], 'suspended, it still holds what it took')
+
+    // A retry runs the step again and it fails again: still suspended.
+    const retried = await api.call<ProcessDto>('PUT', `/api/processes/${started.body.id}/resume`, {}, { 'x-loom-user': 'olivia' })
+    assert.equal(retried.status, 200, JSON.stringify(retried.body))
+    await api.waitForProcess(started.body.id, (p) => p.status === 'suspended' && p.steps.find((s) => s.name === 'apply_base_config')!.status === 'failed')
+
+    const aborted = await api.call<ProcessDto>('PUT', `/api/processes/${started.body.id}/abort`, { reason: 'router has no management address yet' }, { 'x-loom-user': 'olivia' })
+    assert.equal(aborted.status, 200, JSON.stringify(aborted.body))
+    assert.equal(aborted.body.status, 'aborted')
+    assert.deepEqual(aborted.body.failure, { message: 'router has no management address yet' })
+    // The compensations ran newest first, each logged.
+    const undone = aborted.body.steps.filter((s) => s.kind === 'compensation')
+    assert.deepEqual(undone.map((s) => [s.name, s.status]), [
+      ['undo_allocate_loopback_ipv6', 'success'], ['undo_allocate_loopback_ipv4', 'success'], ['undo_store_process_subscription', 'success'],
+    ])
+    const { rows } = await sql.query(`SELECT count(*)::int AS n FROM ipam_allocations WHERE subscription_id = $1`, [subscriptionId])
     assert.deepEqual(rows, [{ n: 0 }], 'no allocation leaked')
+    const subscription = (await api.get<SubscriptionDto>(`/api/subscriptions/${subscriptionId}`)).body
+    assert.deepEqual([subscription.lifecycle, subscription.locked_by], ['terminated', null])
+    const claims = await sql.query(`SELECT count(*)::int AS n FROM resource_claims WHERE resource_key = 'e2e-bare'`)
+    assert.deepEqual(claims.rows, [{ n: 0 }], 'the router can be enrolled again')
+    assert.ok((await formRouters()).includes('e2e-bare'))
+    const again = await api.call('PUT', `/api/processes/${started.body.id}/abort`, {})
+    assert.equal(again.status, 409)
   })
 })
 

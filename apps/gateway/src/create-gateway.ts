@@ -6,6 +6,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger'
 import type { LoomConfig } from '../../../libs/config/src/index.js'
 import { createLogger, type Logger, PinoNestLogger } from '../../../libs/logging/src/index.js'
 import { GatewayModule } from './gateway.module.js'
+import type { WorkflowSet } from './workflows/workflow-catalog.service.js'
 import { ProblemDetailsFilter } from './http/problem-details.filter.js'
 import { requestContext } from './http/request-context.js'
 import { LoomValidationPipe } from './http/validation.pipe.js'
@@ -14,9 +15,13 @@ import { createMetricsRegistry, httpMetrics } from './metrics/http-metrics.js'
 export const API_VERSION = '0.1.0'
 
 /** Builds the gateway without listening, so that tests and `main` configure it identically. */
-export async function createGateway(config: LoomConfig & { databaseUrl: string }, logger: Logger = createLogger('gateway', config.logLevel)): Promise<INestApplication> {
+export async function createGateway(
+  config: LoomConfig & { databaseUrl: string },
+  logger: Logger = createLogger('gateway', config.logLevel),
+  workflows?: WorkflowSet,
+): Promise<INestApplication> {
   const { registry, httpDuration } = createMetricsRegistry()
-  const app = await NestFactory.create<NestExpressApplication>(GatewayModule.forRoot(config, registry), {
+  const app = await NestFactory.create<NestExpressApplication>(GatewayModule.forRoot(config, registry, workflows), {
     logger: new PinoNestLogger(logger),
     abortOnError: false,
   })

@@ -18,21 +18,25 @@ import { ProductsService } from './products/products.service.js'
 import { SubscriptionsController } from './subscriptions/subscriptions.controller.js'
 import { SubscriptionsService } from './subscriptions/subscriptions.service.js'
 import { TemporalModule } from './temporal/temporal.module.js'
-import { WorkflowCatalog } from './workflows/workflow-catalog.service.js'
+import { SettingsController } from './settings/settings.controller.js'
+import { EngineControl } from './settings/engine-control.service.js'
+import { LOOM_WORKFLOWS, WorkflowCatalog, type WorkflowSet } from './workflows/workflow-catalog.service.js'
 import { WorkflowsController } from './workflows/workflows.controller.js'
-import { LOOM_CONFIG } from './tokens.js'
+import { LOOM_CONFIG, WORKFLOWS } from './tokens.js'
 
 @Module({})
 export class GatewayModule {
-  static forRoot(config: LoomConfig & { databaseUrl: string }, registry: Registry): DynamicModule {
+  static forRoot(config: LoomConfig & { databaseUrl: string }, registry: Registry, workflows: WorkflowSet = LOOM_WORKFLOWS): DynamicModule {
     return {
       module: GatewayModule,
       global: true,
       imports: [PersistenceModule.forRoot(config.databaseUrl), IntegrationsModule.forRoot(config), TemporalModule],
-      controllers: [HealthController, SystemController, MetricsController, WorkflowsController, ProcessesController, SubscriptionsController, ProductsController, IpamController, DcimController],
+      controllers: [HealthController, SystemController, MetricsController, WorkflowsController, ProcessesController, SubscriptionsController, ProductsController, IpamController, DcimController, SettingsController],
       providers: [
         { provide: LOOM_CONFIG, useValue: config },
         { provide: METRICS_REGISTRY, useValue: registry },
+        { provide: WORKFLOWS, useValue: workflows },
+        EngineControl,
         HealthService,
         SystemService,
         WorkflowCatalog,

@@ -1,6 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common'
 import type { LoomConfig } from '../../../libs/config/src/index.js'
 import { DcimActivities, DeviceActivities, IpamActivities, NodeValidationActivities, ProcessActivities, StepLog, SubscriptionActivities, SystemActivities } from '../../../libs/activities/src/index.js'
+import { PUBLIC_URL } from '../../../libs/activities/src/processes/process.activities.js'
 import { IntegrationsModule } from '../../../libs/integrations/src/integrations.module.js'
 import { PersistenceModule } from '../../../libs/persistence/src/index.js'
 
@@ -13,7 +14,7 @@ export class WorkerModule {
     return {
       module: WorkerModule,
       imports: [PersistenceModule.forRoot(config.databaseUrl), IntegrationsModule.forRoot(config)],
-      providers: [StepLog, ...ACTIVITY_PROVIDERS],
+      providers: [StepLog, { provide: PUBLIC_URL, useValue: config.publicUrl }, ...ACTIVITY_PROVIDERS],
     }
   }
 }

@@ -21,6 +21,8 @@ export interface LoomConfig {
   taskQueue: string
   /** base URL of the Temporal Web UI, for links; undefined when unknown */
   temporalUiUrl: string | undefined
+  /** how other systems reach the gateway: the base of callback URLs (LOOM_PUBLIC_URL, default http://localhost:<http port>) */
+  publicUrl: string
   ipam: 'builtin' | 'netbox'
   dcim: 'builtin' | 'netbox'
   netboxUrl: string | undefined
@@ -105,6 +107,7 @@ const envSchema = z
     LOOM_TEMPORAL_NAMESPACE: name('default'),
     LOOM_TASK_QUEUE: name('loom'),
     LOOM_TEMPORAL_UI_URL: url(['http:', 'https:']),
+    LOOM_PUBLIC_URL: url(['http:', 'https:']),
     LOOM_IPAM: backend,
     LOOM_DCIM: backend,
     NETBOX_URL: url(['http:', 'https:']),
@@ -184,6 +187,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     namespace: e.LOOM_TEMPORAL_NAMESPACE,
     taskQueue: e.LOOM_TASK_QUEUE,
     temporalUiUrl: e.LOOM_TEMPORAL_UI_URL?.replace(/\/+$/, ''),
+    publicUrl: (e.LOOM_PUBLIC_URL ?? `http://localhost:${e.LOOM_HTTP_PORT}`).replace(/\/+$/, ''),
     ipam: e.LOOM_IPAM,
     dcim: e.LOOM_DCIM,
     netboxUrl: e.NETBOX_URL,
@@ -227,6 +231,7 @@ export function configToEnv(config: LoomConfig): Record<string, string> {
     LOOM_TEMPORAL_NAMESPACE: config.namespace,
     LOOM_TASK_QUEUE: config.taskQueue,
     LOOM_TEMPORAL_UI_URL: config.temporalUiUrl,
+    LOOM_PUBLIC_URL: config.publicUrl,
     LOOM_IPAM: config.ipam,
     LOOM_DCIM: config.dcim,
     NETBOX_URL: config.netboxUrl,

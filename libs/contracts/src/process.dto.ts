@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger'
 import { IsIn, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator'
 import { PROCESS_STATUSES, type ProcessStatus, STEP_STATUSES, WORKFLOW_TARGETS } from '../../domain/src/index.js'
 import { PageQueryDto } from './list.dto.js'
+import { STEP_KINDS } from './workflow.dto.js'
 
 export class ProcessStartedDto {
   @ApiProperty({ example: '019abd1e-7c1a-7f3e-9a57-2f1c9f0d1e2b' }) id: string
@@ -13,7 +14,7 @@ export class ProcessStartedDto {
 export class ProcessStepDto {
   @ApiProperty({ example: 'provide_config_to_user' }) name: string
   @ApiProperty({ example: 'Show the base configuration; wait until it is applied' }) label: string
-  @ApiProperty({ enum: ['step', 'input'] }) kind: string
+  @ApiProperty({ enum: [...STEP_KINDS, 'compensation'] }) kind: string
   @ApiProperty({ enum: STEP_STATUSES }) status: string
   @ApiProperty({ nullable: true, type: String, format: 'date-time' }) started_at: string | null
   @ApiProperty({ nullable: true, type: String, format: 'date-time' }) completed_at: string | null
@@ -26,9 +27,24 @@ export class ProcessStepDto {
 export class PendingInputDto {
   @ApiProperty({ example: 'provide_config_to_user' }) step: string
   @ApiProperty() label: string
+  @ApiProperty({ enum: ['input', 'approval'] }) kind: string
+  @ApiProperty({ nullable: true, type: String, format: 'date-time', description: 'approvals that expire: when' }) expires_at?: string | null
   @ApiProperty({ nullable: true, type: String, example: 'noc' }) assignee: string | null
   @ApiProperty({ type: Object, description: 'JSON Schema of the answer to PUT to /resume' }) form: Record<string, unknown>
   @ApiProperty({ type: Object, description: 'what to look at before answering, e.g. the configuration' }) data: Record<string, unknown>
+}
+
+export class SuspendedStepDto {
+  @ApiProperty({ example: 'allocate_loopback_ipv4' }) step: string
+  @ApiProperty({ type: Object, example: { message: 'IPAM pool loopbacks-v4 is exhausted', type: 'Exhausted' } }) error: { message: string; type: string | null; workflow_code_error?: boolean }
+}
+
+export class ProcessAbortDto {
+  @ApiPropertyOptional({ example: 'customer cancelled the order', description: 'recorded as the process failure' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
+  reason?: string
 }
 
 export class ProcessSummaryDto {
@@ -38,6 +54,7 @@ export class ProcessSummaryDto {
   @ApiProperty({ enum: PROCESS_STATUSES }) status: ProcessStatus
   @ApiProperty({ example: 'alice' }) created_by: string
   @ApiProperty({ nullable: true, type: String, example: 'noc' }) assignee: string | null
+  @ApiProperty({ nullable: true, type: String, description: 'the process that started this one as a sub-workflow step' }) parent_id: string | null
   @ApiProperty({ type: [String] }) subscription_ids: string[]
   @ApiProperty({ type: String, format: 'date-time' }) created_at: string
   @ApiProperty({ type: String, format: 'date-time' }) updated_at: string
@@ -47,7 +64,12 @@ export class ProcessSummaryDto {
 export class ProcessDto extends ProcessSummaryDto {
   @ApiProperty({ nullable: true, type: Object, example: { message: 'DCIM has no device named x' } }) failure: unknown
   @ApiProperty({ nullable: true, type: String, description: 'the step running or waiting now (live, from Temporal)' }) current_step: string | null
+  @ApiProperty({ type: [String], description: 'every step running or waiting now (several inside a parallel group)' }) current_steps: string[]
   @ApiProperty({ nullable: true, type: PendingInputDto }) pending_input: PendingInputDto | null
+  @ApiProperty({ type: [String], description: 'steps waiting for an external system to call back' }) awaiting_callback: string[]
+  @ApiProperty({ type: [SuspendedStepDto], description: 'steps that failed after their retries: PUT /resume {} retries them, PUT /abort gives up' }) suspended: SuspendedStepDto[]
+  @ApiProperty({ description: 'the engine is stopped; the process waits at its next step boundary' }) paused: boolean
+  @ApiProperty({ nullable: true, type: Object, description: 'the process state as its steps built it (live, from Temporal)' }) state: Record<string, unknown> | null
   @ApiProperty({ type: [ProcessStepDto], description: 'every declared step in order; those not reached yet are pending' }) steps: ProcessStepDto[]
   @ApiProperty({ nullable: true, type: String, description: 'the workflow in the Temporal Web UI' }) temporal_ui_url: string | null
 }

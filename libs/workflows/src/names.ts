@@ -1,4 +1,5 @@
 // Workflow type names, importable by clients without pulling workflow code in.
-export { CREATE_NODE } from './node/create-node.declaration.js'
-export { VALIDATE_NODE } from './node/validate-node.declaration.js'
-export { SYSTEM_PING } from './system/system-ping.declaration.js'
+export const CREATE_NODE = 'create_node'
+export const VALIDATE_NODE = 'validate_node'
+/** the health probe behind POST /api/system/ping: a workflow, not a process */
+export const SYSTEM_PING = 'system_ping'

@@ -1,7 +1,6 @@
-// Every workflow Loom runs, as data: the API lists them and their steps without running anything.
+// Every process workflow Loom runs, as data: the API lists them and their steps without running anything.
 import type { WorkflowDeclaration } from './engine/declaration.js'
 import { createNodeDeclaration } from './node/create-node.declaration.js'
 import { validateNodeDeclaration } from './node/validate-node.declaration.js'
-import { systemPingDeclaration } from './system/system-ping.declaration.js'
 
-export const WORKFLOW_DECLARATIONS: readonly WorkflowDeclaration[] = [createNodeDeclaration, validateNodeDeclaration, systemPingDeclaration]
+export const WORKFLOW_DECLARATIONS: readonly WorkflowDeclaration[] = [createNodeDeclaration, validateNodeDeclaration]

@@ -1,6 +1,6 @@
 import type { ProcessDto, ProcessStepDto, ProcessSummaryDto } from '../../../../libs/contracts/src/index.js'
 import type { Prisma } from '../../../../libs/persistence/src/index.js'
-import type { WorkflowDeclaration } from '../../../../libs/workflows/src/engine/declaration.js'
+import { compensationName, type EngineStep } from '../../../../libs/workflows/src/engine/declaration.js'
 import type { LiveProcessState } from '../../../../libs/workflows/src/engine/messages.js'
 import { iso } from '../http/json.js'
 
@@ -17,6 +17,7 @@ export function toProcessSummary(row: ProcessRow): ProcessSummaryDto {
     status: row.status,
     created_by: row.createdBy,
     assignee: row.assignee,
+    parent_id: row.parentId,
     subscription_ids: row.subscriptions.map((s) => s.subscriptionId),
     created_at: row.createdAt.toISOString(),
     updated_at: row.updatedAt.toISOString(),
@@ -24,23 +25,31 @@ export function toProcessSummary(row: ProcessRow): ProcessSummaryDto {
   }
 }
 
-/** The permanent log merged with the workflow's live view: declared steps in order, those not reached yet pending. */
-export function toProcessDto(row: ProcessRow, declaration: WorkflowDeclaration, live: LiveProcessState | null, temporalUiUrl: string | null): ProcessDto {
+/**
+ * The permanent log merged with the workflow's live view: every declared step in order (group members after
+ * their group), those not reached yet pending; then the compensations an abort ran.
+ */
+export function toProcessDto(row: ProcessRow, order: { step: EngineStep; compensation: boolean }[], live: LiveProcessState | null, temporalUiUrl: string | null): ProcessDto {
   const logged = new Map((row.steps ?? []).map((s) => [s.name, s]))
-  const steps: ProcessStepDto[] = declaration.steps.map((d) => {
-    const s = logged.get(d.name)
-    return {
-      name: d.name,
-      label: d.label,
-      kind: d.kind,
-      status: s?.status ?? 'pending',
-      started_at: iso(s?.startedAt ?? null),
-      completed_at: iso(s?.completedAt ?? null),
-      attempts: s?.attempts ?? 0,
-      answered_by: s?.answeredBy ?? null,
-      state_delta: s?.stateDelta ?? null,
-      error: s?.error ?? null,
-    }
+  const steps: ProcessStepDto[] = order.flatMap(({ step: d, compensation }) => {
+    const name = compensation ? compensationName(d.name) : d.name
+    const s = logged.get(name)
+    if (compensation && !s) return []
+    const label = compensation && 'compensate' in d && d.compensate ? d.compensate.label : d.label
+    return [
+      {
+        name,
+        label,
+        kind: compensation ? 'compensation' : d.kind,
+        status: s?.status ?? 'pending',
+        started_at: iso(s?.startedAt ?? null),
+        completed_at: iso(s?.completedAt ?? null),
+        attempts: s?.attempts ?? 0,
+        answered_by: s?.answeredBy ?? null,
+        state_delta: s?.stateDelta ?? null,
+        error: s?.error ?? null,
+      },
+    ]
   })
   // The log says "waiting" until the step after the answer is written; the workflow knows sooner.
   const status = row.status === 'waiting' && live && !live.pending_input ? 'running' : row.status
@@ -49,7 +58,12 @@ export function toProcessDto(row: ProcessRow, declaration: WorkflowDeclaration, 
     status,
     failure: row.failure ?? null,
     current_step: live?.current_step ?? null,
+    current_steps: live?.current_steps ?? [],
     pending_input: live?.pending_input ?? null,
+    awaiting_callback: live?.awaiting_callback ?? [],
+    suspended: live?.suspended ?? [],
+    paused: live?.paused ?? false,
+    state: live?.state ?? null,
     steps,
     temporal_ui_url: temporalUiUrl,
   }

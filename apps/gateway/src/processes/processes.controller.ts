@@ -1,9 +1,10 @@
-import { Body, Controller, Get, Headers, Param, Post, Put, Query, Req, Res } from '@nestjs/common'
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Put, Query, Req, Res } from '@nestjs/common'
 import {
   ApiBadRequestResponse,
   ApiBody,
   ApiConflictResponse,
   ApiCreatedResponse,
+  ApiForbiddenResponse,
   ApiHeader,
   ApiNotFoundResponse,
   ApiOkResponse,
@@ -13,18 +14,21 @@ import {
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger'
 import type { Request, Response } from 'express'
-import { type Page, ProblemDto, ProcessDto, ProcessListQueryDto, ProcessStartedDto, ProcessSummaryDto } from '../../../../libs/contracts/src/index.js'
-import { ANONYMOUS_USER, USER_HEADER } from '../../../../libs/domain/src/index.js'
+import { type Page, ProblemDto, ProcessAbortDto, ProcessDto, ProcessListQueryDto, ProcessStartedDto, ProcessSummaryDto } from '../../../../libs/contracts/src/index.js'
+import type { Identity } from '../../../../libs/workflows/src/engine/messages.js'
+import { Caller } from '../http/identity.js'
 import { FieldErrorsException } from '../http/problem.js'
 import { UuidParamPipe } from '../http/uuid-param.pipe.js'
 import { ProcessEventsService } from './process-events.service.js'
 import { ProcessesService } from './processes.service.js'
 
-/** A process in one of these will not change any more. */
-const ENDED = new Set(['completed', 'failed', 'aborted'])
 import { ApiPageResponse } from '../http/api-page.decorator.js'
 
+/** A process in one of these will not change any more. */
+const ENDED = new Set(['completed', 'failed', 'aborted'])
+
 const userHeader = { name: 'X-Loom-User', required: false, description: 'who acts; recorded as created_by / answered_by' }
+const rolesHeader = { name: 'X-Loom-Roles', required: false, description: 'the roles the caller acts in, comma-separated; approval steps need theirs' }
 
 @ApiTags('processes')
 @Controller('api/processes')
@@ -52,13 +56,13 @@ export class ProcessesController {
     @Param('workflow') workflow: string,
     @Body() answers: unknown,
     @Res({ passthrough: true }) res: Response,
-    @Headers(USER_HEADER) user?: string,
+    @Caller() caller: Identity,
     @Headers('idempotency-key') idempotencyKey?: string,
   ): Promise<ProcessStartedDto> {
     if (idempotencyKey !== undefined && !/^[\x21-\x7e]{1,255}$/.test(idempotencyKey)) {
       throw new FieldErrorsException(400, [{ path: 'Idempotency-Key', message: 'must be 1 to 255 printable characters without spaces, e.g. a UUID' }], 'request')
     }
-    const { replayed, ...started } = await this.processes.start(workflow, answers, user || ANONYMOUS_USER, idempotencyKey)
+    const { replayed, ...started } = await this.processes.start(workflow, answers, caller.user, idempotencyKey)
     res.status(201).location(`/api/processes/${started.id}`)
     if (replayed) res.setHeader('Idempotent-Replayed', 'true')
     return started
@@ -134,13 +138,45 @@ export class ProcessesController {
   }
 
   @Put(':id/resume')
-  @ApiOperation({ summary: 'Answer the input step the process waits for (its form is in pending_input.form)' })
+  @ApiOperation({
+    summary: 'Answer the input or approval step the process waits for, or retry its suspended step',
+    description:
+      'Waiting: the body is the answer (its JSON Schema is pending_input.form). Suspended: send `{}` and the failed step runs again (idempotently). Approval steps need the role they name in X-Loom-Roles, and may refuse the person who started the process.',
+  })
   @ApiHeader(userHeader)
+  @ApiHeader(rolesHeader)
   @ApiBody({ schema: { type: 'object', example: { confirm_config_applied: true } } })
   @ApiOkResponse({ type: ProcessDto })
-  @ApiConflictResponse({ type: ProblemDto, description: 'the process is not waiting for input' })
+  @ApiForbiddenResponse({ type: ProblemDto, description: 'an approval the caller may not answer (role, or their own process)' })
+  @ApiConflictResponse({ type: ProblemDto, description: 'the process neither waits for input nor is suspended' })
   @ApiUnprocessableEntityResponse({ type: ProblemDto, description: 'the answer fails the form; nothing is recorded' })
-  resume(@Param('id', UuidParamPipe) id: string, @Body() answer: unknown, @Headers(USER_HEADER) user?: string): Promise<ProcessDto> {
-    return this.processes.resume(id, answer, user || ANONYMOUS_USER)
+  resume(@Param('id', UuidParamPipe) id: string, @Body() answer: unknown, @Caller() caller: Identity): Promise<ProcessDto> {
+    return this.processes.resume(id, answer, caller)
+  }
+
+  @Put(':id/abort')
+  @ApiOperation({
+    summary: 'Abort: undo what the process did, newest first, and end it aborted',
+    description:
+      'The compensations declared by the completed steps run in reverse order (allocations released, planned objects deleted, lifecycles put back); the locks are released. Answers when the process has ended, or after 30 s with the process as it is (follow /events).',
+  })
+  @ApiHeader(userHeader)
+  @ApiOkResponse({ type: ProcessDto })
+  @ApiConflictResponse({ type: ProblemDto, description: 'the process has already ended, or is ending' })
+  abort(@Param('id', UuidParamPipe) id: string, @Body() body: ProcessAbortDto, @Caller() caller: Identity): Promise<ProcessDto> {
+    return this.processes.abort(id, caller, body?.reason)
+  }
+
+  @Post(':id/callback/:token')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'An external system reports back to a callback step',
+    description: 'The URL (with its one-time token) was sent to the system when the step opened; the body must fit the step\'s declared schema.',
+  })
+  @ApiOkResponse({ schema: { type: 'object', example: { step: 'wait_for_provisioning' } } })
+  @ApiNotFoundResponse({ type: ProblemDto, description: 'no open callback of this process has this token' })
+  @ApiUnprocessableEntityResponse({ type: ProblemDto, description: 'the body fails the step\'s schema' })
+  callback(@Param('id', UuidParamPipe) id: string, @Param('token') token: string, @Body() body: unknown): Promise<{ step: string }> {
+    return this.processes.callback(id, token, body)
   }
 }

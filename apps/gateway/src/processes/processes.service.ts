@@ -1,4 +1,4 @@
-import { ConflictException, Inject, Injectable, NotFoundException, ServiceUnavailableException } from '@nestjs/common'
+import { ConflictException, ForbiddenException, Inject, Injectable, NotFoundException, ServiceUnavailableException } from '@nestjs/common'
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client'
 import { ApplicationFailure } from '@temporalio/common'
 import { createHash } from 'node:crypto'
@@ -8,17 +8,36 @@ import type { LoomConfig } from '../../../../libs/config/src/index.js'
 import type { Page, ProcessDto, ProcessListQueryDto, ProcessStartedDto, ProcessSummaryDto } from '../../../../libs/contracts/src/index.js'
 import { SEARCH_ATTRIBUTE } from '../../../../libs/domain/src/index.js'
 import { lockSubscriptions, Prisma, PrismaService, SubscriptionLocked } from '../../../../libs/persistence/src/index.js'
-import { INVALID_ANSWER, type FieldError, type LiveProcessState, liveStateQuery, NOT_WAITING, resumeUpdate } from '../../../../libs/workflows/src/engine/messages.js'
+import { callbackTokenHash } from '../../../../libs/activities/src/processes/process.activities.js'
+import {
+  abortUpdate,
+  callbackUpdate,
+  ENDING,
+  type FieldError,
+  type Identity,
+  INVALID_ANSWER,
+  type LiveProcessState,
+  liveStateQuery,
+  NOT_ALLOWED,
+  NOT_SUSPENDED,
+  NOT_WAITING,
+  type PendingInput,
+  resumeUpdate,
+  retryUpdate,
+} from '../../../../libs/workflows/src/engine/messages.js'
 import { fieldErrors } from '../../../../libs/workflows/src/engine/zod-errors.js'
 import { afterCursor, DEFAULT_LIMIT, orderBy, pageOf, parseSort } from '../http/pagination.js'
 import { FieldErrorsException } from '../http/problem.js'
 import { TemporalService } from '../temporal/temporal.module.js'
 import { LOOM_CONFIG } from '../tokens.js'
+import { EngineControl } from '../settings/engine-control.service.js'
 import { WorkflowCatalog } from '../workflows/workflow-catalog.service.js'
 import { type ProcessRow, toProcessDto, toProcessSummary } from './process-view.js'
 
 const SA = SEARCH_ATTRIBUTE
 const LIVE_QUERY_TIMEOUT_MS = 2000
+/** how long PUT /abort waits for the compensations before it answers with the process as it is */
+const ABORT_WAIT_MS = 30_000
 const PROCESS_SORTS = { created_at: { field: 'createdAt', dates: true }, updated_at: { field: 'updatedAt', dates: true }, workflow: { field: 'workflow' } }
 const INCLUDE = { steps: true, subscriptions: { select: { subscriptionId: true } } } as const
 
@@ -28,6 +47,7 @@ export class ProcessesService {
     private readonly prisma: PrismaService,
     private readonly temporal: TemporalService,
     private readonly catalog: WorkflowCatalog,
+    private readonly engine: EngineControl,
     @Inject(LOOM_CONFIG) private readonly config: LoomConfig,
   ) {}
 
@@ -52,6 +72,7 @@ export class ProcessesService {
     try {
       return await this.prisma.$transaction(
         async (tx) => {
+          await this.engine.assertRunning(tx)
           await tx.process.create({ data: { id: processId, workflow, target: declaration.target, status: 'created', createdBy: user } })
           // First of all: a second request with this key waits here for the first to commit, then finds its
           // process — it takes no claim or lock and starts no workflow of its own.
@@ -59,7 +80,8 @@ export class ProcessesService {
           for (const c of claims) await tx.resourceClaim.create({ data: { resourceType: c.resource_type, resourceKey: c.resource_key, processId } })
           await lockSubscriptions(tx, processId, changes)
           if (changes.length) await tx.processSubscription.createMany({ data: changes.map((id) => ({ processId, subscriptionId: id })) })
-          const customer = form.customerId?.(input) ?? (await tx.subscription.findUniqueOrThrow({ where: { id: subscriptionId }, select: { customerId: true } })).customerId
+          const customer =
+            form.customerId?.(input) ?? (changes.length ? (await tx.subscription.findUniqueOrThrow({ where: { id: subscriptionId }, select: { customerId: true } })).customerId : '')
           const handle = await this.temporal.client
             .withDeadline(Date.now() + 10_000, () =>
               this.temporal.client.workflow.start(workflow, {
@@ -124,26 +146,71 @@ export class ProcessesService {
 
   async get(id: string): Promise<ProcessDto> {
     const row = await this.find(id)
-    return toProcessDto(row, this.catalog.declaration(row.workflow), await this.state(row), this.webUiLink(id))
+    return toProcessDto(row, this.catalog.logOrder(row.workflow), await this.state(row), this.webUiLink(id))
   }
 
-  /** Answers the waiting input step through the workflow's `resume` Update, validated here and again by its validator. */
-  async resume(id: string, answer: unknown, user: string): Promise<ProcessDto> {
+  /**
+   * Answers the input or approval step the process waits for (validated here and again by the workflow's
+   * Update validator), or — when a step is suspended — retries it.
+   */
+  async resume(id: string, body: unknown, caller: Identity): Promise<ProcessDto> {
     const row = await this.find(id)
     const state = await this.state(row)
+    if (row.status === 'suspended' || state?.suspended.length) {
+      await this.update(id, () => this.temporal.client.workflow.getHandle(id).executeUpdate(retryUpdate, { args: [caller] }))
+      return this.get(id)
+    }
     const pending = state?.pending_input
     if (!pending) {
-      throw new ConflictException(`Process ${id} is ${state ? `running (step ${state.current_step ?? 'none'})` : row.status}, not waiting for input.`)
+      throw new ConflictException(`Process ${id} is ${state ? `running (${state.current_steps.join(', ') || 'between steps'})` : row.status}: nothing to answer or retry.`)
     }
-    const schema = this.catalog.declaration(row.workflow).steps.find((s) => s.name === pending.step)?.answer
-    const parsed = schema?.safeParse(answer ?? {})
-    if (parsed && !parsed.success) throw new FieldErrorsException(422, fieldErrors(parsed.error), `answer to ${pending.step}`)
-    try {
-      await this.temporal.client.workflow.getHandle(id).executeUpdate(resumeUpdate, { args: [{ answer: answer ?? {}, user }] })
-    } catch (error) {
-      throw this.updateRefusal(id, error)
+    const declared = this.catalog.step(row.workflow, pending.step)
+    if (declared?.kind === 'approval') {
+      if (!caller.roles.includes(declared.role)) {
+        throw new ForbiddenException(`${pending.step} may only be answered by someone with role ${declared.role} (X-Loom-Roles); ${caller.user} has ${caller.roles.join(', ') || 'no roles'}.`)
+      }
+      if (!declared.self_approval && caller.user === row.createdBy) throw new ForbiddenException(`${caller.user} started process ${id} and may not approve it (${pending.step}).`)
     }
+    if (declared?.kind === 'input' || declared?.kind === 'approval') {
+      const parsed = declared.answer.safeParse(body ?? {})
+      if (!parsed.success) throw new FieldErrorsException(422, fieldErrors(parsed.error), `answer to ${pending.step}`)
+    }
+    await this.update(id, () => this.temporal.client.workflow.getHandle(id).executeUpdate(resumeUpdate, { args: [{ answer: body ?? {}, step: pending.step, ...caller }] }))
     return this.get(id)
+  }
+
+  /**
+   * Aborts: the workflow runs the compensations of the steps that completed, newest first, and ends `aborted`,
+   * releasing its locks. Answers once it has ended, or with the process as it is after ABORT_WAIT_MS.
+   */
+  async abort(id: string, caller: Identity, reason?: string): Promise<ProcessDto> {
+    const row = await this.find(id)
+    if (row.completedAt) throw new ConflictException(`Process ${id} has already ended (${row.status}).`)
+    await this.update(id, () => this.temporal.client.workflow.getHandle(id).executeUpdate(abortUpdate, { args: [{ ...caller, reason }] }))
+    const deadline = Date.now() + ABORT_WAIT_MS
+    for (;;) {
+      const now = await this.get(id)
+      if (now.completed_at || Date.now() > deadline) return now
+      await new Promise((resolve) => setTimeout(resolve, 100))
+    }
+  }
+
+  /**
+   * An external system's callback: the token names the process's open callback step (404 otherwise); the body
+   * must fit the step's declared schema (422). A token works once.
+   */
+  async callback(id: string, token: string, body: unknown): Promise<{ step: string }> {
+    const open = await this.prisma.processCallback.findFirst({ where: { processId: id, tokenHash: callbackTokenHash(token) } })
+    if (!open) throw new NotFoundException(`Process ${id} has no open callback with this token.`)
+    const row = await this.find(id)
+    const declared = this.catalog.step(row.workflow, open.step)
+    if (declared?.kind === 'callback') {
+      const parsed = declared.answer.safeParse(body ?? {})
+      if (!parsed.success) throw new FieldErrorsException(422, fieldErrors(parsed.error), `callback to ${open.step}`)
+    }
+    await this.update(id, () => this.temporal.client.workflow.getHandle(id).executeUpdate(callbackUpdate, { args: [{ step: open.step, body: body ?? {} }] }))
+    await this.prisma.processCallback.deleteMany({ where: { processId: id, step: open.step, tokenHash: open.tokenHash } })
+    return { step: open.step }
   }
 
   private async find(id: string): Promise<ProcessRow> {
@@ -153,27 +220,30 @@ export class ProcessesService {
   }
 
   /**
-   * Current step and pending input. A waiting process is answered from the log alone — no worker needs to be
-   * up to see what it waits for; a running one is asked (a query), and an ended one has neither.
+   * The workflow's live view (current steps, pending input, suspension, state). A process waiting for input is
+   * answered from the log alone — no worker needs to be up to see what it waits for — unless the workflow
+   * answers at once; an ended one has none.
    */
   private async state(row: ProcessRow): Promise<LiveProcessState | null> {
     if (row.completedAt) return null
+    const live = await this.live(row.id)
+    if (live) return live
     const waiting = row.status === 'waiting' ? row.steps?.find((s) => s.status === 'waiting') : undefined
-    const declared = waiting && this.catalog.declaration(row.workflow).steps.find((s) => s.name === waiting.name)
-    if (waiting && declared?.answer) {
-      const pending_input = {
-        step: declared.name,
-        label: declared.label,
-        assignee: row.assignee,
-        form: z.toJSONSchema(declared.answer, { io: 'input' }),
-        data: (waiting.stateDelta ?? {}) as Record<string, unknown>,
-      }
-      return { current_step: declared.name, pending_input }
+    const declared = waiting && this.catalog.step(row.workflow, waiting.name)
+    if (!waiting || !(declared?.kind === 'input' || declared?.kind === 'approval')) return null
+    const pending_input: PendingInput = {
+      step: declared.name,
+      label: declared.label,
+      kind: declared.kind,
+      assignee: row.assignee,
+      form: z.toJSONSchema(declared.answer, { io: 'input' }) as Record<string, unknown>,
+      data: (waiting.stateDelta ?? {}) as Record<string, unknown>,
+      expires_at: null,
     }
-    return this.live(row.id)
+    return { current_step: declared.name, current_steps: [declared.name], pending_input, awaiting_callback: [], suspended: [], paused: false, aborting: false, state: {} }
   }
 
-  /** The workflow's own view (current step, pending input); null when no worker answers in time. */
+  /** The workflow's own view; null when no worker answers in time. */
   private async live(id: string): Promise<LiveProcessState | null> {
     try {
       return await this.temporal.client.withDeadline(Date.now() + LIVE_QUERY_TIMEOUT_MS, () => this.temporal.client.workflow.getHandle(id).query(liveStateQuery))
@@ -182,14 +252,24 @@ export class ProcessesService {
     }
   }
 
+  /** Sends an Update; the workflow's refusals become 4xx naming why. */
+  private async update(id: string, send: () => Promise<unknown>): Promise<void> {
+    try {
+      await send()
+    } catch (error) {
+      throw this.updateRefusal(id, error)
+    }
+  }
+
   private updateRefusal(id: string, error: unknown): Error {
     const cause = error instanceof WorkflowUpdateFailedError ? error.cause : undefined
-    if (cause instanceof ApplicationFailure && cause.type === INVALID_ANSWER) {
-      return new FieldErrorsException(422, (cause.details?.[0] as FieldError[]) ?? [], 'answer')
+    if (cause instanceof ApplicationFailure) {
+      if (cause.type === INVALID_ANSWER) return new FieldErrorsException(422, (cause.details?.[0] as FieldError[]) ?? [], 'answer')
+      if (cause.type === NOT_ALLOWED) return new ForbiddenException(cause.message)
+      if (cause.type === NOT_WAITING || cause.type === NOT_SUSPENDED || cause.type === ENDING) return new ConflictException(cause.message)
     }
-    if (cause instanceof ApplicationFailure && cause.type === NOT_WAITING) return new ConflictException(cause.message)
     if (error instanceof WorkflowNotFoundError) return new ConflictException(`Process ${id} has ended.`)
-    return new ServiceUnavailableException(`could not deliver the answer to process ${id}: ${(error as Error).message}`)
+    return new ServiceUnavailableException(`could not reach process ${id}: ${(error as Error).message}`)
   }
 
   /** The process an earlier request with this key started; a 422 when that request was a different one. */

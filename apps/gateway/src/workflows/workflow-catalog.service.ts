@@ -5,11 +5,20 @@ import { type FormContext, START_FORMS, type StartForm } from '../../../../libs/
 import type { WorkflowDto } from '../../../../libs/contracts/src/index.js'
 import { DCIM, type Dcim } from '../../../../libs/integrations/src/dcim/dcim.js'
 import { PrismaService } from '../../../../libs/persistence/src/index.js'
-import type { WorkflowDeclaration } from '../../../../libs/workflows/src/engine/declaration.js'
+import { allSteps, type EngineStep, type WorkflowDeclaration } from '../../../../libs/workflows/src/engine/declaration.js'
 import { fieldErrors } from '../../../../libs/workflows/src/engine/zod-errors.js'
 import { WORKFLOW_DECLARATIONS } from '../../../../libs/workflows/src/registry.js'
 import { FieldErrorsException } from '../http/problem.js'
-import { LOOM_CONFIG } from '../tokens.js'
+import { LOOM_CONFIG, WORKFLOWS } from '../tokens.js'
+import { describeSteps } from './step-description.js'
+
+/** The workflows a gateway offers: Loom's own, or a test's. */
+export interface WorkflowSet {
+  declarations: readonly WorkflowDeclaration[]
+  startForms: readonly StartForm<never>[]
+}
+
+export const LOOM_WORKFLOWS: WorkflowSet = { declarations: WORKFLOW_DECLARATIONS, startForms: START_FORMS }
 
 export interface Startable {
   declaration: WorkflowDeclaration
@@ -25,12 +34,13 @@ export class WorkflowCatalog implements FormContext {
     private readonly prisma: PrismaService,
     @Inject(DCIM) private readonly dcim: Dcim,
     @Inject(LOOM_CONFIG) config: LoomConfig,
+    @Inject(WORKFLOWS) private readonly workflows: WorkflowSet,
   ) {
     this.defaultCustomerId = config.defaultCustomerId
   }
 
   list(): WorkflowDto[] {
-    return WORKFLOW_DECLARATIONS.map((d) => this.describe(d))
+    return this.workflows.declarations.map((d) => this.describe(d))
   }
 
   get(name: string): WorkflowDto {
@@ -38,16 +48,28 @@ export class WorkflowCatalog implements FormContext {
   }
 
   declaration(name: string): WorkflowDeclaration {
-    const found = WORKFLOW_DECLARATIONS.find((d) => d.name === name)
+    const found = this.workflows.declarations.find((d) => d.name === name)
     if (!found) throw new NotFoundException(`No workflow named ${JSON.stringify(name)}; GET /api/workflows lists them.`)
     return found
   }
 
   startable(name: string): Startable {
     const declaration = this.declaration(name)
-    const form = START_FORMS.find((f) => f.workflow === name) as StartForm<unknown> | undefined
+    const form = this.workflows.startForms.find((f) => f.workflow === name) as StartForm<unknown> | undefined
     if (!form) throw new NotFoundException(`Workflow ${name} is not started through /api/processes (it has no start form).`)
     return { declaration, form }
+  }
+
+  /** A declared step of a workflow, at any depth; undefined for a compensation or an unknown name. */
+  step(workflow: string, name: string): EngineStep | undefined {
+    return allSteps(this.declaration(workflow).steps).find((s) => s.name === name)
+  }
+
+  /** Every step name a process of the workflow can log, in order: the declared steps, then their compensations (newest first). */
+  logOrder(workflow: string): { step: EngineStep; compensation: boolean }[] {
+    const steps = allSteps(this.declaration(workflow).steps)
+    const undo = steps.filter((s) => 'compensate' in s && s.compensate).reverse()
+    return [...steps.map((step) => ({ step, compensation: false })), ...undo.map((step) => ({ step, compensation: true }))]
   }
 
   async formSchema(name: string): Promise<z.ZodType> {
@@ -81,8 +103,8 @@ export class WorkflowCatalog implements FormContext {
       target: d.target,
       product: d.product,
       description: d.description,
-      startable: START_FORMS.some((f) => f.workflow === d.name),
-      steps: d.steps.map((s) => ({ name: s.name, label: s.label, kind: s.kind })),
+      startable: this.workflows.startForms.some((f) => f.workflow === d.name),
+      steps: describeSteps(d.steps),
     }
   }
 }

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common'
 import { Context } from '@temporalio/activity'
 import { v7 as uuidv7 } from 'uuid'
 import type { ProcessStatus, StepStatus } from '../../../domain/src/index.js'
-import { type Prisma, PrismaService } from '../../../persistence/src/index.js'
+import { Prisma, PrismaService } from '../../../persistence/src/index.js'
 import type { StepContext } from './step-context.js'
 
 export type Tx = Prisma.TransactionClient
@@ -61,30 +61,49 @@ export class StepLog {
     return this.once(ctx, () => Promise.resolve({ result, state_delta }))
   }
 
-  /** Records a step's status without work of its own (an input step waiting, then answered). Never undoes a success. */
+  /**
+   * Records a step's status and state change (the engine's view of it, also for steps whose activity recorded
+   * them done), or an error. Never undoes a success, except with a success: a late retry of an earlier record
+   * must not reopen an answered step.
+   */
   async record(
     ctx: StepContext,
-    entry: { status: StepStatus; state_delta?: Json; answered_by?: string; process_status?: ProcessStatus; assignee?: string | null },
+    entry: {
+      status: StepStatus
+      state_delta?: Json
+      answered_by?: string
+      error?: Json
+      attempts?: number
+      process_status?: ProcessStatus
+      assignee?: string | null
+      failure?: Json
+    },
   ): Promise<void> {
     const done = entry.status === 'success' || entry.status === 'skipped'
     await this.prisma.$transaction(async (tx) => {
       await tx.$executeRaw`
-        INSERT INTO process_steps (id, process_id, name, status, started_at, completed_at, state_delta, answered_by, attempts)
+        INSERT INTO process_steps (id, process_id, name, status, started_at, completed_at, state_delta, answered_by, error, attempts)
         VALUES (${uuidv7()}::uuid, ${ctx.process_id}::uuid, ${ctx.step}, ${entry.status}::step_status, ${ctx.started_at}::timestamptz,
-                ${done ? new Date() : null}, ${JSON.stringify(entry.state_delta ?? null)}::jsonb, ${entry.answered_by ?? null}, ${attempt()})
+                ${done ? new Date() : null}, ${entry.state_delta === undefined ? null : JSON.stringify(entry.state_delta)}::jsonb,
+                ${entry.answered_by ?? null}, ${entry.error === undefined ? null : JSON.stringify(entry.error)}::jsonb, ${entry.attempts ?? attempt()})
         ON CONFLICT (process_id, name) DO UPDATE
-          SET status = EXCLUDED.status, completed_at = EXCLUDED.completed_at, state_delta = EXCLUDED.state_delta,
-              answered_by = EXCLUDED.answered_by, attempts = EXCLUDED.attempts
-          WHERE process_steps.status NOT IN ('success', 'skipped')`
-      if (entry.process_status) await setProcessStatus(tx, ctx.process_id, entry.process_status, entry.assignee)
+          SET status = EXCLUDED.status,
+              completed_at = COALESCE(process_steps.completed_at, EXCLUDED.completed_at),
+              state_delta = COALESCE(EXCLUDED.state_delta, process_steps.state_delta),
+              answered_by = COALESCE(EXCLUDED.answered_by, process_steps.answered_by),
+              error = CASE WHEN EXCLUDED.status IN ('success', 'skipped') THEN NULL ELSE COALESCE(EXCLUDED.error, process_steps.error) END,
+              attempts = GREATEST(process_steps.attempts, EXCLUDED.attempts)
+          WHERE process_steps.status NOT IN ('success', 'skipped') OR EXCLUDED.status IN ('success', 'skipped')`
+      if (entry.process_status) await setProcessStatus(tx, ctx.process_id, entry.process_status, entry.assignee, entry.failure)
     })
   }
 }
 
 /** Moves a process on, but never out of an end state (a late retry must not reopen a completed process). */
-export async function setProcessStatus(tx: Tx, processId: string, status: ProcessStatus, assignee?: string | null): Promise<void> {
+export async function setProcessStatus(tx: Tx, processId: string, status: ProcessStatus, assignee?: string | null, failure?: Json): Promise<void> {
   await tx.process.updateMany({
     where: { id: processId, status: { notIn: ['completed', 'aborted', 'failed'] } },
-    data: { status, ...(assignee !== undefined ? { assignee } : {}) },
+    // A suspended process shows why; one that moves on again no longer does.
+    data: { status, ...(assignee !== undefined ? { assignee } : {}), ...(failure !== undefined ? { failure } : status === 'running' ? { failure: Prisma.DbNull } : {}) },
   })
 }

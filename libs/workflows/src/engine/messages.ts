@@ -1,30 +1,72 @@
 // Messages every Loom process workflow answers. Defined once; the gateway imports them to call the workflow.
-import { defineQuery, defineUpdate } from '@temporalio/workflow'
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow'
+import type { StepKind } from './declaration.js'
 
 export interface PendingInput {
   step: string
   label: string
+  kind: Extract<StepKind, 'input' | 'approval'>
   /** who is expected to answer (a team or role) */
   assignee: string | null
   /** JSON Schema of the answer */
   form: Record<string, unknown>
   /** what the person needs to see to answer, e.g. the configuration to apply */
   data: Record<string, unknown>
+  /** approvals that expire: when (ISO) */
+  expires_at?: string | null
+}
+
+export interface SuspendedStep {
+  step: string
+  error: StepError
+}
+
+export interface StepError {
+  message: string
+  type: string | null
+  /** a bug in workflow code rather than a failed activity: fix the code, then retry */
+  workflow_code_error?: boolean
 }
 
 export interface LiveProcessState {
   current_step: string | null
+  /** every step running or waiting now (more than one inside a parallel group) */
+  current_steps: string[]
   pending_input: PendingInput | null
+  /** steps waiting for an external system's callback */
+  awaiting_callback: string[]
+  suspended: SuspendedStep[]
+  /** the engine is paused (PUT /api/settings/engine): the process waits at its next step boundary */
+  paused: boolean
+  aborting: boolean
+  /** the typed process state as the steps built it */
+  state: Record<string, unknown>
 }
 
-export interface ResumeRequest {
-  answer: unknown
-  /** who answers (X-Loom-User) */
+export interface Identity {
+  /** who acts (X-Loom-User) */
   user: string
+  /** the roles they act in (X-Loom-Roles) */
+  roles: string[]
+}
+
+export interface ResumeRequest extends Identity {
+  answer: unknown
+  /** the step answered; absent: the one waiting (the first, if several are) */
+  step?: string
 }
 
 export interface ResumeAccepted {
   step: string
+}
+
+export interface AbortRequest extends Identity {
+  reason?: string
+}
+
+export interface CallbackRequest {
+  step: string
+  body: unknown
 }
 
 export interface FieldError {
@@ -32,9 +74,23 @@ export interface FieldError {
   message: string
 }
 
-/** Rejections of `resume` carry this type and the field errors as their only detail. */
+/** Rejections carry these types; an invalid answer's field errors are its only detail. */
 export const INVALID_ANSWER = 'InvalidAnswer'
 export const NOT_WAITING = 'NotWaiting'
+export const NOT_ALLOWED = 'NotAllowed'
+export const NOT_SUSPENDED = 'NotSuspended'
+export const ENDING = 'Ending'
 
 export const liveStateQuery = defineQuery<LiveProcessState>('live_state')
+/** answers an input or approval step */
 export const resumeUpdate = defineUpdate<ResumeAccepted, [ResumeRequest]>('resume')
+/** the same as a Signal (for senders that cannot wait); an invalid one is recorded and ignored */
+export const answerSignal = defineSignal<[ResumeRequest]>('answer')
+/** retries every suspended step */
+export const retryUpdate = defineUpdate<{ steps: string[] }, [Identity]>('retry')
+/** aborts: compensations of completed steps run in reverse order, then the process is aborted */
+export const abortUpdate = defineUpdate<{ aborting: true }, [AbortRequest]>('abort')
+/** delivers an external system's callback (the gateway has checked its token) */
+export const callbackUpdate = defineUpdate<{ step: string }, [CallbackRequest]>('callback')
+/** the engine setting: paused processes wait at their next step boundary */
+export const engineSignal = defineSignal<[{ running: boolean }]>('engine')

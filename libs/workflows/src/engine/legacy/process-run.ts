@@ -1,11 +1,10 @@
-// The state a process workflow keeps about itself: which step runs, which input it waits for, and the
-// handlers through which the API sees and answers it. The generic step engine grows from here.
+// Before the step engine: the state a hand-written process workflow kept about itself. Only the workflows that
+// replay processes started before the engine (legacy/*.before-engine.ts) use it; delete with them.
 import { ApplicationFailure, condition, setCurrentDetails, setHandler } from '@temporalio/workflow'
 import { z } from 'zod'
-import type { StepContext } from '../../../activities/src/processes/step-context.js'
-import type { WorkflowDeclaration } from './declaration.js'
-import { INVALID_ANSWER, liveStateQuery, NOT_WAITING, type PendingInput, resumeUpdate } from './messages.js'
-import { fieldErrors } from './zod-errors.js'
+import type { StepContext } from '../../../../activities/src/processes/step-context.js'
+import { INVALID_ANSWER, liveStateQuery, NOT_WAITING, type PendingInput, resumeUpdate } from '../messages.js'
+import { fieldErrors } from '../zod-errors.js'
 
 interface Waiting {
   step: string
@@ -26,9 +25,18 @@ export class ProcessRun {
 
   constructor(
     readonly processId: string,
-    private readonly declaration: WorkflowDeclaration,
+    private readonly declaration: { name: string; steps: readonly { name: string; label: string }[] },
   ) {
-    setHandler(liveStateQuery, () => ({ current_step: this.currentStep, pending_input: this.pendingInput() }))
+    setHandler(liveStateQuery, () => ({
+      current_step: this.currentStep,
+      current_steps: this.currentStep ? [this.currentStep] : [],
+      pending_input: this.pendingInput(),
+      awaiting_callback: [],
+      suspended: [],
+      paused: false,
+      aborting: false,
+      state: {},
+    }))
     setHandler(
       resumeUpdate,
       ({ answer, user }) => {
@@ -86,6 +94,6 @@ export class ProcessRun {
   private pendingInput(): PendingInput | null {
     if (!this.waiting || this.answer) return null
     const label = this.declaration.steps.find((s) => s.name === this.waiting!.step)?.label ?? this.waiting.step
-    return { step: this.waiting.step, label, assignee: this.waiting.assignee, form: z.toJSONSchema(this.waiting.schema, { io: 'input' }), data: this.waiting.data }
+    return { step: this.waiting.step, label, kind: 'input', assignee: this.waiting.assignee, form: z.toJSONSchema(this.waiting.schema, { io: 'input' }), data: this.waiting.data }
   }
 }

@@ -1,0 +1,31 @@
+import { Body, Controller, Get, Put } from '@nestjs/common'
+import { ApiHeader, ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger'
+import { EngineSettingsDto, EngineSettingsUpdateDto, ProblemDto } from '../../../../libs/contracts/src/index.js'
+import type { Identity } from '../../../../libs/workflows/src/engine/messages.js'
+import { Caller } from '../http/identity.js'
+import { EngineControl } from './engine-control.service.js'
+
+@ApiTags('settings')
+@Controller('api/settings')
+export class SettingsController {
+  constructor(private readonly engine: EngineControl) {}
+
+  @Get('engine')
+  @ApiOperation({ summary: 'Whether the engine runs' })
+  @ApiOkResponse({ type: EngineSettingsDto })
+  get(): Promise<EngineSettingsDto> {
+    return this.engine.get()
+  }
+
+  @Put('engine')
+  @ApiOperation({
+    summary: 'Stop or start the engine',
+    description: '`{running: false}`: new processes get a 503 with the reason, running ones wait at their next step boundary. `{running: true}`: they go on.',
+  })
+  @ApiHeader({ name: 'X-Loom-User', required: false })
+  @ApiOkResponse({ type: EngineSettingsDto })
+  @ApiUnprocessableEntityResponse({ type: ProblemDto })
+  set(@Body() body: EngineSettingsUpdateDto, @Caller() caller: Identity): Promise<EngineSettingsDto> {
+    return this.engine.set(body.running, body.reason, caller.user)
+  }
+}

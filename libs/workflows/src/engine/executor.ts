@@ -1,0 +1,537 @@
+// The generic executor: runs a declared step list in deterministic workflow code. Temporal gives durability and
+// activity retries; this adds the orchestrator's semantics — a step that still fails suspends the process (never
+// fails the workflow) until an operator retries or aborts it; an abort runs the compensations of completed steps
+// in reverse order; input, approval and callback steps wait for answers; the engine can be paused at step
+// boundaries; every step's status and state change goes to the permanent log as the process runs.
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  ChildWorkflowFailure,
+  condition,
+  executeChild,
+  log,
+  proxyActivities,
+  proxyLocalActivities,
+  setCurrentDetails,
+  setHandler,
+  TemporalFailure,
+  uuid4,
+  workflowInfo,
+} from '@temporalio/workflow'
+import { msToNumber } from '@temporalio/common/lib/time'
+import { z } from 'zod'
+import type { EngineActivities } from '../../../activities/src/processes/process.activities.js'
+import type { StepContext } from '../../../activities/src/processes/step-context.js'
+import type { ProcessStatus } from '../../../domain/src/index.js'
+import type { ActivityInterface } from './activity-interface.js'
+import {
+  type ActivityStep,
+  allSteps,
+  type ApprovalStep,
+  type CallbackStep,
+  compensationName,
+  type Delta,
+  type EngineStep,
+  type InputStep,
+  type ProcessArgs,
+  type RetryStep,
+  type StepActivityOptions,
+  type SubWorkflowStep,
+  type WorkflowDeclaration,
+} from './declaration.js'
+import {
+  abortUpdate,
+  answerSignal,
+  callbackUpdate,
+  ENDING,
+  engineSignal,
+  INVALID_ANSWER,
+  type LiveProcessState,
+  liveStateQuery,
+  NOT_ALLOWED,
+  NOT_SUSPENDED,
+  NOT_WAITING,
+  type PendingInput,
+  type ResumeRequest,
+  resumeUpdate,
+  retryUpdate,
+  type StepError,
+} from './messages.js'
+import { PROCESS_FAILED } from './failure.js'
+import { fieldErrors } from './zod-errors.js'
+
+export const DEFAULT_ACTIVITY_OPTIONS: StepActivityOptions = {
+  startToCloseTimeout: '60 seconds',
+  retry: { initialInterval: '500 ms', maximumInterval: '10 seconds', maximumAttempts: 10, nonRetryableErrorTypes: ['DomainError', 'NotFound', 'Conflict', PROCESS_FAILED] },
+}
+
+type Engine = ActivityInterface<EngineActivities>
+
+// The log is written by local activities: no task-queue round trip, and most of them are not waited for.
+const logActivities = proxyLocalActivities<Engine>({ startToCloseTimeout: '30 seconds', retry: { initialInterval: '200 ms', maximumInterval: '5 seconds' } })
+
+class Aborted extends Error {}
+class Failed extends Error {
+  constructor(readonly step: string, readonly error: StepError) {
+    super(error.message)
+  }
+}
+
+interface Waiting {
+  step: InputStep | ApprovalStep
+  data: Delta
+  expires_at: string | null
+  answer: { value: unknown; user: string } | null
+}
+
+interface AwaitingCallback {
+  step: CallbackStep
+  body: unknown
+  delivered: boolean
+}
+
+export interface ProcessOutcome {
+  status: Extract<ProcessStatus, 'completed' | 'aborted'>
+  result?: unknown
+  reason?: string
+}
+
+/** The workflow function of a declaration: export it under the declaration's name from the workflow bundle. */
+export function processWorkflow(declaration: WorkflowDeclaration): (args: ProcessArgs) => Promise<ProcessOutcome> {
+  return (args) => new ProcessEngine(declaration, args).run()
+}
+
+class ProcessEngine {
+  private readonly state: Delta
+  private readonly current = new Set<string>()
+  private readonly waiting = new Map<string, Waiting>()
+  private readonly callbacks = new Map<string, AwaitingCallback>()
+  private readonly suspended = new Map<string, StepError>()
+  /** completed steps that declare a compensation, in completion order, with the state they left */
+  private readonly done: { step: ActivityStep | RetryStep; state: Delta }[] = []
+  private readonly records: Promise<void>[] = []
+  private retries = 0
+  private abortRequest: { user: string; reason: string } | null = null
+  private engineRunning = true
+  private ended = false
+
+  constructor(
+    private readonly declaration: WorkflowDeclaration,
+    private readonly args: ProcessArgs,
+  ) {
+    this.state = { ...args }
+    setHandler(liveStateQuery, () => this.live())
+    setHandler(resumeUpdate, (req) => this.accept(req), { validator: (req) => void this.checkAnswer(req) })
+    setHandler(answerSignal, (req) => {
+      try {
+        this.accept(req)
+      } catch (error) {
+        // Recorded in history with the signal itself; the log line says why it changed nothing.
+        log.warn('ignored an answer signal', { user: req.user, step: req.step, error: (error as Error).message })
+      }
+    })
+    setHandler(
+      retryUpdate,
+      (_who) => {
+        this.retries++
+        return { steps: [...this.suspended.keys()] }
+      },
+      {
+        validator: (_who) => {
+          if (this.suspended.size === 0) throw ApplicationFailure.create({ type: NOT_SUSPENDED, message: `no step of the process is suspended (now: ${this.describeNow()})` })
+        },
+      },
+    )
+    setHandler(
+      abortUpdate,
+      ({ user, reason }) => {
+        this.abortRequest = { user, reason: reason?.trim() || `aborted by ${user}` }
+        return { aborting: true }
+      },
+      {
+        validator: (_request) => {
+          if (this.ended || this.abortRequest) throw ApplicationFailure.create({ type: ENDING, message: 'the process is already ending' })
+        },
+      },
+    )
+    setHandler(
+      callbackUpdate,
+      ({ step, body }) => {
+        const awaiting = this.callbacks.get(step)!
+        awaiting.body = awaiting.step.answer.parse(body)
+        awaiting.delivered = true
+        return { step }
+      },
+      {
+        validator: ({ step, body }) => {
+          const awaiting = this.callbacks.get(step)
+          if (!awaiting || awaiting.delivered) throw ApplicationFailure.create({ type: NOT_WAITING, message: `step ${step} is not waiting for a callback` })
+          const parsed = awaiting.step.answer.safeParse(body)
+          if (!parsed.success) throw ApplicationFailure.create({ type: INVALID_ANSWER, message: `invalid callback to ${step}`, details: [fieldErrors(parsed.error)] })
+        },
+      },
+    )
+    setHandler(engineSignal, ({ running }) => {
+      this.engineRunning = running
+    })
+  }
+
+  async run(): Promise<ProcessOutcome> {
+    try {
+      await this.runSteps(this.declaration.steps, this.state)
+      await this.finish('completed')
+      return { status: 'completed', result: this.declaration.result?.(this.state as never) }
+    } catch (error) {
+      if (error instanceof Aborted) {
+        const reason = this.abortRequest!.reason
+        await this.compensate()
+        await this.finish('aborted', { message: reason })
+        return { status: 'aborted', reason }
+      }
+      if (error instanceof Failed) {
+        await this.compensate()
+        await this.finish('failed', { message: error.message, step: error.step, type: error.error.type })
+        throw ApplicationFailure.nonRetryable(error.message, error.error.type ?? PROCESS_FAILED)
+      }
+      throw error
+    }
+  }
+
+  // ---- the steps ----
+
+  /** Runs steps in order from `state`; returns what they added. */
+  private async runSteps(steps: readonly EngineStep[], state: Delta): Promise<Delta> {
+    let added: Delta = {}
+    for (const step of steps) {
+      await this.boundary()
+      const delta = await this.runStep(step, { ...state, ...added })
+      added = { ...added, ...delta }
+      Object.assign(this.state, delta)
+    }
+    return added
+  }
+
+  private async runStep(step: EngineStep, state: Delta): Promise<Delta> {
+    this.current.add(step.name)
+    this.showProgress()
+    try {
+      switch (step.kind) {
+        case 'step':
+          return await this.activityStep(step, state)
+        case 'retry':
+          return await this.retryStep(step, state)
+        case 'input':
+        case 'approval':
+          return await this.answerStep(step, state)
+        case 'callback':
+          return await this.callbackStep(step, state)
+        case 'conditional': {
+          const holds = step.when(state as never)
+          if (!holds) {
+            for (const skipped of [step, ...allSteps(step.steps)]) this.record({ ...this.context(skipped), status: 'skipped', state_delta: { condition: false } })
+            return {}
+          }
+          this.record({ ...this.context(step), status: 'success', state_delta: { condition: true } })
+          this.current.delete(step.name)
+          return await this.runSteps(step.steps, state)
+        }
+        case 'parallel': {
+          this.record({ ...this.context(step), status: 'running' })
+          this.current.delete(step.name)
+          const results = await Promise.all(Object.values(step.branches).map((branch) => this.runSteps(branch, state)))
+          const added = Object.assign({}, ...results) as Delta
+          this.record({ ...this.context(step), status: 'success', state_delta: { branches: Object.keys(step.branches) } })
+          return added
+        }
+        case 'sub_workflow':
+          return await this.subWorkflowStep(step, state)
+      }
+    } finally {
+      this.current.delete(step.name)
+      this.showProgress()
+    }
+  }
+
+  private async activityStep(step: ActivityStep, state: Delta): Promise<Delta> {
+    const ctx = this.context(step)
+    const delta = (await this.attempt(step.name, () => step.run(state as never, { act: this.activities(step.activity), step: ctx } as never))) ?? {}
+    this.record({ ...ctx, status: 'success', state_delta: delta })
+    if (step.compensate) this.done.push({ step, state: { ...state, ...delta } })
+    return delta
+  }
+
+  /** Tries once every `every` until `for` has passed, each failure recorded; then suspends like any step. */
+  private async retryStep(step: RetryStep, state: Delta): Promise<Delta> {
+    const ctx = this.context(step)
+    const act = this.activities({ retry: { maximumAttempts: 1 } })
+    const delta =
+      (await this.attempt(step.name, async () => {
+        const deadline = Date.now() + msToNumber(step.for)
+        for (let attempt = 1; ; attempt++) {
+          try {
+            return await step.run(state as never, { act, step: ctx } as never)
+          } catch (error) {
+            const failure = describeFailure(error)
+            if (failure.type === PROCESS_FAILED || Date.now() + msToNumber(step.every) > deadline) throw error
+            this.record({ ...ctx, status: 'running', error: failure, attempts: attempt })
+            await condition(() => this.abortRequest !== null, step.every)
+            if (this.abortRequest) throw new Aborted()
+          }
+        }
+      })) ?? {}
+    this.record({ ...ctx, status: 'success', state_delta: delta })
+    if (step.compensate) this.done.push({ step, state: { ...state, ...delta } })
+    return delta
+  }
+
+  private async answerStep(step: InputStep | ApprovalStep, state: Delta): Promise<Delta> {
+    const ctx = this.context(step)
+    for (;;) {
+      const expires = step.kind === 'approval' && step.expires_after ? step.expires_after : undefined
+      const waiting: Waiting = {
+        step,
+        data: step.data?.(state as never) ?? {},
+        expires_at: expires ? new Date(Date.now() + msToNumber(expires)).toISOString() : null,
+        answer: null,
+      }
+      this.waiting.set(step.name, waiting)
+      const assignee = step.kind === 'approval' ? step.role : step.assignee
+      this.record({ ...ctx, status: 'waiting', state_delta: waiting.data, process_status: 'waiting', assignee })
+      this.showProgress()
+      const answered = await condition(() => waiting.answer !== null || this.abortRequest !== null, expires)
+      this.waiting.delete(step.name)
+      if (waiting.answer) {
+        const { value, user } = waiting.answer
+        this.record({ ...ctx, status: 'success', state_delta: { [step.name]: value }, answered_by: user, process_status: 'running', assignee: null })
+        if (step.kind === 'approval' && !(value as { approved: boolean }).approved) {
+          this.abortRequest = { user, reason: `${step.name} was rejected by ${user}` }
+          throw new Aborted()
+        }
+        return { [step.name]: value }
+      }
+      if (this.abortRequest) throw new Aborted()
+      if (answered === false && step.kind === 'approval') {
+        const error = { message: `nobody answered ${step.name} within ${step.expires_after}`, type: 'Expired' }
+        if (step.on_expiry === 'abort') {
+          this.record({ ...ctx, status: 'failed', error })
+          this.abortRequest = { user: 'loom', reason: error.message }
+          throw new Aborted()
+        }
+        await this.suspend(step.name, error) // a retry asks again
+      }
+    }
+  }
+
+  private async callbackStep(step: CallbackStep, state: Delta): Promise<Delta> {
+    for (;;) {
+      const ctx = this.context(step)
+      const awaiting: AwaitingCallback = { step, body: null, delivered: false }
+      // Open before announcing: a callback may arrive as soon as the other system has the token.
+      this.callbacks.set(step.name, awaiting)
+      this.showProgress()
+      await this.attempt(step.name, () => this.activities().openCallback({ ...ctx, notify: step.notify?.(state as never) ?? null }))
+      const arrived = await condition(() => awaiting.delivered || this.abortRequest !== null, step.timeout)
+      this.callbacks.delete(step.name)
+      if (awaiting.delivered) {
+        this.record({ ...ctx, status: 'success', state_delta: { [step.name]: awaiting.body } })
+        return { [step.name]: awaiting.body }
+      }
+      if (this.abortRequest) throw new Aborted()
+      if (!arrived) {
+        const error = { message: `no callback for ${step.name} within ${step.timeout}`, type: 'CallbackTimeout' }
+        if (step.on_timeout === 'abort') {
+          this.record({ ...ctx, status: 'failed', error })
+          this.abortRequest = { user: 'loom', reason: error.message }
+          throw new Aborted()
+        }
+        await this.suspend(step.name, error) // a retry opens a new callback
+      }
+    }
+  }
+
+  private async subWorkflowStep(step: SubWorkflowStep, state: Delta): Promise<Delta> {
+    const ctx = this.context(step)
+    const subscription = step.subscription?.(state as never)
+    const child = await this.attempt(step.name, () =>
+      this.activities().startChildProcess({ ...ctx, workflow: step.workflow.name, target: step.workflow.target, created_by: this.args.created_by, subscription_ids: subscription ? [subscription] : [] }),
+    )
+    const outcome = await this.attempt(step.name, () =>
+      executeChild(step.workflow.name, {
+        workflowId: child.process_id,
+        args: [{ process_id: child.process_id, subscription_id: subscription ?? uuid4(), created_by: this.args.created_by, input: step.input(state as never) }],
+      }),
+    )
+    const delta = { [step.name]: { process_id: child.process_id, ...(outcome as object) } }
+    this.record({ ...ctx, status: 'success', state_delta: delta })
+    return delta
+  }
+
+  // ---- failure, abort, pause ----
+
+  /**
+   * Runs `work`; when it fails (its activity's retry policy exhausted, or a bug in workflow code), the step is
+   * suspended until an operator retries — then `work` runs again, idempotent by (process, step) — or aborts.
+   */
+  private async attempt<T>(step: string, work: () => Promise<T>, abortable = true): Promise<T> {
+    for (;;) {
+      try {
+        return await work()
+      } catch (error) {
+        if (error instanceof Aborted) throw error
+        const failure = describeFailure(error)
+        if (failure.type === PROCESS_FAILED && !(error instanceof ChildWorkflowFailure)) {
+          this.record({ ...this.contextOf(step), status: 'failed', error: failure })
+          throw new Failed(step, failure)
+        }
+        await this.suspend(step, failure, abortable)
+      }
+    }
+  }
+
+  private async suspend(step: string, error: StepError, abortable = true): Promise<void> {
+    this.suspended.set(step, error)
+    this.showProgress()
+    await this.record({ ...this.contextOf(step), status: 'failed', error, process_status: 'suspended', failure: { step, ...error } }, true)
+    const seen = this.retries
+    await condition(() => this.retries > seen || (abortable && this.abortRequest !== null))
+    this.suspended.delete(step)
+    if (this.retries === seen) throw new Aborted()
+    this.record({ ...this.contextOf(step), status: 'running', process_status: 'running' })
+    this.showProgress()
+  }
+
+  /** Between steps: wait while the engine is paused; stop when an abort was asked for. */
+  private async boundary(): Promise<void> {
+    if (!this.engineRunning) {
+      this.showProgress()
+      await condition(() => this.engineRunning || this.abortRequest !== null)
+    }
+    if (this.abortRequest) throw new Aborted()
+  }
+
+  /** The compensations of completed steps, newest first, each a logged step of its own. */
+  private async compensate(): Promise<void> {
+    for (const { step, state } of [...this.done].reverse()) {
+      const name = compensationName(step.name)
+      const ctx = this.contextOf(name)
+      this.current.add(name)
+      this.showProgress()
+      // A failing compensation suspends too, but cannot be aborted: the operator fixes the cause and retries.
+      await this.attempt(name, () => step.compensate!.run(state as never, { act: this.activities(step.kind === 'step' ? step.activity : undefined), step: ctx } as never), false)
+      this.record({ ...ctx, status: 'success', state_delta: { undone: step.name } })
+      this.current.delete(name)
+    }
+  }
+
+  private async finish(status: 'completed' | 'aborted' | 'failed', failure?: Record<string, unknown>): Promise<void> {
+    await Promise.all(this.records)
+    await logActivities.finishProcess({ process_id: this.args.process_id, status, failure })
+    this.ended = true
+    setCurrentDetails(`Process **${status}**${failure ? `: ${String(failure.message)}` : ''}`)
+  }
+
+  // ---- answers ----
+
+  private checkAnswer(req: ResumeRequest): Waiting {
+    const waiting = req.step ? this.waiting.get(req.step) : [...this.waiting.values()][0]
+    if (!waiting || waiting.answer) {
+      throw ApplicationFailure.create({ type: NOT_WAITING, message: `the process is not waiting for input${req.step ? ` at ${req.step}` : ''} (now: ${this.describeNow()})` })
+    }
+    const { step } = waiting
+    if (step.kind === 'approval') {
+      if (!req.roles.includes(step.role)) throw ApplicationFailure.create({ type: NOT_ALLOWED, message: `${step.name} may only be answered by someone with role ${step.role}; ${req.user} has ${req.roles.join(', ') || 'no roles'}` })
+      if (!step.self_approval && req.user === this.args.created_by) throw ApplicationFailure.create({ type: NOT_ALLOWED, message: `${req.user} started this process and may not approve it (${step.name})` })
+    }
+    const parsed = step.answer.safeParse(req.answer)
+    if (!parsed.success) throw ApplicationFailure.create({ type: INVALID_ANSWER, message: `invalid answer to ${step.name}`, details: [fieldErrors(parsed.error)] })
+    return waiting
+  }
+
+  private accept(req: ResumeRequest): { step: string } {
+    const waiting = this.checkAnswer(req)
+    waiting.answer = { value: waiting.step.answer.parse(req.answer), user: req.user }
+    return { step: waiting.step.name }
+  }
+
+  // ---- helpers ----
+
+  /** The activities with the workflow's options and the step's overrides (step functions get them typed as the flow declares). */
+  private activities(options?: StepActivityOptions): Engine {
+    const defaults = { ...DEFAULT_ACTIVITY_OPTIONS, ...this.declaration.activity }
+    return proxyActivities<Engine>({ ...defaults, ...options, retry: { ...defaults.retry, ...options?.retry } })
+  }
+
+  private context(step: EngineStep): StepContext {
+    return this.contextOf(step.name)
+  }
+
+  private contextOf(step: string): StepContext {
+    return { process_id: this.args.process_id, step, started_at: new Date().toISOString() }
+  }
+
+  /** Writes to the log; not waited for unless `wait`, but always before the process ends. */
+  private record(entry: Parameters<Engine['recordStep']>[0], wait = false): Promise<void> {
+    const written = logActivities.recordStep(entry)
+    written.catch(() => undefined) // awaited in finish(); this only keeps it from being an unhandled rejection meanwhile
+    this.records.push(written)
+    return wait ? written : Promise.resolve()
+  }
+
+  private live(): LiveProcessState {
+    const first = [...this.waiting.values()].find((w) => !w.answer)
+    return {
+      current_step: [...this.current][0] ?? null,
+      current_steps: [...this.current],
+      pending_input: first ? pendingInput(first) : null,
+      awaiting_callback: [...this.callbacks.values()].filter((c) => !c.delivered).map((c) => c.step.name),
+      suspended: [...this.suspended].map(([step, error]) => ({ step, error })),
+      paused: !this.engineRunning,
+      aborting: this.abortRequest !== null && !this.ended,
+      state: this.state,
+    }
+  }
+
+  private describeNow(): string {
+    if (this.ended) return 'ended'
+    if (this.suspended.size) return `suspended at ${[...this.suspended.keys()].join(', ')}`
+    return this.current.size ? `running ${[...this.current].join(', ')}` : 'between steps'
+  }
+
+  /** The line the Temporal Web UI shows for this workflow. */
+  private showProgress(): void {
+    const all = this.declaration.steps
+    const top = all.findIndex((s) => this.current.has(s.name) || allSteps([s]).some((c) => this.current.has(c.name)))
+    const where = top >= 0 ? `Step ${top + 1}/${all.length}: **${[...this.current].join(', ')}**` : 'Between steps'
+    const notes = [
+      !this.engineRunning ? 'engine paused (PUT /api/settings/engine)' : '',
+      this.suspended.size ? `suspended at ${[...this.suspended.keys()].join(', ')}: PUT /api/processes/${this.args.process_id}/resume to retry or /abort` : '',
+      [...this.waiting.values()].map((w) => `waiting for ${w.step.kind === 'approval' ? w.step.role : w.step.assignee} to answer ${w.step.name}`).join('; '),
+      [...this.callbacks.values()].map((c) => `waiting for the callback of ${c.step.name}`).join('; '),
+    ].filter(Boolean)
+    setCurrentDetails([where, ...notes].join(' — '))
+  }
+}
+
+function pendingInput(w: Waiting): PendingInput {
+  const { step } = w
+  return {
+    step: step.name,
+    label: step.label,
+    kind: step.kind,
+    assignee: step.kind === 'approval' ? step.role : step.assignee,
+    form: z.toJSONSchema(step.answer, { io: 'input' }) as Record<string, unknown>,
+    data: w.data,
+    expires_at: w.expires_at,
+  }
+}
+
+/** What an operator needs to know about a failure; plain errors from workflow code are named as bugs. */
+export function describeFailure(error: unknown): StepError {
+  let cause: unknown = error
+  while ((cause instanceof ActivityFailure || cause instanceof ChildWorkflowFailure) && cause.cause) cause = cause.cause
+  if (cause instanceof ApplicationFailure) return { message: cause.message, type: cause.type ?? null }
+  if (cause instanceof TemporalFailure) return { message: cause.message, type: cause.name }
+  const e = cause as Error
+  if (e?.name === 'DomainError') return { message: e.message, type: e.name }
+  return { message: `${e?.name ?? 'Error'}: ${e?.message ?? String(cause)} — a bug in workflow code; fix it, deploy, then retry`, type: e?.name ?? null, workflow_code_error: true }
+}
