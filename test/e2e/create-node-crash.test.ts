@@ -54,7 +54,7 @@ async function assertExactlyOnce(processId: string, router: string) {
   const device = await sql.query(`SELECT status::text, version FROM dcim_devices WHERE name = $1`, [router])
   assert.deepEqual(device.rows, [{ status: 'active', version: 2 }], 'exactly one DCIM update')
   const steps = await sql.query(`SELECT name, count(*)::int AS n FROM process_steps WHERE process_id = $1 GROUP BY name`, [processId])
-  assert.equal(steps.rows.length, 10)
+  assert.equal(steps.rows.length, 11, "ten steps and the group of the input step")
   assert.ok(steps.rows.every((r: { n: number }) => r.n === 1), JSON.stringify(steps.rows))
   const allocations = await sql.query(`SELECT purpose FROM ipam_allocations WHERE subscription_id = (SELECT subscription_id FROM process_subscriptions WHERE process_id = $1) ORDER BY purpose`, [processId])
   assert.deepEqual(allocations.rows.map((r: { purpose: string }) => r.purpose), ['loopback_ipv4', 'loopback_ipv6'], 'one loopback of each family, however often retried')

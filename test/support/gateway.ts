@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net'
 import { after, before } from 'node:test'
 import type { INestApplication } from '@nestjs/common'
 import { createGateway } from '../../apps/gateway/src/create-gateway.js'
+import type { WorkflowSet } from '../../apps/gateway/src/workflows/workflow-catalog.service.js'
 import type { LoomConfig } from '../../libs/config/src/index.js'
 import { createLogger } from '../../libs/logging/src/index.js'
 import { PrismaService } from '../../libs/persistence/src/index.js'
@@ -17,8 +18,8 @@ export interface RunningGateway {
 }
 
 /** The real gateway on a free port, as `main` builds it. */
-export async function startGateway(config: LoomConfig & { databaseUrl: string }): Promise<RunningGateway> {
-  const app = await createGateway(config, createLogger('gateway', config.logLevel))
+export async function startGateway(config: LoomConfig & { databaseUrl: string }, workflows?: WorkflowSet): Promise<RunningGateway> {
+  const app = await createGateway(config, createLogger('gateway', config.logLevel), workflows)
   await app.listen(0, '127.0.0.1')
   const { port } = (app.getHttpServer() as Server).address() as AddressInfo
   return { app, url: `http://127.0.0.1:${port}`, close: () => app.close() }

@@ -20,6 +20,8 @@ export type StepRecord = StepContext & {
   assignee?: string | null
   /** a suspended process's failure: {step, message, type} */
   failure?: Record<string, unknown>
+  /** a callback step that stopped waiting: its token no longer works */
+  close_callback?: boolean
 }
 
 export function callbackTokenHash(token: string): string {
@@ -36,6 +38,7 @@ export class ProcessActivities {
   ) {}
 
   async recordStep(input: StepRecord): Promise<void> {
+    if (input.close_callback) await this.prisma.processCallback.deleteMany({ where: { processId: input.process_id, step: input.step } })
     await this.steps.record(input, { ...input, state_delta: input.state_delta as Prisma.InputJsonValue | undefined, error: input.error as Prisma.InputJsonValue | undefined, failure: input.failure as Prisma.InputJsonObject | undefined })
   }
 

@@ -109,7 +109,8 @@ class ProcessEngine {
   private readonly suspended = new Map<string, StepError>()
   /** completed steps that declare a compensation, in completion order, with the state they left */
   private readonly done: { step: ActivityStep | RetryStep; state: Delta }[] = []
-  private readonly records: Promise<void>[] = []
+  private written: Promise<void> = Promise.resolve()
+  private readonly writes: Promise<void>[] = []
   private retries = 0
   private abortRequest: { user: string; reason: string } | null = null
   private engineRunning = true
@@ -339,8 +340,8 @@ class ProcessEngine {
       if (this.abortRequest) throw new Aborted()
       if (!arrived) {
         const error = { message: `no callback for ${step.name} within ${step.timeout}`, type: 'CallbackTimeout' }
+        this.record({ ...ctx, status: 'failed', error, close_callback: true }) // its token stops working
         if (step.on_timeout === 'abort') {
-          this.record({ ...ctx, status: 'failed', error })
           this.abortRequest = { user: 'loom', reason: error.message }
           throw new Aborted()
         }
@@ -424,7 +425,7 @@ class ProcessEngine {
   }
 
   private async finish(status: 'completed' | 'aborted' | 'failed', failure?: Record<string, unknown>): Promise<void> {
-    await Promise.all(this.records)
+    await Promise.all(this.writes)
     await logActivities.finishProcess({ process_id: this.args.process_id, status, failure })
     this.ended = true
     setCurrentDetails(`Process **${status}**${failure ? `: ${String(failure.message)}` : ''}`)
@@ -469,11 +470,14 @@ class ProcessEngine {
     return { process_id: this.args.process_id, step, started_at: new Date().toISOString() }
   }
 
-  /** Writes to the log; not waited for unless `wait`, but always before the process ends. */
+  /**
+   * Writes to the log in the order the engine recorded (one write after the other, so that a step's later
+   * status never lands before its earlier one); the steps do not wait for it unless `wait`. finish() waits for all.
+   */
   private record(entry: Parameters<Engine['recordStep']>[0], wait = false): Promise<void> {
-    const written = logActivities.recordStep(entry)
-    written.catch(() => undefined) // awaited in finish(); this only keeps it from being an unhandled rejection meanwhile
-    this.records.push(written)
+    const written = this.written.then(() => logActivities.recordStep(entry))
+    this.written = written.catch(() => undefined) // a failed write fails finish(); later writes still go in order
+    this.writes.push(written)
     return wait ? written : Promise.resolve()
   }
 

@@ -1,0 +1,324 @@
+// The step engine through the API, on the real Temporal dev server and PostgreSQL, with fixture workflows that
+// use every step kind (test/fixtures/engine): state and its log, parallel groups, conditions, input and
+// approval steps (roles, self-approval, expiry, Update and Signal answers), retry steps, callbacks (tokens,
+// schema, timeout), sub-workflows, suspend → retry → complete, suspend → abort → compensations, workflow-code
+// bugs, and the engine switch.
+import assert from 'node:assert/strict'
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { after, before, describe, test } from 'node:test'
+import { ApplicationFailure } from '@temporalio/activity'
+import { Client, Connection } from '@temporalio/client'
+import { createLoomWorker, type LoomWorker } from '../../apps/worker/src/create-worker.js'
+import type { ProcessDto, ProcessStartedDto, ProcessSummaryDto } from '../../libs/contracts/src/index.js'
+import type { StepContext } from '../../libs/activities/src/processes/step-context.js'
+import { PrismaService } from '../../libs/persistence/src/index.js'
+import { waitFor } from '../../libs/runtime/src/index.js'
+import { answerSignal } from '../../libs/workflows/src/engine/messages.js'
+import { ENGINE_FIXTURES } from '../fixtures/engine/declarations.js'
+import { ENGINE_START_FORMS } from '../fixtures/engine/forms.js'
+import { type ApiClient, apiClient } from '../support/api.js'
+import { cloneDatabase, type TestDatabase } from '../support/database.js'
+import { quietTemporalRuntime, testConfig, testTemporalAddress } from '../support/env.js'
+import { type RunningGateway, startGateway } from '../support/gateway.js'
+
+let db: TestDatabase
+let prisma: PrismaService
+let loom: LoomWorker
+let running: Promise<void> | undefined
+let gw: RunningGateway
+let api: ApiClient
+let connection: Connection
+let client: Client
+let carrier: Server
+let carrierUrl: string
+/** what the carrier (the external system of the callback fixture) was sent */
+const notices: { callback_url: string; order: string }[] = []
+
+/** What the fixture activities were asked, and which steps the test makes fail. */
+const touched: { process: string; what: string }[] = []
+const failing = new Set<string>()
+const attempts = new Map<string, number>()
+const fixtureActivities = {
+  touch: async (input: StepContext & { what: string; value?: unknown }) => {
+    touched.push({ process: input.process_id, what: input.what })
+    return input.value ?? null
+  },
+  flaky: async (input: StepContext) => {
+    const key = `${input.process_id}:${input.step}`
+    const n = (attempts.get(key) ?? 0) + 1
+    attempts.set(key, n)
+    if (failing.has(input.step)) throw ApplicationFailure.retryable(`${input.step} was told to fail (attempt ${n})`, 'ToldToFail')
+    return { attempt: n }
+  },
+}
+
+before(async () => {
+  quietTemporalRuntime()
+  db = await cloneDatabase()
+  prisma = new PrismaService(db.url)
+  carrier = createServer((req, res) => {
+    let body = ''
+    req.on('data', (d: Buffer) => (body += d.toString()))
+    req.on('end', () => {
+      notices.push(JSON.parse(body) as { callback_url: string; order: string })
+      res.writeHead(202).end()
+    })
+  })
+  await new Promise<void>((resolve) => carrier.listen(0, '127.0.0.1', resolve))
+  carrierUrl = `http://127.0.0.1:${(carrier.address() as AddressInfo).port}/orders`
+  const config = testConfig(db.url)
+  gw = await startGateway(config, { declarations: ENGINE_FIXTURES, startForms: ENGINE_START_FORMS })
+  // Callback URLs point at this gateway.
+  loom = await createLoomWorker({ ...config, publicUrl: gw.url }, { workflowsPath: require.resolve('../fixtures/engine/workflows.js'), activities: fixtureActivities })
+  running = loom.run()
+  api = apiClient(gw.url)
+  connection = await Connection.connect({ address: testTemporalAddress() })
+  client = new Client({ connection })
+})
+after(async () => {
+  if (running) {
+    loom.shutdown()
+    await running
+  }
+  await gw?.close()
+  await connection?.close()
+  carrier?.close()
+  await prisma?.$disconnect()
+  await db?.drop()
+})
+
+const as = (user: string, roles: string[] = []) => ({ 'x-loom-user': user, ...(roles.length ? { 'x-loom-roles': roles.join(',') } : {}) })
+const start = async (workflow: string, input: Record<string, unknown> = {}, user = 'alice') => {
+  const res = await api.call<ProcessStartedDto>('POST', `/api/processes/${workflow}`, input, as(user))
+  assert.equal(res.status, 201, JSON.stringify(res.body))
+  return res.body.id
+}
+const resume = (id: string, body: unknown, user: string, roles: string[] = []) => api.call<ProcessDto & { detail?: string }>('PUT', `/api/processes/${id}/resume`, body, as(user, roles))
+const abort = (id: string, reason?: string) => api.call<ProcessDto & { detail?: string }>('PUT', `/api/processes/${id}/abort`, reason ? { reason } : {}, as('olivia'))
+const step = (p: ProcessDto, name: string) => p.steps.find((s) => s.name === name)!
+const touchedBy = (id: string) => touched.filter((t) => t.process === id).map((t) => t.what)
+
+describe('the engine', () => {
+  test('GET /api/workflows/{name} lists the step list with every kind, nested, without running anything', async () => {
+    const res = await api.get<{ steps: { name: string; kind: string; steps?: { name: string }[]; branches?: Record<string, { name: string }[]>; workflow?: string; compensation?: { name: string } }[] }>(
+      '/api/workflows/engine_steps',
+    )
+    assert.equal(res.status, 200)
+    assert.deepEqual(res.body.steps.map((s) => [s.name, s.kind]), [
+      ['prepare', 'step'], ['fan_out', 'parallel'], ['if_asked', 'conditional'], ['if_bug', 'conditional'], ['flaky', 'step'], ['poll', 'retry'], ['child', 'sub_workflow'], ['finish', 'step'],
+    ])
+    const fan = res.body.steps[1]
+    assert.deepEqual(Object.fromEntries(Object.entries(fan.branches!).map(([b, steps]) => [b, steps.map((s) => s.name)])), { left: ['left'], right: ['right_1', 'right_2'] })
+    assert.deepEqual(res.body.steps[2].steps!.map((s) => s.name), ['details'])
+    assert.equal(res.body.steps[6].workflow, 'engine_child')
+    assert.equal(res.body.steps[0].compensation!.name, 'undo_prepare')
+    const approval = await api.get<{ steps: { kind: string; approval?: { role: string; self_approval: boolean } }[] }>('/api/workflows/engine_approval')
+    assert.deepEqual(approval.body.steps[1].approval, { role: 'change-board', self_approval: false, expires_after: '1 hour', on_expiry: 'abort' })
+  })
+
+  test('every step kind runs in order; each step records its state change; the state is handed on and the sub-workflow is a process of its own', async () => {
+    const id = await start('engine_steps', { ask: true })
+    const waiting = await api.waitForProcess(id, (p) => p.status === 'waiting' && p.pending_input !== null)
+    assert.equal(waiting.pending_input!.step, 'details')
+    assert.equal(waiting.pending_input!.assignee, 'ops')
+    assert.deepEqual(waiting.pending_input!.data, { left: 'L' }, 'the input step shows what the earlier steps made')
+    // Teams find what waits for them.
+    const mine = await api.get<{ items: ProcessSummaryDto[] }>('/api/processes?status=waiting&assignee=ops')
+    assert.deepEqual(mine.body.items.map((p) => p.id), [id])
+
+    const bad = await resume(id, { note: '' }, 'bob')
+    assert.equal(bad.status, 422)
+    assert.deepEqual((bad.body as unknown as { errors: { path: string; message: string }[] }).errors, [{ path: 'note', message: 'must not be empty' }])
+    assert.equal((await resume(id, { note: 'go' }, 'bob')).status, 200)
+
+    const done = await api.waitForProcess(id, (p) => p.status === 'completed')
+    const deltas = Object.fromEntries(done.steps.map((s) => [s.name, s.state_delta]))
+    assert.deepEqual(deltas.prepare, { prepared: 1 })
+    assert.deepEqual(deltas.left, { left: 'L' })
+    assert.deepEqual(deltas.right_2, { right: ['R1', 'R2'] }, 'a later step of a branch saw the earlier one')
+    assert.deepEqual(deltas.details, { details: { note: 'go' } })
+    assert.equal(step(done, 'details').answered_by, 'bob')
+    assert.deepEqual([step(done, 'if_bug').status, step(done, 'buggy').status], ['skipped', 'skipped'], 'a condition that does not hold skips its steps')
+    assert.deepEqual(
+      done.steps.map((s) => s.status).filter((s) => s !== 'success' && s !== 'skipped'),
+      [],
+    )
+    const child = deltas.child as { child: { process_id: string; status: string; result: { echoed: string } } }
+    assert.deepEqual([child.child.status, child.child.result], ['completed', { echoed: 'L+R1R2' }])
+    const childProcess = (await api.get<ProcessDto>(`/api/processes/${child.child.process_id}`)).body
+    assert.deepEqual([childProcess.workflow, childProcess.parent_id, childProcess.status, childProcess.created_by], ['engine_child', id, 'completed', 'alice'])
+    const outcome = await client.workflow.getHandle(id).result()
+    assert.deepEqual(outcome, { status: 'completed', result: { prepared: 1, left: 'L', right: ['R1', 'R2'], finished: true } })
+    assert.deepEqual(touchedBy(id).sort(), ['finish {"process_id":"' + child.child.process_id + '","status":"completed","result":{"echoed":"L+R1R2"}}', 'left', 'prepare', 'right_1', 'right_2'].sort())
+  })
+
+  test('a step that still fails after its retry policy suspends the process; PUT /resume {} retries it; a retry step tries on until it succeeds', async () => {
+    failing.add('flaky')
+    failing.add('poll')
+    const id = await start('engine_steps')
+    const suspended = await api.waitForProcess(id, (p) => p.status === 'suspended')
+    assert.deepEqual(suspended.suspended.map((s) => s.step), ['flaky'])
+    assert.match(JSON.stringify(suspended.failure), /flaky was told to fail \(attempt 2\)/)
+    assert.equal(attempts.get(`${id}:flaky`), 2, 'the step\'s own retry policy: two attempts')
+    assert.equal(step(suspended, 'flaky').status, 'failed')
+    assert.match(JSON.stringify(step(suspended, 'flaky').error), /ToldToFail/)
+
+    // Retrying while the cause is still there: it runs again and suspends again.
+    assert.equal((await resume(id, {}, 'olivia')).status, 200)
+    await waitFor(async () => attempts.get(`${id}:flaky`) === 4 && (await api.get<ProcessDto>(`/api/processes/${id}`)).body.status === 'suspended', { timeoutMs: 20_000, describe: () => 'not in time' })
+    failing.delete('flaky')
+    assert.equal((await resume(id, {}, 'olivia')).status, 200)
+    // The retry step keeps trying (each try recorded) until the test lets it through.
+    const polling = await api.waitForProcess(id, (p) => step(p, 'poll').attempts >= 3)
+    assert.equal(polling.status, 'running')
+    assert.match(JSON.stringify(step(polling, 'poll').error), /poll was told to fail/)
+    failing.delete('poll')
+    const done = await api.waitForProcess(id, (p) => p.status === 'completed')
+    assert.equal(step(done, 'poll').error, null)
+    assert.equal(done.failure, null)
+    const again = await resume(id, {}, 'olivia')
+    assert.equal(again.status, 409, 'nothing to retry once it has ended')
+  })
+
+  test('PUT /abort on a suspended process runs the compensations of the completed steps, newest first, and ends it aborted', async () => {
+    failing.add('flaky')
+    const id = await start('engine_steps')
+    await api.waitForProcess(id, (p) => p.status === 'suspended')
+    const aborted = await abort(id, 'no longer needed')
+    assert.equal(aborted.status, 200, JSON.stringify(aborted.body))
+    assert.equal(aborted.body.status, 'aborted')
+    assert.deepEqual(aborted.body.failure, { message: 'no longer needed' })
+    assert.deepEqual(aborted.body.steps.filter((s) => s.kind === 'compensation').map((s) => [s.name, s.status]), [['undo_prepare', 'success']], 'only completed steps are undone')
+    assert.ok(touchedBy(id).includes('undo prepare 1'), 'the compensation saw the state its step left')
+    assert.ok(!touchedBy(id).includes('undo flaky'))
+    assert.equal((await abort(id)).status, 409)
+    failing.delete('flaky')
+  })
+
+  test('a bug in workflow code suspends the process and says so', async () => {
+    const id = await start('engine_steps', { bug: true })
+    const suspended = await api.waitForProcess(id, (p) => p.status === 'suspended')
+    assert.deepEqual(suspended.suspended.map((s) => s.step), ['buggy'])
+    assert.equal(suspended.suspended[0].error.workflow_code_error, true)
+    assert.match(suspended.suspended[0].error.message, /TypeError: .*a bug in workflow code/)
+    assert.equal((await abort(id)).body.status, 'aborted')
+  })
+})
+
+describe('approvals', () => {
+  test('only the named role may answer; the starter may not approve their own process; an approval lets it go on', async () => {
+    const id = await start('engine_approval', {}, 'alice')
+    const waiting = await api.waitForProcess(id, (p) => p.status === 'waiting' && p.pending_input !== null)
+    assert.deepEqual([waiting.pending_input!.kind, waiting.pending_input!.assignee, waiting.assignee], ['approval', 'change-board', 'change-board'])
+    assert.deepEqual(waiting.pending_input!.data, { plan: 'change-42' })
+    assert.ok(waiting.pending_input!.expires_at)
+    const board = await api.get<{ items: { id: string }[] }>('/api/processes?status=waiting&assignee=change-board')
+    assert.ok(board.body.items.some((p) => p.id === id))
+
+    const noRole = await resume(id, { approved: true }, 'bob', ['noc'])
+    assert.equal(noRole.status, 403)
+    assert.match(String(noRole.body.detail), /role change-board/)
+    const self = await resume(id, { approved: true }, 'alice', ['change-board'])
+    assert.equal(self.status, 403)
+    assert.match(String(self.body.detail), /alice started process .* may not approve it/)
+    const malformed = await resume(id, { approved: 'yes' }, 'bob', ['change-board'])
+    assert.equal(malformed.status, 422)
+
+    // Past the gateway, the workflow's validator applies the same rules.
+    const viaSignal = client.workflow.getHandle(id)
+    await viaSignal.signal(answerSignal, { answer: { approved: true }, user: 'alice', roles: ['change-board'] })
+    assert.equal((await api.get<ProcessDto>(`/api/processes/${id}`)).body.status, 'waiting', 'an invalid signal answer is ignored')
+    // A Signal answer is the other way in.
+    await viaSignal.signal(answerSignal, { answer: { approved: true, comment: 'fine' }, user: 'bob', roles: ['change-board'] })
+    const done = await api.waitForProcess(id, (p) => p.status === 'completed')
+    assert.equal(step(done, 'sign_off').answered_by, 'bob')
+    assert.deepEqual(step(done, 'sign_off').state_delta, { sign_off: { approved: true, comment: 'fine' } })
+  })
+
+  test('a rejection aborts the process and undoes what it did', async () => {
+    const id = await start('engine_approval', {}, 'alice')
+    await api.waitForProcess(id, (p) => p.status === 'waiting')
+    assert.equal((await resume(id, { approved: false, comment: 'not now' }, 'carol', ['change-board'])).status, 200)
+    const aborted = await api.waitForProcess(id, (p) => p.status === 'aborted')
+    assert.deepEqual(aborted.failure, { message: 'sign_off was rejected by carol' })
+    assert.equal(step(aborted, 'undo_plan').status, 'success')
+    assert.equal(step(aborted, 'carry_out').status, 'pending')
+    assert.ok(touchedBy(id).includes('drop change-42'))
+  })
+
+  test('an approval nobody answers expires with its declared outcome (abort)', async () => {
+    const id = await start('engine_expiring_approval')
+    const aborted = await api.waitForProcess(id, (p) => p.status === 'aborted', 20_000)
+    assert.deepEqual(aborted.failure, { message: 'nobody answered sign_off within 2 seconds' })
+    assert.equal(step(aborted, 'sign_off').status, 'failed')
+    assert.ok(touchedBy(id).includes('drop change-43'))
+  })
+})
+
+describe('callbacks', () => {
+  const tokenOf = (url: string) => url.split('/callback/')[1]
+
+  test('the external system is told where to call back; a wrong token is a 404, a wrong body a 422; the right call moves the process on, once', async () => {
+    const id = await start('engine_callback', { notify_url: carrierUrl })
+    await waitFor(async () => notices.some((n) => n.callback_url.includes(id)), { timeoutMs: 20_000, describe: () => 'not in time' })
+    const notice = notices.find((n) => n.callback_url.includes(id))!
+    assert.equal(notice.order, 'ORD-1')
+    assert.ok(notice.callback_url.startsWith(`${gw.url}/api/processes/${id}/callback/`))
+    const running = (await api.get<ProcessDto>(`/api/processes/${id}`)).body
+    assert.deepEqual(running.awaiting_callback, ['wait_for_carrier'])
+    const history = JSON.stringify(await client.workflow.getHandle(id).fetchHistory())
+    assert.ok(!history.includes(tokenOf(notice.callback_url)), 'the token never enters workflow history')
+
+    assert.equal((await api.call('POST', `/api/processes/${id}/callback/not-the-token`, { circuit_id: 'C-1' })).status, 404)
+    const bad = await api.call<{ errors: { path: string }[] }>('POST', new URL(notice.callback_url).pathname, { circuit_id: 'X' })
+    assert.equal(bad.status, 422)
+    assert.deepEqual(bad.body.errors.map((e) => e.path), ['circuit_id'])
+    const ok = await api.call('POST', new URL(notice.callback_url).pathname, { circuit_id: 'C-7' })
+    assert.deepEqual([ok.status, ok.body], [200, { step: 'wait_for_carrier' }])
+    const done = await api.waitForProcess(id, (p) => p.status === 'completed')
+    assert.deepEqual(step(done, 'record_circuit').state_delta, { recorded: 'C-7' })
+    assert.equal((await api.call('POST', new URL(notice.callback_url).pathname, { circuit_id: 'C-7' })).status, 404, 'a token works once')
+  })
+
+  test('no callback within the timeout suspends the process; a retry opens a new callback', async () => {
+    const id = await start('engine_callback', { notify_url: carrierUrl })
+    const suspended = await api.waitForProcess(id, (p) => p.status === 'suspended', 20_000)
+    assert.match(suspended.suspended[0].error.message, /no callback for wait_for_carrier within 4 seconds/)
+    const first = notices.filter((n) => n.callback_url.includes(id)).map((n) => n.callback_url)
+    assert.equal(first.length, 1)
+    assert.equal((await api.call('POST', new URL(first[0]).pathname, { circuit_id: 'C-8' })).status, 404, 'the old token no longer works')
+    assert.equal((await resume(id, {}, 'olivia')).status, 200)
+    await waitFor(async () => notices.filter((n) => n.callback_url.includes(id)).length === 2, { timeoutMs: 20_000, describe: () => 'not in time' })
+    const second = notices.filter((n) => n.callback_url.includes(id))[1].callback_url
+    assert.equal((await api.call('POST', new URL(second).pathname, { circuit_id: 'C-9' })).status, 200)
+    await api.waitForProcess(id, (p) => p.status === 'completed')
+  })
+})
+
+describe('engine switch', () => {
+  test('stopped: new processes get a 503 with the reason, running ones wait at the next step boundary; started again, they go on', async () => {
+    const id = await start('engine_approval', {}, 'alice')
+    await api.waitForProcess(id, (p) => p.status === 'waiting')
+    const stopped = await api.call<{ running: boolean; processes_notified: number }>('PUT', '/api/settings/engine', { running: false, reason: 'maintenance' }, as('olivia'))
+    assert.equal(stopped.status, 200, JSON.stringify(stopped.body))
+    assert.equal(stopped.body.running, false)
+    assert.ok(stopped.body.processes_notified >= 1)
+    const refused = await api.call<{ detail: string }>('POST', '/api/processes/engine_steps', {}, as('alice'))
+    assert.equal(refused.status, 503)
+    assert.match(refused.body.detail, /engine is stopped: maintenance/)
+
+    assert.equal((await resume(id, { approved: true }, 'bob', ['change-board'])).status, 200)
+    const paused = await api.waitForProcess(id, (p) => p.paused && step(p, 'sign_off').status === 'success')
+    await new Promise((resolve) => setTimeout(resolve, 1000))
+    const still = (await api.get<ProcessDto>(`/api/processes/${id}`)).body
+    assert.equal(step(still, 'carry_out').status, 'pending', `paused at the boundary: ${paused.status}`)
+
+    const bad = await api.call('PUT', '/api/settings/engine', { running: 'yes' })
+    assert.equal(bad.status, 422)
+    const started = await api.call<{ running: boolean }>('PUT', '/api/settings/engine', { running: true }, as('olivia'))
+    assert.equal(started.body.running, true)
+    await api.waitForProcess(id, (p) => p.status === 'completed')
+    assert.equal((await api.call('POST', '/api/processes/engine_steps', {}, as('alice'))).status, 201)
+  })
+})
