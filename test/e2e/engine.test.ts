@@ -322,3 +322,21 @@ describe('engine switch', () => {
     assert.equal((await api.call('POST', '/api/processes/engine_steps', {}, as('alice'))).status, 201)
   })
 })
+
+describe('metrics', () => {
+  test('/metrics counts processes by workflow and status, who waits for input, and step durations', async () => {
+    const id = await start('engine_approval', {}, 'alice')
+    await api.waitForProcess(id, (p) => p.status === 'waiting')
+    const res = await fetch(`${gw.url}/metrics`)
+    assert.equal(res.status, 200)
+    const text = await res.text()
+    const value = (series: string) => Number(new RegExp(`^${series.replace(/[{}]/g, '\\$&')} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN)
+    const completed = await prisma.process.count({ where: { workflow: 'engine_steps', status: 'completed' } })
+    const loom = text.split('\n').filter((l) => l.startsWith('loom_')).join('\n')
+    assert.equal(value('loom_processes{workflow="engine_steps",status="completed"}'), completed, loom)
+    assert.equal(value('loom_processes{workflow="engine_steps",status="aborted"}'), await prisma.process.count({ where: { workflow: 'engine_steps', status: 'aborted' } }))
+    assert.equal(value('loom_processes_waiting_input{assignee="change-board"}'), 1)
+    assert.ok(value('loom_step_duration_seconds_count{workflow="engine_steps",step="prepare",status="success"}') >= completed)
+    assert.equal((await abort(id)).body.status, 'aborted')
+  })
+})

@@ -8,6 +8,7 @@ import { IpamController } from './ipam/ipam.controller.js'
 import { HealthController } from './health/health.controller.js'
 import { HealthService } from './health/health.service.js'
 import { METRICS_REGISTRY, MetricsController } from './metrics/metrics.controller.js'
+import { ProcessMetrics } from './metrics/process-metrics.js'
 import { SystemController } from './system/system.controller.js'
 import { SystemService } from './system/system.service.js'
 import { ProcessesController } from './processes/processes.controller.js'
@@ -37,6 +38,7 @@ export class GatewayModule {
         { provide: METRICS_REGISTRY, useValue: registry },
         { provide: WORKFLOWS, useValue: workflows },
         EngineControl,
+        ProcessMetrics,
         HealthService,
         SystemService,
         WorkflowCatalog,
