@@ -6,10 +6,14 @@
 //   3. the subscription store at 100,000 subscriptions: a filtered page, a text search and a detail, p99 against 25 ms.
 //   4. cold start: `npm start`'s launcher until /api/health is 200, first on a new data dir and then again on
 //      the same data, against the lower bound of starting the Temporal dev server alone on a new file.
-// Options: BENCH_PINGS (default 300), BENCH_NODES (default 60), BENCH_CONCURRENCY (default 16), BENCH_POLL_MS (default 250),
+//   5. engine overhead: a ten-step declared workflow run by the engine (process log included) against a bare
+//      workflow with the same ten no-op activities; then BENCH_WAITING processes waiting at an input step at once:
+//      the worker's resident memory and GET /api/processes?status=waiting latency.
+// Options: BENCH_STEP_RUNS (default 200), BENCH_WAITING (default 1000), BENCH_PINGS (default 300), BENCH_NODES (default 60), BENCH_CONCURRENCY (default 16), BENCH_POLL_MS (default 250),
 // BENCH_SUBSCRIPTIONS (default 100000), BENCH_REQUESTS (default 2000), BENCH_EXPLAIN=1 (print the query plans),
-// BENCH_ONLY=ping,create_node,subscriptions,cold_start (a comma-separated subset; all when absent).
+// BENCH_ONLY=ping,create_node,subscriptions,cold_start,engine (a comma-separated subset; all when absent).
 import { spawn } from 'node:child_process'
+import { randomUUID } from 'node:crypto'
 import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { cpus, tmpdir, totalmem } from 'node:os'
 import { join } from 'node:path'
@@ -196,6 +200,66 @@ async function subscriptionsBenchmark(stack: TestStack) {
   }
 }
 
+const STEP_RUNS = Number(process.env.BENCH_STEP_RUNS ?? 200)
+const WAITING = Number(process.env.BENCH_WAITING ?? 1000)
+
+async function engineBenchmark(stack: TestStack) {
+  const db = await cloneDatabaseOn(stack.databaseServer, stack.templateDatabase, 'loom_bench')
+  const httpPort = await freePort()
+  const queue = uniqueTaskQueue('engine')
+  const env = childEnv({ DATABASE_URL: db.url, TEMPORAL_ADDRESS: stack.temporalAddress, LOOM_TASK_QUEUE: queue, LOOM_HTTP_PORT: String(httpPort), LOOM_LOG_LEVEL: 'warn' })
+  const worker = spawnNode(dist('bench', 'fixtures', 'loom-bench-worker.js'), env)
+  const gateway = spawnNode(dist('apps', 'gateway', 'src', 'main.js'), env)
+  const bareQueue = uniqueTaskQueue('bare')
+  const bare = spawnNode(dist('bench', 'fixtures', 'bare-worker.js'), { ...env, LOOM_TASK_QUEUE: bareQueue })
+  const connection = await Connection.connect({ address: stack.temporalAddress })
+  const client = new Client({ connection })
+  const sql = new pg.Client({ connectionString: db.url })
+  await sql.connect()
+  try {
+    await Promise.all([readyOf(worker), readyOf(gateway), readyOf(bare)])
+    /** A process as the gateway starts one: its row first, then the workflow. */
+    const startProcess = async (workflow: string) => {
+      const id = randomUUID()
+      await sql.query(`INSERT INTO processes (id, workflow, target, status, created_by, updated_at) VALUES ($1, $2, 'SYSTEM', 'created', 'bench', now())`, [id, workflow])
+      return client.workflow.start(workflow, { taskQueue: queue, workflowId: id, args: [{ process_id: id, subscription_id: randomUUID(), created_by: 'bench', input: {} }] })
+    }
+    const loomRun = async () => void (await (await startProcess('bench_ten_steps')).result())
+    const bareRun = async (i: number) => void (await client.workflow.execute('bare_ten_steps', { taskQueue: bareQueue, workflowId: `${bareQueue}-${i}` }))
+    await load(20, 4, loomRun) // warm-up
+    await load(20, 4, (i) => bareRun(100_000 + i))
+    const loom = await load(STEP_RUNS, CONCURRENCY, loomRun)
+    const baseline = await load(STEP_RUNS, CONCURRENCY, bareRun)
+
+    const rssBefore = rssMiB(worker.child.pid)
+    const t = performance.now()
+    await load(WAITING, CONCURRENCY, async () => void (await startProcess('bench_waiting')))
+    let reached = 0
+    await waitFor(
+      async () => {
+        reached = (await sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM processes WHERE status = 'waiting'`)).rows[0].n
+        return reached >= WAITING
+      },
+      { timeoutMs: 600_000, intervalMs: 500, describe: () => `${reached} of ${WAITING} processes reached their input step` },
+    )
+    const startSeconds = (performance.now() - t) / 1000
+    const rssWaiting = rssMiB(worker.child.pid)
+    const list = async () => {
+      const res = await fetch(`http://127.0.0.1:${httpPort}/api/processes?status=waiting&limit=50`)
+      if (res.status !== 200) throw new Error(`list answered ${res.status}`)
+      await res.arrayBuffer()
+    }
+    await load(200, CONCURRENCY, list)
+    const listing = await load(REQUESTS, CONCURRENCY, list)
+    return { loom, baseline, waiting: { count: reached, startSeconds, rssBefore, rssWaiting, listing } }
+  } finally {
+    await sql.end()
+    await connection.close()
+    await Promise.all([stopChild(worker), stopChild(gateway), stopChild(bare)])
+    await db.drop()
+  }
+}
+
 async function coldStartBenchmark(stack: TestStack, scratch: string) {
   const dir = join(scratch, 'cold')
   const temporalOnly = async () => {
@@ -276,6 +340,15 @@ async function main() {
         console.log(`  ${name.padEnd(44)} ${run.perSecond.toFixed(0)}/s, p50 ${run.p50.toFixed(1)} ms, p99 ${run.p99.toFixed(1)} ms — ${ratios}`)
       }
       if (process.env.BENCH_EXPLAIN === '1') for (const [name, plan] of Object.entries(subs.plans)) console.log(`\n-- ${name}\n${plan}`)
+    }
+    if (selected('engine')) {
+      const e = await engineBenchmark(stack)
+      console.log(`10-step Loom workflow    ${fmt(e.loom)}   (${STEP_RUNS} runs, ${CONCURRENCY} at a time; the engine, its process log and finish)`)
+      console.log(`bare Temporal workflow   ${fmt(e.baseline)}   (the same 10 no-op activities, bare worker)`)
+      console.log(`ratio Loom / bare        p50 latency ${(e.loom.p50 / e.baseline.p50).toFixed(2)} (goal ≤ 1.3), throughput ${(e.loom.perSecond / e.baseline.perSecond).toFixed(2)}`)
+      const w = e.waiting
+      console.log(`${w.count} processes waiting at an input step (started in ${w.startSeconds.toFixed(1)} s): worker RSS ${w.rssBefore} → ${w.rssWaiting} MiB`)
+      console.log(`GET /api/processes?status=waiting  ${w.listing.perSecond.toFixed(0)}/s, p50 ${w.listing.p50.toFixed(1)} ms, p99 ${w.listing.p99.toFixed(1)} ms (${REQUESTS} requests)`)
     }
     if (selected('cold_start')) {
       const cold = await coldStartBenchmark(stack, scratch)

@@ -19,6 +19,8 @@ import { ProductsService } from './products/products.service.js'
 import { SubscriptionsController } from './subscriptions/subscriptions.controller.js'
 import { SubscriptionsService } from './subscriptions/subscriptions.service.js'
 import { TemporalModule } from './temporal/temporal.module.js'
+import { SchedulesController } from './schedules/schedules.controller.js'
+import { SchedulesService } from './schedules/schedules.service.js'
 import { SettingsController } from './settings/settings.controller.js'
 import { EngineControl } from './settings/engine-control.service.js'
 import { LOOM_WORKFLOWS, WorkflowCatalog, type WorkflowSet } from './workflows/workflow-catalog.service.js'
@@ -32,13 +34,14 @@ export class GatewayModule {
       module: GatewayModule,
       global: true,
       imports: [PersistenceModule.forRoot(config.databaseUrl), IntegrationsModule.forRoot(config), TemporalModule],
-      controllers: [HealthController, SystemController, MetricsController, WorkflowsController, ProcessesController, SubscriptionsController, ProductsController, IpamController, DcimController, SettingsController],
+      controllers: [HealthController, SystemController, MetricsController, WorkflowsController, ProcessesController, SubscriptionsController, ProductsController, IpamController, DcimController, SettingsController, SchedulesController],
       providers: [
         { provide: LOOM_CONFIG, useValue: config },
         { provide: METRICS_REGISTRY, useValue: registry },
         { provide: WORKFLOWS, useValue: workflows },
         EngineControl,
         ProcessMetrics,
+        SchedulesService,
         HealthService,
         SystemService,
         WorkflowCatalog,

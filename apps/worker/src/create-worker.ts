@@ -5,6 +5,8 @@ import { NativeConnection, Worker } from '@temporalio/worker'
 import { type LoomConfig, temporalAddressOf } from '../../../libs/config/src/index.js'
 import { createLogger, type Logger, PinoNestLogger } from '../../../libs/logging/src/index.js'
 import { ensureSearchAttributes } from '../../../libs/runtime/src/index.js'
+import { ProcessActivities } from '../../../libs/activities/src/index.js'
+import { stepLogInterceptor } from './step-log.interceptor.js'
 import { ACTIVITY_PROVIDERS, WorkerModule } from './worker.module.js'
 
 type ActivityFunction = (...args: never[]) => Promise<unknown>
@@ -62,6 +64,7 @@ export async function createLoomWorker(config: LoomConfig & { databaseUrl: strin
       taskQueue: config.taskQueue,
       workflowsPath: options.workflowsPath ?? require.resolve('../../../libs/workflows/src/index.js'),
       activities: { ...bindActivities(app), ...options.activities },
+      interceptors: { activity: [stepLogInterceptor(app.get(ProcessActivities))] },
       shutdownGraceTime: options.shutdownGraceTime ?? '20 seconds',
     })
     const conn = connection

@@ -3,3 +3,7 @@ export const CREATE_NODE = 'create_node'
 export const VALIDATE_NODE = 'validate_node'
 /** the health probe behind POST /api/system/ping: a workflow, not a process */
 export const SYSTEM_PING = 'system_ping'
+export const TASK_RESUME_ALL = 'task_resume_all'
+export const TASK_VALIDATE_SUBSCRIPTIONS = 'task_validate_subscriptions'
+/** what a Temporal Schedule starts: it starts the scheduled process through the API */
+export const RUN_SCHEDULED_TASK = 'run_scheduled_task'

@@ -2,5 +2,6 @@
 import type { WorkflowDeclaration } from './engine/declaration.js'
 import { createNodeDeclaration } from './node/create-node.declaration.js'
 import { validateNodeDeclaration } from './node/validate-node.declaration.js'
+import { resumeAllDeclaration, validateSubscriptionsDeclaration } from './tasks/tasks.declaration.js'
 
-export const WORKFLOW_DECLARATIONS: readonly WorkflowDeclaration[] = [createNodeDeclaration, validateNodeDeclaration]
+export const WORKFLOW_DECLARATIONS: readonly WorkflowDeclaration[] = [createNodeDeclaration, validateNodeDeclaration, resumeAllDeclaration, validateSubscriptionsDeclaration]

@@ -37,6 +37,11 @@ export class ProcessActivities {
     @Optional() @Inject(PUBLIC_URL) private readonly publicUrl: string = 'http://localhost:3000',
   ) {}
 
+  /** Log entries in the order the engine made them. */
+  async recordSteps(records: StepRecord[]): Promise<void> {
+    for (const record of records) await this.recordStep(record)
+  }
+
   async recordStep(input: StepRecord): Promise<void> {
     if (input.close_callback) await this.prisma.processCallback.deleteMany({ where: { processId: input.process_id, step: input.step } })
     await this.steps.record(input, { ...input, state_delta: input.state_delta as Prisma.InputJsonValue | undefined, error: input.error as Prisma.InputJsonValue | undefined, failure: input.failure as Prisma.InputJsonObject | undefined })
@@ -46,7 +51,8 @@ export class ProcessActivities {
    * Ends the process: releases its subscription locks (only a completed process leaves them in sync), its open
    * callbacks, and — unless it completed — the resources it claimed for subscriptions that never went live.
    */
-  async finishProcess(input: { process_id: string; status: 'completed' | 'failed' | 'aborted'; failure?: Record<string, unknown> }): Promise<void> {
+  async finishProcess(input: { process_id: string; status: 'completed' | 'failed' | 'aborted'; failure?: Record<string, unknown>; records?: StepRecord[] }): Promise<void> {
+    await this.recordSteps(input.records ?? [])
     const id = input.process_id
     await this.prisma.$transaction(async (tx) => {
       await tx.process.updateMany({

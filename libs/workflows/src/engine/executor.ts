@@ -20,7 +20,7 @@ import {
 } from '@temporalio/workflow'
 import { msToNumber } from '@temporalio/common/lib/time'
 import { z } from 'zod'
-import type { EngineActivities } from '../../../activities/src/processes/process.activities.js'
+import type { EngineActivities, StepRecord } from '../../../activities/src/processes/process.activities.js'
 import type { StepContext } from '../../../activities/src/processes/step-context.js'
 import type { ProcessStatus } from '../../../domain/src/index.js'
 import type { ActivityInterface } from './activity-interface.js'
@@ -51,6 +51,7 @@ import {
   NOT_ALLOWED,
   NOT_SUSPENDED,
   NOT_WAITING,
+  PENDING_LOG,
   type PendingInput,
   type ResumeRequest,
   resumeUpdate,
@@ -109,6 +110,8 @@ class ProcessEngine {
   private readonly suspended = new Map<string, StepError>()
   /** completed steps that declare a compensation, in completion order, with the state they left */
   private readonly done: { step: ActivityStep | RetryStep; state: Delta }[] = []
+  /** log entries not written yet */
+  private readonly pending: StepRecord[] = []
   private written: Promise<void> = Promise.resolve()
   private readonly writes: Promise<void>[] = []
   private retries = 0
@@ -274,7 +277,7 @@ class ProcessEngine {
           } catch (error) {
             const failure = describeFailure(error)
             if (failure.type === PROCESS_FAILED || Date.now() + msToNumber(step.every) > deadline) throw error
-            this.record({ ...ctx, status: 'running', error: failure, attempts: attempt })
+            this.record({ ...ctx, status: 'running', error: failure, attempts: attempt }, 'now')
             await condition(() => this.abortRequest !== null, step.every)
             if (this.abortRequest) throw new Aborted()
           }
@@ -297,7 +300,7 @@ class ProcessEngine {
       }
       this.waiting.set(step.name, waiting)
       const assignee = step.kind === 'approval' ? step.role : step.assignee
-      this.record({ ...ctx, status: 'waiting', state_delta: waiting.data, process_status: 'waiting', assignee })
+      this.record({ ...ctx, status: 'waiting', state_delta: waiting.data, process_status: 'waiting', assignee }, 'now')
       this.showProgress()
       const answered = await condition(() => waiting.answer !== null || this.abortRequest !== null, expires)
       this.waiting.delete(step.name)
@@ -340,7 +343,7 @@ class ProcessEngine {
       if (this.abortRequest) throw new Aborted()
       if (!arrived) {
         const error = { message: `no callback for ${step.name} within ${step.timeout}`, type: 'CallbackTimeout' }
-        this.record({ ...ctx, status: 'failed', error, close_callback: true }) // its token stops working
+        this.record({ ...ctx, status: 'failed', error, close_callback: true }, 'now') // its token stops working
         if (step.on_timeout === 'abort') {
           this.abortRequest = { user: 'loom', reason: error.message }
           throw new Aborted()
@@ -392,7 +395,7 @@ class ProcessEngine {
   private async suspend(step: string, error: StepError, abortable = true): Promise<void> {
     this.suspended.set(step, error)
     this.showProgress()
-    await this.record({ ...this.contextOf(step), status: 'failed', error, process_status: 'suspended', failure: { step, ...error } }, true)
+    await this.record({ ...this.contextOf(step), status: 'failed', error, process_status: 'suspended', failure: { step, ...error } }, 'wait')
     const seen = this.retries
     await condition(() => this.retries > seen || (abortable && this.abortRequest !== null))
     this.suspended.delete(step)
@@ -405,6 +408,7 @@ class ProcessEngine {
   private async boundary(): Promise<void> {
     if (!this.engineRunning) {
       this.showProgress()
+      void this.flush() // the log is complete while it waits
       await condition(() => this.engineRunning || this.abortRequest !== null)
     }
     if (this.abortRequest) throw new Aborted()
@@ -426,7 +430,7 @@ class ProcessEngine {
 
   private async finish(status: 'completed' | 'aborted' | 'failed', failure?: Record<string, unknown>): Promise<void> {
     await Promise.all(this.writes)
-    await logActivities.finishProcess({ process_id: this.args.process_id, status, failure })
+    await logActivities.finishProcess({ process_id: this.args.process_id, status, failure, records: this.pending.splice(0) })
     this.ended = true
     setCurrentDetails(`Process **${status}**${failure ? `: ${String(failure.message)}` : ''}`)
   }
@@ -456,12 +460,6 @@ class ProcessEngine {
 
   // ---- helpers ----
 
-  /** The activities with the workflow's options and the step's overrides (step functions get them typed as the flow declares). */
-  private activities(options?: StepActivityOptions): Engine {
-    const defaults = { ...DEFAULT_ACTIVITY_OPTIONS, ...this.declaration.activity }
-    return proxyActivities<Engine>({ ...defaults, ...options, retry: { ...defaults.retry, ...options?.retry } })
-  }
-
   private context(step: EngineStep): StepContext {
     return this.contextOf(step.name)
   }
@@ -471,14 +469,40 @@ class ProcessEngine {
   }
 
   /**
-   * Writes to the log in the order the engine recorded (one write after the other, so that a step's later
-   * status never lands before its earlier one); the steps do not wait for it unless `wait`. finish() waits for all.
+   * Writes to the log. Most entries ride along with the next activity the process calls (the worker's step-log
+   * interceptor writes them before the activity runs), which costs no workflow task of its own; `now` writes
+   * them (and all before them) at once by a local activity, `wait` also waits for that. Writes stay in order.
    */
-  private record(entry: Parameters<Engine['recordStep']>[0], wait = false): Promise<void> {
-    const written = this.written.then(() => logActivities.recordStep(entry))
+  private record(entry: StepRecord, when: 'later' | 'now' | 'wait' = 'later'): Promise<void> {
+    this.pending.push(entry)
+    if (when === 'later') return Promise.resolve()
+    const written = this.flush()
+    return when === 'wait' ? written : Promise.resolve()
+  }
+
+  /** Writes the entries waiting to be written, after those already on their way. */
+  private flush(): Promise<void> {
+    const records = this.pending.splice(0)
+    if (records.length === 0) return this.written
+    const written = this.written.then(() => logActivities.recordSteps(records))
     this.written = written.catch(() => undefined) // a failed write fails finish(); later writes still go in order
     this.writes.push(written)
-    return wait ? written : Promise.resolve()
+    return written
+  }
+
+  /** The activities, with the workflow's options and the step's overrides; each call carries the log entries waiting to be written. */
+  private activities(options?: StepActivityOptions): Engine {
+    const defaults = { ...DEFAULT_ACTIVITY_OPTIONS, ...this.declaration.activity }
+    const act = proxyActivities<Engine>({ ...defaults, ...options, retry: { ...defaults.retry, ...options?.retry } })
+    return new Proxy(act, {
+      get: (target, name) => {
+        const call = target[name as keyof Engine] as (...args: unknown[]) => Promise<unknown>
+        return (first: unknown, ...rest: unknown[]) => {
+          if (this.pending.length === 0 || typeof first !== 'object' || first === null) return call(first, ...rest)
+          return call({ ...first, [PENDING_LOG]: this.pending.splice(0) }, ...rest)
+        }
+      },
+    })
   }
 
   private live(): LiveProcessState {

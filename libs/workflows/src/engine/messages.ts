@@ -94,3 +94,9 @@ export const abortUpdate = defineUpdate<{ aborting: true }, [AbortRequest]>('abo
 export const callbackUpdate = defineUpdate<{ step: string }, [CallbackRequest]>('callback')
 /** the engine setting: paused processes wait at their next step boundary */
 export const engineSignal = defineSignal<[{ running: boolean }]>('engine')
+
+/**
+ * The field under which an activity call carries the process-log entries the engine has not written yet; the
+ * worker's step-log interceptor writes them before the activity runs and removes the field.
+ */
+export const PENDING_LOG = 'loom_pending_log'

@@ -1,0 +1,48 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common'
+import { ApiCreatedResponse, ApiHeader, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger'
+import { type Page, ProblemDto, ScheduleCreateDto, ScheduleDto } from '../../../../libs/contracts/src/index.js'
+import type { Identity } from '../../../../libs/workflows/src/engine/messages.js'
+import { ApiPageResponse } from '../http/api-page.decorator.js'
+import { Caller } from '../http/identity.js'
+import { SchedulesService } from './schedules.service.js'
+
+@ApiTags('schedules')
+@Controller('api/schedules')
+export class SchedulesController {
+  constructor(private readonly schedules: SchedulesService) {}
+
+  @Get()
+  @ApiOperation({ summary: 'Loom schedules (Temporal Schedules that start workflows through the API)' })
+  @ApiPageResponse(ScheduleDto, 'Schedules')
+  list(): Promise<Page<ScheduleDto>> {
+    return this.schedules.list()
+  }
+
+  @Post()
+  @ApiOperation({
+    summary: 'Run a workflow on a schedule',
+    description: 'Every run starts the workflow through POST /api/processes/{workflow} as `schedule:<id>`, with the same checks and locks as any start.',
+  })
+  @ApiHeader({ name: 'X-Loom-User', required: false })
+  @ApiCreatedResponse({ type: ScheduleDto })
+  @ApiNotFoundResponse({ type: ProblemDto, description: 'no such workflow' })
+  @ApiUnprocessableEntityResponse({ type: ProblemDto, description: 'a bad interval or cron, or input that fails the start form' })
+  create(@Body() body: ScheduleCreateDto, @Caller() caller: Identity): Promise<ScheduleDto> {
+    return this.schedules.create(body, caller.user)
+  }
+
+  @Get(':id')
+  @ApiOkResponse({ type: ScheduleDto })
+  @ApiNotFoundResponse({ type: ProblemDto })
+  get(@Param('id') id: string): Promise<ScheduleDto> {
+    return this.schedules.get(id)
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @ApiNoContentResponse({ description: 'deleted; runs already started go on' })
+  @ApiNotFoundResponse({ type: ProblemDto })
+  delete(@Param('id') id: string): Promise<void> {
+    return this.schedules.delete(id)
+  }
+}

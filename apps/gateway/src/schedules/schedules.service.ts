@@ -1,0 +1,111 @@
+import { Inject, Injectable, NotFoundException, ServiceUnavailableException } from '@nestjs/common'
+import { ScheduleNotFoundError, type ScheduleDescription, type ScheduleSummary } from '@temporalio/client'
+import { msToNumber } from '@temporalio/common/lib/time'
+import { v7 as uuidv7 } from 'uuid'
+import type { LoomConfig } from '../../../../libs/config/src/index.js'
+import type { Page, ScheduleCreateDto, ScheduleDto } from '../../../../libs/contracts/src/index.js'
+import { RUN_SCHEDULED_TASK } from '../../../../libs/workflows/src/names.js'
+import type { ScheduledTaskArgs } from '../../../../libs/workflows/src/tasks/scheduled-task.workflow.js'
+import { FieldErrorsException } from '../http/problem.js'
+import { TemporalService } from '../temporal/temporal.module.js'
+import { LOOM_CONFIG } from '../tokens.js'
+import { WorkflowCatalog } from '../workflows/workflow-catalog.service.js'
+
+/** Loom's schedules among whatever else the namespace holds. */
+const PREFIX = 'loom-'
+
+interface ScheduleMemo {
+  workflow: string
+  input: Record<string, unknown>
+  every: string | null
+  cron: string | null
+  description: string | null
+  created_by: string
+}
+
+/** Temporal Schedules that start Loom workflows through the API (run_scheduled_task), managed as Loom resources. */
+@Injectable()
+export class SchedulesService {
+  constructor(
+    private readonly temporal: TemporalService,
+    private readonly catalog: WorkflowCatalog,
+    @Inject(LOOM_CONFIG) private readonly config: LoomConfig,
+  ) {}
+
+  async create(body: ScheduleCreateDto, user: string): Promise<ScheduleDto> {
+    const errors = []
+    if (!body.every === !body.cron) errors.push({ path: 'every', message: 'give exactly one of every and cron' })
+    if (body.every) {
+      let ms = NaN
+      try {
+        ms = msToNumber(body.every as never)
+      } catch {
+        // reported below
+      }
+      if (!(ms >= 1000)) errors.push({ path: 'every', message: `${JSON.stringify(body.every)} is not a duration of at least 1 second, e.g. "30 minutes" or "1 day"` })
+    }
+    if (errors.length) throw new FieldErrorsException(422, errors, 'schedule')
+    const { form } = this.catalog.startable(body.workflow)
+    const input = (await this.catalog.validate(form, body.input ?? {})) as Record<string, unknown>
+    const id = `${PREFIX}${uuidv7()}`
+    const memo: ScheduleMemo = { workflow: body.workflow, input, every: body.every ?? null, cron: body.cron ?? null, description: body.description ?? null, created_by: user }
+    const args: ScheduledTaskArgs = { schedule_id: id, workflow: body.workflow, input }
+    await this.temporal.client.schedule
+      .create({
+        scheduleId: id,
+        spec: body.every ? { intervals: [{ every: body.every as never }] } : { cronExpressions: [body.cron!] },
+        action: { type: 'startWorkflow', workflowType: RUN_SCHEDULED_TASK, args: [args], taskQueue: this.config.taskQueue },
+        memo: memo as unknown as Record<string, unknown>,
+        state: { note: body.description ?? `${body.workflow}, created by ${user} through the Loom API` },
+      })
+      .catch((error: Error) => {
+        // A cron expression Temporal cannot parse is the caller's mistake.
+        if (/invalid|cron/i.test(error.message)) throw new FieldErrorsException(422, [{ path: 'cron', message: error.message }], 'schedule')
+        throw new ServiceUnavailableException(`cannot create the schedule on Temporal: ${error.message}`)
+      })
+    return this.get(id)
+  }
+
+  async list(): Promise<Page<ScheduleDto>> {
+    const items: ScheduleDto[] = []
+    for await (const summary of this.temporal.client.schedule.list()) {
+      if (summary.scheduleId.startsWith(PREFIX)) items.push(toDto(summary))
+    }
+    items.sort((a, b) => a.id.localeCompare(b.id))
+    return { items, total: items.length, next_cursor: null }
+  }
+
+  async get(id: string): Promise<ScheduleDto> {
+    return toDto(await this.describe(id))
+  }
+
+  async delete(id: string): Promise<void> {
+    await this.describe(id)
+    await this.temporal.client.schedule.getHandle(id).delete()
+  }
+
+  private async describe(id: string): Promise<ScheduleDescription> {
+    if (!id.startsWith(PREFIX)) throw new NotFoundException(`No schedule ${id}.`)
+    try {
+      return await this.temporal.client.schedule.getHandle(id).describe()
+    } catch (error) {
+      if (error instanceof ScheduleNotFoundError) throw new NotFoundException(`No schedule ${id}.`)
+      throw error
+    }
+  }
+}
+
+function toDto(s: ScheduleSummary | ScheduleDescription): ScheduleDto {
+  const memo = (s.memo ?? {}) as unknown as ScheduleMemo
+  return {
+    id: s.scheduleId,
+    workflow: memo.workflow,
+    input: memo.input ?? {},
+    every: memo.every ?? null,
+    cron: memo.cron ?? null,
+    description: memo.description ?? null,
+    created_by: memo.created_by,
+    next_runs: (s.info.nextActionTimes ?? []).map((t) => t.toISOString()),
+    recent_runs: (s.info.recentActions ?? []).map((a) => a.takenAt.toISOString()),
+  }
+}

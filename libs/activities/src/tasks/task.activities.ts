@@ -1,0 +1,89 @@
+import { Inject, Injectable, Optional } from '@nestjs/common'
+import { ApplicationFailure } from '@temporalio/activity'
+import { WORKFLOW_DECLARATIONS } from '../../../workflows/src/registry.js'
+import { PrismaService } from '../../../persistence/src/index.js'
+import { PUBLIC_URL } from '../processes/process.activities.js'
+import type { StepContext } from '../processes/step-context.js'
+import { StepLog } from '../processes/step-log.js'
+
+export interface Outcome {
+  id: string
+  /** the HTTP status the API answered */
+  status: number
+  /** the API's reason when it refused */
+  detail?: string
+  /** the process it started */
+  process_id?: string
+}
+
+/**
+ * What tasks do to many processes at once. They act through Loom's own API, as any consumer would — with the
+ * same checks, locks and log — under the identity `task:<process id>` (or `schedule:<id>`).
+ */
+@Injectable()
+export class TaskActivities {
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly steps: StepLog,
+    @Optional() @Inject(PUBLIC_URL) private readonly publicUrl: string = 'http://localhost:3000',
+  ) {}
+
+  /** Suspended processes other than the task itself, oldest first. */
+  async findSuspendedProcesses(input: StepContext): Promise<{ process_ids: string[] }> {
+    const rows = await this.prisma.process.findMany({ where: { status: 'suspended', id: { not: input.process_id } }, orderBy: { createdAt: 'asc' }, select: { id: true } })
+    return { process_ids: rows.map((r) => r.id) }
+  }
+
+  /** PUT /resume {} on each: the suspended step runs again. Once per (process, step): a retried task retries nobody twice. */
+  async resumeProcesses(input: StepContext & { process_ids: string[] }): Promise<{ resumed: Outcome[] }> {
+    return this.steps.onceOutside(input, async () => {
+      const resumed = await this.each(input.process_ids, (id) => this.call('PUT', `/api/processes/${id}/resume`, {}, `task:${input.process_id}`, id))
+      return { result: { resumed }, state_delta: { resumed: resumed.length } }
+    })
+  }
+
+  /** Active subscriptions of products that have a VALIDATE workflow, with that workflow. */
+  async findSubscriptionsToValidate(_input: StepContext): Promise<{ subscriptions: { id: string; workflow: string }[] }> {
+    const validators = new Map(WORKFLOW_DECLARATIONS.filter((d) => d.target === 'VALIDATE' && d.product).map((d) => [d.product!, d.name]))
+    const rows = await this.prisma.subscription.findMany({ where: { lifecycle: 'active', product: { in: [...validators.keys()] } }, orderBy: { id: 'asc' }, select: { id: true, product: true } })
+    return { subscriptions: rows.map((r) => ({ id: r.id, workflow: validators.get(r.product)! })) }
+  }
+
+  /** Starts a validate process for each; a subscription another process holds is reported (409), not waited for. */
+  async startValidations(input: StepContext & { subscriptions: { id: string; workflow: string }[] }): Promise<{ started: Outcome[] }> {
+    return this.steps.onceOutside(input, async () => {
+      const started = await this.each(input.subscriptions, (s) =>
+        this.call('POST', `/api/processes/${s.workflow}`, { subscription_id: s.id }, `task:${input.process_id}`, s.id, `${input.process_id}:${s.id}`),
+      )
+      return { result: { started }, state_delta: { started: started.filter((o) => o.status === 201).length, refused: started.filter((o) => o.status !== 201).length } }
+    })
+  }
+
+  /** What a schedule fires: starts the scheduled workflow through the API; the fire's workflow id keys it, so a retry starts nothing twice. */
+  async startScheduledProcess(input: { schedule_id: string; workflow: string; input: Record<string, unknown>; fire_id: string }): Promise<Outcome> {
+    const outcome = await this.call('POST', `/api/processes/${input.workflow}`, input.input, `schedule:${input.schedule_id}`, input.schedule_id, input.fire_id)
+    if (outcome.status >= 500) throw ApplicationFailure.retryable(`the API answered ${outcome.status}: ${outcome.detail}`, 'Unavailable')
+    return outcome
+  }
+
+  private async each<T>(items: readonly T[], call: (item: T) => Promise<Outcome>): Promise<Outcome[]> {
+    const out: Outcome[] = []
+    // One at a time: a task must not crowd out the API for everyone else.
+    for (const item of items) out.push(await call(item))
+    return out
+  }
+
+  private async call(method: string, path: string, body: unknown, user: string, id: string, idempotencyKey?: string): Promise<Outcome> {
+    const response = await fetch(`${this.publicUrl}${path}`, {
+      method,
+      headers: { 'content-type': 'application/json', 'x-loom-user': user, ...(idempotencyKey ? { 'idempotency-key': idempotencyKey } : {}) },
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(30_000),
+    }).catch((error: Error) => {
+      throw ApplicationFailure.retryable(`the Loom API at ${this.publicUrl} did not answer (LOOM_PUBLIC_URL): ${error.message}`, 'Unavailable')
+    })
+    const answer = (await response.json().catch(() => ({}))) as { id?: string; detail?: string }
+    if (response.status >= 500) throw ApplicationFailure.retryable(`${method} ${path} answered ${response.status}: ${answer.detail ?? ''}`, 'Unavailable')
+    return { id, status: response.status, ...(response.ok ? { process_id: answer.id } : { detail: answer.detail }) }
+  }
+}

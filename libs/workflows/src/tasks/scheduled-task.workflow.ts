@@ -1,0 +1,22 @@
+import { proxyActivities, workflowInfo } from '@temporalio/workflow'
+import type { Outcome, TaskActivities } from '../../../activities/src/tasks/task.activities.js'
+import type { ActivityInterface } from '../engine/activity-interface.js'
+
+const { startScheduledProcess } = proxyActivities<ActivityInterface<TaskActivities>>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 10 },
+})
+
+export interface ScheduledTaskArgs {
+  schedule_id: string
+  workflow: string
+  input: Record<string, unknown>
+}
+
+/**
+ * What a Temporal Schedule fires: starts the scheduled workflow through Loom's API, so that a scheduled process
+ * is checked, locked and logged like any other (created_by `schedule:<id>`). Not a process itself.
+ */
+export async function runScheduledTask(args: ScheduledTaskArgs): Promise<Outcome> {
+  return startScheduledProcess({ ...args, fire_id: workflowInfo().workflowId })
+}
