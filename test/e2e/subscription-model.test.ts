@@ -12,7 +12,7 @@ import { newProcess as createProcess, stepContext } from '../support/records.js'
 
 describe('domain models through the subscription store', () => {
   const gateway = gatewayOnFreshDatabase()
-  const subscriptions = () => new SubscriptionActivities(new StepLog(gateway.prisma))
+  const subscriptions = () => new SubscriptionActivities(new StepLog(gateway.prisma), gateway.prisma)
   const newProcess = () => createProcess(gateway.prisma)
   const ctx = stepContext
 

@@ -25,7 +25,7 @@ before(async () => {
   db = await cloneDatabase()
   prisma = new PrismaService(db.url)
   const steps = new StepLog(prisma)
-  const subscriptions = new SubscriptionActivities(steps)
+  const subscriptions = new SubscriptionActivities(steps, prisma)
   const processes = new ProcessActivities(prisma, steps)
   creator = await newProcess()
   for (const product of ['node', 'port_10g', 'circuit_10g']) ids[product] = uuidv7()
@@ -215,7 +215,7 @@ describe('relations between subscriptions', () => {
 
   test('a subscription still in use cannot be terminated; the users are named; once they end, it can', async () => {
     const steps = new StepLog(prisma)
-    const subscriptions = new SubscriptionActivities(steps)
+    const subscriptions = new SubscriptionActivities(steps, prisma)
     const process = await newProcess()
     const step = (name: string) => stepContext(process, name)
     await assert.rejects(
@@ -233,7 +233,7 @@ describe('relations between subscriptions', () => {
     const ghost = uuidv7()
     const id = uuidv7()
     await assert.rejects(
-      new SubscriptionActivities(new StepLog(prisma)).storeProcessSubscription({
+      new SubscriptionActivities(new StepLog(prisma), prisma).storeProcessSubscription({
         process_id: process,
         step: 'store_process_subscription',
         started_at: new Date().toISOString(),
@@ -248,7 +248,7 @@ describe('relations between subscriptions', () => {
 
 describe('paging subscriptions', () => {
   test('pages in any offered order see every row once, while rows are being inserted', async () => {
-    const store = new SubscriptionActivities(new StepLog(prisma))
+    const store = new SubscriptionActivities(new StepLog(prisma), prisma)
     const add = async (n: number) => {
       const process = await newProcess()
       for (let i = 0; i < n; i++) {

@@ -48,7 +48,7 @@ before(async () => {
   }
   const steps = new StepLog(prisma)
   const creator = await newProcess(prisma)
-  const subscriptions = new SubscriptionActivities(steps)
+  const subscriptions = new SubscriptionActivities(steps, prisma)
   await subscriptions.storeProcessSubscription({
     ...stepContext(creator, 'store'),
     subscription: { id: subscriptionId, product: 'node', customer_id: 'surf', description: 'Node val-r1 (router, val)', domain_model: { node } },

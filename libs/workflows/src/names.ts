@@ -1,6 +1,7 @@
 // Workflow type names, importable by clients without pulling workflow code in.
 export const CREATE_NODE = 'create_node'
 export const VALIDATE_NODE = 'validate_node'
+export const CREATE_PORT = 'create_port'
 /** the health probe behind POST /api/system/ping: a workflow, not a process */
 export const SYSTEM_PING = 'system_ping'
 export const TASK_RESUME_ALL = 'task_resume_all'

@@ -72,15 +72,55 @@ export class WorkflowCatalog implements FormContext {
     return [...steps.map((step) => ({ step, compensation: false })), ...undo.map((step) => ({ step, compensation: true }))]
   }
 
-  async formSchema(name: string): Promise<z.ZodType> {
-    return this.startable(name).form.schema(this)
+  /**
+   * Walks a form's pages with the answers so far: each page is built from the answers to the pages before it
+   * and checks its own fields (a 422 naming every field at fault). Complete with the parsed input when every
+   * page is answered; otherwise the first page not answered yet. Fields no page asks for are refused.
+   */
+  async walk(form: StartForm<unknown>, answers: unknown): Promise<{ complete: true; input: unknown } | { complete: false; page: number; pages: number; schema: z.ZodObject }> {
+    if (answers !== undefined && answers !== null && (typeof answers !== 'object' || Array.isArray(answers))) {
+      throw new FieldErrorsException(422, [{ path: '', message: 'expected an object of answers' }], 'form')
+    }
+    const given = (answers ?? {}) as Record<string, unknown>
+    const asked = new Set<string>()
+    let input: Record<string, unknown> = {}
+    for (const [i, page] of form.pages.entries()) {
+      const schema = await page(this, input)
+      const fields = Object.keys(schema.shape)
+      fields.forEach((f) => asked.add(f))
+      const mine = Object.fromEntries(Object.entries(given).filter(([k]) => fields.includes(k)))
+      const last = i === form.pages.length - 1
+      // Once every page's fields are known, a field none of them asks for is a mistake.
+      const unknown = last ? Object.keys(given).filter((k) => !asked.has(k)) : []
+      if (unknown.length) throw new FieldErrorsException(422, unknown.map((path) => ({ path, message: 'is not a field of this form' })), 'form')
+      if (i > 0 && Object.keys(mine).length === 0) return { complete: false, page: i + 1, pages: form.pages.length, schema }
+      const parsed = schema.safeParse(mine)
+      if (!parsed.success) throw new FieldErrorsException(422, fieldErrors(parsed.error), `form (page ${i + 1})`)
+      input = { ...input, ...parsed.data }
+    }
+    return { complete: true, input }
   }
 
-  /** Validates answers with the form's schema: the parsed input, or a 422 listing every field at fault. */
+  /** The parsed input of a complete form; a 422 naming the fields of the first page not answered. */
   async validate(form: StartForm<unknown>, answers: unknown): Promise<unknown> {
-    const parsed = (await form.schema(this)).safeParse(answers ?? {})
-    if (!parsed.success) throw new FieldErrorsException(422, fieldErrors(parsed.error), 'form')
-    return parsed.data
+    const walked = await this.walk(form, answers)
+    if (walked.complete) return walked.input
+    const missing = walked.schema.safeParse({})
+    throw new FieldErrorsException(422, missing.success ? [{ path: '', message: `page ${walked.page} is not answered` }] : fieldErrors(missing.error), `form (page ${walked.page})`)
+  }
+
+  async subscription(id: string) {
+    const s = await this.prisma.subscription.findUnique({ where: { id }, select: { id: true, product: true, lifecycle: true, customerId: true, domainModel: true } })
+    return s && { id: s.id, product: s.product, lifecycle: s.lifecycle, customer_id: s.customerId, domain_model: s.domainModel as Record<string, unknown> }
+  }
+
+  async interfaces(device: string) {
+    return (await this.dcim.interfaces(device)).map((i) => ({ interface: i.interface, speed_mbps: i.speed_mbps, status: i.status, description: i.description }))
+  }
+
+  async claimedKeys(resourceType: string): Promise<Set<string>> {
+    const claims = await this.prisma.resourceClaim.findMany({ where: { resourceType }, select: { resourceKey: true } })
+    return new Set(claims.map((c) => c.resourceKey))
   }
 
   async liveSubscriptions(product: string): Promise<{ id: string; description: string }[]> {

@@ -25,21 +25,33 @@ export class WorkflowsController {
   }
 
   @Get(':name/form')
-  @ApiOperation({ summary: 'JSON Schema of the start form, its choices filled from the sources of truth' })
-  @ApiOkResponse({ schema: { type: 'object', example: { type: 'object', properties: { router: { type: 'string', enum: ['ams-pe1'] } } } } })
+  @ApiOperation({
+    summary: 'JSON Schema of the first page of the start form, its choices filled from the sources of truth',
+    description: 'A form of several pages says so in `x-loom-pages`; POST the answers so far to this path for the next page.',
+  })
+  @ApiOkResponse({ schema: { type: 'object', example: { type: 'object', properties: { router: { type: 'string', enum: ['ams-pe1'] } }, 'x-loom-page': 1, 'x-loom-pages': 1 } } })
   @ApiNotFoundResponse({ type: ProblemDto })
   async form(@Param('name') name: string): Promise<Record<string, unknown>> {
-    return z.toJSONSchema(await this.catalog.formSchema(name), { io: 'input' })
+    const { form } = this.catalog.startable(name)
+    return pageSchema(await form.pages[0](this.catalog, {}), 1, form.pages.length)
   }
 
   @Post(':name/form')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Check answers against the start form without starting anything' })
+  @ApiOperation({
+    summary: 'Check the answers so far; get the next page, or {complete: true}',
+    description: 'Each page is built from the answers before it (pick a node, then one of its free ports). Nothing is started.',
+  })
   @ApiBody({ schema: { type: 'object', example: { router: 'ams-pe1', customer_id: 'acme' } } })
-  @ApiOkResponse({ schema: { type: 'object', example: { complete: true } } })
+  @ApiOkResponse({ schema: { type: 'object', example: { complete: false, page: 2, pages: 2, form: { type: 'object' } } } })
   @ApiUnprocessableEntityResponse({ type: ProblemDto })
-  async check(@Param('name') name: string, @Body() answers: unknown): Promise<{ complete: true }> {
-    await this.catalog.validate(this.catalog.startable(name).form, answers)
-    return { complete: true }
+  async check(@Param('name') name: string, @Body() answers: unknown): Promise<{ complete: true } | { complete: false; page: number; pages: number; form: Record<string, unknown> }> {
+    const walked = await this.catalog.walk(this.catalog.startable(name).form, answers)
+    if (walked.complete) return { complete: true }
+    return { complete: false, page: walked.page, pages: walked.pages, form: pageSchema(walked.schema, walked.page, walked.pages) }
   }
+}
+
+function pageSchema(schema: z.ZodType, page: number, pages: number): Record<string, unknown> {
+  return { ...z.toJSONSchema(schema, { io: 'input' }), 'x-loom-page': page, 'x-loom-pages': pages }
 }

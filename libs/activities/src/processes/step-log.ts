@@ -80,30 +80,32 @@ export class StepLog {
     },
   ): Promise<void> {
     const done = entry.status === 'success' || entry.status === 'skipped'
-    await this.prisma.$transaction(async (tx) => {
-      await tx.$executeRaw`
-        INSERT INTO process_steps (id, process_id, name, status, started_at, completed_at, state_delta, answered_by, error, attempts)
-        VALUES (${uuidv7()}::uuid, ${ctx.process_id}::uuid, ${ctx.step}, ${entry.status}::step_status, ${ctx.started_at}::timestamptz,
-                ${done ? new Date() : null}, ${entry.state_delta === undefined ? null : JSON.stringify(entry.state_delta)}::jsonb,
-                ${entry.answered_by ?? null}, ${entry.error === undefined ? null : JSON.stringify(entry.error)}::jsonb, ${entry.attempts ?? attempt()})
-        ON CONFLICT (process_id, name) DO UPDATE
-          SET status = EXCLUDED.status,
-              completed_at = COALESCE(process_steps.completed_at, EXCLUDED.completed_at),
-              state_delta = COALESCE(EXCLUDED.state_delta, process_steps.state_delta),
-              answered_by = COALESCE(EXCLUDED.answered_by, process_steps.answered_by),
-              error = CASE WHEN EXCLUDED.status IN ('success', 'skipped') THEN NULL ELSE COALESCE(EXCLUDED.error, process_steps.error) END,
-              attempts = GREATEST(process_steps.attempts, EXCLUDED.attempts)
-          WHERE process_steps.status NOT IN ('success', 'skipped') OR EXCLUDED.status IN ('success', 'skipped')`
-      if (entry.process_status) await setProcessStatus(tx, ctx.process_id, entry.process_status, entry.assignee, entry.failure)
-    })
+    const json = (v: unknown) => (v === undefined ? null : JSON.stringify(v))
+    // One statement, one round trip: this runs for every step of every process.
+    await this.prisma.pool.query(
+      `WITH step AS (
+         INSERT INTO process_steps (id, process_id, name, status, started_at, completed_at, state_delta, answered_by, error, attempts)
+         VALUES ($1::uuid, $2::uuid, $3::text, $4::step_status, $5::timestamptz, CASE WHEN $6::boolean THEN now() END, $7::jsonb, $8::text, $9::jsonb, $10::int)
+         ON CONFLICT (process_id, name) DO UPDATE
+           SET status = EXCLUDED.status,
+               completed_at = COALESCE(process_steps.completed_at, EXCLUDED.completed_at),
+               state_delta = COALESCE(EXCLUDED.state_delta, process_steps.state_delta),
+               answered_by = COALESCE(EXCLUDED.answered_by, process_steps.answered_by),
+               error = CASE WHEN EXCLUDED.status IN ('success', 'skipped') THEN NULL ELSE COALESCE(EXCLUDED.error, process_steps.error) END,
+               attempts = GREATEST(process_steps.attempts, EXCLUDED.attempts)
+           WHERE process_steps.status NOT IN ('success', 'skipped') OR EXCLUDED.status IN ('success', 'skipped')
+       )
+       UPDATE processes
+       SET status = $11::process_status,
+           assignee = CASE WHEN $12::boolean THEN $13::text ELSE assignee END,
+           failure = CASE WHEN $14::jsonb IS NOT NULL THEN $14::jsonb WHEN $11::process_status = 'running' THEN NULL ELSE failure END,
+           updated_at = now()
+       WHERE id = $2::uuid AND $11::process_status IS NOT NULL AND status NOT IN ('completed', 'aborted', 'failed')`,
+      [
+        uuidv7(), ctx.process_id, ctx.step, entry.status, ctx.started_at, done,
+        json(entry.state_delta), entry.answered_by ?? null, json(entry.error), entry.attempts ?? attempt(),
+        entry.process_status ?? null, entry.assignee !== undefined, entry.assignee ?? null, json(entry.failure),
+      ],
+    )
   }
-}
-
-/** Moves a process on, but never out of an end state (a late retry must not reopen a completed process). */
-export async function setProcessStatus(tx: Tx, processId: string, status: ProcessStatus, assignee?: string | null, failure?: Json): Promise<void> {
-  await tx.process.updateMany({
-    where: { id: processId, status: { notIn: ['completed', 'aborted', 'failed'] } },
-    // A suspended process shows why; one that moves on again no longer does.
-    data: { status, ...(assignee !== undefined ? { assignee } : {}), ...(failure !== undefined ? { failure } : status === 'running' ? { failure: Prisma.DbNull } : {}) },
-  })
 }

@@ -4,7 +4,7 @@ import type { Lifecycle } from '../../../domain/src/index.js'
 import { productNamed } from '../../../domain/src/products/catalog.js'
 import { searchTextOf } from '../../../domain/src/products/search-text.js'
 import { assertDomainModel, subscriptionRefs } from '../../../domain/src/products/validation.js'
-import { assertNotInUse, type Prisma, writeRelations } from '../../../persistence/src/index.js'
+import { assertNotInUse, type Prisma, PrismaService, writeRelations } from '../../../persistence/src/index.js'
 import type { StepContext } from '../processes/step-context.js'
 import { StepLog } from '../processes/step-log.js'
 
@@ -23,7 +23,10 @@ export interface Claim {
 
 @Injectable()
 export class SubscriptionActivities {
-  constructor(private readonly steps: StepLog) {}
+  constructor(
+    private readonly steps: StepLog,
+    private readonly prisma: PrismaService,
+  ) {}
 
   /**
    * The seed's store_process_subscription: the subscription in lifecycle `initial`, locked by this process,
@@ -55,6 +58,13 @@ export class SubscriptionActivities {
       }
       return { result: { subscription_id: s.id }, state_delta: { subscription_id: s.id, lifecycle: 'initial', description: s.description } }
     })
+  }
+
+  /** A subscription as it is now (read only: nothing to make idempotent). */
+  async readSubscription(input: StepContext & { subscription_id: string }): Promise<{ product: string; lifecycle: Lifecycle; customer_id: string; domain_model: Record<string, unknown> }> {
+    const s = await this.prisma.subscription.findUnique({ where: { id: input.subscription_id } })
+    if (!s) throw ApplicationFailure.nonRetryable(`no subscription ${input.subscription_id}`, 'NotFound')
+    return { product: s.product, lifecycle: s.lifecycle, customer_id: s.customerId, domain_model: s.domainModel as Record<string, unknown> }
   }
 
   /** The seed's set_status: moves the lifecycle on (and stores the model that the new lifecycle requires). */

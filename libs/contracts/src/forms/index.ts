@@ -1,9 +1,10 @@
 import { createNodeForm } from './node/create-node.form.js'
 import { validateNodeForm } from './node/validate-node.form.js'
 import type { StartForm } from './start-form.js'
+import { createPortForm } from './port/create-port.form.js'
 import { resumeAllForm, validateSubscriptionsForm } from './tasks/tasks.form.js'
 
 export * from './start-form.js'
 
 /** Workflows that `POST /api/processes/{workflow}` starts: one line per workflow. */
-export const START_FORMS: readonly StartForm<never>[] = [createNodeForm, validateNodeForm, resumeAllForm, validateSubscriptionsForm] as StartForm<never>[]
+export const START_FORMS: readonly StartForm<never>[] = [createNodeForm, validateNodeForm, createPortForm, resumeAllForm, validateSubscriptionsForm] as StartForm<never>[]

@@ -6,8 +6,20 @@ export interface FormContext {
   freePlannedDevices(): Promise<string[]>
   /** subscriptions of a product that are not terminated, by description */
   liveSubscriptions(product: string): Promise<{ id: string; description: string }[]>
+  /** one subscription with its domain model; null when there is none */
+  subscription(id: string): Promise<{ id: string; product: string; lifecycle: string; customer_id: string; domain_model: Record<string, unknown> } | null>
+  /** a DCIM device's interfaces */
+  interfaces(device: string): Promise<{ interface: string; speed_mbps: number; status: string; description: string }[]>
+  /** the keys of a resource type that processes or subscriptions hold (e.g. dcim_interface `router:eth1`) */
+  claimedKeys(resourceType: string): Promise<Set<string>>
   defaultCustomerId: string
 }
+
+/**
+ * One page of a start form: its schema, built from the sources of truth and the (parsed) answers to the pages
+ * before it — page 2 may offer the free ports of the node chosen on page 1.
+ */
+export type FormPage = (ctx: FormContext, answers: Record<string, unknown>) => Promise<z.ZodObject>
 
 export interface ResourceClaim {
   resource_type: string
@@ -17,7 +29,8 @@ export interface ResourceClaim {
 /** How the API starts a workflow: its form, the resources it must hold exclusively, and how it reads in lists. */
 export interface StartForm<I = unknown> {
   workflow: string
-  schema(ctx: FormContext): Promise<z.ZodType<I>>
+  /** one or more pages; the input is what all of them parse to together */
+  pages: FormPage[]
   /** taken atomically with the process row: a second process for the same resource gets a 409 */
   claims(input: I): ResourceClaim[]
   /**

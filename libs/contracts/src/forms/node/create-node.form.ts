@@ -4,7 +4,7 @@ import type { StartForm } from '../start-form.js'
 
 export const createNodeForm: StartForm<CreateNodeInput> = {
   workflow: CREATE_NODE,
-  schema: async (ctx) => createNodeStartForm(await ctx.freePlannedDevices(), ctx.defaultCustomerId),
+  pages: [async (ctx) => createNodeStartForm(await ctx.freePlannedDevices(), ctx.defaultCustomerId)],
   claims: (input) => [{ resource_type: 'dcim_device', resource_key: input.router }],
   customerId: (input) => input.customer_id,
   summary: (input) => `Create node ${input.router} for customer ${input.customer_id}`,

@@ -4,7 +4,7 @@ import type { StartForm } from '../start-form.js'
 
 export const validateNodeForm: StartForm<ValidateNodeInput> = {
   workflow: VALIDATE_NODE,
-  schema: async (ctx) => validateNodeStartForm(await ctx.liveSubscriptions('node')),
+  pages: [async (ctx) => validateNodeStartForm(await ctx.liveSubscriptions('node'))],
   claims: () => [],
   subscriptions: (input) => [input.subscription_id],
   summary: (input) => `Validate node subscription ${input.subscription_id}`,

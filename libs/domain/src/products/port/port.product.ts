@@ -24,7 +24,7 @@ export const portProducts: ProductDeclaration[] = PORT_SPEEDS.map((speed) =>
     tag: 'PORT',
     fixed_inputs: { speed },
     blocks: [portBlock],
-    workflows: [],
+    workflows: ['create_port'],
   }),
 )
 

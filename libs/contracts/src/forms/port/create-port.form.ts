@@ -1,0 +1,22 @@
+import { CREATE_PORT } from '../../../../workflows/src/names.js'
+import { type CreatePortInput, createPortInterfacePage, createPortNodePage } from '../../../../workflows/src/port/create-port.forms.js'
+import type { StartForm } from '../start-form.js'
+
+const SPEED_MBPS: Record<string, number> = { '10G': 10_000, '100G': 100_000 }
+
+export const createPortForm: StartForm<CreatePortInput> = {
+  workflow: CREATE_PORT,
+  pages: [
+    async (ctx) => createPortNodePage(await ctx.liveSubscriptions('node'), ctx.defaultCustomerId),
+    async (ctx, answers) => {
+      const node = await ctx.subscription(String(answers.node))
+      const device = String((node?.domain_model.node as { device_name?: string } | undefined)?.device_name)
+      const [interfaces, held] = await Promise.all([ctx.interfaces(device), ctx.claimedKeys('dcim_interface')])
+      const free = interfaces.filter((i) => i.status === 'planned' && i.speed_mbps === SPEED_MBPS[String(answers.speed)] && !held.has(`${device}:${i.interface}`)).map((i) => i.interface)
+      return createPortInterfacePage(device, free)
+    },
+  ],
+  claims: () => [],
+  customerId: (input) => input.customer_id,
+  summary: (input) => `Create port ${input.port_name} (${input.speed}) on node ${input.node}`,
+}
