@@ -84,6 +84,7 @@ export class TaskActivities {
     })
     const answer = (await response.json().catch(() => ({}))) as { id?: string; detail?: string }
     if (response.status >= 500) throw ApplicationFailure.retryable(`${method} ${path} answered ${response.status}: ${answer.detail ?? ''}`, 'Unavailable')
-    return { id, status: response.status, ...(response.ok ? { process_id: answer.id } : { detail: answer.detail }) }
+    if (!response.ok) return { id, status: response.status, detail: answer.detail }
+    return { id, status: response.status, ...(method === 'POST' ? { process_id: answer.id } : {}) }
   }
 }
