@@ -9,7 +9,7 @@
 //   5. engine overhead: a ten-step declared workflow run by the engine (process log included) against a bare
 //      workflow with the same ten no-op activities; then BENCH_WAITING processes waiting at an input step at once:
 //      the worker's resident memory and GET /api/processes?status=waiting latency.
-// Options: BENCH_STEP_RUNS (default 200), BENCH_WAITING (default 1000), BENCH_PINGS (default 300), BENCH_NODES (default 60), BENCH_CONCURRENCY (default 16), BENCH_POLL_MS (default 250),
+// Options: BENCH_STEP_RUNS (default 200), BENCH_WAITING (default 1000), BENCH_CACHED_WORKFLOWS (the Loom worker's cache size), BENCH_PINGS (default 300), BENCH_NODES (default 60), BENCH_CONCURRENCY (default 16), BENCH_POLL_MS (default 250),
 // BENCH_SUBSCRIPTIONS (default 100000), BENCH_REQUESTS (default 2000), BENCH_EXPLAIN=1 (print the query plans),
 // BENCH_ONLY=ping,create_node,subscriptions,cold_start,engine (a comma-separated subset; all when absent).
 import { spawn } from 'node:child_process'
@@ -208,7 +208,8 @@ async function engineBenchmark(stack: TestStack) {
   const httpPort = await freePort()
   const queue = uniqueTaskQueue('engine')
   const env = childEnv({ DATABASE_URL: db.url, TEMPORAL_ADDRESS: stack.temporalAddress, LOOM_TASK_QUEUE: queue, LOOM_HTTP_PORT: String(httpPort), LOOM_LOG_LEVEL: 'warn' })
-  const worker = spawnNode(dist('bench', 'fixtures', 'loom-bench-worker.js'), env)
+  const cached = process.env.BENCH_CACHED_WORKFLOWS ? { LOOM_WORKER_CACHED_WORKFLOWS: process.env.BENCH_CACHED_WORKFLOWS } : {}
+  const worker = spawnNode(dist('bench', 'fixtures', 'loom-bench-worker.js'), { ...env, ...cached })
   const gateway = spawnNode(dist('apps', 'gateway', 'src', 'main.js'), env)
   const bareQueue = uniqueTaskQueue('bare')
   const bare = spawnNode(dist('bench', 'fixtures', 'bare-worker.js'), { ...env, LOOM_TASK_QUEUE: bareQueue })
@@ -244,6 +245,19 @@ async function engineBenchmark(stack: TestStack) {
     )
     const startSeconds = (performance.now() - t) / 1000
     const rssWaiting = rssMiB(worker.child.pid)
+    // The baseline: as many bare workflows waiting for an Update on the bare worker.
+    const bareBefore = rssMiB(bare.child.pid)
+    await load(WAITING, CONCURRENCY, async (i) => void (await client.workflow.start(bare_create, { taskQueue: bareQueue, workflowId: `${bareQueue}-waiting-${i}`, args: [0, 0] })))
+    await waitFor(
+      async () => {
+        const { count } = await client.workflow.count(`TaskQueue = "${bareQueue}" AND ExecutionStatus = "Running"`)
+        return count >= WAITING
+      },
+      { timeoutMs: 600_000, intervalMs: 500, describe: () => 'the bare workflows did not all start' },
+    )
+    // Started is not yet run: give the bare worker time to take every first task.
+    await new Promise((resolve) => setTimeout(resolve, 5000))
+    const bareWaiting = rssMiB(bare.child.pid)
     const list = async () => {
       const res = await fetch(`http://127.0.0.1:${httpPort}/api/processes?status=waiting&limit=50`)
       if (res.status !== 200) throw new Error(`list answered ${res.status}`)
@@ -251,7 +265,7 @@ async function engineBenchmark(stack: TestStack) {
     }
     await load(200, CONCURRENCY, list)
     const listing = await load(REQUESTS, CONCURRENCY, list)
-    return { loom, baseline, waiting: { count: reached, startSeconds, rssBefore, rssWaiting, listing } }
+    return { loom, baseline, waiting: { count: reached, startSeconds, rssBefore, rssWaiting, bareBefore, bareWaiting, listing } }
   } finally {
     await sql.end()
     await connection.close()
@@ -348,6 +362,7 @@ async function main() {
       console.log(`ratio Loom / bare        p50 latency ${(e.loom.p50 / e.baseline.p50).toFixed(2)} (goal ≤ 1.3), throughput ${(e.loom.perSecond / e.baseline.perSecond).toFixed(2)}`)
       const w = e.waiting
       console.log(`${w.count} processes waiting at an input step (started in ${w.startSeconds.toFixed(1)} s): worker RSS ${w.rssBefore} → ${w.rssWaiting} MiB`)
+      console.log(`${w.count} bare workflows waiting for an Update: bare worker RSS ${w.bareBefore} → ${w.bareWaiting} MiB; ratio of growth Loom / bare ${((w.rssWaiting - w.rssBefore) / Math.max(1, w.bareWaiting - w.bareBefore)).toFixed(2)}`)
       console.log(`GET /api/processes?status=waiting  ${w.listing.perSecond.toFixed(0)}/s, p50 ${w.listing.p50.toFixed(1)} ms, p99 ${w.listing.p99.toFixed(1)} ms (${REQUESTS} requests)`)
     }
     if (selected('cold_start')) {

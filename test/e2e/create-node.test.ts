@@ -1,7 +1,5 @@
 // create_node through every layer, as an API consumer drives it: form → start → input step → active subscription.
 import assert from 'node:assert/strict'
-import { writeFileSync } from 'node:fs'
-import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { Client, Connection, WorkflowUpdateFailedError } from '@temporalio/client'
 import { ApplicationFailure } from '@temporalio/common'
@@ -10,9 +8,9 @@ import pg from 'pg'
 import { v7 as uuidv7 } from 'uuid'
 import { createLoomWorker, type LoomWorker } from '../../apps/worker/src/create-worker.js'
 import type { Page, ProcessDto, ProcessStartedDto, ProcessSummaryDto, SubscriptionDto, SubscriptionSummaryDto } from '../../libs/contracts/src/index.js'
-import { projectRoot } from '../../libs/runtime/src/index.js'
 import { INVALID_ANSWER, resumeUpdate } from '../../libs/workflows/src/engine/messages.js'
 import { type ApiClient, apiClient } from '../support/api.js'
+import { recordHistoryIfAsked } from '../support/histories.js'
 import { cloneDatabase, type TestDatabase } from '../support/database.js'
 import { plannedRouters, seed } from '../support/dcim.js'
 import { quietTemporalRuntime, testConfig, testTemporalAddress } from '../support/env.js'
@@ -161,11 +159,7 @@ describe('create_node end to end', () => {
     assert.equal(again.status, 422)
     assert.match(JSON.stringify(again.body), /"path":"router".*not a planned router that is free to enrol/)
 
-    if (process.env.LOOM_RECORD_HISTORIES === '1') {
-      const history = await client.workflow.getHandle(id).fetchHistory()
-      const file = join(projectRoot(), 'libs', 'workflows', 'src', 'node', 'histories', 'create_node.json')
-      writeFileSync(file, `${JSON.stringify(JSON.parse(historyToJSON(history)), null, 2)}\n`)
-    }
+    await recordHistoryIfAsked(id, 'node', 'create_node')
   })
 
   test('GET /api/processes/{id}/events streams the process as it changes, and ends when it ends', async () => {
@@ -223,7 +217,7 @@ describe('create_node end to end', () => {
     assert.deepEqual(suspended.suspended.map((s) => s.step), ['apply_base_config'])
     assert.equal(suspended.steps.find((s) => s.name === 'apply_base_config')!.status, 'failed')
     const [subscriptionId] = suspended.subscription_ids
-    const held = await sql.query(`SELECT purpose FROM ipam_allocations WHERE subscription_id = $1 ORDER BY purpose`, [subscriptionId])
+    const held = await sql.query<{ purpose: string }>(`SELECT purpose FROM ipam_allocations WHERE subscription_id = $1 ORDER BY purpose`, [subscriptionId])
     assert.deepEqual(held.rows.map((r) => r.purpose), ['loopback_ipv4', 'loopback_ipv6'], 'suspended, it still holds what it took')
 
     // A retry runs the step again and it fails again: still suspended.

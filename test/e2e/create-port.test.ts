@@ -6,6 +6,7 @@ import { after, before, describe, test } from 'node:test'
 import { createLoomWorker, type LoomWorker } from '../../apps/worker/src/create-worker.js'
 import type { ProcessStartedDto, SubscriptionDto } from '../../libs/contracts/src/index.js'
 import { type ApiClient, apiClient } from '../support/api.js'
+import { recordHistoryIfAsked } from '../support/histories.js'
 import { cloneDatabase, type TestDatabase } from '../support/database.js'
 import { plannedRouters, seed } from '../support/dcim.js'
 import { quietTemporalRuntime, testConfig } from '../support/env.js'
@@ -95,5 +96,6 @@ describe('create_port: a form of two pages', () => {
     const iface = (await api.get<{ items: { interface: string; status: string; enabled: boolean; description: string }[] }>('/api/dcim/devices/port-r1/interfaces')).body.items.find((i) => i.interface === 'eth1')!
     assert.deepEqual([iface.status, iface.enabled, iface.description], ['active', true, 'core link to fra-pe1'])
     assert.deepEqual((await page({ node, speed: '10G' })).body.form!.properties.port_name.enum, ['eth2'])
+    await recordHistoryIfAsked(started.body.id, 'port', 'create_port')
   })
 })

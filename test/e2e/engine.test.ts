@@ -40,16 +40,16 @@ const touched: { process: string; what: string }[] = []
 const failing = new Set<string>()
 const attempts = new Map<string, number>()
 const fixtureActivities = {
-  touch: async (input: StepContext & { what: string; value?: unknown }) => {
+  touch: (input: StepContext & { what: string; value?: unknown }) => {
     touched.push({ process: input.process_id, what: input.what })
-    return input.value ?? null
+    return Promise.resolve(input.value ?? null)
   },
-  flaky: async (input: StepContext) => {
+  flaky: (input: StepContext) => {
     const key = `${input.process_id}:${input.step}`
     const n = (attempts.get(key) ?? 0) + 1
     attempts.set(key, n)
-    if (failing.has(input.step)) throw ApplicationFailure.retryable(`${input.step} was told to fail (attempt ${n})`, 'ToldToFail')
-    return { attempt: n }
+    if (failing.has(input.step)) return Promise.reject(ApplicationFailure.retryable(`${input.step} was told to fail (attempt ${n})`, 'ToldToFail'))
+    return Promise.resolve({ attempt: n })
   },
 }
 
@@ -148,7 +148,7 @@ describe('the engine', () => {
     assert.deepEqual([child.child.status, child.child.result], ['completed', { echoed: 'L+R1R2' }])
     const childProcess = (await api.get<ProcessDto>(`/api/processes/${child.child.process_id}`)).body
     assert.deepEqual([childProcess.workflow, childProcess.parent_id, childProcess.status, childProcess.created_by], ['engine_child', id, 'completed', 'alice'])
-    const outcome = await client.workflow.getHandle(id).result()
+    const outcome: unknown = await client.workflow.getHandle(id).result()
     assert.deepEqual(outcome, { status: 'completed', result: { prepared: 1, left: 'L', right: ['R1', 'R2'], finished: true } })
     assert.deepEqual(touchedBy(id).sort(), ['finish {"process_id":"' + child.child.process_id + '","status":"completed","result":{"echoed":"L+R1R2"}}', 'left', 'prepare', 'right_1', 'right_2'].sort())
   })
@@ -261,7 +261,7 @@ describe('callbacks', () => {
 
   test('the external system is told where to call back; a wrong token is a 404, a wrong body a 422; the right call moves the process on, once', async () => {
     const id = await start('engine_callback', { notify_url: carrierUrl })
-    await waitFor(async () => notices.some((n) => n.callback_url.includes(id)), { timeoutMs: 20_000, describe: () => 'not in time' })
+    await waitFor(() => Promise.resolve(notices.some((n) => n.callback_url.includes(id))), { timeoutMs: 20_000, describe: () => 'not in time' })
     const notice = notices.find((n) => n.callback_url.includes(id))!
     assert.equal(notice.order, 'ORD-1')
     assert.ok(notice.callback_url.startsWith(`${gw.url}/api/processes/${id}/callback/`))
@@ -289,7 +289,7 @@ describe('callbacks', () => {
     assert.equal(first.length, 1)
     assert.equal((await api.call('POST', new URL(first[0]).pathname, { circuit_id: 'C-8' })).status, 404, 'the old token no longer works')
     assert.equal((await resume(id, {}, 'olivia')).status, 200)
-    await waitFor(async () => notices.filter((n) => n.callback_url.includes(id)).length === 2, { timeoutMs: 20_000, describe: () => 'not in time' })
+    await waitFor(() => Promise.resolve(notices.filter((n) => n.callback_url.includes(id)).length === 2), { timeoutMs: 20_000, describe: () => 'not in time' })
     const second = notices.filter((n) => n.callback_url.includes(id))[1].callback_url
     assert.equal((await api.call('POST', new URL(second).pathname, { circuit_id: 'C-9' })).status, 200)
     await api.waitForProcess(id, (p) => p.status === 'completed')

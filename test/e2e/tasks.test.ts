@@ -7,6 +7,7 @@ import { createLoomWorker, type LoomWorker } from '../../apps/worker/src/create-
 import type { ProcessStartedDto, ScheduleDto } from '../../libs/contracts/src/index.js'
 import { waitFor } from '../../libs/runtime/src/index.js'
 import { type ApiClient, apiClient } from '../support/api.js'
+import { recordHistoryIfAsked } from '../support/histories.js'
 import { cloneDatabase, type TestDatabase } from '../support/database.js'
 import { plannedRouters, seed } from '../support/dcim.js'
 import { quietTemporalRuntime, testConfig } from '../support/env.js'
@@ -72,6 +73,7 @@ describe('tasks', () => {
     assert.deepEqual(resumed.state_delta, { resumed: [{ id: stuck, status: 200 }] })
     const process = await api.waitForProcess(stuck, (p) => p.status === 'waiting')
     assert.equal(process.pending_input!.step, 'provide_config_to_user', 'the retried step succeeded and the process went on')
+    await recordHistoryIfAsked(task, 'tasks', 'task_resume_all')
     assert.equal((await api.call('PUT', `/api/processes/${stuck}/abort`, {})).status, 200)
   })
 
@@ -88,6 +90,7 @@ describe('tasks', () => {
     assert.match(String(byId[b].detail), /is locked by process/)
     const validation = await api.waitForProcess(byId[a].process_id!, (p) => p.status === 'completed')
     assert.deepEqual([validation.workflow, validation.created_by], ['validate_node', `task:${task}`])
+    await recordHistoryIfAsked(task, 'tasks', 'task_validate_subscriptions')
     await sql.query(`UPDATE subscriptions SET locked_by = NULL WHERE id = $1`, [b])
   })
 })
@@ -114,7 +117,7 @@ describe('schedules', () => {
     let runs: { id: string; status: string }[] = []
     await waitFor(
       async () => {
-        runs = (await sql.query(`SELECT id::text, status::text FROM processes WHERE workflow = 'task_resume_all' AND created_by = $1`, [`schedule:${schedule.id}`])).rows
+        runs = (await sql.query<{ id: string; status: string }>(`SELECT id::text, status::text FROM processes WHERE workflow = 'task_resume_all' AND created_by = $1`, [`schedule:${schedule.id}`])).rows
         return runs.some((r) => r.status === 'completed')
       },
       { timeoutMs: 30_000, describe: () => `no scheduled run completed: ${JSON.stringify(runs)}` },
@@ -122,9 +125,9 @@ describe('schedules', () => {
     assert.equal((await api.call('DELETE', `/api/schedules/${schedule.id}`)).status, 204)
     assert.equal((await api.get(`/api/schedules/${schedule.id}`)).status, 404)
     assert.equal((await api.call('DELETE', `/api/schedules/${schedule.id}`)).status, 404)
-    const after = (await sql.query(`SELECT count(*)::int AS n FROM processes WHERE created_by = $1`, [`schedule:${schedule.id}`])).rows[0].n
+    const after = (await sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM processes WHERE created_by = $1`, [`schedule:${schedule.id}`])).rows[0].n
     await new Promise((resolve) => setTimeout(resolve, 3000))
-    const later = (await sql.query(`SELECT count(*)::int AS n FROM processes WHERE created_by = $1`, [`schedule:${schedule.id}`])).rows[0].n
+    const later = (await sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM processes WHERE created_by = $1`, [`schedule:${schedule.id}`])).rows[0].n
     assert.ok(later <= after + 1, 'no new runs once deleted (one may have been on its way)')
   })
 })

@@ -3,11 +3,7 @@
 // 100 concurrent starts on one subscription: exactly one is accepted. Re-record its history after a deliberate
 // change: LOOM_RECORD_HISTORIES=1 npm test -- validate-node
 import assert from 'node:assert/strict'
-import { writeFileSync } from 'node:fs'
-import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
-import { Client, Connection } from '@temporalio/client'
-import { historyToJSON } from '@temporalio/common/lib/proto-utils.js'
 import { v7 as uuidv7 } from 'uuid'
 import { createLoomWorker, type LoomWorker } from '../../apps/worker/src/create-worker.js'
 import { ProcessActivities, StepLog, SubscriptionActivities } from '../../libs/activities/src/index.js'
@@ -16,9 +12,9 @@ import { BuiltinDcim } from '../../libs/integrations/src/dcim/builtin-dcim.js'
 import { BuiltinIpam } from '../../libs/integrations/src/ipam/builtin-ipam.js'
 import { lockSubscriptions, PrismaService } from '../../libs/persistence/src/index.js'
 import { type ApiClient, apiClient } from '../support/api.js'
+import { recordHistoryIfAsked } from '../support/histories.js'
 import { cloneDatabase, type TestDatabase } from '../support/database.js'
-import { projectRoot } from '../../libs/runtime/src/index.js'
-import { quietTemporalRuntime, testConfig, testTemporalAddress } from '../support/env.js'
+import { quietTemporalRuntime, testConfig } from '../support/env.js'
 import { type RunningGateway, startGateway } from '../support/gateway.js'
 import { newProcess, stepContext } from '../support/records.js'
 
@@ -99,11 +95,7 @@ describe('validate_node', () => {
     assert.deepEqual([s.insync, s.locked_by], [true, null])
     assert.ok(s.processes.some((p) => p.id === started.body.id && p.workflow === 'validate_node'))
 
-    if (process.env.LOOM_RECORD_HISTORIES === '1') {
-      const connection = await Connection.connect({ address: testTemporalAddress() })
-      const history = await new Client({ connection }).workflow.getHandle(started.body.id).fetchHistory().finally(() => connection.close())
-      writeFileSync(join(projectRoot(), 'libs', 'workflows', 'src', 'node', 'histories', 'validate_node.json'), `${JSON.stringify(JSON.parse(historyToJSON(history)), null, 2)}\n`)
-    }
+    await recordHistoryIfAsked(started.body.id, 'node', 'validate_node')
   })
 
   test('Idempotency-Key: a repeated request gets the first process back, at once or concurrently; another request under the key is a 422', async () => {

@@ -66,6 +66,8 @@ export async function createLoomWorker(config: LoomConfig & { databaseUrl: strin
       activities: { ...bindActivities(app), ...options.activities },
       interceptors: { activity: [stepLogInterceptor(app.get(ProcessActivities))] },
       shutdownGraceTime: options.shutdownGraceTime ?? '20 seconds',
+      // Each cached workflow costs memory; one that is evicted replays its history on its next task.
+      ...(config.workerCachedWorkflows !== undefined ? { maxCachedWorkflows: config.workerCachedWorkflows } : {}),
     })
     const conn = connection
     return {

@@ -28,6 +28,8 @@ export interface LoomConfig {
   netboxUrl: string | undefined
   netboxToken: string | undefined
   logLevel: LogLevel
+  /** how many workflows a worker keeps in memory between their tasks (LOOM_WORKER_CACHED_WORKFLOWS); undefined: the SDK's default, from the memory it has */
+  workerCachedWorkflows: number | undefined
   /** the customer id that start forms propose */
   defaultCustomerId: string
   devices: DeviceAccessConfig
@@ -112,6 +114,7 @@ const envSchema = z
     LOOM_DCIM: backend,
     NETBOX_URL: url(['http:', 'https:']),
     NETBOX_TOKEN: optionalText,
+    LOOM_WORKER_CACHED_WORKFLOWS: z.string().trim().regex(/^\d+$/, 'expected a whole number, e.g. 500').transform(Number).optional(),
     LOOM_DEFAULT_CUSTOMER_ID: z
       .string()
       .trim()
@@ -193,6 +196,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     netboxUrl: e.NETBOX_URL,
     netboxToken: e.NETBOX_TOKEN,
     logLevel: e.LOOM_LOG_LEVEL,
+    workerCachedWorkflows: e.LOOM_WORKER_CACHED_WORKFLOWS,
     defaultCustomerId: e.LOOM_DEFAULT_CUSTOMER_ID,
     devices: {
       driver: e.LOOM_DEVICE_DRIVER,
@@ -237,6 +241,7 @@ export function configToEnv(config: LoomConfig): Record<string, string> {
     NETBOX_URL: config.netboxUrl,
     NETBOX_TOKEN: config.netboxToken,
     LOOM_LOG_LEVEL: config.logLevel,
+    LOOM_WORKER_CACHED_WORKFLOWS: config.workerCachedWorkflows === undefined ? undefined : String(config.workerCachedWorkflows),
     LOOM_DEFAULT_CUSTOMER_ID: config.defaultCustomerId,
     LOOM_DEVICE_DRIVER: config.devices.driver,
     LOOM_DEVICE_USERNAME: config.devices.username,

@@ -8,6 +8,7 @@ import { describe, test } from 'node:test'
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker'
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils.js'
 import { projectRoot } from '../../runtime/src/index.js'
+import { WORKFLOW_DECLARATIONS } from './registry.js'
 
 const SOURCE = join(projectRoot(), 'libs', 'workflows', 'src')
 
@@ -27,8 +28,10 @@ function recordedHistories(): { name: string; file: string }[] {
 describe('replay of recorded histories', () => {
   const histories = recordedHistories()
 
-  test('there is a recorded history for create_node', () => {
-    assert.ok(histories.some((h) => h.name === 'node/create_node.json'), JSON.stringify(histories))
+  test('every process workflow has a recorded history of today\'s code', () => {
+    const recorded = new Set(histories.map((h) => h.name.split('/')[1]))
+    const missing = WORKFLOW_DECLARATIONS.map((d) => `${d.name}.json`).filter((f) => !recorded.has(f))
+    assert.deepEqual(missing, [], 'record them: LOOM_RECORD_HISTORIES=1 npm test -- <the test that runs the workflow>')
   })
 
   for (const { name, file } of histories) {

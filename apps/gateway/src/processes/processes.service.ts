@@ -236,7 +236,7 @@ export class ProcessesService {
       label: declared.label,
       kind: declared.kind,
       assignee: row.assignee,
-      form: z.toJSONSchema(declared.answer, { io: 'input' }) as Record<string, unknown>,
+      form: z.toJSONSchema(declared.answer, { io: 'input' }),
       data: (waiting.stateDelta ?? {}) as Record<string, unknown>,
       expires_at: null,
     }

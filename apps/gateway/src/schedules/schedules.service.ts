@@ -38,7 +38,7 @@ export class SchedulesService {
     if (body.every) {
       let ms = NaN
       try {
-        ms = msToNumber(body.every as never)
+        ms = msToNumber(body.every)
       } catch {
         // reported below
       }

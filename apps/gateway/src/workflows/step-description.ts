@@ -15,16 +15,16 @@ export function describeSteps(steps: readonly EngineStep[]): WorkflowStepDto[] {
           ...(s.compensate ? { compensation: { name: compensationName(s.name), label: s.compensate.label } } : {}),
         }
       case 'input':
-        return { ...base, assignee: s.assignee, form: z.toJSONSchema(s.answer, { io: 'input' }) as Record<string, unknown> }
+        return { ...base, assignee: s.assignee, form: z.toJSONSchema(s.answer, { io: 'input' }) }
       case 'approval':
         return {
           ...base,
           assignee: s.role,
-          form: z.toJSONSchema(s.answer, { io: 'input' }) as Record<string, unknown>,
+          form: z.toJSONSchema(s.answer, { io: 'input' }),
           approval: { role: s.role, self_approval: s.self_approval, expires_after: s.expires_after === undefined ? null : String(s.expires_after), on_expiry: s.on_expiry },
         }
       case 'callback':
-        return { ...base, form: z.toJSONSchema(s.answer, { io: 'input' }) as Record<string, unknown>, callback: { timeout: String(s.timeout), on_timeout: s.on_timeout } }
+        return { ...base, form: z.toJSONSchema(s.answer, { io: 'input' }), callback: { timeout: String(s.timeout), on_timeout: s.on_timeout } }
       case 'conditional':
         return { ...base, steps: describeSteps(s.steps) }
       case 'parallel':

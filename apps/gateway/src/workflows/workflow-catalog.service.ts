@@ -55,7 +55,7 @@ export class WorkflowCatalog implements FormContext {
 
   startable(name: string): Startable {
     const declaration = this.declaration(name)
-    const form = this.workflows.startForms.find((f) => f.workflow === name) as StartForm<unknown> | undefined
+    const form: StartForm<unknown> | undefined = this.workflows.startForms.find((f) => f.workflow === name)
     if (!form) throw new NotFoundException(`Workflow ${name} is not started through /api/processes (it has no start form).`)
     return { declaration, form }
   }

@@ -2,10 +2,13 @@
 // with `Flow`. The declaration is plain data plus step functions: the gateway reads the list without running
 // anything, the generic executor (executor.ts) runs it in workflow code. Each step receives the process state
 // and returns what it adds; the builder's types grow with every step, so later steps see a typed state.
-import type { ActivityOptions, Duration } from '@temporalio/common'
+import type { ActivityOptions } from '@temporalio/common'
 import type { z } from 'zod'
 import type { StepContext } from '../../../activities/src/processes/step-context.js'
 import type { WorkflowTarget } from '../../../domain/src/index.js'
+
+/** A time span as Temporal reads it: '30 seconds', '2 days', '500 ms', or milliseconds. */
+export type Duration = string | number
 
 export type StepKind = 'step' | 'input' | 'approval' | 'conditional' | 'retry' | 'callback' | 'parallel' | 'sub_workflow'
 export type Delta = Record<string, unknown>
@@ -172,7 +175,7 @@ export class Flow<S, A> {
     run: StepRun<S, A, D>,
     options: { compensate?: Compensation<Merge<S, D>, A>; activity?: StepActivityOptions } = {},
   ): Flow<Merge<S, D>, A> {
-    return this.then({ kind: 'step', name, label, run: run as ActivityStep['run'], compensate: options.compensate as ActivityStep['compensate'], activity: options.activity })
+    return this.then({ kind: 'step', name, label, run: run, compensate: options.compensate as ActivityStep['compensate'], activity: options.activity })
   }
 
   input<K extends string, T>(
@@ -204,7 +207,7 @@ export class Flow<S, A> {
   }
 
   when<T>(name: string, label: string, predicate: (state: S) => boolean, build: (flow: Flow<S, A>) => Flow<T, A>): Flow<S & Partial<Added<S, T>>, A> {
-    return this.then({ kind: 'conditional', name, label, when: predicate as ConditionalStep['when'], steps: build(new Flow<S, A>()).steps })
+    return this.then({ kind: 'conditional', name, label, when: predicate, steps: build(new Flow<S, A>()).steps })
   }
 
   retry<D extends Delta | void>(
@@ -213,7 +216,7 @@ export class Flow<S, A> {
     run: StepRun<S, A, D>,
     options: { every: Duration; for: Duration; compensate?: Compensation<Merge<S, D>, A> },
   ): Flow<Merge<S, D>, A> {
-    return this.then({ kind: 'retry', name, label, run: run as RetryStep['run'], every: options.every, for: options.for, compensate: options.compensate as RetryStep['compensate'] })
+    return this.then({ kind: 'retry', name, label, run: run, every: options.every, for: options.for, compensate: options.compensate as RetryStep['compensate'] })
   }
 
   callback<K extends string, T>(
@@ -240,7 +243,7 @@ export class Flow<S, A> {
     workflow: Pick<WorkflowDeclaration, 'name' | 'target'>,
     options: { input: (state: S) => unknown; subscription?: (state: S) => string | undefined },
   ): Flow<S & Record<K, R>, A> {
-    return this.then({ kind: 'sub_workflow', name, label, workflow, input: options.input as SubWorkflowStep['input'], subscription: options.subscription as SubWorkflowStep['subscription'] })
+    return this.then({ kind: 'sub_workflow', name, label, workflow, input: options.input, subscription: options.subscription as SubWorkflowStep['subscription'] })
   }
 }
 
@@ -262,7 +265,7 @@ export function declareWorkflow<S, A>(meta: Omit<WorkflowDeclaration, 'steps' | 
   const undo = allSteps(flow.steps).flatMap((s) => ('compensate' in s && s.compensate ? [compensationName(s.name)] : []))
   const clash = undo.filter((n) => names.includes(n))
   if (clash.length) throw new Error(`workflow ${meta.name} declares steps named like compensations: ${clash.join(', ')}`)
-  return { ...meta, steps: flow.steps, result: result as WorkflowDeclaration['result'] }
+  return { ...meta, steps: flow.steps, result: result }
 }
 
 /** The log name of the step that undoes `step`. */

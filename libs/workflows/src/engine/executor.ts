@@ -16,7 +16,6 @@ import {
   setHandler,
   TemporalFailure,
   uuid4,
-  workflowInfo,
 } from '@temporalio/workflow'
 import { msToNumber } from '@temporalio/common/lib/time'
 import { z } from 'zod'
@@ -53,6 +52,7 @@ import {
   NOT_WAITING,
   PENDING_LOG,
   type PendingInput,
+  type CallbackRequest,
   type ResumeRequest,
   resumeUpdate,
   retryUpdate,
@@ -125,7 +125,7 @@ class ProcessEngine {
   ) {
     this.state = { ...args }
     setHandler(liveStateQuery, () => this.live())
-    setHandler(resumeUpdate, (req) => this.accept(req), { validator: (req) => void this.checkAnswer(req) })
+    setHandler(resumeUpdate, (req: ResumeRequest) => this.accept(req), { validator: (req: ResumeRequest) => void this.checkAnswer(req) })
     setHandler(answerSignal, (req) => {
       try {
         this.accept(req)
@@ -167,7 +167,7 @@ class ProcessEngine {
         return { step }
       },
       {
-        validator: ({ step, body }) => {
+        validator: ({ step, body }: CallbackRequest) => {
           const awaiting = this.callbacks.get(step)
           if (!awaiting || awaiting.delivered) throw ApplicationFailure.create({ type: NOT_WAITING, message: `step ${step} is not waiting for a callback` })
           const parsed = awaiting.step.answer.safeParse(body)
@@ -359,7 +359,7 @@ class ProcessEngine {
     const child = await this.attempt(step.name, () =>
       this.activities().startChildProcess({ ...ctx, workflow: step.workflow.name, target: step.workflow.target, created_by: this.args.created_by, subscription_ids: subscription ? [subscription] : [] }),
     )
-    const outcome = await this.attempt(step.name, () =>
+    const outcome: unknown = await this.attempt(step.name, () =>
       executeChild(step.workflow.name, {
         workflowId: child.process_id,
         args: [{ process_id: child.process_id, subscription_id: subscription ?? uuid4(), created_by: this.args.created_by, input: step.input(state as never) }],
@@ -395,7 +395,8 @@ class ProcessEngine {
   private async suspend(step: string, error: StepError, abortable = true): Promise<void> {
     this.suspended.set(step, error)
     this.showProgress()
-    await this.record({ ...this.contextOf(step), status: 'failed', error, process_status: 'suspended', failure: { step, ...error } }, 'wait')
+    this.record({ ...this.contextOf(step), status: 'failed', error, process_status: 'suspended', failure: { step, ...error } })
+    await this.flush()
     const seen = this.retries
     await condition(() => this.retries > seen || (abortable && this.abortRequest !== null))
     this.suspended.delete(step)
@@ -471,13 +472,11 @@ class ProcessEngine {
   /**
    * Writes to the log. Most entries ride along with the next activity the process calls (the worker's step-log
    * interceptor writes them before the activity runs), which costs no workflow task of its own; `now` writes
-   * them (and all before them) at once by a local activity, `wait` also waits for that. Writes stay in order.
+   * them (and all before them) at once by a local activity; `await flush()` waits for that. Writes stay in order.
    */
-  private record(entry: StepRecord, when: 'later' | 'now' | 'wait' = 'later'): Promise<void> {
+  private record(entry: StepRecord, when: 'later' | 'now' = 'later'): void {
     this.pending.push(entry)
-    if (when === 'later') return Promise.resolve()
-    const written = this.flush()
-    return when === 'wait' ? written : Promise.resolve()
+    if (when === 'now') void this.flush()
   }
 
   /** Writes the entries waiting to be written, after those already on their way. */
@@ -547,7 +546,7 @@ function pendingInput(w: Waiting): PendingInput {
     label: step.label,
     kind: step.kind,
     assignee: step.kind === 'approval' ? step.role : step.assignee,
-    form: z.toJSONSchema(step.answer, { io: 'input' }) as Record<string, unknown>,
+    form: z.toJSONSchema(step.answer, { io: 'input' }),
     data: w.data,
     expires_at: w.expires_at,
   }

@@ -7,7 +7,7 @@ type NoInput = Record<string, never>
 /** Tasks take no answers: the form is an empty object, and nothing is claimed or locked at start. */
 const taskForm = (workflow: string, title: string): StartForm<NoInput> => ({
   workflow,
-  pages: [async () => z.object({}).strict().meta({ title })],
+  pages: [() => Promise.resolve(z.object({}).strict().meta({ title }))],
   claims: () => [],
   customerId: () => '',
   summary: () => title,
