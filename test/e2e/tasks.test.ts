@@ -61,12 +61,14 @@ async function activeNode(router: string): Promise<string> {
 
 describe('tasks', () => {
   test('task_resume_all retries every suspended process', async () => {
-    // A router without a management address: create_node suspends at apply_base_config.
-    await sql.query(`UPDATE dcim_devices SET management_address = NULL WHERE name = 'task-r3'`)
+    // No IPv4 loopback pool: create_node suspends at allocate_loopback_ipv4.
+    const pool = (await api.get<{ name: string; prefix: string; role: string }>('/api/ipam/pools/loopbacks-v4')).body
+    assert.equal((await api.call('DELETE', '/api/ipam/pools/loopbacks-v4')).status, 204)
     const stuck = await start('create_node', { router: 'task-r3' })
-    await api.waitForProcess(stuck, (p) => p.status === 'suspended')
+    const suspended = await api.waitForProcess(stuck, (p) => p.status === 'suspended')
+    assert.deepEqual(suspended.suspended.map((s) => s.step), ['allocate_loopback_ipv4'])
     // The cause is fixed; the task retries it.
-    await sql.query(`UPDATE dcim_devices SET management_address = '192.0.2.33' WHERE name = 'task-r3'`)
+    assert.equal((await api.call('POST', '/api/ipam/pools', { name: pool.name, prefix: pool.prefix, role: pool.role })).status, 201)
     const task = await start('task_resume_all')
     const done = await api.waitForProcess(task, (p) => p.status === 'completed')
     const resumed = done.steps.find((s) => s.name === 'resume_processes')!
