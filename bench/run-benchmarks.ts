@@ -231,6 +231,9 @@ async function engineBenchmark(stack: TestStack) {
     await load(20, 4, (i) => bareRun(100_000 + i))
     const loom = await load(STEP_RUNS, CONCURRENCY, loomRun)
     const baseline = await load(STEP_RUNS, CONCURRENCY, bareRun)
+    // One at a time: the engine's own latency, without two busy cores shared by everything.
+    const loomAlone = await load(STEP_RUNS / 4, 1, loomRun)
+    const bareAlone = await load(STEP_RUNS / 4, 1, (i) => bareRun(200_000 + i))
 
     const rssBefore = rssMiB(worker.child.pid)
     const t = performance.now()
@@ -265,7 +268,7 @@ async function engineBenchmark(stack: TestStack) {
     }
     await load(200, CONCURRENCY, list)
     const listing = await load(REQUESTS, CONCURRENCY, list)
-    return { loom, baseline, waiting: { count: reached, startSeconds, rssBefore, rssWaiting, bareBefore, bareWaiting, listing } }
+    return { loom, baseline, loomAlone, bareAlone, waiting: { count: reached, startSeconds, rssBefore, rssWaiting, bareBefore, bareWaiting, listing } }
   } finally {
     await sql.end()
     await connection.close()
@@ -360,6 +363,7 @@ async function main() {
       console.log(`10-step Loom workflow    ${fmt(e.loom)}   (${STEP_RUNS} runs, ${CONCURRENCY} at a time; the engine, its process log and finish)`)
       console.log(`bare Temporal workflow   ${fmt(e.baseline)}   (the same 10 no-op activities, bare worker)`)
       console.log(`ratio Loom / bare        p50 latency ${(e.loom.p50 / e.baseline.p50).toFixed(2)} (goal ≤ 1.3), throughput ${(e.loom.perSecond / e.baseline.perSecond).toFixed(2)}`)
+      console.log(`one at a time            Loom p50 ${e.loomAlone.p50.toFixed(0)} ms, bare p50 ${e.bareAlone.p50.toFixed(0)} ms: ratio ${(e.loomAlone.p50 / e.bareAlone.p50).toFixed(2)} (${STEP_RUNS / 4} runs each)`)
       const w = e.waiting
       console.log(`${w.count} processes waiting at an input step (started in ${w.startSeconds.toFixed(1)} s): worker RSS ${w.rssBefore} → ${w.rssWaiting} MiB`)
       console.log(`${w.count} bare workflows waiting for an Update: bare worker RSS ${w.bareBefore} → ${w.bareWaiting} MiB; ratio of growth Loom / bare ${((w.rssWaiting - w.rssBefore) / Math.max(1, w.bareWaiting - w.bareBefore)).toFixed(2)}`)
