@@ -39,6 +39,12 @@ export class SuspendedStepDto {
   @ApiProperty({ type: Object, example: { message: 'IPAM pool loopbacks-v4 is exhausted', type: 'Exhausted' } }) error: { message: string; type: string | null; workflow_code_error?: boolean }
 }
 
+export class WorkflowErrorDto {
+  @ApiProperty({ example: 'WORKFLOW_TASK_FAILED_CAUSE_NON_DETERMINISTIC_ERROR' }) cause: string
+  @ApiProperty({ example: '[TMPRL1100] Nondeterminism error: Activity type of scheduled event …' }) message: string
+  @ApiProperty() non_determinism: boolean
+}
+
 export class ProcessAbortDto {
   @ApiPropertyOptional({ example: 'customer cancelled the order', description: 'recorded as the process failure' })
   @IsOptional()
@@ -72,6 +78,12 @@ export class ProcessDto extends ProcessSummaryDto {
   @ApiProperty({ nullable: true, type: Object, description: 'the process state as its steps built it (live, from Temporal)' }) state: Record<string, unknown> | null
   @ApiProperty({ type: [ProcessStepDto], description: 'every declared step in order; those not reached yet are pending' }) steps: ProcessStepDto[]
   @ApiProperty({ nullable: true, type: String, description: 'the workflow in the Temporal Web UI' }) temporal_ui_url: string | null
+  @ApiProperty({
+    nullable: true,
+    type: WorkflowErrorDto,
+    description: "the workflow's code cannot run (e.g. non-determinism after a deploy): Temporal retries it; deploy code that replays (patched()) and it goes on",
+  })
+  workflow_error: WorkflowErrorDto | null
 }
 
 export class ProcessListQueryDto extends PageQueryDto {

@@ -1,6 +1,7 @@
 import { ConflictException, ForbiddenException, Inject, Injectable, NotFoundException, ServiceUnavailableException } from '@nestjs/common'
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client'
 import { ApplicationFailure } from '@temporalio/common'
+import { temporal } from '@temporalio/proto'
 import { createHash } from 'node:crypto'
 import { v7 as uuidv7 } from 'uuid'
 import { z } from 'zod'
@@ -146,7 +147,11 @@ export class ProcessesService {
 
   async get(id: string): Promise<ProcessDto> {
     const row = await this.find(id)
-    return toProcessDto(row, this.catalog.logOrder(row.workflow), await this.state(row), this.webUiLink(id))
+    const live = row.completedAt ? null : await this.live(id)
+    const state = live ?? this.fromLog(row)
+    // A workflow that cannot run its code (a non-determinism error after a deploy) answers no query: say why.
+    const workflowError = live || row.completedAt ? null : await this.workflowTaskFailure(id)
+    return { ...toProcessDto(row, this.catalog.logOrder(row.workflow), state, this.webUiLink(id)), workflow_error: workflowError }
   }
 
   /**
@@ -220,14 +225,17 @@ export class ProcessesService {
   }
 
   /**
-   * The workflow's live view (current steps, pending input, suspension, state). A process waiting for input is
-   * answered from the log alone — no worker needs to be up to see what it waits for — unless the workflow
-   * answers at once; an ended one has none.
+   * The workflow's live view (current steps, pending input, suspension, state); when no worker answers, what
+   * the log tells — a process waiting for input still shows what it waits for. An ended one has none.
    */
   private async state(row: ProcessRow): Promise<LiveProcessState | null> {
     if (row.completedAt) return null
-    const live = await this.live(row.id)
-    if (live) return live
+    return (await this.live(row.id)) ?? this.fromLog(row)
+  }
+
+  /** What the log alone tells of a waiting process: the step and its form (no worker needed). */
+  private fromLog(row: ProcessRow): LiveProcessState | null {
+    if (row.completedAt) return null
     const waiting = row.status === 'waiting' ? row.steps?.find((s) => s.status === 'waiting') : undefined
     const declared = waiting && this.catalog.step(row.workflow, waiting.name)
     if (!waiting || !(declared?.kind === 'input' || declared?.kind === 'approval')) return null
@@ -250,6 +258,28 @@ export class ProcessesService {
     } catch {
       return null
     }
+  }
+
+  /**
+   * The reason the workflow's code last failed to run, when that is where it stands: the last workflow task
+   * failed and none completed since (Temporal retries it; the process waits until the code is fixed).
+   */
+  private async workflowTaskFailure(id: string): Promise<{ cause: string; message: string; non_determinism: boolean } | null> {
+    try {
+      const { events } = await this.temporal.client.workflow.getHandle(id).fetchHistory()
+      for (const event of [...(events ?? [])].reverse()) {
+        if (event.workflowTaskCompletedEventAttributes) return null
+        const failed = event.workflowTaskFailedEventAttributes
+        if (failed) {
+          const cause = temporal.api.enums.v1.WorkflowTaskFailedCause[failed.cause ?? 0] ?? 'UNSPECIFIED'
+          const message = failed.failure?.message ?? ''
+          return { cause, message, non_determinism: cause.includes('NON_DETERMINISTIC') || /nondetermin/i.test(message) }
+        }
+      }
+    } catch {
+      // Temporal unreachable: nothing more to tell than the log does.
+    }
+    return null
   }
 
   /** Sends an Update; the workflow's refusals become 4xx naming why. */
