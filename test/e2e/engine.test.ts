@@ -256,6 +256,19 @@ describe('approvals', () => {
   })
 })
 
+describe('approvals that suspend', () => {
+  test('an approval declared to suspend on expiry suspends the process; a retry asks again', async () => {
+    const id = await start('engine_suspending_approval', {}, 'alice')
+    const suspended = await api.waitForProcess(id, (p) => p.status === 'suspended', 20_000)
+    assert.deepEqual(suspended.suspended.map((s) => [s.step, s.error.type]), [['sign_off', 'Expired']])
+    assert.equal((await resume(id, {}, 'olivia')).status, 200)
+    await api.waitForProcess(id, (p) => p.status === 'waiting' && p.pending_input?.step === 'sign_off')
+    assert.equal((await resume(id, { approved: true }, 'bob', ['change-board'])).status, 200)
+    const done = await api.waitForProcess(id, (p) => p.status === 'completed')
+    assert.equal(done.steps.find((s) => s.name === 'sign_off')!.answered_by, 'bob')
+  })
+})
+
 describe('callbacks', () => {
   const tokenOf = (url: string) => url.split('/callback/')[1]
 
