@@ -183,8 +183,9 @@ class ProcessEngine {
   async run(): Promise<ProcessOutcome> {
     try {
       await this.runSteps(this.declaration.steps, this.state)
+      const result = await this.attempt('result', () => Promise.resolve(this.declaration.result?.(this.state as never)))
       await this.finish('completed')
-      return { status: 'completed', result: this.declaration.result?.(this.state as never) }
+      return { status: 'completed', result }
     } catch (error) {
       if (error instanceof Aborted) {
         const reason = this.abortRequest!.reason
@@ -230,7 +231,8 @@ class ProcessEngine {
         case 'callback':
           return await this.callbackStep(step, state)
         case 'conditional': {
-          const holds = step.when(state as never)
+          // Declared code may have bugs too: they suspend the process like a failed step.
+          const holds = await this.attempt(step.name, () => Promise.resolve(step.when(state as never)))
           if (!holds) {
             for (const skipped of [step, ...allSteps(step.steps)]) this.record({ ...this.context(skipped), status: 'skipped', state_delta: { condition: false } })
             return {}
@@ -292,9 +294,10 @@ class ProcessEngine {
     const ctx = this.context(step)
     for (;;) {
       const expires = step.kind === 'approval' && step.expires_after ? step.expires_after : undefined
+      const data = await this.attempt(step.name, () => Promise.resolve(step.data?.(state as never) ?? {}))
       const waiting: Waiting = {
         step,
-        data: step.data?.(state as never) ?? {},
+        data,
         expires_at: expires ? new Date(Date.now() + msToNumber(expires)).toISOString() : null,
         answer: null,
       }
@@ -355,7 +358,7 @@ class ProcessEngine {
 
   private async subWorkflowStep(step: SubWorkflowStep, state: Delta): Promise<Delta> {
     const ctx = this.context(step)
-    const subscription = step.subscription?.(state as never)
+    const subscription = await this.attempt(step.name, () => Promise.resolve(step.subscription?.(state as never)))
     const child = await this.attempt(step.name, () =>
       this.activities().startChildProcess({ ...ctx, workflow: step.workflow.name, target: step.workflow.target, created_by: this.args.created_by, subscription_ids: subscription ? [subscription] : [] }),
     )

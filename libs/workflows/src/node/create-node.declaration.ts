@@ -8,6 +8,7 @@ import { renderNodeConfig } from '../../../domain/src/config/index.js'
 import { NODE_LOOPBACK_POOLS, NODE_PRODUCT, type NodeInitial, nodeConfigData, nodeDescription, toProvisioning } from '../../../domain/src/products/node/index.js'
 import type { ActivityInterface } from '../engine/activity-interface.js'
 import { declareWorkflow, processFlow, type StepEnv } from '../engine/declaration.js'
+import { terminateNewSubscription } from '../shared/subscription-steps.js'
 import { CREATE_NODE } from '../names.js'
 import { confirmConfigApplied, type CreateNodeInput } from './create-node.forms.js'
 
@@ -48,7 +49,7 @@ export const createNodeDeclaration = declareWorkflow(
           })
           return { lifecycle: 'initial' as const }
         },
-        { compensate: { label: 'Terminate the subscription that never went live', run: (s, { act, step }) => act.setLifecycle({ ...step, subscription_id: s.subscription_id, lifecycle: 'terminated' }) } },
+        { compensate: terminateNewSubscription },
       )
       .step(
         'allocate_loopback_ipv4',

@@ -4,6 +4,7 @@ import type { SubscriptionActivities } from '../../../activities/src/subscriptio
 import type { ActivityInterface } from '../engine/activity-interface.js'
 import { declareWorkflow, processFlow } from '../engine/declaration.js'
 import { failProcess } from '../engine/failure.js'
+import { terminateNewSubscription } from '../shared/subscription-steps.js'
 import { CREATE_PORT } from '../names.js'
 import type { CreatePortInput } from './create-port.forms.js'
 
@@ -34,7 +35,7 @@ export const createPortDeclaration = declareWorkflow(
         })
         return { lifecycle: 'initial' as const }
       },
-      { compensate: { label: 'Terminate the subscription that never went live', run: (s, { act, step }) => act.setLifecycle({ ...step, subscription_id: s.subscription_id, lifecycle: 'terminated' }) } },
+      { compensate: terminateNewSubscription },
     )
     .step(
       'set_status_provisioning',
