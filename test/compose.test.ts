@@ -39,5 +39,7 @@ test('gateway and worker run the built entry points with a configuration Loom ac
     const config = loadConfig(service.environment ?? {})
     assert.equal(config.temporalAddress, 'temporal:7233', name)
     assert.match(config.databaseUrl ?? '', /@postgres:5432\//, name)
+    // Tasks and schedules call the API from the worker: it must name the gateway's service, not localhost.
+    assert.equal(config.publicUrl, `http://gateway:${services.gateway.environment?.LOOM_HTTP_PORT}`, name)
   }
 })
