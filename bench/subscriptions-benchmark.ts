@@ -1,7 +1,8 @@
 // The subscription store at scale: a database of `count` subscriptions (nodes, ports on them, circuits
 // between ports, with their relations) and list, search and detail through HTTP, 16 at a time.
 import pg from 'pg'
-import { detailSql, listStatement, type Statement } from '../apps/gateway/src/subscriptions/subscription-sql.js'
+import type { Statement } from '../apps/gateway/src/http/sql.js'
+import { detailSql, listStatement } from '../apps/gateway/src/subscriptions/subscription-sql.js'
 import { parseSort } from '../apps/gateway/src/http/pagination.js'
 import { PRODUCTS } from '../libs/domain/src/products/catalog.js'
 import { PrismaService, syncProducts } from '../libs/persistence/src/index.js'

@@ -336,6 +336,28 @@ describe('engine switch', () => {
   })
 })
 
+describe('the process log', () => {
+  test('filters and sorts: pages of any sort hold every matching process once, in order, with the total', async () => {
+    const expected = await prisma.process.findMany({ where: { createdBy: 'alice' }, orderBy: [{ workflow: 'asc' }, { id: 'asc' }], select: { id: true, workflow: true } })
+    assert.ok(expected.length > 3)
+    const seen: { id: string; workflow: string }[] = []
+    let cursor: string | null = null
+    do {
+      const res: { status: number; body: { items: ProcessSummaryDto[]; total: number; next_cursor: string | null } } = await api.get(
+        `/api/processes?created_by=alice&sort=workflow&limit=2${cursor ? `&cursor=${cursor}` : ''}`,
+      )
+      assert.equal(res.status, 200)
+      assert.equal(res.body.total, expected.length)
+      seen.push(...res.body.items.map((p) => ({ id: p.id, workflow: p.workflow })))
+      cursor = res.body.next_cursor
+    } while (cursor)
+    assert.deepEqual(seen, expected)
+    const children = await api.get<{ items: ProcessSummaryDto[]; total: number }>('/api/processes?workflow=engine_child&status=completed')
+    assert.ok(children.body.items.every((p) => p.workflow === 'engine_child' && p.status === 'completed' && p.parent_id))
+    assert.equal(children.body.total, await prisma.process.count({ where: { workflow: 'engine_child', status: 'completed' } }))
+  })
+})
+
 describe('metrics', () => {
   test('/metrics counts processes by workflow and status, who waits for input, and step durations', async () => {
     const id = await start('engine_approval', {}, 'alice')

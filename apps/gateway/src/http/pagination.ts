@@ -21,10 +21,6 @@ export function parseSort(sort: string | undefined, allowed: Record<string, { fi
   return { name, field: column.field, direction: raw.startsWith('-') ? 'desc' : 'asc', dates: column.dates ?? false }
 }
 
-export function orderBy(sort: Sort): Record<string, 'asc' | 'desc'>[] {
-  return [{ [sort.field]: sort.direction }, { id: sort.direction }]
-}
-
 /** Where a cursor points: the sort value and id of the last row of the previous page. */
 export interface Position {
   value: Date | string
@@ -46,17 +42,6 @@ export function decodeCursor(cursor: string | undefined, sort: Sort): Position |
   const [sortedBy, raw, id] = decoded as [string, string, string]
   if (sortedBy !== `${sort.direction === 'desc' ? '-' : ''}${sort.name}`) throw badParameter('cursor', `belongs to sort=${sortedBy}; ask again from the first page`)
   return { value: sort.dates ? new Date(raw) : raw, id }
-}
-
-/**
- * The rows after the cursor's row in this order (a Prisma filter). The cursor holds that row's sort value and
- * id, so rows inserted meanwhile neither shift the pages nor appear twice.
- */
-export function afterCursor(cursor: string | undefined, sort: Sort): Record<string, unknown> {
-  const at = decodeCursor(cursor, sort)
-  if (!at) return {}
-  const beyond = sort.direction === 'desc' ? 'lt' : 'gt'
-  return { OR: [{ [sort.field]: { [beyond]: at.value } }, { [sort.field]: at.value, id: { [beyond]: at.id } }] }
 }
 
 /** One row more than asked tells whether another page follows. */

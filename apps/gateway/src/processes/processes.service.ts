@@ -27,12 +27,13 @@ import {
   retryUpdate,
 } from '../../../../libs/workflows/src/engine/messages.js'
 import { fieldErrors } from '../../../../libs/workflows/src/engine/zod-errors.js'
-import { afterCursor, DEFAULT_LIMIT, orderBy, pageOf, parseSort } from '../http/pagination.js'
+import { decodeCursor, DEFAULT_LIMIT, pageOf, parseSort } from '../http/pagination.js'
 import { FieldErrorsException } from '../http/problem.js'
 import { TemporalService } from '../temporal/temporal.module.js'
 import { LOOM_CONFIG } from '../tokens.js'
 import { EngineControl } from '../settings/engine-control.service.js'
 import { WorkflowCatalog } from '../workflows/workflow-catalog.service.js'
+import { processPage } from './process-sql.js'
 import { type ProcessRow, toProcessDto, toProcessSummary } from './process-view.js'
 
 const SA = SEARCH_ATTRIBUTE
@@ -122,25 +123,7 @@ export class ProcessesService {
   async list(query: ProcessListQueryDto): Promise<Page<ProcessSummaryDto>> {
     const limit = query.limit ?? DEFAULT_LIMIT
     const sort = parseSort(query.sort, PROCESS_SORTS)
-    const after = afterCursor(query.cursor, sort)
-    const filters: Prisma.ProcessWhereInput[] = [
-      query.status ? { status: query.status } : {},
-      query.workflow ? { workflow: query.workflow } : {},
-      query.created_by ? { createdBy: query.created_by } : {},
-      query.assignee ? { assignee: query.assignee } : {},
-      query.subscription ? { subscriptions: { some: { subscriptionId: query.subscription } } } : {},
-      query.product ? { subscriptions: { some: { subscription: { product: query.product } } } } : {},
-    ]
-    const where: Prisma.ProcessWhereInput = { AND: filters }
-    const [rows, total] = await Promise.all([
-      this.prisma.process.findMany({
-        where: { AND: [...filters, after] },
-        orderBy: orderBy(sort),
-        take: limit + 1,
-        include: { subscriptions: { select: { subscriptionId: true } } },
-      }),
-      this.prisma.process.count({ where }),
-    ])
+    const { rows, total } = await processPage(this.prisma.pool, query, sort, decodeCursor(query.cursor, sort), limit)
     const page = pageOf(rows, limit, total, sort)
     return { ...page, items: page.items.map(toProcessSummary) }
   }

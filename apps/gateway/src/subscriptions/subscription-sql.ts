@@ -4,6 +4,7 @@ import type pg from 'pg'
 import type { SubscriptionListQueryDto } from '../../../../libs/contracts/src/index.js'
 import type { Lifecycle } from '../../../../libs/domain/src/index.js'
 import type { Position, Sort } from '../http/pagination.js'
+import { Params, run, type Statement, whereOf } from '../http/sql.js'
 
 /** A summary row, its columns named like Prisma's fields so that one mapper serves both. */
 export interface SummaryRow {
@@ -44,19 +45,6 @@ const ISO = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-
 const RELATED = (alias: string) =>
   `'subscription_id', ${alias}.id, 'product', ${alias}.product, 'description', ${alias}.description, 'lifecycle', ${alias}.lifecycle`
 
-async function run<R extends pg.QueryResultRow>(pool: pg.Pool, statement: Statement): Promise<R[]> {
-  return (await pool.query<R>(statement.text, statement.values)).rows
-}
-
-/** Numbered parameters, collected as the statement is written. */
-class Params {
-  readonly values: unknown[] = []
-  add(value: unknown): string {
-    this.values.push(value)
-    return `$${this.values.length}`
-  }
-}
-
 /**
  * The filters of a list request. The ones on product, lifecycle, customer and insync also apply, unchanged,
  * to subscription_counts, whose columns have the same names.
@@ -73,13 +61,6 @@ function filtersOf(query: SubscriptionListQueryDto, params: Params, alias: strin
 
 /** `?q=` as a LIKE pattern: the text anywhere, its wildcards taken literally (PostgreSQL's escape is the backslash). */
 const containing = (q: string) => `%${q.toLowerCase().replace(/[\\%_]/g, '\\$&')}%`
-
-const whereOf = (conditions: string[]) => (conditions.length ? `WHERE ${conditions.join(' AND ')}` : '')
-
-export interface Statement {
-  text: string
-  values: unknown[]
-}
 
 /**
  * One list request as one statement: a row per summary on the page (`limit + 1` of them: the extra one tells
