@@ -14,7 +14,7 @@ import type { ProcessDto, ProcessStartedDto, ProcessSummaryDto } from '../../lib
 import type { StepContext } from '../../libs/activities/src/processes/step-context.js'
 import { PrismaService } from '../../libs/persistence/src/index.js'
 import { waitFor } from '../../libs/runtime/src/index.js'
-import { answerSignal } from '../../libs/workflows/src/engine/messages.js'
+import { abortUpdate, answerSignal } from '../../libs/workflows/src/engine/messages.js'
 import { ENGINE_FIXTURES } from '../fixtures/engine/declarations.js'
 import { ENGINE_START_FORMS } from '../fixtures/engine/forms.js'
 import { type ApiClient, apiClient } from '../support/api.js'
@@ -38,6 +38,8 @@ const notices: { callback_url: string; order: string }[] = []
 /** What the fixture activities were asked, and which steps the test makes fail. */
 const touched: { process: string; what: string }[] = []
 const failing = new Set<string>()
+let openGate: () => void = () => undefined
+const gateOpen = new Promise<void>((resolve) => (openGate = resolve))
 const attempts = new Map<string, number>()
 const fixtureActivities = {
   touch: (input: StepContext & { what: string; value?: unknown }) => {
@@ -50,6 +52,11 @@ const fixtureActivities = {
     attempts.set(key, n)
     if (failing.has(input.step)) return Promise.reject(ApplicationFailure.retryable(`${input.step} was told to fail (attempt ${n})`, 'ToldToFail'))
     return Promise.resolve({ attempt: n })
+  },
+  gate: async (input: StepContext) => {
+    touched.push({ process: input.process_id, what: 'gate entered' })
+    await gateOpen
+    return 'through'
   },
 }
 
@@ -194,6 +201,19 @@ describe('the engine', () => {
     assert.ok(!touchedBy(id).includes('undo flaky'))
     assert.equal((await abort(id)).status, 409)
     failing.delete('flaky')
+  })
+
+  test('an abort while one branch of a parallel group is mid-step waits for that step, then undoes it too', async () => {
+    const id = await start('engine_parallel_abort')
+    await api.waitForProcess(id, (p) => p.status === 'waiting')
+    await waitFor(() => Promise.resolve(touchedBy(id).includes('gate entered')), { timeoutMs: 20_000, describe: () => 'the slow step never started' })
+    await client.workflow.getHandle(id).executeUpdate(abortUpdate, { args: [{ user: 'olivia', roles: [], reason: 'changed my mind' }] })
+    await new Promise((resolve) => setTimeout(resolve, 1000))
+    assert.equal((await api.get<ProcessDto>(`/api/processes/${id}`)).body.completed_at, null, 'it waits for the step in flight')
+    openGate()
+    const aborted = await api.waitForProcess(id, (p) => p.status === 'aborted')
+    assert.deepEqual([step(aborted, 'slow').status, step(aborted, 'undo_slow').status], ['success', 'success'])
+    assert.ok(touchedBy(id).includes('undo slow'), 'the step that finished after the abort was undone')
   })
 
   test('a bug in workflow code suspends the process and says so', async () => {

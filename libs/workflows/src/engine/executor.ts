@@ -116,6 +116,8 @@ class ProcessEngine {
   private readonly writes: Promise<void>[] = []
   private retries = 0
   private abortRequest: { user: string; reason: string } | null = null
+  /** a branch of a parallel group failed the process: the other branches stop at their next wait or boundary */
+  private failedBranch: Failed | null = null
   private engineRunning = true
   private ended = false
 
@@ -244,8 +246,19 @@ class ProcessEngine {
         case 'parallel': {
           this.record({ ...this.context(step), status: 'running' })
           this.current.delete(step.name)
-          const results = await Promise.all(Object.values(step.branches).map((branch) => this.runSteps(branch, state)))
-          const added = Object.assign({}, ...results) as Delta
+          // Every branch runs to its end or stops (an abort, or a failure in one, stops the others at their next
+          // wait or boundary) before the group ends, so that the compensations know every step that completed.
+          const outcomes = await Promise.allSettled(
+            Object.values(step.branches).map((branch) =>
+              this.runSteps(branch, state).catch((error: unknown) => {
+                if (error instanceof Failed) this.failedBranch ??= error
+                throw error
+              }),
+            ),
+          )
+          const stopped = outcomes.find((o) => o.status === 'rejected')
+          if (stopped) throw this.failedBranch ?? stopped.reason
+          const added = Object.assign({}, ...outcomes.map((o) => (o as PromiseFulfilledResult<Delta>).value)) as Delta
           this.record({ ...this.context(step), status: 'success', state_delta: { branches: Object.keys(step.branches) } })
           return added
         }
@@ -280,8 +293,8 @@ class ProcessEngine {
             const failure = describeFailure(error)
             if (failure.type === PROCESS_FAILED || Date.now() + msToNumber(step.every) > deadline) throw error
             this.record({ ...ctx, status: 'running', error: failure, attempts: attempt }, 'now')
-            await condition(() => this.abortRequest !== null, step.every)
-            if (this.abortRequest) throw new Aborted()
+            await condition(() => this.halted(), step.every)
+            this.stopIfHalted()
           }
         }
       })) ?? {}
@@ -305,7 +318,7 @@ class ProcessEngine {
       const assignee = step.kind === 'approval' ? step.role : step.assignee
       this.record({ ...ctx, status: 'waiting', state_delta: waiting.data, process_status: 'waiting', assignee }, 'now')
       this.showProgress()
-      const answered = await condition(() => waiting.answer !== null || this.abortRequest !== null, expires)
+      const answered = await condition(() => waiting.answer !== null || this.halted(), expires)
       this.waiting.delete(step.name)
       if (waiting.answer) {
         const { value, user } = waiting.answer
@@ -316,7 +329,7 @@ class ProcessEngine {
         }
         return { [step.name]: value }
       }
-      if (this.abortRequest) throw new Aborted()
+      this.stopIfHalted()
       if (answered === false && step.kind === 'approval') {
         const error = { message: `nobody answered ${step.name} within ${step.expires_after}`, type: 'Expired' }
         if (step.on_expiry === 'abort') {
@@ -337,13 +350,13 @@ class ProcessEngine {
       this.callbacks.set(step.name, awaiting)
       this.showProgress()
       await this.attempt(step.name, () => this.activities().openCallback({ ...ctx, notify: step.notify?.(state as never) ?? null }))
-      const arrived = await condition(() => awaiting.delivered || this.abortRequest !== null, step.timeout)
+      const arrived = await condition(() => awaiting.delivered || this.halted(), step.timeout)
       this.callbacks.delete(step.name)
       if (awaiting.delivered) {
         this.record({ ...ctx, status: 'success', state_delta: { [step.name]: awaiting.body } })
         return { [step.name]: awaiting.body }
       }
-      if (this.abortRequest) throw new Aborted()
+      this.stopIfHalted()
       if (!arrived) {
         const error = { message: `no callback for ${step.name} within ${step.timeout}`, type: 'CallbackTimeout' }
         this.record({ ...ctx, status: 'failed', error, close_callback: true }, 'now') // its token stops working
@@ -401,9 +414,9 @@ class ProcessEngine {
     this.record({ ...this.contextOf(step), status: 'failed', error, process_status: 'suspended', failure: { step, ...error } })
     await this.flush()
     const seen = this.retries
-    await condition(() => this.retries > seen || (abortable && this.abortRequest !== null))
+    await condition(() => this.retries > seen || (abortable && this.halted()))
     this.suspended.delete(step)
-    if (this.retries === seen) throw new Aborted()
+    if (this.retries === seen) this.stopIfHalted()
     this.record({ ...this.contextOf(step), status: 'running', process_status: 'running' })
     this.showProgress()
   }
@@ -413,8 +426,18 @@ class ProcessEngine {
     if (!this.engineRunning) {
       this.showProgress()
       void this.flush() // the log is complete while it waits
-      await condition(() => this.engineRunning || this.abortRequest !== null)
+      await condition(() => this.engineRunning || this.halted())
     }
+    this.stopIfHalted()
+  }
+
+  /** An abort was asked for, or a parallel branch failed the process. */
+  private halted(): boolean {
+    return this.abortRequest !== null || this.failedBranch !== null
+  }
+
+  private stopIfHalted(): void {
+    if (this.failedBranch) throw this.failedBranch
     if (this.abortRequest) throw new Aborted()
   }
 
