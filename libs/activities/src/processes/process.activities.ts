@@ -1,28 +1,20 @@
 import { createHash, randomBytes } from 'node:crypto'
-import { Inject, Injectable, Optional } from '@nestjs/common'
+import { Inject, Injectable } from '@nestjs/common'
 import { ApplicationFailure } from '@temporalio/activity'
 import { v7 as uuidv7 } from 'uuid'
-import type { ProcessStatus, StepStatus, WorkflowTarget } from '../../../domain/src/index.js'
+import type { WorkflowTarget } from '../../../domain/src/index.js'
 import { lockSubscriptions, type Prisma, PrismaService, SubscriptionLocked } from '../../../persistence/src/index.js'
 import type { StepContext } from './step-context.js'
-import { StepLog } from './step-log.js'
+import { type StepEntry, StepLog } from './step-log.js'
 
 /** The gateway's base URL as other systems reach it (LOOM_PUBLIC_URL): callback URLs start with it. */
 export const PUBLIC_URL = Symbol('PUBLIC_URL')
 
-export type StepRecord = StepContext & {
-  status: StepStatus
-  state_delta?: Record<string, unknown>
-  answered_by?: string
-  error?: unknown
-  attempts?: number
-  process_status?: ProcessStatus
-  assignee?: string | null
-  /** a suspended process's failure: {step, message, type} */
-  failure?: Record<string, unknown>
-  /** a callback step that stopped waiting: its token no longer works */
-  close_callback?: boolean
-}
+export type StepRecord = StepContext &
+  StepEntry & {
+    /** a callback step that stopped waiting: its token no longer works */
+    close_callback?: boolean
+  }
 
 export function callbackTokenHash(token: string): string {
   return createHash('sha256').update(token).digest('hex')
@@ -34,7 +26,7 @@ export class ProcessActivities {
   constructor(
     private readonly prisma: PrismaService,
     private readonly steps: StepLog,
-    @Optional() @Inject(PUBLIC_URL) private readonly publicUrl: string = 'http://localhost:3000',
+    @Inject(PUBLIC_URL) private readonly publicUrl: string,
   ) {}
 
   /** Log entries in the order the engine made them. */
@@ -44,7 +36,7 @@ export class ProcessActivities {
 
   async recordStep(input: StepRecord): Promise<void> {
     if (input.close_callback) await this.prisma.processCallback.deleteMany({ where: { processId: input.process_id, step: input.step } })
-    await this.steps.record(input, { ...input, state_delta: input.state_delta as Prisma.InputJsonValue | undefined, error: input.error as Prisma.InputJsonValue | undefined, failure: input.failure as Prisma.InputJsonObject | undefined })
+    await this.steps.record(input, input)
   }
 
   /**
@@ -114,4 +106,3 @@ export class ProcessActivities {
   }
 }
 
-export type EngineActivities = ProcessActivities

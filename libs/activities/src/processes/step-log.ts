@@ -2,11 +2,23 @@ import { Injectable } from '@nestjs/common'
 import { Context } from '@temporalio/activity'
 import { v7 as uuidv7 } from 'uuid'
 import type { ProcessStatus, StepStatus } from '../../../domain/src/index.js'
-import { Prisma, PrismaService } from '../../../persistence/src/index.js'
+import { type Prisma, PrismaService } from '../../../persistence/src/index.js'
 import type { StepContext } from './step-context.js'
 
 export type Tx = Prisma.TransactionClient
-type Json = Prisma.InputJsonValue
+
+/** What the log records of a step (and, with `process_status`, of its process). JSON values are written as given. */
+export interface StepEntry {
+  status: StepStatus
+  state_delta?: Record<string, unknown>
+  answered_by?: string
+  error?: unknown
+  attempts?: number
+  process_status?: ProcessStatus
+  assignee?: string | null
+  /** a suspended process's failure: {step, message, type} */
+  failure?: Record<string, unknown>
+}
 
 function attempt(): number {
   try {
@@ -26,7 +38,7 @@ export class StepLog {
    * retry after a crash either finds the step done — and gets its stored result back, changing nothing —
    * or finds nothing done and does it all.
    */
-  async once<T>(ctx: StepContext, work: (tx: Tx) => Promise<{ result: T; state_delta: unknown }>, processStatus: ProcessStatus = 'running'): Promise<T> {
+  async once<T>(ctx: StepContext, work: (tx: Tx) => Promise<{ result: T; state_delta: unknown }>): Promise<T> {
     return this.prisma.$transaction(async (tx) => {
       // Creates the step's row, or locks the existing one (the no-op update takes the row lock), and reads it.
       const [row] = await tx.$queryRaw<{ status: StepStatus; result: T | null }[]>`
@@ -42,7 +54,7 @@ export class StepLog {
           SET status = 'success', completed_at = now(), state_delta = ${JSON.stringify(state_delta)}::jsonb,
               result = ${JSON.stringify(result)}::jsonb, attempts = ${attempt()}, error = NULL
           WHERE process_id = ${ctx.process_id}::uuid AND name = ${ctx.step})
-        UPDATE processes SET status = ${processStatus}::process_status, updated_at = now()
+        UPDATE processes SET status = 'running', updated_at = now()
         WHERE id = ${ctx.process_id}::uuid AND status NOT IN ('completed', 'aborted', 'failed')`
       return result
     })
@@ -66,19 +78,7 @@ export class StepLog {
    * them done), or an error. Never undoes a success, except with a success: a late retry of an earlier record
    * must not reopen an answered step.
    */
-  async record(
-    ctx: StepContext,
-    entry: {
-      status: StepStatus
-      state_delta?: Json
-      answered_by?: string
-      error?: Json
-      attempts?: number
-      process_status?: ProcessStatus
-      assignee?: string | null
-      failure?: Json
-    },
-  ): Promise<void> {
+  async record(ctx: StepContext, entry: StepEntry): Promise<void> {
     const done = entry.status === 'success' || entry.status === 'skipped'
     const json = (v: unknown) => (v === undefined ? null : JSON.stringify(v))
     // One statement, one round trip: this runs for every step of every process.

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Optional } from '@nestjs/common'
+import { Inject, Injectable } from '@nestjs/common'
 import { ApplicationFailure } from '@temporalio/activity'
 import { WORKFLOW_DECLARATIONS } from '../../../workflows/src/registry.js'
 import { PrismaService } from '../../../persistence/src/index.js'
@@ -25,7 +25,7 @@ export class TaskActivities {
   constructor(
     private readonly prisma: PrismaService,
     private readonly steps: StepLog,
-    @Optional() @Inject(PUBLIC_URL) private readonly publicUrl: string = 'http://localhost:3000',
+    @Inject(PUBLIC_URL) private readonly publicUrl: string,
   ) {}
 
   /** Suspended processes other than the task itself, oldest first. */

@@ -19,7 +19,7 @@ import {
 } from '@temporalio/workflow'
 import { msToNumber } from '@temporalio/common/lib/time'
 import { z } from 'zod'
-import type { EngineActivities, StepRecord } from '../../../activities/src/processes/process.activities.js'
+import type { ProcessActivities, StepRecord } from '../../../activities/src/processes/process.activities.js'
 import type { StepContext } from '../../../activities/src/processes/step-context.js'
 import type { ProcessStatus } from '../../../domain/src/index.js'
 import type { ActivityInterface } from './activity-interface.js'
@@ -61,14 +61,17 @@ import {
 import { PROCESS_FAILED } from './failure.js'
 import { fieldErrors } from './zod-errors.js'
 
-export const DEFAULT_ACTIVITY_OPTIONS: StepActivityOptions = {
+const DEFAULT_ACTIVITY_OPTIONS: StepActivityOptions = {
   startToCloseTimeout: '60 seconds',
   retry: { initialInterval: '500 ms', maximumInterval: '10 seconds', maximumAttempts: 10, nonRetryableErrorTypes: ['DomainError', 'NotFound', 'Conflict', PROCESS_FAILED] },
 }
 
-type Engine = ActivityInterface<EngineActivities>
+type Engine = ActivityInterface<ProcessActivities>
 
-// The log is written by local activities: no task-queue round trip, and most of them are not waited for.
+/** A retry step's activity options: each try is one attempt, and the step tries again itself. */
+const ONE_TRY: StepActivityOptions = { retry: { maximumAttempts: 1 } }
+
+// The log entries that cannot wait for the next activity call (waits, suspensions, the end) go by local activity.
 const logActivities = proxyLocalActivities<Engine>({ startToCloseTimeout: '30 seconds', retry: { initialInterval: '200 ms', maximumInterval: '5 seconds' } })
 
 class Aborted extends Error {}
@@ -91,7 +94,7 @@ interface AwaitingCallback {
   delivered: boolean
 }
 
-export interface ProcessOutcome {
+interface ProcessOutcome {
   status: Extract<ProcessStatus, 'completed' | 'aborted'>
   result?: unknown
   reason?: string
@@ -113,9 +116,14 @@ class ProcessEngine {
   /** log entries not written yet */
   private readonly pending: StepRecord[] = []
   private written: Promise<void> = Promise.resolve()
-  private readonly writes: Promise<void>[] = []
+  /** the first log write that failed for good: finish() reports it */
+  private writeFailure: Error | null = null
+  /** the activities by the options they were made with (a step's own, or none) */
+  private readonly proxies = new Map<StepActivityOptions | undefined, Engine>()
+  /** where each step (a group's members included) stands in the top-level list, for the progress line */
+  private readonly topIndex: Map<string, number>
   private retries = 0
-  private abortRequest: { user: string; reason: string } | null = null
+  private abortReason: string | null = null
   /** a branch of a parallel group failed the process: the other branches stop at their next wait or boundary */
   private failedBranch: Failed | null = null
   private engineRunning = true
@@ -126,6 +134,7 @@ class ProcessEngine {
     private readonly args: ProcessArgs,
   ) {
     this.state = { ...args }
+    this.topIndex = new Map(declaration.steps.flatMap((top, i) => allSteps([top]).map((s) => [s.name, i] as const)))
     setHandler(liveStateQuery, () => this.live())
     setHandler(resumeUpdate, (req: ResumeRequest) => this.accept(req), { validator: (req: ResumeRequest) => void this.checkAnswer(req) })
     setHandler(answerSignal, (req) => {
@@ -151,12 +160,12 @@ class ProcessEngine {
     setHandler(
       abortUpdate,
       ({ user, reason }) => {
-        this.abortRequest = { user, reason: reason?.trim() || `aborted by ${user}` }
+        this.abortReason = reason?.trim() || `aborted by ${user}`
         return { aborting: true }
       },
       {
         validator: (_request) => {
-          if (this.ended || this.abortRequest) throw ApplicationFailure.create({ type: ENDING, message: 'the process is already ending' })
+          if (this.ended || this.abortReason) throw ApplicationFailure.create({ type: ENDING, message: 'the process is already ending' })
         },
       },
     )
@@ -190,7 +199,7 @@ class ProcessEngine {
       return { status: 'completed', result }
     } catch (error) {
       if (error instanceof Aborted) {
-        const reason = this.abortRequest!.reason
+        const reason = this.abortReason!
         await this.compensate()
         await this.finish('aborted', { message: reason })
         return { status: 'aborted', reason }
@@ -236,15 +245,15 @@ class ProcessEngine {
           // Declared code may have bugs too: they suspend the process like a failed step.
           const holds = await this.attempt(step.name, () => Promise.resolve(step.when(state as never)))
           if (!holds) {
-            for (const skipped of [step, ...allSteps(step.steps)]) this.record({ ...this.context(skipped), status: 'skipped', state_delta: { condition: false } })
+            for (const skipped of [step, ...allSteps(step.steps)]) this.record({ ...this.contextOf(skipped.name), status: 'skipped', state_delta: { condition: false } })
             return {}
           }
-          this.record({ ...this.context(step), status: 'success', state_delta: { condition: true } })
+          this.record({ ...this.contextOf(step.name), status: 'success', state_delta: { condition: true } })
           this.current.delete(step.name)
           return await this.runSteps(step.steps, state)
         }
         case 'parallel': {
-          this.record({ ...this.context(step), status: 'running' })
+          this.record({ ...this.contextOf(step.name), status: 'running' })
           this.current.delete(step.name)
           // Every branch runs to its end or stops (an abort, or a failure in one, stops the others at their next
           // wait or boundary) before the group ends, so that the compensations know every step that completed.
@@ -259,7 +268,7 @@ class ProcessEngine {
           const stopped = outcomes.find((o) => o.status === 'rejected')
           if (stopped) throw this.failedBranch ?? stopped.reason
           const added = Object.assign({}, ...outcomes.map((o) => (o as PromiseFulfilledResult<Delta>).value)) as Delta
-          this.record({ ...this.context(step), status: 'success', state_delta: { branches: Object.keys(step.branches) } })
+          this.record({ ...this.contextOf(step.name), status: 'success', state_delta: { branches: Object.keys(step.branches) } })
           return added
         }
         case 'sub_workflow':
@@ -272,7 +281,7 @@ class ProcessEngine {
   }
 
   private async activityStep(step: ActivityStep, state: Delta): Promise<Delta> {
-    const ctx = this.context(step)
+    const ctx = this.contextOf(step.name)
     const delta = (await this.attempt(step.name, () => step.run(state as never, { act: this.activities(step.activity), step: ctx } as never))) ?? {}
     this.record({ ...ctx, status: 'success', state_delta: delta })
     if (step.compensate) this.done.push({ step, state: { ...state, ...delta } })
@@ -281,8 +290,8 @@ class ProcessEngine {
 
   /** Tries once every `every` until `for` has passed, each failure recorded; then suspends like any step. */
   private async retryStep(step: RetryStep, state: Delta): Promise<Delta> {
-    const ctx = this.context(step)
-    const act = this.activities({ retry: { maximumAttempts: 1 } })
+    const ctx = this.contextOf(step.name)
+    const act = this.activities(ONE_TRY)
     const delta =
       (await this.attempt(step.name, async () => {
         const deadline = Date.now() + msToNumber(step.for)
@@ -304,7 +313,7 @@ class ProcessEngine {
   }
 
   private async answerStep(step: InputStep | ApprovalStep, state: Delta): Promise<Delta> {
-    const ctx = this.context(step)
+    const ctx = this.contextOf(step.name)
     for (;;) {
       const expires = step.kind === 'approval' && step.expires_after ? step.expires_after : undefined
       const data = await this.attempt(step.name, () => Promise.resolve(step.data?.(state as never) ?? {}))
@@ -324,7 +333,7 @@ class ProcessEngine {
         const { value, user } = waiting.answer
         this.record({ ...ctx, status: 'success', state_delta: { [step.name]: value }, answered_by: user, process_status: 'running', assignee: null })
         if (step.kind === 'approval' && !(value as { approved: boolean }).approved) {
-          this.abortRequest = { user, reason: `${step.name} was rejected by ${user}` }
+          this.abortReason = `${step.name} was rejected by ${user}`
           throw new Aborted()
         }
         return { [step.name]: value }
@@ -334,7 +343,7 @@ class ProcessEngine {
         const error = { message: `nobody answered ${step.name} within ${step.expires_after}`, type: 'Expired' }
         if (step.on_expiry === 'abort') {
           this.record({ ...ctx, status: 'failed', error })
-          this.abortRequest = { user: 'loom', reason: error.message }
+          this.abortReason = error.message
           throw new Aborted()
         }
         await this.suspend(step.name, error) // a retry asks again
@@ -344,7 +353,7 @@ class ProcessEngine {
 
   private async callbackStep(step: CallbackStep, state: Delta): Promise<Delta> {
     for (;;) {
-      const ctx = this.context(step)
+      const ctx = this.contextOf(step.name)
       const awaiting: AwaitingCallback = { step, body: null, delivered: false }
       // Open before announcing: a callback may arrive as soon as the other system has the token.
       this.callbacks.set(step.name, awaiting)
@@ -361,7 +370,7 @@ class ProcessEngine {
         const error = { message: `no callback for ${step.name} within ${step.timeout}`, type: 'CallbackTimeout' }
         this.record({ ...ctx, status: 'failed', error, close_callback: true }, 'now') // its token stops working
         if (step.on_timeout === 'abort') {
-          this.abortRequest = { user: 'loom', reason: error.message }
+          this.abortReason = error.message
           throw new Aborted()
         }
         await this.suspend(step.name, error) // a retry opens a new callback
@@ -370,7 +379,7 @@ class ProcessEngine {
   }
 
   private async subWorkflowStep(step: SubWorkflowStep, state: Delta): Promise<Delta> {
-    const ctx = this.context(step)
+    const ctx = this.contextOf(step.name)
     const subscription = await this.attempt(step.name, () => Promise.resolve(step.subscription?.(state as never)))
     const child = await this.attempt(step.name, () =>
       this.activities().startChildProcess({ ...ctx, workflow: step.workflow.name, target: step.workflow.target, created_by: this.args.created_by, subscription_ids: subscription ? [subscription] : [] }),
@@ -433,12 +442,12 @@ class ProcessEngine {
 
   /** An abort was asked for, or a parallel branch failed the process. */
   private halted(): boolean {
-    return this.abortRequest !== null || this.failedBranch !== null
+    return this.abortReason !== null || this.failedBranch !== null
   }
 
   private stopIfHalted(): void {
     if (this.failedBranch) throw this.failedBranch
-    if (this.abortRequest) throw new Aborted()
+    if (this.abortReason) throw new Aborted()
   }
 
   /** The compensations of completed steps, newest first, each a logged step of its own. */
@@ -456,7 +465,8 @@ class ProcessEngine {
   }
 
   private async finish(status: 'completed' | 'aborted' | 'failed', failure?: Record<string, unknown>): Promise<void> {
-    await Promise.all(this.writes)
+    await this.written
+    if (this.writeFailure) throw this.writeFailure
     await logActivities.finishProcess({ process_id: this.args.process_id, status, failure, records: this.pending.splice(0) })
     this.ended = true
     setCurrentDetails(`Process **${status}**${failure ? `: ${String(failure.message)}` : ''}`)
@@ -464,7 +474,7 @@ class ProcessEngine {
 
   // ---- answers ----
 
-  private checkAnswer(req: ResumeRequest): Waiting {
+  private checkAnswer(req: ResumeRequest): { waiting: Waiting; value: unknown } {
     const waiting = req.step ? this.waiting.get(req.step) : [...this.waiting.values()][0]
     if (!waiting || waiting.answer) {
       throw ApplicationFailure.create({ type: NOT_WAITING, message: `the process is not waiting for input${req.step ? ` at ${req.step}` : ''} (now: ${this.describeNow()})` })
@@ -476,20 +486,16 @@ class ProcessEngine {
     }
     const parsed = step.answer.safeParse(req.answer)
     if (!parsed.success) throw ApplicationFailure.create({ type: INVALID_ANSWER, message: `invalid answer to ${step.name}`, details: [fieldErrors(parsed.error)] })
-    return waiting
+    return { waiting, value: parsed.data }
   }
 
   private accept(req: ResumeRequest): { step: string } {
-    const waiting = this.checkAnswer(req)
-    waiting.answer = { value: waiting.step.answer.parse(req.answer), user: req.user }
+    const { waiting, value } = this.checkAnswer(req)
+    waiting.answer = { value, user: req.user }
     return { step: waiting.step.name }
   }
 
   // ---- helpers ----
-
-  private context(step: EngineStep): StepContext {
-    return this.contextOf(step.name)
-  }
 
   private contextOf(step: string): StepContext {
     return { process_id: this.args.process_id, step, started_at: new Date().toISOString() }
@@ -510,13 +516,21 @@ class ProcessEngine {
     const records = this.pending.splice(0)
     if (records.length === 0) return this.written
     const written = this.written.then(() => logActivities.recordSteps(records))
-    this.written = written.catch(() => undefined) // a failed write fails finish(); later writes still go in order
-    this.writes.push(written)
+    // Later writes still go in order; finish() reports a failure (local activities retry until they succeed, so this is rare).
+    this.written = written.catch((error: Error) => {
+      this.writeFailure ??= error
+    })
     return written
   }
 
   /** The activities, with the workflow's options and the step's overrides; each call carries the log entries waiting to be written. */
   private activities(options?: StepActivityOptions): Engine {
+    let act = this.proxies.get(options)
+    if (!act) this.proxies.set(options, (act = this.carryingLog(options)))
+    return act
+  }
+
+  private carryingLog(options?: StepActivityOptions): Engine {
     const defaults = { ...DEFAULT_ACTIVITY_OPTIONS, ...this.declaration.activity }
     const act = proxyActivities<Engine>({ ...defaults, ...options, retry: { ...defaults.retry, ...options?.retry } })
     return new Proxy(act, {
@@ -539,7 +553,7 @@ class ProcessEngine {
       awaiting_callback: [...this.callbacks.values()].filter((c) => !c.delivered).map((c) => c.step.name),
       suspended: [...this.suspended].map(([step, error]) => ({ step, error })),
       paused: !this.engineRunning,
-      aborting: this.abortRequest !== null && !this.ended,
+      aborting: this.abortReason !== null && !this.ended,
       state: this.state,
     }
   }
@@ -552,9 +566,8 @@ class ProcessEngine {
 
   /** The line the Temporal Web UI shows for this workflow. */
   private showProgress(): void {
-    const all = this.declaration.steps
-    const top = all.findIndex((s) => this.current.has(s.name) || allSteps([s]).some((c) => this.current.has(c.name)))
-    const where = top >= 0 ? `Step ${top + 1}/${all.length}: **${[...this.current].join(', ')}**` : 'Between steps'
+    const tops = [...this.current].flatMap((name) => this.topIndex.get(name) ?? [])
+    const where = tops.length ? `Step ${Math.min(...tops) + 1}/${this.declaration.steps.length}: **${[...this.current].join(', ')}**` : 'Between steps'
     const notes = [
       !this.engineRunning ? 'engine paused (PUT /api/settings/engine)' : '',
       this.suspended.size ? `suspended at ${[...this.suspended.keys()].join(', ')}: PUT /api/processes/${this.args.process_id}/resume to retry or /abort` : '',
@@ -579,7 +592,7 @@ function pendingInput(w: Waiting): PendingInput {
 }
 
 /** What an operator needs to know about a failure; plain errors from workflow code are named as bugs. */
-export function describeFailure(error: unknown): StepError {
+function describeFailure(error: unknown): StepError {
   let cause: unknown = error
   while ((cause instanceof ActivityFailure || cause instanceof ChildWorkflowFailure) && cause.cause) cause = cause.cause
   if (cause instanceof ApplicationFailure) return { message: cause.message, type: cause.type ?? null }

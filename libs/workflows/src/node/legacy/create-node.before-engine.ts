@@ -10,8 +10,7 @@ import { renderNodeConfig } from '../../../../domain/src/config/index.js'
 import { NODE_LOOPBACK_POOLS, NODE_PRODUCT, type NodeInitial, nodeConfigData, nodeDescription, toProvisioning } from '../../../../domain/src/products/node/index.js'
 import type { ActivityInterface } from '../../engine/activity-interface.js'
 import { ProcessRun } from '../../engine/legacy/process-run.js'
-import { allSteps } from '../../engine/declaration.js'
-import { createNodeDeclaration } from '../create-node.declaration.js'
+import type { ProcessArgs } from '../../engine/declaration.js'
 import { confirmConfigApplied, type CreateNodeInput } from '../create-node.forms.js'
 
 type Activities = ActivityInterface<DcimActivities> &
@@ -23,20 +22,26 @@ type Activities = ActivityInterface<DcimActivities> &
 /** Processes started before create_node took its loopbacks from IPAM and configured through a driver replay the old way. */
 const SOURCES_OF_TRUTH = 'create-node-ipam-and-driver'
 
+/** The step list as it was: frozen here, so that a later change to the declaration cannot break these replays. */
+const STEPS = [
+  { name: 'construct_node_model', label: 'Construct the node model from the DCIM device' },
+  { name: 'store_process_subscription', label: 'Store the subscription (lifecycle initial)' },
+  { name: 'allocate_loopback_ipv4', label: 'Allocate the IPv4 loopback from IPAM' },
+  { name: 'allocate_loopback_ipv6', label: 'Allocate the IPv6 loopback from IPAM' },
+  { name: 'fetch_ip_address_information', label: 'Fetch the management address from DCIM' },
+  { name: 'apply_base_config', label: 'Apply and verify the base configuration through the device driver' },
+  { name: 'provide_config_to_user', label: 'Show the base configuration; wait until it is applied (when a person applies it)' },
+  { name: 'set_status_provisioning', label: 'Set the subscription to provisioning' },
+  { name: 'update_node_status', label: 'Set the DCIM device from planned to active' },
+  { name: 'set_status_active', label: 'Set the subscription to active' },
+]
+
 const act = proxyActivities<Activities>({
   // Applying and verifying a configuration waits for the network to converge.
   startToCloseTimeout: '90 seconds',
   retry: { initialInterval: '500 ms', maximumInterval: '10 seconds', maximumAttempts: 10, nonRetryableErrorTypes: ['DomainError', 'NotFound'] },
 })
 
-export interface CreateNodeArgs {
-  /** = the workflow id */
-  process_id: string
-  /** chosen by the gateway, so that it is a search attribute from the start */
-  subscription_id: string
-  created_by: string
-  input: CreateNodeInput
-}
 
 export interface CreateNodeResult {
   subscription_id: string
@@ -44,8 +49,8 @@ export interface CreateNodeResult {
 }
 
 /** Seed 002's create_node: from a planned router in DCIM to an active node subscription. */
-export async function createNodeBeforeEngine(args: CreateNodeArgs): Promise<CreateNodeResult> {
-  const run = new ProcessRun(workflowInfo().workflowId, { name: createNodeDeclaration.name, steps: allSteps(createNodeDeclaration.steps) })
+export async function createNodeBeforeEngine(args: ProcessArgs<CreateNodeInput>): Promise<CreateNodeResult> {
+  const run = new ProcessRun(workflowInfo().workflowId, { name: 'create_node', steps: STEPS })
   const { subscription_id: subscriptionId } = args
   let allocated = false
   try {

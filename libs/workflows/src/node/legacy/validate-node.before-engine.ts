@@ -5,8 +5,7 @@ import type { NodeValidationActivities } from '../../../../activities/src/node/n
 import type { ProcessActivities } from '../../../../activities/src/processes/process.activities.js'
 import type { ActivityInterface } from '../../engine/activity-interface.js'
 import { ProcessRun } from '../../engine/legacy/process-run.js'
-import { allSteps } from '../../engine/declaration.js'
-import { validateNodeDeclaration } from '../validate-node.declaration.js'
+import type { ProcessArgs } from '../../engine/declaration.js'
 import type { ValidateNodeInput } from '../validate-node.forms.js'
 
 const act = proxyActivities<ActivityInterface<NodeValidationActivities> & ActivityInterface<ProcessActivities>>({
@@ -14,19 +13,12 @@ const act = proxyActivities<ActivityInterface<NodeValidationActivities> & Activi
   retry: { initialInterval: '500 ms', maximumInterval: '10 seconds', maximumAttempts: 10, nonRetryableErrorTypes: ['DomainError', 'NotFound'] },
 })
 
-export interface ValidateNodeArgs {
-  process_id: string
-  subscription_id: string
-  created_by: string
-  input: ValidateNodeInput
-}
-
 /**
  * The seed's validate workflow for a node: the gateway locked the subscription at start; it ends in sync when
  * the sources of truth agree with it, and out of sync — the process failed, naming each disagreement — when not.
  */
-export async function validateNodeBeforeEngine(args: ValidateNodeArgs): Promise<{ problems: string[] }> {
-  const run = new ProcessRun(workflowInfo().workflowId, { name: validateNodeDeclaration.name, steps: allSteps(validateNodeDeclaration.steps) })
+export async function validateNodeBeforeEngine(args: ProcessArgs<ValidateNodeInput>): Promise<{ problems: string[] }> {
+  const run = new ProcessRun(workflowInfo().workflowId, { name: 'validate_node', steps: [{ name: 'check_sources_of_truth', label: 'Compare the node with DCIM and IPAM' }] })
   try {
     const { problems } = await act.validateNode({ ...run.enter('check_sources_of_truth'), subscription_id: args.input.subscription_id })
     if (problems.length) throw ApplicationFailure.nonRetryable(`node ${args.input.subscription_id} is out of sync: ${problems.join('; ')}`, 'OutOfSync')
