@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger'
 import { IsIn, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator'
 import { PROCESS_STATUSES, type ProcessStatus, STEP_STATUSES, WORKFLOW_TARGETS } from '../../domain/src/index.js'
 import { PageQueryDto } from './list.dto.js'
-import { STEP_KINDS } from './workflow.dto.js'
+import { STEP_KINDS } from '../../workflows/src/engine/declaration.js'
 
 export class ProcessStartedDto {
   @ApiProperty({ example: '019abd1e-7c1a-7f3e-9a57-2f1c9f0d1e2b' }) id: string
@@ -76,7 +76,7 @@ export class ProcessDto extends ProcessSummaryDto {
   @ApiProperty({ type: [SuspendedStepDto], description: 'steps that failed after their retries: PUT /resume {} retries them, PUT /abort gives up' }) suspended: SuspendedStepDto[]
   @ApiProperty({ description: 'the engine is stopped; the process waits at its next step boundary' }) paused: boolean
   @ApiProperty({ nullable: true, type: Object, description: 'the process state as its steps built it (live, from Temporal)' }) state: Record<string, unknown> | null
-  @ApiProperty({ type: [ProcessStepDto], description: 'every declared step in order; those not reached yet are pending' }) steps: ProcessStepDto[]
+  @ApiProperty({ type: [ProcessStepDto], description: 'every declared step in order (group members after their group), those not reached yet pending; then the compensations an abort ran' }) steps: ProcessStepDto[]
   @ApiProperty({ nullable: true, type: String, description: 'the workflow in the Temporal Web UI' }) temporal_ui_url: string | null
   @ApiProperty({
     nullable: true,

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger'
 import { WORKFLOW_TARGETS } from '../../domain/src/index.js'
+import { STEP_KINDS } from '../../workflows/src/engine/declaration.js'
 
-export const STEP_KINDS = ['step', 'input', 'approval', 'conditional', 'retry', 'callback', 'parallel', 'sub_workflow'] as const
 
 export class StepCompensationDto {
   @ApiProperty({ example: 'undo_allocate_loopback_ipv4' }) name: string

@@ -16,3 +16,7 @@ export const Caller = createParamDecorator((_: unknown, context: ExecutionContex
     .filter(Boolean)
   return { user, roles }
 })
+
+/** The identity headers as OpenAPI documents them (`@ApiHeader(userHeader)`). */
+export const userHeader = { name: 'X-Loom-User', required: false, description: 'who acts; recorded as created_by / answered_by' }
+export const rolesHeader = { name: 'X-Loom-Roles', required: false, description: 'the roles the caller acts in, comma-separated; approval steps need theirs' }

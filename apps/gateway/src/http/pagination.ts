@@ -6,7 +6,7 @@ export const DEFAULT_LIMIT = 50
 export interface Sort {
   /** the API name, e.g. created_at */
   name: string
-  /** the Prisma field, e.g. createdAt */
+  /** the row's property (a Prisma field, or the SQL alias named like it), e.g. createdAt */
   field: string
   direction: 'asc' | 'desc'
   dates: boolean

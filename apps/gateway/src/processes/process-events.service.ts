@@ -21,12 +21,18 @@ export class ProcessEventsService implements OnModuleDestroy {
     let set = this.followers.get(processId)
     if (!set) this.followers.set(processId, (set = new Set()))
     set.add(changed)
-    await this.listen()
-    return () => {
+    const stop = () => {
       set.delete(changed)
       if (!set.size) this.followers.delete(processId)
       if (!this.followers.size) void this.unlisten()
     }
+    try {
+      await this.listen()
+    } catch (error) {
+      stop()
+      throw error
+    }
+    return stop
   }
 
   async onModuleDestroy() {
@@ -49,7 +55,11 @@ export class ProcessEventsService implements OnModuleDestroy {
       })
       await client.query(`LISTEN ${CHANNEL}`)
       return client
-    })()
+    })().catch((error: Error) => {
+      // No connection (the database restarting): the next follow() tries again.
+      this.listener = undefined
+      throw error
+    })
     return this.listener
   }
 

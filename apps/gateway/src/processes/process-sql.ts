@@ -3,10 +3,10 @@
 import type pg from 'pg'
 import type { ProcessListQueryDto } from '../../../../libs/contracts/src/index.js'
 import type { Position, Sort } from '../http/pagination.js'
-import { Params, run, type Statement, whereOf } from '../http/sql.js'
+import { Params, runPage, type Statement, whereOf } from '../http/sql.js'
 import type { ProcessRow } from './process-view.js'
 
-const SUMMARY = `p.id, p.workflow, p.target, p.status, p.created_by AS "createdBy", p.assignee, p.parent_id AS "parentId", p.failure,
+const SUMMARY = `p.id, p.workflow, p.target, p.status, p.created_by AS "createdBy", p.assignee, p.parent_id AS "parentId",
   p.created_at AS "createdAt", p.updated_at AS "updatedAt", p.completed_at AS "completedAt",
   coalesce((SELECT json_agg(json_build_object('subscriptionId', ps.subscription_id) ORDER BY ps.created_at) FROM process_subscriptions ps WHERE ps.process_id = p.id), '[]') AS subscriptions`
 
@@ -27,7 +27,7 @@ function filtersOf(query: ProcessListQueryDto, params: Params): string[] {
 export function processListStatement(query: ProcessListQueryDto, sort: Sort, after: Position | undefined, limit: number): Statement {
   const params = new Params()
   const filters = filtersOf(query, params)
-  const column = { createdAt: 'created_at', updatedAt: 'updated_at', workflow: 'workflow' }[sort.field] ?? 'created_at'
+  const column = ({ createdAt: 'created_at', updatedAt: 'updated_at', workflow: 'workflow' } as Record<string, string>)[sort.field]
   const direction = sort.direction === 'desc' ? 'DESC' : 'ASC'
   const cast = sort.dates ? '::timestamptz' : ''
   const beyond = after ? [`(p.${column}, p.id) ${sort.direction === 'desc' ? '<' : '>'} (${params.add(after.value)}${cast}, ${params.add(after.id)}::uuid)`] : []
@@ -40,6 +40,5 @@ export function processListStatement(query: ProcessListQueryDto, sort: Sort, aft
 }
 
 export async function processPage(pool: pg.Pool, query: ProcessListQueryDto, sort: Sort, after: Position | undefined, limit: number): Promise<{ rows: ProcessRow[]; total: number }> {
-  const rows = await run<ProcessRow & { total: number }>(pool, processListStatement(query, sort, after, limit))
-  return { rows: rows.filter((r) => r.id !== null), total: rows[0].total }
+  return runPage<ProcessRow>(pool, processListStatement(query, sort, after, limit))
 }

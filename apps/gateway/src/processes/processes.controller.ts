@@ -16,7 +16,7 @@ import {
 import type { Request, Response } from 'express'
 import { type Page, ProblemDto, ProcessAbortDto, ProcessDto, ProcessListQueryDto, ProcessStartedDto, ProcessSummaryDto } from '../../../../libs/contracts/src/index.js'
 import type { Identity } from '../../../../libs/workflows/src/engine/messages.js'
-import { Caller } from '../http/identity.js'
+import { Caller, rolesHeader, userHeader } from '../http/identity.js'
 import { FieldErrorsException } from '../http/problem.js'
 import { UuidParamPipe } from '../http/uuid-param.pipe.js'
 import { ProcessEventsService } from './process-events.service.js'
@@ -24,11 +24,7 @@ import { ProcessesService } from './processes.service.js'
 
 import { ApiPageResponse } from '../http/api-page.decorator.js'
 
-/** A process in one of these will not change any more. */
-const ENDED = new Set(['completed', 'failed', 'aborted'])
 
-const userHeader = { name: 'X-Loom-User', required: false, description: 'who acts; recorded as created_by / answered_by' }
-const rolesHeader = { name: 'X-Loom-Roles', required: false, description: 'the roles the caller acts in, comma-separated; approval steps need theirs' }
 
 @ApiTags('processes')
 @Controller('api/processes')
@@ -98,7 +94,7 @@ export class ProcessesController {
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' })
     const send = (p: ProcessDto) => res.write(`event: process\ndata: ${JSON.stringify(p)}\n\n`)
     send(last)
-    if (ENDED.has(last.status)) return void res.end()
+    if (last.completed_at) return void res.end()
     let reading = false
     let again = false
     let stop = () => {}
@@ -117,7 +113,7 @@ export class ProcessesController {
       try {
         const now = await this.processes.get(id)
         if (JSON.stringify(now) !== JSON.stringify(last)) send((last = now))
-        if (ENDED.has(now.status)) {
+        if (now.completed_at) {
           close()
           res.end()
           return

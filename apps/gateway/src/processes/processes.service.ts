@@ -4,7 +4,6 @@ import { ApplicationFailure } from '@temporalio/common'
 import { temporal } from '@temporalio/proto'
 import { createHash } from 'node:crypto'
 import { v7 as uuidv7 } from 'uuid'
-import { z } from 'zod'
 import type { LoomConfig } from '../../../../libs/config/src/index.js'
 import type { Page, ProcessDto, ProcessListQueryDto, ProcessStartedDto, ProcessSummaryDto } from '../../../../libs/contracts/src/index.js'
 import { SEARCH_ATTRIBUTE } from '../../../../libs/domain/src/index.js'
@@ -22,7 +21,7 @@ import {
   NOT_ALLOWED,
   NOT_SUSPENDED,
   NOT_WAITING,
-  type PendingInput,
+  pendingInputOf,
   resumeUpdate,
   retryUpdate,
 } from '../../../../libs/workflows/src/engine/messages.js'
@@ -33,6 +32,7 @@ import { TemporalService } from '../temporal/temporal.module.js'
 import { LOOM_CONFIG } from '../tokens.js'
 import { EngineControl } from '../settings/engine-control.service.js'
 import { WorkflowCatalog } from '../workflows/workflow-catalog.service.js'
+import { ProcessEventsService } from './process-events.service.js'
 import { processPage } from './process-sql.js'
 import { type ProcessRow, toProcessDto, toProcessSummary } from './process-view.js'
 
@@ -50,6 +50,7 @@ export class ProcessesService {
     private readonly temporal: TemporalService,
     private readonly catalog: WorkflowCatalog,
     private readonly engine: EngineControl,
+    private readonly events: ProcessEventsService,
     @Inject(LOOM_CONFIG) private readonly config: LoomConfig,
   ) {}
 
@@ -175,12 +176,34 @@ export class ProcessesService {
     const row = await this.find(id)
     if (row.completedAt) throw new ConflictException(`Process ${id} has already ended (${row.status}).`)
     await this.update(id, () => this.temporal.client.workflow.getHandle(id).executeUpdate(abortUpdate, { args: [{ ...caller, reason }] }))
-    const deadline = Date.now() + ABORT_WAIT_MS
-    for (;;) {
-      const now = await this.get(id)
-      if (now.completed_at || Date.now() > deadline) return now
-      await new Promise((resolve) => setTimeout(resolve, 100))
-    }
+    await this.ended(id, ABORT_WAIT_MS)
+    return this.get(id)
+  }
+
+  /** Resolves once the process has ended (told by the log's notifications, not by polling), or after `timeoutMs`. */
+  private ended(id: string, timeoutMs: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      let stop: (() => void) | undefined
+      let finished = false
+      const done = () => {
+        if (finished) return
+        finished = true
+        clearTimeout(timer)
+        stop?.()
+        resolve()
+      }
+      const timer = setTimeout(done, timeoutMs)
+      const check = () =>
+        void this.prisma.process.findUnique({ where: { id }, select: { completedAt: true } }).then(
+          (row) => row?.completedAt && done(),
+          () => undefined,
+        )
+      this.events.follow(id, check).then((following) => {
+        if (finished) return following()
+        stop = following
+        check() // it may have ended before following began
+      }, done)
+    })
   }
 
   /**
@@ -188,10 +211,9 @@ export class ProcessesService {
    * must fit the step's declared schema (422). A token works once.
    */
   async callback(id: string, token: string, body: unknown): Promise<{ step: string }> {
-    const open = await this.prisma.processCallback.findFirst({ where: { processId: id, tokenHash: callbackTokenHash(token) } })
+    const open = await this.prisma.processCallback.findFirst({ where: { processId: id, tokenHash: callbackTokenHash(token) }, include: { process: { select: { workflow: true } } } })
     if (!open) throw new NotFoundException(`Process ${id} has no open callback with this token.`)
-    const row = await this.find(id)
-    const declared = this.catalog.step(row.workflow, open.step)
+    const declared = this.catalog.step(open.process.workflow, open.step)
     if (declared?.kind === 'callback') {
       const parsed = declared.answer.safeParse(body ?? {})
       if (!parsed.success) throw new FieldErrorsException(422, fieldErrors(parsed.error), `callback to ${open.step}`)
@@ -218,19 +240,10 @@ export class ProcessesService {
 
   /** What the log alone tells of a waiting process: the step and its form (no worker needed). */
   private fromLog(row: ProcessRow): LiveProcessState | null {
-    if (row.completedAt) return null
     const waiting = row.status === 'waiting' ? row.steps?.find((s) => s.status === 'waiting') : undefined
     const declared = waiting && this.catalog.step(row.workflow, waiting.name)
     if (!waiting || !(declared?.kind === 'input' || declared?.kind === 'approval')) return null
-    const pending_input: PendingInput = {
-      step: declared.name,
-      label: declared.label,
-      kind: declared.kind,
-      assignee: row.assignee,
-      form: z.toJSONSchema(declared.answer, { io: 'input' }),
-      data: (waiting.stateDelta ?? {}) as Record<string, unknown>,
-      expires_at: null,
-    }
+    const pending_input = pendingInputOf(declared, (waiting.stateDelta ?? {}) as Record<string, unknown>, null)
     return { current_step: declared.name, current_steps: [declared.name], pending_input, awaiting_callback: [], suspended: [], paused: false, aborting: false, state: {} }
   }
 

@@ -3,7 +3,7 @@ import { ApiCreatedResponse, ApiHeader, ApiNoContentResponse, ApiNotFoundRespons
 import { type Page, ProblemDto, ScheduleCreateDto, ScheduleDto } from '../../../../libs/contracts/src/index.js'
 import type { Identity } from '../../../../libs/workflows/src/engine/messages.js'
 import { ApiPageResponse } from '../http/api-page.decorator.js'
-import { Caller } from '../http/identity.js'
+import { Caller, userHeader } from '../http/identity.js'
 import { SchedulesService } from './schedules.service.js'
 
 @ApiTags('schedules')
@@ -23,7 +23,7 @@ export class SchedulesController {
     summary: 'Run a workflow on a schedule',
     description: 'Every run starts the workflow through POST /api/processes/{workflow} as `schedule:<id>`, with the same checks and locks as any start.',
   })
-  @ApiHeader({ name: 'X-Loom-User', required: false })
+  @ApiHeader(userHeader)
   @ApiCreatedResponse({ type: ScheduleDto })
   @ApiNotFoundResponse({ type: ProblemDto, description: 'no such workflow' })
   @ApiUnprocessableEntityResponse({ type: ProblemDto, description: 'a bad interval or cron, or input that fails the start form' })

@@ -1,11 +1,12 @@
 import { Inject, Injectable, NotFoundException, ServiceUnavailableException } from '@nestjs/common'
-import { ScheduleNotFoundError, type ScheduleDescription, type ScheduleSummary } from '@temporalio/client'
+import { type ScheduleDescription, type ScheduleHandle, ScheduleNotFoundError, type ScheduleSummary } from '@temporalio/client'
 import { msToNumber } from '@temporalio/common/lib/time'
 import { v7 as uuidv7 } from 'uuid'
 import type { LoomConfig } from '../../../../libs/config/src/index.js'
 import type { Page, ScheduleCreateDto, ScheduleDto } from '../../../../libs/contracts/src/index.js'
 import { RUN_SCHEDULED_TASK } from '../../../../libs/workflows/src/names.js'
 import type { ScheduledTaskArgs } from '../../../../libs/workflows/src/tasks/scheduled-task.workflow.js'
+import { wholeList } from '../http/pagination.js'
 import { FieldErrorsException } from '../http/problem.js'
 import { TemporalService } from '../temporal/temporal.module.js'
 import { LOOM_CONFIG } from '../tokens.js'
@@ -72,7 +73,7 @@ export class SchedulesService {
       if (summary.scheduleId.startsWith(PREFIX)) items.push(toDto(summary))
     }
     items.sort((a, b) => a.id.localeCompare(b.id))
-    return { items, total: items.length, next_cursor: null }
+    return wholeList(items)
   }
 
   async get(id: string): Promise<ScheduleDto> {
@@ -80,14 +81,18 @@ export class SchedulesService {
   }
 
   async delete(id: string): Promise<void> {
-    await this.describe(id)
-    await this.temporal.client.schedule.getHandle(id).delete()
+    await this.onSchedule(id, (handle) => handle.delete())
   }
 
-  private async describe(id: string): Promise<ScheduleDescription> {
+  private describe(id: string): Promise<ScheduleDescription> {
+    return this.onSchedule(id, (handle) => handle.describe())
+  }
+
+  /** One call on a Loom schedule; an unknown one is a 404. */
+  private async onSchedule<T>(id: string, call: (handle: ScheduleHandle) => Promise<T>): Promise<T> {
     if (!id.startsWith(PREFIX)) throw new NotFoundException(`No schedule ${id}.`)
     try {
-      return await this.temporal.client.schedule.getHandle(id).describe()
+      return await call(this.temporal.client.schedule.getHandle(id))
     } catch (error) {
       if (error instanceof ScheduleNotFoundError) throw new NotFoundException(`No schedule ${id}.`)
       throw error

@@ -32,10 +32,8 @@ export class EngineControl {
 
   /** Switches the engine and tells every process that has not ended; returns the setting and how many were told. */
   async set(running: boolean, reason: string | undefined, user: string): Promise<EngineSettingsDto> {
-    const setting = await this.prisma.$transaction(async (tx) => {
-      await tx.$queryRaw`SELECT 1 FROM engine_settings WHERE id = 1 FOR UPDATE`
-      return tx.engineSetting.update({ where: { id: 1 }, data: { running, reason: running ? null : (reason ?? null), updatedBy: user, updatedAt: new Date() } })
-    })
+    // The update waits for the starts holding the row's share lock: the processes read below include them.
+    const setting = await this.prisma.engineSetting.update({ where: { id: 1 }, data: { running, reason: running ? null : (reason ?? null), updatedBy: user, updatedAt: new Date() } })
     const open = await this.prisma.process.findMany({ where: { completedAt: null }, select: { id: true } })
     let notified = 0
     const queue = [...open]

@@ -2,7 +2,7 @@ import { Body, Controller, Get, Put } from '@nestjs/common'
 import { ApiHeader, ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger'
 import { EngineSettingsDto, EngineSettingsUpdateDto, ProblemDto } from '../../../../libs/contracts/src/index.js'
 import type { Identity } from '../../../../libs/workflows/src/engine/messages.js'
-import { Caller } from '../http/identity.js'
+import { Caller, userHeader } from '../http/identity.js'
 import { EngineControl } from './engine-control.service.js'
 
 @ApiTags('settings')
@@ -22,7 +22,7 @@ export class SettingsController {
     summary: 'Stop or start the engine',
     description: '`{running: false}`: new processes get a 503 with the reason, running ones wait at their next step boundary. `{running: true}`: they go on.',
   })
-  @ApiHeader({ name: 'X-Loom-User', required: false })
+  @ApiHeader(userHeader)
   @ApiOkResponse({ type: EngineSettingsDto })
   @ApiUnprocessableEntityResponse({ type: ProblemDto })
   set(@Body() body: EngineSettingsUpdateDto, @Caller() caller: Identity): Promise<EngineSettingsDto> {

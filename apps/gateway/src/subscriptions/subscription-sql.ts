@@ -4,7 +4,7 @@ import type pg from 'pg'
 import type { SubscriptionListQueryDto } from '../../../../libs/contracts/src/index.js'
 import type { Lifecycle } from '../../../../libs/domain/src/index.js'
 import type { Position, Sort } from '../http/pagination.js'
-import { Params, run, type Statement, whereOf } from '../http/sql.js'
+import { Params, run, runPage, type Statement, whereOf } from '../http/sql.js'
 
 /** A summary row, its columns named like Prisma's fields so that one mapper serves both. */
 export interface SummaryRow {
@@ -89,8 +89,7 @@ export function listStatement(query: SubscriptionListQueryDto, sort: Sort, after
 }
 
 export async function listPage(pool: pg.Pool, query: SubscriptionListQueryDto, sort: Sort, after: Position | undefined, limit: number): Promise<{ rows: SummaryRow[]; total: number }> {
-  const rows = await run<SummaryRow & { total: number }>(pool, listStatement(query, sort, after, limit))
-  return { rows: rows.filter((r) => r.id !== null), total: rows[0].total }
+  return runPage<SummaryRow>(pool, listStatement(query, sort, after, limit))
 }
 
 /** A subscription with its domain model, what it depends on, what uses it and its processes. */

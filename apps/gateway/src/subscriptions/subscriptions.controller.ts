@@ -36,7 +36,7 @@ export class SubscriptionsController {
   @ApiPageResponse(ProcessSummaryDto, "One page of the subscription's processes")
   @ApiNotFoundResponse({ type: ProblemDto })
   async processes(@Param('id', UuidParamPipe) id: string, @Query() page: PageQueryDto): Promise<Page<ProcessSummaryDto>> {
-    await this.subscriptions.get(id) // 404 for an unknown subscription, rather than an empty list
+    await this.subscriptions.assertExists(id) // a 404 rather than an empty list
     return this.processList.list({ ...page, subscription: id })
   }
 

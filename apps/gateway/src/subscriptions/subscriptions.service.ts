@@ -36,6 +36,11 @@ function summary(s: SummaryRow): SubscriptionSummaryDto {
 export class SubscriptionsService {
   constructor(private readonly prisma: PrismaService) {}
 
+  /** A 404 for an unknown subscription; nothing read beyond that. */
+  async assertExists(id: string): Promise<void> {
+    if ((await this.prisma.subscription.count({ where: { id } })) === 0) throw new NotFoundException(`No subscription ${id}.`)
+  }
+
   async list(query: SubscriptionListQueryDto): Promise<Page<SubscriptionSummaryDto>> {
     const limit = query.limit ?? DEFAULT_LIMIT
     const sort = parseSort(query.sort, SUBSCRIPTION_SORTS)

@@ -39,12 +39,20 @@ export class WorkflowCatalog implements FormContext {
     this.defaultCustomerId = config.defaultCustomerId
   }
 
+  /** Declarations do not change while the gateway runs: described once, on first use. */
+  private described: Map<string, WorkflowDto> | undefined
+
   list(): WorkflowDto[] {
-    return this.workflows.declarations.map((d) => this.describe(d))
+    return [...this.descriptions().values()]
   }
 
   get(name: string): WorkflowDto {
-    return this.describe(this.declaration(name))
+    return this.descriptions().get(this.declaration(name).name)!
+  }
+
+  private descriptions(): Map<string, WorkflowDto> {
+    this.described ??= new Map(this.workflows.declarations.map((d) => [d.name, this.describe(d)]))
+    return this.described
   }
 
   declaration(name: string): WorkflowDeclaration {
@@ -75,7 +83,8 @@ export class WorkflowCatalog implements FormContext {
   /**
    * Walks a form's pages with the answers so far: each page is built from the answers to the pages before it
    * and checks its own fields (a 422 naming every field at fault). Complete with the parsed input when every
-   * page is answered; otherwise the first page not answered yet. Fields no page asks for are refused.
+   * page is answered; otherwise the first page not answered yet. Once the last page is reached, fields no page
+   * asks for are refused.
    */
   async walk(form: StartForm<unknown>, answers: unknown): Promise<{ complete: true; input: unknown } | { complete: false; page: number; pages: number; schema: z.ZodObject }> {
     if (answers !== undefined && answers !== null && (typeof answers !== 'object' || Array.isArray(answers))) {
@@ -129,11 +138,7 @@ export class WorkflowCatalog implements FormContext {
 
   /** Planned devices of the configured DCIM that no process has claimed. */
   async freePlannedDevices(): Promise<string[]> {
-    const [planned, claims] = await Promise.all([
-      this.dcim.devices({ status: 'planned' }),
-      this.prisma.resourceClaim.findMany({ where: { resourceType: 'dcim_device' }, select: { resourceKey: true } }),
-    ])
-    const claimed = new Set(claims.map((c) => c.resourceKey))
+    const [planned, claimed] = await Promise.all([this.dcim.devices({ status: 'planned' }), this.claimedKeys('dcim_device')])
     return planned.map((d) => d.name).filter((name) => !claimed.has(name))
   }
 

@@ -10,7 +10,8 @@ import type { WorkflowTarget } from '../../../domain/src/index.js'
 /** A time span as Temporal reads it: '30 seconds', '2 days', '500 ms', or milliseconds. */
 export type Duration = string | number
 
-export type StepKind = 'step' | 'input' | 'approval' | 'conditional' | 'retry' | 'callback' | 'parallel' | 'sub_workflow'
+export const STEP_KINDS = ['step', 'input', 'approval', 'conditional', 'retry', 'callback', 'parallel', 'sub_workflow'] as const
+export type StepKind = (typeof STEP_KINDS)[number]
 export type Delta = Record<string, unknown>
 
 /** What every process workflow is started with (by the gateway, or by a parent process). */

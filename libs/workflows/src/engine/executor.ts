@@ -18,7 +18,6 @@ import {
   uuid4,
 } from '@temporalio/workflow'
 import { msToNumber } from '@temporalio/common/lib/time'
-import { z } from 'zod'
 import type { ProcessActivities, StepRecord } from '../../../activities/src/processes/process.activities.js'
 import type { StepContext } from '../../../activities/src/processes/step-context.js'
 import type { ProcessStatus } from '../../../domain/src/index.js'
@@ -51,7 +50,7 @@ import {
   NOT_SUSPENDED,
   NOT_WAITING,
   PENDING_LOG,
-  type PendingInput,
+  pendingInputOf,
   type CallbackRequest,
   type ResumeRequest,
   resumeUpdate,
@@ -549,7 +548,7 @@ class ProcessEngine {
     return {
       current_step: [...this.current][0] ?? null,
       current_steps: [...this.current],
-      pending_input: first ? pendingInput(first) : null,
+      pending_input: first ? pendingInputOf(first.step, first.data, first.expires_at) : null,
       awaiting_callback: [...this.callbacks.values()].filter((c) => !c.delivered).map((c) => c.step.name),
       suspended: [...this.suspended].map(([step, error]) => ({ step, error })),
       paused: !this.engineRunning,
@@ -578,18 +577,6 @@ class ProcessEngine {
   }
 }
 
-function pendingInput(w: Waiting): PendingInput {
-  const { step } = w
-  return {
-    step: step.name,
-    label: step.label,
-    kind: step.kind,
-    assignee: step.kind === 'approval' ? step.role : step.assignee,
-    form: z.toJSONSchema(step.answer, { io: 'input' }),
-    data: w.data,
-    expires_at: w.expires_at,
-  }
-}
 
 /** What an operator needs to know about a failure; plain errors from workflow code are named as bugs. */
 function describeFailure(error: unknown): StepError {

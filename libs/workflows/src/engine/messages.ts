@@ -1,6 +1,7 @@
 // Messages every Loom process workflow answers. Defined once; the gateway imports them to call the workflow.
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow'
-import type { StepKind } from './declaration.js'
+import { z } from 'zod'
+import type { ApprovalStep, InputStep, StepKind } from './declaration.js'
 
 export interface PendingInput {
   step: string
@@ -14,6 +15,19 @@ export interface PendingInput {
   data: Record<string, unknown>
   /** approvals that expire: when (ISO) */
   expires_at?: string | null
+}
+
+/** What a person sees of the input or approval step waiting for them (the workflow's view, or the log's). */
+export function pendingInputOf(step: InputStep | ApprovalStep, data: Record<string, unknown>, expiresAt: string | null): PendingInput {
+  return {
+    step: step.name,
+    label: step.label,
+    kind: step.kind,
+    assignee: step.kind === 'approval' ? step.role : step.assignee,
+    form: z.toJSONSchema(step.answer, { io: 'input' }),
+    data,
+    expires_at: expiresAt,
+  }
 }
 
 export interface SuspendedStep {
