@@ -21,7 +21,6 @@ export interface IpAddressInformation {
   loopback_ipv6: string | null
 }
 
-const contextOf = ({ process_id, step, started_at }: StepContext): StepContext => ({ process_id, step, started_at })
 
 /**
  * DCIM steps for workflows, on whichever DCIM is configured. Each is idempotent by (process, step) through the
@@ -37,7 +36,7 @@ export class DcimActivities {
 
   /** The seed's construct_node_model reads the device the node will be. */
   async readDevice(input: StepContext & { device_name: string }): Promise<DcimDeviceFacts> {
-    return this.steps.onceOutside(contextOf(input), async () => {
+    return this.steps.onceOutside(input, async () => {
       const d = await reported(this.dcim.device(input.device_name))
       const facts = { name: d.name, role: d.role, vendor: d.vendor, platform: d.platform, site: d.site, status: d.status }
       return { result: facts, state_delta: { node: facts } }
@@ -46,7 +45,7 @@ export class DcimActivities {
 
   /** The seed's fetch_ip_address_information: loopbacks (primary IPs) and management address. */
   async readIpAddressInformation(input: StepContext & { device_name: string }): Promise<IpAddressInformation> {
-    return this.steps.onceOutside(contextOf(input), async () => {
+    return this.steps.onceOutside(input, async () => {
       const d = await reported(this.dcim.device(input.device_name))
       const info = { management_address: d.management_address, loopback_ipv4: d.primary_ipv4, loopback_ipv6: d.primary_ipv6 }
       return { result: info, state_delta: info }
@@ -55,7 +54,7 @@ export class DcimActivities {
 
   /** The seed's update_node_status_netbox (planned → active); the result keeps the status before, for the inverse. */
   async setDeviceStatus(input: StepContext & { device_name: string; status: DeviceStatus }): Promise<{ status: DeviceStatus; previous: DeviceStatus }> {
-    return this.steps.onceOutside(contextOf(input), async () => {
+    return this.steps.onceOutside(input, async () => {
       const before = await reported(this.dcim.device(input.device_name))
       await reported(this.dcim.setDeviceStatus(input.device_name, input.status))
       return { result: { status: input.status, previous: before.status }, state_delta: { device_status: input.status } }
@@ -64,7 +63,7 @@ export class DcimActivities {
 
   /** A cable between two interfaces, planned (the seed's "planned cable"); its inverse is deleteCable. */
   async planCable(input: StepContext & { a: InterfaceRef; b: InterfaceRef; description?: string }): Promise<Cable> {
-    return this.steps.onceOutside(contextOf(input), async () => {
+    return this.steps.onceOutside(input, async () => {
       const cable = await reported(this.dcim.createCable(input.a, input.b, { status: 'planned', description: input.description }))
       return { result: cable, state_delta: { cable_id: cable.id, cable_status: cable.status } }
     })
@@ -72,7 +71,7 @@ export class DcimActivities {
 
   /** planned → connected, or on to decommissioning. */
   async setCableStatus(input: StepContext & { cable_id: string; status: CableStatus }): Promise<Cable> {
-    return this.steps.onceOutside(contextOf(input), async () => {
+    return this.steps.onceOutside(input, async () => {
       const cable = await reported(this.dcim.setCableStatus(input.cable_id, input.status))
       return { result: cable, state_delta: { cable_status: cable.status } }
     })
@@ -80,7 +79,7 @@ export class DcimActivities {
 
   /** The inverse of planCable; a cable already gone is not an error. */
   async deleteCable(input: StepContext & { cable_id: string }): Promise<{ deleted: boolean }> {
-    return this.steps.onceOutside(contextOf(input), async () => {
+    return this.steps.onceOutside(input, async () => {
       const deleted = (await reported(this.dcim.deleteCable(input.cable_id))) !== null
       return { result: { deleted }, state_delta: { cable_id: null } }
     })
@@ -88,7 +87,7 @@ export class DcimActivities {
 
   /** Description, enabled or status of an interface; the result keeps what it was, which is the inverse's patch. */
   async updateInterface(input: StepContext & { ref: InterfaceRef; patch: InterfacePatch }): Promise<{ interface: Interface; previous: InterfacePatch }> {
-    return this.steps.onceOutside(contextOf(input), async () => {
+    return this.steps.onceOutside(input, async () => {
       const before = (await reported(this.dcim.interfaces(input.ref.device))).find((i) => i.interface === input.ref.interface)
       const after = await reported(this.dcim.updateInterface(input.ref, input.patch))
       const previous: InterfacePatch = before ? pick(before, input.patch) : {}

@@ -3,22 +3,11 @@ import { ApplicationFailure } from '@temporalio/activity'
 import type { DeviceAccessConfig } from '../../../config/src/index.js'
 import { DCIM, type Dcim } from '../../../integrations/src/dcim/dcim.js'
 import { DEVICE_ACCESS, targetOf } from '../../../integrations/src/devices/device-access.js'
-import { type ApplyResult, type CheckResult, DEVICE_DRIVER, type DeviceDriver, DeviceError, type DeviceTarget, type VerifyExpectation } from '../../../integrations/src/devices/driver.js'
+import { type ApplyResult, type CheckResult, DEVICE_DRIVER, type DeviceDriver, type DeviceTarget, type VerifyExpectation } from '../../../integrations/src/devices/driver.js'
 import { reported } from '../reported.js'
 import type { StepContext } from '../processes/step-context.js'
 import { StepLog } from '../processes/step-log.js'
 
-const contextOf = ({ process_id, step, started_at }: StepContext): StepContext => ({ process_id, step, started_at })
-
-/** An unreachable device may answer on the next attempt; a refused configuration or a failed check will not. */
-async function device<T>(call: Promise<T>): Promise<T> {
-  try {
-    return await call
-  } catch (error) {
-    if (error instanceof DeviceError && error.kind !== 'unreachable') throw ApplicationFailure.nonRetryable(error.message, error.name)
-    throw error
-  }
-}
 
 /**
  * Configuration steps for workflows, through the configured driver (manual, frr or simulator). Workflows pass
@@ -37,8 +26,8 @@ export class DeviceActivities {
 
   /** A syntax check on the device; a refusal fails the step at once with the device's words. */
   async checkConfig(input: StepContext & { device: string; config: string }): Promise<CheckResult> {
-    return this.steps.onceOutside(contextOf(input), async () => {
-      const result = await device(this.driver.check(await this.targetFor(input.device), input.config))
+    return this.steps.onceOutside(input, async () => {
+      const result = await reported(this.driver.check(await this.targetFor(input.device), input.config))
       if (!result.ok) throw ApplicationFailure.nonRetryable(`${input.device} refuses the configuration: ${result.errors.join('; ')}`, 'InvalidConfiguration')
       return { result, state_delta: { checked: input.device } }
     })
@@ -49,14 +38,14 @@ export class DeviceActivities {
    * configuration back and fails the step (non-retryable), naming what did not hold.
    */
   async applyConfig(input: StepContext & { device: string; config: string; verify?: VerifyExpectation }): Promise<ApplyResult & { verified: boolean }> {
-    return this.steps.onceOutside(contextOf(input), async () => {
+    return this.steps.onceOutside(input, async () => {
       const target = await this.targetFor(input.device)
-      const applied = await device(this.driver.apply(target, input.config, backupIdOf(input)))
+      const applied = await reported(this.driver.apply(target, input.config, backupIdOf(input)))
       let verified = false
       if (input.verify && !applied.needs_confirmation) {
-        const check = await device(this.driver.verify(target, input.verify))
+        const check = await reported(this.driver.verify(target, input.verify))
         if (!check.ok) {
-          if (applied.backup) await device(this.driver.rollback(target, applied.backup))
+          if (applied.backup) await reported(this.driver.rollback(target, applied.backup))
           throw ApplicationFailure.nonRetryable(`${input.device} failed verification and was rolled back: ${check.failures.join('; ')}`, 'VerificationFailed')
         }
         verified = true
@@ -67,8 +56,8 @@ export class DeviceActivities {
 
   /** The inverse of applyConfig: the configuration kept under its backup goes back on the device. */
   async revertConfig(input: StepContext & { device: string; backup: string }): Promise<{ reverted: string }> {
-    return this.steps.onceOutside(contextOf(input), async () => {
-      await device(this.driver.rollback(await this.targetFor(input.device), input.backup))
+    return this.steps.onceOutside(input, async () => {
+      await reported(this.driver.rollback(await this.targetFor(input.device), input.backup))
       return { result: { reverted: input.backup }, state_delta: { [`config_${input.device}`]: 'reverted' } }
     })
   }

@@ -7,8 +7,11 @@ import type { AddressRequest, Allocation, AllocationOwner, Ipam, PrefixRequest }
 import { bitsOf, firstFree, formatPrefix, parsePrefix, sizeOf } from './prefix.js'
 import { checkLength, repeatedAllocation } from './request-rules.js'
 
+/** An allocation with the name of its pool, as toAllocation reads it. */
+const WITH_POOL_NAME = { pool: { select: { name: true } } } as const
+
 type Tx = Prisma.TransactionClient
-type AllocationRow = Prisma.IpamAllocationGetPayload<{ include: { pool: { select: { name: true } } } }>
+type AllocationRow = Prisma.IpamAllocationGetPayload<{ include: typeof WITH_POOL_NAME }>
 type PoolRow = Prisma.IpamPoolGetPayload<object>
 
 export interface PoolInput {
@@ -59,13 +62,13 @@ export class BuiltinIpam implements Ipam {
   }
 
   async allocationOf(owner: AllocationOwner): Promise<Allocation | null> {
-    const row = await this.prisma.ipamAllocation.findUnique({ where: ownerKey(owner), include: { pool: { select: { name: true } } } })
+    const row = await this.prisma.ipamAllocation.findUnique({ where: ownerKey(owner), include: WITH_POOL_NAME })
     return row && toAllocation(row)
   }
 
   async release(owner: AllocationOwner): Promise<Allocation | null> {
     return this.prisma.$transaction(async (tx) => {
-      const row = await tx.ipamAllocation.findUnique({ where: ownerKey(owner), include: { pool: { select: { name: true } } } })
+      const row = await tx.ipamAllocation.findUnique({ where: ownerKey(owner), include: WITH_POOL_NAME })
       if (!row) return null
       await tx.ipamAllocation.delete({ where: { id: row.id } })
       return toAllocation(row)
@@ -97,7 +100,7 @@ export class BuiltinIpam implements Ipam {
   /** A pool's allocations in address order. */
   async allocations(nameOrId: string): Promise<Allocation[]> {
     const pool = await this.poolRow(this.prisma, nameOrId)
-    const rows = await this.prisma.ipamAllocation.findMany({ where: { poolId: pool.id }, include: { pool: { select: { name: true } } } })
+    const rows = await this.prisma.ipamAllocation.findMany({ where: { poolId: pool.id }, include: WITH_POOL_NAME })
     const start = (row: AllocationRow) => parsePrefix(row.prefix).start
     return rows.sort((a, b) => (start(a) < start(b) ? -1 : 1)).map(toAllocation)
   }
@@ -107,7 +110,7 @@ export class BuiltinIpam implements Ipam {
     const pool = filter.pool ? await this.poolRow(this.prisma, filter.pool) : undefined
     const rows = await this.prisma.ipamAllocation.findMany({
       where: { ...(filter.subscription_id ? { subscriptionId: filter.subscription_id } : {}), ...(pool ? { poolId: pool.id } : {}) },
-      include: { pool: { select: { name: true } } },
+      include: WITH_POOL_NAME,
       orderBy: { createdAt: 'asc' },
     })
     return rows.map(toAllocation)
@@ -129,7 +132,7 @@ export class BuiltinIpam implements Ipam {
       const pool = await this.lockPool(tx, request.pool)
       const space = parsePrefix(pool.prefix)
       const wanted = length ?? bitsOf(space.family)
-      const mine = await tx.ipamAllocation.findUnique({ where: ownerKey(request), include: { pool: { select: { name: true } } } })
+      const mine = await tx.ipamAllocation.findUnique({ where: ownerKey(request), include: WITH_POOL_NAME })
       const repeated = repeatedAllocation(mine && toAllocation(mine), request, pool.name, wanted)
       if (repeated) return repeated
       checkLength(pool.name, [pool.prefix], wanted)
@@ -146,7 +149,7 @@ export class BuiltinIpam implements Ipam {
       }
       const row = await tx.ipamAllocation.create({
         data: { id: uuidv7(), poolId: pool.id, prefix: formatPrefix(found), subscriptionId: request.subscription_id, purpose: request.purpose, description: request.description ?? '' },
-        include: { pool: { select: { name: true } } },
+        include: WITH_POOL_NAME,
       })
       return toAllocation(row)
     })

@@ -47,10 +47,6 @@ export function formatPrefix(p: Prefix): string {
   return `${formatAddress(p.start, p.family)}/${p.length}`
 }
 
-export function contains(outer: Prefix, inner: Prefix): boolean {
-  return outer.family === inner.family && inner.length >= outer.length && inner.start >= outer.start && endOf(inner) <= endOf(outer)
-}
-
 /**
  * The lowest aligned block of `length` inside `pool` that overlaps none of `taken` (in any order), or
  * undefined when the pool has none left. Single addresses (a /32 or /128) skip the addresses a subnet
