@@ -373,6 +373,7 @@ describe('the process log', () => {
     } while (cursor)
     assert.deepEqual(seen, expected)
     const children = await api.get<{ items: ProcessSummaryDto[]; total: number }>('/api/processes?workflow=engine_child&status=completed')
+    assert.ok(children.body.total >= 1)
     assert.ok(children.body.items.every((p) => p.workflow === 'engine_child' && p.status === 'completed' && p.parent_id))
     assert.equal(children.body.total, await prisma.process.count({ where: { workflow: 'engine_child', status: 'completed' } }))
   })

@@ -81,7 +81,7 @@ describe('tasks', () => {
 
   test('task_validate_subscriptions starts a validate process for every active subscription; a locked one is reported, not waited for', async () => {
     const [a, b] = [await activeNode('task-r1'), await activeNode('task-r2')]
-    // b is held by a validate process of its own.
+    // b is held by another process (the oldest one here).
     await sql.query(`UPDATE subscriptions SET locked_by = (SELECT id FROM processes ORDER BY created_at LIMIT 1) WHERE id = $1`, [b])
     const task = await start('task_validate_subscriptions')
     const done = await api.waitForProcess(task, (p) => p.status === 'completed')
@@ -127,10 +127,11 @@ describe('schedules', () => {
     assert.equal((await api.call('DELETE', `/api/schedules/${schedule.id}`)).status, 204)
     assert.equal((await api.get(`/api/schedules/${schedule.id}`)).status, 404)
     assert.equal((await api.call('DELETE', `/api/schedules/${schedule.id}`)).status, 404)
-    const after = (await sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM processes WHERE created_by = $1`, [`schedule:${schedule.id}`])).rows[0].n
-    await new Promise((resolve) => setTimeout(resolve, 3000))
-    const later = (await sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM processes WHERE created_by = $1`, [`schedule:${schedule.id}`])).rows[0].n
-    assert.ok(later <= after + 1, 'no new runs once deleted (one may have been on its way)')
+    const runsSoFar = async () => (await sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM processes WHERE created_by = $1`, [`schedule:${schedule.id}`])).rows[0].n
+    await new Promise((resolve) => setTimeout(resolve, 1500)) // a run fired just before the delete starts its process meanwhile
+    const after = await runsSoFar()
+    await new Promise((resolve) => setTimeout(resolve, 5000)) // two and a half intervals
+    assert.equal(await runsSoFar(), after, 'no new runs once deleted')
   })
 })
 
