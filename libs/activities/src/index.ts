@@ -1,6 +1,7 @@
 export { DcimActivities } from './dcim/dcim.activities.js'
 export { DeviceActivities } from './devices/device.activities.js'
 export { IpamActivities } from './ipam/ipam.activities.js'
+export { NodeConfigActivities } from './node/node-config.activities.js'
 export { NodeValidationActivities } from './node/node-validation.activities.js'
 export { ProcessActivities } from './processes/process.activities.js'
 export type { StepContext } from './processes/step-context.js'

@@ -2,6 +2,10 @@
 export const CREATE_NODE = 'create_node'
 export const VALIDATE_NODE = 'validate_node'
 export const CREATE_PORT = 'create_port'
+export const CREATE_CIRCUIT = 'create_circuit'
+export const MODIFY_CIRCUIT_MODE = 'modify_circuit_mode'
+export const MODIFY_CIRCUIT_METRIC = 'modify_circuit_metric'
+export const TERMINATE_CIRCUIT = 'terminate_circuit'
 /** the health probe behind POST /api/system/ping: a workflow, not a process */
 export const SYSTEM_PING = 'system_ping'
 export const TASK_RESUME_ALL = 'task_resume_all'

@@ -3,6 +3,7 @@ import type { WorkflowDeclaration } from './engine/declaration.js'
 import { createNodeDeclaration } from './node/create-node.declaration.js'
 import { validateNodeDeclaration } from './node/validate-node.declaration.js'
 import { createPortDeclaration } from './port/create-port.declaration.js'
+import { createCircuitDeclaration } from './circuit/create-circuit.declaration.js'
 import { resumeAllDeclaration, validateSubscriptionsDeclaration } from './tasks/tasks.declaration.js'
 
-export const WORKFLOW_DECLARATIONS: readonly WorkflowDeclaration[] = [createNodeDeclaration, validateNodeDeclaration, createPortDeclaration, resumeAllDeclaration, validateSubscriptionsDeclaration]
+export const WORKFLOW_DECLARATIONS: readonly WorkflowDeclaration[] = [createNodeDeclaration, validateNodeDeclaration, createPortDeclaration, createCircuitDeclaration, resumeAllDeclaration, validateSubscriptionsDeclaration]

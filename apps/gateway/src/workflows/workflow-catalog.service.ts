@@ -136,6 +136,14 @@ export class WorkflowCatalog implements FormContext {
     return this.prisma.subscription.findMany({ where: { product, lifecycle: { not: 'terminated' } }, select: { id: true, description: true }, orderBy: { description: 'asc' } })
   }
 
+  async freePorts(node: string, product: string): Promise<{ id: string; description: string }[]> {
+    return this.prisma.$queryRaw<{ id: string; description: string }[]>`
+      SELECT s.id::text AS id, s.description FROM subscriptions s
+      WHERE s.product = ${product} AND s.lifecycle = 'active' AND s.domain_model->'port'->>'node' = ${node}
+        AND NOT EXISTS (SELECT 1 FROM resource_claims c WHERE c.resource_type = 'port_subscription' AND c.resource_key = s.id::text)
+      ORDER BY s.description`
+  }
+
   /** Planned devices of the configured DCIM that no process has claimed. */
   async freePlannedDevices(): Promise<string[]> {
     const [planned, claimed] = await Promise.all([this.dcim.devices({ status: 'planned' }), this.claimedKeys('dcim_device')])

@@ -33,6 +33,26 @@ export class IpamActivities {
     })
   }
 
+  /** Several prefixes in one step (a link's IPv4 and IPv6 subnets); each idempotent by (subscription, purpose). */
+  async allocatePrefixes(input: StepContext & { requests: PrefixRequest[] }): Promise<Allocation[]> {
+    const { process_id, step, started_at, requests } = input
+    return this.steps.onceOutside({ process_id, step, started_at }, async () => {
+      const allocations: Allocation[] = []
+      for (const request of requests) allocations.push(await reported(this.ipam.allocatePrefix(request)))
+      return { result: allocations, state_delta: Object.fromEntries(requests.map((r, i) => [r.purpose, allocations[i].prefix])) }
+    })
+  }
+
+  /** The inverse of allocatePrefixes. */
+  async releaseAllocations(input: StepContext & { owners: AllocationOwner[] }): Promise<{ released: (string | null)[] }> {
+    const { process_id, step, started_at, owners } = input
+    return this.steps.onceOutside({ process_id, step, started_at }, async () => {
+      const released: (string | null)[] = []
+      for (const owner of owners) released.push((await reported(this.ipam.release(owner)))?.prefix ?? null)
+      return { result: { released }, state_delta: Object.fromEntries(owners.map((o) => [o.purpose, null])) }
+    })
+  }
+
   /** Gives back what the subscription holds for the purpose; nothing held is not an error (already released). */
   async releaseAllocation(input: StepContext & AllocationOwner): Promise<{ released: string | null }> {
     const { process_id, step, started_at, ...owner } = input

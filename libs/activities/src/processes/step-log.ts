@@ -41,11 +41,13 @@ export class StepLog {
   async once<T>(ctx: StepContext, work: (tx: Tx) => Promise<{ result: T; state_delta: unknown }>): Promise<T> {
     return this.prisma.$transaction(async (tx) => {
       // Creates the step's row, or locks the existing one (the no-op update takes the row lock), and reads it.
+      // It also names the process and step for the rest of the transaction: the subscription versions it
+      // writes say which step made them (set_config in RETURNING costs no round trip of its own).
       const [row] = await tx.$queryRaw<{ status: StepStatus; result: T | null }[]>`
         INSERT INTO process_steps (id, process_id, name, status, started_at)
         VALUES (${uuidv7()}::uuid, ${ctx.process_id}::uuid, ${ctx.step}, 'running', ${ctx.started_at}::timestamptz)
         ON CONFLICT (process_id, name) DO UPDATE SET name = EXCLUDED.name
-        RETURNING status::text AS status, result`
+        RETURNING status::text AS status, result, set_config('loom.process_id', process_id::text, true) AS p, set_config('loom.step', name, true) AS s`
       if (row.status === 'success') return row.result as T
       const { result, state_delta } = await work(tx)
       await tx.$executeRaw`

@@ -67,13 +67,56 @@ export class SubscriptionActivities {
     return { product: s.product, lifecycle: s.lifecycle, customer_id: s.customerId, domain_model: s.domainModel as Record<string, unknown> }
   }
 
+  /** Several subscriptions at once (a circuit's ports and their nodes), by id; a missing one fails the step. */
+  async readSubscriptions(input: StepContext & { subscription_ids: string[] }): Promise<Record<string, { product: string; lifecycle: Lifecycle; domain_model: Record<string, unknown> }>> {
+    const rows = await this.prisma.subscription.findMany({ where: { id: { in: input.subscription_ids } }, select: { id: true, product: true, lifecycle: true, domainModel: true } })
+    const missing = input.subscription_ids.filter((id) => !rows.some((r) => r.id === id))
+    if (missing.length) throw ApplicationFailure.nonRetryable(`no subscription ${missing.join(', ')}`, 'NotFound')
+    return Object.fromEntries(rows.map((r) => [r.id, { product: r.product, lifecycle: r.lifecycle, domain_model: r.domainModel as Record<string, unknown> }]))
+  }
+
+  /**
+   * A modify step's change to the model or the description, in the lifecycle the subscription has (checked
+   * against it); a new version of the subscription. Returns the model and description before, for the inverse.
+   */
+  async updateSubscription(
+    input: StepContext & { subscription_id: string; domain_model?: Record<string, unknown>; description?: string },
+  ): Promise<{ before: { domain_model: Record<string, unknown>; description: string }; version: number }> {
+    return this.steps.once(input, async (tx) => {
+      const current = await tx.subscription.findUniqueOrThrow({ where: { id: input.subscription_id }, select: { product: true, lifecycle: true, domainModel: true, description: true, customerId: true, version: true } })
+      const product = productNamed(current.product)
+      const model = input.domain_model ?? (current.domainModel as Record<string, unknown>)
+      const description = input.description ?? current.description
+      if (input.domain_model) {
+        assertDomainModel(product, current.lifecycle, input.domain_model)
+        await writeRelations(tx, input.subscription_id, subscriptionRefs(product, input.domain_model))
+      }
+      const updated = await tx.subscription.update({
+        where: { id: input.subscription_id },
+        data: {
+          domainModel: model as Prisma.InputJsonObject,
+          description,
+          searchText: searchTextOf({ description, customer_id: current.customerId, product: current.product, domain_model: model }),
+          version: { increment: 1 },
+        },
+        select: { version: true },
+      })
+      const before = { domain_model: current.domainModel as Record<string, unknown>, description: current.description }
+      return { result: { before, version: updated.version }, state_delta: { version: updated.version, ...(input.description ? { description } : {}) } }
+    })
+  }
+
   /** The seed's set_status: moves the lifecycle on (and stores the model that the new lifecycle requires). */
   async setLifecycle(input: StepContext & { subscription_id: string; lifecycle: Lifecycle; domain_model?: Record<string, unknown> }): Promise<{ lifecycle: Lifecycle }> {
     return this.steps.once(input, async (tx) => {
       const current = await tx.subscription.findUniqueOrThrow({ where: { id: input.subscription_id }, select: { product: true, domainModel: true, description: true, customerId: true } })
       const product = productNamed(current.product)
       assertDomainModel(product, input.lifecycle, input.domain_model ?? (current.domainModel as Record<string, unknown>))
-      if (input.lifecycle === 'terminated') await assertNotInUse(tx, input.subscription_id)
+      if (input.lifecycle === 'terminated') {
+        await assertNotInUse(tx, input.subscription_id)
+        // What it held (a device, ports) is free for the next subscription.
+        await tx.resourceClaim.deleteMany({ where: { subscriptionId: input.subscription_id } })
+      }
       if (input.domain_model) await writeRelations(tx, input.subscription_id, subscriptionRefs(product, input.domain_model))
       await tx.subscription.update({
         where: { id: input.subscription_id },

@@ -8,6 +8,8 @@ export interface FormContext {
   liveSubscriptions(product: string): Promise<{ id: string; description: string }[]>
   /** one subscription with its domain model; null when there is none */
   subscription(id: string): Promise<{ id: string; product: string; lifecycle: string; customer_id: string; domain_model: Record<string, unknown> } | null>
+  /** active port subscriptions of `product` on `node` that no circuit (or process creating one) holds */
+  freePorts(node: string, product: string): Promise<{ id: string; description: string }[]>
   /** a DCIM device's interfaces */
   interfaces(device: string): Promise<{ interface: string; speed_mbps: number; status: string; description: string }[]>
   /** the keys of a resource type that processes or subscriptions hold (e.g. dcim_interface `router:eth1`) */

@@ -40,7 +40,7 @@ export const circuitProducts: ProductDeclaration[] = PORT_SPEEDS.map((speed) =>
     tag: 'CIRCUIT',
     fixed_inputs: { speed },
     blocks: [circuitBlock, circuitSideBlock],
-    workflows: [],
+    workflows: ['create_circuit'],
   }),
 )
 

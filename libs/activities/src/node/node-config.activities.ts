@@ -1,0 +1,146 @@
+import { Inject, Injectable } from '@nestjs/common'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { ApplicationFailure, Context } from '@temporalio/activity'
+import type { DeviceAccessConfig } from '../../../config/src/index.js'
+import { type LinkConfigData, renderDeviceConfig } from '../../../domain/src/config/index.js'
+import { circuitLinkConfig, SIDES } from '../../../domain/src/products/circuit/circuit.model.js'
+import type { CircuitInitial } from '../../../domain/src/products/circuit/circuit.product.js'
+import { nodeConfigData, type NodeProvisioning, toProvisioning } from '../../../domain/src/products/node/index.js'
+import { DCIM, type Dcim } from '../../../integrations/src/dcim/dcim.js'
+import { DEVICE_ACCESS, targetOf } from '../../../integrations/src/devices/device-access.js'
+import { DEVICE_DRIVER, type DeviceDriver, type VerifyExpectation } from '../../../integrations/src/devices/driver.js'
+import { PrismaService } from '../../../persistence/src/index.js'
+import type { StepContext } from '../processes/step-context.js'
+import { StepLog } from '../processes/step-log.js'
+import { reported } from '../reported.js'
+
+/** A circuit's model to render instead of the stored one; null leaves the circuit out (it is being removed). */
+export type CircuitOverrides = Record<string, CircuitInitial | null>
+
+export interface NodeConfigured {
+  device: string
+  /** the whole configuration the device was given */
+  config: string
+  /** what changed on the device (the manual driver: all of it, for a person to apply) */
+  diff: string
+  changed: boolean
+  needs_confirmation: boolean
+}
+
+/** How long one step may hold a device before another may take it (a crashed worker's lease runs out). */
+const LEASE_MS = 120_000
+const LEASE_POLL_MS = 250
+
+/**
+ * A node's configuration is one whole: its base and every live circuit on its ports. A step that changes any of
+ * it renders the whole from the subscriptions and gives it to the driver, which applies only the difference.
+ * Steps of different processes on one device take turns (a lease per device), so that each renders what the
+ * others have stored: two circuits created at once on one router both end up configured.
+ */
+@Injectable()
+export class NodeConfigActivities {
+  constructor(
+    private readonly steps: StepLog,
+    private readonly prisma: PrismaService,
+    @Inject(DEVICE_DRIVER) private readonly driver: DeviceDriver,
+    @Inject(DCIM) private readonly dcim: Dcim,
+    @Inject(DEVICE_ACCESS) private readonly access: DeviceAccessConfig,
+  ) {}
+
+  /** Renders the node's whole configuration (with `overrides` for circuits a process is changing) and applies it. */
+  async configureNode(input: StepContext & { node_subscription_id: string; overrides?: CircuitOverrides }): Promise<NodeConfigured> {
+    return this.steps.onceOutside(input, () =>
+      this.withDevice(input, async (node) => {
+        const config = renderDeviceConfig(node.vendor, nodeConfigData(node), await this.linksOf(input.node_subscription_id, input.overrides ?? {}))
+        const target = targetOf(await reported(this.dcim.device(node.device_name)), this.access)
+        const applied = await reported(this.driver.apply(target, config, `${input.process_id}.${input.step}`.replace(/[^A-Za-z0-9_.-]/g, '_')))
+        const result = { device: node.device_name, config, diff: applied.diff, changed: applied.changed, needs_confirmation: applied.needs_confirmation }
+        return { result, state_delta: { [`config_${node.device_name}`]: applied.changed ? 'changed' : applied.needs_confirmation ? 'awaiting confirmation' : 'unchanged' } }
+      }),
+    )
+  }
+
+  /** What must hold on a node's device after a change (OSPF neighbours, interface costs); fails naming what does not. */
+  async verifyNode(input: StepContext & { node_subscription_id: string; expect: VerifyExpectation }): Promise<{ device: string; verified: boolean }> {
+    return this.steps.onceOutside(input, async () => {
+      const node = await this.node(input.node_subscription_id)
+      const target = targetOf(await reported(this.dcim.device(node.device_name)), this.access)
+      const check = await reported(this.driver.verify(target, input.expect))
+      if (!check.ok) throw ApplicationFailure.create({ message: `${node.device_name}: ${check.failures.join('; ')}`, type: 'VerificationFailed' })
+      return { result: { device: node.device_name, verified: true }, state_delta: { [`verified_${node.device_name}`]: true } }
+    })
+  }
+
+  private async node(id: string): Promise<NodeProvisioning> {
+    const s = await this.prisma.subscription.findUnique({ where: { id }, select: { domainModel: true } })
+    if (!s) throw ApplicationFailure.nonRetryable(`no node subscription ${id}`, 'NotFound')
+    return toProvisioning((s.domainModel as { node: NodeProvisioning }).node)
+  }
+
+  /** Runs `work` while this step holds the node's device; waits its turn (heartbeating) while another step holds it. */
+  private async withDevice<T>(ctx: StepContext & { node_subscription_id: string }, work: (node: NodeProvisioning) => Promise<T>): Promise<T> {
+    const node = await this.node(ctx.node_subscription_id)
+    const holder = `${ctx.process_id}:${ctx.step}`
+    for (;;) {
+      const taken = await this.prisma.$executeRaw`
+        INSERT INTO device_leases (device, holder, expires_at) VALUES (${node.device_name}, ${holder}, now() + ${`${LEASE_MS} milliseconds`}::interval)
+        ON CONFLICT (device) DO UPDATE SET holder = EXCLUDED.holder, expires_at = EXCLUDED.expires_at
+        WHERE device_leases.holder = EXCLUDED.holder OR device_leases.expires_at < now()`
+      if (taken) break
+      heartbeat(`waiting for ${node.device_name}`)
+      await sleep(LEASE_POLL_MS + Math.random() * LEASE_POLL_MS)
+    }
+    try {
+      // Read again under the lease: another process may have changed the node while this one waited.
+      return await work(await this.node(ctx.node_subscription_id))
+    } finally {
+      await this.prisma.$executeRaw`DELETE FROM device_leases WHERE device = ${node.device_name} AND holder = ${holder}`
+    }
+  }
+
+  /** The interface configuration of every live circuit on the node's ports, as stored or as overridden. */
+  private async linksOf(nodeId: string, overrides: CircuitOverrides): Promise<LinkConfigData[]> {
+    const live = { lifecycle: { not: 'terminated' as const } }
+    const ports = await this.prisma.subscriptionRelation.findMany({ where: { dependsOnId: nodeId, inUseBy: live }, select: { inUseById: true } })
+    const users = await this.prisma.subscriptionRelation.findMany({
+      where: { dependsOnId: { in: ports.map((p) => p.inUseById) }, inUseBy: live },
+      select: { inUseBy: { select: { id: true, domainModel: true } } },
+    })
+    const circuits = new Map<string, CircuitInitial>()
+    for (const { inUseBy } of users) {
+      const circuit = (inUseBy.domainModel as { circuit?: CircuitInitial }).circuit
+      if (circuit) circuits.set(inUseBy.id, circuit)
+    }
+    for (const [id, model] of Object.entries(overrides)) {
+      if (model) circuits.set(id, model)
+      else circuits.delete(id)
+    }
+    // Both ends of every circuit, and the nodes they are on: for interface names and far-end descriptions.
+    const portIds = [...circuits.values()].flatMap((c) => SIDES.map((side) => c[side].port as string))
+    const portRows = await this.prisma.subscription.findMany({ where: { id: { in: portIds } }, select: { id: true, domainModel: true } })
+    const portOf = new Map(portRows.map((p) => [p.id, (p.domainModel as { port: { node: string; port_name: string } }).port]))
+    const nodeRows = await this.prisma.subscription.findMany({ where: { id: { in: [...new Set([...portOf.values()].map((p) => p.node))] } }, select: { id: true, domainModel: true } })
+    const nodeOf = new Map(nodeRows.map((n) => [n.id, (n.domainModel as { node: NodeProvisioning }).node]))
+    const area = nodeOf.get(nodeId)?.igp_area ?? '0.0.0.0'
+    const links: LinkConfigData[] = []
+    for (const [, circuit] of [...circuits].sort(([a], [b]) => a.localeCompare(b))) {
+      for (const [here, there] of [SIDES, [...SIDES].reverse()] as const) {
+        const side = circuit[here] as CircuitInitial['side_a'] & { ipv4_address?: string; ipv6_address?: string }
+        const port = portOf.get(side.port as string)
+        // A side without addresses is not configured yet (its subnets are not reserved).
+        if (port?.node !== nodeId || !side.ipv4_address || !side.ipv6_address) continue
+        const far = nodeOf.get(portOf.get(circuit[there].port as string)?.node ?? '')?.device_name ?? 'unknown'
+        links.push(circuitLinkConfig(circuit, { interface: port.port_name, far_end: far, ipv4_address: side.ipv4_address, ipv6_address: side.ipv6_address }, area))
+      }
+    }
+    return links
+  }
+}
+
+function heartbeat(details: string): void {
+  try {
+    Context.current().heartbeat(details)
+  } catch {
+    // called outside an activity (tests)
+  }
+}

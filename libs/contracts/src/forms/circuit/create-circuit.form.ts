@@ -1,0 +1,28 @@
+import { circuitProductOf } from '../../../../domain/src/products/circuit/circuit.model.js'
+import { type CreateCircuitInput, createCircuitPortsPage, createCircuitSideAPage, createCircuitSideBPage } from '../../../../workflows/src/circuit/circuit.forms.js'
+import { CREATE_CIRCUIT } from '../../../../workflows/src/names.js'
+import type { FormContext, StartForm } from '../start-form.js'
+
+/** Nodes a circuit can join: active ones (a node still being enrolled has no configuration to add a link to). */
+async function activeNodes(ctx: FormContext) {
+  const nodes = await ctx.liveSubscriptions('node')
+  const active = await Promise.all(nodes.map(async (n) => ((await ctx.subscription(n.id))?.lifecycle === 'active' ? [n] : [])))
+  return active.flat()
+}
+
+export const createCircuitForm: StartForm<CreateCircuitInput> = {
+  workflow: CREATE_CIRCUIT,
+  pages: [
+    async (ctx) => createCircuitSideAPage(await activeNodes(ctx), ctx.defaultCustomerId),
+    async (ctx, answers) => createCircuitSideBPage((await activeNodes(ctx)).filter((n) => n.id !== answers.node_a)),
+    async (ctx, answers) => {
+      const product = circuitProductOf(String(answers.speed)).replace('circuit_', 'port_')
+      const [a, b] = await Promise.all([ctx.freePorts(String(answers.node_a), product), ctx.freePorts(String(answers.node_b), product)])
+      return createCircuitPortsPage(a, b, String(answers.speed))
+    },
+  ],
+  // Held from the start, so that two circuits never race for one port; the circuit keeps them while it lives.
+  claims: (input) => [input.port_a, input.port_b].map((port) => ({ resource_type: 'port_subscription', resource_key: port })),
+  customerId: (input) => input.customer_id,
+  summary: (input) => `Create circuit (${input.speed}) between node ${input.node_a} and node ${input.node_b}`,
+}

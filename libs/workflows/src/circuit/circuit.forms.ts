@@ -1,0 +1,72 @@
+// The circuit workflows' forms, declared once: the gateway serves them as JSON Schema and validates with them,
+// and the workflows' Update validators apply the same answer schemas.
+import { z } from 'zod'
+import { MAINTENANCE_METRIC } from '../../../domain/src/config/index.js'
+import { DEFAULT_IGP_METRIC } from '../../../domain/src/products/circuit/circuit.model.js'
+import { PORT_SPEEDS } from '../../../domain/src/products/port/port.product.js'
+
+export interface Choice {
+  id: string
+  description: string
+}
+
+/** A field that takes one of `choices` by id, each shown with its description; `what` names the kind in errors. */
+export function subscriptionChoice(title: string, what: string, choices: readonly Choice[]) {
+  const ids = choices.map((c) => c.id)
+  return z
+    .string({ error: `choose ${what}` })
+    .refine((id) => ids.includes(id), {
+      error: (issue) => `${JSON.stringify(issue.input)} is not ${what}; choose one of: ${choices.map((c) => `${c.id} (${c.description})`).join(', ') || '(none)'}`,
+    })
+    .meta({ title, oneOf: choices.map((c) => ({ const: c.id, title: c.description })) })
+}
+
+export const igpMetric = z
+  .number({ error: 'a whole number' })
+  .int('a whole number')
+  .min(1)
+  .max(MAINTENANCE_METRIC - 1, `below ${MAINTENANCE_METRIC}, which is the maintenance metric`)
+
+/** Page 1: the speed and the A-side node. */
+export function createCircuitSideAPage(nodes: readonly Choice[], defaultCustomerId: string) {
+  return z
+    .object({
+      speed: z.enum(PORT_SPEEDS, { error: `choose one of ${PORT_SPEEDS.join(', ')}` }).meta({ title: 'Speed' }),
+      node_a: subscriptionChoice('A-side node', 'an active node', nodes),
+      customer_id: z.string().trim().min(1, 'must not be empty').max(100).default(defaultCustomerId).meta({ title: 'Customer' }),
+    })
+    .strict()
+    .meta({ title: 'Create circuit: the A side' })
+}
+
+/** Page 2: the B-side node, never the A side's. */
+export function createCircuitSideBPage(nodes: readonly Choice[]) {
+  return z
+    .object({ node_b: subscriptionChoice('B-side node', 'an active node other than the A side', nodes) })
+    .strict()
+    .meta({ title: 'Create circuit: the B side' })
+}
+
+/** Page 3: a free port of the circuit's speed on each node, and the link's IGP metric. */
+export function createCircuitPortsPage(portsA: readonly Choice[], portsB: readonly Choice[], speed: string) {
+  return z
+    .object({
+      port_a: subscriptionChoice('A-side port', `a free ${speed} port of the A-side node`, portsA),
+      port_b: subscriptionChoice('B-side port', `a free ${speed} port of the B-side node`, portsB),
+      igp_metric: igpMetric.default(DEFAULT_IGP_METRIC).meta({ title: 'IGP metric (used once the circuit is in normal mode)' }),
+    })
+    .strict()
+    .meta({ title: 'Create circuit: the ports' })
+}
+
+export type CreateCircuitInput = z.output<ReturnType<typeof createCircuitSideAPage>> &
+  z.output<ReturnType<typeof createCircuitSideBPage>> &
+  z.output<ReturnType<typeof createCircuitPortsPage>>
+
+/** Answer to provide_config_to_user: both sides' configuration is on the routers. */
+export const confirmCircuitConfigApplied = z
+  .object({
+    confirm_config_applied: z.literal(true, { error: 'confirm (true) once both sides are configured' }).meta({ title: 'Both configurations have been applied' }),
+  })
+  .strict()
+  .meta({ title: 'Apply the configuration of both sides' })
