@@ -23,6 +23,8 @@ export interface LoomWorkerOptions {
 
 export interface LoomWorker {
   worker: Worker
+  /** the worker's providers (tests look at the simulator driver's devices through it) */
+  app: INestApplicationContext
   /** Polls until shutdown() and then until in-flight work has drained; closes everything it opened. */
   run(): Promise<void>
   shutdown(): void
@@ -72,6 +74,7 @@ export async function createLoomWorker(config: LoomConfig & { databaseUrl: strin
     const conn = connection
     return {
       worker,
+      app,
       shutdown: () => worker.shutdown(),
       run: async () => {
         try {

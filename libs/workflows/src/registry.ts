@@ -4,6 +4,8 @@ import { createNodeDeclaration } from './node/create-node.declaration.js'
 import { validateNodeDeclaration } from './node/validate-node.declaration.js'
 import { createPortDeclaration } from './port/create-port.declaration.js'
 import { createCircuitDeclaration } from './circuit/create-circuit.declaration.js'
+import { modifyCircuitMetricDeclaration, modifyCircuitModeDeclaration } from './circuit/modify-circuit.declaration.js'
+import { terminateCircuitDeclaration } from './circuit/terminate-circuit.declaration.js'
 import { resumeAllDeclaration, validateSubscriptionsDeclaration } from './tasks/tasks.declaration.js'
 
-export const WORKFLOW_DECLARATIONS: readonly WorkflowDeclaration[] = [createNodeDeclaration, validateNodeDeclaration, createPortDeclaration, createCircuitDeclaration, resumeAllDeclaration, validateSubscriptionsDeclaration]
+export const WORKFLOW_DECLARATIONS: readonly WorkflowDeclaration[] = [createNodeDeclaration, validateNodeDeclaration, createPortDeclaration, createCircuitDeclaration, modifyCircuitModeDeclaration, modifyCircuitMetricDeclaration, terminateCircuitDeclaration, resumeAllDeclaration, validateSubscriptionsDeclaration]

@@ -132,8 +132,8 @@ export class WorkflowCatalog implements FormContext {
     return new Set(claims.map((c) => c.resourceKey))
   }
 
-  async liveSubscriptions(product: string): Promise<{ id: string; description: string }[]> {
-    return this.prisma.subscription.findMany({ where: { product, lifecycle: { not: 'terminated' } }, select: { id: true, description: true }, orderBy: { description: 'asc' } })
+  async liveSubscriptions(product: string, lifecycle?: 'active'): Promise<{ id: string; description: string }[]> {
+    return this.prisma.subscription.findMany({ where: { product, lifecycle: lifecycle ?? { not: 'terminated' } }, select: { id: true, description: true }, orderBy: { description: 'asc' } })
   }
 
   async freePorts(node: string, product: string): Promise<{ id: string; description: string }[]> {

@@ -4,8 +4,8 @@ import type { z } from 'zod'
 export interface FormContext {
   /** names of planned DCIM devices that no process or subscription claims */
   freePlannedDevices(): Promise<string[]>
-  /** subscriptions of a product that are not terminated, by description */
-  liveSubscriptions(product: string): Promise<{ id: string; description: string }[]>
+  /** subscriptions of a product that are not terminated (or are in `lifecycle`), by description */
+  liveSubscriptions(product: string, lifecycle?: 'active'): Promise<{ id: string; description: string }[]>
   /** one subscription with its domain model; null when there is none */
   subscription(id: string): Promise<{ id: string; product: string; lifecycle: string; customer_id: string; domain_model: Record<string, unknown> } | null>
   /** active port subscriptions of `product` on `node` that no circuit (or process creating one) holds */

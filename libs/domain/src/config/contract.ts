@@ -70,7 +70,10 @@ export function checked<S extends z.ZodType>(what: string, schema: S, data: unkn
 export type NodeConfig = z.output<typeof nodeConfigData>
 export type LinkConfig = z.output<typeof linkConfigData>
 
-export const effectiveMetric = (igp: LinkConfig['igp']) => (igp.mode === 'maintenance' ? MAINTENANCE_METRIC : igp.metric)
+export const effectiveMetric = (igp: LinkConfig['igp']) => effectiveCost({ mode: igp.mode, igp_metric: igp.metric })
+
+/** The IGP cost a link in `mode` is configured with. */
+export const effectiveCost = (link: { mode: 'normal' | 'maintenance'; igp_metric: number }) => (link.mode === 'maintenance' ? MAINTENANCE_METRIC : link.igp_metric)
 
 /** `10.0.0.1/31` → address and length. */
 export function splitPrefix(prefix: string): { address: string; length: number } {

@@ -1,2 +1,2 @@
-export { type LinkConfigData, MAINTENANCE_METRIC, type NodeConfigData } from './contract.js'
+export { effectiveCost, type LinkConfigData, MAINTENANCE_METRIC, type NodeConfigData } from './contract.js'
 export { renderDeviceConfig, renderLinkConfig, renderNodeConfig, type Vendor, VENDORS } from './render.js'

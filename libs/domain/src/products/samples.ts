@@ -13,6 +13,7 @@ export function sampleModels(refs: SampleRefs): Record<string, Record<string, un
       side_b: { port: refs.port_b, ipv4_address: `203.0.113.${v4 + 1}/31`, ipv6_address: `2001:db8:1::${(v6 + 1).toString(16)}/127` },
       igp_metric: metric,
       mode,
+      cable_id: '019abd1e-7c1a-7f3e-9a57-00000000ca01',
       link_subnet_ipv4: `203.0.113.${v4}/31`,
       link_subnet_ipv6: `2001:db8:1::${v6.toString(16)}/127`,
     },

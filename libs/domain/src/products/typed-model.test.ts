@@ -20,7 +20,7 @@ const port: PortInitial = { node: '019abd1e-7c1a-7f3e-9a57-2f1c9f0d1e2b', port_n
 // @ts-expect-error an active port says whether it is enabled
 const badPort: PortActive = { ...port, port_description: 'x' }
 const side = { port: '019abd1e-7c1a-7f3e-9a57-000000000001' }
-const circuit: CircuitInitial = { side_a: side, side_b: side, igp_metric: 10, mode: 'normal' }
+const circuit: CircuitInitial = { side_a: side, side_b: side, igp_metric: 10, mode: 'normal', cable_id: 'c1' }
 // @ts-expect-error an active circuit's sides carry their addresses
 const badCircuit: CircuitActive = { ...circuit, link_subnet_ipv4: '203.0.113.0/31', link_subnet_ipv6: '2001:db8::/127' }
 void [badProvisioning, badActive, badEnum, badPort, badCircuit]

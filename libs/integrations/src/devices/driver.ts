@@ -37,6 +37,8 @@ export interface ApplyResult {
 export interface VerifyExpectation {
   /** interfaces that must have an OSPF neighbour in state Full */
   ospf_full_on?: string[]
+  /** the OSPF cost each named interface must have, e.g. {eth1: 65535} for a circuit in maintenance */
+  ospf_cost?: Record<string, number>
   /** prefixes that must be in the routing table, e.g. a far loopback 10.255.0.3/32 */
   routes?: string[]
   /** how long to wait for all of it (default 20 s) */

@@ -101,6 +101,14 @@ export class FrrDriver implements DeviceDriver {
       )
       for (const ifname of expect.ospf_full_on) if (!full.has(ifname)) failures.push(`no OSPF neighbour in state Full on ${ifname}`)
     }
+    if (expect.ospf_cost && Object.keys(expect.ospf_cost).length) {
+      const r = await s.run(`vtysh -c ${quote('show ip ospf interface json')}`)
+      const interfaces = (JSON.parse(r.stdout || '{}') as { interfaces?: Record<string, { cost?: number }> }).interfaces ?? {}
+      for (const [ifname, cost] of Object.entries(expect.ospf_cost)) {
+        const found = interfaces[ifname]?.cost
+        if (found !== cost) failures.push(`OSPF cost of ${ifname} is ${found ?? 'not set'}, expected ${cost}`)
+      }
+    }
     if (expect.routes?.length) {
       const r = await s.run(`vtysh -c ${quote('show ip route json')}`)
       const routes = JSON.parse(r.stdout || '{}') as Record<string, unknown>

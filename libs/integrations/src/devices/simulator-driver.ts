@@ -65,9 +65,13 @@ export class SimulatorDriver implements DeviceDriver {
     const lines = meaningful(this.device(target).running)
     const failures: string[] = []
     for (const ifname of expect.ospf_full_on ?? []) {
-      const start = lines.indexOf(`interface ${ifname}`)
-      const block = start < 0 ? [] : lines.slice(start + 1, lines.findIndex((l, i) => i > start && !l.startsWith(' ')))
+      const block = interfaceBlock(lines, ifname)
       if (!block.some((l) => /^ ip ospf area /.test(l))) failures.push(`no OSPF neighbour in state Full on ${ifname}`)
+    }
+    for (const [ifname, cost] of Object.entries(expect.ospf_cost ?? {})) {
+      const block = interfaceBlock(lines, ifname)
+      const found = block.find((l) => /^ ip ospf cost /.test(l))?.split(' ').pop()
+      if (Number(found) !== cost) failures.push(`OSPF cost of ${ifname} is ${found ?? 'not set'}, expected ${cost}`)
     }
     // A route exists when some simulated device configures that prefix on an interface that runs OSPF.
     const everywhere = [...this.devices.values()].flatMap((d) => meaningful(d.running))
@@ -108,6 +112,12 @@ export class SimulatorDriver implements DeviceDriver {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296
   }
+}
+
+/** The lines of an interface's block in a configuration. */
+function interfaceBlock(lines: string[], ifname: string): string[] {
+  const start = lines.indexOf(`interface ${ifname}`)
+  return start < 0 ? [] : lines.slice(start + 1, lines.findIndex((l, i) => i > start && !l.startsWith(' ')))
 }
 
 /** Lines the desired configuration drops and adds, in frr-reload.py's layout; empty when they are the same. */

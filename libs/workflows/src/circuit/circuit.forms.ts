@@ -70,3 +70,32 @@ export const confirmCircuitConfigApplied = z
   })
   .strict()
   .meta({ title: 'Apply the configuration of both sides' })
+
+/** Which circuit a modify or terminate workflow changes: a live one, by its description. */
+export function circuitChoicePage<E extends z.ZodRawShape = Record<never, never>>(circuits: readonly Choice[], title: string, extra: E = {} as E) {
+  return z
+    .object({ subscription_id: subscriptionChoice('Circuit', 'an active circuit', circuits), ...extra })
+    .strict()
+    .meta({ title })
+}
+
+export const modifyCircuitModePage = (circuits: readonly Choice[]) =>
+  circuitChoicePage(circuits, 'Modify circuit mode', { mode: z.enum(['maintenance', 'normal'], { error: 'choose maintenance or normal' }).meta({ title: 'Mode' }) })
+export type ModifyCircuitModeInput = z.output<ReturnType<typeof modifyCircuitModePage>>
+
+export const modifyCircuitMetricPage = (circuits: readonly Choice[]) => circuitChoicePage(circuits, 'Modify circuit metric', { igp_metric: igpMetric.meta({ title: 'IGP metric' }) })
+export type ModifyCircuitMetricInput = z.output<ReturnType<typeof modifyCircuitMetricPage>>
+
+export const terminateCircuitPage = (circuits: readonly Choice[]) => circuitChoicePage(circuits, 'Terminate circuit')
+export type TerminateCircuitInput = z.output<ReturnType<typeof terminateCircuitPage>>
+
+/** Answer to the termination's manual step: both sides' circuit configuration is gone from the routers. */
+export const confirmConfigRemoved = z
+  .object({ confirm_config_removed: z.literal(true, { error: 'confirm (true) once both interfaces are cleared' }).meta({ title: 'Both configurations have been removed' }) })
+  .strict()
+  .meta({ title: 'Remove the circuit from both routers' })
+
+export const changeBoardApproval = z
+  .object({ approved: z.boolean({ error: 'approve (true) or reject (false)' }).meta({ title: 'Approved' }), comment: z.string().max(500).optional().meta({ title: 'Comment' }) })
+  .strict()
+  .meta({ title: 'Change board approval' })

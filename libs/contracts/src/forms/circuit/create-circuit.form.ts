@@ -4,11 +4,7 @@ import { CREATE_CIRCUIT } from '../../../../workflows/src/names.js'
 import type { FormContext, StartForm } from '../start-form.js'
 
 /** Nodes a circuit can join: active ones (a node still being enrolled has no configuration to add a link to). */
-async function activeNodes(ctx: FormContext) {
-  const nodes = await ctx.liveSubscriptions('node')
-  const active = await Promise.all(nodes.map(async (n) => ((await ctx.subscription(n.id))?.lifecycle === 'active' ? [n] : [])))
-  return active.flat()
-}
+const activeNodes = (ctx: FormContext) => ctx.liveSubscriptions('node', 'active')
 
 export const createCircuitForm: StartForm<CreateCircuitInput> = {
   workflow: CREATE_CIRCUIT,

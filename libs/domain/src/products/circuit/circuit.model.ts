@@ -8,6 +8,9 @@ import type { CircuitInitial } from './circuit.product.js'
 /** The IPAM pools circuits take their link subnets from (npm start's demo data creates them). */
 export const CIRCUIT_LINK_POOLS = { ipv4: { pool: 'core-links-v4', length: 31 }, ipv6: { pool: 'core-links-v6', length: 127 } } as const
 
+/** What a circuit's link subnets are allocated for, in IPAM. */
+export const CIRCUIT_LINK_PURPOSES = ['link_ipv4', 'link_ipv6'] as const
+
 /** Every circuit starts drained (seed 002): a modify moves it to normal once it is checked. */
 export const CIRCUIT_START_MODE = 'maintenance' as const
 export const DEFAULT_IGP_METRIC = 10
@@ -51,6 +54,6 @@ export function circuitLinkConfig(circuit: Pick<CircuitInitial, 'igp_metric' | '
   }
 }
 
-export function circuitDescription(speed: string, a: { device: string; port: string }, b: { device: string; port: string }): string {
-  return `Circuit ${speed} ${a.device} ${a.port} – ${b.device} ${b.port}`
+export function circuitDescription(speed: string, ends: Record<Side, { device: string; interface: string }>): string {
+  return `Circuit ${speed} ${ends.side_a.device} ${ends.side_a.interface} – ${ends.side_b.device} ${ends.side_b.interface}`
 }

@@ -27,6 +27,7 @@ export const circuitBlock = {
       description: 'maintenance drains traffic with a high metric; normal uses igp_metric',
       required_from: 'initial',
     },
+    cable_id: { type: 'string', description: 'the cable between the two ports in DCIM', required_from: 'initial' },
     link_subnet_ipv4: { type: 'ipv4_prefix', description: 'IPv4 link subnet (/31)', required_from: 'provisioning' },
     link_subnet_ipv6: { type: 'ipv6_prefix', description: 'IPv6 link subnet (/127)', required_from: 'provisioning' },
   },
@@ -40,7 +41,7 @@ export const circuitProducts: ProductDeclaration[] = PORT_SPEEDS.map((speed) =>
     tag: 'CIRCUIT',
     fixed_inputs: { speed },
     blocks: [circuitBlock, circuitSideBlock],
-    workflows: ['create_circuit'],
+    workflows: ['create_circuit', 'modify_circuit_mode', 'modify_circuit_metric', 'terminate_circuit'],
   }),
 )
 

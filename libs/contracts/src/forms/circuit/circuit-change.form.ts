@@ -1,0 +1,30 @@
+import { PORT_SPEEDS } from '../../../../domain/src/products/port/port.product.js'
+import { circuitProductOf } from '../../../../domain/src/products/circuit/circuit.model.js'
+import {
+  type ModifyCircuitMetricInput,
+  modifyCircuitMetricPage,
+  type ModifyCircuitModeInput,
+  modifyCircuitModePage,
+  type TerminateCircuitInput,
+  terminateCircuitPage,
+} from '../../../../workflows/src/circuit/circuit.forms.js'
+import { MODIFY_CIRCUIT_METRIC, MODIFY_CIRCUIT_MODE, TERMINATE_CIRCUIT } from '../../../../workflows/src/names.js'
+import type { FormContext, StartForm } from '../start-form.js'
+
+/** Active circuits of every speed. */
+const activeCircuits = async (ctx: FormContext) => (await Promise.all(PORT_SPEEDS.map((speed) => ctx.liveSubscriptions(circuitProductOf(speed), 'active')))).flat()
+
+/** A workflow that changes one live circuit: locked with the process, so a second change on it is a 409. */
+function circuitChange<I extends { subscription_id: string }>(workflow: string, page: (circuits: Awaited<ReturnType<typeof activeCircuits>>) => unknown, summary: (input: I) => string): StartForm<I> {
+  return {
+    workflow,
+    pages: [async (ctx) => page(await activeCircuits(ctx)) as Awaited<ReturnType<StartForm['pages'][number]>>],
+    claims: () => [],
+    subscriptions: (input) => [input.subscription_id],
+    summary,
+  }
+}
+
+export const modifyCircuitModeForm = circuitChange<ModifyCircuitModeInput>(MODIFY_CIRCUIT_MODE, modifyCircuitModePage, (i) => `Circuit ${i.subscription_id} to ${i.mode} mode`)
+export const modifyCircuitMetricForm = circuitChange<ModifyCircuitMetricInput>(MODIFY_CIRCUIT_METRIC, modifyCircuitMetricPage, (i) => `Circuit ${i.subscription_id}: IGP metric ${i.igp_metric}`)
+export const terminateCircuitForm = circuitChange<TerminateCircuitInput>(TERMINATE_CIRCUIT, terminateCircuitPage, (i) => `Terminate circuit ${i.subscription_id}`)

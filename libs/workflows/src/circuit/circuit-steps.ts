@@ -1,0 +1,72 @@
+// What every circuit workflow does with the two routers: find them from the ports, configure each from its whole
+// model (with this circuit as given, or without it), and show a person what to apply when the driver cannot.
+import type { DcimActivities } from '../../../activities/src/dcim/dcim.activities.js'
+import type { IpamActivities } from '../../../activities/src/ipam/ipam.activities.js'
+import type { CircuitOverrides, NodeConfigActivities } from '../../../activities/src/node/node-config.activities.js'
+import type { SubscriptionActivities } from '../../../activities/src/subscriptions/subscription.activities.js'
+import { effectiveCost, renderLinkConfig } from '../../../domain/src/config/index.js'
+import { circuitLinkConfig, type Side } from '../../../domain/src/products/circuit/circuit.model.js'
+import type { CircuitInitial, CircuitProvisioning } from '../../../domain/src/products/circuit/circuit.product.js'
+import type { NodeInitial } from '../../../domain/src/products/node/index.js'
+import type { ActivityInterface } from '../engine/activity-interface.js'
+import type { StepEnv } from '../engine/declaration.js'
+
+export type CircuitActivities = ActivityInterface<SubscriptionActivities> &
+  ActivityInterface<DcimActivities> &
+  ActivityInterface<IpamActivities> &
+  ActivityInterface<NodeConfigActivities>
+
+/** One end as the routers see it: the node, its device and the port's interface. */
+export interface SideEnd {
+  node: string
+  port: string
+  device: string
+  vendor: string
+  interface: string
+  igp_area: string
+}
+
+export type Ends = Record<Side, SideEnd>
+
+export const sideLabel = (side: Side) => (side === 'side_a' ? 'A' : 'B')
+
+/** Reads both ports and the nodes they are on. */
+export async function endsOf(ports: Record<Side, string>, { act, step }: StepEnv<CircuitActivities>): Promise<Ends> {
+  const portRows = await act.readSubscriptions({ ...step, subscription_ids: [ports.side_a, ports.side_b] })
+  const portOf = (id: string) => portRows[id].domain_model.port as { node: string; port_name: string }
+  const nodeRows = await act.readSubscriptions({ ...step, subscription_ids: [portOf(ports.side_a).node, portOf(ports.side_b).node] })
+  const end = (portId: string): SideEnd => {
+    const port = portOf(portId)
+    const node = nodeRows[port.node].domain_model.node as NodeInitial
+    return { node: port.node, port: portId, device: node.device_name, vendor: node.vendor, interface: port.port_name, igp_area: node.igp_area ?? '0.0.0.0' }
+  }
+  return { side_a: end(ports.side_a), side_b: end(ports.side_b) }
+}
+
+/** Configures one side's router from its whole model: this circuit as stored, or as `overrides` say. */
+export const configureSide = (s: { ends: Ends }, { act, step }: StepEnv<CircuitActivities>, side: Side, overrides?: CircuitOverrides) =>
+  act.configureNode({ ...step, node_subscription_id: s.ends[side].node, overrides })
+
+/** The inverse of configuring a new circuit: the router configured again without it. */
+export const withoutCircuit = (side: Side) => ({
+  label: `Remove the circuit from the ${sideLabel(side)}-side router`,
+  run: (s: { ends: Ends; subscription_id: string }, env: StepEnv<CircuitActivities>) => configureSide(s, env, side, { [s.subscription_id]: null }),
+})
+
+/** The inverse of configuring a changed circuit: the router configured again with the circuit as it was. */
+export const withCircuitAsBefore = (side: Side) => ({
+  label: `Configure the ${sideLabel(side)}-side router with the circuit as it was`,
+  run: (s: { ends: Ends; subscription_id: string; before: CircuitInitial }, env: StepEnv<CircuitActivities>) => configureSide(s, env, side, { [s.subscription_id]: s.before }),
+})
+
+/** What a person applies by hand on each router (the manual driver): this circuit's interface, per side. */
+export function sideConfigs(circuit: CircuitProvisioning, ends: Ends): Record<Side, { device: string; config: string }> {
+  const side = (here: Side, there: Side) => ({
+    device: ends[here].device,
+    config: renderLinkConfig(ends[here].vendor, circuitLinkConfig(circuit, { interface: ends[here].interface, far_end: ends[there].device, ...circuit[here] }, ends[here].igp_area)),
+  })
+  return { side_a: side('side_a', 'side_b'), side_b: side('side_b', 'side_a') }
+}
+
+/** What must hold on each router once the circuit's configuration is applied: its interface's IGP cost. */
+export const expectedCost = (circuit: Pick<CircuitInitial, 'mode' | 'igp_metric'>, ends: Ends, side: Side) => ({ ospf_cost: { [ends[side].interface]: effectiveCost(circuit) } })

@@ -1,0 +1,140 @@
+// A circuit's whole life through the API on the simulator driver (which keeps each router's running
+// configuration, so the test reads what a router would run): create (maintenance: the highest cost on both
+// routers), modify_circuit_mode to normal and modify_circuit_metric (verified on both routers, a new version of
+// the subscription each), two changes at once (one 409), and terminate_circuit with its change-board approval.
+import assert from 'node:assert/strict'
+import { after, before, describe, test } from 'node:test'
+import { createLoomWorker, type LoomWorker } from '../../apps/worker/src/create-worker.js'
+import type { ProcessStartedDto, SubscriptionDto } from '../../libs/contracts/src/index.js'
+import { loadConfig } from '../../libs/config/src/index.js'
+import { DEVICE_DRIVER } from '../../libs/integrations/src/devices/driver.js'
+import type { SimulatorDriver } from '../../libs/integrations/src/devices/simulator-driver.js'
+import { type ApiClient, apiClient } from '../support/api.js'
+import { cloneDatabase, type TestDatabase } from '../support/database.js'
+import { plannedRouters, seed } from '../support/dcim.js'
+import { quietTemporalRuntime, testConfig } from '../support/env.js'
+import { type RunningGateway, startGateway } from '../support/gateway.js'
+import { recordHistoryIfAsked } from '../support/histories.js'
+import { enrolNode, reservePort, runToCompletion } from '../support/workshop.js'
+
+let db: TestDatabase
+let loom: LoomWorker
+let running: Promise<void> | undefined
+let gw: RunningGateway
+let api: ApiClient
+let simulator: SimulatorDriver
+let circuit: string
+const node: Record<string, string> = {}
+const port: Record<string, string> = {}
+
+before(async () => {
+  quietTemporalRuntime()
+  db = await cloneDatabase()
+  await seed(db.url, plannedRouters('life', 2).map((r) => ({ ...r, interfaces: [{ name: 'eth1', speed_mbps: 10_000 }] })))
+  const config = testConfig(db.url, { devices: loadConfig({ LOOM_DEVICE_DRIVER: 'simulator' }).devices })
+  loom = await createLoomWorker(config)
+  running = loom.run()
+  simulator = loom.app.get<SimulatorDriver>(DEVICE_DRIVER)
+  gw = await startGateway(config)
+  api = apiClient(gw.url)
+  for (const r of ['life-r1', 'life-r2']) {
+    node[r] = await enrolNode(api, r)
+    port[r] = await reservePort(api, node[r], 'eth1')
+  }
+})
+after(async () => {
+  if (running) {
+    loom.shutdown()
+    await running
+  }
+  await gw?.close()
+  await db?.drop()
+})
+
+/** The OSPF cost a simulated router runs on eth1, or undefined when eth1 is not configured. */
+function costOn(router: string): number | undefined {
+  const lines = (simulator.running(router) ?? '').split('\n')
+  const start = lines.indexOf('interface eth1')
+  if (start < 0) return undefined
+  const cost = lines.slice(start).find((l) => l.startsWith(' ip ospf cost '))
+  return cost ? Number(cost.split(' ').pop()) : undefined
+}
+
+const subscription = async (id: string) => (await api.get<SubscriptionDto & { end_date: string | null }>(`/api/subscriptions/${id}`)).body
+const model = async (id: string) => (await subscription(id)).domain_model.circuit as { mode: string; igp_metric: number }
+
+describe('a circuit from create to terminate (simulator driver)', () => {
+  test('create_circuit configures both routers, drained: the circuit runs at the maintenance cost', async () => {
+    const done = await runToCompletion(api, 'create_circuit', { speed: '10G', node_a: node['life-r1'], node_b: node['life-r2'], port_a: port['life-r1'], port_b: port['life-r2'], igp_metric: 20 })
+    circuit = done.subscription_ids[0]
+    assert.equal(done.steps.find((s) => s.name === 'manual_configuration')!.status, 'skipped', 'the simulator configures the routers itself')
+    assert.deepEqual([costOn('life-r1'), costOn('life-r2')], [65535, 65535])
+    assert.match(simulator.running('life-r1')!, /interface eth1\n description circuit to life-r2\n ip address 203\.0\.113\.\d+\/31/)
+  })
+
+  test('modify_circuit_mode to normal: both routers at the metric, verified, a new version; the result says before and after', async () => {
+    const done = await runToCompletion(api, 'modify_circuit_mode', { subscription_id: circuit, mode: 'normal' })
+    assert.deepEqual([costOn('life-r1'), costOn('life-r2')], [20, 20])
+    assert.deepEqual(
+      done.steps.filter((s) => s.name.startsWith('verify_side')).map((s) => s.status),
+      ['success', 'success'],
+    )
+    assert.deepEqual(await model(circuit), { ...(await model(circuit)), mode: 'normal', igp_metric: 20 })
+    const s = await subscription(circuit)
+    assert.deepEqual([s.lifecycle, s.insync, s.locked_by], ['active', true, null], 'unlocked and in sync again')
+    await recordHistoryIfAsked(done.id, 'circuit', 'modify_circuit_mode')
+  })
+
+  test('modify_circuit_metric: the new metric on both routers; a second change of the same circuit at once is a 409', async () => {
+    const first = await api.call<ProcessStartedDto>('POST', '/api/processes/modify_circuit_metric', { subscription_id: circuit, igp_metric: 30 }, { 'x-loom-user': 'alice' })
+    assert.equal(first.status, 201, JSON.stringify(first.body))
+    const second = await api.call<{ detail: string }>('POST', '/api/processes/modify_circuit_mode', { subscription_id: circuit, mode: 'maintenance' }, { 'x-loom-user': 'bob' })
+    assert.equal(second.status, 409, JSON.stringify(second.body))
+    assert.match(second.body.detail, new RegExp(first.body.id))
+    const terminate = await api.call('POST', '/api/processes/terminate_circuit', { subscription_id: circuit }, { 'x-loom-user': 'bob' })
+    assert.equal(terminate.status, 409, 'terminate while a modify runs: refused')
+    const done = await api.waitForProcess(first.body.id, (p) => p.completed_at !== null, 60_000)
+    assert.equal(done.status, 'completed', JSON.stringify(done.failure))
+    assert.deepEqual([costOn('life-r1'), costOn('life-r2')], [30, 30])
+    assert.equal((await model(circuit)).igp_metric, 30)
+    await recordHistoryIfAsked(first.body.id, 'circuit', 'modify_circuit_metric')
+  })
+
+  test('a bad modify is a 422 naming the field, and changes nothing', async () => {
+    const bad = await api.call<{ errors: { path: string }[] }>('POST', '/api/processes/modify_circuit_metric', { subscription_id: circuit, igp_metric: 0 })
+    assert.equal(bad.status, 422)
+    assert.deepEqual(bad.body.errors.map((e) => e.path), ['igp_metric'])
+    const unknown = await api.call<{ errors: { path: string }[] }>('POST', '/api/processes/modify_circuit_mode', { subscription_id: node['life-r1'], mode: 'normal' })
+    assert.equal(unknown.status, 422)
+    assert.deepEqual(unknown.body.errors.map((e) => e.path), ['subscription_id'])
+  })
+
+  test('terminate_circuit waits for the change board (not the starter, not someone without the role), then removes everything', async () => {
+    const started = await api.call<ProcessStartedDto>('POST', '/api/processes/terminate_circuit', { subscription_id: circuit }, { 'x-loom-user': 'alice', 'x-loom-roles': 'change-board' })
+    assert.equal(started.status, 201, JSON.stringify(started.body))
+    // Teams find what waits for them by assignee.
+    const waiting = await api.waitForProcess(started.body.id, (p) => p.pending_input !== null && p.assignee !== null)
+    assert.deepEqual([waiting.pending_input!.step, waiting.assignee], ['approve_termination', 'change-board'])
+    const self = await api.call('PUT', `/api/processes/${started.body.id}/resume`, { approved: true }, { 'x-loom-user': 'alice', 'x-loom-roles': 'change-board' })
+    assert.equal(self.status, 403, 'the starter may not approve')
+    const noRole = await api.call('PUT', `/api/processes/${started.body.id}/resume`, { approved: true }, { 'x-loom-user': 'bob' })
+    assert.equal(noRole.status, 403, 'only the change board approves')
+    assert.equal(costOn('life-r1'), 30, 'nothing changed before the approval')
+    const ok = await api.call('PUT', `/api/processes/${started.body.id}/resume`, { approved: true, comment: 'ticket 42' }, { 'x-loom-user': 'carol', 'x-loom-roles': 'change-board' })
+    assert.equal(ok.status, 200, JSON.stringify(ok.body))
+    const done = await api.waitForProcess(started.body.id, (p) => p.completed_at !== null, 60_000)
+    assert.equal(done.status, 'completed', JSON.stringify(done.failure))
+    assert.equal(done.steps.find((s) => s.name === 'approve_termination')!.answered_by, 'carol')
+    assert.deepEqual([costOn('life-r1'), costOn('life-r2')], [undefined, undefined], 'the circuit is gone from both routers')
+    assert.match(simulator.running('life-r1')!, /interface lo/, 'the rest of the router is untouched')
+    const s = await subscription(circuit)
+    assert.equal(s.lifecycle, 'terminated')
+    assert.deepEqual((await api.get<{ items: unknown[] }>(`/api/ipam/allocations?subscription_id=${circuit}`)).body.items, [], 'link subnets released')
+    const cable = (await api.get<{ items: { status: string }[] }>('/api/dcim/cables?device=life-r1')).body.items
+    assert.deepEqual(cable.map((c) => c.status), ['decommissioning'])
+    // Its ports are free again for a new circuit.
+    const ports = await api.call<{ form: { properties: Record<string, { oneOf: { const: string }[] }> } }>('POST', '/api/workflows/create_circuit/form', { speed: '10G', node_a: node['life-r1'], node_b: node['life-r2'] })
+    assert.deepEqual(ports.body.form.properties.port_a.oneOf.map((o) => o.const), [port['life-r1']])
+    await recordHistoryIfAsked(started.body.id, 'circuit', 'terminate_circuit')
+  })
+})
