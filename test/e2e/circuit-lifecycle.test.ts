@@ -82,6 +82,18 @@ describe('a circuit from create to terminate (simulator driver)', () => {
     assert.deepEqual(await model(circuit), { ...(await model(circuit)), mode: 'normal', igp_metric: 20 })
     const s = await subscription(circuit)
     assert.deepEqual([s.lifecycle, s.insync, s.locked_by], ['active', true, null], 'unlocked and in sync again')
+
+    // The change is a version of its own: which process and step, who; and the diff from the version before it.
+    const versions = (await api.get<{ items: { version: number; step: string | null; process_id: string | null; actor: string | null; lifecycle: string }[]; total: number }>(`/api/subscriptions/${circuit}/versions`)).body
+    const modified = versions.items.find((v) => v.step === 'update_circuit_model')!
+    assert.deepEqual([modified.process_id, modified.actor], [done.id, 'alice'])
+    assert.ok(versions.items.some((v) => v.step === 'store_process_subscription' && v.lifecycle === 'initial'), 'the create is in the history too')
+    assert.deepEqual(versions.items.map((v) => v.version), [...versions.items.map((v) => v.version)].sort((a, b) => b - a), 'newest first')
+    const diff = await api.get<{ changes: { path: string; before: unknown; after: unknown }[] }>(`/api/subscriptions/${circuit}/versions/diff?from=${modified.version - 1}&to=${modified.version}`)
+    assert.equal(diff.status, 200)
+    assert.deepEqual(diff.body.changes, [{ path: 'domain_model.circuit.mode', before: 'maintenance', after: 'normal' }])
+    assert.equal((await api.get(`/api/subscriptions/${circuit}/versions/diff?from=1&to=999`)).status, 404)
+    assert.equal((await api.get(`/api/subscriptions/${circuit}/versions/diff?from=x&to=2`)).status, 400)
     await recordHistoryIfAsked(done.id, 'circuit', 'modify_circuit_mode')
   })
 

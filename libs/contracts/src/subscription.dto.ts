@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger'
-import { Transform } from 'class-transformer'
+import { Transform, Type } from 'class-transformer'
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, MaxLength, Min, MinLength } from 'class-validator'
 import { LIFECYCLES, type Lifecycle } from '../../domain/src/index.js'
 import { PageQueryDto } from './list.dto.js'
@@ -107,4 +107,41 @@ export class SubscriptionListQueryDto extends PageQueryDto {
   @Transform(({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value))
   @IsBoolean()
   insync?: boolean
+}
+
+export class SubscriptionVersionDto {
+  @ApiProperty({ example: 3 }) version: number
+  @ApiProperty({ enum: LIFECYCLES, example: 'active' }) lifecycle: Lifecycle
+  @ApiProperty({ example: 'Circuit 10G ams-pe1 eth1 – fra-pe1 eth1, 203.0.113.0/31' }) description: string
+  @ApiProperty({ type: Object, description: 'the typed model after the change' }) domain_model: Record<string, unknown>
+  @ApiProperty({ type: String, format: 'uuid', nullable: true, description: 'the process that made the change' }) process_id: string | null
+  @ApiProperty({ type: String, nullable: true, example: 'update_circuit_model', description: 'the step of that process' }) step: string | null
+  @ApiProperty({ type: String, nullable: true, example: 'alice', description: "who: the process's starter, or the API caller" }) actor: string | null
+  @ApiProperty({ type: String, format: 'date-time' }) created_at: string
+}
+
+export class VersionDiffQueryDto {
+  @ApiProperty({ minimum: 1, example: 1 })
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  from: number
+
+  @ApiProperty({ minimum: 1, example: 2 })
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  to: number
+}
+
+export class VersionChangeDto {
+  @ApiProperty({ example: 'domain_model.circuit.mode' }) path: string
+  @ApiProperty({ example: 'maintenance', nullable: true }) before: unknown
+  @ApiProperty({ example: 'normal', nullable: true }) after: unknown
+}
+
+export class VersionDiffDto {
+  @ApiProperty({ example: 1 }) from: number
+  @ApiProperty({ example: 2 }) to: number
+  @ApiProperty({ type: [VersionChangeDto] }) changes: VersionChangeDto[]
 }

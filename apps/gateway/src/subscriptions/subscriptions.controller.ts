@@ -9,6 +9,9 @@ import {
   SubscriptionListQueryDto,
   SubscriptionPatchDto,
   SubscriptionSummaryDto,
+  SubscriptionVersionDto,
+  VersionDiffDto,
+  VersionDiffQueryDto,
 } from '../../../../libs/contracts/src/index.js'
 import { ProcessesService } from '../processes/processes.service.js'
 import { UuidParamPipe } from '../http/uuid-param.pipe.js'
@@ -38,6 +41,24 @@ export class SubscriptionsController {
   async processes(@Param('id', UuidParamPipe) id: string, @Query() page: PageQueryDto): Promise<Page<ProcessSummaryDto>> {
     await this.subscriptions.assertExists(id) // a 404 rather than an empty list
     return this.processList.list({ ...page, subscription: id })
+  }
+
+  @Get(':id/versions')
+  @ApiOperation({ summary: "A subscription's versions, newest first: the model after each change, who made it, in which process and step" })
+  @ApiPageResponse(SubscriptionVersionDto, 'One page of versions')
+  @ApiNotFoundResponse({ type: ProblemDto })
+  @ApiBadRequestResponse({ type: ProblemDto })
+  versions(@Param('id', UuidParamPipe) id: string, @Query() page: PageQueryDto): Promise<Page<SubscriptionVersionDto>> {
+    return this.subscriptions.versions(id, page)
+  }
+
+  @Get(':id/versions/diff')
+  @ApiOperation({ summary: 'What changed between two versions of a subscription (lifecycle, description, every model field)' })
+  @ApiOkResponse({ type: VersionDiffDto })
+  @ApiNotFoundResponse({ type: ProblemDto, description: 'no such subscription or version' })
+  @ApiBadRequestResponse({ type: ProblemDto })
+  diff(@Param('id', UuidParamPipe) id: string, @Query() query: VersionDiffQueryDto): Promise<VersionDiffDto> {
+    return this.subscriptions.diff(id, query.from, query.to)
   }
 
   @Patch(':id')

@@ -1,5 +1,6 @@
 import { ConflictException, Injectable, NotFoundException } from '@nestjs/common'
-import type { Page, SubscriptionDto, SubscriptionListQueryDto, SubscriptionPatchDto, SubscriptionSummaryDto } from '../../../../libs/contracts/src/index.js'
+import type { Page, PageQueryDto, SubscriptionDto, SubscriptionListQueryDto, SubscriptionPatchDto, SubscriptionSummaryDto, SubscriptionVersionDto, VersionDiffDto } from '../../../../libs/contracts/src/index.js'
+import { jsonDiff } from '../../../../libs/domain/src/json-diff.js'
 import { searchTextOf } from '../../../../libs/domain/src/products/search-text.js'
 import { PrismaService } from '../../../../libs/persistence/src/index.js'
 import { iso } from '../http/json.js'
@@ -12,6 +13,21 @@ const SUBSCRIPTION_SORTS = {
   description: { field: 'description' },
   customer_id: { field: 'customerId' },
   product: { field: 'product' },
+}
+
+const VERSION_SORTS = { version: { field: 'version' } }
+
+function versionDto(r: { version: number; lifecycle: SubscriptionVersionDto['lifecycle']; description: string; domainModel: unknown; processId: string | null; step: string | null; actor: string | null; createdAt: Date }): SubscriptionVersionDto {
+  return {
+    version: r.version,
+    lifecycle: r.lifecycle,
+    description: r.description,
+    domain_model: r.domainModel as Record<string, unknown>,
+    process_id: r.processId,
+    step: r.step,
+    actor: r.actor,
+    created_at: r.createdAt.toISOString(),
+  }
 }
 
 function summary(s: SummaryRow): SubscriptionSummaryDto {
@@ -74,6 +90,32 @@ export class SubscriptionsService {
       throw new ConflictException(`Version ${patch.version} of subscription ${id} is stale: it is at version ${current.version}. Read it again and repeat the change.`)
     }
     return this.get(id)
+  }
+
+  /** Every version of the subscription, newest first: the model after each change, who made it and in which process step. */
+  async versions(id: string, query: PageQueryDto): Promise<Page<SubscriptionVersionDto>> {
+    await this.assertExists(id)
+    const limit = query.limit ?? DEFAULT_LIMIT
+    const sort = parseSort(query.sort ?? '-version', VERSION_SORTS)
+    const after = decodeCursor(query.cursor, sort)
+    const where = { subscriptionId: id, ...(after ? { version: sort.direction === 'desc' ? { lt: Number(after.value) } : { gt: Number(after.value) } } : {}) }
+    const [rows, total] = await Promise.all([
+      this.prisma.subscriptionVersion.findMany({ where, orderBy: { version: sort.direction }, take: limit + 1 }),
+      this.prisma.subscriptionVersion.count({ where: { subscriptionId: id } }),
+    ])
+    const page = pageOf(rows.map((r) => ({ ...r, id: String(r.version) })), limit, total, sort)
+    return { ...page, items: page.items.map(versionDto) }
+  }
+
+  /** What changed from one version to another: every leaf of lifecycle, description and model that differs. */
+  async diff(id: string, from: number, to: number): Promise<VersionDiffDto> {
+    const rows = await this.prisma.subscriptionVersion.findMany({ where: { subscriptionId: id, version: { in: [from, to] } } })
+    const at = (v: number) => {
+      const row = rows.find((r) => r.version === v)
+      if (!row) throw new NotFoundException(`Subscription ${id} has no version ${v}.`)
+      return { lifecycle: row.lifecycle, description: row.description, domain_model: row.domainModel }
+    }
+    return { from, to, changes: jsonDiff(at(from), at(to)) }
   }
 
   async get(id: string): Promise<SubscriptionDto> {
