@@ -184,6 +184,21 @@ describe('npm start with TEMPORAL_ADDRESS and DATABASE_URL', () => {
     }
   })
 
+  test('prints no deprecation warning: not at start, not while the worker and the gateway work', async () => {
+    const ports = await freePorts()
+    const run = launch(newDataDir(), ports, { TEMPORAL_ADDRESS: testTemporalAddress(), DATABASE_URL: db.url })
+    try {
+      await untilRunning(run)
+      const api = `http://127.0.0.1:${ports.http}/api`
+      assert.equal((await fetch(`${api}/system/ping`, { method: 'POST', headers: { 'X-Loom-User': 'alice' } })).status, 200)
+      for (const path of ['/health', '/processes', '/subscriptions', '/workflows/create_node/form']) assert.equal(await getStatus(`${api}${path}`), 200, path)
+    } finally {
+      assert.equal(await stopChild(run, 'SIGTERM'), 0, run.output())
+    }
+    // Node prints each deprecation once per process, as "(node:<pid>) [DEP…] DeprecationWarning: …" or without a code (pg's).
+    assert.doesNotMatch(run.output(), /DeprecationWarning|\[DEP\d+\]/)
+  })
+
   test('a TEMPORAL_ADDRESS where nothing answers is a clear error', async () => {
     const ports = await freePorts()
     const run = launch(newDataDir(), ports, { TEMPORAL_ADDRESS: `127.0.0.1:${await freePort()}`, DATABASE_URL: db.url })

@@ -1,7 +1,7 @@
 import { Injectable, type OnModuleDestroy } from '@nestjs/common'
-import { PrismaPg } from '@prisma/adapter-pg'
 import pg from 'pg'
 import { PrismaClient } from './generated/prisma/client.js'
+import { PrismaPgSerialTransactions } from './serial-transactions.js'
 
 /** The generated PrismaClient, connected through @prisma/adapter-pg (no native query engine). */
 @Injectable()
@@ -17,7 +17,7 @@ export class PrismaService extends PrismaClient implements OnModuleDestroy {
     const pool = new pg.Pool({ connectionString, connectionTimeoutMillis: 3000 })
     // An idle connection the server drops (a restart) is replaced at the next query; it must not crash the process.
     pool.on('error', () => undefined)
-    super({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) })
+    super({ adapter: new PrismaPgSerialTransactions(pool, { disposeExternalPool: true }) })
     this.pool = pool
   }
 
