@@ -383,6 +383,8 @@ describe('metrics', () => {
   test('/metrics counts processes by workflow and status, who waits for input, and step durations', async () => {
     const id = await start('engine_approval', {}, 'alice')
     await api.waitForProcess(id, (p) => p.status === 'waiting')
+    // The scrape and the counts below must see the same processes: none of the earlier tests' may still be moving.
+    await waitFor(async () => (await prisma.process.count({ where: { workflow: 'engine_steps', completedAt: null } })) === 0, { timeoutMs: 30_000, describe: () => 'an engine_steps process never ended' })
     const res = await fetch(`${gw.url}/metrics`)
     assert.equal(res.status, 200)
     const text = await res.text()
