@@ -238,6 +238,9 @@ describe('create_node end to end', () => {
     assert.deepEqual(rows, [{ n: 0 }], 'no allocation leaked')
     const subscription = (await api.get<SubscriptionDto>(`/api/subscriptions/${subscriptionId}`)).body
     assert.deepEqual([subscription.lifecycle, subscription.locked_by], ['terminated', null])
+    assert.ok(subscription.end_date, 'a terminated subscription has ended: end_date is set')
+    assert.ok(Date.parse(subscription.end_date) >= Date.parse(suspended.created_at), subscription.end_date)
+    assert.equal(subscription.start_date, null, 'it never went live')
     const claims = await sql.query(`SELECT count(*)::int AS n FROM resource_claims WHERE resource_key = 'e2e-bare'`)
     assert.deepEqual(claims.rows, [{ n: 0 }], 'the router can be enrolled again')
     assert.ok((await formRouters()).includes('e2e-bare'))
