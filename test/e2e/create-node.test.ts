@@ -8,6 +8,7 @@ import pg from 'pg'
 import { v7 as uuidv7 } from 'uuid'
 import { createLoomWorker, type LoomWorker } from '../../apps/worker/src/create-worker.js'
 import type { Page, ProcessDto, ProcessStartedDto, ProcessSummaryDto, SubscriptionDto, SubscriptionSummaryDto } from '../../libs/contracts/src/index.js'
+import { waitFor } from '../../libs/runtime/src/index.js'
 import { INVALID_ANSWER, resumeUpdate } from '../../libs/workflows/src/engine/messages.js'
 import { type ApiClient, apiClient } from '../support/api.js'
 import { recordHistoryIfAsked } from '../support/histories.js'
@@ -51,6 +52,20 @@ after(async () => {
 
 const start = (answers: unknown, user = 'alice') => api.call<ProcessStartedDto>('POST', '/api/processes/create_node', answers, { 'x-loom-user': user })
 const resume = (id: string, answer: unknown, user = 'bob') => api.call<ProcessDto>('PUT', `/api/processes/${id}/resume`, answer, { 'x-loom-user': user })
+/**
+ * Waits until Temporal's visibility — what the Web UI's search and `temporal workflow list` use — finds the
+ * process with `query` (it indexes a moment after the workflow changes).
+ */
+async function foundByVisibility(id: string, query: string): Promise<void> {
+  await waitFor(
+    async () => {
+      for await (const w of client.workflow.list({ query: `${query} AND WorkflowId = "${id}"` })) if (w.workflowId === id) return true
+      return false
+    },
+    { timeoutMs: 15_000, intervalMs: 200, describe: () => `Temporal visibility never found process ${id} with ${query}` },
+  )
+}
+
 const formRouters = async () => ((await api.get<{ properties: { router: { enum: string[] } } }>('/api/workflows/create_node/form')).body.properties.router.enum)
 
 describe('create_node end to end', () => {
@@ -89,6 +104,8 @@ describe('create_node end to end', () => {
     assert.deepEqual(waiting.steps.map((s) => s.status), ['success', 'success', 'success', 'success', 'success', 'success', 'success', 'waiting', 'pending', 'pending', 'pending'])
     const [subscriptionId] = waiting.subscription_ids
     assert.equal((await api.get<SubscriptionDto>(`/api/subscriptions/${subscriptionId}`)).body.lifecycle, 'initial')
+    // In the Temporal Web UI the workflow is "Running"; LoomStatus says what Loom knows: it waits for someone.
+    await foundByVisibility(id, 'LoomStatus = "waiting"')
     assert.ok(!(await formRouters()).includes('e2e-r1'), 'a router being enrolled is no longer offered')
 
     // Straight to Temporal, past the gateway: the workflow's own Update validator refuses a bad answer
@@ -153,6 +170,8 @@ describe('create_node end to end', () => {
     assert.deepEqual(description.searchAttributes.LoomCustomer, ['surf'])
     assert.deepEqual(description.searchAttributes.LoomTarget, ['CREATE'])
     assert.deepEqual(description.searchAttributes.LoomCreatedBy, ['alice'])
+    assert.deepEqual(description.searchAttributes.LoomStatus, ['completed'])
+    await foundByVisibility(id, 'LoomStatus = "completed" AND LoomProduct = "node"')
 
     // The enrolled router is refused from now on, as a field error.
     const again = await start({ router: 'e2e-r1' })
@@ -216,6 +235,8 @@ describe('create_node end to end', () => {
     assert.match(JSON.stringify(suspended.failure), /cannot be provisioned: missing management_address/)
     assert.deepEqual(suspended.suspended.map((s) => s.step), ['apply_base_config'])
     assert.equal(suspended.steps.find((s) => s.name === 'apply_base_config')!.status, 'failed')
+    // Not "Running" in the Temporal Web UI: suspended, waiting for an operator.
+    await foundByVisibility(started.body.id, 'LoomStatus = "suspended"')
     const [subscriptionId] = suspended.subscription_ids
     const held = await sql.query<{ purpose: string }>(`SELECT purpose FROM ipam_allocations WHERE subscription_id = $1 ORDER BY purpose`, [subscriptionId])
     assert.deepEqual(held.rows.map((r) => r.purpose), ['loopback_ipv4', 'loopback_ipv6'], 'suspended, it still holds what it took')
@@ -241,6 +262,8 @@ describe('create_node end to end', () => {
     assert.ok(subscription.end_date, 'a terminated subscription has ended: end_date is set')
     assert.ok(Date.parse(subscription.end_date) >= Date.parse(suspended.created_at), subscription.end_date)
     assert.equal(subscription.start_date, null, 'it never went live')
+    // Not "Completed" in the Temporal Web UI: aborted.
+    await foundByVisibility(started.body.id, 'LoomStatus = "aborted"')
     const claims = await sql.query(`SELECT count(*)::int AS n FROM resource_claims WHERE resource_key = 'e2e-bare'`)
     assert.deepEqual(claims.rows, [{ n: 0 }], 'the router can be enrolled again')
     assert.ok((await formRouters()).includes('e2e-bare'))
