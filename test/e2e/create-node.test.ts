@@ -7,7 +7,7 @@ import { historyToJSON } from '@temporalio/common/lib/proto-utils.js'
 import pg from 'pg'
 import { v7 as uuidv7 } from 'uuid'
 import { createLoomWorker, type LoomWorker } from '../../apps/worker/src/create-worker.js'
-import type { Page, ProcessDto, ProcessStartedDto, ProcessSummaryDto, SubscriptionDto, SubscriptionSummaryDto } from '../../libs/contracts/src/index.js'
+import type { DeviceDto, Page, ProcessDto, ProcessStartedDto, ProcessSummaryDto, SubscriptionDto, SubscriptionSummaryDto } from '../../libs/contracts/src/index.js'
 import { waitFor } from '../../libs/runtime/src/index.js'
 import { INVALID_ANSWER, resumeUpdate } from '../../libs/workflows/src/engine/messages.js'
 import { type ApiClient, apiClient } from '../support/api.js'
@@ -232,9 +232,10 @@ describe('create_node end to end', () => {
     const started = await start({ router: 'e2e-bare' })
     assert.equal(started.status, 201)
     const suspended = await api.waitForProcess(started.body.id, (p) => p.status === 'suspended')
-    assert.match(JSON.stringify(suspended.failure), /cannot be provisioned: missing management_address/)
-    assert.deepEqual(suspended.suspended.map((s) => s.step), ['apply_base_config'])
-    assert.equal(suspended.steps.find((s) => s.name === 'apply_base_config')!.status, 'failed')
+    assert.match(JSON.stringify(suspended.failure), /cannot be provisioned: missing management_address of device e2e-bare in DCIM/)
+    // The step that reads DCIM is the one that fails: once the address is there, a retry reads it.
+    assert.deepEqual(suspended.suspended.map((s) => s.step), ['fetch_ip_address_information'])
+    assert.equal(suspended.steps.find((s) => s.name === 'fetch_ip_address_information')!.status, 'failed')
     // Not "Running" in the Temporal Web UI: suspended, waiting for an operator.
     await foundByVisibility(started.body.id, 'LoomStatus = "suspended"')
     const [subscriptionId] = suspended.subscription_ids
@@ -269,6 +270,51 @@ describe('create_node end to end', () => {
     assert.ok((await formRouters()).includes('e2e-bare'))
     const again = await api.call('PUT', `/api/processes/${started.body.id}/abort`, {})
     assert.equal(again.status, 409)
+  })
+})
+
+describe('create_node repaired through the DCIM API', () => {
+  test('suspended for a missing management address: the operator sets it in DCIM, retries, and the process completes', async () => {
+    const made = await api.call<DeviceDto>('POST', '/api/dcim/devices', { name: 'e2e-fixme', role: 'router', vendor: 'frr', platform: 'frr', site: 'e2e' })
+    assert.equal(made.status, 201, JSON.stringify(made.body))
+    assert.equal(made.body.management_address, null)
+    const started = await start({ router: 'e2e-fixme' })
+    assert.equal(started.status, 201, JSON.stringify(started.body))
+    const id = started.body.id
+    const suspended = await api.waitForProcess(id, (p) => p.status === 'suspended')
+    assert.deepEqual(suspended.suspended.map((s) => s.step), ['fetch_ip_address_information'])
+    assert.match(JSON.stringify(suspended.failure), /PATCH \/api\/dcim\/devices\/e2e-fixme/)
+
+    // While the process holds the device, it keeps its name and stays in DCIM.
+    const rename = await api.call('PATCH', '/api/dcim/devices/e2e-fixme', { name: 'e2e-fixed' })
+    assert.equal(rename.status, 409)
+    assert.match(String(rename.body.detail), new RegExp(`device e2e-fixme cannot be renamed while dcim_device e2e-fixme is held by subscription [0-9a-f-]{36} \\(node, initial\\), process ${id}`))
+    const remove = await api.call('DELETE', '/api/dcim/devices/e2e-fixme')
+    assert.equal(remove.status, 409)
+    assert.match(String(remove.body.detail), new RegExp(`cannot be deleted while .*process ${id}`))
+    // A bad address is refused, naming the field; nothing changes.
+    const bad = await api.call<{ errors: { path: string }[] }>('PATCH', '/api/dcim/devices/e2e-fixme', { management_address: '192.0.2.300' })
+    assert.equal(bad.status, 422)
+    assert.deepEqual(bad.body.errors.map((e) => e.path), ['management_address'])
+
+    const fixed = await api.call<DeviceDto>('PATCH', '/api/dcim/devices/e2e-fixme', { management_address: '192.0.2.77' }, { 'x-loom-user': 'olivia' })
+    assert.equal(fixed.status, 200, JSON.stringify(fixed.body))
+    assert.deepEqual([fixed.body.name, fixed.body.management_address, fixed.body.status], ['e2e-fixme', '192.0.2.77', 'planned'])
+    const retried = await api.call<ProcessDto>('PUT', `/api/processes/${id}/resume`, {}, { 'x-loom-user': 'olivia' })
+    assert.equal(retried.status, 200, JSON.stringify(retried.body))
+
+    // It goes on from the step that failed, now with the address, to the configuration that waits to be applied.
+    const waiting = await api.waitForProcess(id, (p) => p.status === 'waiting' && p.pending_input !== null)
+    assert.equal(waiting.steps.find((s) => s.name === 'fetch_ip_address_information')!.status, 'success')
+    assert.equal((waiting.steps.find((s) => s.name === 'fetch_ip_address_information')!.state_delta as { management_address: string }).management_address, '192.0.2.77')
+    assert.equal((await resume(id, { confirm_config_applied: true })).status, 200)
+    const done = await api.waitForProcess(id, (p) => p.status === 'completed')
+    assert.ok(done.steps.filter((s) => s.kind !== 'compensation').every((s) => s.status === 'success'), JSON.stringify(done.steps))
+    const subscription = (await api.get<SubscriptionDto>(`/api/subscriptions/${done.subscription_ids[0]}`)).body
+    assert.equal(subscription.lifecycle, 'active')
+    assert.equal((subscription.domain_model.node as { management_address: string }).management_address, '192.0.2.77')
+    assert.equal((await api.get<DeviceDto>('/api/dcim/devices/e2e-fixme')).body.status, 'active')
+    await foundByVisibility(id, 'LoomStatus = "completed"')
   })
 })
 
