@@ -7,7 +7,8 @@ import { historyToJSON } from '@temporalio/common/lib/proto-utils.js'
 import pg from 'pg'
 import { v7 as uuidv7 } from 'uuid'
 import { createLoomWorker, type LoomWorker } from '../../apps/worker/src/create-worker.js'
-import type { Page, ProcessDto, ProcessStartedDto, ProcessSummaryDto, SubscriptionDto, SubscriptionSummaryDto } from '../../libs/contracts/src/index.js'
+import type { DeviceDto, Page, ProcessDto, ProcessStartedDto, ProcessSummaryDto, SubscriptionDto, SubscriptionSummaryDto } from '../../libs/contracts/src/index.js'
+import { waitFor } from '../../libs/runtime/src/index.js'
 import { INVALID_ANSWER, resumeUpdate } from '../../libs/workflows/src/engine/messages.js'
 import { type ApiClient, apiClient } from '../support/api.js'
 import { recordHistoryIfAsked } from '../support/histories.js'
@@ -51,6 +52,20 @@ after(async () => {
 
 const start = (answers: unknown, user = 'alice') => api.call<ProcessStartedDto>('POST', '/api/processes/create_node', answers, { 'x-loom-user': user })
 const resume = (id: string, answer: unknown, user = 'bob') => api.call<ProcessDto>('PUT', `/api/processes/${id}/resume`, answer, { 'x-loom-user': user })
+/**
+ * Waits until Temporal's visibility — what the Web UI's search and `temporal workflow list` use — finds the
+ * process with `query` (it indexes a moment after the workflow changes).
+ */
+async function foundByVisibility(id: string, query: string): Promise<void> {
+  await waitFor(
+    async () => {
+      for await (const w of client.workflow.list({ query: `${query} AND WorkflowId = "${id}"` })) if (w.workflowId === id) return true
+      return false
+    },
+    { timeoutMs: 15_000, intervalMs: 200, describe: () => `Temporal visibility never found process ${id} with ${query}` },
+  )
+}
+
 const formRouters = async () => ((await api.get<{ properties: { router: { enum: string[] } } }>('/api/workflows/create_node/form')).body.properties.router.enum)
 
 describe('create_node end to end', () => {
@@ -89,6 +104,8 @@ describe('create_node end to end', () => {
     assert.deepEqual(waiting.steps.map((s) => s.status), ['success', 'success', 'success', 'success', 'success', 'success', 'success', 'waiting', 'pending', 'pending', 'pending'])
     const [subscriptionId] = waiting.subscription_ids
     assert.equal((await api.get<SubscriptionDto>(`/api/subscriptions/${subscriptionId}`)).body.lifecycle, 'initial')
+    // In the Temporal Web UI the workflow is "Running"; LoomStatus says what Loom knows: it waits for someone.
+    await foundByVisibility(id, 'LoomStatus = "waiting"')
     assert.ok(!(await formRouters()).includes('e2e-r1'), 'a router being enrolled is no longer offered')
 
     // Straight to Temporal, past the gateway: the workflow's own Update validator refuses a bad answer
@@ -153,6 +170,8 @@ describe('create_node end to end', () => {
     assert.deepEqual(description.searchAttributes.LoomCustomer, ['surf'])
     assert.deepEqual(description.searchAttributes.LoomTarget, ['CREATE'])
     assert.deepEqual(description.searchAttributes.LoomCreatedBy, ['alice'])
+    assert.deepEqual(description.searchAttributes.LoomStatus, ['completed'])
+    await foundByVisibility(id, 'LoomStatus = "completed" AND LoomProduct = "node"')
 
     // The enrolled router is refused from now on, as a field error.
     const again = await start({ router: 'e2e-r1' })
@@ -213,9 +232,12 @@ describe('create_node end to end', () => {
     const started = await start({ router: 'e2e-bare' })
     assert.equal(started.status, 201)
     const suspended = await api.waitForProcess(started.body.id, (p) => p.status === 'suspended')
-    assert.match(JSON.stringify(suspended.failure), /cannot be provisioned: missing management_address/)
-    assert.deepEqual(suspended.suspended.map((s) => s.step), ['apply_base_config'])
-    assert.equal(suspended.steps.find((s) => s.name === 'apply_base_config')!.status, 'failed')
+    assert.match(JSON.stringify(suspended.failure), /cannot be provisioned: missing management_address of device e2e-bare in DCIM/)
+    // The step that reads DCIM is the one that fails: once the address is there, a retry reads it.
+    assert.deepEqual(suspended.suspended.map((s) => s.step), ['fetch_ip_address_information'])
+    assert.equal(suspended.steps.find((s) => s.name === 'fetch_ip_address_information')!.status, 'failed')
+    // Not "Running" in the Temporal Web UI: suspended, waiting for an operator.
+    await foundByVisibility(started.body.id, 'LoomStatus = "suspended"')
     const [subscriptionId] = suspended.subscription_ids
     const held = await sql.query<{ purpose: string }>(`SELECT purpose FROM ipam_allocations WHERE subscription_id = $1 ORDER BY purpose`, [subscriptionId])
     assert.deepEqual(held.rows.map((r) => r.purpose), ['loopback_ipv4', 'loopback_ipv6'], 'suspended, it still holds what it took')
@@ -238,11 +260,61 @@ describe('create_node end to end', () => {
     assert.deepEqual(rows, [{ n: 0 }], 'no allocation leaked')
     const subscription = (await api.get<SubscriptionDto>(`/api/subscriptions/${subscriptionId}`)).body
     assert.deepEqual([subscription.lifecycle, subscription.locked_by], ['terminated', null])
+    assert.ok(subscription.end_date, 'a terminated subscription has ended: end_date is set')
+    assert.ok(Date.parse(subscription.end_date) >= Date.parse(suspended.created_at), subscription.end_date)
+    assert.equal(subscription.start_date, null, 'it never went live')
+    // Not "Completed" in the Temporal Web UI: aborted.
+    await foundByVisibility(started.body.id, 'LoomStatus = "aborted"')
     const claims = await sql.query(`SELECT count(*)::int AS n FROM resource_claims WHERE resource_key = 'e2e-bare'`)
     assert.deepEqual(claims.rows, [{ n: 0 }], 'the router can be enrolled again')
     assert.ok((await formRouters()).includes('e2e-bare'))
     const again = await api.call('PUT', `/api/processes/${started.body.id}/abort`, {})
     assert.equal(again.status, 409)
+  })
+})
+
+describe('create_node repaired through the DCIM API', () => {
+  test('suspended for a missing management address: the operator sets it in DCIM, retries, and the process completes', async () => {
+    const made = await api.call<DeviceDto>('POST', '/api/dcim/devices', { name: 'e2e-fixme', role: 'router', vendor: 'frr', platform: 'frr', site: 'e2e' })
+    assert.equal(made.status, 201, JSON.stringify(made.body))
+    assert.equal(made.body.management_address, null)
+    const started = await start({ router: 'e2e-fixme' })
+    assert.equal(started.status, 201, JSON.stringify(started.body))
+    const id = started.body.id
+    const suspended = await api.waitForProcess(id, (p) => p.status === 'suspended')
+    assert.deepEqual(suspended.suspended.map((s) => s.step), ['fetch_ip_address_information'])
+    assert.match(JSON.stringify(suspended.failure), /PATCH \/api\/dcim\/devices\/e2e-fixme/)
+
+    // While the process holds the device, it keeps its name and stays in DCIM.
+    const rename = await api.call('PATCH', '/api/dcim/devices/e2e-fixme', { name: 'e2e-fixed' })
+    assert.equal(rename.status, 409)
+    assert.match(String(rename.body.detail), new RegExp(`device e2e-fixme cannot be renamed while dcim_device e2e-fixme is held by subscription [0-9a-f-]{36} \\(node, initial\\), process ${id}`))
+    const remove = await api.call('DELETE', '/api/dcim/devices/e2e-fixme')
+    assert.equal(remove.status, 409)
+    assert.match(String(remove.body.detail), new RegExp(`cannot be deleted while .*process ${id}`))
+    // A bad address is refused, naming the field; nothing changes.
+    const bad = await api.call<{ errors: { path: string }[] }>('PATCH', '/api/dcim/devices/e2e-fixme', { management_address: '192.0.2.300' })
+    assert.equal(bad.status, 422)
+    assert.deepEqual(bad.body.errors.map((e) => e.path), ['management_address'])
+
+    const fixed = await api.call<DeviceDto>('PATCH', '/api/dcim/devices/e2e-fixme', { management_address: '192.0.2.77' }, { 'x-loom-user': 'olivia' })
+    assert.equal(fixed.status, 200, JSON.stringify(fixed.body))
+    assert.deepEqual([fixed.body.name, fixed.body.management_address, fixed.body.status], ['e2e-fixme', '192.0.2.77', 'planned'])
+    const retried = await api.call<ProcessDto>('PUT', `/api/processes/${id}/resume`, {}, { 'x-loom-user': 'olivia' })
+    assert.equal(retried.status, 200, JSON.stringify(retried.body))
+
+    // It goes on from the step that failed, now with the address, to the configuration that waits to be applied.
+    const waiting = await api.waitForProcess(id, (p) => p.status === 'waiting' && p.pending_input !== null)
+    assert.equal(waiting.steps.find((s) => s.name === 'fetch_ip_address_information')!.status, 'success')
+    assert.equal((waiting.steps.find((s) => s.name === 'fetch_ip_address_information')!.state_delta as { management_address: string }).management_address, '192.0.2.77')
+    assert.equal((await resume(id, { confirm_config_applied: true })).status, 200)
+    const done = await api.waitForProcess(id, (p) => p.status === 'completed')
+    assert.ok(done.steps.filter((s) => s.kind !== 'compensation').every((s) => s.status === 'success'), JSON.stringify(done.steps))
+    const subscription = (await api.get<SubscriptionDto>(`/api/subscriptions/${done.subscription_ids[0]}`)).body
+    assert.equal(subscription.lifecycle, 'active')
+    assert.equal((subscription.domain_model.node as { management_address: string }).management_address, '192.0.2.77')
+    assert.equal((await api.get<DeviceDto>('/api/dcim/devices/e2e-fixme')).body.status, 'active')
+    await foundByVisibility(id, 'LoomStatus = "completed"')
   })
 })
 

@@ -3,13 +3,15 @@
 // becomes active and its interface is described and enabled in DCIM.
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
+import { Client, Connection } from '@temporalio/client'
 import { createLoomWorker, type LoomWorker } from '../../apps/worker/src/create-worker.js'
 import type { ProcessStartedDto, SubscriptionDto } from '../../libs/contracts/src/index.js'
 import { type ApiClient, apiClient } from '../support/api.js'
 import { recordHistoryIfAsked } from '../support/histories.js'
 import { cloneDatabase, type TestDatabase } from '../support/database.js'
 import { plannedRouters, seed } from '../support/dcim.js'
-import { quietTemporalRuntime, testConfig } from '../support/env.js'
+import { waitFor } from '../../libs/runtime/src/index.js'
+import { quietTemporalRuntime, testConfig, testTemporalAddress } from '../support/env.js'
 import { type RunningGateway, startGateway } from '../support/gateway.js'
 
 let db: TestDatabase
@@ -18,6 +20,8 @@ let running: Promise<void> | undefined
 let gw: RunningGateway
 let api: ApiClient
 let node: string
+let connection: Connection
+let client: Client
 
 interface Page {
   complete: boolean
@@ -36,6 +40,8 @@ before(async () => {
   running = loom.run()
   gw = await startGateway(config)
   api = apiClient(gw.url)
+  connection = await Connection.connect({ address: testTemporalAddress() })
+  client = new Client({ connection })
   // The node the ports go on, enrolled as any node is.
   const created = await api.call<ProcessStartedDto>('POST', '/api/processes/create_node', { router: 'port-r1' })
   await api.waitForProcess(created.body.id, (p) => p.pending_input !== null)
@@ -43,6 +49,7 @@ before(async () => {
   node = (await api.waitForProcess(created.body.id, (p) => p.status === 'completed')).subscription_ids[0]
 })
 after(async () => {
+  await connection?.close()
   if (running) {
     loom.shutdown()
     await running
@@ -96,6 +103,19 @@ describe('create_port: a form of two pages', () => {
     const iface = (await api.get<{ items: { interface: string; status: string; enabled: boolean; description: string }[] }>('/api/dcim/devices/port-r1/interfaces')).body.items.find((i) => i.interface === 'eth1')!
     assert.deepEqual([iface.status, iface.enabled, iface.description], ['active', true, 'core link to fra-pe1'])
     assert.deepEqual((await page({ node, speed: '10G' })).body.form!.properties.port_name.enum, ['eth2'])
+
+    // In the Temporal Web UI the process is tagged with the product it made, not the product family.
+    const description = await client.workflow.getHandle(started.body.id).describe()
+    assert.deepEqual(description.searchAttributes.LoomProduct, ['port_10g'])
+    assert.deepEqual(description.searchAttributes.LoomStatus, ['completed'])
+    const query = `LoomProduct = "port_10g" AND LoomStatus = "completed" AND WorkflowId = "${started.body.id}"`
+    await waitFor(
+      async () => {
+        for await (const w of client.workflow.list({ query })) if (w.workflowId === started.body.id) return true
+        return false
+      },
+      { timeoutMs: 15_000, describe: () => `Temporal visibility never found ${query}` },
+    )
     await recordHistoryIfAsked(started.body.id, 'port', 'create_port')
   })
 })

@@ -1,6 +1,7 @@
 // The built-in DCIM through its API: inventory, statuses, interfaces and cables, and the errors a user sees.
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
+import { v7 as uuidv7 } from 'uuid'
 import type { CableDto, DeviceDto, InterfaceDto, Page, SiteDto } from '../../libs/contracts/src/index.js'
 import { apiClient } from '../support/api.js'
 import { cloneDatabase, type TestDatabase } from '../support/database.js'
@@ -66,6 +67,126 @@ describe('/api/dcim', () => {
   })
 })
 
+describe('/api/dcim corrections', () => {
+  const gateway = gatewayOnFreshDatabase()
+  const api = () => apiClient(gateway.url)
+  type Errors = { errors: { path: string; message: string }[] }
+
+  before(async () => {
+    for (const site of ['fix', 'fix2']) await api().call('POST', '/api/dcim/sites', { name: site })
+    await api().call('POST', '/api/dcim/sites/fix/racks', { name: 'r1' })
+    await api().call('POST', '/api/dcim/sites/fix2/racks', { name: 'r9' })
+    for (const name of ['fix-r1', 'fix-r2']) {
+      await api().call('POST', '/api/dcim/devices', { name, role: 'router', vendor: 'frr', platform: 'frr', site: 'fix', rack: 'r1' })
+      for (const ifname of ['eth1', 'eth2']) await api().call('POST', `/api/dcim/devices/${name}/interfaces`, { name: ifname, speed_mbps: 10000 })
+    }
+  })
+
+  test('PATCH a device: only the fields given change; addresses set and cleared; moved to another site and rack', async () => {
+    const fixed = await api().call<DeviceDto>('PATCH', '/api/dcim/devices/fix-r2', {
+      management_address: '192.0.2.52', primary_ipv4: '198.51.100.52', primary_ipv6: '2001:db8::52/128', platform: 'frr-10', role: 'edge', vendor: 'cisco_iosxr',
+    })
+    assert.equal(fixed.status, 200, JSON.stringify(fixed.body))
+    assert.deepEqual(fixed.body, {
+      name: 'fix-r2', role: 'edge', vendor: 'cisco_iosxr', platform: 'frr-10', site: 'fix', rack: 'r1', status: 'planned',
+      management_address: '192.0.2.52', primary_ipv4: '198.51.100.52/32', primary_ipv6: '2001:db8::52/128',
+    })
+    assert.deepEqual((await api().get<DeviceDto>('/api/dcim/devices/fix-r2')).body, fixed.body)
+    const moved = await api().call<DeviceDto>('PATCH', '/api/dcim/devices/fix-r2', { site: 'fix2' })
+    assert.deepEqual([moved.body.site, moved.body.rack], ['fix2', null], 'its rack was at the old site')
+    assert.equal((await api().call<DeviceDto>('PATCH', '/api/dcim/devices/fix-r2', { rack: 'r9' })).body.rack, 'r9')
+    const noRack = await api().call('PATCH', '/api/dcim/devices/fix-r2', { rack: 'r1' })
+    assert.equal(noRack.status, 404)
+    assert.match(String(noRack.body.detail), /site fix2 has no rack r1/)
+    const noSite = await api().call('PATCH', '/api/dcim/devices/fix-r2', { site: 'mars' })
+    assert.equal(noSite.status, 404)
+    assert.match(String(noSite.body.detail), /DCIM has no site mars/)
+    const cleared = await api().call<DeviceDto>('PATCH', '/api/dcim/devices/fix-r2', { management_address: null, primary_ipv6: null, rack: null })
+    assert.deepEqual([cleared.body.management_address, cleared.body.primary_ipv4, cleared.body.primary_ipv6, cleared.body.rack], [null, '198.51.100.52/32', null, null])
+    assert.equal((await api().call<DeviceDto>('PATCH', '/api/dcim/devices/fix-r2', { status: 'staged' })).body.status, 'staged')
+    assert.deepEqual((await api().call<DeviceDto>('PATCH', '/api/dcim/devices/fix-r2', {})).body, (await api().get<DeviceDto>('/api/dcim/devices/fix-r2')).body, 'an empty patch changes nothing')
+  })
+
+  test('PATCH a device with bad values: 422 naming every field, nothing written; unknown device 404; a taken name 409', async () => {
+    const before = (await api().get<DeviceDto>('/api/dcim/devices/fix-r2')).body
+    const bad = await api().call<Errors>('PATCH', '/api/dcim/devices/fix-r2', {
+      management_address: 'nope', primary_ipv4: '2001:db8::1', primary_ipv6: '198.51.100.1', role: null, status: 'gone', name: 'Fix R2', vendor: 'frr', colour: 'red',
+    })
+    assert.equal(bad.status, 422)
+    assert.deepEqual([...new Set(bad.body.errors.map((e) => e.path))].sort(), ['colour', 'management_address', 'name', 'primary_ipv4', 'primary_ipv6', 'role', 'status'])
+    assert.match(bad.body.errors.find((e) => e.path === 'primary_ipv4')!.message, /must be an IPv4 address/)
+    assert.deepEqual((await api().get<DeviceDto>('/api/dcim/devices/fix-r2')).body, before, 'nothing was written')
+    assert.equal((await api().call('PATCH', '/api/dcim/devices/fix-r2', { primary_ipv4: '198.51.100.1/33' })).status, 422)
+    const unknown = await api().call('PATCH', '/api/dcim/devices/fix-r7', { status: 'active' })
+    assert.equal(unknown.status, 404)
+    assert.match(String(unknown.body.detail), /no device named fix-r7/)
+    const taken = await api().call('PATCH', '/api/dcim/devices/fix-r2', { name: 'fix-r1' })
+    assert.equal(taken.status, 409)
+    assert.match(String(taken.body.detail), /a device named fix-r1 exists already/)
+  })
+
+  test('PATCH an interface: description, enabled, status and speed; bad values 422; unknown 404', async () => {
+    const edited = await api().call<InterfaceDto>('PATCH', '/api/dcim/devices/fix-r2/interfaces/eth1', { description: 'uplink', enabled: false, status: 'active', speed_mbps: 100000 })
+    assert.equal(edited.status, 200, JSON.stringify(edited.body))
+    assert.deepEqual([edited.body.description, edited.body.enabled, edited.body.status, edited.body.speed_mbps], ['uplink', false, 'active', 100000])
+    const bad = await api().call<Errors>('PATCH', '/api/dcim/devices/fix-r2/interfaces/eth1', { speed_mbps: 0, enabled: 'yes', description: null, status: 'up' })
+    assert.equal(bad.status, 422)
+    assert.deepEqual([...new Set(bad.body.errors.map((e) => e.path))].sort(), ['description', 'enabled', 'speed_mbps', 'status'])
+    assert.equal((await api().call('PATCH', '/api/dcim/devices/fix-r2/interfaces/eth9', { enabled: true })).status, 404)
+    assert.equal((await api().call('PATCH', '/api/dcim/devices/fix-r7/interfaces/eth1', { enabled: true })).status, 404)
+  })
+
+  test('rename, then DELETE: refused while a cable ends on the device (naming it), then removed with its interfaces', async () => {
+    const renamed = await api().call<DeviceDto>('PATCH', '/api/dcim/devices/fix-r2', { name: 'fix-r3' })
+    assert.equal(renamed.status, 200, JSON.stringify(renamed.body))
+    assert.equal((await api().get('/api/dcim/devices/fix-r2')).status, 404)
+    assert.deepEqual((await api().get<Page<InterfaceDto>>('/api/dcim/devices/fix-r3/interfaces')).body.items.map((i) => i.interface), ['eth1', 'eth2'])
+    const cable = await api().call<CableDto>('POST', '/api/dcim/cables', { a: { device: 'fix-r1', interface: 'eth2' }, b: { device: 'fix-r3', interface: 'eth2' } })
+    const cabled = await api().call('DELETE', '/api/dcim/devices/fix-r3')
+    assert.equal(cabled.status, 409)
+    assert.match(String(cabled.body.detail), new RegExp(`device fix-r3 has cables on eth2 \\(cable ${cable.body.id}\\)`))
+    assert.equal((await api().call('DELETE', `/api/dcim/cables/${cable.body.id}`)).status, 200)
+    const removed = await api().call<DeviceDto>('DELETE', '/api/dcim/devices/fix-r3')
+    assert.equal(removed.status, 200, JSON.stringify(removed.body))
+    assert.equal(removed.body.name, 'fix-r3')
+    assert.equal((await api().call('DELETE', '/api/dcim/devices/fix-r3')).status, 404)
+    assert.equal((await api().get('/api/dcim/devices/fix-r3/interfaces')).status, 404)
+    assert.equal((await api().get<Page<SiteDto>>('/api/dcim/sites')).body.items.find((x) => x.name === 'fix2')!.devices, 0)
+  })
+
+  test('a device a process or a live subscription holds keeps its name and stays; its data can still be corrected', async () => {
+    const prisma = gateway.prisma
+    const processId = uuidv7()
+    const subscriptionId = uuidv7()
+    await prisma.process.create({ data: { id: processId, workflow: 'create_node', target: 'CREATE', status: 'completed', createdBy: 'alice' } })
+    await prisma.subscription.create({ data: { id: subscriptionId, product: 'node', customerId: 'acme', description: 'Node fix-r1', lifecycle: 'active' } })
+    await prisma.resourceClaim.createMany({
+      data: [
+        { resourceType: 'dcim_device', resourceKey: 'fix-r1', processId, subscriptionId },
+        { resourceType: 'dcim_interface', resourceKey: 'fix-r1:eth1', processId, subscriptionId },
+      ],
+    })
+    const held = `is held by subscription ${subscriptionId} \\(node, active\\), process ${processId}`
+    const rename = await api().call('PATCH', '/api/dcim/devices/fix-r1', { name: 'fix-r9', management_address: '192.0.2.61' })
+    assert.equal(rename.status, 409)
+    assert.match(String(rename.body.detail), new RegExp(`device fix-r1 cannot be renamed while dcim_device fix-r1 ${held}; dcim_interface fix-r1:eth1 ${held}`))
+    assert.equal((await api().get<DeviceDto>('/api/dcim/devices/fix-r1')).body.management_address, null, 'a refused patch changes nothing')
+    const remove = await api().call('DELETE', '/api/dcim/devices/fix-r1')
+    assert.equal(remove.status, 409)
+    assert.match(String(remove.body.detail), /device fix-r1 cannot be deleted while dcim_device fix-r1 is held by subscription/)
+    assert.equal((await api().call<DeviceDto>('PATCH', '/api/dcim/devices/fix-r1', { management_address: '192.0.2.61' })).body.management_address, '192.0.2.61')
+    const speed = await api().call('PATCH', '/api/dcim/devices/fix-r1/interfaces/eth1', { speed_mbps: 100000 })
+    assert.equal(speed.status, 409)
+    assert.match(String(speed.body.detail), new RegExp(`the speed of fix-r1 eth1 cannot change while dcim_interface fix-r1:eth1 ${held}`))
+    assert.equal((await api().call<InterfaceDto>('PATCH', '/api/dcim/devices/fix-r1/interfaces/eth1', { description: 'port of acme', speed_mbps: 10000 })).body.description, 'port of acme')
+    assert.equal((await api().call<InterfaceDto>('PATCH', '/api/dcim/devices/fix-r1/interfaces/eth2', { speed_mbps: 100000 })).body.speed_mbps, 100000)
+
+    // Once the subscription is terminated, nothing holds the device any more.
+    await prisma.subscription.update({ where: { id: subscriptionId }, data: { lifecycle: 'terminated' } })
+    assert.equal((await api().call<DeviceDto>('PATCH', '/api/dcim/devices/fix-r1', { name: 'fix-r9' })).status, 200)
+  })
+})
+
 describe('with NetBox as IPAM and DCIM', () => {
   let db: TestDatabase
   let gw: RunningGateway
@@ -80,9 +201,13 @@ describe('with NetBox as IPAM and DCIM', () => {
 
   test('the built-in routes answer 409 naming NetBox; a NetBox that does not answer is a 503 naming it', async () => {
     const api = apiClient(gw.url)
-    for (const path of ['/api/dcim/devices', '/api/ipam/pools']) {
-      const res = await api.get(path)
-      assert.equal(res.status, 409, path)
+    for (const [method, path, body] of [
+      ['GET', '/api/dcim/devices'], ['GET', '/api/ipam/pools'],
+      ['PATCH', '/api/dcim/devices/ams-pe1', { management_address: '192.0.2.1' }], ['DELETE', '/api/dcim/devices/ams-pe1'],
+      ['PATCH', '/api/dcim/devices/ams-pe1/interfaces/eth1', { enabled: true }],
+    ] as const) {
+      const res = await api.call(method, path, body)
+      assert.equal(res.status, 409, `${method} ${path}`)
       assert.match(String(res.body.detail), /in use is NetBox \(http:\/\/127\.0\.0\.1:1\)/)
     }
     const form = await api.get('/api/workflows/create_node/form')

@@ -30,3 +30,20 @@ describe('loom health', () => {
     assert.match(run.stderr, new RegExp(`cannot reach ${url}`))
   })
 })
+
+describe('loom workflow list', () => {
+  const gw = gatewayOnFreshDatabase()
+
+  test('prints every workflow by name with its target, product and whether the API starts it; --json gives the list', async () => {
+    const run = await loom('--api', gw.url, 'workflow', 'list')
+    assert.equal(run.status, 0, run.stderr)
+    assert.match(run.stdout, /^name +target +product +startable +description$/m)
+    assert.match(run.stdout, /^create_node +CREATE +node +yes +Enrol a planned router/m)
+    assert.match(run.stdout, /^create_port +CREATE +port +yes /m)
+    const json = await loom('--api', gw.url, 'workflow', 'list', '--json')
+    assert.equal(json.status, 0, json.stderr)
+    const listed = JSON.parse(json.stdout) as { name: string }[]
+    const api = (await (await fetch(`${gw.url}/api/workflows`)).json()) as { items: { name: string }[] }
+    assert.deepEqual(listed.map((w) => w.name), api.items.map((w) => w.name))
+  })
+})

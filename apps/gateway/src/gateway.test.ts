@@ -72,7 +72,10 @@ describe('gateway with Temporal and the database up', () => {
     assert.equal(doc.paths['/metrics'], undefined)
     // Every list answers in the list shape, its items described by a schema with examples.
     const api = doc as unknown as OpenApiDoc
-    for (const [path, item] of [['/api/subscriptions', 'SubscriptionSummaryDto'], ['/api/processes', 'ProcessSummaryDto'], ['/api/products', 'ProductDto'], ['/api/subscriptions/{id}/processes', 'ProcessSummaryDto']]) {
+    for (const [path, item] of [
+      ['/api/subscriptions', 'SubscriptionSummaryDto'], ['/api/processes', 'ProcessSummaryDto'], ['/api/products', 'ProductDto'],
+      ['/api/subscriptions/{id}/processes', 'ProcessSummaryDto'], ['/api/workflows', 'WorkflowDto'],
+    ]) {
       const page = api.paths[path].get.responses['200'].content['application/json'].schema
       assert.deepEqual(page.required, ['items', 'total', 'next_cursor'], path)
       assert.equal(page.properties.items.items.$ref, `#/components/schemas/${item}`, path)
@@ -83,6 +86,31 @@ describe('gateway with Temporal and the database up', () => {
     const ui = await fetch(`${gw.url}/docs`)
     assert.equal(ui.status, 200)
     assert.match(await ui.text(), /swagger-ui/i)
+  })
+
+  test('GET /api/workflows is a list page by name: ?limit and ?cursor walk it, bad ones are 400 naming them', async () => {
+    const all = await gw.api.get<{ items: { name: string; target: string }[]; total: number; next_cursor: string | null }>('/api/workflows')
+    assert.equal(all.status, 200)
+    assert.equal(all.body.next_cursor, null)
+    assert.equal(all.body.total, all.body.items.length)
+    const names = all.body.items.map((w) => w.name)
+    assert.deepEqual(names, [...names].sort())
+    assert.ok(names.includes('create_node') && names.includes('create_port'), names.join(', '))
+    const walked: string[] = []
+    let cursor: string | null = null
+    do {
+      const page: { body: { items: { name: string }[]; total: number; next_cursor: string | null } } = await gw.api.get(`/api/workflows?limit=2${cursor ? `&cursor=${cursor}` : ''}`)
+      assert.ok(page.body.items.length <= 2)
+      assert.equal(page.body.total, names.length)
+      walked.push(...page.body.items.map((w) => w.name))
+      cursor = page.body.next_cursor
+    } while (cursor)
+    assert.deepEqual(walked, names)
+    for (const [query, param] of [['limit=0', 'limit'], ['limit=501', 'limit'], ['cursor=bogus', 'cursor'], ['sort=name', 'sort']]) {
+      const res = await gw.api.get<{ errors: { path: string }[] }>(`/api/workflows?${query}`)
+      assert.equal(res.status, 400, query)
+      assert.deepEqual(res.body.errors.map((e) => e.path), [param], query)
+    }
   })
 
   test('/metrics exposes default metrics and request durations by route template and status', async () => {

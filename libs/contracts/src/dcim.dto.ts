@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger'
 import { Type } from 'class-transformer'
-import { IsBoolean, IsIn, IsInt, IsIP, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator'
+import { IsBoolean, IsIn, IsInt, IsIP, isIP, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateBy, ValidateIf, ValidateNested, type ValidationOptions } from 'class-validator'
 import {
   CABLE_STATUSES,
   type CableStatus,
@@ -15,6 +15,28 @@ import {
 const SLUG = /^[a-z0-9][a-z0-9_.-]{0,62}$/
 const SLUG_MESSAGE = 'must be lower case letters, digits, _, . and - (at most 63), starting with a letter or digit'
 const IFNAME = /^[A-Za-z0-9][A-Za-z0-9_./:-]{0,63}$/
+
+/** An IPv4 or IPv6 address of one family, with or without a prefix length (NetBox's primary_ip4 / primary_ip6). */
+function IsHostAddress(family: 4 | 6, options?: ValidationOptions): PropertyDecorator {
+  const bits = family === 4 ? 32 : 128
+  return ValidateBy(
+    {
+      name: 'isHostAddress',
+      validator: {
+        validate: (value: unknown) => {
+          if (typeof value !== 'string') return false
+          const [address, length, ...rest] = value.split('/')
+          return rest.length === 0 && isIP(address, family) && (length === undefined || (/^\d{1,3}$/.test(length) && Number(length) <= bits))
+        },
+        defaultMessage: (args) => `${args?.property} must be an IPv${family} address, optionally with a prefix length (like ${family === 4 ? '198.51.100.5/32' : '2001:db8::5/128'})`,
+      },
+    },
+    options,
+  )
+}
+
+/** Present means set: null is refused too (for a field that cannot be cleared). */
+const IfPresent = () => ValidateIf((_object, value) => value !== undefined)
 
 export class SiteCreateDto {
   @ApiProperty({ example: 'ams' })
@@ -80,12 +102,12 @@ export class DeviceCreateDto {
 
   @ApiPropertyOptional({ example: '198.51.100.5/32', description: 'the IPv4 loopback (NetBox: primary_ip4)' })
   @IsOptional()
-  @IsString()
+  @IsHostAddress(4)
   primary_ipv4?: string
 
   @ApiPropertyOptional({ example: '2001:db8::5/128', description: 'the IPv6 loopback (NetBox: primary_ip6)' })
   @IsOptional()
-  @IsString()
+  @IsHostAddress(6)
   primary_ipv6?: string
 }
 
@@ -106,10 +128,58 @@ export class DeviceListQueryDto {
   role?: DeviceRole
 }
 
+/** What PATCH /api/dcim/devices/{name} may change: only the fields given; null clears an address or the rack. */
 export class DevicePatchDto {
-  @ApiProperty({ enum: DEVICE_STATUSES, example: 'active' })
+  @ApiPropertyOptional({ example: 'ams-pe3', description: 'a new name: refused (409) while a process or a live subscription holds the device' })
+  @IfPresent()
+  @Matches(SLUG, { message: `name ${SLUG_MESSAGE}` })
+  name?: string
+
+  @ApiPropertyOptional({ enum: DEVICE_ROLES, example: 'router' })
+  @IfPresent()
+  @IsIn(DEVICE_ROLES)
+  role?: DeviceRole
+
+  @ApiPropertyOptional({ example: 'frr', description: 'frr, cisco_iosxr, juniper_junos or nokia_sros for rendered configuration' })
+  @IfPresent()
+  @Matches(SLUG, { message: `vendor ${SLUG_MESSAGE}` })
+  vendor?: string
+
+  @ApiPropertyOptional({ example: 'frr' })
+  @IfPresent()
+  @IsString()
+  @MaxLength(100)
+  platform?: string
+
+  @ApiPropertyOptional({ example: 'ams', description: 'an existing site; moving the device leaves its rack unless `rack` names one at the new site' })
+  @IfPresent()
+  @IsString()
+  site?: string
+
+  @ApiPropertyOptional({ nullable: true, type: String, example: 'r101', description: 'a rack at the (new) site, or null for none' })
+  @IsOptional()
+  @IsString()
+  rack?: string | null
+
+  @ApiPropertyOptional({ enum: DEVICE_STATUSES, example: 'active', description: 'planned → staged → active → decommissioning …' })
+  @IfPresent()
   @IsIn(DEVICE_STATUSES)
-  status: DeviceStatus
+  status?: DeviceStatus
+
+  @ApiPropertyOptional({ nullable: true, type: String, example: '192.0.2.13', description: 'the address Loom reaches the device on; null clears it' })
+  @IsOptional()
+  @IsIP()
+  management_address?: string | null
+
+  @ApiPropertyOptional({ nullable: true, type: String, example: '198.51.100.5/32', description: 'the IPv4 loopback (NetBox: primary_ip4); null clears it' })
+  @IsOptional()
+  @IsHostAddress(4)
+  primary_ipv4?: string | null
+
+  @ApiPropertyOptional({ nullable: true, type: String, example: '2001:db8::5/128', description: 'the IPv6 loopback (NetBox: primary_ip6); null clears it' })
+  @IsOptional()
+  @IsHostAddress(6)
+  primary_ipv6?: string | null
 }
 
 export class DeviceDto {
@@ -160,20 +230,27 @@ export class InterfaceCreateDto {
 
 export class InterfacePatchDto {
   @ApiPropertyOptional({ example: 'to fra-pe1 eth1' })
-  @IsOptional()
+  @IfPresent()
   @IsString()
   @MaxLength(200)
   description?: string
 
   @ApiPropertyOptional()
-  @IsOptional()
+  @IfPresent()
   @IsBoolean()
   enabled?: boolean
 
   @ApiPropertyOptional({ enum: INTERFACE_STATUSES })
-  @IsOptional()
+  @IfPresent()
   @IsIn(INTERFACE_STATUSES)
   status?: InterfaceStatus
+
+  @ApiPropertyOptional({ example: 100000, description: 'Mbit/s: refused (409) while a process or a live subscription holds the interface' })
+  @IfPresent()
+  @IsInt()
+  @Min(1)
+  @Max(1_600_000)
+  speed_mbps?: number
 }
 
 export class InterfaceCableDto {

@@ -1,6 +1,7 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger'
+import { ApiProperty, ApiPropertyOptional, PickType } from '@nestjs/swagger'
 import { WORKFLOW_TARGETS } from '../../domain/src/index.js'
 import { STEP_KINDS } from '../../workflows/src/engine/declaration.js'
+import { PageQueryDto } from './list.dto.js'
 
 
 export class StepCompensationDto {
@@ -38,3 +39,6 @@ export class WorkflowDto {
   @ApiProperty({ description: 'whether POST /api/processes/{name} starts it' }) startable: boolean
   @ApiProperty({ type: [WorkflowStepDto], description: 'the ordered step list; groups nest theirs' }) steps: WorkflowStepDto[]
 }
+
+/** GET /api/workflows: by name, so only the page size and the cursor. */
+export class WorkflowListQueryDto extends PickType(PageQueryDto, ['limit', 'cursor'] as const) {}

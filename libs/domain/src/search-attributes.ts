@@ -7,6 +7,7 @@ export const LOOM_SEARCH_ATTRIBUTES = {
   LoomCustomer: 'Keyword',
   LoomTarget: 'Keyword',
   LoomCreatedBy: 'Keyword',
+  LoomStatus: 'Keyword',
 } as const
 
 /** Typed keys, for starting workflows with typedSearchAttributes. */
@@ -16,4 +17,6 @@ export const SEARCH_ATTRIBUTE = {
   customer: defineSearchAttributeKey('LoomCustomer', SearchAttributeType.KEYWORD),
   target: defineSearchAttributeKey('LoomTarget', SearchAttributeType.KEYWORD),
   createdBy: defineSearchAttributeKey('LoomCreatedBy', SearchAttributeType.KEYWORD),
+  /** Loom's process status (created … completed, aborted, failed): set at start, kept current by the engine */
+  status: defineSearchAttributeKey('LoomStatus', SearchAttributeType.KEYWORD),
 } as const

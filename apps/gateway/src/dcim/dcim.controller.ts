@@ -25,11 +25,12 @@ import { wholeList } from '../http/pagination.js'
 import { BuiltinOnly } from '../http/builtin-only.guard.js'
 import { UuidParamPipe } from '../http/uuid-param.pipe.js'
 
-/** The built-in DCIM: sites and racks, devices and their status, interfaces, cables (409 while NetBox is the DCIM). */
+/** The built-in DCIM: sites and racks, devices (created, corrected, removed), interfaces, cables (409 while NetBox is the DCIM). */
 @ApiTags('dcim')
 @Controller('api/dcim')
 @UseGuards(BuiltinOnly('dcim'))
 @ApiNotFoundResponse({ type: ProblemDto, description: 'an unknown site, rack, device, interface or cable, named' })
+@ApiConflictResponse({ type: ProblemDto, description: 'NetBox is the DCIM (LOOM_DCIM): make changes there' })
 export class DcimController {
   constructor(private readonly dcim: BuiltinDcim) {}
 
@@ -80,11 +81,26 @@ export class DcimController {
   }
 
   @Patch('devices/:name')
-  @ApiOperation({ summary: "Change a device's status (planned → staged → active → decommissioning …)" })
-  @ApiOkResponse({ type: DeviceDto })
-  @ApiUnprocessableEntityResponse({ type: ProblemDto })
-  setStatus(@Param('name') name: string, @Body() body: DevicePatchDto): Promise<DeviceDto> {
-    return this.dcim.setDeviceStatus(name, body.status)
+  @ApiOperation({
+    summary: 'Correct a device: its status, addresses, name, role, vendor, platform, site or rack',
+    description:
+      'Only the fields given change; null clears an address or the rack. This is how an operator repairs what a suspended process needs ' +
+      '(e.g. a missing management address), then retries it with PUT /api/processes/{id}/resume {}. ' +
+      'A device a process or a live subscription holds keeps its name (409 naming the holder).',
+  })
+  @ApiOkResponse({ type: DeviceDto, description: 'the device after the change' })
+  @ApiConflictResponse({ type: ProblemDto, description: 'the new name is taken, or the device is held by a process or a live subscription (named)' })
+  @ApiUnprocessableEntityResponse({ type: ProblemDto, description: 'a field fails validation (a bad address or value), named' })
+  updateDevice(@Param('name') name: string, @Body() body: DevicePatchDto): Promise<DeviceDto> {
+    return this.dcim.updateDevice(name, body)
+  }
+
+  @Delete('devices/:name')
+  @ApiOperation({ summary: 'Remove a device and its interfaces', description: 'Refused while a process or a live subscription holds it, or a cable ends on it.' })
+  @ApiOkResponse({ type: DeviceDto, description: 'what was removed' })
+  @ApiConflictResponse({ type: ProblemDto, description: 'the device is held (the holder named) or cabled (the cables named)' })
+  deleteDevice(@Param('name') name: string): Promise<DeviceDto> {
+    return this.dcim.deleteDevice(name)
   }
 
   @Get('devices/:name/interfaces')
@@ -103,10 +119,12 @@ export class DcimController {
   }
 
   @Patch('devices/:name/interfaces/:interface')
-  @ApiOperation({ summary: "Change an interface's description, enabled or status" })
-  @ApiOkResponse({ type: InterfaceDto })
+  @ApiOperation({ summary: "Correct an interface's description, enabled, status or speed", description: 'Only the fields given change.' })
+  @ApiOkResponse({ type: InterfaceDto, description: 'the interface after the change' })
+  @ApiConflictResponse({ type: ProblemDto, description: 'a new speed for an interface a process or a live subscription holds (named)' })
+  @ApiUnprocessableEntityResponse({ type: ProblemDto, description: 'a field fails validation, named' })
   updateInterface(@Param('name') device: string, @Param('interface') name: string, @Body() body: InterfacePatchDto): Promise<InterfaceDto> {
-    return this.dcim.updateInterface({ device, interface: name }, body)
+    return this.dcim.editInterface({ device, interface: name }, body)
   }
 
   @Get('cables')

@@ -1,3 +1,4 @@
+import type { Page } from '../../../../libs/contracts/src/index.js'
 import { FieldErrorsException } from './problem.js'
 
 export const DEFAULT_LIMIT = 50
@@ -63,4 +64,20 @@ function badParameter(path: string, message: string) {
 /** A list short enough to answer whole (pools, sites, a device's interfaces): one page, no cursor. */
 export function wholeList<T>(items: T[]): { items: T[]; total: number; next_cursor: null } {
   return { items, total: items.length, next_cursor: null }
+}
+
+/**
+ * A list the gateway holds in memory (the declared workflows), paged like the SQL lists: ordered by a unique key
+ * (`name`), `?limit=` per page, `?cursor=` the next_cursor of the page before.
+ */
+export function pageInMemory<T>(items: readonly T[], key: (item: T) => string, name: string, query: { limit?: number; cursor?: string }): Page<T> {
+  const sort: Sort = { name, field: 'id', direction: 'asc', dates: false }
+  const after = decodeCursor(query.cursor, sort)
+  const limit = query.limit ?? DEFAULT_LIMIT
+  const rows = items
+    .map((item) => ({ id: key(item), item }))
+    .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+    .filter((row) => !after || row.id > after.id)
+  const page = pageOf(rows.slice(0, limit + 1), limit, items.length, sort)
+  return { ...page, items: page.items.map((row) => row.item) }
 }

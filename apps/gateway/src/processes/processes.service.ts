@@ -83,8 +83,10 @@ export class ProcessesService {
           for (const c of claims) await tx.resourceClaim.create({ data: { resourceType: c.resource_type, resourceKey: c.resource_key, processId } })
           await lockSubscriptions(tx, processId, changes)
           if (changes.length) await tx.processSubscription.createMany({ data: changes.map((id) => ({ processId, subscriptionId: id })) })
-          const customer =
-            form.customerId?.(input) ?? (changes.length ? (await tx.subscription.findUniqueOrThrow({ where: { id: subscriptionId }, select: { customerId: true } })).customerId : '')
+          // A process that changes a subscription is for that subscription's customer and product, unless its form says.
+          const changed = changes.length ? await tx.subscription.findUniqueOrThrow({ where: { id: subscriptionId }, select: { customerId: true, product: true } }) : null
+          const customer = form.customerId?.(input) ?? changed?.customerId ?? ''
+          const product = form.product?.(input) ?? changed?.product ?? declaration.product ?? ''
           const handle = await this.temporal.client
             .withDeadline(Date.now() + 10_000, () =>
               this.temporal.client.workflow.start(workflow, {
@@ -93,10 +95,11 @@ export class ProcessesService {
                 args: [{ process_id: processId, subscription_id: subscriptionId, created_by: user, input }],
                 typedSearchAttributes: [
                   { key: SA.subscriptionIds, value: changes.length ? changes : [subscriptionId] },
-                  { key: SA.product, value: declaration.product ?? '' },
+                  { key: SA.product, value: product },
                   { key: SA.customer, value: customer },
                   { key: SA.target, value: declaration.target },
                   { key: SA.createdBy, value: user },
+                  { key: SA.status, value: 'created' },
                 ],
                 staticSummary: form.summary(input),
                 staticDetails: `Started by **${user}** through the Loom API.\n\nProcess: \`/api/processes/${processId}\``,

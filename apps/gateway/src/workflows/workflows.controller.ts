@@ -1,7 +1,9 @@
-import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common'
-import { ApiBody, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger'
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common'
+import { ApiBadRequestResponse, ApiBody, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger'
 import { z } from 'zod'
-import { ProblemDto, WorkflowDto } from '../../../../libs/contracts/src/index.js'
+import { type Page, ProblemDto, WorkflowDto, WorkflowListQueryDto } from '../../../../libs/contracts/src/index.js'
+import { ApiPageResponse } from '../http/api-page.decorator.js'
+import { pageInMemory } from '../http/pagination.js'
 import { WorkflowCatalog } from './workflow-catalog.service.js'
 
 @ApiTags('workflows')
@@ -10,10 +12,11 @@ export class WorkflowsController {
   constructor(private readonly catalog: WorkflowCatalog) {}
 
   @Get()
-  @ApiOperation({ summary: 'Every workflow, with its target, product and ordered steps' })
-  @ApiOkResponse({ type: [WorkflowDto] })
-  list(): WorkflowDto[] {
-    return this.catalog.list()
+  @ApiOperation({ summary: 'The workflows by name, each with its target, product and ordered steps' })
+  @ApiPageResponse(WorkflowDto, 'One page of the workflows, by name')
+  @ApiBadRequestResponse({ type: ProblemDto, description: 'a bad limit or cursor, named' })
+  list(@Query() query: WorkflowListQueryDto): Page<WorkflowDto> {
+    return pageInMemory(this.catalog.list(), (w) => w.name, 'name', query)
   }
 
   @Get(':name')

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common'
+import { ApplicationFailure } from '@temporalio/activity'
 import type { DeviceStatus } from '../../../domain/src/index.js'
 import { type Cable, type CableStatus, DCIM, type Dcim, type Interface, type InterfacePatch, type InterfaceRef } from '../../../integrations/src/dcim/dcim.js'
 import { reported } from '../reported.js'
@@ -43,10 +44,20 @@ export class DcimActivities {
     })
   }
 
-  /** The seed's fetch_ip_address_information: loopbacks (primary IPs) and management address. */
+  /**
+   * The seed's fetch_ip_address_information: loopbacks (primary IPs) and management address. A device without a
+   * management address cannot be configured: the step fails here, where DCIM is read, so that once an operator
+   * has set it in DCIM a retry of the suspended process reads it.
+   */
   async readIpAddressInformation(input: StepContext & { device_name: string }): Promise<IpAddressInformation> {
     return this.steps.onceOutside(input, async () => {
       const d = await reported(this.dcim.device(input.device_name))
+      if (!d.management_address) {
+        throw ApplicationFailure.nonRetryable(
+          `node ${d.name} cannot be provisioned: missing management_address of device ${d.name} in DCIM; set it there (built-in DCIM: PATCH /api/dcim/devices/${d.name}), then retry`,
+          'DomainError',
+        )
+      }
       const info = { management_address: d.management_address, loopback_ipv4: d.primary_ipv4, loopback_ipv6: d.primary_ipv6 }
       return { result: info, state_delta: info }
     })

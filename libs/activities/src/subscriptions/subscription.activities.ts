@@ -106,7 +106,10 @@ export class SubscriptionActivities {
     })
   }
 
-  /** The seed's set_status: moves the lifecycle on (and stores the model that the new lifecycle requires). */
+  /**
+   * The seed's set_status: moves the lifecycle on (and stores the model that the new lifecycle requires); going
+   * active sets the start date, going terminated the end date.
+   */
   async setLifecycle(input: StepContext & { subscription_id: string; lifecycle: Lifecycle; domain_model?: Record<string, unknown> }): Promise<{ lifecycle: Lifecycle }> {
     return this.steps.once(input, async (tx) => {
       const current = await tx.subscription.findUniqueOrThrow({ where: { id: input.subscription_id }, select: { product: true, domainModel: true, description: true, customerId: true } })
@@ -130,6 +133,7 @@ export class SubscriptionActivities {
               }
             : {}),
           ...(input.lifecycle === 'active' ? { startDate: new Date() } : {}),
+          ...(input.lifecycle === 'terminated' ? { endDate: new Date() } : {}),
         },
       })
       return { result: { lifecycle: input.lifecycle }, state_delta: { lifecycle: input.lifecycle } }

@@ -42,5 +42,10 @@ export interface StartForm<I = unknown> {
   subscriptions?(input: I): string[]
   /** the customer the process is for; absent: the customer of the first subscription it changes */
   customerId?(input: I): string
+  /**
+   * the product the process is for (search attribute LoomProduct), when the input decides it — create_port makes a
+   * port_10g or a port_100g; absent: the product of the first subscription it changes, else the workflow's product
+   */
+  product?(input: I): string
   summary(input: I): string
 }

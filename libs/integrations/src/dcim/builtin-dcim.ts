@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common'
 import { v7 as uuidv7 } from 'uuid'
 import type { DeviceRole, DeviceStatus } from '../../../domain/src/index.js'
-import { type Prisma, PrismaService } from '../../../persistence/src/index.js'
+import { Prisma, PrismaService } from '../../../persistence/src/index.js'
 import { conflict, invalid, notFound } from '../errors.js'
 import { formatPrefix, parsePrefix } from '../ipam/prefix.js'
 import type { Cable, CableStatus, Dcim, Device, Interface, InterfacePatch, InterfaceRef } from './dcim.js'
@@ -28,6 +28,20 @@ export interface NewDevice {
   management_address?: string
   primary_ipv4?: string
   primary_ipv6?: string
+}
+
+/** A correction of a device: only the fields given change; null clears an address or the rack. */
+export interface DevicePatch {
+  name?: string
+  role?: DeviceRole
+  vendor?: string
+  platform?: string
+  site?: string
+  rack?: string | null
+  status?: DeviceStatus
+  management_address?: string | null
+  primary_ipv4?: string | null
+  primary_ipv6?: string | null
 }
 
 export interface NewInterface {
@@ -76,6 +90,18 @@ function toInterface(row: InterfaceRow): Interface {
     cable: cable ? { id: cable.id, status: cable.status, peer: end.side === 'a' ? cable.b : cable.a } : null,
   }
 }
+
+/**
+ * An address as the database keeps it: a host address (no length given) gets its full length, as PostgreSQL
+ * stores it; an address of the other family is refused naming the field.
+ */
+function hostAddress(value: string, family: 4 | 6 | undefined, field: string): string {
+  const parsed = parsePrefix(value.includes('/') ? value.replace(/\/\d+$/, '') : value)
+  if (family && parsed.family !== family) throw invalid(`${field} must be an IPv${family} address, not ${value}`)
+  return value.includes('/') ? value : formatPrefix(parsed)
+}
+
+const isUniqueViolation = (error: unknown) => error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002'
 
 const sameEnd = (x: InterfaceRef, y: InterfaceRef) => x.device === y.device && x.interface === y.interface
 const named = (ref: InterfaceRef) => `${ref.device} ${ref.interface}`
@@ -197,12 +223,7 @@ export class BuiltinDcim implements Dcim {
       if (!site) throw notFound(`DCIM has no site ${input.site}`)
       const rack = input.rack ? await tx.dcimRack.findUnique({ where: { siteId_name: { siteId: site.id, name: input.rack } } }) : null
       if (input.rack && !rack) throw notFound(`site ${input.site} has no rack ${input.rack}`)
-      const address = (value: string | undefined, family: 4 | 6 | undefined, field: string) => {
-        if (value === undefined) return undefined
-        const parsed = parsePrefix(value.includes('/') ? value.replace(/\/\d+$/, '') : value)
-        if (family && parsed.family !== family) throw invalid(`${field} must be an IPv${family} address, not ${value}`)
-        return value.includes('/') ? value : formatPrefix(parsed)
-      }
+      const address = (value: string | undefined, family: 4 | 6 | undefined, field: string) => (value === undefined ? undefined : hostAddress(value, family, field))
       const row = await tx.dcimDevice.create({
         data: {
           id: uuidv7(),
@@ -231,6 +252,122 @@ export class BuiltinDcim implements Dcim {
       include: INTERFACE_INCLUDE,
     })
     return toInterface(created)
+  }
+
+  /**
+   * Corrects a device (an operator repairing what a process needs, e.g. a missing management address). Renaming
+   * is refused while a process or a live subscription holds the device or one of its interfaces: they know it
+   * by name. Moving it to another site leaves its rack unless `rack` names one there.
+   */
+  async updateDevice(name: string, patch: DevicePatch): Promise<Device> {
+    try {
+      return await this.prisma.$transaction(async (tx) => {
+        const row = await this.lockedDeviceRow(tx, name)
+        const data: Prisma.DcimDeviceUncheckedUpdateInput = {}
+        if (patch.name !== undefined && patch.name !== row.name) {
+          await this.assertNotHeld(tx, row.name, 'renamed')
+          if (await tx.dcimDevice.findUnique({ where: { name: patch.name } })) throw conflict(`a device named ${patch.name} exists already`)
+          data.name = patch.name
+        }
+        for (const field of ['role', 'vendor', 'platform', 'status'] as const) {
+          if (patch[field] !== undefined && patch[field] !== row[field]) data[field] = patch[field]
+        }
+        const site = patch.site ?? row.site
+        if (site !== row.site) {
+          if (!(await tx.dcimSite.findUnique({ where: { name: site } }))) throw notFound(`DCIM has no site ${site}`)
+          data.site = site
+          if (patch.rack === undefined && row.rackId) data.rackId = null
+        }
+        if (patch.rack !== undefined) {
+          const rack = patch.rack === null ? null : await tx.dcimRack.findFirst({ where: { name: patch.rack, site: { name: site } } })
+          if (patch.rack !== null && !rack) throw notFound(`site ${site} has no rack ${patch.rack}`)
+          if ((rack?.id ?? null) !== row.rackId) data.rackId = rack?.id ?? null
+        }
+        const addresses = [
+          ['management_address', 'managementAddress', undefined],
+          ['primary_ipv4', 'primaryIpv4', 4],
+          ['primary_ipv6', 'primaryIpv6', 6],
+        ] as const
+        const current = toDevice(row)
+        for (const [field, column, family] of addresses) {
+          const value = patch[field]
+          if (value === undefined) continue
+          const stored = value === null ? null : hostAddress(value, family, field)
+          const now = current[field]
+          if (stored !== (now === null ? null : hostAddress(now, undefined, field))) data[column] = stored
+        }
+        if (Object.keys(data).length === 0) return current
+        return toDevice(await tx.dcimDevice.update({ where: { id: row.id }, data: { ...data, version: { increment: 1 } }, include: DEVICE_INCLUDE }))
+      })
+    } catch (error) {
+      if (isUniqueViolation(error)) throw conflict(`a device named ${patch.name} exists already`)
+      throw error
+    }
+  }
+
+  /**
+   * Removes a device with its interfaces. Refused while a process or a live subscription holds it or one of its
+   * interfaces, and while a cable ends on it (remove the cable first).
+   */
+  async deleteDevice(name: string): Promise<Device> {
+    return this.prisma.$transaction(async (tx) => {
+      const row = await this.lockedDeviceRow(tx, name)
+      await this.assertNotHeld(tx, name, 'deleted')
+      const cabled = await tx.dcimCableEnd.findMany({ where: { interface: { deviceId: row.id } }, include: { interface: { select: { name: true } } }, orderBy: { cableId: 'asc' } })
+      if (cabled.length) {
+        throw conflict(`device ${name} has cables on ${cabled.map((e) => `${e.interface.name} (cable ${e.cableId})`).join(', ')}: remove them first (DELETE /api/dcim/cables/{id})`)
+      }
+      await tx.dcimDevice.delete({ where: { id: row.id } })
+      return toDevice(row)
+    })
+  }
+
+  /** An operator's edit of an interface; its speed stays while a process or a live subscription holds it (a port of that speed). */
+  async editInterface(ref: InterfaceRef, patch: InterfacePatch & { speed_mbps?: number }): Promise<Interface> {
+    return this.prisma.$transaction(async (tx) => {
+      const row = await this.interfaceRow(tx, ref)
+      if (patch.speed_mbps !== undefined && patch.speed_mbps !== row.speedMbps) {
+        const holders = await this.liveHolders(tx, [{ resourceType: 'dcim_interface', resourceKey: `${ref.device}:${ref.interface}` }])
+        if (holders.length) throw conflict(`the speed of ${named(ref)} cannot change while ${holders.join('; ')}`)
+      }
+      const updated = await tx.dcimInterface.update({
+        where: { id: row.id },
+        data: { description: patch.description, enabled: patch.enabled, status: patch.status, speedMbps: patch.speed_mbps, version: { increment: 1 } },
+        include: INTERFACE_INCLUDE,
+      })
+      return toInterface(updated)
+    })
+  }
+
+  /** A 409 naming who holds the device or one of its interfaces, if anyone does. */
+  private async assertNotHeld(tx: Tx, device: string, verb: string): Promise<void> {
+    const holders = await this.liveHolders(tx, [
+      { resourceType: 'dcim_device', resourceKey: device },
+      { resourceType: 'dcim_interface', resourceKey: { startsWith: `${device}:` } },
+    ])
+    if (holders.length) throw conflict(`device ${device} cannot be ${verb} while ${holders.join('; ')}`)
+  }
+
+  /**
+   * The claims (resource_claims, the database's rule that one process or subscription holds a device or interface)
+   * that still hold: a running process's, or a subscription's that is not terminated. Described for a person.
+   */
+  private async liveHolders(tx: Tx, where: Prisma.ResourceClaimWhereInput[]): Promise<string[]> {
+    const claims = await tx.resourceClaim.findMany({
+      where: { OR: where },
+      include: { subscription: { select: { product: true, lifecycle: true } } },
+      orderBy: [{ resourceType: 'asc' }, { resourceKey: 'asc' }],
+    })
+    return claims
+      .filter((c) => c.subscription?.lifecycle !== 'terminated')
+      .map((c) => `${c.resourceType} ${c.resourceKey} is held by ${c.subscriptionId ? `subscription ${c.subscriptionId} (${c.subscription!.product}, ${c.subscription!.lifecycle}), ` : ''}process ${c.processId}`)
+  }
+
+  /** The device's row, locked until the transaction ends: two corrections of one device do not interleave. */
+  private async lockedDeviceRow(tx: Prisma.TransactionClient, name: string): Promise<DeviceRow> {
+    const row = await this.deviceRow(tx, name)
+    await tx.$queryRaw`SELECT 1 FROM dcim_devices WHERE id = ${row.id}::uuid FOR UPDATE`
+    return this.deviceRow(tx, name)
   }
 
   private async deviceRow(tx: Tx, name: string): Promise<DeviceRow> {

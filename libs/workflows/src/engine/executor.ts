@@ -10,14 +10,17 @@ import {
   condition,
   executeChild,
   log,
+  patched,
   proxyActivities,
   proxyLocalActivities,
   setCurrentDetails,
   setHandler,
   TemporalFailure,
+  upsertSearchAttributes,
   uuid4,
 } from '@temporalio/workflow'
 import { msToNumber } from '@temporalio/common/lib/time'
+import { SEARCH_ATTRIBUTE } from '../../../domain/src/search-attributes.js'
 import type { ProcessActivities, StepRecord } from '../../../activities/src/processes/process.activities.js'
 import type { StepContext } from '../../../activities/src/processes/step-context.js'
 import type { ProcessStatus } from '../../../domain/src/index.js'
@@ -127,6 +130,10 @@ class ProcessEngine {
   private failedBranch: Failed | null = null
   private engineRunning = true
   private ended = false
+  /** whether this run keeps LoomStatus current (histories recorded before it did not) */
+  private showsStatus = false
+  /** the LoomStatus last set, so that only a change becomes a command */
+  private shownStatus: ProcessStatus | null = null
 
   constructor(
     private readonly declaration: WorkflowDeclaration,
@@ -191,6 +198,9 @@ class ProcessEngine {
   }
 
   async run(): Promise<ProcessOutcome> {
+    // Each change of LoomStatus is a command: runs recorded before it was kept replay without any.
+    this.showsStatus = patched('loom-status')
+    this.showStatus('running')
     try {
       await this.runSteps(this.declaration.steps, this.state)
       const result = await this.attempt('result', () => Promise.resolve(this.declaration.result?.(this.state as never)))
@@ -468,6 +478,7 @@ class ProcessEngine {
     if (this.writeFailure) throw this.writeFailure
     await logActivities.finishProcess({ process_id: this.args.process_id, status, failure, records: this.pending.splice(0) })
     this.ended = true
+    this.showStatus(status)
     setCurrentDetails(`Process **${status}**${failure ? `: ${String(failure.message)}` : ''}`)
   }
 
@@ -507,6 +518,7 @@ class ProcessEngine {
    */
   private record(entry: StepRecord, when: 'later' | 'now' = 'later'): void {
     this.pending.push(entry)
+    if (entry.process_status) this.showStatus(entry.process_status)
     if (when === 'now') void this.flush()
   }
 
@@ -561,6 +573,17 @@ class ProcessEngine {
     if (this.ended) return 'ended'
     if (this.suspended.size) return `suspended at ${[...this.suspended.keys()].join(', ')}`
     return this.current.size ? `running ${[...this.current].join(', ')}` : 'between steps'
+  }
+
+  /**
+   * Keeps the search attribute LoomStatus equal to the process status the log records, so that the Temporal Web UI
+   * and visibility queries (`LoomStatus = "suspended"`) tell a waiting or suspended process from a running one and
+   * an aborted one from a completed one.
+   */
+  private showStatus(status: ProcessStatus): void {
+    if (!this.showsStatus || status === this.shownStatus) return
+    this.shownStatus = status
+    upsertSearchAttributes([{ key: SEARCH_ATTRIBUTE.status, value: status }])
   }
 
   /** The line the Temporal Web UI shows for this workflow. */

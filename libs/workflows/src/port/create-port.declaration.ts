@@ -1,4 +1,5 @@
 // A port: an interface of a node, reserved for one service. Its form has two pages (node, then a free interface).
+import { portProductOf } from '../../../domain/src/products/port/port.product.js'
 import type { DcimActivities } from '../../../activities/src/dcim/dcim.activities.js'
 import type { SubscriptionActivities } from '../../../activities/src/subscriptions/subscription.activities.js'
 import type { ActivityInterface } from '../engine/activity-interface.js'
@@ -14,6 +15,8 @@ export const createPortDeclaration = declareWorkflow(
   {
     name: CREATE_PORT,
     target: 'CREATE',
+    // The product family: each process makes a port_10g or a port_100g, by its speed (the start form's product()
+    // tags it so in LoomProduct).
     product: 'port',
     description: 'Reserve an interface of a node for a service: store the port subscription, describe and enable the interface in DCIM, and activate it',
   },
@@ -22,7 +25,7 @@ export const createPortDeclaration = declareWorkflow(
       const node = await act.readSubscription({ ...step, subscription_id: s.input.node })
       const device = (node.domain_model.node as { device_name?: string } | undefined)?.device_name
       if (node.product !== 'node' || !device) failProcess(`subscription ${s.input.node} is not a node with a device`)
-      return { device, product: `port_${s.input.speed.toLowerCase()}`, port: { node: s.input.node, port_name: s.input.port_name } }
+      return { device, product: portProductOf(s.input.speed), port: { node: s.input.node, port_name: s.input.port_name } }
     })
     .step(
       'store_process_subscription',

@@ -1,4 +1,5 @@
 import { circuitProductOf } from '../../../../domain/src/products/circuit/circuit.model.js'
+import { portProductOf } from '../../../../domain/src/products/port/port.product.js'
 import { type CreateCircuitInput, createCircuitPortsPage, createCircuitSideAPage, createCircuitSideBPage } from '../../../../workflows/src/circuit/circuit.forms.js'
 import { CREATE_CIRCUIT } from '../../../../workflows/src/names.js'
 import type { FormContext, StartForm } from '../start-form.js'
@@ -12,7 +13,7 @@ export const createCircuitForm: StartForm<CreateCircuitInput> = {
     async (ctx) => createCircuitSideAPage(await activeNodes(ctx), ctx.defaultCustomerId),
     async (ctx, answers) => createCircuitSideBPage((await activeNodes(ctx)).filter((n) => n.id !== answers.node_a)),
     async (ctx, answers) => {
-      const product = circuitProductOf(String(answers.speed)).replace('circuit_', 'port_')
+      const product = portProductOf(String(answers.speed))
       const [a, b] = await Promise.all([ctx.freePorts(String(answers.node_a), product), ctx.freePorts(String(answers.node_b), product)])
       return createCircuitPortsPage(a, b, String(answers.speed))
     },
@@ -20,5 +21,6 @@ export const createCircuitForm: StartForm<CreateCircuitInput> = {
   // Held from the start, so that two circuits never race for one port; the circuit keeps them while it lives.
   claims: (input) => [input.port_a, input.port_b].map((port) => ({ resource_type: 'port_subscription', resource_key: port })),
   customerId: (input) => input.customer_id,
+  product: (input) => circuitProductOf(input.speed),
   summary: (input) => `Create circuit (${input.speed}) between node ${input.node_a} and node ${input.node_b}`,
 }

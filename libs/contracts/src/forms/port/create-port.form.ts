@@ -1,4 +1,5 @@
 import { CREATE_PORT } from '../../../../workflows/src/names.js'
+import { portProductOf } from '../../../../domain/src/products/port/port.product.js'
 import { type CreatePortInput, createPortInterfacePage, createPortNodePage } from '../../../../workflows/src/port/create-port.forms.js'
 import type { StartForm } from '../start-form.js'
 
@@ -18,5 +19,6 @@ export const createPortForm: StartForm<CreatePortInput> = {
   ],
   claims: () => [],
   customerId: (input) => input.customer_id,
+  product: (input) => portProductOf(input.speed),
   summary: (input) => `Create port ${input.port_name} (${input.speed}) on node ${input.node}`,
 }

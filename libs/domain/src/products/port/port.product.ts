@@ -2,6 +2,10 @@ import { type BlockDeclaration, defineProduct, type ProductDeclaration } from '.
 import type { BlockModel } from '../typed-model.js'
 
 export const PORT_SPEEDS = ['10G', '100G'] as const
+export type PortSpeed = (typeof PORT_SPEEDS)[number]
+
+/** The port product of a speed: port_10g, port_100g. */
+export const portProductOf = (speed: PortSpeed) => `port_${speed.toLowerCase()}`
 
 export const portBlock = {
   name: 'port',
@@ -18,7 +22,7 @@ export const portBlock = {
 /** One product per speed, told apart by the fixed input `speed` (as in the Workflow Orchestrator). */
 export const portProducts: ProductDeclaration[] = PORT_SPEEDS.map((speed) =>
   defineProduct({
-    name: `port_${speed.toLowerCase()}`,
+    name: portProductOf(speed),
     type: 'Port',
     description: `A ${speed} interface on a node`,
     tag: 'PORT',
