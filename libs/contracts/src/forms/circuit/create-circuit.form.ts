@@ -13,7 +13,7 @@ export const createCircuitForm: StartForm<CreateCircuitInput> = {
     async (ctx) => createCircuitSideAPage(await activeNodes(ctx), ctx.defaultCustomerId),
     async (ctx, answers) => createCircuitSideBPage((await activeNodes(ctx)).filter((n) => n.id !== answers.node_a)),
     async (ctx, answers) => {
-      const product = portProductOf(String(answers.speed))
+      const product = portProductOf(answers.speed as CreateCircuitInput['speed'])
       const [a, b] = await Promise.all([ctx.freePorts(String(answers.node_a), product), ctx.freePorts(String(answers.node_b), product)])
       return createCircuitPortsPage(a, b, String(answers.speed))
     },
