@@ -34,6 +34,8 @@ export interface Lab {
   links: LabLink[]
   /** Runs vtysh on a router (lab.sh show). */
   show(router: string, command: string): Promise<string>
+  /** Runs a command inside a router's namespace (lab.sh exec), e.g. `ip -4 addr flush dev to-r2`. */
+  exec(router: string, ...command: string[]): Promise<string>
   logs(): Promise<string>
   down(): Promise<void>
 }
@@ -47,20 +49,21 @@ export function labUnavailable(): string | undefined {
   return undefined
 }
 
-export async function startLab(routers: number): Promise<Lab> {
+export async function startLab(routers: number, options: { ring?: boolean } = {}): Promise<Lab> {
   const name = `lt${randomBytes(3).toString('hex')}`
   const lab = (...args: string[]) => run('bash', [SCRIPT, ...args], { timeout: 120_000, maxBuffer: 16 * 1024 * 1024 })
   const down = async () => {
     await lab('down', name).catch(() => undefined)
   }
   try {
-    await lab('up', name, String(routers), '--daemons', 'ospfd,ospf6d')
+    await lab('up', name, String(routers), ...(options.ring ? ['--ring'] : []), '--daemons', 'ospfd,ospf6d')
     const inventory = JSON.parse((await lab('inventory', name)).stdout) as { routers: LabRouter[]; links: LabLink[] }
     return {
       name,
       routers: inventory.routers,
       links: inventory.links,
       show: async (router, command) => (await lab('show', name, router, command)).stdout,
+      exec: async (router, ...command) => (await lab('exec', name, router, ...command)).stdout,
       logs: async () => (await lab('logs', name).catch((e: { stdout?: string }) => e)).stdout ?? '',
       down,
     }

@@ -2,14 +2,15 @@
 // model (with this circuit as given, or without it), and show a person what to apply when the driver cannot.
 import type { DcimActivities } from '../../../activities/src/dcim/dcim.activities.js'
 import type { IpamActivities } from '../../../activities/src/ipam/ipam.activities.js'
-import type { CircuitOverrides, NodeConfigActivities } from '../../../activities/src/node/node-config.activities.js'
+import type { CircuitOverrides, NodeConfigActivities, NodeConfigured } from '../../../activities/src/node/node-config.activities.js'
 import type { SubscriptionActivities } from '../../../activities/src/subscriptions/subscription.activities.js'
 import { effectiveCost, renderLinkConfig } from '../../../domain/src/config/index.js'
 import { circuitLinkConfig, type Side } from '../../../domain/src/products/circuit/circuit.model.js'
 import type { CircuitInitial, CircuitProvisioning } from '../../../domain/src/products/circuit/circuit.product.js'
 import type { NodeInitial } from '../../../domain/src/products/node/index.js'
 import type { ActivityInterface } from '../engine/activity-interface.js'
-import type { StepEnv } from '../engine/declaration.js'
+import type { Flow, StepEnv } from '../engine/declaration.js'
+import { confirmCircuitConfigApplied } from './circuit.forms.js'
 
 export type CircuitActivities = ActivityInterface<SubscriptionActivities> &
   ActivityInterface<DcimActivities> &
@@ -68,5 +69,43 @@ export function sideConfigs(circuit: CircuitProvisioning, ends: Ends): Record<Si
   return { side_a: side('side_a', 'side_b'), side_b: side('side_b', 'side_a') }
 }
 
-/** What must hold on each router once the circuit's configuration is applied: its interface's IGP cost. */
-export const expectedCost = (circuit: Pick<CircuitInitial, 'mode' | 'igp_metric'>, ends: Ends, side: Side) => ({ ospf_cost: { [ends[side].interface]: effectiveCost(circuit) } })
+/** What must hold on each router once the circuit's configuration is applied: an OSPF neighbour on its interface, at the circuit's cost. */
+export const expectedOn = (circuit: Pick<CircuitInitial, 'mode' | 'igp_metric'>, ends: Ends, side: Side) => ({
+  ospf_full_on: [ends[side].interface],
+  ospf_cost: { [ends[side].interface]: effectiveCost(circuit) },
+})
+
+interface Configured {
+  circuit: CircuitProvisioning
+  ends: Ends
+  configured_side_a: NodeConfigured
+  configured_side_b: NodeConfigured
+}
+
+const byHand = (s: Configured) => s.configured_side_a.needs_confirmation || s.configured_side_b.needs_confirmation
+
+/**
+ * After both routers were given the circuit: a person applies it and confirms (the manual driver), or — with a
+ * driver that can look — each router is checked for its neighbour across the circuit at the circuit's cost.
+ */
+export function confirmOrVerify<S extends Configured>(flow: Flow<S, CircuitActivities>) {
+  return flow
+    .when('manual_configuration', 'When the driver leaves the configuration to a person', byHand, (manual) =>
+      manual.input('provide_config_to_user', 'Show both sides’ configuration; wait until they are applied', confirmCircuitConfigApplied, {
+        assignee: 'noc',
+        data: (s) => sideConfigs(s.circuit, s.ends),
+      }),
+    )
+    .when('verify_on_routers', 'When the driver can look at the routers', (s) => !byHand(s), (verify) =>
+      verify.parallel('verify_circuit', 'Verify the circuit on both routers: the neighbour across it, at its cost', {
+        side_a: (f) =>
+          f.step('verify_side_a', 'Verify the A-side router', async (s, { act, step }) => {
+            await act.verifyNode({ ...step, node_subscription_id: s.ends.side_a.node, expect: expectedOn(s.circuit, s.ends, 'side_a') })
+          }),
+        side_b: (f) =>
+          f.step('verify_side_b', 'Verify the B-side router', async (s, { act, step }) => {
+            await act.verifyNode({ ...step, node_subscription_id: s.ends.side_b.node, expect: expectedOn(s.circuit, s.ends, 'side_b') })
+          }),
+      }),
+    )
+}

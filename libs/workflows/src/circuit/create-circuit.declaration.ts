@@ -14,8 +14,8 @@ import { declareWorkflow, processFlow } from '../engine/declaration.js'
 import { failProcess } from '../engine/failure.js'
 import { CREATE_CIRCUIT } from '../names.js'
 import { terminateNewSubscription } from '../shared/subscription-steps.js'
-import { confirmCircuitConfigApplied, type CreateCircuitInput } from './circuit.forms.js'
-import { type CircuitActivities, configureSide, endsOf, sideConfigs, withoutCircuit } from './circuit-steps.js'
+import type { CreateCircuitInput } from './circuit.forms.js'
+import { type CircuitActivities, configureSide, confirmOrVerify, endsOf, withoutCircuit } from './circuit-steps.js'
 
 function provisioningFlow() {
   return processFlow<CreateCircuitInput, CircuitActivities>()
@@ -107,16 +107,7 @@ export const createCircuitDeclaration = declareWorkflow(
       side_a: (f) => f.step('configure_side_a', 'Configure the A-side router through the device driver', async (s, env) => ({ configured_side_a: await configureSide(s, env, 'side_a') }), { compensate: withoutCircuit('side_a') }),
       side_b: (f) => f.step('configure_side_b', 'Configure the B-side router through the device driver', async (s, env) => ({ configured_side_b: await configureSide(s, env, 'side_b') }), { compensate: withoutCircuit('side_b') }),
     })
-    .when(
-      'manual_configuration',
-      'When the driver leaves the configuration to a person',
-      (s) => s.configured_side_a.needs_confirmation || s.configured_side_b.needs_confirmation,
-      (manual) =>
-        manual.input('provide_config_to_user', 'Show both sides’ configuration; wait until they are applied', confirmCircuitConfigApplied, {
-          assignee: 'noc',
-          data: (s) => sideConfigs(s.circuit, s.ends),
-        }),
-    )
+    .pipe(confirmOrVerify)
     .step('set_status_provisioning', 'Set the subscription to provisioning', async (s, { act, step }) => {
       await act.setLifecycle({ ...step, subscription_id: s.subscription_id, lifecycle: 'provisioning' })
       return { lifecycle: 'provisioning' as const }

@@ -4,8 +4,8 @@
 import type { CircuitProvisioning } from '../../../domain/src/products/circuit/circuit.product.js'
 import { declareWorkflow, processFlow, type WorkflowDeclaration } from '../engine/declaration.js'
 import { MODIFY_CIRCUIT_METRIC, MODIFY_CIRCUIT_MODE } from '../names.js'
-import { confirmCircuitConfigApplied, type ModifyCircuitMetricInput, type ModifyCircuitModeInput } from './circuit.forms.js'
-import { type CircuitActivities, configureSide, endsOf, expectedCost, sideConfigs, withCircuitAsBefore } from './circuit-steps.js'
+import { type ModifyCircuitMetricInput, type ModifyCircuitModeInput } from './circuit.forms.js'
+import { type CircuitActivities, configureSide, confirmOrVerify, endsOf, withCircuitAsBefore } from './circuit-steps.js'
 
 /** Reads the circuit and its routers: the state every circuit workflow that changes a live circuit starts from. */
 export function liveCircuitFlow<I>() {
@@ -40,26 +40,7 @@ function modifyCircuit<I>(meta: { name: string; description: string }, change: (
         side_a: (f) => f.step('configure_side_a', 'Configure the A-side router', async (s, env) => ({ configured_side_a: await configureSide(s, env, 'side_a') }), { compensate: withCircuitAsBefore('side_a') }),
         side_b: (f) => f.step('configure_side_b', 'Configure the B-side router', async (s, env) => ({ configured_side_b: await configureSide(s, env, 'side_b') }), { compensate: withCircuitAsBefore('side_b') }),
       })
-      .when(
-        'manual_configuration',
-        'When the driver leaves the configuration to a person',
-        (s) => s.configured_side_a.needs_confirmation || s.configured_side_b.needs_confirmation,
-        (manual) =>
-          manual.input('provide_config_to_user', 'Show both sides’ new configuration; wait until they are applied', confirmCircuitConfigApplied, {
-            assignee: 'noc',
-            data: (s) => sideConfigs(s.circuit, s.ends),
-          }),
-      )
-      .when(
-        'verify_on_routers',
-        'When the driver can look at the routers',
-        (s) => !s.configured_side_a.needs_confirmation && !s.configured_side_b.needs_confirmation,
-        (verify) =>
-          verify.parallel('verify_circuit', 'Verify the IGP cost on both routers', {
-            side_a: (f) => f.step('verify_side_a', 'Verify the A-side router', async (s, { act, step }) => { await act.verifyNode({ ...step, node_subscription_id: s.ends.side_a.node, expect: expectedCost(s.circuit, s.ends, 'side_a') }) }),
-            side_b: (f) => f.step('verify_side_b', 'Verify the B-side router', async (s, { act, step }) => { await act.verifyNode({ ...step, node_subscription_id: s.ends.side_b.node, expect: expectedCost(s.circuit, s.ends, 'side_b') }) }),
-          }),
-      ),
+      .pipe(confirmOrVerify),
     (s) => ({ subscription_id: s.subscription_id, version: s.version, before: { mode: s.before.mode, igp_metric: s.before.igp_metric }, after: { mode: s.circuit.mode, igp_metric: s.circuit.igp_metric } }),
   )
 }

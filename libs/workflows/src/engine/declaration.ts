@@ -165,6 +165,11 @@ type Merge<S, D> = D extends Delta ? Omit<S, keyof D> & D : S
 export class Flow<S, A> {
   constructor(readonly steps: readonly EngineStep[] = []) {}
 
+  /** Applies a function that adds steps: steps several workflows share, declared once (a product's `confirmOrVerify`). */
+  pipe<T>(add: (flow: this) => Flow<T, A>): Flow<T, A> {
+    return add(this)
+  }
+
   private then<T>(step: EngineStep): Flow<T, A> {
     return new Flow<T, A>([...this.steps, step])
   }
