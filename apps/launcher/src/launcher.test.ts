@@ -47,6 +47,16 @@ async function untilRunning(c: Child): Promise<void> {
   assert.equal(c.child.exitCode, null, c.output())
 }
 
+/** The exit code of a start that must stop by itself: one that comes up instead is stopped after `timeoutMs`. */
+async function exitOf(c: Child, timeoutMs = 60_000): Promise<number | null> {
+  const timer = setTimeout(() => c.child.kill('SIGTERM'), timeoutMs)
+  try {
+    return await c.exited
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
 async function getStatus(url: string): Promise<number> {
   return (await fetch(url)).status
 }
@@ -157,6 +167,45 @@ describe('npm start on the embedded defaults', () => {
     } finally {
       blocker.close()
     }
+  })
+})
+
+describe('a second npm start on the same data dir', () => {
+  let db: TestDatabase
+  before(async () => {
+    db = await cloneDatabase()
+  })
+  after(async () => {
+    await db?.drop()
+  })
+
+  test('is refused, naming the running launcher, and leaves it and its dev server running', async () => {
+    const dataDir = newDataDir()
+    const ports = await freePorts()
+    const first = launch(dataDir, ports, { DATABASE_URL: db.url })
+    try {
+      await untilRunning(first)
+      const pid = first.child.pid!
+      // The same command again (same ports), then one that would not clash on any port.
+      for (const secondPorts of [ports, await freePorts()]) {
+        const second = launch(dataDir, secondPorts, { DATABASE_URL: db.url })
+        assert.equal(await exitOf(second), 1, second.output())
+        assert.match(
+          second.output(),
+          new RegExp(`cannot start: another Loom is already running on the data dir .* \\(launcher pid ${pid}\\); stop it first \\(Ctrl-C where it runs, or kill ${pid}\\)`),
+        )
+        assert.doesNotMatch(second.output(), /stopped a Temporal dev server|starting the/)
+      }
+      assert.equal(first.child.exitCode, null, first.output())
+      assert.doesNotMatch(first.output(), /stopped unexpectedly/)
+      const health = await fetch(`http://127.0.0.1:${ports.http}/api/health`)
+      assert.equal(health.status, 200)
+      assert.equal(((await health.json()) as { temporal: string }).temporal, 'ok')
+      assert.ok(existsSync(join(dataDir, 'launcher.lock')))
+    } finally {
+      assert.equal(await stopChild(first, 'SIGINT'), 0, first.output())
+    }
+    assert.equal(existsSync(join(dataDir, 'launcher.lock')), false, 'a clean stop releases the data dir')
   })
 })
 

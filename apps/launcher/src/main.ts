@@ -10,6 +10,7 @@ import {
   describeExit,
   findTemporalCli,
   firstMessage,
+  lockDataDir,
   type ManagedProcess,
   recordDevServer,
   spawnManaged,
@@ -25,6 +26,8 @@ let stopping = false
 async function main() {
   const config = loadConfig()
   mkdirSync(config.dataDir, { recursive: true })
+  // Before anything else: a second start on this data dir must not touch what the first one runs.
+  process.on('exit', await lockDataDir(shortPath(config.dataDir)))
   if (!config.temporalAddress) {
     const stale = await stopStaleDevServer(join(config.dataDir, 'temporal.pid'), join(config.dataDir, 'temporal.db'))
     if (stale) say(`stopped a Temporal dev server (pid ${stale}) left running by an earlier start that did not end cleanly`)

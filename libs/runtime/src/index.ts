@@ -1,3 +1,4 @@
+export * from './data-dir-lock.js'
 export * from './managed-process.js'
 export * from './migrations.js'
 export * from './ports.js'

@@ -1,6 +1,7 @@
 import { closeSync, existsSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { Connection } from '@temporalio/client'
+import { commandLineOf, isAlive, isLauncher } from './data-dir-lock.js'
 import { describeExit, type ManagedProcess, spawnManaged } from './managed-process.js'
 import { projectRoot } from './project-root.js'
 
@@ -88,27 +89,25 @@ function tail(file: string, lines = 15): string {
 
 /**
  * A launcher killed with SIGKILL cannot stop its dev server (a Go binary, not told by IPC that its parent died).
- * The next start finds its pid file and stops it, rather than failing on "port in use".
+ * The next start finds its pid file and stops it, rather than failing on "port in use". A dev server is stale only
+ * when the launcher recorded with it is gone: one whose launcher still runs is left alone.
  */
 export async function stopStaleDevServer(pidFile: string, dbFile: string): Promise<number | undefined> {
   if (!existsSync(pidFile)) return undefined
-  const pid = Number(readFileSync(pidFile, 'utf8').trim())
+  const [pid, launcher] = readFileSync(pidFile, 'utf8').trim().split(/\s+/).map(Number)
+  if (launcher !== undefined && launcher !== process.pid && isLauncher(launcher)) return undefined
   rmSync(pidFile, { force: true })
-  let cmdline: string
-  try {
-    cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ')
-  } catch {
-    return undefined // not running any more
-  }
-  if (!cmdline.includes('start-dev') || !cmdline.includes(dbFile)) return undefined // the pid was reused
+  const command = commandLineOf(pid)
+  if (!command?.includes('start-dev') || !command.includes(dbFile)) return undefined // gone, or the pid was reused
   process.kill(pid, 'SIGTERM')
   const deadline = Date.now() + 10_000
-  while (existsSync(`/proc/${pid}`) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100))
-  if (existsSync(`/proc/${pid}`)) process.kill(pid, 'SIGKILL')
+  while (isAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100))
+  if (isAlive(pid)) process.kill(pid, 'SIGKILL')
   return pid
 }
 
+/** Records the dev server's pid with this launcher's, for stopStaleDevServer. */
 export function recordDevServer(pidFile: string, server: TemporalDevServer): void {
-  if (server.process.child.pid) writeFileSync(pidFile, `${server.process.child.pid}\n`)
+  if (server.process.child.pid) writeFileSync(pidFile, `${server.process.child.pid} ${process.pid}\n`)
   void server.process.exited.then(() => rmSync(pidFile, { force: true }))
 }
