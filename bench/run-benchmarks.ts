@@ -9,9 +9,11 @@
 //   5. engine overhead: a ten-step declared workflow run by the engine (process log included) against a bare
 //      workflow with the same ten no-op activities; then BENCH_WAITING processes waiting at an input step at once:
 //      the worker's resident memory and GET /api/processes?status=waiting latency.
-// Options: BENCH_STEP_RUNS (default 200), BENCH_WAITING (default 1000), BENCH_CACHED_WORKFLOWS (the Loom worker's cache size), BENCH_PINGS (default 300), BENCH_NODES (default 60), BENCH_CONCURRENCY (default 16), BENCH_POLL_MS (default 250),
+//   6. create_circuit end to end on the simulator driver (two routers configured and verified per circuit)
+//      against a bare workflow with as many no-op activities, one after the other, as a create_circuit scheduled.
+// Options: BENCH_CIRCUITS (default 40), BENCH_STEP_RUNS (default 200), BENCH_WAITING (default 1000), BENCH_CACHED_WORKFLOWS (the Loom worker's cache size), BENCH_PINGS (default 300), BENCH_NODES (default 60), BENCH_CONCURRENCY (default 16), BENCH_POLL_MS (default 250),
 // BENCH_SUBSCRIPTIONS (default 100000), BENCH_REQUESTS (default 2000), BENCH_EXPLAIN=1 (print the query plans),
-// BENCH_ONLY=ping,create_node,subscriptions,cold_start,engine (a comma-separated subset; all when absent).
+// BENCH_ONLY=ping,create_node,subscriptions,cold_start,engine,circuit (a comma-separated subset; all when absent).
 import { spawn } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
@@ -25,7 +27,8 @@ import { readyOf, spawnNode, stopChild } from '../test/support/processes.js'
 import { apiClient } from '../test/support/api.js'
 import { plannedRouters, seed } from '../test/support/dcim.js'
 import type { SeedDevice } from '../libs/persistence/src/index.js'
-import { bare_create, bareAnswer } from './fixtures/bare-workflows.js'
+import { bare_create, bare_steps, bareAnswer } from './fixtures/bare-workflows.js'
+import { enrolNode, reservePort } from '../test/support/workshop.js'
 import { explainHotQueries, seedSubscriptions } from './subscriptions-benchmark.js'
 import pg from 'pg'
 import { startTestStack, type TestStack } from '../test/support/stack.js'
@@ -74,11 +77,11 @@ const rssMiB = (pid: number | undefined) => {
 const fmt = (r: Run) => `${r.perSecond.toFixed(1)}/s, p50 ${r.p50.toFixed(0)} ms, p95 ${r.p95.toFixed(0)} ms`
 
 /** A Loom worker and gateway (separate processes, as in production) and a bare worker, on a database of their own. */
-async function startContestants(stack: TestStack, devices: SeedDevice[] = []) {
+async function startContestants(stack: TestStack, devices: SeedDevice[] = [], extraEnv: Record<string, string> = {}) {
   const db = await cloneDatabaseOn(stack.databaseServer, stack.templateDatabase, 'loom_bench')
   await seed(db.url, devices)
   const httpPort = await freePort()
-  const env = childEnv({ DATABASE_URL: db.url, TEMPORAL_ADDRESS: stack.temporalAddress, LOOM_TASK_QUEUE: uniqueTaskQueue('bench'), LOOM_HTTP_PORT: String(httpPort), LOOM_LOG_LEVEL: 'warn' })
+  const env = childEnv({ DATABASE_URL: db.url, TEMPORAL_ADDRESS: stack.temporalAddress, LOOM_TASK_QUEUE: uniqueTaskQueue('bench'), LOOM_HTTP_PORT: String(httpPort), LOOM_LOG_LEVEL: 'warn', ...extraEnv })
   const worker = spawnNode(dist('apps', 'worker', 'src', 'main.js'), env)
   const gateway = spawnNode(dist('apps', 'gateway', 'src', 'main.js'), env)
   const bareQueue = uniqueTaskQueue('bare')
@@ -153,6 +156,44 @@ async function createNodeBenchmark(stack: TestStack) {
     const loom = await load(NODES, CONCURRENCY, createNode)
     const baseline = await load(NODES, CONCURRENCY, bareCreate)
     return { loom, baseline, counts }
+  } finally {
+    await c.stop()
+  }
+}
+
+const CIRCUITS = Number(process.env.BENCH_CIRCUITS ?? 40)
+
+/** create_circuit through the API on the simulator driver, against bare workflows with as many no-op activities. */
+async function circuitBenchmark(stack: TestStack) {
+  const routers = 8
+  // Each round of `routers` circuits uses every router twice (once per side).
+  const portsEach = 2 * Math.ceil((CIRCUITS + 4) / routers)
+  const interfaces = Array.from({ length: portsEach }, (_, i) => ({ name: `eth${i + 1}`, speed_mbps: 10_000 }))
+  const c = await startContestants(stack, plannedRouters('cbench', routers).map((r) => ({ ...r, interfaces })), { LOOM_DEVICE_DRIVER: 'simulator' })
+  try {
+    const api = apiClient(c.api)
+    const nodes = await Promise.all(Array.from({ length: routers }, (_, i) => enrolNode(api, `cbench-r${i + 1}`)))
+    const free = await Promise.all(nodes.map((n) => Promise.all(interfaces.map((i) => reservePort(api, n, i.name)))))
+    const inputs = Array.from({ length: CIRCUITS + 4 }, (_, i) => {
+      const a = i % routers
+      const b = (a + 1 + (Math.floor(i / routers) % (routers - 1))) % routers
+      return { speed: '10G', node_a: nodes[a], node_b: nodes[b], port_a: free[a].shift()!, port_b: free[b].shift()! }
+    })
+    const createCircuit = async (i: number) => {
+      const started = await api.call<{ id: string }>('POST', '/api/processes/create_circuit', inputs[i])
+      if (started.status !== 201) throw new Error(`create_circuit answered ${started.status}: ${JSON.stringify(started.body)}`)
+      const done = await api.waitForProcess(started.body.id, (p) => p.completed_at !== null, 300_000, POLL_MS)
+      if (done.status !== 'completed') throw new Error(`create_circuit ended ${done.status}: ${JSON.stringify(done.failure)}`)
+      return started.body.id
+    }
+    const first = await createCircuit(CIRCUITS) // warm-up, and the count of activities a create_circuit schedules
+    const history = await c.client.workflow.getHandle(first).fetchHistory()
+    const activities = (history.events ?? []).filter((e) => e.activityTaskScheduledEventAttributes).length
+    await load(3, 3, (i) => createCircuit(CIRCUITS + 1 + i).then(() => undefined))
+    await load(5, 5, (i) => c.client.workflow.execute(bare_steps, { taskQueue: c.bareQueue, workflowId: `${c.bareQueue}-w${i}`, args: [activities] }))
+    const loom = await load(CIRCUITS, CONCURRENCY, (i) => createCircuit(i).then(() => undefined))
+    const baseline = await load(CIRCUITS, CONCURRENCY, (i) => c.client.workflow.execute(bare_steps, { taskQueue: c.bareQueue, workflowId: `${c.bareQueue}-${i}`, args: [activities] }))
+    return { loom, baseline, activities }
   } finally {
     await c.stop()
   }
@@ -368,6 +409,12 @@ async function main() {
       console.log(`${w.count} processes waiting at an input step (started in ${w.startSeconds.toFixed(1)} s): worker RSS ${w.rssBefore} → ${w.rssWaiting} MiB`)
       console.log(`${w.count} bare workflows waiting for an Update: bare worker RSS ${w.bareBefore} → ${w.bareWaiting} MiB; ratio of growth Loom / bare ${((w.rssWaiting - w.rssBefore) / Math.max(1, w.bareWaiting - w.bareBefore)).toFixed(2)}`)
       console.log(`GET /api/processes?status=waiting  ${w.listing.perSecond.toFixed(0)}/s, p50 ${w.listing.p50.toFixed(1)} ms, p99 ${w.listing.p99.toFixed(1)} ms (${REQUESTS} requests)`)
+    }
+    if (selected('circuit')) {
+      const k = await circuitBenchmark(stack)
+      console.log(`create_circuit via API   ${fmt(k.loom)}, p99 ${k.loom.p99.toFixed(0)} ms   (${CIRCUITS} circuits on 8 simulated routers, ${CONCURRENCY} at a time; POST, poll until completed)`)
+      console.log(`bare Temporal workflow   ${fmt(k.baseline)}, p99 ${k.baseline.p99.toFixed(0)} ms   (${k.activities} no-op activities in a row: as many as a create_circuit scheduled)`)
+      console.log(`ratio Loom / bare        throughput ${(k.loom.perSecond / k.baseline.perSecond).toFixed(2)}, p50 latency ${(k.loom.p50 / k.baseline.p50).toFixed(2)}`)
     }
     if (selected('cold_start')) {
       const cold = await coldStartBenchmark(stack, scratch)

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { Command } from 'commander'
+import { DemoError, runDemo } from './demo.js'
 
 // `loom` (alias `orchctl`): a client of the REST API, never of the database. More commands arrive with later issues.
 const program = new Command()
@@ -63,6 +64,26 @@ workflow
     else {
       const rows = workflows.map((w) => ({ name: w.name, target: w.target, product: w.product ?? '-', startable: w.startable ? 'yes' : 'no', description: w.description }))
       console.log(table(rows, ['name', 'target', 'product', 'startable', 'description']))
+    }
+  })
+
+program
+  .command('demo')
+  .description("run seed 002's story through the API: enrol routers, reserve ports, a ring of circuits, into service, validate, terminate one")
+  .option('--routers <names>', 'comma-separated planned routers (npm start seeds ams-pe1, ams-pe2, fra-pe1, lon-pe1)', 'ams-pe1,fra-pe1,lon-pe1')
+  .option('--verbose', 'print the configuration shown to the person who applies it')
+  .action(async (options: { routers: string; verbose?: boolean }) => {
+    const routers = options.routers.split(',').map((r) => r.trim()).filter(Boolean)
+    if (routers.length < 2) {
+      console.error('--routers: name at least two routers')
+      process.exit(2)
+    }
+    try {
+      await runDemo(apiBase(), { routers, verbose: options.verbose ?? false, say: (line) => console.log(line) })
+    } catch (error) {
+      if (!(error instanceof DemoError)) throw error
+      console.error(`loom demo: ${error.message}`)
+      process.exit(1)
     }
   })
 

@@ -1,0 +1,153 @@
+// `loom demo`: seed 002's story through the API, as a user would tell it — enrol the routers (create_node),
+// reserve their ports (create_port), join them in a ring of circuits (create_circuit, drained), bring the
+// circuits into service (modify_circuit_mode → normal), check the nodes (validate_node), and take one circuit
+// out of service (terminate_circuit, approved by the change board). Each process's steps are printed as they
+// complete; configuration a person must apply (the manual driver) is shown and confirmed, as the NOC would.
+// What exists already (a node enrolled by an earlier run) is reused, so the demo can run again.
+
+interface Step {
+  name: string
+  status: string
+  error?: { message?: string } | null
+}
+interface PendingInput {
+  step: string
+  kind?: string
+  data?: Record<string, unknown>
+  form?: { required?: string[]; properties?: Record<string, { const?: unknown }> }
+}
+interface Process {
+  id: string
+  workflow: string
+  status: string
+  completed_at: string | null
+  subscription_ids: string[]
+  pending_input: PendingInput | null
+  steps: Step[]
+  failure?: { message?: string } | null
+}
+
+export interface DemoOptions {
+  routers: string[]
+  /** prints the configuration a person would apply */
+  verbose: boolean
+  say: (line: string) => void
+}
+
+export class DemoError extends Error {}
+
+/** The role that approves terminations, and who answers for the demo. */
+const APPROVER = { 'x-loom-user': 'demo-change-board', 'x-loom-roles': 'change-board' }
+const STARTER = { 'x-loom-user': 'demo' }
+
+export async function runDemo(api: string, options: DemoOptions): Promise<{ nodes: string[]; circuits: string[] }> {
+  const { say } = options
+  const call = async <T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: T }> => {
+    const res = await fetch(new URL(path, api), {
+      method,
+      headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    }).catch((e: Error) => {
+      throw new DemoError(`cannot reach ${api}: ${e.message}`)
+    })
+    const text = await res.text()
+    return { status: res.status, body: (text ? JSON.parse(text) : null) as T }
+  }
+
+  /** Starts a workflow and follows it to its end, printing each step as it completes and answering what waits. */
+  const run = async (workflow: string, input: Record<string, unknown>, what: string): Promise<Process> => {
+    const started = await call<{ id: string; detail?: string; errors?: { path: string; message: string }[] }>('POST', `/api/processes/${workflow}`, input, STARTER)
+    if (started.status !== 201) throw new DemoError(`${workflow} (${what}) was refused: ${started.status} ${started.body.detail ?? ''} ${JSON.stringify(started.body.errors ?? '')}`.trim())
+    say(`▶ ${workflow}: ${what}   (process ${started.body.id})`)
+    const shown = new Set<string>()
+    const answered = new Set<string>()
+    for (;;) {
+      const { body: p } = await call<Process>('GET', `/api/processes/${started.body.id}`)
+      for (const s of p.steps) {
+        if (['success', 'skipped'].includes(s.status) && !shown.has(s.name)) {
+          shown.add(s.name)
+          say(`  ${s.status === 'success' ? '✓' : '·'} ${s.name}${s.status === 'skipped' ? ' (skipped)' : ''}`)
+        }
+      }
+      if (p.completed_at) {
+        if (p.status !== 'completed') throw new DemoError(`${workflow} (${what}) ended ${p.status}: ${p.failure?.message ?? ''}`)
+        return p
+      }
+      if (p.status === 'suspended') throw new DemoError(`${workflow} (${what}) is suspended: ${p.failure?.message ?? ''}; see /api/processes/${p.id}`)
+      const pending = p.pending_input
+      if (pending && !answered.has(pending.step)) {
+        answered.add(pending.step)
+        const answer = answerFor(pending)
+        if (options.verbose && pending.data) say(indent(JSON.stringify(pending.data, null, 2)))
+        say(`  ? ${pending.step}: answered ${JSON.stringify(answer)}`)
+        const res = await call<{ detail?: string }>('PUT', `/api/processes/${p.id}/resume`, answer, pending.kind === 'approval' ? APPROVER : { 'x-loom-user': 'demo-noc' })
+        if (res.status !== 200) throw new DemoError(`answering ${pending.step} failed: ${res.status} ${res.body.detail ?? ''}`)
+      }
+      await new Promise((resolve) => setTimeout(resolve, 250))
+    }
+  }
+
+  const activeNodeOf = async (router: string): Promise<string | undefined> => {
+    const { body } = await call<{ items: { id: string; description: string; lifecycle: string }[] }>('GET', `/api/subscriptions?product=node&lifecycle=active&q=${encodeURIComponent(router)}`)
+    return body.items.find((s) => s.description.startsWith(`Node ${router} `))?.id
+  }
+
+  const nodes: string[] = []
+  for (const router of options.routers) {
+    const existing = await activeNodeOf(router)
+    if (existing) say(`= node ${router} is enrolled already (${existing})`)
+    nodes.push(existing ?? (await run('create_node', { router }, `enrol ${router}`)).subscription_ids[0])
+  }
+
+  // A ring: each router to the next (two routers: one circuit).
+  const pairs = nodes.length === 2 ? [[0, 1]] : nodes.map((_, i) => [i, (i + 1) % nodes.length])
+  const freePort = async (node: string) => {
+    const { body } = await call<{ form?: { properties: { port_name: { enum: string[] } } } }>('POST', '/api/workflows/create_port/form', { node, speed: '10G' })
+    const port = body.form?.properties.port_name.enum[0]
+    if (!port) throw new DemoError(`node ${node} has no free 10G interface left for a port`)
+    return port
+  }
+  /** Port subscriptions no circuit uses yet, per side (what create_circuit's last page offers). */
+  const freePorts = async (a: string, b: string) => {
+    const { body } = await call<{ form?: { properties: Record<'port_a' | 'port_b', { oneOf: { const: string }[] }> } }>('POST', '/api/workflows/create_circuit/form', { speed: '10G', node_a: a, node_b: b })
+    return [body.form?.properties.port_a.oneOf[0]?.const, body.form?.properties.port_b.oneOf[0]?.const]
+  }
+  const circuits: string[] = []
+  for (const [a, b] of pairs) {
+    const reusable = await freePorts(nodes[a], nodes[b])
+    const ports: string[] = []
+    for (const [k, i] of [a, b].entries()) {
+      if (reusable[k]) {
+        ports.push(reusable[k])
+        continue
+      }
+      const port_name = await freePort(nodes[i])
+      ports.push((await run('create_port', { node: nodes[i], speed: '10G', port_name, port_description: `core link ${options.routers[a]} – ${options.routers[b]}` }, `${options.routers[i]} ${port_name}`)).subscription_ids[0])
+    }
+    const label = `${options.routers[a]} – ${options.routers[b]}`
+    circuits.push((await run('create_circuit', { speed: '10G', node_a: nodes[a], node_b: nodes[b], port_a: ports[0], port_b: ports[1] }, `${label}, in maintenance mode`)).subscription_ids[0])
+  }
+  for (const [i, circuit] of circuits.entries()) await run('modify_circuit_mode', { subscription_id: circuit, mode: 'normal' }, `circuit ${i + 1} into service`)
+  for (const [i, node] of nodes.entries()) await run('validate_node', { subscription_id: node }, `check ${options.routers[i]} against DCIM and IPAM`)
+  await run('terminate_circuit', { subscription_id: circuits[0] }, 'take circuit 1 out of service (the change board approves)')
+  say(`done: ${nodes.length} nodes, ${circuits.length} circuits (${circuits.length - 1} in service, 1 terminated). Browse them: ${new URL('/api/subscriptions', api)}`)
+  return { nodes, circuits }
+}
+
+/**
+ * What the demo answers: an approval is approved; an input step gets, for every field its form requires, the
+ * one value the form allows (a confirmation such as `confirm_config_applied: true`). Anything else needs a person.
+ */
+function answerFor(pending: PendingInput): Record<string, unknown> {
+  if (pending.kind === 'approval') return { approved: true, comment: 'approved by loom demo' }
+  const form = pending.form ?? {}
+  const answer: Record<string, unknown> = {}
+  for (const field of form.required ?? []) {
+    const schema = form.properties?.[field]
+    if (!schema || !('const' in schema)) throw new DemoError(`${pending.step} asks for ${field}, which the demo cannot answer by itself`)
+    answer[field] = schema.const
+  }
+  return answer
+}
+
+const indent = (text: string) => text.split('\n').map((l) => `      ${l}`).join('\n')
