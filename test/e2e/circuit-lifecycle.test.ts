@@ -149,4 +149,17 @@ describe('a circuit from create to terminate (simulator driver)', () => {
     assert.deepEqual(ports.body.form.properties.port_a.oneOf.map((o) => o.const), [port['life-r1']])
     await recordHistoryIfAsked(started.body.id, 'circuit', 'terminate_circuit')
   })
+
+  test('modify_node: a new IGP area for the loopback and a new description, applied to the router by difference', async () => {
+    const none = await api.call<{ errors: { path: string; message: string }[] }>('POST', '/api/processes/modify_node', { subscription_id: node['life-r1'] })
+    assert.equal(none.status, 422)
+    assert.deepEqual(none.body.errors, [{ path: 'description', message: 'change the description, the IGP area, or both' }])
+    const done = await runToCompletion(api, 'modify_node', { subscription_id: node['life-r1'], igp_area: '0.0.0.1', description: 'Node life-r1, area 1' })
+    assert.equal(done.steps.find((s) => s.name === 'verify_node')!.status, 'success')
+    assert.match(simulator.running('life-r1')!, /interface lo\n ip address [\d./]+\n ipv6 address [\da-f:/]+\n ip ospf passive\n ip ospf area 0\.0\.0\.1/)
+    const s = await subscription(node['life-r1'])
+    assert.equal(s.description, 'Node life-r1, area 1')
+    assert.equal((s.domain_model.node as { igp_area: string }).igp_area, '0.0.0.1')
+    await recordHistoryIfAsked(done.id, 'node', 'modify_node')
+  })
 })

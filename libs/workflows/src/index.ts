@@ -1,5 +1,6 @@
 // The workflow bundle's entry point: every workflow type the worker serves, under its snake_case name.
 export { createNode as create_node } from './node/create-node.workflow.js'
+export { modifyNode as modify_node } from './node/modify-node.workflow.js'
 export { validateNode as validate_node } from './node/validate-node.workflow.js'
 export { createPort as create_port } from './port/create-port.workflow.js'
 export { createCircuit as create_circuit } from './circuit/create-circuit.workflow.js'

@@ -1,6 +1,7 @@
 // Workflow type names, importable by clients without pulling workflow code in.
 export const CREATE_NODE = 'create_node'
 export const VALIDATE_NODE = 'validate_node'
+export const MODIFY_NODE = 'modify_node'
 export const CREATE_PORT = 'create_port'
 export const CREATE_CIRCUIT = 'create_circuit'
 export const MODIFY_CIRCUIT_MODE = 'modify_circuit_mode'

@@ -1,6 +1,7 @@
 // Every process workflow Loom runs, as data: the API lists them and their steps without running anything.
 import type { WorkflowDeclaration } from './engine/declaration.js'
 import { createNodeDeclaration } from './node/create-node.declaration.js'
+import { modifyNodeDeclaration } from './node/modify-node.declaration.js'
 import { validateNodeDeclaration } from './node/validate-node.declaration.js'
 import { createPortDeclaration } from './port/create-port.declaration.js'
 import { createCircuitDeclaration } from './circuit/create-circuit.declaration.js'
@@ -8,4 +9,4 @@ import { modifyCircuitMetricDeclaration, modifyCircuitModeDeclaration } from './
 import { terminateCircuitDeclaration } from './circuit/terminate-circuit.declaration.js'
 import { resumeAllDeclaration, validateSubscriptionsDeclaration } from './tasks/tasks.declaration.js'
 
-export const WORKFLOW_DECLARATIONS: readonly WorkflowDeclaration[] = [createNodeDeclaration, validateNodeDeclaration, createPortDeclaration, createCircuitDeclaration, modifyCircuitModeDeclaration, modifyCircuitMetricDeclaration, terminateCircuitDeclaration, resumeAllDeclaration, validateSubscriptionsDeclaration]
+export const WORKFLOW_DECLARATIONS: readonly WorkflowDeclaration[] = [createNodeDeclaration, modifyNodeDeclaration, validateNodeDeclaration, createPortDeclaration, createCircuitDeclaration, modifyCircuitModeDeclaration, modifyCircuitMetricDeclaration, terminateCircuitDeclaration, resumeAllDeclaration, validateSubscriptionsDeclaration]

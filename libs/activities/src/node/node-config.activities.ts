@@ -47,10 +47,14 @@ export class NodeConfigActivities {
     @Inject(DEVICE_ACCESS) private readonly access: DeviceAccessConfig,
   ) {}
 
-  /** Renders the node's whole configuration (with `overrides` for circuits a process is changing) and applies it. */
-  async configureNode(input: StepContext & { node_subscription_id: string; overrides?: CircuitOverrides }): Promise<NodeConfigured> {
+  /**
+   * Renders the node's whole configuration — with `overrides` for circuits a process is changing, and `node` for
+   * the node's own model when a process puts it back — and applies it.
+   */
+  async configureNode(input: StepContext & { node_subscription_id: string; overrides?: CircuitOverrides; node?: NodeProvisioning }): Promise<NodeConfigured> {
     return this.steps.onceOutside(input, () =>
-      this.withDevice(input, async (node) => {
+      this.withDevice(input, async (stored) => {
+        const node = input.node ?? stored
         const config = renderDeviceConfig(node.vendor, nodeConfigData(node), await this.linksOf(input.node_subscription_id, input.overrides ?? {}))
         const target = targetOf(await reported(this.dcim.device(node.device_name)), this.access)
         const applied = await reported(this.driver.apply(target, config, `${input.process_id}.${input.step}`.replace(/[^A-Za-z0-9_.-]/g, '_')))

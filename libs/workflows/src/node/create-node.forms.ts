@@ -35,3 +35,24 @@ export const confirmConfigApplied = z
   })
   .strict()
   .meta({ title: 'Apply the configuration' })
+
+const DOTTED_AREA = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/
+
+/** modify_node: a live node, and what changes — its description, its IGP area (at least one). */
+export function modifyNodeStartForm(nodes: readonly { id: string; description: string }[]) {
+  const ids = nodes.map((n) => n.id)
+  return z
+    .object({
+      subscription_id: z
+        .string({ error: 'choose a node' })
+        .refine((id) => ids.includes(id), { error: (issue) => `${JSON.stringify(issue.input)} is not an active node` })
+        .meta({ title: 'Node', oneOf: nodes.map((n) => ({ const: n.id, title: n.description })) }),
+      description: z.string().trim().min(1, 'must not be empty').max(200).optional().meta({ title: 'Description' }),
+      igp_area: z.string().regex(DOTTED_AREA, 'must be a dotted OSPF area, like 0.0.0.0').optional().meta({ title: 'IGP area of the loopback' }),
+    })
+    .strict()
+    .refine((i) => i.description !== undefined || i.igp_area !== undefined, { error: 'change the description, the IGP area, or both', path: ['description'] })
+    .meta({ title: 'Modify node' })
+}
+
+export type ModifyNodeInput = z.output<ReturnType<typeof modifyNodeStartForm>>

@@ -1,0 +1,11 @@
+import { type ModifyNodeInput, modifyNodeStartForm } from '../../../../workflows/src/node/create-node.forms.js'
+import { MODIFY_NODE } from '../../../../workflows/src/names.js'
+import type { StartForm } from '../start-form.js'
+
+export const modifyNodeForm: StartForm<ModifyNodeInput> = {
+  workflow: MODIFY_NODE,
+  pages: [async (ctx) => modifyNodeStartForm(await ctx.liveSubscriptions('node', 'active'))],
+  claims: () => [],
+  subscriptions: (input) => [input.subscription_id],
+  summary: (input) => `Modify node ${input.subscription_id}`,
+}
