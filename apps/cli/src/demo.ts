@@ -130,7 +130,7 @@ export async function runDemo(api: string, options: DemoOptions): Promise<{ node
   for (const [i, circuit] of circuits.entries()) await run('modify_circuit_mode', { subscription_id: circuit, mode: 'normal' }, `circuit ${i + 1} into service`)
   for (const [i, node] of nodes.entries()) await run('validate_node', { subscription_id: node }, `check ${options.routers[i]} against DCIM and IPAM`)
   await run('terminate_circuit', { subscription_id: circuits[0] }, 'take circuit 1 out of service (the change board approves)')
-  say(`done: ${nodes.length} nodes, ${circuits.length} circuits (${circuits.length - 1} in service, 1 terminated). Browse them: ${new URL('/api/subscriptions', api)}`)
+  say(`done: ${nodes.length} nodes, ${circuits.length} circuits (${circuits.length - 1} in service, 1 terminated). Browse them: ${new URL('/api/subscriptions', api).href}`)
   return { nodes, circuits }
 }
 
