@@ -2,8 +2,9 @@
 // unplugs cables, and confirms): refused at the start while something uses them (409 naming the users, nothing
 // started), the change board's approval (never the starter, never without the role), an abort after the approval
 // that puts DCIM back, and the happy paths — the interface and the router offered again by create_port and
-// create_node, the loopbacks back in IPAM. validate_circuit and validate_port here say what the manual driver
-// cannot read. Re-record the histories: LOOM_RECORD_HISTORIES=1 npm test -- terminate-port-node
+// create_node, the loopbacks back in IPAM; create_port refuses a node being terminated. validate_circuit and
+// validate_port here say what the manual driver cannot read.
+// Re-record the histories: LOOM_RECORD_HISTORIES=1 npm test -- terminate-port-node
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { createLoomWorker, type LoomWorker } from '../../apps/worker/src/create-worker.js'
@@ -187,6 +188,10 @@ describe('terminate_node', () => {
     assert.match(data.remove, /^interface lo\n ip address 198\.51\.100\.\d+\/32$/m, 'what to remove: the loopbacks, the IGP')
     assert.equal(data.leave, 'frr defaults traditional\nhostname term-r2\nservice integrated-vtysh-config\n! decommissioned: not managed by Loom\n!\n')
     assert.equal(await deviceStatus('term-r2'), 'decommissioning')
+    // Nothing new is built on a node being terminated: its form is valid, its check refuses it.
+    const newPort = await api.call<{ detail: string }>('POST', '/api/processes/create_port', { node: node['term-r2'], speed: '10G', port_name: 'eth2', port_description: 'late' }, BOB)
+    assert.equal(newPort.status, 409, JSON.stringify(newPort.body))
+    assert.match(newPort.body.detail, new RegExp(`node ${node['term-r2']} is being terminated by process ${id} \\(terminate_node\\)`))
 
     const aborted = await api.call<ProcessDto>('PUT', `/api/processes/${id}/abort`, {}, BOB)
     assert.equal(aborted.body.status, 'aborted', JSON.stringify(aborted.body))
