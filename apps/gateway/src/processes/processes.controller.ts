@@ -46,7 +46,7 @@ export class ProcessesController {
   @ApiCreatedResponse({ type: ProcessStartedDto, description: 'Location: /api/processes/{id}' })
   @ApiBadRequestResponse({ type: ProblemDto, description: 'malformed JSON' })
   @ApiNotFoundResponse({ type: ProblemDto, description: 'no such workflow' })
-  @ApiConflictResponse({ type: ProblemDto, description: 'a resource it needs is held by another process; names it' })
+  @ApiConflictResponse({ type: ProblemDto, description: 'a resource it needs is held by another process, a subscription it changes is locked, or its form forbids it now (a subscription still in use); names who' })
   @ApiUnprocessableEntityResponse({ type: ProblemDto, description: 'answers that fail the form, field by field' })
   async start(
     @Param('workflow') workflow: string,

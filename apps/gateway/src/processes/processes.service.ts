@@ -34,6 +34,7 @@ import { EngineControl } from '../settings/engine-control.service.js'
 import { WorkflowCatalog } from '../workflows/workflow-catalog.service.js'
 import { ProcessEventsService } from './process-events.service.js'
 import { processPage } from './process-sql.js'
+import { StartRefused, startCheckContext } from './start-check-context.js'
 import { type ProcessRow, toProcessDto, toProcessSummary } from './process-view.js'
 
 const SA = SEARCH_ATTRIBUTE
@@ -56,8 +57,8 @@ export class ProcessesService {
 
   /**
    * Validates the form, then records the process, its resource claims and the locks on the subscriptions it
-   * changes, and starts the workflow, in one transaction: a refused claim or lock or a failed start leaves
-   * nothing behind.
+   * changes, runs the form's check, and starts the workflow, in one transaction: a refused claim, lock or check or
+   * a failed start leaves nothing behind.
    */
   async start(workflow: string, answers: unknown, user: string, idempotencyKey?: string): Promise<ProcessStartedDto & { replayed: boolean }> {
     const { declaration, form } = this.catalog.startable(workflow)
@@ -83,6 +84,9 @@ export class ProcessesService {
           for (const c of claims) await tx.resourceClaim.create({ data: { resourceType: c.resource_type, resourceKey: c.resource_key, processId } })
           await lockSubscriptions(tx, processId, changes)
           if (changes.length) await tx.processSubscription.createMany({ data: changes.map((id) => ({ processId, subscriptionId: id })) })
+          // What the form forbids now (a subscription still in use): checked once this process holds its claims and locks.
+          const refusals = form.check ? await form.check(startCheckContext(tx, processId), input) : []
+          if (refusals.length) throw new StartRefused(workflow, refusals)
           // A process that changes a subscription is for that subscription's customer and product, unless its form says.
           const changed = changes.length ? await tx.subscription.findUniqueOrThrow({ where: { id: subscriptionId }, select: { customerId: true, product: true } }) : null
           const customer = form.customerId?.(input) ?? changed?.customerId ?? ''
@@ -120,6 +124,7 @@ export class ProcessesService {
         throw await this.claimConflict(claims)
       }
       if (error instanceof SubscriptionLocked) throw new ConflictException(`${error.message}; try again once it has ended`)
+      if (error instanceof StartRefused) throw new ConflictException(`${error.message}.`)
       throw error
     }
   }

@@ -3,6 +3,7 @@ import { ApplicationFailure } from '@temporalio/activity'
 import type { DeviceStatus } from '../../../domain/src/index.js'
 import { type Cable, type CableStatus, DCIM, type Dcim, type Interface, type InterfacePatch, type InterfaceRef } from '../../../integrations/src/dcim/dcim.js'
 import { reported } from '../reported.js'
+import { SourceOfTruthError } from '../../../integrations/src/errors.js'
 import type { StepContext } from '../processes/step-context.js'
 import { StepLog } from '../processes/step-log.js'
 
@@ -105,6 +106,27 @@ export class DcimActivities {
       return { result: { interface: after, previous }, state_delta: { [`${input.ref.device}:${input.ref.interface}`]: input.patch } }
     })
   }
+
+  /** Interfaces as DCIM has them now, with their cables (a validation reads them); null for one DCIM does not have. */
+  async readInterfaces(input: StepContext & { refs: InterfaceRef[] }): Promise<(Interface | null)[]> {
+    return this.steps.onceOutside(input, async () => {
+      const byDevice = new Map<string, Interface[]>()
+      for (const device of new Set(input.refs.map((r) => r.device))) {
+        // A device DCIM does not know has no interfaces: the check names what is missing.
+        byDevice.set(
+          device,
+          await reported(
+            this.dcim.interfaces(device).catch((error: unknown) => {
+              if (isNotFound(error)) return []
+              throw error
+            }),
+          ),
+        )
+      }
+      const found = input.refs.map((r) => byDevice.get(r.device)!.find((i) => i.interface === r.interface) ?? null)
+      return { result: found, state_delta: Object.fromEntries(input.refs.map((r, i) => [`${r.device}:${r.interface}`, found[i] ? 'read' : 'missing'])) }
+    })
+  }
 }
 
 /** The interface's current values of the fields a patch sets. */
@@ -115,3 +137,5 @@ function pick(current: Interface, patch: InterfacePatch): InterfacePatch {
     ...(patch.status !== undefined ? { status: current.status } : {}),
   }
 }
+
+const isNotFound = (error: unknown) => error instanceof SourceOfTruthError && error.kind === 'not_found'

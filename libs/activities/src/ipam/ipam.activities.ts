@@ -53,6 +53,16 @@ export class IpamActivities {
     })
   }
 
+  /** What IPAM holds for each owner now (a validation reads it); null for an owner that holds nothing. */
+  async readAllocations(input: StepContext & { owners: AllocationOwner[] }): Promise<(Allocation | null)[]> {
+    const { process_id, step, started_at, owners } = input
+    return this.steps.onceOutside({ process_id, step, started_at }, async () => {
+      const held: (Allocation | null)[] = []
+      for (const owner of owners) held.push(await reported(this.ipam.allocationOf(owner)))
+      return { result: held, state_delta: Object.fromEntries(owners.map((o, i) => [o.purpose, held[i]?.prefix ?? null])) }
+    })
+  }
+
   /** Gives back what the subscription holds for the purpose; nothing held is not an error (already released). */
   async releaseAllocation(input: StepContext & AllocationOwner): Promise<{ released: string | null }> {
     const { process_id, step, started_at, ...owner } = input

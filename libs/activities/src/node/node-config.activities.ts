@@ -8,6 +8,7 @@ import type { CircuitInitial } from '../../../domain/src/products/circuit/circui
 import { nodeConfigData, type NodeProvisioning, toProvisioning } from '../../../domain/src/products/node/index.js'
 import { DCIM, type Dcim } from '../../../integrations/src/dcim/dcim.js'
 import { DEVICE_ACCESS, targetOf } from '../../../integrations/src/devices/device-access.js'
+import { changesByContext, type ContextChanges } from '../../../integrations/src/devices/config-diff.js'
 import { DEVICE_DRIVER, type DeviceDriver, type VerifyExpectation } from '../../../integrations/src/devices/driver.js'
 import { PrismaService } from '../../../persistence/src/index.js'
 import type { StepContext } from '../processes/step-context.js'
@@ -25,6 +26,16 @@ export interface NodeConfigured {
   diff: string
   changed: boolean
   needs_confirmation: boolean
+}
+
+/** A node's device against its model: what differs, per configuration context. */
+export interface NodeConfigDiff {
+  device: string
+  /** false when the driver cannot read the device (manual): then nothing was compared */
+  readable: boolean
+  driver: string
+  /** per context (`interface eth1`, `router ospf`): `- line` runs on the device but should not, `+ line` should but does not */
+  changes: ContextChanges
 }
 
 /** How long one step may hold a device before another may take it (a crashed worker's lease runs out). */
@@ -55,13 +66,33 @@ export class NodeConfigActivities {
     return this.steps.onceOutside(input, () =>
       this.withDevice(input, async (stored) => {
         const node = input.node ?? stored
-        const config = renderDeviceConfig(node.vendor, nodeConfigData(node), await this.linksOf(input.node_subscription_id, input.overrides ?? {}))
+        const config = await this.desiredConfig(node, input.node_subscription_id, input.overrides ?? {})
         const target = targetOf(await reported(this.dcim.device(node.device_name)), this.access)
         const applied = await reported(this.driver.apply(target, config, `${input.process_id}.${input.step}`.replace(/[^A-Za-z0-9_.-]/g, '_')))
         const result = { device: node.device_name, config, diff: applied.diff, changed: applied.changed, needs_confirmation: applied.needs_confirmation }
         return { result, state_delta: { [`config_${node.device_name}`]: applied.changed ? 'changed' : applied.needs_confirmation ? 'awaiting confirmation' : 'unchanged' } }
       }),
     )
+  }
+
+  /**
+   * What differs between the device's running configuration and the whole configuration its model renders (as
+   * configureNode renders it), grouped by context (`interface eth1`: its lines removed and added). A driver that
+   * cannot read the device (manual) reads nothing: `readable` false, no changes.
+   */
+  async readConfigDiff(input: StepContext & { node_subscription_id: string }): Promise<NodeConfigDiff> {
+    return this.steps.onceOutside(input, async () => {
+      const node = await this.node(input.node_subscription_id)
+      if (!this.driver.readsRunningConfig) {
+        const result: NodeConfigDiff = { device: node.device_name, readable: false, driver: this.driver.name, changes: {} }
+        return { result, state_delta: { [`diff_${node.device_name}`]: `not read: the ${this.driver.name} driver cannot read the device` } }
+      }
+      const config = await this.desiredConfig(node, input.node_subscription_id, {})
+      const target = targetOf(await reported(this.dcim.device(node.device_name)), this.access)
+      const changes = changesByContext(await reported(this.driver.diff(target, config)))
+      const result: NodeConfigDiff = { device: node.device_name, readable: true, driver: this.driver.name, changes }
+      return { result, state_delta: { [`diff_${node.device_name}`]: Object.keys(changes).length ? Object.keys(changes) : 'none' } }
+    })
   }
 
   /** What must hold on a node's device after a change (OSPF neighbours, interface costs); fails naming what does not. */
@@ -73,6 +104,11 @@ export class NodeConfigActivities {
       if (!check.ok) throw ApplicationFailure.create({ message: `${node.device_name}: ${check.failures.join('; ')}`, type: 'VerificationFailed' })
       return { result: { device: node.device_name, verified: true }, state_delta: { [`verified_${node.device_name}`]: true } }
     })
+  }
+
+  /** The node's whole configuration: its base and every live circuit on its ports (as stored, or as overridden). */
+  private async desiredConfig(node: NodeProvisioning, nodeId: string, overrides: CircuitOverrides): Promise<string> {
+    return renderDeviceConfig(node.vendor, nodeConfigData(node), await this.linksOf(nodeId, overrides))
   }
 
   private async node(id: string): Promise<NodeProvisioning> {

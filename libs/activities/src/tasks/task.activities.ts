@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common'
 import { ApplicationFailure } from '@temporalio/activity'
+import { PRODUCTS } from '../../../domain/src/products/catalog.js'
 import { WORKFLOW_DECLARATIONS } from '../../../workflows/src/registry.js'
 import { PrismaService } from '../../../persistence/src/index.js'
 import { PUBLIC_URL } from '../processes/process.activities.js'
@@ -42,9 +43,10 @@ export class TaskActivities {
     })
   }
 
-  /** Active subscriptions of products that have a VALIDATE workflow, with that workflow. */
+  /** Active subscriptions of products that list a VALIDATE workflow among their workflows, with that workflow. */
   async findSubscriptionsToValidate(_input: StepContext): Promise<{ subscriptions: { id: string; workflow: string }[] }> {
-    const validators = new Map(WORKFLOW_DECLARATIONS.filter((d) => d.target === 'VALIDATE' && d.product).map((d) => [d.product!, d.name]))
+    const validating = new Set(WORKFLOW_DECLARATIONS.filter((d) => d.target === 'VALIDATE').map((d) => d.name))
+    const validators = new Map(PRODUCTS.flatMap((p) => p.workflows.filter((w) => validating.has(w)).map((w) => [p.name, w] as const)))
     const rows = await this.prisma.subscription.findMany({ where: { lifecycle: 'active', product: { in: [...validators.keys()] } }, orderBy: { id: 'asc' }, select: { id: true, product: true } })
     return { subscriptions: rows.map((r) => ({ id: r.id, workflow: validators.get(r.product)! })) }
   }

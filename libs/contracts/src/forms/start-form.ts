@@ -23,6 +23,44 @@ export interface FormContext {
  */
 export type FormPage = (ctx: FormContext, answers: Record<string, unknown>) => Promise<z.ZodObject>
 
+/** A subscription that uses another (refers to one of its blocks): what keeps the other from being terminated. */
+export interface SubscriptionUser {
+  id: string
+  product: string
+  lifecycle: string
+  description: string
+  /** where its model refers to the used subscription, e.g. circuit.side_a.port */
+  path: string
+}
+
+/** A process that holds a resource claim (a create_circuit holds its ports from its start, before its circuit is stored). */
+export interface ClaimHolder {
+  process_id: string
+  workflow: string
+  subscription_id: string | null
+}
+
+/** A process that has locked a subscription. */
+export interface LockHolder {
+  process_id: string
+  workflow: string
+  target: string
+}
+
+/**
+ * What a start check may read. It runs inside the transaction that records the process, after its claims and locks
+ * are taken: what it reads cannot change under it unnoticed (a concurrent start that locks or claims the same
+ * things waits, or is seen).
+ */
+export interface StartCheckContext {
+  /** the live (not terminated) subscriptions that refer to `subscriptionId`, by id */
+  usersOf(subscriptionId: string): Promise<SubscriptionUser[]>
+  /** the process holding a claim on a resource, if any */
+  claimHolder(resourceType: string, resourceKey: string): Promise<ClaimHolder | null>
+  /** the process that has locked a subscription, if any; a start that is locking it meanwhile is waited for */
+  lockHolder(subscriptionId: string): Promise<LockHolder | null>
+}
+
 export interface ResourceClaim {
   resource_type: string
   resource_key: string
@@ -48,4 +86,10 @@ export interface StartForm<I = unknown> {
    */
   product?(input: I): string
   summary(input: I): string
+  /**
+   * Why the process may not start now although its form is valid — the state of other subscriptions forbids it
+   * (a subscription to terminate is still used by live ones). Each reason names what stands in the way; any reason
+   * refuses the start with a 409 and nothing is left behind. Runs in the start transaction (see StartCheckContext).
+   */
+  check?(ctx: StartCheckContext, input: I): Promise<string[]>
 }

@@ -67,6 +67,13 @@ export function checked<S extends z.ZodType>(what: string, schema: S, data: unkn
   throw new DomainError(`${what} cannot be rendered: ${problems.join('; ')}`)
 }
 
+/** A router Loom no longer manages: it keeps its name (DCIM still knows it), nothing else Loom rendered. */
+export const decommissionedConfigData = z.object({
+  hostname: z.string().regex(HOSTNAME, 'is not a valid hostname'),
+})
+export type DecommissionedConfigData = z.input<typeof decommissionedConfigData>
+export type DecommissionedConfig = z.output<typeof decommissionedConfigData>
+
 export type NodeConfig = z.output<typeof nodeConfigData>
 export type LinkConfig = z.output<typeof linkConfigData>
 

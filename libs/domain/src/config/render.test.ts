@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import { describe, test } from 'node:test'
 import { projectRoot } from '../../../runtime/src/index.js'
 import { DomainError } from '../errors.js'
-import { type LinkConfigData, MAINTENANCE_METRIC, type NodeConfigData, renderDeviceConfig, renderLinkConfig, renderNodeConfig, VENDORS } from './index.js'
+import { type LinkConfigData, MAINTENANCE_METRIC, type NodeConfigData, renderDecommissionedConfig, renderDeviceConfig, renderLinkConfig, renderNodeConfig, VENDORS } from './index.js'
 
 const GOLDEN = join(projectRoot(), 'libs', 'domain', 'src', 'config', 'golden')
 
@@ -32,6 +32,7 @@ const CASES: Record<string, (vendor: string) => string> = {
   'node-fast-convergence.conf': (v) => renderNodeConfig(v, { ...node, management: undefined, igp: { ...node.igp, fast_convergence: true } }),
   'link.conf': (v) => renderLinkConfig(v, link),
   'link-maintenance.conf': (v) => renderLinkConfig(v, { ...link, mtu: undefined, igp: { area: '0.0.0.0', metric: 10, mode: 'maintenance' } }),
+  'decommissioned.conf': (v) => renderDecommissionedConfig(v, { hostname: node.hostname }),
   'device.conf': (v) => renderDeviceConfig(v, node, [link, { ...link, interface: 'eth2', description: 'spare', ipv4_address: '10.0.0.2/31', ipv6_address: '2001:db8:ffff::2/127' }]),
 }
 

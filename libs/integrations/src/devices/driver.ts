@@ -52,6 +52,8 @@ export interface VerifyResult {
 
 export interface DeviceDriver {
   readonly name: 'manual' | 'frr' | 'simulator'
+  /** whether `diff` and `verify` look at what the device runs (the manual driver cannot: a person does) */
+  readonly readsRunningConfig: boolean
   /** Syntax check only; touches nothing. */
   check(target: DeviceTarget, config: string): Promise<CheckResult>
   /** What applying `config` would change; empty when nothing. */

@@ -26,6 +26,7 @@ function deltaOf(output: string): string {
 @Injectable()
 export class FrrDriver implements DeviceDriver {
   readonly name = 'frr'
+  readonly readsRunningConfig = true
 
   async check(target: DeviceTarget, config: string): Promise<CheckResult> {
     return withSession(target, (s) => this.checkIn(s, config))

@@ -4,6 +4,8 @@ import type { ApplyResult, CheckResult, DeviceDriver, DeviceTarget, VerifyResult
 
 export class ManualDriver implements DeviceDriver {
   readonly name = 'manual'
+  /** A person applies the configuration: nothing here sees what the device runs. */
+  readonly readsRunningConfig = false
 
   check(): Promise<CheckResult> {
     return Promise.resolve({ ok: true, errors: [] })

@@ -30,6 +30,7 @@ interface SimulatedDevice {
 
 export class SimulatorDriver implements DeviceDriver {
   readonly name = 'simulator'
+  readonly readsRunningConfig = true
   private readonly devices = new Map<string, SimulatedDevice>()
   private state: number
 
@@ -92,6 +93,16 @@ export class SimulatorDriver implements DeviceDriver {
     return this.devices.get(device)?.running
   }
 
+  /**
+   * For tests and demos: someone changes the router by hand, behind Loom's back (`edit` gets the running
+   * configuration and returns the new one). Nothing is checked and no backup is kept, as on a real console.
+   */
+  changeByHand(device: string, edit: (running: string) => string): void {
+    const simulated = this.devices.get(device)
+    if (!simulated) throw new Error(`the simulator has no device ${device}`)
+    simulated.running = edit(simulated.running)
+  }
+
   private device(target: DeviceTarget): SimulatedDevice {
     let device = this.devices.get(target.device)
     if (!device) this.devices.set(target.device, (device = { running: '', backups: new Map() }))
@@ -120,12 +131,44 @@ function interfaceBlock(lines: string[], ifname: string): string[] {
   return start < 0 ? [] : lines.slice(start + 1, lines.findIndex((l, i) => i > start && !l.startsWith(' ')))
 }
 
-/** Lines the desired configuration drops and adds, in frr-reload.py's layout; empty when they are the same. */
+/** A configuration as frr-reload.py reads it: each line with the context it is in (null for a top-level line). */
+function contexts(config: string): { context: string | null; line: string }[] {
+  const out: { context: string | null; line: string }[] = []
+  let context: string | null = null
+  for (const line of meaningful(config)) {
+    if (line === 'exit' || line === 'end') {
+      context = null
+      continue
+    }
+    if (/^\s/.test(line)) {
+      if (context !== null) out.push({ context, line: line.trim() })
+      continue
+    }
+    context = line
+    out.push({ context: null, line })
+  }
+  return out
+}
+
+/**
+ * What the desired configuration drops and adds, in frr-reload.py's layout: a line inside a context under its
+ * context line (`interface eth1` / ` no ip ospf cost 10`), a whole context as its line; empty when they are the same.
+ */
 function lineDiff(running: string, desired: string): string {
-  const before = meaningful(running)
-  const after = meaningful(desired)
-  const removed = before.filter((l) => !after.includes(l))
-  const added = after.filter((l) => !before.includes(l))
+  const key = (e: { context: string | null; line: string }) => `${e.context ?? ''}\n${e.line}`
+  const before = contexts(running)
+  const after = contexts(desired)
+  const [had, wants] = [new Set(before.map(key)), new Set(after.map(key))]
+  const gone = new Set(before.filter((e) => e.context === null && !wants.has(key(e))).map((e) => e.line))
+  // A context that goes goes whole: its own lines are not listed one by one.
+  const removed = before.filter((e) => !wants.has(key(e)) && !(e.context !== null && gone.has(e.context)))
+  const added = after.filter((e) => !had.has(key(e)))
+  const show = (e: { context: string | null; line: string }, sign: 'no ' | '') => (e.context === null ? [`${sign}${e.line}`] : [e.context, ` ${sign}${e.line}`])
   if (!removed.length && !added.length) return ''
-  return [...(removed.length ? ['Lines To Delete', '===============', ...removed, ''] : []), ...(added.length ? ['Lines To Add', '============', ...added] : [])].join('\n').trim()
+  return [
+    ...(removed.length ? ['Lines To Delete', '===============', ...removed.flatMap((e) => show(e, 'no ')), ''] : []),
+    ...(added.length ? ['Lines To Add', '============', ...added.flatMap((e) => show(e, ''))] : []),
+  ]
+    .join('\n')
+    .trim()
 }

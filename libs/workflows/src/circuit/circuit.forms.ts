@@ -4,22 +4,9 @@ import { z } from 'zod'
 import { MAINTENANCE_METRIC } from '../../../domain/src/config/index.js'
 import { DEFAULT_IGP_METRIC } from '../../../domain/src/products/circuit/circuit.model.js'
 import { PORT_SPEEDS } from '../../../domain/src/products/port/port.product.js'
+import { type Choice, subscriptionChoice } from '../shared/forms.js'
 
-export interface Choice {
-  id: string
-  description: string
-}
-
-/** A field that takes one of `choices` by id, each shown with its description; `what` names the kind in errors. */
-export function subscriptionChoice(title: string, what: string, choices: readonly Choice[]) {
-  const ids = choices.map((c) => c.id)
-  return z
-    .string({ error: `choose ${what}` })
-    .refine((id) => ids.includes(id), {
-      error: (issue) => `${JSON.stringify(issue.input)} is not ${what}; choose one of: ${choices.map((c) => `${c.id} (${c.description})`).join(', ') || '(none)'}`,
-    })
-    .meta({ title, oneOf: choices.map((c) => ({ const: c.id, title: c.description })) })
-}
+export { type Choice, subscriptionChoice } from '../shared/forms.js'
 
 export const igpMetric = z
   .number({ error: 'a whole number' })
@@ -89,13 +76,15 @@ export type ModifyCircuitMetricInput = z.output<ReturnType<typeof modifyCircuitM
 export const terminateCircuitPage = (circuits: readonly Choice[]) => circuitChoicePage(circuits, 'Terminate circuit')
 export type TerminateCircuitInput = z.output<ReturnType<typeof terminateCircuitPage>>
 
+/** validate_circuit: any circuit that is not terminated. */
+export const validateCircuitPage = (circuits: readonly Choice[]) =>
+  z.object({ subscription_id: subscriptionChoice('Circuit', 'a circuit that can be validated', circuits) }).strict().meta({ title: 'Validate circuit' })
+export type ValidateCircuitInput = z.output<ReturnType<typeof validateCircuitPage>>
+
 /** Answer to the termination's manual step: both sides' circuit configuration is gone from the routers. */
 export const confirmConfigRemoved = z
   .object({ confirm_config_removed: z.literal(true, { error: 'confirm (true) once both interfaces are cleared' }).meta({ title: 'Both configurations have been removed' }) })
   .strict()
   .meta({ title: 'Remove the circuit from both routers' })
 
-export const changeBoardApproval = z
-  .object({ approved: z.boolean({ error: 'approve (true) or reject (false)' }).meta({ title: 'Approved' }), comment: z.string().max(500).optional().meta({ title: 'Comment' }) })
-  .strict()
-  .meta({ title: 'Change board approval' })
+export { changeBoardApproval } from '../shared/change-board.js'

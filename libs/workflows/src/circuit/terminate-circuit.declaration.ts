@@ -5,12 +5,10 @@
 import { CIRCUIT_LINK_PURPOSES } from '../../../domain/src/products/circuit/circuit.model.js'
 import { declareWorkflow } from '../engine/declaration.js'
 import { TERMINATE_CIRCUIT } from '../names.js'
+import { CHANGE_BOARD, CHANGE_BOARD_EXPIRY } from '../shared/change-board.js'
 import { changeBoardApproval, confirmConfigRemoved, type TerminateCircuitInput } from './circuit.forms.js'
 import { configureSide, sideConfigs, withCircuitAsBefore } from './circuit-steps.js'
 import { liveCircuitFlow } from './modify-circuit.declaration.js'
-
-/** Who approves terminations. */
-export const CHANGE_BOARD = 'change-board'
 
 export const terminateCircuitDeclaration = declareWorkflow(
   {
@@ -24,7 +22,7 @@ export const terminateCircuitDeclaration = declareWorkflow(
     .approval('approve_termination', 'The change board approves the termination', changeBoardApproval, {
       role: CHANGE_BOARD,
       self_approval: false,
-      expires_after: '7 days',
+      expires_after: CHANGE_BOARD_EXPIRY,
       on_expiry: 'abort',
       data: (s) => ({ circuit: s.subscription_id, between: `${s.ends.side_a.device} ${s.ends.side_a.interface} – ${s.ends.side_b.device} ${s.ends.side_b.interface}`, mode: s.before.mode }),
     })

@@ -7,12 +7,15 @@ import {
   modifyCircuitModePage,
   type TerminateCircuitInput,
   terminateCircuitPage,
+  type ValidateCircuitInput,
+  validateCircuitPage,
 } from '../../../../workflows/src/circuit/circuit.forms.js'
-import { MODIFY_CIRCUIT_METRIC, MODIFY_CIRCUIT_MODE, TERMINATE_CIRCUIT } from '../../../../workflows/src/names.js'
+import { MODIFY_CIRCUIT_METRIC, MODIFY_CIRCUIT_MODE, TERMINATE_CIRCUIT, VALIDATE_CIRCUIT } from '../../../../workflows/src/names.js'
 import type { FormContext, StartForm } from '../start-form.js'
 
-/** Active circuits of every speed. */
-const activeCircuits = async (ctx: FormContext) => (await Promise.all(PORT_SPEEDS.map((speed) => ctx.liveSubscriptions(circuitProductOf(speed), 'active')))).flat()
+/** Active circuits of every speed (or, without `lifecycle`, every one not terminated). */
+const activeCircuits = async (ctx: FormContext, lifecycle: 'active' | undefined = 'active') =>
+  (await Promise.all(PORT_SPEEDS.map((speed) => ctx.liveSubscriptions(circuitProductOf(speed), lifecycle)))).flat()
 
 /** A workflow that changes one live circuit: locked with the process, so a second change on it is a 409. */
 function circuitChange<I extends { subscription_id: string }>(workflow: string, page: (circuits: Awaited<ReturnType<typeof activeCircuits>>) => unknown, summary: (input: I) => string): StartForm<I> {
@@ -28,3 +31,11 @@ function circuitChange<I extends { subscription_id: string }>(workflow: string, 
 export const modifyCircuitModeForm = circuitChange<ModifyCircuitModeInput>(MODIFY_CIRCUIT_MODE, modifyCircuitModePage, (i) => `Circuit ${i.subscription_id} to ${i.mode} mode`)
 export const modifyCircuitMetricForm = circuitChange<ModifyCircuitMetricInput>(MODIFY_CIRCUIT_METRIC, modifyCircuitMetricPage, (i) => `Circuit ${i.subscription_id}: IGP metric ${i.igp_metric}`)
 export const terminateCircuitForm = circuitChange<TerminateCircuitInput>(TERMINATE_CIRCUIT, terminateCircuitPage, (i) => `Terminate circuit ${i.subscription_id}`)
+
+export const validateCircuitForm: StartForm<ValidateCircuitInput> = {
+  workflow: VALIDATE_CIRCUIT,
+  pages: [async (ctx) => validateCircuitPage(await activeCircuits(ctx, undefined))],
+  claims: () => [],
+  subscriptions: (input) => [input.subscription_id],
+  summary: (input) => `Validate circuit subscription ${input.subscription_id}`,
+}

@@ -2,6 +2,7 @@ import { circuitProductOf } from '../../../../domain/src/products/circuit/circui
 import { portProductOf } from '../../../../domain/src/products/port/port.product.js'
 import { type CreateCircuitInput, createCircuitPortsPage, createCircuitSideAPage, createCircuitSideBPage } from '../../../../workflows/src/circuit/circuit.forms.js'
 import { CREATE_CIRCUIT } from '../../../../workflows/src/names.js'
+import { notBeingTerminated } from '../checks.js'
 import type { FormContext, StartForm } from '../start-form.js'
 
 /** Nodes a circuit can join: active ones (a node still being enrolled has no configuration to add a link to). */
@@ -20,6 +21,14 @@ export const createCircuitForm: StartForm<CreateCircuitInput> = {
   ],
   // Held from the start, so that two circuits never race for one port; the circuit keeps them while it lives.
   claims: (input) => [input.port_a, input.port_b].map((port) => ({ resource_type: 'port_subscription', resource_key: port })),
+  // A port (or its node) that a process is terminating is not to be built on.
+  check: (ctx, input) =>
+    notBeingTerminated(ctx, [
+      { what: 'port', id: input.port_a },
+      { what: 'port', id: input.port_b },
+      { what: 'node', id: input.node_a },
+      { what: 'node', id: input.node_b },
+    ]),
   customerId: (input) => input.customer_id,
   product: (input) => circuitProductOf(input.speed),
   summary: (input) => `Create circuit (${input.speed}) between node ${input.node_a} and node ${input.node_b}`,

@@ -1,6 +1,7 @@
 import { CREATE_PORT } from '../../../../workflows/src/names.js'
 import { portProductOf } from '../../../../domain/src/products/port/port.product.js'
 import { type CreatePortInput, createPortInterfacePage, createPortNodePage } from '../../../../workflows/src/port/create-port.forms.js'
+import { notBeingTerminated } from '../checks.js'
 import type { StartForm } from '../start-form.js'
 
 const SPEED_MBPS: Record<string, number> = { '10G': 10_000, '100G': 100_000 }
@@ -18,6 +19,8 @@ export const createPortForm: StartForm<CreatePortInput> = {
     },
   ],
   claims: () => [],
+  // A node that a process is terminating gets no new port.
+  check: (ctx, input) => notBeingTerminated(ctx, [{ what: 'node', id: input.node }]),
   customerId: (input) => input.customer_id,
   product: (input) => portProductOf(input.speed),
   summary: (input) => `Create port ${input.port_name} (${input.speed}) on node ${input.node}`,

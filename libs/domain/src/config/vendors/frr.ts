@@ -1,7 +1,7 @@
 // FRRouting (vtysh syntax, as frr-reload.py reads a whole desired configuration). A whole device's
 // configuration lists every interface before the routing processes: frr-reload.py applies its delta in that
 // order, and an `interface` line after `router ospf6` would be read as that process's own sub-command.
-import { effectiveMetric, type LinkConfig, type NodeConfig, splitPrefix } from '../contract.js'
+import { type DecommissionedConfig, effectiveMetric, type LinkConfig, type NodeConfig, splitPrefix } from '../contract.js'
 
 type Block = string[]
 
@@ -71,4 +71,9 @@ export function frrLink(l: LinkConfig): string {
 export function frrDevice(n: NodeConfig, links: LinkConfig[]): string {
   const { header, interfaces, routers } = nodeBlocks(n)
   return text([header, ...interfaces, ...links.map(linkBlock), ...routers])
+}
+
+/** frr-reload.py makes this the whole configuration: interfaces' addresses and both OSPF processes go. */
+export function frrDecommissioned(d: DecommissionedConfig): string {
+  return text([['frr defaults traditional', `hostname ${d.hostname}`, 'service integrated-vtysh-config', '! decommissioned: not managed by Loom']])
 }

@@ -1,5 +1,5 @@
 // Cisco IOS-XR (configuration mode text, as `load` and `commit` take it).
-import { effectiveMetric, type LinkConfig, netmask, type NodeConfig, splitPrefix } from '../contract.js'
+import { type DecommissionedConfig, effectiveMetric, type LinkConfig, netmask, type NodeConfig, splitPrefix } from '../contract.js'
 
 const v4 = (prefix: string) => {
   const { address, length } = splitPrefix(prefix)
@@ -35,3 +35,5 @@ const block = (lines: string[]) => [...lines, 'end', ''].join('\n')
 export const iosxrNode = (n: NodeConfig) => block(nodeLines(n))
 export const iosxrLink = (l: LinkConfig) => block(linkLines(l))
 export const iosxrDevice = (n: NodeConfig, links: LinkConfig[]) => block([...nodeLines(n), ...links.flatMap(linkLines)])
+/** For `commit replace`: the hostname stays, everything Loom rendered goes. */
+export const iosxrDecommissioned = (d: DecommissionedConfig) => block([`hostname ${d.hostname}`, '!! decommissioned: not managed by Loom'])

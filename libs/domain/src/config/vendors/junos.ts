@@ -1,5 +1,5 @@
 // Juniper Junos (the curly-brace format that `load merge` takes).
-import { effectiveMetric, type LinkConfig, type NodeConfig, splitPrefix } from '../contract.js'
+import { type DecommissionedConfig, effectiveMetric, type LinkConfig, type NodeConfig, splitPrefix } from '../contract.js'
 
 /** Indents nested blocks: each line given as [depth, text]. */
 const layout = (lines: [number, string][]) => lines.map(([depth, text]) => `${'    '.repeat(depth)}${text}`).join('\n') + '\n'
@@ -56,3 +56,6 @@ export function junosLink(l: LinkConfig): string {
 
 /** Merge semantics: the node's blocks, then each link's. */
 export const junosDevice = (n: NodeConfig, links: LinkConfig[]) => [junosNode(n), ...links.map(junosLink)].join('')
+
+/** For `load override` (not merge): the host name stays, everything Loom rendered goes. */
+export const junosDecommissioned = (d: DecommissionedConfig) => layout([[0, '/* decommissioned: not managed by Loom */'], [0, 'system {'], [1, `host-name ${d.hostname};`], [0, '}']])

@@ -1,5 +1,5 @@
 // Nokia SR OS (model-driven CLI, the format `load merge` or a pasted `configure` block takes).
-import { effectiveMetric, type LinkConfig, type NodeConfig, splitPrefix } from '../contract.js'
+import { type DecommissionedConfig, effectiveMetric, type LinkConfig, type NodeConfig, splitPrefix } from '../contract.js'
 
 const layout = (lines: [number, string][]) => lines.map(([depth, text]) => `${'    '.repeat(depth)}${text}`).join('\n') + '\n'
 
@@ -61,3 +61,6 @@ export function srosLink(l: LinkConfig): string {
 
 /** Merge semantics: the node's blocks, then each link's. */
 export const srosDevice = (n: NodeConfig, links: LinkConfig[]) => [srosNode(n), ...links.map(srosLink)].join('')
+
+/** For a replacing load (`load full-replace`): the system name stays, everything Loom rendered goes. */
+export const srosDecommissioned = (d: DecommissionedConfig) => layout([[0, '# decommissioned: not managed by Loom'], [0, 'configure {'], [1, 'system {'], [2, `name "${d.hostname}"`], [1, '}'], [0, '}']])

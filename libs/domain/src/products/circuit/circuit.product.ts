@@ -41,7 +41,7 @@ export const circuitProducts: ProductDeclaration[] = PORT_SPEEDS.map((speed) =>
     tag: 'CIRCUIT',
     fixed_inputs: { speed },
     blocks: [circuitBlock, circuitSideBlock],
-    workflows: ['create_circuit', 'modify_circuit_mode', 'modify_circuit_metric', 'terminate_circuit'],
+    workflows: ['create_circuit', 'modify_circuit_mode', 'modify_circuit_metric', 'terminate_circuit', 'validate_circuit'],
   }),
 )
 

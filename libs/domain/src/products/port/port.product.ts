@@ -28,7 +28,7 @@ export const portProducts: ProductDeclaration[] = PORT_SPEEDS.map((speed) =>
     tag: 'PORT',
     fixed_inputs: { speed },
     blocks: [portBlock],
-    workflows: ['create_port'],
+    workflows: ['create_port', 'terminate_port', 'validate_port'],
   }),
 )
 
