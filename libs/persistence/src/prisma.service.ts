@@ -13,13 +13,13 @@ export const POOL_SIZE = 10
 /**
  * How long a query or a transaction waits in the pool's queue for a free connection. A burst larger than the
  * pool queues here and goes on as connections come free, in arrival order; past this the request fails as
- * "database busy" (the gateway answers 503 with Retry-After, an activity is retried). Work on one hot row is
- * served one transaction at a time: 200 requests for one IPAM pool took about 14 s through the API on a
- * 2-core machine under a load of 9, so 20 s lets such a burst drain; it stays below the activities' timeouts
- * (30 s for the engine's local activities, 60 s for steps) and the usual 30–60 s of HTTP proxies, so that the
- * one who waits gets an answer from Loom and not from a timeout elsewhere.
+ * "database busy" (the gateway answers 503 with Retry-After, an activity is retried). Work on one hot row (a
+ * cable's interfaces, an IPAM pool) is served one transaction at a time, at the pace of this process's CPU: on a
+ * 2-core machine under a load of 8–10, 100 requests for one cable took up to 10 s and 200 allocations from one
+ * pool through the API over 20 s. 30 s lets such bursts drain (as HikariCP's default), and stays below the 60 s
+ * of a step's activity and of the usual HTTP proxies, so that whoever waits gets Loom's answer.
  */
-export const POOL_WAIT_MS = 20_000
+export const POOL_WAIT_MS = 30_000
 
 /**
  * How long opening one connection may take. A database that is really down (refused, or not answering at all)

@@ -70,7 +70,7 @@ describe('the database busy: 503 database-busy with Retry-After', () => {
   })
 
   test("pg-pool's queue gave no connection in time", () => {
-    assertDatabase503(answer(new Error('timeout exceeded when trying to connect')), 'busy', /no database connection came free within 20 s/)
+    assertDatabase503(answer(new Error('timeout exceeded when trying to connect')), 'busy', /no database connection came free within 30 s/)
   })
 
   test('too many connections, through Prisma and through pg', () => {
