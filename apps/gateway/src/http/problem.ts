@@ -23,7 +23,7 @@ export function problem(status: number, detail: string, errors?: FieldErrorDto[]
  * Seconds a client should wait before it tries a 503 again (the Retry-After header): a busy database is a burst
  * that passes in moments; a dependency that is down, or a stopped engine, takes longer.
  */
-export const RETRY_AFTER_S = { database_busy: 2, unavailable: 5 } as const
+const RETRY_AFTER_S = { database_busy: 2, unavailable: 5 } as const
 
 /** How the OpenAPI document describes the header on a 503. */
 export const RETRY_AFTER_HEADER = { 'Retry-After': { description: 'seconds to wait before sending the request again', schema: { type: 'integer', example: 2 } } }
