@@ -15,9 +15,9 @@ export const POOL_SIZE = 10
  * pool queues here and goes on as connections come free, in arrival order; past this the request fails as
  * "database busy" (the gateway answers 503 with Retry-After, an activity is retried). Work on one hot row (a
  * cable's interfaces, an IPAM pool) is served one transaction at a time, at the pace of this process's CPU: on a
- * 2-core machine under a load of 8–10, 100 requests for one cable took up to 10 s and 200 allocations from one
- * pool through the API over 20 s. 30 s lets such bursts drain (as HikariCP's default), and stays below the 60 s
- * of a step's activity and of the usual HTTP proxies, so that whoever waits gets Loom's answer.
+ * 2-core machine under a load of 8–12, 100 concurrent requests for one cable or from one IPAM pool took up to
+ * 21 s. 30 s lets such bursts drain (it is also HikariCP's default), and stays below the 60 s of a step's
+ * activity and of the usual HTTP proxies, so that whoever waits gets Loom's answer.
  */
 export const POOL_WAIT_MS = 30_000
 
