@@ -4,6 +4,7 @@ import { after, before, describe, test } from 'node:test'
 import { v7 as uuidv7 } from 'uuid'
 import type { CableDto, DeviceDto, InterfaceDto, Page, SiteDto } from '../../libs/contracts/src/index.js'
 import { apiClient } from '../support/api.js'
+import { assertServedOrBusy, burstWhileLocked } from '../support/burst.js'
 import { cloneDatabase, type TestDatabase } from '../support/database.js'
 import { testConfig } from '../support/env.js'
 import { gatewayOnFreshDatabase, type RunningGateway, startGateway } from '../support/gateway.js'
@@ -64,6 +65,26 @@ describe('/api/dcim', () => {
     assert.equal((await api().call('DELETE', `/api/dcim/cables/${cable.body.id}`)).status, 200)
     assert.equal((await api().call('DELETE', `/api/dcim/cables/${cable.body.id}`)).status, 404)
     assert.equal((await api().get('/api/dcim/cables/not-a-uuid')).status, 400)
+  })
+
+  test('200 concurrent requests for one cable, more than the pool, while its interfaces are locked: one cable, each answered with it or 503 with Retry-After — never a 500', async () => {
+    await api().call('POST', '/api/dcim/sites', { name: 'burst' })
+    for (const name of ['burst-r1', 'burst-r2']) {
+      await api().call('POST', '/api/dcim/devices', { name, role: 'router', vendor: 'frr', platform: 'frr', site: 'burst' })
+      assert.equal((await api().call('POST', `/api/dcim/devices/${name}/interfaces`, { name: 'eth1', speed_mbps: 10000 })).status, 201)
+    }
+    const a = { device: 'burst-r1', interface: 'eth1' }
+    const b = { device: 'burst-r2', interface: 'eth1' }
+    const answers = await burstWhileLocked(
+      gateway.prisma,
+      `SELECT 1 FROM dcim_interfaces i JOIN dcim_devices d ON d.id = i.device_id WHERE d.name IN ('burst-r1', 'burst-r2') AND i.name = 'eth1' FOR UPDATE OF i`,
+      () => Promise.all(Array.from({ length: 200 }, (_, i) => api().call<CableDto>('POST', '/api/dcim/cables', i % 2 ? { a, b } : { a: b, b: a }))),
+    )
+    const served = assertServedOrBusy(answers, [201])
+    const cables = await gateway.prisma.dcimCable.findMany({ where: { ends: { some: { interface: { device: { name: { in: ['burst-r1', 'burst-r2'] } } } } } }, include: { ends: true } })
+    assert.equal(cables.length, 1, 'one cable, whatever the answers')
+    assert.equal(cables[0].ends.length, 2)
+    assert.deepEqual(new Set(served.map((i) => answers[i].body.id)), new Set([cables[0].id]), 'every served answer is that cable')
   })
 })
 

@@ -6,6 +6,7 @@ import { v7 as uuidv7 } from 'uuid'
 import { IpamActivities, StepLog } from '../../libs/activities/src/index.js'
 import type { AllocationDto, Page, PoolDto } from '../../libs/contracts/src/index.js'
 import { BuiltinIpam } from '../../libs/integrations/src/ipam/builtin-ipam.js'
+import { assertServedOrBusy, burstWhileLocked } from '../support/burst.js'
 import { gatewayOnFreshDatabase } from '../support/gateway.js'
 import { newProcess, stepContext } from '../support/records.js'
 
@@ -70,6 +71,23 @@ describe('the built-in IPAM', () => {
       assert.equal(released.body.prefix, '10.30.0.0/31')
       assert.equal((await gateway.api.call('DELETE', `/api/ipam/allocations/${owner.subscription_id}/side_a_ipv4`)).status, 404)
       assert.equal((await gateway.api.call('DELETE', '/api/ipam/allocations/not-a-uuid/x')).status, 400)
+    })
+
+    test('200 concurrent allocations from one pool, more than the pool of connections, while the pool row is locked: all distinct, none lost — each answered, or 503 with Retry-After and nothing held', async () => {
+      assert.equal((await gateway.api.call('POST', '/api/ipam/pools', { name: 'burst', prefix: '10.50.0.0/23', role: 'loopback' })).status, 201)
+      const owners = Array.from({ length: 200 }, () => ({ subscription_id: uuidv7(), purpose: 'loopback_ipv4' }))
+      const answers = await burstWhileLocked(gateway.prisma, `SELECT 1 FROM ipam_pools WHERE name = 'burst' FOR UPDATE`, () =>
+        Promise.all(owners.map((owner) => gateway.api.call<AllocationDto>('POST', '/api/ipam/pools/burst/allocations', owner))),
+      )
+      const served = assertServedOrBusy(answers, [201])
+      const held = await gateway.prisma.ipamAllocation.findMany({ where: { pool: { name: 'burst' } } })
+      assert.equal(new Set(held.map((h) => h.prefix)).size, held.length, 'no address twice')
+      const host = (prefix: string) => prefix.replace(/\/32$/, '')
+      assert.deepEqual(
+        new Map(held.map((h) => [h.subscriptionId, host(h.prefix)])),
+        new Map(served.map((i) => [owners[i].subscription_id, host(answers[i].body.prefix)])),
+        'exactly the served owners hold an address, the one they were told',
+      )
     })
   })
 

@@ -4,10 +4,12 @@ import { NestFactory } from '@nestjs/core'
 import type { NestExpressApplication } from '@nestjs/platform-express'
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger'
 import type { LoomConfig } from '../../../libs/config/src/index.js'
+import { ProblemDto } from '../../../libs/contracts/src/index.js'
 import { createLogger, type Logger, PinoNestLogger } from '../../../libs/logging/src/index.js'
 import { GatewayModule } from './gateway.module.js'
 import type { WorkflowSet } from './workflows/workflow-catalog.service.js'
 import { ProblemDetailsFilter } from './http/problem-details.filter.js'
+import { RETRY_AFTER_HEADER } from './http/problem.js'
 import { requestContext } from './http/request-context.js'
 import { LoomValidationPipe } from './http/validation.pipe.js'
 import { createMetricsRegistry, httpMetrics } from './metrics/http-metrics.js'
@@ -40,6 +42,12 @@ export async function createGateway(
           'Errors are application/problem+json (RFC 9457). Identity travels in the X-Loom-User header.',
       )
       .setVersion(API_VERSION)
+      .addGlobalResponse({
+        status: 503,
+        type: ProblemDto,
+        description: 'a dependency is busy or down (the database, Temporal), or the engine is stopped; the problem names it',
+        headers: RETRY_AFTER_HEADER,
+      })
       .build(),
   )
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'openapi.json', yamlDocumentUrl: 'openapi.yaml' })

@@ -80,6 +80,16 @@ describe('gateway with Temporal and the database up', () => {
       assert.deepEqual(page.required, ['items', 'total', 'next_cursor'], path)
       assert.equal(page.properties.items.items.$ref, `#/components/schemas/${item}`, path)
     }
+    // Any operation may meet a busy or unavailable dependency: each declares its 503 and the Retry-After that comes with it.
+    const operations = doc.paths as Record<string, Record<string, { responses: Record<string, { headers?: Record<string, unknown>; content?: Record<string, { schema: { $ref?: string } }> }> }>>
+    for (const [path, methods] of Object.entries(operations)) {
+      for (const [method, operation] of Object.entries(methods)) {
+        const unavailable = operation.responses['503']
+        assert.ok(unavailable, `${method.toUpperCase()} ${path} declares its 503`)
+        if (path !== '/api/health') assert.ok(unavailable.headers?.['Retry-After'], `${method.toUpperCase()} ${path}: Retry-After`)
+      }
+    }
+    assert.equal(operations['/api/health'].get.responses['503'].content?.['application/json'].schema.$ref, '#/components/schemas/HealthDto')
     const detail = api.components.schemas.SubscriptionDto
     assert.equal(detail.properties.domain_model.example.node.device_name, 'ams-pe1')
     assert.ok(api.components.schemas.SubscriptionSummaryDto.properties.id.example)
@@ -164,6 +174,29 @@ describe('gateway health with a dependency down', () => {
       assert.equal(body.status, 'degraded')
       assert.equal(body.temporal, 'ok')
       assert.match(body.database, /^unreachable: the database/)
+    } finally {
+      await gw.close()
+    }
+  })
+
+  test('database down: API calls are 503 problems naming the database, with Retry-After — not 500', async () => {
+    const port = await freePort()
+    const gw = await startGateway(testConfig(`postgresql://postgres@127.0.0.1:${port}/nowhere`))
+    try {
+      // A list in SQL (pg), a read through Prisma, a write in a transaction.
+      for (const [method, path, body] of [
+        ['GET', '/api/subscriptions', undefined],
+        ['GET', '/api/dcim/devices/ams-pe1', undefined],
+        ['POST', '/api/dcim/cables', { a: { device: 'r1', interface: 'eth1' }, b: { device: 'r2', interface: 'eth1' } }],
+      ] as const) {
+        const res = await fetch(`${gw.url}${path}`, { method, headers: body ? { 'content-type': 'application/json' } : {}, body: body && JSON.stringify(body) })
+        assert.equal(res.status, 503, `${method} ${path}`)
+        assert.match(res.headers.get('content-type') ?? '', PROBLEM_TYPE)
+        assert.equal(res.headers.get('retry-after'), '5')
+        const problem = (await res.json()) as Record<string, string>
+        assert.equal(problem.type, 'urn:loom:problem:database-unavailable')
+        assert.match(problem.detail, new RegExp(`^The database is unavailable: .*127\\.0\\.0\\.1:${port}`))
+      }
     } finally {
       await gw.close()
     }

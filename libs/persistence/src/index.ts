@@ -1,5 +1,6 @@
 export { PersistenceModule } from './persistence.module.js'
 export { PrismaService } from './prisma.service.js'
+export { type DatabaseTrouble, databaseTrouble } from './database-errors.js'
 export { Prisma } from './generated/prisma/client.js'
 export { demoDevices, demoPools, seedDevices, seedPools, type SeedDevice, type SeedPool } from './seed.js'
 export { ProductSyncRefused, syncProducts, type SyncReport } from './products/product-sync.js'

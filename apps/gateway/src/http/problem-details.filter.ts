@@ -2,13 +2,17 @@ import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException } from '
 import type { Request, Response } from 'express'
 import type { Logger } from '../../../../libs/logging/src/index.js'
 import { SourceOfTruthError } from '../../../../libs/integrations/src/errors.js'
-import { FieldErrorsException, problem } from './problem.js'
+import { databaseTrouble } from '../../../../libs/persistence/src/index.js'
+import { databaseProblem, FieldErrorsException, problem, retryAfterOf } from './problem.js'
 
 /** An exhausted pool is a conflict with the state of the resource (RFC 9110), like a name taken already. */
 const SOURCE_OF_TRUTH_STATUS: Record<SourceOfTruthError['kind'], number> = { not_found: 404, conflict: 409, exhausted: 409, invalid: 422, unavailable: 503 }
 import { requestIdOf } from './request-context.js'
 
-/** Every error leaves as application/problem+json (RFC 9457); a 500 never leaks internals but is logged in full. */
+/**
+ * Every error leaves as application/problem+json (RFC 9457); a 500 never leaks internals but is logged in full.
+ * A 503 says when to try again (Retry-After); a database that is busy or down is a 503 naming it, not a 500.
+ */
 @Catch()
 export class ProblemDetailsFilter implements ExceptionFilter {
   constructor(private readonly logger: Logger) {}
@@ -19,6 +23,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const res = http.getResponse<Response>()
     const body = this.toProblem(exception, req)
     if (body.status >= 500) this.logger.error({ err: exception, req_id: requestIdOf(req), path: req.originalUrl }, body.detail)
+    if (body.status === 503) res.setHeader('Retry-After', String(retryAfterOf(body)))
     res.status(body.status).type('application/problem+json').json({ ...body, request_id: requestIdOf(req) })
   }
 
@@ -33,6 +38,8 @@ export class ProblemDetailsFilter implements ExceptionFilter {
         return problem(404, `No route ${req.method} ${req.path}. The API is described at /docs.`)
       return problem(status, detailOf(exception))
     }
+    const trouble = databaseTrouble(exception)
+    if (trouble) return databaseProblem(trouble)
     return problem(500, 'An unexpected error occurred; it has been logged with the request id.')
   }
 }

@@ -73,6 +73,9 @@ export class ProcessesService {
     const changes = form.subscriptions?.(input) ?? []
     // A create workflow makes its subscription: the id is chosen here, so that it is searchable from the start.
     const subscriptionId = changes[0] ?? uuidv7()
+    // A workflow started in the transaction whose commit then fails (the database busy or gone) must not run
+    // without its process row: it is terminated, and the caller's 503 leaves nothing behind.
+    let started: { terminate(reason: string): Promise<unknown> } | undefined
     try {
       return await this.prisma.$transaction(
         async (tx) => {
@@ -112,12 +115,14 @@ export class ProcessesService {
             .catch((error: Error) => {
               throw new ServiceUnavailableException(`cannot start ${workflow} on Temporal at ${this.temporal.address}: ${error.message}`)
             })
+          started = handle
           if (idempotencyKey) await tx.idempotencyKey.update({ where: { createdBy_key: { createdBy: user, key: idempotencyKey } }, data: { runId: handle.firstExecutionRunId } })
           return { id: processId, status: 'created' as const, workflow_id: handle.workflowId, run_id: handle.firstExecutionRunId, replayed: false }
         },
         { timeout: 20_000 },
       )
     } catch (error) {
+      await started?.terminate('its process could not be recorded; the start was refused').catch(() => undefined)
       if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {
         const earlier = idempotencyKey ? await this.replay(user, idempotencyKey, requestHash) : undefined
         if (earlier) return earlier

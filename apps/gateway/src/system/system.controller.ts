@@ -2,6 +2,7 @@ import { Body, Controller, Headers, HttpCode, Post } from '@nestjs/common'
 import { ApiHeader, ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger'
 import { ProblemDto, SystemPingDto, SystemPingRequestDto } from '../../../../libs/contracts/src/index.js'
 import { USER_HEADER } from '../../../../libs/domain/src/index.js'
+import { RETRY_AFTER_HEADER } from '../http/problem.js'
 import { SystemService } from './system.service.js'
 
 @ApiTags('system')
@@ -17,7 +18,7 @@ export class SystemController {
   })
   @ApiHeader({ name: 'X-Loom-User', required: false, description: 'who asks; recorded as LoomCreatedBy' })
   @ApiOkResponse({ type: SystemPingDto })
-  @ApiServiceUnavailableResponse({ type: ProblemDto, description: 'Temporal is down or no worker answered in time' })
+  @ApiServiceUnavailableResponse({ type: ProblemDto, description: 'Temporal or the database is down or busy, or no worker answered in time', headers: RETRY_AFTER_HEADER })
   ping(@Body() body: SystemPingRequestDto, @Headers(USER_HEADER) user?: string): Promise<SystemPingDto> {
     return this.system.ping(body.timeout_s ?? 10, user)
   }

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common'
+import { ApplicationFailure } from '@temporalio/activity'
 import { DCIM, type Dcim } from '../../../integrations/src/dcim/dcim.js'
 import { IPAM, type Ipam } from '../../../integrations/src/ipam/ipam.js'
 import { PrismaService } from '../../../persistence/src/index.js'
@@ -27,7 +28,10 @@ export class NodeValidationActivities {
       const subscription = await this.prisma.subscription.findUniqueOrThrow({ where: { id: input.subscription_id }, select: { lifecycle: true, domainModel: true } })
       const node = (subscription.domainModel as { node?: Record<string, string | undefined> }).node ?? {}
       const problems: string[] = []
-      const device = await reported(this.dcim.device(node.device_name ?? '')).catch((e: Error) => {
+      // DCIM's refusal (no such device) is a finding; DCIM or the database not answering is not: that fails the
+      // activity retryably, so that a busy database never marks a node out of sync.
+      const device = await reported(this.dcim.device(node.device_name ?? '')).catch((e: unknown) => {
+        if (!(e instanceof ApplicationFailure && e.nonRetryable)) throw e
         problems.push(e.message)
         return null
       })

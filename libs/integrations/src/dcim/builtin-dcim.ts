@@ -376,8 +376,9 @@ export class BuiltinDcim implements Dcim {
     return row
   }
 
-  private async interfaceRow(tx: Tx, ref: InterfaceRef): Promise<InterfaceRow> {
-    const row = await tx.dcimInterface.findFirst({ where: { name: ref.interface, device: { name: ref.device } }, include: INTERFACE_INCLUDE })
+  /** An interface's id (its callers need no more: a cable under a lock runs this twice per request). */
+  private async interfaceRow(tx: Tx, ref: InterfaceRef): Promise<{ id: string }> {
+    const row = await tx.dcimInterface.findFirst({ where: { name: ref.interface, device: { name: ref.device } }, select: { id: true } })
     if (!row) {
       await this.deviceRow(tx, ref.device) // names the device when that is what is missing
       throw notFound(`device ${ref.device} has no interface ${ref.interface}`)
