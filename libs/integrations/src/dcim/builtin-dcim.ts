@@ -376,9 +376,9 @@ export class BuiltinDcim implements Dcim {
     return row
   }
 
-  /** An interface's id (its callers need no more: a cable under a lock runs this twice per request). */
-  private async interfaceRow(tx: Tx, ref: InterfaceRef): Promise<{ id: string }> {
-    const row = await tx.dcimInterface.findFirst({ where: { name: ref.interface, device: { name: ref.device } }, select: { id: true } })
+  /** An interface's id and speed, nothing more: a cable under a lock runs this twice per request. */
+  private async interfaceRow(tx: Tx, ref: InterfaceRef): Promise<{ id: string; speedMbps: number }> {
+    const row = await tx.dcimInterface.findFirst({ where: { name: ref.interface, device: { name: ref.device } }, select: { id: true, speedMbps: true } })
     if (!row) {
       await this.deviceRow(tx, ref.device) // names the device when that is what is missing
       throw notFound(`device ${ref.device} has no interface ${ref.interface}`)
