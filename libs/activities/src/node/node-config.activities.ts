@@ -40,7 +40,8 @@ export interface NodeConfigDiff {
 
 /** How long one step may hold a device before another may take it (a crashed worker's lease runs out). */
 const LEASE_MS = 120_000
-const LEASE_POLL_MS = 250
+/** How often a step waiting for a device asks again (with as much jitter): the lease is held only while one router is configured. */
+const LEASE_POLL_MS = 50
 
 /**
  * A node's configuration is one whole: its base and every live circuit on its ports. A step that changes any of
