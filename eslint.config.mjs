@@ -25,10 +25,16 @@ export default tseslint.config(
     files: ['libs/workflows/**/*.ts', 'test/fixtures/workflows.ts', 'test/fixtures/engine/**/*.ts', 'bench/fixtures/bare-workflows.ts', 'bench/fixtures/engine-workflows.ts'],
     ignores: ['**/*.test.ts'],
     rules: {
-      'no-restricted-imports': [
+      '@typescript-eslint/no-restricted-imports': [
         'error',
         {
           patterns: [
+            // DESIGN.md: workflow code imports @temporalio/workflow, libs/domain, zod, its own folder, and activity interfaces as types.
+            {
+              regex: '^#(activities|contracts|integrations|persistence|config|runtime|logging)/',
+              message: 'workflow code imports #domain, and other libraries (activity interfaces) as types only',
+              allowTypeImports: true,
+            },
             { group: ['node:*', 'fs', 'path', 'crypto', 'child_process'], message: 'workflow code must not use Node built-ins' },
             { group: ['@nestjs/*', '@prisma/*', 'class-validator', 'class-transformer', 'pg', 'prisma'], message: 'workflow code must not import I/O or framework code' },
             { group: ['@temporalio/client', '@temporalio/worker', '@temporalio/activity'], message: 'workflow code imports @temporalio/workflow only' },

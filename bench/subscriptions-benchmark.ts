@@ -4,9 +4,9 @@ import pg from 'pg'
 import type { Statement } from '../apps/gateway/src/http/sql.js'
 import { detailSql, listStatement } from '../apps/gateway/src/subscriptions/subscription-sql.js'
 import { parseSort } from '../apps/gateway/src/http/pagination.js'
-import { PRODUCTS } from '../libs/domain/src/products/catalog.js'
-import { PrismaService, syncProducts } from '../libs/persistence/src/index.js'
-import { WORKFLOW_DECLARATIONS } from '../libs/workflows/src/registry.js'
+import { PRODUCTS } from '#domain/products/catalog.js'
+import { PrismaService, syncProducts } from '#persistence/index.js'
+import { WORKFLOW_DECLARATIONS } from '#workflows/registry.js'
 
 /** Fills the catalogue and `count` subscriptions: 10 % nodes, 40 % ports (4 per node), 50 % circuits (2 ports each). */
 export async function seedSubscriptions(databaseUrl: string, count: number): Promise<void> {

@@ -5,8 +5,8 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { test } from 'node:test'
 import { parse } from 'yaml'
-import { loadConfig } from '../libs/config/src/index.js'
-import { projectRoot } from '../libs/runtime/src/index.js'
+import { loadConfig } from '#config/index.js'
+import { projectRoot } from '#runtime/index.js'
 
 interface Service {
   image?: string

@@ -7,7 +7,7 @@ import { join, relative } from 'node:path'
 import { describe, test } from 'node:test'
 import { FileTypeValidator } from '@nestjs/common'
 import semver from 'semver'
-import { projectRoot } from '../libs/runtime/src/index.js'
+import { projectRoot } from '#runtime/index.js'
 
 interface Manifest {
   name?: string

@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process'
 import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
-import { projectRoot } from '../libs/runtime/src/index.js'
+import { projectRoot } from '#runtime/index.js'
 import { startTestStack } from './support/stack.js'
 
 const note = (message: string) => console.log(`# harness: ${message}`)

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { createLoomWorker, type LoomWorker } from '../../apps/worker/src/create-worker.js'
-import type { ProcessStartedDto, SubscriptionDto } from '../../libs/contracts/src/index.js'
+import type { ProcessStartedDto, SubscriptionDto } from '#contracts/index.js'
 import { type ApiClient, apiClient } from '../support/api.js'
 import { cloneDatabase, type TestDatabase } from '../support/database.js'
 import { plannedRouters, seed } from '../support/dcim.js'

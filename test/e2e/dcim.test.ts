@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { v7 as uuidv7 } from 'uuid'
-import type { CableDto, DeviceDto, InterfaceDto, Page, SiteDto } from '../../libs/contracts/src/index.js'
+import type { CableDto, DeviceDto, InterfaceDto, Page, SiteDto } from '#contracts/index.js'
 import { apiClient } from '../support/api.js'
 import { assertServedOrBusy, burstWhileLocked } from '../support/burst.js'
 import { cloneDatabase, type TestDatabase } from '../support/database.js'

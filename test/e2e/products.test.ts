@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
-import type { Page, ProductDto } from '../../libs/contracts/src/index.js'
+import type { Page, ProductDto } from '#contracts/index.js'
 import { apiClient } from '../support/api.js'
 import { gatewayOnFreshDatabase } from '../support/gateway.js'
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
-import type { ProcessDto } from '../../libs/contracts/src/index.js'
-import { waitFor } from '../../libs/runtime/src/index.js'
+import type { ProcessDto } from '#contracts/index.js'
+import { waitFor } from '#runtime/index.js'
 
 export interface ApiResponse<T = Record<string, unknown>> {
   status: number

@@ -4,9 +4,9 @@
 // timeout (3 s), which used to answer them with 500s. Then the lock goes and the burst drains.
 import assert from 'node:assert/strict'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { waitFor } from '../../libs/runtime/src/index.js'
-import type { PrismaService } from '../../libs/persistence/src/index.js'
-import { POOL_SIZE } from '../../libs/persistence/src/prisma.service.js'
+import { waitFor } from '#runtime/index.js'
+import type { PrismaService } from '#persistence/index.js'
+import { POOL_SIZE } from '#persistence/prisma.service.js'
 import type { ApiResponse } from './api.js'
 
 /** How long the lock is held once the gateway's whole pool waits on it: past the 2 s that used to fail them. */

@@ -1,5 +1,5 @@
-import { demoPools, PrismaService, type SeedDevice, seedDevices, seedPools } from '../../libs/persistence/src/index.js'
-import { projectRoot } from '../../libs/runtime/src/index.js'
+import { demoPools, PrismaService, type SeedDevice, seedDevices, seedPools } from '#persistence/index.js'
+import { projectRoot } from '#runtime/index.js'
 
 /** Planned FRR routers named `${prefix}-r1` … with documentation-range addresses. */
 export function plannedRouters(prefix: string, count: number): SeedDevice[] {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { DefaultLogger, Runtime } from '@temporalio/worker'
-import { loadConfig, type LoomConfig } from '../../libs/config/src/index.js'
+import { loadConfig, type LoomConfig } from '#config/index.js'
 
 export function testTemporalAddress(): string {
   const address = process.env.LOOM_TEST_TEMPORAL_ADDRESS

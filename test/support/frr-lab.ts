@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
-import { projectRoot } from '../../libs/runtime/src/index.js'
+import { projectRoot } from '#runtime/index.js'
 
 const run = promisify(execFile)
 const SCRIPT = join(projectRoot(), 'test', 'lab', 'frr-lab.sh')

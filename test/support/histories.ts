@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { Client, Connection } from '@temporalio/client'
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js'
-import { projectRoot } from '../../libs/runtime/src/index.js'
+import { projectRoot } from '#runtime/index.js'
 import { testTemporalAddress } from './env.js'
 
 /**

@@ -1,6 +1,6 @@
 import { v7 as uuidv7 } from 'uuid'
-import type { PrismaService } from '../../libs/persistence/src/index.js'
-import type { StepContext } from '../../libs/activities/src/index.js'
+import type { PrismaService } from '#persistence/index.js'
+import type { StepContext } from '#activities/index.js'
 
 /** A process row for activities to write steps under, as POST /api/processes would make it. */
 export async function newProcess(prisma: PrismaService, workflow = 'create_node'): Promise<string> {

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { Connection } from '@temporalio/client'
 import pg from 'pg'
 import { prepareDatabase } from '../../apps/launcher/src/prepare-database.js'
-import { loadConfig } from '../../libs/config/src/index.js'
+import { loadConfig } from '#config/index.js'
 import {
   ensureSearchAttributes,
   findTemporalCli,
@@ -15,7 +15,7 @@ import {
   spawnManaged,
   startTemporalDevServer,
   type TemporalCli,
-} from '../../libs/runtime/src/index.js'
+} from '#runtime/index.js'
 import { dropDatabase, randomName, urlFor } from './database.js'
 
 export interface TestStack {

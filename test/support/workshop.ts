@@ -1,7 +1,7 @@
 // The workshop network built through the API, as a user would: nodes enrolled by create_node, ports reserved by
 // create_port. With the manual driver, each configuration step is confirmed as a person would.
 import assert from 'node:assert/strict'
-import type { ProcessDto, ProcessStartedDto } from '../../libs/contracts/src/index.js'
+import type { ProcessDto, ProcessStartedDto } from '#contracts/index.js'
 import type { ApiClient } from './api.js'
 
 /** Answers an input step that waits for a configuration to be applied, if the process stops at one. */

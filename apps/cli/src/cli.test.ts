@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { execFile } from 'node:child_process'
 import { join } from 'node:path'
 import { describe, test } from 'node:test'
-import { freePort, projectRoot } from '../../../libs/runtime/src/index.js'
+import { freePort, projectRoot } from '#runtime/index.js'
 import { gatewayOnFreshDatabase } from '../../../test/support/gateway.js'
 
 const CLI = join(projectRoot(), 'dist', 'apps', 'cli', 'src', 'main.js')

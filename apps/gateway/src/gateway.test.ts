@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { Validator } from '@seriousme/openapi-schema-validator'
-import { freePort } from '../../../libs/runtime/src/index.js'
+import { freePort } from '#runtime/index.js'
 import { cloneDatabase, type TestDatabase } from '../../../test/support/database.js'
 import { testConfig } from '../../../test/support/env.js'
 import { gatewayOnFreshDatabase, startGateway } from '../../../test/support/gateway.js'

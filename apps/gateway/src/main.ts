@@ -1,5 +1,5 @@
-import { ConfigError, loadConfig } from '../../../libs/config/src/index.js'
-import { createLogger } from '../../../libs/logging/src/index.js'
+import { ConfigError, loadConfig } from '#config/index.js'
+import { createLogger } from '#logging/index.js'
 import { createGateway } from './create-gateway.js'
 
 async function main() {

@@ -3,7 +3,7 @@
 // them in order on Ctrl-C / SIGTERM: gateway, worker, then Temporal and PostgreSQL.
 import { closeSync, mkdirSync, openSync } from 'node:fs'
 import { join, relative } from 'node:path'
-import { configToEnv, loadConfig, type LoomConfig } from '../../../libs/config/src/index.js'
+import { configToEnv, loadConfig, type LoomConfig } from '#config/index.js'
 import {
   answers,
   assertPortsFree,
@@ -16,7 +16,7 @@ import {
   spawnManaged,
   startTemporalDevServer,
   stopStaleDevServer,
-} from '../../../libs/runtime/src/index.js'
+} from '#runtime/index.js'
 import { prepareDatabase } from './prepare-database.js'
 
 const say = (message: string) => console.log(`loom: ${message}`)

@@ -1,6 +1,6 @@
 // The database job of a deployment (docker-compose's `migrate` service): migrations and the product catalogue,
 // no demo data. Exits 0 when the database is ready, 1 with the reason otherwise.
-import { loadConfig } from '../../../libs/config/src/index.js'
+import { loadConfig } from '#config/index.js'
 import { prepareDatabase } from './prepare-database.js'
 
 async function main() {

@@ -1,7 +1,7 @@
-import { PRODUCTS } from '../../../libs/domain/src/products/catalog.js'
-import { demoDevices, demoPools, PrismaService, seedDevices, seedPools, syncProducts } from '../../../libs/persistence/src/index.js'
-import { applyMigrations, projectRoot } from '../../../libs/runtime/src/index.js'
-import { WORKFLOW_DECLARATIONS } from '../../../libs/workflows/src/registry.js'
+import { PRODUCTS } from '#domain/products/catalog.js'
+import { demoDevices, demoPools, PrismaService, seedDevices, seedPools, syncProducts } from '#persistence/index.js'
+import { applyMigrations, projectRoot } from '#runtime/index.js'
+import { WORKFLOW_DECLARATIONS } from '#workflows/registry.js'
 
 /** Migrations, then the product catalogue from its declarations, then (for `npm start`) the demo routers. */
 export async function prepareDatabase(databaseUrl: string, opts: { demoData: boolean; say: (message: string) => void }): Promise<void> {

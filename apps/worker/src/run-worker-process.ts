@@ -1,6 +1,6 @@
 import { DefaultLogger, Runtime } from '@temporalio/worker'
-import { ConfigError, loadConfig } from '../../../libs/config/src/index.js'
-import { createLogger } from '../../../libs/logging/src/index.js'
+import { ConfigError, loadConfig } from '#config/index.js'
+import { createLogger } from '#logging/index.js'
 import { createLoomWorker, type LoomWorkerOptions } from './create-worker.js'
 
 /**

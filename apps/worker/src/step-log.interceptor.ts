@@ -1,6 +1,6 @@
 import type { ActivityExecuteInput, ActivityInboundCallsInterceptor, Next } from '@temporalio/worker'
-import type { ProcessActivities, StepRecord } from '../../../libs/activities/src/processes/process.activities.js'
-import { PENDING_LOG } from '../../../libs/workflows/src/engine/messages.js'
+import type { ProcessActivities, StepRecord } from '#activities/processes/process.activities.js'
+import { PENDING_LOG } from '#workflows/engine/messages.js'
 
 /**
  * Writes the process-log entries an activity call carries (the engine's step records since its last call)

@@ -1,9 +1,9 @@
 import { type DynamicModule, Module } from '@nestjs/common'
-import type { LoomConfig } from '../../../libs/config/src/index.js'
-import { DcimActivities, DeviceActivities, IpamActivities, NodeConfigActivities, NodeValidationActivities, ProcessActivities, StepLog, SubscriptionActivities, SystemActivities, TaskActivities } from '../../../libs/activities/src/index.js'
-import { PUBLIC_URL } from '../../../libs/activities/src/processes/process.activities.js'
-import { IntegrationsModule } from '../../../libs/integrations/src/integrations.module.js'
-import { PersistenceModule } from '../../../libs/persistence/src/index.js'
+import type { LoomConfig } from '#config/index.js'
+import { DcimActivities, DeviceActivities, IpamActivities, NodeConfigActivities, NodeValidationActivities, ProcessActivities, StepLog, SubscriptionActivities, SystemActivities, TaskActivities } from '#activities/index.js'
+import { PUBLIC_URL } from '#activities/processes/process.activities.js'
+import { IntegrationsModule } from '#integrations/integrations.module.js'
+import { PersistenceModule } from '#persistence/index.js'
 
 /** The injectable services whose methods the worker registers as activities. */
 export const ACTIVITY_PROVIDERS = [SystemActivities, ProcessActivities, SubscriptionActivities, DcimActivities, IpamActivities, DeviceActivities, NodeConfigActivities, NodeValidationActivities, TaskActivities]

@@ -1,6 +1,6 @@
 import { ApplicationFailure } from '@temporalio/activity'
-import { DeviceError } from '../../integrations/src/devices/driver.js'
-import { SourceOfTruthError } from '../../integrations/src/errors.js'
+import { DeviceError } from '#integrations/devices/driver.js'
+import { SourceOfTruthError } from '#integrations/errors.js'
 
 /**
  * A refusal of a source of truth or a device (a conflict, a refused configuration, a failed check) cannot be

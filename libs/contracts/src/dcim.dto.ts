@@ -10,7 +10,7 @@ import {
   type DeviceStatus,
   INTERFACE_STATUSES,
   type InterfaceStatus,
-} from '../../domain/src/index.js'
+} from '#domain/index.js'
 
 const SLUG = /^[a-z0-9][a-z0-9_.-]{0,62}$/
 const SLUG_MESSAGE = 'must be lower case letters, digits, _, . and - (at most 63), starting with a letter or digit'

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger'
 import { IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, MinLength } from 'class-validator'
-import { IPAM_ROLES, type IpamRole } from '../../domain/src/index.js'
+import { IPAM_ROLES, type IpamRole } from '#domain/index.js'
 
 
 const NAME = /^[a-z0-9][a-z0-9_-]{0,62}$/

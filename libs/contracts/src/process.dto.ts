@@ -1,8 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger'
 import { IsIn, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator'
-import { PROCESS_STATUSES, type ProcessStatus, STEP_STATUSES, WORKFLOW_TARGETS } from '../../domain/src/index.js'
+import { PROCESS_STATUSES, type ProcessStatus, STEP_STATUSES, WORKFLOW_TARGETS } from '#domain/index.js'
 import { PageQueryDto } from './list.dto.js'
-import { STEP_KINDS } from '../../workflows/src/engine/declaration.js'
+import { STEP_KINDS } from '#workflows/engine/declaration.js'
 
 export class ProcessStartedDto {
   @ApiProperty({ example: '019abd1e-7c1a-7f3e-9a57-2f1c9f0d1e2b' }) id: string

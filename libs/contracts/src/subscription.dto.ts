@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger'
 import { Transform, Type } from 'class-transformer'
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, MaxLength, Min, MinLength } from 'class-validator'
-import { LIFECYCLES, type Lifecycle } from '../../domain/src/index.js'
+import { LIFECYCLES, type Lifecycle } from '#domain/index.js'
 import { PageQueryDto } from './list.dto.js'
 
 const EXAMPLE_ID = '01936b2e-5c4a-7d21-9f3e-2b8c4d6e8a10'

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional, PickType } from '@nestjs/swagger'
-import { WORKFLOW_TARGETS } from '../../domain/src/index.js'
-import { STEP_KINDS } from '../../workflows/src/engine/declaration.js'
+import { WORKFLOW_TARGETS } from '#domain/index.js'
+import { STEP_KINDS } from '#workflows/engine/declaration.js'
 import { PageQueryDto } from './list.dto.js'
 
 

@@ -1,5 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common'
-import type { DeviceAccessConfig, LoomConfig } from '../../config/src/index.js'
+import type { DeviceAccessConfig, LoomConfig } from '#config/index.js'
 import { BuiltinDcim } from './dcim/builtin-dcim.js'
 import { DCIM } from './dcim/dcim.js'
 import { DEVICE_ACCESS } from './devices/device-access.js'

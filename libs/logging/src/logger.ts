@@ -1,6 +1,6 @@
 import type { LoggerService } from '@nestjs/common'
 import pino, { type Logger } from 'pino'
-import type { LogLevel } from '../../config/src/index.js'
+import type { LogLevel } from '#config/index.js'
 
 /** One JSON line per event on stdout, with the process role (gateway, worker, launcher) in every line. */
 export function createLogger(role: string, level: LogLevel): Logger {

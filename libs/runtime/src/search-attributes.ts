@@ -1,5 +1,5 @@
 import { temporal } from '@temporalio/proto'
-import { LOOM_SEARCH_ATTRIBUTES } from '../../domain/src/index.js'
+import { LOOM_SEARCH_ATTRIBUTES } from '#domain/index.js'
 
 const IndexedValueType = temporal.api.enums.v1.IndexedValueType
 const TYPES = {

@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import { describe, test } from 'node:test'
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker'
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils.js'
-import { projectRoot } from '../../runtime/src/index.js'
+import { projectRoot } from '#runtime/index.js'
 import { WORKFLOW_DECLARATIONS } from './registry.js'
 
 const SOURCE = join(projectRoot(), 'libs', 'workflows', 'src')

@@ -17,9 +17,9 @@ import {
   RackCreateDto,
   SiteCreateDto,
   SiteDto,
-} from '../../../../libs/contracts/src/index.js'
-import { notFound } from '../../../../libs/integrations/src/errors.js'
-import { BuiltinDcim } from '../../../../libs/integrations/src/dcim/builtin-dcim.js'
+} from '#contracts/index.js'
+import { notFound } from '#integrations/errors.js'
+import { BuiltinDcim } from '#integrations/dcim/builtin-dcim.js'
 import { ApiPageResponse } from '../http/api-page.decorator.js'
 import { wholeList } from '../http/pagination.js'
 import { BuiltinOnly } from '../http/builtin-only.guard.js'

@@ -1,7 +1,7 @@
 import { Controller, Get, Res } from '@nestjs/common'
 import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger'
 import type { Response } from 'express'
-import { HealthDto } from '../../../../libs/contracts/src/index.js'
+import { HealthDto } from '#contracts/index.js'
 import { HealthService } from './health.service.js'
 
 @ApiTags('system')

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common'
-import type { HealthDto } from '../../../../libs/contracts/src/index.js'
-import { PrismaService } from '../../../../libs/persistence/src/index.js'
+import type { HealthDto } from '#contracts/index.js'
+import { PrismaService } from '#persistence/index.js'
 import { TemporalService } from '../temporal/temporal.module.js'
 
 const CHECK_TIMEOUT_MS = 2500

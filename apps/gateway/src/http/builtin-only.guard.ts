@@ -1,5 +1,5 @@
 import { type CanActivate, ConflictException, Inject, Injectable, mixin, type Type } from '@nestjs/common'
-import type { LoomConfig } from '../../../../libs/config/src/index.js'
+import type { LoomConfig } from '#config/index.js'
 import { LOOM_CONFIG } from '../tokens.js'
 
 /**

@@ -1,7 +1,7 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common'
 import type { Request } from 'express'
-import { ANONYMOUS_USER, ROLES_HEADER, USER_HEADER } from '../../../../libs/domain/src/index.js'
-import type { Identity } from '../../../../libs/workflows/src/engine/messages.js'
+import { ANONYMOUS_USER, ROLES_HEADER, USER_HEADER } from '#domain/index.js'
+import type { Identity } from '#workflows/engine/messages.js'
 
 /**
  * Who calls, from X-Loom-User and X-Loom-Roles: the seam where real authentication will plug in (it will set

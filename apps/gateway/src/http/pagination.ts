@@ -1,4 +1,4 @@
-import type { Page } from '../../../../libs/contracts/src/index.js'
+import type { Page } from '#contracts/index.js'
 import { FieldErrorsException } from './problem.js'
 
 export const DEFAULT_LIMIT = 50

@@ -6,9 +6,9 @@ import { describe, test } from 'node:test'
 import { ConflictException, ServiceUnavailableException } from '@nestjs/common'
 import type { ArgumentsHost } from '@nestjs/common'
 import pg from 'pg'
-import type { ProblemDto } from '../../../../libs/contracts/src/index.js'
-import { createLogger } from '../../../../libs/logging/src/index.js'
-import { Prisma } from '../../../../libs/persistence/src/index.js'
+import type { ProblemDto } from '#contracts/index.js'
+import { createLogger } from '#logging/index.js'
+import { Prisma } from '#persistence/index.js'
 import { ProblemDetailsFilter } from './problem-details.filter.js'
 
 interface Answer {

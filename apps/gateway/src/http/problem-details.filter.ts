@@ -1,8 +1,8 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException } from '@nestjs/common'
 import type { Request, Response } from 'express'
-import type { Logger } from '../../../../libs/logging/src/index.js'
-import { SourceOfTruthError } from '../../../../libs/integrations/src/errors.js'
-import { databaseTrouble } from '../../../../libs/persistence/src/index.js'
+import type { Logger } from '#logging/index.js'
+import { SourceOfTruthError } from '#integrations/errors.js'
+import { databaseTrouble } from '#persistence/index.js'
 import { databaseProblem, FieldErrorsException, problem, retryAfterOf } from './problem.js'
 
 /** An exhausted pool is a conflict with the state of the resource (RFC 9110), like a name taken already. */

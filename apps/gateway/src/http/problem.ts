@@ -1,6 +1,6 @@
 import { HttpException, HttpStatus } from '@nestjs/common'
-import type { FieldErrorDto, ProblemDto } from '../../../../libs/contracts/src/index.js'
-import type { DatabaseTrouble } from '../../../../libs/persistence/src/index.js'
+import type { FieldErrorDto, ProblemDto } from '#contracts/index.js'
+import type { DatabaseTrouble } from '#persistence/index.js'
 
 const TITLES: Record<number, [slug: string, title: string]> = {
   400: ['bad-request', 'Bad request'],

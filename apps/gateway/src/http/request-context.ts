@@ -1,7 +1,7 @@
 import type { NextFunction, Request, Response } from 'express'
 import { v7 as uuidv7 } from 'uuid'
-import { USER_HEADER } from '../../../../libs/domain/src/index.js'
-import type { Logger } from '../../../../libs/logging/src/index.js'
+import { USER_HEADER } from '#domain/index.js'
+import type { Logger } from '#logging/index.js'
 
 const REQUEST_ID = Symbol('requestId')
 const SAFE_ID = /^[A-Za-z0-9._:-]{1,128}$/

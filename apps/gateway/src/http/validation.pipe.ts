@@ -1,5 +1,5 @@
 import { type ArgumentMetadata, Injectable, ValidationPipe, type ValidationError } from '@nestjs/common'
-import type { FieldErrorDto } from '../../../../libs/contracts/src/index.js'
+import type { FieldErrorDto } from '#contracts/index.js'
 import { FieldErrorsException } from './problem.js'
 
 /** What class-validator found, before we know whether it was in the body (422) or the query/path (400). */

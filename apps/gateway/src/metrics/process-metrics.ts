@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common'
 import { Gauge, Histogram, type Registry } from 'prom-client'
-import { PrismaService } from '../../../../libs/persistence/src/index.js'
+import { PrismaService } from '#persistence/index.js'
 import { METRICS_REGISTRY } from './metrics.controller.js'
 
 /**

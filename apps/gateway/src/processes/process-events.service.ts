@@ -1,6 +1,6 @@
 import { Injectable, type OnModuleDestroy } from '@nestjs/common'
 import type pg from 'pg'
-import { PrismaService } from '../../../../libs/persistence/src/index.js'
+import { PrismaService } from '#persistence/index.js'
 
 const CHANNEL = 'loom_process_changes'
 

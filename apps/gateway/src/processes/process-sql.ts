@@ -1,7 +1,7 @@
 // The process list in SQL: one statement for a page and its total, what operators and teams poll most
 // (`?status=waiting&assignee=noc`). Columns are named like Prisma's fields so that one mapper serves both.
 import type pg from 'pg'
-import type { ProcessListQueryDto } from '../../../../libs/contracts/src/index.js'
+import type { ProcessListQueryDto } from '#contracts/index.js'
 import type { Position, Sort } from '../http/pagination.js'
 import { Params, runPage, type Statement, whereOf } from '../http/sql.js'
 import type { ProcessRow } from './process-view.js'

@@ -1,7 +1,7 @@
-import type { ProcessDto, ProcessStepDto, ProcessSummaryDto } from '../../../../libs/contracts/src/index.js'
-import type { Prisma } from '../../../../libs/persistence/src/index.js'
-import { compensationName, type EngineStep } from '../../../../libs/workflows/src/engine/declaration.js'
-import type { LiveProcessState } from '../../../../libs/workflows/src/engine/messages.js'
+import type { ProcessDto, ProcessStepDto, ProcessSummaryDto } from '#contracts/index.js'
+import type { Prisma } from '#persistence/index.js'
+import { compensationName, type EngineStep } from '#workflows/engine/declaration.js'
+import type { LiveProcessState } from '#workflows/engine/messages.js'
 import { iso } from '../http/json.js'
 
 /** A process row with its subscription ids, and its steps when they were loaded. */

@@ -14,8 +14,8 @@ import {
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger'
 import type { Request, Response } from 'express'
-import { type Page, ProblemDto, ProcessAbortDto, ProcessDto, ProcessListQueryDto, ProcessStartedDto, ProcessSummaryDto } from '../../../../libs/contracts/src/index.js'
-import type { Identity } from '../../../../libs/workflows/src/engine/messages.js'
+import { type Page, ProblemDto, ProcessAbortDto, ProcessDto, ProcessListQueryDto, ProcessStartedDto, ProcessSummaryDto } from '#contracts/index.js'
+import type { Identity } from '#workflows/engine/messages.js'
 import { Caller, rolesHeader, userHeader } from '../http/identity.js'
 import { FieldErrorsException } from '../http/problem.js'
 import { UuidParamPipe } from '../http/uuid-param.pipe.js'

@@ -4,11 +4,11 @@ import { ApplicationFailure } from '@temporalio/common'
 import { temporal } from '@temporalio/proto'
 import { createHash } from 'node:crypto'
 import { v7 as uuidv7 } from 'uuid'
-import type { LoomConfig } from '../../../../libs/config/src/index.js'
-import type { Page, ProcessDto, ProcessListQueryDto, ProcessStartedDto, ProcessSummaryDto } from '../../../../libs/contracts/src/index.js'
-import { SEARCH_ATTRIBUTE } from '../../../../libs/domain/src/index.js'
-import { lockSubscriptions, Prisma, PrismaService, SubscriptionLocked } from '../../../../libs/persistence/src/index.js'
-import { callbackTokenHash } from '../../../../libs/activities/src/processes/process.activities.js'
+import type { LoomConfig } from '#config/index.js'
+import type { Page, ProcessDto, ProcessListQueryDto, ProcessStartedDto, ProcessSummaryDto } from '#contracts/index.js'
+import { SEARCH_ATTRIBUTE } from '#domain/index.js'
+import { lockSubscriptions, Prisma, PrismaService, SubscriptionLocked } from '#persistence/index.js'
+import { callbackTokenHash } from '#activities/processes/process.activities.js'
 import {
   abortUpdate,
   callbackUpdate,
@@ -24,8 +24,8 @@ import {
   pendingInputOf,
   resumeUpdate,
   retryUpdate,
-} from '../../../../libs/workflows/src/engine/messages.js'
-import { fieldErrors } from '../../../../libs/workflows/src/engine/zod-errors.js'
+} from '#workflows/engine/messages.js'
+import { fieldErrors } from '#workflows/engine/zod-errors.js'
 import { decodeCursor, DEFAULT_LIMIT, pageOf, parseSort } from '../http/pagination.js'
 import { FieldErrorsException } from '../http/problem.js'
 import { TemporalService } from '../temporal/temporal.module.js'

@@ -1,6 +1,6 @@
 // What a start form's check reads, inside the transaction that records the process (see StartCheckContext).
-import type { ClaimHolder, LockHolder, StartCheckContext, SubscriptionUser } from '../../../../libs/contracts/src/forms/index.js'
-import type { Prisma } from '../../../../libs/persistence/src/index.js'
+import type { ClaimHolder, LockHolder, StartCheckContext, SubscriptionUser } from '#contracts/forms/index.js'
+import type { Prisma } from '#persistence/index.js'
 
 /** A start refused by its form's check: each reason names what stands in the way (a 409). */
 export class StartRefused extends Error {

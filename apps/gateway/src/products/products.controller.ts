@@ -1,6 +1,6 @@
 import { Controller, Get, Param, Query } from '@nestjs/common'
 import { ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger'
-import { type Page, ProblemDto, ProductDto, ProductListQueryDto } from '../../../../libs/contracts/src/index.js'
+import { type Page, ProblemDto, ProductDto, ProductListQueryDto } from '#contracts/index.js'
 import { ProductsService } from './products.service.js'
 import { ApiPageResponse } from '../http/api-page.decorator.js'
 

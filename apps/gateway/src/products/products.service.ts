@@ -1,7 +1,7 @@
 import { Injectable, NotFoundException } from '@nestjs/common'
 import { validate as isUuid } from 'uuid'
-import type { Page, ProductDto, ProductListQueryDto } from '../../../../libs/contracts/src/index.js'
-import { type Prisma, PrismaService } from '../../../../libs/persistence/src/index.js'
+import type { Page, ProductDto, ProductListQueryDto } from '#contracts/index.js'
+import { type Prisma, PrismaService } from '#persistence/index.js'
 
 const INCLUDE = {
   fixedInputs: true,

@@ -1,7 +1,7 @@
 import { Injectable, ServiceUnavailableException } from '@nestjs/common'
-import type { EngineSettingsDto } from '../../../../libs/contracts/src/index.js'
-import { type Prisma, PrismaService } from '../../../../libs/persistence/src/index.js'
-import { engineSignal } from '../../../../libs/workflows/src/engine/messages.js'
+import type { EngineSettingsDto } from '#contracts/index.js'
+import { type Prisma, PrismaService } from '#persistence/index.js'
+import { engineSignal } from '#workflows/engine/messages.js'
 import { TemporalService } from '../temporal/temporal.module.js'
 
 /** Signals sent at once when the engine is switched: enough to be quick, few enough not to flood Temporal. */

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Put } from '@nestjs/common'
 import { ApiHeader, ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger'
-import { EngineSettingsDto, EngineSettingsUpdateDto, ProblemDto } from '../../../../libs/contracts/src/index.js'
-import type { Identity } from '../../../../libs/workflows/src/engine/messages.js'
+import { EngineSettingsDto, EngineSettingsUpdateDto, ProblemDto } from '#contracts/index.js'
+import type { Identity } from '#workflows/engine/messages.js'
 import { Caller, userHeader } from '../http/identity.js'
 import { EngineControl } from './engine-control.service.js'
 

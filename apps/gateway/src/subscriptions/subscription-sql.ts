@@ -1,8 +1,8 @@
 // The subscription list and detail in SQL: the two reads a user repeats most, each one statement that
 // PostgreSQL answers from indexes (see docs/benchmarks.md for their plans at 100,000 subscriptions).
 import type pg from 'pg'
-import type { SubscriptionListQueryDto } from '../../../../libs/contracts/src/index.js'
-import type { Lifecycle } from '../../../../libs/domain/src/index.js'
+import type { SubscriptionListQueryDto } from '#contracts/index.js'
+import type { Lifecycle } from '#domain/index.js'
 import type { Position, Sort } from '../http/pagination.js'
 import { Params, run, runPage, type Statement, whereOf } from '../http/sql.js'
 

@@ -12,7 +12,7 @@ import {
   SubscriptionVersionDto,
   VersionDiffDto,
   VersionDiffQueryDto,
-} from '../../../../libs/contracts/src/index.js'
+} from '#contracts/index.js'
 import { ProcessesService } from '../processes/processes.service.js'
 import { UuidParamPipe } from '../http/uuid-param.pipe.js'
 import { SubscriptionsService } from './subscriptions.service.js'

@@ -1,7 +1,7 @@
 import { Body, Controller, Headers, HttpCode, Post } from '@nestjs/common'
 import { ApiHeader, ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger'
-import { ProblemDto, SystemPingDto, SystemPingRequestDto } from '../../../../libs/contracts/src/index.js'
-import { USER_HEADER } from '../../../../libs/domain/src/index.js'
+import { ProblemDto, SystemPingDto, SystemPingRequestDto } from '#contracts/index.js'
+import { USER_HEADER } from '#domain/index.js'
 import { RETRY_AFTER_HEADER } from '../http/problem.js'
 import { SystemService } from './system.service.js'
 

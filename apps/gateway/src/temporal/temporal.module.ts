@@ -1,6 +1,6 @@
 import { Global, Inject, Injectable, Module, type OnApplicationShutdown } from '@nestjs/common'
 import { Client, Connection } from '@temporalio/client'
-import { type LoomConfig, temporalAddressOf } from '../../../../libs/config/src/index.js'
+import { type LoomConfig, temporalAddressOf } from '#config/index.js'
 import { LOOM_CONFIG } from '../tokens.js'
 
 /** The gateway's Temporal client. The connection is lazy so that the gateway starts (and reports 503) while Temporal is down. */

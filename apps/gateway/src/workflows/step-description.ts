@@ -1,6 +1,6 @@
 import { z } from 'zod'
-import type { WorkflowStepDto } from '../../../../libs/contracts/src/index.js'
-import { compensationName, type EngineStep } from '../../../../libs/workflows/src/engine/declaration.js'
+import type { WorkflowStepDto } from '#contracts/index.js'
+import { compensationName, type EngineStep } from '#workflows/engine/declaration.js'
 
 /** A declared step list as the API shows it: kinds, who answers, answer forms, nested groups and compensations. */
 export function describeSteps(steps: readonly EngineStep[]): WorkflowStepDto[] {

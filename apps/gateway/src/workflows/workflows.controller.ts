@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common'
 import { ApiBadRequestResponse, ApiBody, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger'
 import { z } from 'zod'
-import { type Page, ProblemDto, WorkflowDto, WorkflowListQueryDto } from '../../../../libs/contracts/src/index.js'
+import { type Page, ProblemDto, WorkflowDto, WorkflowListQueryDto } from '#contracts/index.js'
 import { ApiPageResponse } from '../http/api-page.decorator.js'
 import { pageInMemory } from '../http/pagination.js'
 import { WorkflowCatalog } from './workflow-catalog.service.js'

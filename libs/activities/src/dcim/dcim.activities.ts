@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common'
 import { ApplicationFailure } from '@temporalio/activity'
-import type { DeviceStatus } from '../../../domain/src/index.js'
-import { type Cable, type CableStatus, DCIM, type Dcim, type Interface, type InterfacePatch, type InterfaceRef } from '../../../integrations/src/dcim/dcim.js'
+import type { DeviceStatus } from '#domain/index.js'
+import { type Cable, type CableStatus, DCIM, type Dcim, type Interface, type InterfacePatch, type InterfaceRef } from '#integrations/dcim/dcim.js'
 import { reported } from '../reported.js'
-import { SourceOfTruthError } from '../../../integrations/src/errors.js'
+import { SourceOfTruthError } from '#integrations/errors.js'
 import type { StepContext } from '../processes/step-context.js'
 import { StepLog } from '../processes/step-log.js'
 

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common'
-import { type AddressRequest, type Allocation, type AllocationOwner, type Ipam, IPAM, type PrefixRequest } from '../../../integrations/src/ipam/ipam.js'
+import { type AddressRequest, type Allocation, type AllocationOwner, type Ipam, IPAM, type PrefixRequest } from '#integrations/ipam/ipam.js'
 import type { StepContext } from '../processes/step-context.js'
 import { StepLog } from '../processes/step-log.js'
 import { reported } from '../reported.js'

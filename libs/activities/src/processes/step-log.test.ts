@@ -1,10 +1,10 @@
 // Step activities against the real database: idempotent by (process id, step name).
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
-import { PrismaService } from '../../../persistence/src/index.js'
+import { PrismaService } from '#persistence/index.js'
 import { cloneDatabase, type TestDatabase } from '../../../../test/support/database.js'
 import { plannedRouters, seed } from '../../../../test/support/dcim.js'
-import { BuiltinDcim } from '../../../integrations/src/dcim/builtin-dcim.js'
+import { BuiltinDcim } from '#integrations/dcim/builtin-dcim.js'
 import { DcimActivities } from '../dcim/dcim.activities.js'
 import { ProcessActivities } from './process.activities.js'
 import { StepLog } from './step-log.js'

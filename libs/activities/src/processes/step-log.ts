@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common'
 import { Context } from '@temporalio/activity'
 import { v7 as uuidv7 } from 'uuid'
-import type { ProcessStatus, StepStatus } from '../../../domain/src/index.js'
-import { type Prisma, PrismaService } from '../../../persistence/src/index.js'
+import type { ProcessStatus, StepStatus } from '#domain/index.js'
+import { type Prisma, PrismaService } from '#persistence/index.js'
 import type { StepContext } from './step-context.js'
 
 export type Tx = Prisma.TransactionClient

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common'
-import { PrismaService } from '../../../persistence/src/index.js'
+import { PrismaService } from '#persistence/index.js'
 
 export interface DatabaseCheck {
   database: 'ok'

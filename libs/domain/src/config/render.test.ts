@@ -4,7 +4,7 @@ import assert from 'node:assert/strict'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, test } from 'node:test'
-import { projectRoot } from '../../../runtime/src/index.js'
+import { projectRoot } from '#runtime/index.js'
 import { DomainError } from '../errors.js'
 import { type LinkConfigData, MAINTENANCE_METRIC, type NodeConfigData, renderDecommissionedConfig, renderDeviceConfig, renderLinkConfig, renderNodeConfig, VENDORS } from './index.js'
 

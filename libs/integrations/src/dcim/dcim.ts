@@ -1,7 +1,7 @@
 // What workflows need from a DCIM, whichever one it is (built-in or NetBox): devices and their status,
 // interfaces, and cables from planned to connected. Objects are named as a network engineer names them
 // (device and interface names), so that the same calls work against either backend.
-import type { CableStatus, DeviceRole, DeviceStatus, InterfaceStatus } from '../../../domain/src/index.js'
+import type { CableStatus, DeviceRole, DeviceStatus, InterfaceStatus } from '#domain/index.js'
 
 export type { CableStatus, InterfaceStatus }
 

@@ -1,4 +1,4 @@
-import type { DeviceAccessConfig } from '../../../config/src/index.js'
+import type { DeviceAccessConfig } from '#config/index.js'
 import type { Device } from '../dcim/dcim.js'
 import { DeviceError, type DeviceTarget } from './driver.js'
 

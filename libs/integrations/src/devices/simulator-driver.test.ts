@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { before, describe, test } from 'node:test'
-import { renderDeviceConfig } from '../../../domain/src/config/index.js'
+import { renderDeviceConfig } from '#domain/config/index.js'
 import { changesByContext } from './config-diff.js'
 import { describeDriverContract } from './driver.contract.js'
 import type { DeviceTarget } from './driver.js'

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { v7 as uuidv7 } from 'uuid'
 import { cloneDatabase, type TestDatabase } from '../../../../test/support/database.js'
-import { PrismaService } from '../../../persistence/src/index.js'
+import { PrismaService } from '#persistence/index.js'
 import { BuiltinIpam } from './builtin-ipam.js'
 import { describeIpamContract } from './ipam.contract.js'
 

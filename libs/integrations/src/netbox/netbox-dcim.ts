@@ -1,7 +1,7 @@
 // The Dcim interface on NetBox 4: devices by name, their status, interfaces and cables (terminations on
 // dcim.interface objects). NetBox interfaces have no status: Loom reads one as active when it is enabled and
 // planned when it is not, and a status change sets `enabled` accordingly.
-import type { CableStatus, DeviceRole, DeviceStatus } from '../../../domain/src/index.js'
+import type { CableStatus, DeviceRole, DeviceStatus } from '#domain/index.js'
 import type { Cable, Dcim, Device, Interface, InterfacePatch, InterfaceRef } from '../dcim/dcim.js'
 import { conflict, invalid, notFound, SourceOfTruthError } from '../errors.js'
 import type { NetboxClient } from './netbox-client.js'

@@ -2,7 +2,7 @@
 // Idempotent: a second run finds nothing to change and writes nothing. A change that would orphan existing
 // subscriptions (a product, block or field that still holds their data) is refused as a whole, with a report.
 import { v7 as uuidv7 } from 'uuid'
-import { blocksOf, type BlockDeclaration, type ProductDeclaration, type WorkflowSummary } from '../../../domain/src/products/declaration.js'
+import { blocksOf, type BlockDeclaration, type ProductDeclaration, type WorkflowSummary } from '#domain/products/declaration.js'
 import type { Prisma } from '../generated/prisma/client.js'
 import type { PrismaService } from '../prisma.service.js'
 

@@ -1,6 +1,6 @@
 import { validate as isUuid } from 'uuid'
-import { DomainError } from '../../../domain/src/errors.js'
-import type { SubscriptionRef } from '../../../domain/src/products/validation.js'
+import { DomainError } from '#domain/errors.js'
+import type { SubscriptionRef } from '#domain/products/validation.js'
 import type { Prisma } from '../generated/prisma/client.js'
 
 

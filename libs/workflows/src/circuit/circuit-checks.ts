@@ -1,11 +1,11 @@
 // What validate_circuit compares, as pure functions of what it read: the model against DCIM's cable, IPAM's link
 // subnets and each router's running configuration. Each difference is one sentence naming both sides.
-import type { NodeConfigDiff } from '../../../activities/src/node/node-config.activities.js'
-import { CIRCUIT_LINK_PURPOSES, type Side } from '../../../domain/src/products/circuit/circuit.model.js'
-import type { CircuitProvisioning } from '../../../domain/src/products/circuit/circuit.product.js'
-import type { Lifecycle } from '../../../domain/src/index.js'
-import type { Allocation } from '../../../integrations/src/ipam/ipam.js'
-import type { Interface } from '../../../integrations/src/dcim/dcim.js'
+import type { NodeConfigDiff } from '#activities/node/node-config.activities.js'
+import { CIRCUIT_LINK_PURPOSES, type Side } from '#domain/products/circuit/circuit.model.js'
+import type { CircuitProvisioning } from '#domain/products/circuit/circuit.product.js'
+import type { Lifecycle } from '#domain/index.js'
+import type { Allocation } from '#integrations/ipam/ipam.js'
+import type { Interface } from '#integrations/dcim/dcim.js'
 import type { Ends } from './circuit-steps.js'
 
 const at = (ends: Ends, side: Side) => `${ends[side].device} ${ends[side].interface}`

@@ -1,9 +1,9 @@
 // The circuit workflows' forms, declared once: the gateway serves them as JSON Schema and validates with them,
 // and the workflows' Update validators apply the same answer schemas.
 import { z } from 'zod'
-import { MAINTENANCE_METRIC } from '../../../domain/src/config/index.js'
-import { DEFAULT_IGP_METRIC } from '../../../domain/src/products/circuit/circuit.model.js'
-import { PORT_SPEEDS } from '../../../domain/src/products/port/port.product.js'
+import { MAINTENANCE_METRIC } from '#domain/config/index.js'
+import { DEFAULT_IGP_METRIC } from '#domain/products/circuit/circuit.model.js'
+import { PORT_SPEEDS } from '#domain/products/port/port.product.js'
 import { type Choice, subscriptionChoice } from '../shared/forms.js'
 
 export { type Choice, subscriptionChoice } from '../shared/forms.js'

@@ -8,8 +8,8 @@ import {
   circuitDescription,
   circuitProductOf,
   sideAddresses,
-} from '../../../domain/src/products/circuit/circuit.model.js'
-import type { CircuitInitial, CircuitProvisioning } from '../../../domain/src/products/circuit/circuit.product.js'
+} from '#domain/products/circuit/circuit.model.js'
+import type { CircuitInitial, CircuitProvisioning } from '#domain/products/circuit/circuit.product.js'
 import { declareWorkflow, processFlow } from '../engine/declaration.js'
 import { failProcess } from '../engine/failure.js'
 import { CREATE_CIRCUIT } from '../names.js'

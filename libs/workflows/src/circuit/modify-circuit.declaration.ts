@@ -1,7 +1,7 @@
 // The circuit's modify workflows (seed 002's exercise: maintenance → normal traffic): the model changes as a new
 // version of the subscription, both routers get their whole configuration again (the driver applies only the
 // difference), and the IGP cost is verified on each router. An abort puts model and routers back as they were.
-import type { CircuitProvisioning } from '../../../domain/src/products/circuit/circuit.product.js'
+import type { CircuitProvisioning } from '#domain/products/circuit/circuit.product.js'
 import { declareWorkflow, processFlow, type WorkflowDeclaration } from '../engine/declaration.js'
 import { MODIFY_CIRCUIT_METRIC, MODIFY_CIRCUIT_MODE } from '../names.js'
 import { type ModifyCircuitMetricInput, type ModifyCircuitModeInput } from './circuit.forms.js'

@@ -2,7 +2,7 @@
 // before anything is removed, then its configuration removed from both routers, the cable decommissioned, the
 // subscription terminated (its ports free again) and the link subnets given back to IPAM — last, because a
 // released subnet cannot be taken back.
-import { CIRCUIT_LINK_PURPOSES } from '../../../domain/src/products/circuit/circuit.model.js'
+import { CIRCUIT_LINK_PURPOSES } from '#domain/products/circuit/circuit.model.js'
 import { declareWorkflow } from '../engine/declaration.js'
 import { TERMINATE_CIRCUIT } from '../names.js'
 import { CHANGE_BOARD, CHANGE_BOARD_EXPIRY } from '../shared/change-board.js'

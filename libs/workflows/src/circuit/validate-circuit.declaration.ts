@@ -3,8 +3,8 @@
 // on its interface what the model renders there (the whole configuration rendered as every configuration step
 // renders it, diffed by the driver against the running one). Otherwise it fails naming each difference, and the
 // circuit stays out of sync. A driver that cannot read the routers (manual) is said so in the result.
-import { CIRCUIT_LINK_PURPOSES } from '../../../domain/src/products/circuit/circuit.model.js'
-import type { CircuitProvisioning } from '../../../domain/src/products/circuit/circuit.product.js'
+import { CIRCUIT_LINK_PURPOSES } from '#domain/products/circuit/circuit.model.js'
+import type { CircuitProvisioning } from '#domain/products/circuit/circuit.product.js'
 import { declareWorkflow, processFlow } from '../engine/declaration.js'
 import { failProcess } from '../engine/failure.js'
 import { VALIDATE_CIRCUIT } from '../names.js'

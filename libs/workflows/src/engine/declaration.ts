@@ -4,8 +4,8 @@
 // and returns what it adds; the builder's types grow with every step, so later steps see a typed state.
 import type { ActivityOptions } from '@temporalio/common'
 import type { z } from 'zod'
-import type { StepContext } from '../../../activities/src/processes/step-context.js'
-import type { WorkflowTarget } from '../../../domain/src/index.js'
+import type { StepContext } from '#activities/processes/step-context.js'
+import type { WorkflowTarget } from '#domain/index.js'
 
 /** A time span as Temporal reads it: '30 seconds', '2 days', '500 ms', or milliseconds. */
 export type Duration = string | number

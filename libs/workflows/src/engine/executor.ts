@@ -20,10 +20,10 @@ import {
   uuid4,
 } from '@temporalio/workflow'
 import { msToNumber } from '@temporalio/common/lib/time'
-import { SEARCH_ATTRIBUTE } from '../../../domain/src/search-attributes.js'
-import type { ProcessActivities, StepRecord } from '../../../activities/src/processes/process.activities.js'
-import type { StepContext } from '../../../activities/src/processes/step-context.js'
-import type { ProcessStatus } from '../../../domain/src/index.js'
+import { SEARCH_ATTRIBUTE } from '#domain/search-attributes.js'
+import type { ProcessActivities, StepRecord } from '#activities/processes/process.activities.js'
+import type { StepContext } from '#activities/processes/step-context.js'
+import type { ProcessStatus } from '#domain/index.js'
 import type { ActivityInterface } from './activity-interface.js'
 import {
   type ActivityStep,

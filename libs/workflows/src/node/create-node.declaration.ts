@@ -1,11 +1,11 @@
 // Seed 002's create_node, declared: from a planned router in DCIM to an active node subscription. Steps with
 // an inverse declare it, so that an aborted enrolment gives everything back.
-import type { DcimActivities } from '../../../activities/src/dcim/dcim.activities.js'
-import type { DeviceActivities } from '../../../activities/src/devices/device.activities.js'
-import type { IpamActivities } from '../../../activities/src/ipam/ipam.activities.js'
-import type { SubscriptionActivities } from '../../../activities/src/subscriptions/subscription.activities.js'
-import { renderNodeConfig } from '../../../domain/src/config/index.js'
-import { NODE_LOOPBACK_POOLS, NODE_PRODUCT, type NodeInitial, nodeConfigData, nodeDescription, toProvisioning } from '../../../domain/src/products/node/index.js'
+import type { DcimActivities } from '#activities/dcim/dcim.activities.js'
+import type { DeviceActivities } from '#activities/devices/device.activities.js'
+import type { IpamActivities } from '#activities/ipam/ipam.activities.js'
+import type { SubscriptionActivities } from '#activities/subscriptions/subscription.activities.js'
+import { renderNodeConfig } from '#domain/config/index.js'
+import { NODE_LOOPBACK_POOLS, NODE_PRODUCT, type NodeInitial, nodeConfigData, nodeDescription, toProvisioning } from '#domain/products/node/index.js'
 import type { ActivityInterface } from '../engine/activity-interface.js'
 import { declareWorkflow, processFlow, type StepEnv } from '../engine/declaration.js'
 import { terminateNewSubscription } from '../shared/subscription-steps.js'

@@ -1,9 +1,9 @@
 // Changes what a node owns — its description, the IGP area of its loopback — as a new version of the
 // subscription, then gives the router its whole configuration again (the driver applies only the difference)
 // and, with a driver that can look, checks the loopback is still routed. An abort puts both back.
-import type { NodeConfigActivities } from '../../../activities/src/node/node-config.activities.js'
-import type { SubscriptionActivities } from '../../../activities/src/subscriptions/subscription.activities.js'
-import { NODE_PRODUCT, type NodeActive } from '../../../domain/src/products/node/index.js'
+import type { NodeConfigActivities } from '#activities/node/node-config.activities.js'
+import type { SubscriptionActivities } from '#activities/subscriptions/subscription.activities.js'
+import { NODE_PRODUCT, type NodeActive } from '#domain/products/node/index.js'
 import type { ActivityInterface } from '../engine/activity-interface.js'
 import { declareWorkflow, processFlow } from '../engine/declaration.js'
 import { MODIFY_NODE } from '../names.js'

@@ -5,13 +5,13 @@
 // is shown what to remove and confirms. Then the device is planned again in DCIM, the subscription terminated (its
 // claim on the device released: create_node offers the router again) and the loopbacks released to IPAM — last,
 // since a released address cannot be taken back.
-import type { DcimActivities } from '../../../activities/src/dcim/dcim.activities.js'
-import type { DeviceActivities } from '../../../activities/src/devices/device.activities.js'
-import type { IpamActivities } from '../../../activities/src/ipam/ipam.activities.js'
-import type { NodeConfigActivities } from '../../../activities/src/node/node-config.activities.js'
-import type { SubscriptionActivities } from '../../../activities/src/subscriptions/subscription.activities.js'
-import { renderDecommissionedConfig, renderNodeConfig } from '../../../domain/src/config/index.js'
-import { NODE_PRODUCT, type NodeActive, nodeConfigData, toProvisioning } from '../../../domain/src/products/node/index.js'
+import type { DcimActivities } from '#activities/dcim/dcim.activities.js'
+import type { DeviceActivities } from '#activities/devices/device.activities.js'
+import type { IpamActivities } from '#activities/ipam/ipam.activities.js'
+import type { NodeConfigActivities } from '#activities/node/node-config.activities.js'
+import type { SubscriptionActivities } from '#activities/subscriptions/subscription.activities.js'
+import { renderDecommissionedConfig, renderNodeConfig } from '#domain/config/index.js'
+import { NODE_PRODUCT, type NodeActive, nodeConfigData, toProvisioning } from '#domain/products/node/index.js'
 import type { ActivityInterface } from '../engine/activity-interface.js'
 import { declareWorkflow, processFlow } from '../engine/declaration.js'
 import { TERMINATE_NODE } from '../names.js'

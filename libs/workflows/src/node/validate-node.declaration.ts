@@ -1,7 +1,7 @@
 // The seed's validate workflow for a node: the gateway locked the subscription at start; it ends in sync when
 // the sources of truth agree with it, and out of sync — the process failed, naming each disagreement — when not.
-import type { NodeValidationActivities } from '../../../activities/src/node/node-validation.activities.js'
-import { NODE_PRODUCT } from '../../../domain/src/products/node/index.js'
+import type { NodeValidationActivities } from '#activities/node/node-validation.activities.js'
+import { NODE_PRODUCT } from '#domain/products/node/index.js'
 import type { ActivityInterface } from '../engine/activity-interface.js'
 import { declareWorkflow, processFlow } from '../engine/declaration.js'
 import { failProcess } from '../engine/failure.js'

@@ -1,7 +1,7 @@
 // A port: an interface of a node, reserved for one service. Its form has two pages (node, then a free interface).
-import { portProductOf } from '../../../domain/src/products/port/port.product.js'
-import type { DcimActivities } from '../../../activities/src/dcim/dcim.activities.js'
-import type { SubscriptionActivities } from '../../../activities/src/subscriptions/subscription.activities.js'
+import { portProductOf } from '#domain/products/port/port.product.js'
+import type { DcimActivities } from '#activities/dcim/dcim.activities.js'
+import type { SubscriptionActivities } from '#activities/subscriptions/subscription.activities.js'
 import type { ActivityInterface } from '../engine/activity-interface.js'
 import { declareWorkflow, processFlow } from '../engine/declaration.js'
 import { failProcess } from '../engine/failure.js'

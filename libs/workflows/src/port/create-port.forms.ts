@@ -1,7 +1,7 @@
 // The create_port start form, two pages declared once: pick a node (and the port's speed), then one of that
 // node's free interfaces of that speed. The gateway computes the choices; the workflow never does.
 import { z } from 'zod'
-import { PORT_SPEEDS } from '../../../domain/src/products/port/port.product.js'
+import { PORT_SPEEDS } from '#domain/products/port/port.product.js'
 
 export function createPortNodePage(nodes: readonly { id: string; description: string }[], defaultCustomerId: string) {
   const ids = nodes.map((n) => n.id)

@@ -1,11 +1,11 @@
 // What the workflows that act on a live port share: reading it and the interface it reserves, and comparing the
 // model with that interface as DCIM has it.
-import type { DcimActivities } from '../../../activities/src/dcim/dcim.activities.js'
-import type { SubscriptionActivities } from '../../../activities/src/subscriptions/subscription.activities.js'
-import type { Lifecycle } from '../../../domain/src/index.js'
-import type { NodeInitial } from '../../../domain/src/products/node/index.js'
-import type { PortInitial } from '../../../domain/src/products/port/port.product.js'
-import type { Interface, InterfaceRef } from '../../../integrations/src/dcim/dcim.js'
+import type { DcimActivities } from '#activities/dcim/dcim.activities.js'
+import type { SubscriptionActivities } from '#activities/subscriptions/subscription.activities.js'
+import type { Lifecycle } from '#domain/index.js'
+import type { NodeInitial } from '#domain/products/node/index.js'
+import type { PortInitial } from '#domain/products/port/port.product.js'
+import type { Interface, InterfaceRef } from '#integrations/dcim/dcim.js'
 import type { ActivityInterface } from '../engine/activity-interface.js'
 import { processFlow } from '../engine/declaration.js'
 

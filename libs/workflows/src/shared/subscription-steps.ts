@@ -1,5 +1,5 @@
 // Steps and compensations every product's workflows share: they act on the subscription, not on a product.
-import type { SubscriptionActivities } from '../../../activities/src/subscriptions/subscription.activities.js'
+import type { SubscriptionActivities } from '#activities/subscriptions/subscription.activities.js'
 import type { ActivityInterface } from '../engine/activity-interface.js'
 import type { StepEnv } from '../engine/declaration.js'
 

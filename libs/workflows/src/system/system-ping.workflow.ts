@@ -1,5 +1,5 @@
 import { proxyActivities, workflowInfo } from '@temporalio/workflow'
-import type { DatabaseCheck, SystemActivities } from '../../../activities/src/system/system.activities.js'
+import type { DatabaseCheck, SystemActivities } from '#activities/system/system.activities.js'
 import type { ActivityInterface } from '../engine/activity-interface.js'
 
 const { checkDatabase } = proxyActivities<ActivityInterface<SystemActivities>>({

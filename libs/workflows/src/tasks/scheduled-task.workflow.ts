@@ -1,5 +1,5 @@
 import { proxyActivities, workflowInfo } from '@temporalio/workflow'
-import type { Outcome, TaskActivities } from '../../../activities/src/tasks/task.activities.js'
+import type { Outcome, TaskActivities } from '#activities/tasks/task.activities.js'
 import type { ActivityInterface } from '../engine/activity-interface.js'
 
 const { startScheduledProcess } = proxyActivities<ActivityInterface<TaskActivities>>({

@@ -1,5 +1,5 @@
 // Tasks: SYSTEM workflows bound to no subscription, that act on many processes through Loom's own API.
-import type { TaskActivities } from '../../../activities/src/tasks/task.activities.js'
+import type { TaskActivities } from '#activities/tasks/task.activities.js'
 import type { ActivityInterface } from '../engine/activity-interface.js'
 import { declareWorkflow, processFlow } from '../engine/declaration.js'
 import { TASK_RESUME_ALL, TASK_VALIDATE_SUBSCRIPTIONS } from '../names.js'

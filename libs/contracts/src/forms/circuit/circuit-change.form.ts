@@ -1,5 +1,5 @@
-import { PORT_SPEEDS } from '../../../../domain/src/products/port/port.product.js'
-import { circuitProductOf } from '../../../../domain/src/products/circuit/circuit.model.js'
+import { PORT_SPEEDS } from '#domain/products/port/port.product.js'
+import { circuitProductOf } from '#domain/products/circuit/circuit.model.js'
 import {
   type ModifyCircuitMetricInput,
   modifyCircuitMetricPage,
@@ -9,8 +9,8 @@ import {
   terminateCircuitPage,
   type ValidateCircuitInput,
   validateCircuitPage,
-} from '../../../../workflows/src/circuit/circuit.forms.js'
-import { MODIFY_CIRCUIT_METRIC, MODIFY_CIRCUIT_MODE, TERMINATE_CIRCUIT, VALIDATE_CIRCUIT } from '../../../../workflows/src/names.js'
+} from '#workflows/circuit/circuit.forms.js'
+import { MODIFY_CIRCUIT_METRIC, MODIFY_CIRCUIT_MODE, TERMINATE_CIRCUIT, VALIDATE_CIRCUIT } from '#workflows/names.js'
 import type { FormContext, StartForm } from '../start-form.js'
 
 /** Active circuits of every speed (or, without `lifecycle`, every one not terminated). */

@@ -1,7 +1,7 @@
-import { circuitProductOf } from '../../../../domain/src/products/circuit/circuit.model.js'
-import { portProductOf } from '../../../../domain/src/products/port/port.product.js'
-import { type CreateCircuitInput, createCircuitPortsPage, createCircuitSideAPage, createCircuitSideBPage } from '../../../../workflows/src/circuit/circuit.forms.js'
-import { CREATE_CIRCUIT } from '../../../../workflows/src/names.js'
+import { circuitProductOf } from '#domain/products/circuit/circuit.model.js'
+import { portProductOf } from '#domain/products/port/port.product.js'
+import { type CreateCircuitInput, createCircuitPortsPage, createCircuitSideAPage, createCircuitSideBPage } from '#workflows/circuit/circuit.forms.js'
+import { CREATE_CIRCUIT } from '#workflows/names.js'
 import { notBeingTerminated } from '../checks.js'
 import type { FormContext, StartForm } from '../start-form.js'
 

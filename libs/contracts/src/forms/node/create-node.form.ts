@@ -1,5 +1,5 @@
-import { CREATE_NODE } from '../../../../workflows/src/names.js'
-import { type CreateNodeInput, createNodeStartForm } from '../../../../workflows/src/node/create-node.forms.js'
+import { CREATE_NODE } from '#workflows/names.js'
+import { type CreateNodeInput, createNodeStartForm } from '#workflows/node/create-node.forms.js'
 import type { StartForm } from '../start-form.js'
 
 export const createNodeForm: StartForm<CreateNodeInput> = {

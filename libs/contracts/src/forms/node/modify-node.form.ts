@@ -1,5 +1,5 @@
-import { type ModifyNodeInput, modifyNodeStartForm } from '../../../../workflows/src/node/create-node.forms.js'
-import { MODIFY_NODE } from '../../../../workflows/src/names.js'
+import { type ModifyNodeInput, modifyNodeStartForm } from '#workflows/node/create-node.forms.js'
+import { MODIFY_NODE } from '#workflows/names.js'
 import type { StartForm } from '../start-form.js'
 
 export const modifyNodeForm: StartForm<ModifyNodeInput> = {

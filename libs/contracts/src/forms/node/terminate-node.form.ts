@@ -1,5 +1,5 @@
-import { TERMINATE_NODE } from '../../../../workflows/src/names.js'
-import { type TerminateNodeInput, terminateNodePage } from '../../../../workflows/src/node/terminate-node.forms.js'
+import { TERMINATE_NODE } from '#workflows/names.js'
+import { type TerminateNodeInput, terminateNodePage } from '#workflows/node/terminate-node.forms.js'
 import { notInUse } from '../checks.js'
 import type { StartForm } from '../start-form.js'
 

@@ -1,5 +1,5 @@
-import { VALIDATE_NODE } from '../../../../workflows/src/names.js'
-import { type ValidateNodeInput, validateNodeStartForm } from '../../../../workflows/src/node/validate-node.forms.js'
+import { VALIDATE_NODE } from '#workflows/names.js'
+import { type ValidateNodeInput, validateNodeStartForm } from '#workflows/node/validate-node.forms.js'
 import type { StartForm } from '../start-form.js'
 
 export const validateNodeForm: StartForm<ValidateNodeInput> = {

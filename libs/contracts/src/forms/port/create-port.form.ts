@@ -1,6 +1,6 @@
-import { CREATE_PORT } from '../../../../workflows/src/names.js'
-import { portProductOf } from '../../../../domain/src/products/port/port.product.js'
-import { type CreatePortInput, createPortInterfacePage, createPortNodePage } from '../../../../workflows/src/port/create-port.forms.js'
+import { CREATE_PORT } from '#workflows/names.js'
+import { portProductOf } from '#domain/products/port/port.product.js'
+import { type CreatePortInput, createPortInterfacePage, createPortNodePage } from '#workflows/port/create-port.forms.js'
 import { notBeingTerminated } from '../checks.js'
 import type { StartForm } from '../start-form.js'
 

@@ -1,6 +1,6 @@
-import { PORT_SPEEDS, portProductOf } from '../../../../domain/src/products/port/port.product.js'
-import { TERMINATE_PORT, VALIDATE_PORT } from '../../../../workflows/src/names.js'
-import { type TerminatePortInput, terminatePortPage, type ValidatePortInput, validatePortPage } from '../../../../workflows/src/port/port-change.forms.js'
+import { PORT_SPEEDS, portProductOf } from '#domain/products/port/port.product.js'
+import { TERMINATE_PORT, VALIDATE_PORT } from '#workflows/names.js'
+import { type TerminatePortInput, terminatePortPage, type ValidatePortInput, validatePortPage } from '#workflows/port/port-change.forms.js'
 import { notInUse } from '../checks.js'
 import type { FormContext, StartForm } from '../start-form.js'
 

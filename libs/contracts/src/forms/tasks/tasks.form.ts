@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { TASK_RESUME_ALL, TASK_VALIDATE_SUBSCRIPTIONS } from '../../../../workflows/src/names.js'
+import { TASK_RESUME_ALL, TASK_VALIDATE_SUBSCRIPTIONS } from '#workflows/names.js'
 import type { StartForm } from '../start-form.js'
 
 type NoInput = Record<string, never>

@@ -2,7 +2,7 @@
 // replay processes started before the engine (legacy/*.before-engine.ts) use it; delete with them.
 import { ApplicationFailure, condition, setCurrentDetails, setHandler } from '@temporalio/workflow'
 import { z } from 'zod'
-import type { StepContext } from '../../../../activities/src/processes/step-context.js'
+import type { StepContext } from '#activities/processes/step-context.js'
 import { INVALID_ANSWER, liveStateQuery, NOT_WAITING, type PendingInput, resumeUpdate } from '../messages.js'
 import { fieldErrors } from '../zod-errors.js'
 

@@ -1,8 +1,8 @@
 // How validate_node ran before the step engine, kept so that processes started then replay (its recorded histories
 // do). Reached only through patched() in the workflow; delete once no such process can still be running.
 import { ApplicationFailure, proxyActivities, TemporalFailure, workflowInfo } from '@temporalio/workflow'
-import type { NodeValidationActivities } from '../../../../activities/src/node/node-validation.activities.js'
-import type { ProcessActivities } from '../../../../activities/src/processes/process.activities.js'
+import type { NodeValidationActivities } from '#activities/node/node-validation.activities.js'
+import type { ProcessActivities } from '#activities/processes/process.activities.js'
 import type { ActivityInterface } from '../../engine/activity-interface.js'
 import { ProcessRun } from '../../engine/legacy/process-run.js'
 import type { ProcessArgs } from '../../engine/declaration.js'
