@@ -65,4 +65,47 @@ describe('loadConfig', () => {
     const config = loadConfig({ LOOM_HTTP_PORT: '3100', DATABASE_URL: 'postgresql://u@h:5432/d', TEMPORAL_ADDRESS: 't.example.net:7233', LOOM_TEMPORAL_UI_URL: 'http://ui:8080/' })
     assert.deepEqual(loadConfig(configToEnv(config)), config)
   })
+
+  test('the OSS/BSS hooks are off by default: no notification channel, no ticket system, the built-in customers', () => {
+    const { oss } = loadConfig({}, '/srv/loom')
+    assert.deepEqual(oss, { smtp: undefined, notifyWebhook: undefined, templatesDir: undefined, ticketWebhook: undefined, customers: { source: 'builtin', url: undefined } })
+  })
+
+  test('the hooks take secrets only by reference, and name what a setting lacks', () => {
+    const problems = problemsOf({
+      LOOM_SMTP_URL: 'smtp://loom:hunter2@mail.example.net:25',
+      LOOM_TICKET_WEBHOOK_URL: 'https://tickets.example.net/loom',
+      LOOM_TICKET_WEBHOOK_SECRET: 'hunter2',
+      LOOM_CUSTOMERS: 'webhook',
+    })
+    assert.deepEqual(problems.map((p) => p.split(':')[0]).sort(), ['LOOM_CUSTOMERS_URL', 'LOOM_SMTP_FROM', 'LOOM_SMTP_URL', 'LOOM_TICKET_WEBHOOK_SECRET'])
+    assert.ok(problems.every((p) => !p.includes('hunter2')), `a problem repeats a secret: ${problems.join('; ')}`)
+    assert.match(problems.find((p) => p.startsWith('LOOM_TICKET_WEBHOOK_SECRET'))!, /env:NAME or file:\/path/)
+    assert.match(problemsOf({ LOOM_SMTP_URL: 'smtp://mail:25', LOOM_SMTP_FROM: 'a@b', LOOM_NOTIFY_WEBHOOK_URL: 'http://hooks:80/n' })[0], /^LOOM_NOTIFY_WEBHOOK_URL: set either/)
+  })
+
+  test('the hooks configured: mail through a relay, a signed ticket webhook, customers from a webhook; configToEnv keeps them', () => {
+    const config = loadConfig(
+      {
+        LOOM_SMTP_URL: 'smtps://mail.example.net:465',
+        LOOM_SMTP_FROM: 'Loom <loom@example.net>',
+        LOOM_SMTP_USERNAME: 'loom',
+        LOOM_SMTP_CREDENTIALS: 'env:SMTP_PASSWORD',
+        LOOM_NOTIFY_TEMPLATES: 'templates',
+        LOOM_TICKET_WEBHOOK_URL: 'https://tickets.example.net/loom',
+        LOOM_TICKET_WEBHOOK_SECRET: 'file:/run/secrets/tickets',
+        LOOM_CUSTOMERS: 'webhook',
+        LOOM_CUSTOMERS_URL: 'https://crm.example.net/customers/',
+      },
+      '/srv/loom',
+    )
+    assert.deepEqual(config.oss, {
+      smtp: { url: 'smtps://mail.example.net:465', from: 'Loom <loom@example.net>', username: 'loom', credentials: 'env:SMTP_PASSWORD' },
+      notifyWebhook: undefined,
+      templatesDir: '/srv/loom/templates',
+      ticketWebhook: { url: 'https://tickets.example.net/loom', secret: 'file:/run/secrets/tickets' },
+      customers: { source: 'webhook', url: 'https://crm.example.net/customers' },
+    })
+    assert.deepEqual(loadConfig(configToEnv(config)), config)
+  })
 })

@@ -33,6 +33,24 @@ export interface LoomConfig {
   /** the customer id that start forms propose */
   defaultCustomerId: string
   devices: DeviceAccessConfig
+  oss: OssConfig
+}
+
+/**
+ * The OSS/BSS hooks (docs/oss-bss.md): where notifications go, the change-ticket webhook and the customer source.
+ * Secrets are references (env:NAME or file:/path), resolved only inside activities.
+ */
+export interface OssConfig {
+  /** LOOM_SMTP_*: notifications by e-mail through this relay; undefined: none */
+  smtp: { url: string; from: string; username: string | undefined; credentials: string | undefined } | undefined
+  /** LOOM_NOTIFY_WEBHOOK_*: notifications POSTed as JSON instead of mailed; undefined: none */
+  notifyWebhook: { url: string; secret: string | undefined } | undefined
+  /** LOOM_NOTIFY_TEMPLATES: an absolute folder of <template>.txt files; undefined: the templates Loom ships */
+  templatesDir: string | undefined
+  /** LOOM_TICKET_WEBHOOK_*: the change-ticket system; undefined: ticket steps are skipped */
+  ticketWebhook: { url: string; secret: string } | undefined
+  /** LOOM_CUSTOMERS(_URL): where customer ids are resolved */
+  customers: { source: 'builtin'; url: undefined } | { source: 'webhook'; url: string }
 }
 
 /** How workers reach devices to configure them. */
@@ -77,6 +95,8 @@ const url = (protocols: string[]) =>
     (s) => s === undefined || (URL.canParse(s) && protocols.includes(new URL(s).protocol)),
     `expected a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`,
   )
+
+const secretReference = optionalText.refine((s) => s === undefined || /^(env|file):.+$/.test(s), 'expected a reference, env:NAME or file:/path — never the secret itself')
 
 const hostPort = optionalText.refine(
   (s) => s === undefined || /^[^\s:/]+:\d{1,5}$/.test(s) || /^\[[0-9a-fA-F:]+\]:\d{1,5}$/.test(s),
@@ -131,7 +151,7 @@ const envSchema = z
       .optional()
       .transform((s) => s ?? 'manual'),
     LOOM_DEVICE_USERNAME: name('loom'),
-    LOOM_DEVICE_CREDENTIALS: optionalText.refine((s) => s === undefined || /^(env|file):.+$/.test(s), 'expected a reference, env:NAME or file:/path — never the secret itself'),
+    LOOM_DEVICE_CREDENTIALS: secretReference,
     LOOM_DEVICE_KNOWN_HOSTS: optionalText,
     LOOM_DEVICE_SSH_PORT: port(22),
     LOOM_SIMULATOR_SEED: z.string().trim().regex(/^\d+$/, 'expected a whole number').transform(Number).optional().transform((n) => n ?? 1),
@@ -150,6 +170,20 @@ const envSchema = z
       .transform(Number)
       .optional()
       .transform((n) => n ?? 0),
+    LOOM_SMTP_URL: url(['smtp:', 'smtps:']).refine((s) => s === undefined || !new URL(s).password, 'expected no password in the URL: give it by reference in LOOM_SMTP_CREDENTIALS'),
+    LOOM_SMTP_FROM: optionalText.refine((s) => s === undefined || /^(?:[^<>]*<[^\s@<>]+@[^\s@<>]+>|[^\s@<>]+@[^\s@<>]+)$/.test(s), 'expected an address, e.g. loom@example.net or "Loom <loom@example.net>"'),
+    LOOM_SMTP_USERNAME: optionalText,
+    LOOM_SMTP_CREDENTIALS: secretReference,
+    LOOM_NOTIFY_WEBHOOK_URL: url(['http:', 'https:']),
+    LOOM_NOTIFY_WEBHOOK_SECRET: secretReference,
+    LOOM_NOTIFY_TEMPLATES: optionalText,
+    LOOM_TICKET_WEBHOOK_URL: url(['http:', 'https:']),
+    LOOM_TICKET_WEBHOOK_SECRET: secretReference,
+    LOOM_CUSTOMERS: z
+      .enum(['builtin', 'webhook'], { error: 'expected "builtin" or "webhook"' })
+      .optional()
+      .transform((s) => s ?? 'builtin'),
+    LOOM_CUSTOMERS_URL: url(['http:', 'https:']),
   })
   .superRefine((env, ctx) => {
     const usesNetbox = env.LOOM_IPAM === 'netbox' || env.LOOM_DCIM === 'netbox'
@@ -159,10 +193,17 @@ const envSchema = z
       ctx.addIssue({ code: 'custom', path: ['NETBOX_TOKEN'], message: 'required when LOOM_IPAM or LOOM_DCIM is "netbox"' })
     if (env.LOOM_DEVICE_DRIVER === 'frr' && !env.LOOM_DEVICE_CREDENTIALS)
       ctx.addIssue({ code: 'custom', path: ['LOOM_DEVICE_CREDENTIALS'], message: 'required when LOOM_DEVICE_DRIVER is "frr" (e.g. file:/etc/loom/device_key)' })
+    if (env.LOOM_SMTP_URL && !env.LOOM_SMTP_FROM) ctx.addIssue({ code: 'custom', path: ['LOOM_SMTP_FROM'], message: 'required when LOOM_SMTP_URL is set (the sender, e.g. loom@example.net)' })
+    if (env.LOOM_SMTP_CREDENTIALS && !env.LOOM_SMTP_USERNAME) ctx.addIssue({ code: 'custom', path: ['LOOM_SMTP_USERNAME'], message: 'required when LOOM_SMTP_CREDENTIALS is set (the login at the relay)' })
+    if (env.LOOM_SMTP_URL && env.LOOM_NOTIFY_WEBHOOK_URL)
+      ctx.addIssue({ code: 'custom', path: ['LOOM_NOTIFY_WEBHOOK_URL'], message: 'set either LOOM_SMTP_URL (e-mail) or LOOM_NOTIFY_WEBHOOK_URL (a webhook) for notifications, not both' })
+    if (env.LOOM_TICKET_WEBHOOK_URL && !env.LOOM_TICKET_WEBHOOK_SECRET)
+      ctx.addIssue({ code: 'custom', path: ['LOOM_TICKET_WEBHOOK_SECRET'], message: 'required when LOOM_TICKET_WEBHOOK_URL is set: every delivery is signed (e.g. env:TICKET_HMAC_KEY)' })
+    if (env.LOOM_CUSTOMERS === 'webhook' && !env.LOOM_CUSTOMERS_URL) ctx.addIssue({ code: 'custom', path: ['LOOM_CUSTOMERS_URL'], message: 'required when LOOM_CUSTOMERS is "webhook"' })
   })
 
 /** Variables whose value an error message must never repeat. */
-const SECRET_VARIABLES = new Set(['NETBOX_TOKEN', 'LOOM_DEVICE_CREDENTIALS', 'DATABASE_URL'])
+const SECRET_VARIABLES = new Set(['NETBOX_TOKEN', 'LOOM_DEVICE_CREDENTIALS', 'DATABASE_URL', 'LOOM_SMTP_URL', 'LOOM_SMTP_CREDENTIALS', 'LOOM_NOTIFY_WEBHOOK_SECRET', 'LOOM_TICKET_WEBHOOK_SECRET'])
 
 /** Reads and checks the environment; throws a ConfigError naming every bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): LoomConfig {
@@ -205,6 +246,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       knownHosts: e.LOOM_DEVICE_KNOWN_HOSTS,
       sshPort: e.LOOM_DEVICE_SSH_PORT,
       simulator: { seed: e.LOOM_SIMULATOR_SEED, latencyMs: e.LOOM_SIMULATOR_LATENCY_MS, failureRate: e.LOOM_SIMULATOR_FAILURE_RATE },
+    },
+    oss: {
+      smtp: e.LOOM_SMTP_URL ? { url: e.LOOM_SMTP_URL, from: e.LOOM_SMTP_FROM!, username: e.LOOM_SMTP_USERNAME, credentials: e.LOOM_SMTP_CREDENTIALS } : undefined,
+      notifyWebhook: e.LOOM_NOTIFY_WEBHOOK_URL ? { url: e.LOOM_NOTIFY_WEBHOOK_URL, secret: e.LOOM_NOTIFY_WEBHOOK_SECRET } : undefined,
+      templatesDir: e.LOOM_NOTIFY_TEMPLATES === undefined ? undefined : isAbsolute(e.LOOM_NOTIFY_TEMPLATES) ? e.LOOM_NOTIFY_TEMPLATES : resolve(cwd, e.LOOM_NOTIFY_TEMPLATES),
+      ticketWebhook: e.LOOM_TICKET_WEBHOOK_URL ? { url: e.LOOM_TICKET_WEBHOOK_URL, secret: e.LOOM_TICKET_WEBHOOK_SECRET! } : undefined,
+      customers: e.LOOM_CUSTOMERS === 'webhook' ? { source: 'webhook', url: e.LOOM_CUSTOMERS_URL!.replace(/\/+$/, '') } : { source: 'builtin', url: undefined },
     },
   }
 }
@@ -251,6 +299,17 @@ export function configToEnv(config: LoomConfig): Record<string, string> {
     LOOM_SIMULATOR_SEED: String(config.devices.simulator.seed),
     LOOM_SIMULATOR_LATENCY_MS: config.devices.simulator.latencyMs.join(','),
     LOOM_SIMULATOR_FAILURE_RATE: String(config.devices.simulator.failureRate),
+    LOOM_SMTP_URL: config.oss.smtp?.url,
+    LOOM_SMTP_FROM: config.oss.smtp?.from,
+    LOOM_SMTP_USERNAME: config.oss.smtp?.username,
+    LOOM_SMTP_CREDENTIALS: config.oss.smtp?.credentials,
+    LOOM_NOTIFY_WEBHOOK_URL: config.oss.notifyWebhook?.url,
+    LOOM_NOTIFY_WEBHOOK_SECRET: config.oss.notifyWebhook?.secret,
+    LOOM_NOTIFY_TEMPLATES: config.oss.templatesDir,
+    LOOM_TICKET_WEBHOOK_URL: config.oss.ticketWebhook?.url,
+    LOOM_TICKET_WEBHOOK_SECRET: config.oss.ticketWebhook?.secret,
+    LOOM_CUSTOMERS: config.oss.customers.source,
+    LOOM_CUSTOMERS_URL: config.oss.customers.url,
   }
   return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined))
 }
