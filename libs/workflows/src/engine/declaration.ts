@@ -33,6 +33,17 @@ export interface StepEnv<A> {
 
 export type StepRun<S, A, D> = (state: S, env: StepEnv<A>) => Promise<D>
 
+/** The key under which a step's result says it was skipped (see `skipped`); never part of the state. */
+export const SKIPPED = 'loom_step_skipped'
+
+/**
+ * What a step returns when it had nothing to do (a hook that is not configured): the step is logged `skipped`
+ * with the reason instead of `success`, `delta` still joins the state, and an abort has nothing of it to undo.
+ */
+export function skipped<D extends Delta>(reason: string, delta: D): D {
+  return { ...delta, [SKIPPED]: reason }
+}
+
 /** Undoes a completed step when the process is aborted (or fails): runs as its own logged step, `undo_<name>`. */
 export interface Compensation<S, A> {
   label: string
@@ -156,7 +167,7 @@ export function children(step: EngineStep): (readonly EngineStep[])[] {
 
 type Added<S, T> = Omit<T, keyof S> extends infer N ? N : never
 /** A step's additions replace what the state had under the same keys (a lifecycle moves on). */
-type Merge<S, D> = D extends Delta ? Omit<S, keyof D> & D : S
+export type Merge<S, D> = D extends Delta ? Omit<S, keyof D> & D : S
 
 /**
  * Builds a step list. `S` is the state so far (the process arguments, then what each step added); `A` the

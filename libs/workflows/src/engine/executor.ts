@@ -36,6 +36,7 @@ import {
   type InputStep,
   type ProcessArgs,
   type RetryStep,
+  SKIPPED,
   type StepActivityOptions,
   type SubWorkflowStep,
   type WorkflowDeclaration,
@@ -291,7 +292,12 @@ class ProcessEngine {
 
   private async activityStep(step: ActivityStep, state: Delta): Promise<Delta> {
     const ctx = this.contextOf(step.name)
-    const delta = (await this.attempt(step.name, () => step.run(state as never, { act: this.activities(step.activity), step: ctx } as never))) ?? {}
+    const { [SKIPPED]: skippedBecause, ...delta } = (await this.attempt(step.name, () => step.run(state as never, { act: this.activities(step.activity), step: ctx } as never))) ?? {}
+    if (typeof skippedBecause === 'string') {
+      // Only the log entry differs (no command): replay-safe for histories recorded before steps could skip.
+      this.record({ ...ctx, status: 'skipped', state_delta: { ...delta, reason: skippedBecause } })
+      return delta
+    }
     this.record({ ...ctx, status: 'success', state_delta: delta })
     if (step.compensate) this.done.push({ step, state: { ...state, ...delta } })
     return delta
