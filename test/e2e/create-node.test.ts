@@ -84,6 +84,9 @@ describe('create_node end to end', () => {
     assert.equal(workflow.body.steps.find((s) => s.name === 'allocate_loopback_ipv4')!.compensation!.name, 'undo_allocate_loopback_ipv4')
     assert.ok((await formRouters()).includes('e2e-r1'))
 
+    // A start form's customer must be known to the customer source.
+    assert.equal((await start({ router: 'e2e-r1', customer_id: 'surf' })).status, 422)
+    assert.equal((await api.call('POST', '/api/customers', { id: 'surf', name: 'SURF', contact_email: 'noc@surf.example' })).status, 201)
     const started = await start({ router: 'e2e-r1', customer_id: 'surf' })
     assert.equal(started.status, 201)
     assert.equal(started.body.status, 'created')
@@ -146,6 +149,7 @@ describe('create_node end to end', () => {
     assert.equal(subscription.body.lifecycle, 'active')
     assert.equal(subscription.body.product, 'node')
     assert.equal(subscription.body.customer_id, 'surf')
+    assert.equal(subscription.body.customer?.name, 'SURF', 'the detail names the customer')
     assert.equal(subscription.body.insync, true)
     assert.equal(subscription.body.locked_by, null)
     assert.ok(subscription.body.start_date)

@@ -99,6 +99,7 @@ describe('real FRR routers configured through the frr driver', { skip: unavailab
     gw = await startGateway(config)
     const api = apiClient(gw.url)
     const r1 = lab.routers[0]
+    assert.equal((await api.call('POST', '/api/customers', { id: 'lab', name: 'FRR lab' })).status, 201)
     const started = await api.call<ProcessStartedDto>('POST', '/api/processes/create_node', { router: r1.hostname, customer_id: 'lab' })
     assert.equal(started.status, 201, JSON.stringify(started.body))
     const done = await api.waitForProcess(started.body.id, (p) => ['completed', 'failed'].includes(p.status), 120_000)

@@ -3,6 +3,8 @@ import type { Registry } from 'prom-client'
 import type { LoomConfig } from '#config/index.js'
 import { IntegrationsModule } from '#integrations/integrations.module.js'
 import { PersistenceModule } from '#persistence/index.js'
+import { CustomersController } from './customers/customers.controller.js'
+import { CustomersService } from './customers/customers.service.js'
 import { DcimController } from './dcim/dcim.controller.js'
 import { IpamController } from './ipam/ipam.controller.js'
 import { HealthController } from './health/health.controller.js'
@@ -34,7 +36,7 @@ export class GatewayModule {
       module: GatewayModule,
       global: true,
       imports: [PersistenceModule.forRoot(config.databaseUrl), IntegrationsModule.forRoot(config), TemporalModule],
-      controllers: [HealthController, SystemController, MetricsController, WorkflowsController, ProcessesController, SubscriptionsController, ProductsController, IpamController, DcimController, SettingsController, SchedulesController],
+      controllers: [HealthController, SystemController, MetricsController, WorkflowsController, ProcessesController, SubscriptionsController, ProductsController, IpamController, DcimController, CustomersController, SettingsController, SchedulesController],
       providers: [
         { provide: LOOM_CONFIG, useValue: config },
         { provide: METRICS_REGISTRY, useValue: registry },
@@ -49,6 +51,7 @@ export class GatewayModule {
         ProcessEventsService,
         SubscriptionsService,
         ProductsService,
+        CustomersService,
       ],
       exports: [LOOM_CONFIG],
     }

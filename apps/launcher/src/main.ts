@@ -39,7 +39,7 @@ async function main() {
 
   const t0 = performance.now()
   const [databaseUrl, temporal] = await Promise.all([startDatabase(config), startTemporal(config)])
-  await prepareDatabase(databaseUrl, { demoData: true, say })
+  await prepareDatabase(databaseUrl, { demoData: true, say, defaultCustomerId: config.defaultCustomerId })
 
   const env = {
     ...process.env,

@@ -4,9 +4,9 @@ import { loadConfig } from '#config/index.js'
 import { prepareDatabase } from './prepare-database.js'
 
 async function main() {
-  const { databaseUrl } = loadConfig()
+  const { databaseUrl, defaultCustomerId } = loadConfig()
   if (!databaseUrl) throw new Error('DATABASE_URL is not set')
-  await prepareDatabase(databaseUrl, { demoData: false, say: (m) => console.log(`loom: ${m}`) })
+  await prepareDatabase(databaseUrl, { demoData: false, say: (m) => console.log(`loom: ${m}`), defaultCustomerId })
 }
 
 main().catch((error: unknown) => {

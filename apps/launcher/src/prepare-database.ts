@@ -1,10 +1,13 @@
 import { PRODUCTS } from '#domain/products/catalog.js'
-import { demoDevices, demoPools, PrismaService, seedDevices, seedPools, syncProducts } from '#persistence/index.js'
+import { demoCustomers, demoDevices, demoPools, PrismaService, seedCustomers, seedDevices, seedPools, syncProducts } from '#persistence/index.js'
 import { applyMigrations, projectRoot } from '#runtime/index.js'
 import { WORKFLOW_DECLARATIONS } from '#workflows/registry.js'
 
-/** Migrations, then the product catalogue from its declarations, then (for `npm start`) the demo routers. */
-export async function prepareDatabase(databaseUrl: string, opts: { demoData: boolean; say: (message: string) => void }): Promise<void> {
+/**
+ * Migrations, then the product catalogue from its declarations, then (for `npm start`) the demo routers, pools and
+ * customer; always the default customer (LOOM_DEFAULT_CUSTOMER_ID), which start forms propose and must therefore exist.
+ */
+export async function prepareDatabase(databaseUrl: string, opts: { demoData: boolean; say: (message: string) => void; defaultCustomerId?: string }): Promise<void> {
   opts.say('applying database migrations')
   await applyMigrations(databaseUrl)
   const prisma = new PrismaService(databaseUrl)
@@ -16,7 +19,11 @@ export async function prepareDatabase(databaseUrl: string, opts: { demoData: boo
       if (added) opts.say(`added ${added} planned demo routers to the built-in DCIM (prisma/seed/demo-devices.json)`)
       const pools = await seedPools(prisma, demoPools(projectRoot()))
       if (pools) opts.say(`added ${pools} demo pools to the built-in IPAM (prisma/seed/demo-ipam.json)`)
+      const customers = await seedCustomers(prisma, demoCustomers(projectRoot()))
+      if (customers) opts.say(`added ${customers} demo customer${customers === 1 ? '' : 's'} (prisma/seed/demo-customers.json)`)
     }
+    const defaultCustomer = opts.defaultCustomerId ?? 'acme'
+    if (await seedCustomers(prisma, [{ id: defaultCustomer, name: defaultCustomer }])) opts.say(`added the default customer ${defaultCustomer} (LOOM_DEFAULT_CUSTOMER_ID)`)
   } finally {
     await prisma.$disconnect()
   }

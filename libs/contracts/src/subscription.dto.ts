@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger'
 import { Transform, Type } from 'class-transformer'
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, MaxLength, Min, MinLength } from 'class-validator'
 import { LIFECYCLES, type Lifecycle } from '#domain/index.js'
+import { SubscriptionCustomerDto } from './customer.dto.js'
 import { PageQueryDto } from './list.dto.js'
 
 const EXAMPLE_ID = '01936b2e-5c4a-7d21-9f3e-2b8c4d6e8a10'
@@ -38,6 +39,8 @@ export class SubscriptionRelationDto {
 }
 
 export class SubscriptionDto extends SubscriptionSummaryDto {
+  @ApiProperty({ type: SubscriptionCustomerDto, nullable: true, description: 'the customer customer_id names, from the customer source; null when the source does not know it (or does not answer)' })
+  customer: SubscriptionCustomerDto | null
   @ApiProperty({ type: [SubscriptionRelationDto], description: 'subscriptions this one refers to' }) depends_on: SubscriptionRelationDto[]
   @ApiProperty({ type: [SubscriptionRelationDto], description: 'subscriptions that refer to this one' }) in_use_by: SubscriptionRelationDto[]
   @ApiProperty({

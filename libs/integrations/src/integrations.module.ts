@@ -1,5 +1,8 @@
 import { type DynamicModule, Module } from '@nestjs/common'
 import type { DeviceAccessConfig, LoomConfig } from '#config/index.js'
+import { BuiltinCustomers } from './customers/builtin-customers.js'
+import { CUSTOMERS } from './customers/customers.js'
+import { WebhookCustomers } from './customers/webhook-customers.js'
 import { BuiltinDcim } from './dcim/builtin-dcim.js'
 import { DCIM } from './dcim/dcim.js'
 import { DEVICE_ACCESS } from './devices/device-access.js'
@@ -24,10 +27,10 @@ function driverFor(access: DeviceAccessConfig): DeviceDriver {
   }
 }
 
-/** The sources of truth and the device driver as configured: the interfaces workflows' activities use. */
+/** The sources of truth (customers among them) and the device driver as configured: the interfaces workflows' activities use. */
 @Module({})
 export class IntegrationsModule {
-  static forRoot(config: Pick<LoomConfig, 'ipam' | 'dcim' | 'netboxUrl' | 'netboxToken' | 'devices'>): DynamicModule {
+  static forRoot(config: Pick<LoomConfig, 'ipam' | 'dcim' | 'netboxUrl' | 'netboxToken' | 'devices' | 'oss'>): DynamicModule {
     // loadConfig makes NETBOX_URL and NETBOX_TOKEN required whenever a backend is netbox.
     const netbox = () => new NetboxClient({ url: config.netboxUrl!, token: config.netboxToken! })
     return {
@@ -40,8 +43,10 @@ export class IntegrationsModule {
         { provide: DCIM, useFactory: (builtin: BuiltinDcim) => (config.dcim === 'netbox' ? new NetboxDcim(netbox()) : builtin), inject: [BuiltinDcim] },
         { provide: DEVICE_ACCESS, useValue: config.devices },
         { provide: DEVICE_DRIVER, useFactory: () => driverFor(config.devices) },
+        BuiltinCustomers,
+        { provide: CUSTOMERS, useFactory: (builtin: BuiltinCustomers) => (config.oss.customers.source === 'webhook' ? new WebhookCustomers(config.oss.customers.url) : builtin), inject: [BuiltinCustomers] },
       ],
-      exports: [BuiltinIpam, IPAM, BuiltinDcim, DCIM, DEVICE_ACCESS, DEVICE_DRIVER],
+      exports: [BuiltinIpam, IPAM, BuiltinDcim, DCIM, DEVICE_ACCESS, DEVICE_DRIVER, BuiltinCustomers, CUSTOMERS],
     }
   }
 }

@@ -63,3 +63,27 @@ export async function seedPools(prisma: PrismaService, pools: SeedPool[]): Promi
   }
   return added
 }
+
+export interface SeedCustomer {
+  id: string
+  name: string
+  contact_email?: string | null
+  contact_name?: string | null
+  note?: string | null
+}
+
+export function demoCustomers(projectRoot: string): SeedCustomer[] {
+  return (JSON.parse(readFileSync(join(projectRoot, 'prisma', 'seed', 'demo-customers.json'), 'utf8')) as { customers: SeedCustomer[] }).customers
+}
+
+/** Adds the customers that are missing (by id); existing ones keep what was changed since. Returns how many it added. */
+export async function seedCustomers(prisma: PrismaService, customers: SeedCustomer[]): Promise<number> {
+  let added = 0
+  for (const c of customers) {
+    added += await prisma.$executeRaw`
+      INSERT INTO customers (id, name, contact_email, contact_name, note, updated_at)
+      VALUES (${c.id}, ${c.name}, ${c.contact_email ?? null}, ${c.contact_name ?? null}, ${c.note ?? null}, now())
+      ON CONFLICT (id) DO NOTHING`
+  }
+  return added
+}

@@ -1,23 +1,10 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Put, Query, Req, Res } from '@nestjs/common'
-import {
-  ApiBadRequestResponse,
-  ApiBody,
-  ApiConflictResponse,
-  ApiCreatedResponse,
-  ApiForbiddenResponse,
-  ApiHeader,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiProduces,
-  ApiTags,
-  ApiUnprocessableEntityResponse,
-} from '@nestjs/swagger'
+import { ApiBadRequestResponse, ApiBody, ApiConflictResponse, ApiCreatedResponse, ApiForbiddenResponse, ApiHeader, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiServiceUnavailableResponse, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger'
 import type { Request, Response } from 'express'
 import { type Page, ProblemDto, ProcessAbortDto, ProcessDto, ProcessListQueryDto, ProcessStartedDto, ProcessSummaryDto } from '#contracts/index.js'
 import type { Identity } from '#workflows/engine/messages.js'
 import { Caller, rolesHeader, userHeader } from '../http/identity.js'
-import { FieldErrorsException } from '../http/problem.js'
+import { FieldErrorsException, RETRY_AFTER_HEADER } from '../http/problem.js'
 import { UuidParamPipe } from '../http/uuid-param.pipe.js'
 import { ProcessEventsService } from './process-events.service.js'
 import { ProcessesService } from './processes.service.js'
@@ -47,7 +34,8 @@ export class ProcessesController {
   @ApiBadRequestResponse({ type: ProblemDto, description: 'malformed JSON' })
   @ApiNotFoundResponse({ type: ProblemDto, description: 'no such workflow' })
   @ApiConflictResponse({ type: ProblemDto, description: 'a resource it needs is held by another process, a subscription it changes is locked, or its form forbids it now (a subscription still in use); names who' })
-  @ApiUnprocessableEntityResponse({ type: ProblemDto, description: 'answers that fail the form, field by field' })
+  @ApiUnprocessableEntityResponse({ type: ProblemDto, description: 'answers that fail the form, field by field (a customer_id the customer source does not know among them)' })
+  @ApiServiceUnavailableResponse({ type: ProblemDto, description: 'Temporal, the engine or the customer system (LOOM_CUSTOMERS=webhook) is not available', headers: RETRY_AFTER_HEADER })
   async start(
     @Param('workflow') workflow: string,
     @Body() answers: unknown,

@@ -1,7 +1,8 @@
-import { ConflictException, Injectable, NotFoundException } from '@nestjs/common'
+import { ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common'
 import type { Page, PageQueryDto, SubscriptionDto, SubscriptionListQueryDto, SubscriptionPatchDto, SubscriptionSummaryDto, SubscriptionVersionDto, VersionDiffDto } from '#contracts/index.js'
 import { jsonDiff } from '#domain/json-diff.js'
 import { searchTextOf } from '#domain/products/search-text.js'
+import { CUSTOMERS, type CustomerSource } from '#integrations/customers/customers.js'
 import { PrismaService } from '#persistence/index.js'
 import { iso } from '../http/json.js'
 import { decodeCursor, DEFAULT_LIMIT, pageOf, parseSort } from '../http/pagination.js'
@@ -50,7 +51,10 @@ function summary(s: SummaryRow): SubscriptionSummaryDto {
 
 @Injectable()
 export class SubscriptionsService {
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(
+    private readonly prisma: PrismaService,
+    @Inject(CUSTOMERS) private readonly customers: CustomerSource,
+  ) {}
 
   /** A 404 for an unknown subscription; nothing read beyond that. */
   async assertExists(id: string): Promise<void> {
@@ -121,6 +125,15 @@ export class SubscriptionsService {
   async get(id: string): Promise<SubscriptionDto> {
     const row = await detail(this.prisma.pool, id)
     if (!row) throw new NotFoundException(`No subscription ${id}.`)
-    return { ...summary(row), domain_model: row.domainModel, depends_on: row.dependsOn, in_use_by: row.inUseBy, processes: row.processes }
+    // A customer system that does not answer must not hide the subscription: it shows without the customer.
+    const customer = await this.customers.customer(row.customerId).catch(() => null)
+    return {
+      ...summary(row),
+      customer: customer && { id: customer.id, name: customer.name, contact_email: customer.contact_email },
+      domain_model: row.domainModel,
+      depends_on: row.dependsOn,
+      in_use_by: row.inUseBy,
+      processes: row.processes,
+    }
   }
 }

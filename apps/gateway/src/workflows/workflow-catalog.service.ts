@@ -3,6 +3,7 @@ import type { z } from 'zod'
 import type { LoomConfig } from '#config/index.js'
 import { type FormContext, START_FORMS, type StartForm } from '#contracts/forms/index.js'
 import type { WorkflowDto } from '#contracts/index.js'
+import { CUSTOMERS, type CustomerSource } from '#integrations/customers/customers.js'
 import { DCIM, type Dcim } from '#integrations/dcim/dcim.js'
 import { PrismaService } from '#persistence/index.js'
 import { allSteps, type EngineStep, type WorkflowDeclaration } from '#workflows/engine/declaration.js'
@@ -35,6 +36,7 @@ export class WorkflowCatalog implements FormContext {
     @Inject(DCIM) private readonly dcim: Dcim,
     @Inject(LOOM_CONFIG) config: LoomConfig,
     @Inject(WORKFLOWS) private readonly workflows: WorkflowSet,
+    @Inject(CUSTOMERS) private readonly customers: CustomerSource,
   ) {
     this.defaultCustomerId = config.defaultCustomerId
   }
@@ -107,7 +109,21 @@ export class WorkflowCatalog implements FormContext {
       if (!parsed.success) throw new FieldErrorsException(422, fieldErrors(parsed.error), `form (page ${i + 1})`)
       input = { ...input, ...parsed.data }
     }
+    await this.assertCustomerKnown(input)
     return { complete: true, input }
+  }
+
+  /**
+   * A form's `customer_id` must name a customer the customer source knows (built-in: /api/customers), so that a
+   * subscription never belongs to a typo and its notifications have someone to go to. Forms without the field
+   * (modify, terminate, tasks) are for the customer of the subscription they change.
+   */
+  private async assertCustomerKnown(input: Record<string, unknown>): Promise<void> {
+    const id = input.customer_id
+    if (typeof id !== 'string') return
+    if (await this.customers.customer(id)) return
+    const where = this.customers.kind === 'builtin' ? 'add it with POST /api/customers (GET /api/customers lists them)' : 'the customer system (LOOM_CUSTOMERS_URL) does not know it'
+    throw new FieldErrorsException(422, [{ path: 'customer_id', message: `no customer ${JSON.stringify(id)}: ${where}` }], 'form')
   }
 
   /** The parsed input of a complete form; a 422 naming the fields of the first page not answered. */

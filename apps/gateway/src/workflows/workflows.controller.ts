@@ -1,10 +1,11 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common'
-import { ApiBadRequestResponse, ApiBody, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger'
+import { ApiBadRequestResponse, ApiBody, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger'
 import { z } from 'zod'
 import { type Page, ProblemDto, WorkflowDto, WorkflowListQueryDto } from '#contracts/index.js'
 import { ApiPageResponse } from '../http/api-page.decorator.js'
 import { pageInMemory } from '../http/pagination.js'
 import { WorkflowCatalog } from './workflow-catalog.service.js'
+import { RETRY_AFTER_HEADER } from '../http/problem.js'
 
 @ApiTags('workflows')
 @Controller('api/workflows')
@@ -47,7 +48,8 @@ export class WorkflowsController {
   })
   @ApiBody({ schema: { type: 'object', example: { router: 'ams-pe1', customer_id: 'acme' } } })
   @ApiOkResponse({ schema: { type: 'object', example: { complete: false, page: 2, pages: 2, form: { type: 'object' } } } })
-  @ApiUnprocessableEntityResponse({ type: ProblemDto })
+  @ApiUnprocessableEntityResponse({ type: ProblemDto, description: 'answers that fail the form, field by field (a customer_id the customer source does not know among them)' })
+  @ApiServiceUnavailableResponse({ type: ProblemDto, description: 'the customer system (LOOM_CUSTOMERS=webhook) does not answer', headers: RETRY_AFTER_HEADER })
   async check(@Param('name') name: string, @Body() answers: unknown): Promise<{ complete: true } | { complete: false; page: number; pages: number; form: Record<string, unknown> }> {
     const walked = await this.catalog.walk(this.catalog.startable(name).form, answers)
     if (walked.complete) return { complete: true }
