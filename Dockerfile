@@ -15,6 +15,8 @@ COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/prisma ./prisma
 COPY --from=build /app/temporal ./temporal
+# Notification templates are read from the source tree (LOOM_NOTIFY_TEMPLATES may point elsewhere).
+COPY --from=build /app/libs/integrations/src/notifications/templates ./libs/integrations/src/notifications/templates
 USER node
 EXPOSE 3000
 CMD ["node", "dist/apps/gateway/src/main.js"]

@@ -1,12 +1,37 @@
 import { type DynamicModule, Module } from '@nestjs/common'
 import type { LoomConfig } from '#config/index.js'
-import { DcimActivities, DeviceActivities, IpamActivities, NodeConfigActivities, NodeValidationActivities, ProcessActivities, StepLog, SubscriptionActivities, SystemActivities, TaskActivities } from '#activities/index.js'
+import {
+  ChangeTicketActivities,
+  DcimActivities,
+  DeviceActivities,
+  IpamActivities,
+  NodeConfigActivities,
+  NodeValidationActivities,
+  NotificationActivities,
+  ProcessActivities,
+  StepLog,
+  SubscriptionActivities,
+  SystemActivities,
+  TaskActivities,
+} from '#activities/index.js'
 import { PUBLIC_URL } from '#activities/processes/process.activities.js'
 import { IntegrationsModule } from '#integrations/integrations.module.js'
 import { PersistenceModule } from '#persistence/index.js'
 
 /** The injectable services whose methods the worker registers as activities. */
-export const ACTIVITY_PROVIDERS = [SystemActivities, ProcessActivities, SubscriptionActivities, DcimActivities, IpamActivities, DeviceActivities, NodeConfigActivities, NodeValidationActivities, TaskActivities]
+export const ACTIVITY_PROVIDERS = [
+  SystemActivities,
+  ProcessActivities,
+  SubscriptionActivities,
+  DcimActivities,
+  IpamActivities,
+  DeviceActivities,
+  NodeConfigActivities,
+  NodeValidationActivities,
+  TaskActivities,
+  NotificationActivities,
+  ChangeTicketActivities,
+]
 
 @Module({})
 export class WorkerModule {

@@ -1,5 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common'
-import type { DeviceAccessConfig, LoomConfig } from '#config/index.js'
+import type { DeviceAccessConfig, LoomConfig, OssConfig } from '#config/index.js'
 import { BuiltinCustomers } from './customers/builtin-customers.js'
 import { CUSTOMERS } from './customers/customers.js'
 import { WebhookCustomers } from './customers/webhook-customers.js'
@@ -15,6 +15,11 @@ import { IPAM } from './ipam/ipam.js'
 import { NetboxClient } from './netbox/netbox-client.js'
 import { NetboxDcim } from './netbox/netbox-dcim.js'
 import { NetboxIpam } from './netbox/netbox-ipam.js'
+import { NOTIFICATION_TEMPLATES, NOTIFIER, type Notifier } from './notifications/notifier.js'
+import { SmtpNotifier } from './notifications/smtp-notifier.js'
+import { builtinTemplatesDir } from './notifications/templates.js'
+import { WebhookNotifier } from './notifications/webhook-notifier.js'
+import { CHANGE_TICKETS, WebhookChangeTickets } from './tickets/change-tickets.js'
 
 function driverFor(access: DeviceAccessConfig): DeviceDriver {
   switch (access.driver) {
@@ -27,7 +32,13 @@ function driverFor(access: DeviceAccessConfig): DeviceDriver {
   }
 }
 
-/** The sources of truth (customers among them) and the device driver as configured: the interfaces workflows' activities use. */
+function notifierFor(oss: OssConfig): Notifier | null {
+  if (oss.smtp) return new SmtpNotifier(oss.smtp)
+  if (oss.notifyWebhook) return new WebhookNotifier(oss.notifyWebhook)
+  return null
+}
+
+/** The sources of truth, the device driver and the OSS/BSS hooks as configured: the interfaces workflows' activities use. */
 @Module({})
 export class IntegrationsModule {
   static forRoot(config: Pick<LoomConfig, 'ipam' | 'dcim' | 'netboxUrl' | 'netboxToken' | 'devices' | 'oss'>): DynamicModule {
@@ -45,8 +56,11 @@ export class IntegrationsModule {
         { provide: DEVICE_DRIVER, useFactory: () => driverFor(config.devices) },
         BuiltinCustomers,
         { provide: CUSTOMERS, useFactory: (builtin: BuiltinCustomers) => (config.oss.customers.source === 'webhook' ? new WebhookCustomers(config.oss.customers.url) : builtin), inject: [BuiltinCustomers] },
+        { provide: NOTIFIER, useFactory: () => notifierFor(config.oss) },
+        { provide: NOTIFICATION_TEMPLATES, useFactory: () => config.oss.templatesDir ?? builtinTemplatesDir() },
+        { provide: CHANGE_TICKETS, useFactory: () => (config.oss.ticketWebhook ? new WebhookChangeTickets(config.oss.ticketWebhook) : null) },
       ],
-      exports: [BuiltinIpam, IPAM, BuiltinDcim, DCIM, DEVICE_ACCESS, DEVICE_DRIVER, BuiltinCustomers, CUSTOMERS],
+      exports: [BuiltinIpam, IPAM, BuiltinDcim, DCIM, DEVICE_ACCESS, DEVICE_DRIVER, BuiltinCustomers, CUSTOMERS, NOTIFIER, NOTIFICATION_TEMPLATES, CHANGE_TICKETS],
     }
   }
 }
