@@ -13,6 +13,7 @@
 // process goes on.
 import type { ChangeTicket, ChangeTicketActivities, TicketOutcome } from '#activities/oss/change-ticket.activities.js'
 import type { NotificationActivities, NotificationResult, Recipient, TemplateValue } from '#activities/oss/notification.activities.js'
+import { patched } from '@temporalio/workflow'
 import type { ActivityInterface } from '../engine/activity-interface.js'
 import { type Flow, type Merge, skipped, type StepActivityOptions } from '../engine/declaration.js'
 
@@ -36,7 +37,19 @@ export const HOOK_ACTIVITY_OPTIONS: StepActivityOptions = {
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 8 },
 }
 
-export interface NotifyOptions<S> {
+/**
+ * Hooks added to a workflow that processes may be running name the change (`since`, a patch id): a process whose
+ * history was made before it skips the hook where replaying its history reaches it (logged skipped, no command, so
+ * its history still replays); from there on, and in every process started since, the hook runs.
+ */
+interface Since {
+  since?: string
+}
+
+const BEFORE_THE_HOOK = 'the process started before this step was added to its workflow'
+const addedLater = (options: Since) => options.since !== undefined && !patched(options.since)
+
+export interface NotifyOptions<S> extends Since {
   label?: string
   /** the template (`<template>.txt` in the templates folder); default: the workflow's name */
   template?: string
@@ -58,6 +71,7 @@ export function notify<S extends ProcessState, A extends NotifyActivities, K ext
       name,
       label,
       async (s, { act, step }) => {
+        if (addedLater(options)) return skipped(BEFORE_THE_HOOK, { [name]: { status: 'skipped', reason: BEFORE_THE_HOOK, subject: '' } } as Record<K, NotificationResult>)
         const result = await act.sendNotification({ ...step, template: options.template ?? null, to: to(s), subscription_id: s.subscription_id, data: options.data?.(s) ?? {} })
         const delta = { [name]: result } as Record<K, NotificationResult>
         return result.status === 'skipped' ? skipped(result.reason, delta) : delta
@@ -66,7 +80,7 @@ export function notify<S extends ProcessState, A extends NotifyActivities, K ext
     )
 }
 
-interface TicketOptions<S> {
+interface TicketOptions<S> extends Since {
   /** the step's name (default open_change_ticket, close_change_ticket) */
   name?: string
   label?: string
@@ -77,6 +91,7 @@ interface TicketOptions<S> {
 type WithTicket = { change_ticket: ChangeTicket }
 
 const ticketDelta = (ticket: ChangeTicket): WithTicket => (ticket.status === 'skipped' ? skipped(ticket.reason, { change_ticket: ticket }) : { change_ticket: ticket })
+const notAdded = (): WithTicket => ticketDelta({ status: 'skipped', ticket_id: null, reason: BEFORE_THE_HOOK })
 
 /**
  * Opens the process's change ticket (before it changes anything); the ticket goes into the state as
@@ -87,7 +102,7 @@ export function openChangeTicket<S extends ProcessState, A extends ChangeTicketS
     flow.step(
       options.name ?? 'open_change_ticket',
       options.label ?? 'Open a change ticket in the ticket system',
-      async (s, { act, step }) => ticketDelta(await act.openChangeTicket({ ...step, subscription_id: s.subscription_id, summary: options.summary(s) })),
+      async (s, { act, step }) => (addedLater(options) ? notAdded() : ticketDelta(await act.openChangeTicket({ ...step, subscription_id: s.subscription_id, summary: options.summary(s) }))),
       {
         activity: HOOK_ACTIVITY_OPTIONS,
         compensate: {
@@ -105,7 +120,8 @@ export function updateChangeTicket<S extends ProcessState & WithTicket, A extend
     flow.step(
       options.name,
       options.label ?? 'Update the change ticket',
-      async (s, { act, step }) => ticketDelta(await act.updateChangeTicket({ ...step, ticket: s.change_ticket, subscription_id: s.subscription_id, summary: options.summary(s) })),
+      async (s, { act, step }) =>
+        addedLater(options) ? notAdded() : ticketDelta(await act.updateChangeTicket({ ...step, ticket: s.change_ticket, subscription_id: s.subscription_id, summary: options.summary(s) })),
       { activity: HOOK_ACTIVITY_OPTIONS },
     )
 }
@@ -116,10 +132,11 @@ export function closeChangeTicket<S extends ProcessState & WithTicket, A extends
     flow.step(
       options.name ?? 'close_change_ticket',
       options.label ?? 'Close the change ticket',
-      async (s, { act, step }) =>
-        ticketDelta(
-          await act.closeChangeTicket({ ...step, ticket: s.change_ticket, subscription_id: s.subscription_id, summary: options.summary?.(s) ?? 'Completed', outcome: options.outcome ?? 'completed' }),
-        ),
+      async (s, { act, step }) => {
+        if (addedLater(options)) return notAdded()
+        const summary = options.summary?.(s) ?? 'Completed'
+        return ticketDelta(await act.closeChangeTicket({ ...step, ticket: s.change_ticket, subscription_id: s.subscription_id, summary, outcome: options.outcome ?? 'completed' }))
+      },
       { activity: HOOK_ACTIVITY_OPTIONS },
     )
 }
