@@ -1,4 +1,4 @@
-// A real SMTP server for tests (npm smtp-server): it requires a login, parses every message it is given
+// A real SMTP server for tests (npm smtp-server): it requires a login when given one, parses every message it is given
 // (mailparser) and can answer the next DATA commands with a temporary failure (451), as a busy relay does.
 import type { AddressInfo } from 'node:net'
 import { simpleParser } from 'mailparser'
@@ -27,16 +27,16 @@ export interface MailServer {
   close(): Promise<void>
 }
 
-export async function startMailServer(login: { username: string; password: string }): Promise<MailServer> {
+export async function startMailServer(login?: { username: string; password: string }): Promise<MailServer> {
   const received: ReceivedMail[] = []
   let refusals = 0
   const server = new SMTPServer({
     logger: false,
     disabledCommands: ['STARTTLS'],
     allowInsecureAuth: true,
-    authOptional: false,
+    authOptional: !login,
     onAuth(auth, _session, callback) {
-      if (auth.username === login.username && auth.password === login.password) callback(null, { user: auth.username })
+      if (login && auth.username === login.username && auth.password === login.password) callback(null, { user: auth.username })
       else callback(Object.assign(new Error('Invalid username or password'), { responseCode: 535 }))
     },
     onData(stream, session, callback) {
