@@ -11,11 +11,13 @@ import type { NodeInitial } from '#domain/products/node/index.js'
 import type { ActivityInterface } from '../engine/activity-interface.js'
 import type { Flow, StepEnv } from '../engine/declaration.js'
 import { confirmCircuitConfigApplied } from './circuit.forms.js'
+import type { OssActivities } from '../shared/oss-steps.js'
 
 export type CircuitActivities = ActivityInterface<SubscriptionActivities> &
   ActivityInterface<DcimActivities> &
   ActivityInterface<IpamActivities> &
-  ActivityInterface<NodeConfigActivities>
+  ActivityInterface<NodeConfigActivities> &
+  OssActivities
 
 /** One end as the routers see it: the node, its device and the port's interface. */
 export interface SideEnd {

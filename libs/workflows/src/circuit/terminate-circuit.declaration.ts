@@ -6,9 +6,13 @@ import { CIRCUIT_LINK_PURPOSES } from '#domain/products/circuit/circuit.model.js
 import { declareWorkflow } from '../engine/declaration.js'
 import { TERMINATE_CIRCUIT } from '../names.js'
 import { CHANGE_BOARD, CHANGE_BOARD_EXPIRY } from '../shared/change-board.js'
+import { closeChangeTicket, notify, openChangeTicket, updateChangeTicket } from '../shared/oss-steps.js'
 import { changeBoardApproval, confirmConfigRemoved, type TerminateCircuitInput } from './circuit.forms.js'
 import { configureSide, sideConfigs, withCircuitAsBefore } from './circuit-steps.js'
 import { liveCircuitFlow } from './modify-circuit.declaration.js'
+
+/** The change that gave terminate_circuit its change ticket and confirmation mail: processes started before it skip them. */
+const OSS_HOOKS = 'terminate-circuit-oss-hooks'
 
 export const terminateCircuitDeclaration = declareWorkflow(
   {
@@ -19,6 +23,12 @@ export const terminateCircuitDeclaration = declareWorkflow(
     activity: { startToCloseTimeout: '3 minutes', heartbeatTimeout: '30 seconds' },
   },
   liveCircuitFlow<TerminateCircuitInput>()
+    .pipe(
+      openChangeTicket({
+        since: OSS_HOOKS,
+        summary: (s) => `Terminate circuit ${s.ends.side_a.device} ${s.ends.side_a.interface} – ${s.ends.side_b.device} ${s.ends.side_b.interface} (${s.subscription_id})`,
+      }),
+    )
     .approval('approve_termination', 'The change board approves the termination', changeBoardApproval, {
       role: CHANGE_BOARD,
       self_approval: false,
@@ -26,6 +36,13 @@ export const terminateCircuitDeclaration = declareWorkflow(
       on_expiry: 'abort',
       data: (s) => ({ circuit: s.subscription_id, between: `${s.ends.side_a.device} ${s.ends.side_a.interface} – ${s.ends.side_b.device} ${s.ends.side_b.interface}`, mode: s.before.mode }),
     })
+    .pipe(
+      updateChangeTicket({
+        name: 'note_approval',
+        since: OSS_HOOKS,
+        summary: (s) => `Approved by the change board${s.approve_termination.comment ? ` (${s.approve_termination.comment})` : ''}; draining the circuit`,
+      }),
+    )
     .step(
       'set_maintenance_mode',
       'Put the circuit in maintenance mode (a new version of the subscription)',
@@ -75,6 +92,8 @@ export const terminateCircuitDeclaration = declareWorkflow(
     .step('release_ips_in_ipam', 'Release the link subnets to IPAM', async (s, { act, step }) => {
       const { released } = await act.releaseAllocations({ ...step, owners: CIRCUIT_LINK_PURPOSES.map((purpose) => ({ subscription_id: s.subscription_id, purpose })) })
       return { released }
-    }),
+    })
+    .pipe(notify('send_confirmation_email', { since: OSS_HOOKS, data: (s) => ({ released: s.released.filter(Boolean).join(', ') || 'none' }) }))
+    .pipe(closeChangeTicket({ since: OSS_HOOKS, summary: (s) => `Circuit terminated; link subnets released: ${s.released.filter(Boolean).join(', ') || 'none'}` })),
   (s) => ({ subscription_id: s.subscription_id, lifecycle: s.lifecycle, released: s.released }),
 )

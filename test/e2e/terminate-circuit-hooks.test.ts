@@ -1,0 +1,124 @@
+// terminate_circuit with its OSS/BSS hooks configured (simulator driver, a real SMTP server, a real ticket system
+// that checks signatures): the change ticket is opened before the change board is asked, noted at the approval and
+// closed at the end; the customer is mailed from the workflow's template. A rejection closes the ticket as
+// cancelled and mails nobody.
+import assert from 'node:assert/strict'
+import { after, before, describe, test } from 'node:test'
+import { createLoomWorker, type LoomWorker } from '../../apps/worker/src/create-worker.js'
+import { loadConfig } from '#config/index.js'
+import type { ProcessDto, ProcessStartedDto } from '#contracts/index.js'
+import { type ApiClient, apiClient } from '../support/api.js'
+import { cloneDatabase, type TestDatabase } from '../support/database.js'
+import { plannedRouters, seed } from '../support/dcim.js'
+import { quietTemporalRuntime, testConfig } from '../support/env.js'
+import { type RunningGateway, startGateway } from '../support/gateway.js'
+import { type MailServer, startMailServer } from '../support/mail-server.js'
+import { startTicketSystem, type TicketSystem } from '../support/ticket-system.js'
+import { enrolNode, reservePort, runToCompletion } from '../support/workshop.js'
+
+process.env.LOOM_TEST_TICKET_SECRET = 'ticket-s3cret'
+
+let db: TestDatabase
+let loom: LoomWorker
+let running: Promise<void> | undefined
+let gw: RunningGateway
+let api: ApiClient
+let mail: MailServer
+let ticketing: TicketSystem
+const node: Record<string, string> = {}
+const port: Record<string, Record<string, string>> = {}
+
+before(async () => {
+  quietTemporalRuntime()
+  db = await cloneDatabase()
+  mail = await startMailServer() // a relay that takes mail without a login
+  ticketing = await startTicketSystem('ticket-s3cret')
+  await seed(db.url, plannedRouters('hook', 2).map((r) => ({ ...r, interfaces: ['eth1', 'eth2'].map((name) => ({ name, speed_mbps: 10_000 })) })))
+  const config = testConfig(db.url, {
+    devices: loadConfig({ LOOM_DEVICE_DRIVER: 'simulator' }).devices,
+    oss: {
+      smtp: { url: mail.url, from: 'NOC <noc@loom.test>', username: undefined, credentials: undefined },
+      notifyWebhook: undefined,
+      templatesDir: undefined, // the templates Loom ships
+      ticketWebhook: { url: ticketing.url, secret: 'env:LOOM_TEST_TICKET_SECRET' },
+      customers: { source: 'builtin', url: undefined },
+    },
+  })
+  gw = await startGateway(config)
+  loom = await createLoomWorker({ ...config, publicUrl: gw.url })
+  running = loom.run()
+  api = apiClient(gw.url)
+  // The default customer, with an address to write to.
+  assert.equal((await api.call('PATCH', '/api/customers/acme', { name: 'ACME Corporation', contact_email: 'noc@acme.example' })).status, 200)
+  for (const r of ['hook-r1', 'hook-r2']) {
+    node[r] = await enrolNode(api, r)
+    port[r] = { eth1: await reservePort(api, node[r], 'eth1'), eth2: await reservePort(api, node[r], 'eth2') }
+  }
+})
+
+after(async () => {
+  if (running) {
+    loom.shutdown()
+    await running
+  }
+  await gw?.close()
+  await mail?.close()
+  await ticketing?.close()
+  await db?.drop()
+})
+
+const circuitOn = async (ifname: 'eth1' | 'eth2') =>
+  (await runToCompletion(api, 'create_circuit', { speed: '10G', node_a: node['hook-r1'], node_b: node['hook-r2'], port_a: port['hook-r1'][ifname], port_b: port['hook-r2'][ifname] })).subscription_ids[0]
+
+async function terminate(circuit: string, approved: boolean): Promise<ProcessDto> {
+  const started = await api.call<ProcessStartedDto>('POST', '/api/processes/terminate_circuit', { subscription_id: circuit }, { 'x-loom-user': 'alice' })
+  assert.equal(started.status, 201, JSON.stringify(started.body))
+  const id = started.body.id
+  const waiting = await api.waitForProcess(id, (p) => p.pending_input !== null)
+  assert.equal(waiting.pending_input!.step, 'approve_termination')
+  const [opened] = ticketing.deliveries.filter((d) => d.body.process_id === id)
+  assert.equal(opened.body.event, 'open', 'the ticket is open before the change board is asked')
+  const answer = await api.call('PUT', `/api/processes/${id}/resume`, { approved, comment: approved ? 'CAB 7' : 'not this week' }, { 'x-loom-user': 'carol', 'x-loom-roles': 'change-board' })
+  assert.equal(answer.status, 200, JSON.stringify(answer.body))
+  return api.waitForProcess(id, (p) => p.completed_at !== null, 60_000)
+}
+
+describe('terminate_circuit with a ticket system and an SMTP relay', () => {
+  test('the change ticket is opened, noted at the approval and closed at the end; the customer gets the confirmation', async () => {
+    const circuit = await circuitOn('eth1')
+    const done = await terminate(circuit, true)
+    assert.equal(done.status, 'completed', JSON.stringify(done.failure))
+    const steps = done.steps.map((s) => s.name)
+    assert.deepEqual(steps.slice(0, 3), ['read_circuit', 'open_change_ticket', 'approve_termination'])
+    assert.deepEqual(steps.slice(steps.indexOf('release_ips_in_ipam')), ['release_ips_in_ipam', 'send_confirmation_email', 'close_change_ticket'])
+
+    const deliveries = ticketing.deliveries.filter((d) => d.body.process_id === done.id)
+    assert.ok(deliveries.every((d) => d.signature_ok && d.status < 300))
+    assert.deepEqual(deliveries.map((d) => d.body.event), ['open', 'update', 'close'])
+    const [open, update, close] = deliveries.map((d) => d.body)
+    assert.match(String(open.summary), new RegExp(`^Terminate circuit hook-r1 eth1 – hook-r2 eth1 \\(${circuit}\\)$`))
+    assert.equal(update.summary, 'Approved by the change board (CAB 7); draining the circuit')
+    assert.match(String(close.summary), /^Circuit terminated; link subnets released: [\d./]+, [\da-f:/]+$/)
+    assert.deepEqual([close.outcome, close.ticket_id, close.link], ['completed', update.ticket_id, `${gw.url}/api/processes/${done.id}`])
+
+    const mails = mail.delivered().filter((m) => m.headers['x-loom-process'] === done.id)
+    assert.equal(mails.length, 1)
+    const [sent] = mails
+    assert.deepEqual(sent.to, ['noc@acme.example'])
+    const description = (await api.get<{ description: string }>(`/api/subscriptions/${circuit}`)).body.description
+    assert.equal(sent.subject, `Your circuit has been terminated: ${description}`)
+    assert.match(sent.text, /^Dear ACME Corporation,/)
+    assert.match(sent.text, /released link subnets {2}[\d./]+, [\da-f:/]+\n/)
+    assert.match(sent.text, new RegExp(`Process: {6}${gw.url}/api/processes/${done.id}`))
+  })
+
+  test('a rejection by the change board closes the ticket as cancelled and mails nobody', async () => {
+    const circuit = await circuitOn('eth2')
+    const done = await terminate(circuit, false)
+    assert.equal(done.status, 'aborted')
+    const deliveries = ticketing.deliveries.filter((d) => d.body.process_id === done.id)
+    assert.deepEqual(deliveries.map((d) => [d.body.event, d.body.outcome ?? null]), [['open', null], ['close', 'cancelled']])
+    assert.equal(mail.received.filter((m) => m.headers['x-loom-process'] === done.id).length, 0)
+    assert.equal((await api.get<{ lifecycle: string }>(`/api/subscriptions/${circuit}`)).body.lifecycle, 'active', 'the circuit stays')
+  })
+})
