@@ -22,7 +22,7 @@ export default tseslint.config(
   },
   {
     // Workflow code is deterministic and bundled for Temporal's sandbox: no I/O, no Nest, no Prisma, no Node built-ins.
-    files: ['libs/workflows/**/*.ts', 'test/fixtures/workflows.ts', 'test/fixtures/engine/**/*.ts', 'bench/fixtures/bare-workflows.ts', 'bench/fixtures/engine-workflows.ts'],
+    files: ['libs/workflows/**/*.ts', 'test/fixtures/workflows.ts', 'test/fixtures/engine/**/*.ts', 'test/fixtures/oss/**/*.ts', 'bench/fixtures/bare-workflows.ts', 'bench/fixtures/engine-workflows.ts'],
     ignores: ['**/*.test.ts'],
     rules: {
       '@typescript-eslint/no-restricted-imports': [
