@@ -7,12 +7,13 @@ import { circuitLinkConfig, SIDES } from '#domain/products/circuit/circuit.model
 import type { CircuitInitial } from '#domain/products/circuit/circuit.product.js'
 import { nodeConfigData, type NodeProvisioning, toProvisioning } from '#domain/products/node/index.js'
 import { DCIM, type Dcim } from '#integrations/dcim/dcim.js'
-import { DEVICE_ACCESS, targetOf } from '#integrations/devices/device-access.js'
+import { DEVICE_ACCESS } from '#integrations/devices/device-access.js'
 import { changesByContext, type ContextChanges } from '#integrations/devices/config-diff.js'
 import { DEVICE_DRIVER, type DeviceDriver, type VerifyExpectation } from '#integrations/devices/driver.js'
 import { PrismaService } from '#persistence/index.js'
 import type { StepContext } from '../processes/step-context.js'
 import { StepLog } from '../processes/step-log.js'
+import { deviceTarget } from '../devices/device-target.js'
 import { reported } from '../reported.js'
 
 /** A circuit's model to render instead of the stored one; null leaves the circuit out (it is being removed). */
@@ -68,7 +69,7 @@ export class NodeConfigActivities {
       this.withDevice(input, async (stored) => {
         const node = input.node ?? stored
         const config = await this.desiredConfig(node, input.node_subscription_id, input.overrides ?? {})
-        const target = targetOf(await reported(this.dcim.device(node.device_name)), this.access)
+        const target = await deviceTarget(this.dcim, this.access, node.device_name)
         const applied = await reported(this.driver.apply(target, config, `${input.process_id}.${input.step}`.replace(/[^A-Za-z0-9_.-]/g, '_')))
         const result = { device: node.device_name, config, diff: applied.diff, changed: applied.changed, needs_confirmation: applied.needs_confirmation }
         return { result, state_delta: { [`config_${node.device_name}`]: applied.changed ? 'changed' : applied.needs_confirmation ? 'awaiting confirmation' : 'unchanged' } }
@@ -89,7 +90,7 @@ export class NodeConfigActivities {
         return { result, state_delta: { [`diff_${node.device_name}`]: `not read: the ${this.driver.name} driver cannot read the device` } }
       }
       const config = await this.desiredConfig(node, input.node_subscription_id, {})
-      const target = targetOf(await reported(this.dcim.device(node.device_name)), this.access)
+      const target = await deviceTarget(this.dcim, this.access, node.device_name)
       const changes = changesByContext(await reported(this.driver.diff(target, config)))
       const result: NodeConfigDiff = { device: node.device_name, readable: true, driver: this.driver.name, changes }
       return { result, state_delta: { [`diff_${node.device_name}`]: Object.keys(changes).length ? Object.keys(changes) : 'none' } }
@@ -100,7 +101,7 @@ export class NodeConfigActivities {
   async verifyNode(input: StepContext & { node_subscription_id: string; expect: VerifyExpectation }): Promise<{ device: string; verified: boolean }> {
     return this.steps.onceOutside(input, async () => {
       const node = await this.node(input.node_subscription_id)
-      const target = targetOf(await reported(this.dcim.device(node.device_name)), this.access)
+      const target = await deviceTarget(this.dcim, this.access, node.device_name)
       const check = await reported(this.driver.verify(target, input.expect))
       if (!check.ok) throw ApplicationFailure.create({ message: `${node.device_name}: ${check.failures.join('; ')}`, type: 'VerificationFailed' })
       return { result: { device: node.device_name, verified: true }, state_delta: { [`verified_${node.device_name}`]: true } }
@@ -162,7 +163,6 @@ export class NodeConfigActivities {
     const portOf = new Map(portRows.map((p) => [p.id, (p.domainModel as { port: { node: string; port_name: string } }).port]))
     const nodeRows = await this.prisma.subscription.findMany({ where: { id: { in: [...new Set([...portOf.values()].map((p) => p.node))] } }, select: { id: true, domainModel: true } })
     const nodeOf = new Map(nodeRows.map((n) => [n.id, (n.domainModel as { node: NodeProvisioning }).node]))
-    const area = nodeOf.get(nodeId)?.igp_area ?? '0.0.0.0'
     const links: LinkConfigData[] = []
     for (const [, circuit] of [...circuits].sort(([a], [b]) => a.localeCompare(b))) {
       for (const [here, there] of [SIDES, [...SIDES].reverse()] as const) {
@@ -171,7 +171,7 @@ export class NodeConfigActivities {
         // A side without addresses is not configured yet (its subnets are not reserved).
         if (port?.node !== nodeId || !side.ipv4_address || !side.ipv6_address) continue
         const far = nodeOf.get(portOf.get(circuit[there].port as string)?.node ?? '')?.device_name ?? 'unknown'
-        links.push(circuitLinkConfig(circuit, { interface: port.port_name, far_end: far, ipv4_address: side.ipv4_address, ipv6_address: side.ipv6_address }, area))
+        links.push(circuitLinkConfig(circuit, { interface: port.port_name, far_end: far, ipv4_address: side.ipv4_address, ipv6_address: side.ipv6_address }))
       }
     }
     return links

@@ -26,7 +26,6 @@ export interface SideEnd {
   device: string
   vendor: string
   interface: string
-  igp_area: string
 }
 
 export type Ends = Record<Side, SideEnd>
@@ -41,7 +40,7 @@ export async function endsOf(ports: Record<Side, string>, { act, step }: StepEnv
   const end = (portId: string): SideEnd => {
     const port = portOf(portId)
     const node = nodeRows[port.node].domain_model.node as NodeInitial
-    return { node: port.node, port: portId, device: node.device_name, vendor: node.vendor, interface: port.port_name, igp_area: node.igp_area ?? '0.0.0.0' }
+    return { node: port.node, port: portId, device: node.device_name, vendor: node.vendor, interface: port.port_name }
   }
   return { side_a: end(ports.side_a), side_b: end(ports.side_b) }
 }
@@ -66,7 +65,7 @@ export const withCircuitAsBefore = (side: Side) => ({
 export function sideConfigs(circuit: CircuitProvisioning, ends: Ends): Record<Side, { device: string; config: string }> {
   const side = (here: Side, there: Side) => ({
     device: ends[here].device,
-    config: renderLinkConfig(ends[here].vendor, circuitLinkConfig(circuit, { interface: ends[here].interface, far_end: ends[there].device, ...circuit[here] }, ends[here].igp_area)),
+    config: renderLinkConfig(ends[here].vendor, circuitLinkConfig(circuit, { interface: ends[here].interface, far_end: ends[there].device, ...circuit[here] })),
   })
   return { side_a: side('side_a', 'side_b'), side_b: side('side_b', 'side_a') }
 }

@@ -15,7 +15,6 @@ export const CIRCUIT_LINK_PURPOSES = ['link_ipv4', 'link_ipv6'] as const
 export const CIRCUIT_START_MODE = 'maintenance' as const
 export const DEFAULT_IGP_METRIC = 10
 
-export type CircuitMode = CircuitInitial['mode']
 export type Side = 'side_a' | 'side_b'
 export const SIDES: readonly Side[] = ['side_a', 'side_b']
 
@@ -44,13 +43,19 @@ export interface SideFacts {
   ipv6_address: string
 }
 
-export function circuitLinkConfig(circuit: Pick<CircuitInitial, 'igp_metric' | 'mode'>, side: SideFacts, area: string): LinkConfigData {
+/**
+ * Core links run in the OSPF backbone. Both ends of a link must be in one area, and a node's own `igp_area` is the
+ * area of its loopback: a node moved to another area (modify_node) keeps its links in the backbone with their far ends.
+ */
+export const CIRCUIT_IGP_AREA = '0.0.0.0'
+
+export function circuitLinkConfig(circuit: Pick<CircuitInitial, 'igp_metric' | 'mode'>, side: SideFacts): LinkConfigData {
   return {
     interface: side.interface,
     description: `circuit to ${side.far_end}`,
     ipv4_address: side.ipv4_address,
     ipv6_address: side.ipv6_address,
-    igp: { area, metric: circuit.igp_metric, mode: circuit.mode },
+    igp: { area: CIRCUIT_IGP_AREA, metric: circuit.igp_metric, mode: circuit.mode },
   }
 }
 
