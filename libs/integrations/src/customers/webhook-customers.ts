@@ -1,4 +1,5 @@
 import { SourceOfTruthError } from '../errors.js'
+import { originOf } from '../hooks/url-in-messages.js'
 import type { Customer, CustomerSource } from './customers.js'
 
 const TIMEOUT_MS = 5_000
@@ -14,10 +15,10 @@ export class WebhookCustomers implements CustomerSource {
   constructor(private readonly url: string) {}
 
   async customer(id: string): Promise<Customer | null> {
-    const where = `${this.url}/${encodeURIComponent(id)}`
+    const where = originOf(this.url)
     let response: Response
     try {
-      response = await fetch(where, { headers: { accept: 'application/json', 'user-agent': 'loom' }, signal: AbortSignal.timeout(TIMEOUT_MS) })
+      response = await fetch(`${this.url}/${encodeURIComponent(id)}`, { headers: { accept: 'application/json', 'user-agent': 'loom' }, signal: AbortSignal.timeout(TIMEOUT_MS) })
     } catch (error) {
       throw new SourceOfTruthError('unavailable', `the customer system (${where}) did not answer: ${(error as Error & { cause?: Error }).cause?.message ?? (error as Error).message}`)
     }

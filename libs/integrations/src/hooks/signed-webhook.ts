@@ -4,6 +4,7 @@
 // A 2xx is delivered; a 5xx, 408, 429 or no answer (10 s) is retryable; any other status is a refusal.
 import { createHmac } from 'node:crypto'
 import { HookError } from './hook-error.js'
+import { originOf } from './url-in-messages.js'
 
 export const DELIVERY_HEADER = 'X-Loom-Delivery'
 export const SIGNATURE_HEADER = 'X-Loom-Signature'
@@ -31,7 +32,7 @@ export async function deliver(d: Delivery): Promise<unknown> {
   const raw = JSON.stringify(d.body)
   const headers: Record<string, string> = { 'content-type': 'application/json', 'user-agent': 'loom', [DELIVERY_HEADER]: d.delivery_id }
   if (d.secret !== undefined) headers[SIGNATURE_HEADER] = signatureOf(raw, d.secret)
-  const what = `${d.receiver} (${d.url})`
+  const what = `${d.receiver} (${originOf(d.url)})`
   let response: Response
   try {
     response = await fetch(d.url, { method: 'POST', headers, body: raw, redirect: 'manual', signal: AbortSignal.timeout(TIMEOUT_MS) })
