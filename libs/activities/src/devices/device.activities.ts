@@ -2,9 +2,10 @@ import { Inject, Injectable } from '@nestjs/common'
 import { ApplicationFailure } from '@temporalio/activity'
 import type { DeviceAccessConfig } from '#config/index.js'
 import { DCIM, type Dcim } from '#integrations/dcim/dcim.js'
-import { DEVICE_ACCESS, targetOf } from '#integrations/devices/device-access.js'
+import { DEVICE_ACCESS } from '#integrations/devices/device-access.js'
 import { type ApplyResult, type CheckResult, DEVICE_DRIVER, type DeviceDriver, type DeviceTarget, type VerifyExpectation } from '#integrations/devices/driver.js'
 import { reported } from '../reported.js'
+import { deviceTarget } from './device-target.js'
 import type { StepContext } from '../processes/step-context.js'
 import { StepLog } from '../processes/step-log.js'
 
@@ -63,7 +64,7 @@ export class DeviceActivities {
   }
 
   // A function, not a method: every method of an activity class becomes an activity.
-  private readonly targetFor = async (name: string): Promise<DeviceTarget> => targetOf(await reported(this.dcim.device(name)), this.access)
+  private readonly targetFor = (name: string): Promise<DeviceTarget> => deviceTarget(this.dcim, this.access, name)
 }
 
 /** Named after the step that made it: a retry of the step finds and keeps the same backup. */
