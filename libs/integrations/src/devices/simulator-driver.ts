@@ -128,7 +128,9 @@ export class SimulatorDriver implements DeviceDriver {
 /** The lines of an interface's block in a configuration. */
 function interfaceBlock(lines: string[], ifname: string): string[] {
   const start = lines.indexOf(`interface ${ifname}`)
-  return start < 0 ? [] : lines.slice(start + 1, lines.findIndex((l, i) => i > start && !l.startsWith(' ')))
+  if (start < 0) return []
+  const end = lines.findIndex((l, i) => i > start && !l.startsWith(' '))
+  return lines.slice(start + 1, end < 0 ? lines.length : end)
 }
 
 /** A configuration as frr-reload.py reads it: each line with the context it is in (null for a top-level line). */

@@ -39,7 +39,7 @@ export function renderTemplate(dir: string, name: string, fields: TemplateFields
   const subjectLine = /^Subject:\s*(.*)$/i.exec(lines[0] ?? '')
   if (!subjectLine || !subjectLine[1].trim()) throw templateError(`notification template ${file} must start with a "Subject: …" line`)
   if (lines.length > 1 && lines[1].trim() !== '') throw templateError(`notification template ${file} needs an empty line between the subject and the body`)
-  const missing = [...new Set([...text.matchAll(PLACEHOLDER)].map((m) => m[1]).filter((f) => !(f in fields)))]
+  const missing = [...new Set([...text.matchAll(PLACEHOLDER)].map((m) => m[1]).filter((f) => !Object.hasOwn(fields, f)))]
   if (missing.length) {
     throw templateError(
       `notification template ${file} uses ${missing.map((f) => `{{${f}}}`).join(', ')}, which the step does not provide (it provides ${Object.keys(fields).sort().join(', ')})`,

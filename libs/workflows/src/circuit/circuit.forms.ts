@@ -6,8 +6,6 @@ import { DEFAULT_IGP_METRIC } from '#domain/products/circuit/circuit.model.js'
 import { PORT_SPEEDS } from '#domain/products/port/port.product.js'
 import { type Choice, subscriptionChoice } from '../shared/forms.js'
 
-export { type Choice, subscriptionChoice } from '../shared/forms.js'
-
 export const igpMetric = z
   .number({ error: 'a whole number' })
   .int('a whole number')
@@ -87,4 +85,3 @@ export const confirmConfigRemoved = z
   .strict()
   .meta({ title: 'Remove the circuit from both routers' })
 
-export { changeBoardApproval } from '../shared/change-board.js'
