@@ -4,52 +4,38 @@
 // the subscription each), two changes at once (one 409), and terminate_circuit with its change-board approval.
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
-import { createLoomWorker, type LoomWorker } from '../../apps/worker/src/create-worker.js'
-import type { ProcessStartedDto, SubscriptionDto } from '#contracts/index.js'
 import { loadConfig } from '#config/index.js'
-import { DEVICE_DRIVER } from '#integrations/devices/driver.js'
+import type { ProcessStartedDto, SubscriptionDto } from '#contracts/index.js'
 import type { SimulatorDriver } from '#integrations/devices/simulator-driver.js'
-import { type ApiClient, apiClient } from '../support/api.js'
-import { cloneDatabase, type TestDatabase } from '../support/database.js'
-import { plannedRouters, seed } from '../support/dcim.js'
-import { quietTemporalRuntime, testConfig } from '../support/env.js'
-import { type RunningGateway, startGateway } from '../support/gateway.js'
+import type { ApiClient } from '../support/api.js'
+import { plannedRouters } from '../support/dcim.js'
 import { recordHistoryIfAsked } from '../support/histories.js'
+import { loomStack } from '../support/loom.js'
 import { enrolNode, reservePort, runToCompletion } from '../support/workshop.js'
 
-let db: TestDatabase
-let loom: LoomWorker
-let running: Promise<void> | undefined
-let gw: RunningGateway
+// Each simulated router takes 200–400 ms per change: a process is still running when a second change arrives.
+const loom = loomStack({
+  devices: plannedRouters('life', 2).map((r) => ({ ...r, interfaces: [{ name: 'eth1', speed_mbps: 10_000 }] })),
+  config: () => ({ devices: loadConfig({ LOOM_DEVICE_DRIVER: 'simulator', LOOM_SIMULATOR_LATENCY_MS: '200,400' }).devices }),
+})
 let api: ApiClient
 let simulator: SimulatorDriver
 let circuit: string
+/** the circuit's model as create_circuit left it */
+let created: Record<string, unknown>
 const node: Record<string, string> = {}
 const port: Record<string, string> = {}
 
 before(async () => {
-  quietTemporalRuntime()
-  db = await cloneDatabase()
-  await seed(db.url, plannedRouters('life', 2).map((r) => ({ ...r, interfaces: [{ name: 'eth1', speed_mbps: 10_000 }] })))
-  const config = testConfig(db.url, { devices: loadConfig({ LOOM_DEVICE_DRIVER: 'simulator' }).devices })
-  loom = await createLoomWorker(config)
-  running = loom.run()
-  simulator = loom.app.get<SimulatorDriver>(DEVICE_DRIVER)
-  gw = await startGateway(config)
-  api = apiClient(gw.url)
+  await loom.start()
+  api = loom.api
+  simulator = loom.simulator
   for (const r of ['life-r1', 'life-r2']) {
     node[r] = await enrolNode(api, r)
     port[r] = await reservePort(api, node[r], 'eth1')
   }
 })
-after(async () => {
-  if (running) {
-    loom.shutdown()
-    await running
-  }
-  await gw?.close()
-  await db?.drop()
-})
+after(() => loom.stop())
 
 /** The OSPF cost a simulated router runs on eth1, or undefined when eth1 is not configured. */
 function costOn(router: string): number | undefined {
@@ -61,7 +47,7 @@ function costOn(router: string): number | undefined {
 }
 
 const subscription = async (id: string) => (await api.get<SubscriptionDto & { end_date: string | null }>(`/api/subscriptions/${id}`)).body
-const model = async (id: string) => (await subscription(id)).domain_model.circuit as { mode: string; igp_metric: number }
+const model = async (id: string) => (await subscription(id)).domain_model.circuit as Record<string, unknown> & { mode: string; igp_metric: number }
 
 describe('a circuit from create to terminate (simulator driver)', () => {
   test('create_circuit configures both routers, drained: the circuit runs at the maintenance cost', async () => {
@@ -70,6 +56,7 @@ describe('a circuit from create to terminate (simulator driver)', () => {
     assert.equal(done.steps.find((s) => s.name === 'manual_configuration')!.status, 'skipped', 'the simulator configures the routers itself')
     assert.deepEqual([costOn('life-r1'), costOn('life-r2')], [65535, 65535])
     assert.match(simulator.running('life-r1')!, /interface eth1\n description circuit to life-r2\n ip address 203\.0\.113\.\d+\/31/)
+    created = await model(circuit)
   })
 
   test('modify_circuit_mode to normal: both routers at the metric, verified, a new version; the result says before and after', async () => {
@@ -79,7 +66,7 @@ describe('a circuit from create to terminate (simulator driver)', () => {
       done.steps.filter((s) => s.name.startsWith('verify_side')).map((s) => s.status),
       ['success', 'success'],
     )
-    assert.deepEqual(await model(circuit), { ...(await model(circuit)), mode: 'normal', igp_metric: 20 })
+    assert.deepEqual(await model(circuit), { ...created, mode: 'normal' }, 'only the mode changed')
     const s = await subscription(circuit)
     assert.deepEqual([s.lifecycle, s.insync, s.locked_by], ['active', true, null], 'unlocked and in sync again')
 
@@ -121,6 +108,21 @@ describe('a circuit from create to terminate (simulator driver)', () => {
     assert.deepEqual(unknown.body.errors.map((e) => e.path), ['subscription_id'])
   })
 
+  test('modify_node: a new IGP area for the loopback and a new description, applied to the router by difference; its circuit stays in the backbone', async () => {
+    const none = await api.call<{ errors: { path: string; message: string }[] }>('POST', '/api/processes/modify_node', { subscription_id: node['life-r1'] })
+    assert.equal(none.status, 422)
+    assert.deepEqual(none.body.errors, [{ path: 'description', message: 'change the description, the IGP area, or both' }])
+    const done = await runToCompletion(api, 'modify_node', { subscription_id: node['life-r1'], igp_area: '0.0.0.1', description: 'Node life-r1, area 1' })
+    assert.equal(done.steps.find((s) => s.name === 'verify_node')!.status, 'success')
+    assert.match(simulator.running('life-r1')!, /interface lo\n ip address [\d./]+\n ipv6 address [\da-f:/]+\n ip ospf passive\n ip ospf area 0\.0\.0\.1/)
+    // The circuit stays in the backbone with its far end: only the loopback moved.
+    assert.match(simulator.running('life-r1')!, /interface eth1\n(?: .*\n)* ip ospf area 0\.0\.0\.0\n/)
+    assert.deepEqual([costOn('life-r1'), costOn('life-r2')], [30, 30])
+    const s = await subscription(node['life-r1'])
+    assert.equal(s.description, 'Node life-r1, area 1')
+    assert.equal((s.domain_model.node as { igp_area: string }).igp_area, '0.0.0.1')
+    await recordHistoryIfAsked(done.id, 'node', 'modify_node')
+  })
   test('terminate_circuit waits for the change board (not the starter, not someone without the role), then removes everything', async () => {
     const started = await api.call<ProcessStartedDto>('POST', '/api/processes/terminate_circuit', { subscription_id: circuit }, { 'x-loom-user': 'alice', 'x-loom-roles': 'change-board' })
     assert.equal(started.status, 201, JSON.stringify(started.body))
@@ -132,13 +134,15 @@ describe('a circuit from create to terminate (simulator driver)', () => {
     const noRole = await api.call('PUT', `/api/processes/${started.body.id}/resume`, { approved: true }, { 'x-loom-user': 'bob' })
     assert.equal(noRole.status, 403, 'only the change board approves')
     assert.equal(costOn('life-r1'), 30, 'nothing changed before the approval')
+    const before = simulator.running('life-r1')!
     const ok = await api.call('PUT', `/api/processes/${started.body.id}/resume`, { approved: true, comment: 'ticket 42' }, { 'x-loom-user': 'carol', 'x-loom-roles': 'change-board' })
     assert.equal(ok.status, 200, JSON.stringify(ok.body))
     const done = await api.waitForProcess(started.body.id, (p) => p.completed_at !== null, 60_000)
     assert.equal(done.status, 'completed', JSON.stringify(done.failure))
     assert.equal(done.steps.find((s) => s.name === 'approve_termination')!.answered_by, 'carol')
     assert.deepEqual([costOn('life-r1'), costOn('life-r2')], [undefined, undefined], 'the circuit is gone from both routers')
-    assert.match(simulator.running('life-r1')!, /interface lo/, 'the rest of the router is untouched')
+    const withoutEth1 = (config: string) => config.split('!\n').filter((block) => !block.startsWith('interface eth1\n')).join('!\n')
+    assert.equal(simulator.running('life-r1'), withoutEth1(before), 'the rest of the router is untouched')
     const s = await subscription(circuit)
     assert.equal(s.lifecycle, 'terminated')
     assert.deepEqual((await api.get<{ items: unknown[] }>(`/api/ipam/allocations?subscription_id=${circuit}`)).body.items, [], 'link subnets released')
@@ -150,16 +154,4 @@ describe('a circuit from create to terminate (simulator driver)', () => {
     await recordHistoryIfAsked(started.body.id, 'circuit', 'terminate_circuit')
   })
 
-  test('modify_node: a new IGP area for the loopback and a new description, applied to the router by difference', async () => {
-    const none = await api.call<{ errors: { path: string; message: string }[] }>('POST', '/api/processes/modify_node', { subscription_id: node['life-r1'] })
-    assert.equal(none.status, 422)
-    assert.deepEqual(none.body.errors, [{ path: 'description', message: 'change the description, the IGP area, or both' }])
-    const done = await runToCompletion(api, 'modify_node', { subscription_id: node['life-r1'], igp_area: '0.0.0.1', description: 'Node life-r1, area 1' })
-    assert.equal(done.steps.find((s) => s.name === 'verify_node')!.status, 'success')
-    assert.match(simulator.running('life-r1')!, /interface lo\n ip address [\d./]+\n ipv6 address [\da-f:/]+\n ip ospf passive\n ip ospf area 0\.0\.0\.1/)
-    const s = await subscription(node['life-r1'])
-    assert.equal(s.description, 'Node life-r1, area 1')
-    assert.equal((s.domain_model.node as { igp_area: string }).igp_area, '0.0.0.1')
-    await recordHistoryIfAsked(done.id, 'node', 'modify_node')
-  })
 })

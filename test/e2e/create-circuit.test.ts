@@ -4,20 +4,13 @@
 // the circuit active in maintenance mode, referring to its two ports. An abort gives everything back.
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
-import { createLoomWorker, type LoomWorker } from '../../apps/worker/src/create-worker.js'
 import type { ProcessStartedDto, SubscriptionDto } from '#contracts/index.js'
-import { type ApiClient, apiClient } from '../support/api.js'
-import { cloneDatabase, type TestDatabase } from '../support/database.js'
-import { plannedRouters, seed } from '../support/dcim.js'
-import { quietTemporalRuntime, testConfig } from '../support/env.js'
-import { type RunningGateway, startGateway } from '../support/gateway.js'
+import type { ApiClient } from '../support/api.js'
+import { plannedRouters } from '../support/dcim.js'
 import { recordHistoryIfAsked } from '../support/histories.js'
+import { loomStack } from '../support/loom.js'
 import { enrolNode, reservePort } from '../support/workshop.js'
 
-let db: TestDatabase
-let loom: LoomWorker
-let running: Promise<void> | undefined
-let gw: RunningGateway
 let api: ApiClient
 const node: Record<string, string> = {}
 const port: Record<string, string> = {}
@@ -43,29 +36,17 @@ interface Cable {
 
 const TEN_G = (name: string) => ({ name, speed_mbps: 10_000 })
 
+const loom = loomStack({
+  devices: plannedRouters('ckt', 3).map((r) => ({ ...r, interfaces: [TEN_G('eth1'), TEN_G('eth2'), TEN_G('eth3'), { name: 'eth4', speed_mbps: 100_000 }] })),
+})
+
 before(async () => {
-  quietTemporalRuntime()
-  db = await cloneDatabase()
-  await seed(
-    db.url,
-    plannedRouters('ckt', 3).map((r) => ({ ...r, interfaces: [TEN_G('eth1'), TEN_G('eth2'), TEN_G('eth3'), { name: 'eth4', speed_mbps: 100_000 }] })),
-  )
-  const config = testConfig(db.url)
-  loom = await createLoomWorker(config)
-  running = loom.run()
-  gw = await startGateway(config)
-  api = apiClient(gw.url)
+  await loom.start()
+  api = loom.api
   for (const r of ['ckt-r1', 'ckt-r2', 'ckt-r3']) node[r] = await enrolNode(api, r)
   for (const [r, p] of [['ckt-r1', 'eth1'], ['ckt-r1', 'eth2'], ['ckt-r2', 'eth1'], ['ckt-r3', 'eth1']]) port[`${r}:${p}`] = await reservePort(api, node[r], p)
 })
-after(async () => {
-  if (running) {
-    loom.shutdown()
-    await running
-  }
-  await gw?.close()
-  await db?.drop()
-})
+after(() => loom.stop())
 
 const page = (answers: Record<string, unknown>) => api.call<Page>('POST', '/api/workflows/create_circuit/form', answers)
 const choices = (p: Page, field: string) => p.form!.properties[field].oneOf!.map((o) => o.const).sort()

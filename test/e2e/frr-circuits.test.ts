@@ -144,9 +144,17 @@ describe('circuits on real FRR routers, through the API', { skip: unavailable },
           const full = (await api.get<ProcessDto>(`/api/processes/${p.id}`)).body
           assert.ok(full.steps.every((s) => ['success', 'skipped'].includes(s.status)), `${p.workflow}: ${JSON.stringify(full.steps.filter((s) => !['success', 'skipped'].includes(s.status)))}`)
         }
-        const found: string[] = []
-        for await (const w of client.workflow.list({ query: `LoomSubscriptionIds = "${id}"` })) found.push(w.workflowId)
-        assert.deepEqual(found.sort(), processes.items.map((p) => p.id).sort(), `visibility of ${id}`)
+        // Visibility is eventually consistent: the last process may take a moment to show.
+        const expected = processes.items.map((p) => p.id).sort()
+        let found: string[] = []
+        await waitFor(
+          async () => {
+            found = []
+            for await (const w of client.workflow.list({ query: `LoomSubscriptionIds = "${id}"` })) found.push(w.workflowId)
+            return found.sort().join() === expected.join()
+          },
+          { timeoutMs: 20_000, describe: () => `visibility of ${id}: found ${found.join(', ')}, expected ${expected.join(', ')}` },
+        )
       }
     } finally {
       await connection.close()

@@ -4,38 +4,26 @@
 // cancelled and mails nobody.
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
-import { createLoomWorker, type LoomWorker } from '../../apps/worker/src/create-worker.js'
-import { loadConfig } from '#config/index.js'
 import type { ProcessDto, ProcessStartedDto } from '#contracts/index.js'
-import { type ApiClient, apiClient } from '../support/api.js'
-import { cloneDatabase, type TestDatabase } from '../support/database.js'
-import { plannedRouters, seed } from '../support/dcim.js'
-import { quietTemporalRuntime, testConfig } from '../support/env.js'
-import { type RunningGateway, startGateway } from '../support/gateway.js'
+import type { ApiClient } from '../support/api.js'
+import { plannedRouters } from '../support/dcim.js'
+import { loomStack } from '../support/loom.js'
 import { type MailServer, startMailServer } from '../support/mail-server.js'
 import { startTicketSystem, type TicketSystem } from '../support/ticket-system.js'
 import { enrolNode, reservePort, runToCompletion } from '../support/workshop.js'
 
 process.env.LOOM_TEST_TICKET_SECRET = 'ticket-s3cret'
 
-let db: TestDatabase
-let loom: LoomWorker
-let running: Promise<void> | undefined
-let gw: RunningGateway
 let api: ApiClient
 let mail: MailServer
 let ticketing: TicketSystem
 const node: Record<string, string> = {}
 const port: Record<string, Record<string, string>> = {}
 
-before(async () => {
-  quietTemporalRuntime()
-  db = await cloneDatabase()
-  mail = await startMailServer() // a relay that takes mail without a login
-  ticketing = await startTicketSystem('ticket-s3cret')
-  await seed(db.url, plannedRouters('hook', 2).map((r) => ({ ...r, interfaces: ['eth1', 'eth2'].map((name) => ({ name, speed_mbps: 10_000 })) })))
-  const config = testConfig(db.url, {
-    devices: loadConfig({ LOOM_DEVICE_DRIVER: 'simulator' }).devices,
+const loom = loomStack({
+  devices: plannedRouters('hook', 2).map((r) => ({ ...r, interfaces: ['eth1', 'eth2'].map((name) => ({ name, speed_mbps: 10_000 })) })),
+  simulator: true,
+  config: () => ({
     oss: {
       smtp: { url: mail.url, from: 'NOC <noc@loom.test>', username: undefined, credentials: undefined },
       notifyWebhook: undefined,
@@ -43,11 +31,15 @@ before(async () => {
       ticketWebhook: { url: ticketing.url, secret: 'env:LOOM_TEST_TICKET_SECRET' },
       customers: { source: 'builtin', url: undefined },
     },
-  })
-  gw = await startGateway(config)
-  loom = await createLoomWorker({ ...config, publicUrl: gw.url })
-  running = loom.run()
-  api = apiClient(gw.url)
+  }),
+})
+
+before(async () => {
+  // The mail server and the ticket system are up before Loom's configuration names them.
+  mail = await startMailServer() // a relay that takes mail without a login
+  ticketing = await startTicketSystem('ticket-s3cret')
+  await loom.start()
+  api = loom.api
   // The default customer, with an address to write to.
   assert.equal((await api.call('PATCH', '/api/customers/acme', { name: 'ACME Corporation', contact_email: 'noc@acme.example' })).status, 200)
   for (const r of ['hook-r1', 'hook-r2']) {
@@ -55,16 +47,10 @@ before(async () => {
     port[r] = { eth1: await reservePort(api, node[r], 'eth1'), eth2: await reservePort(api, node[r], 'eth2') }
   }
 })
-
 after(async () => {
-  if (running) {
-    loom.shutdown()
-    await running
-  }
-  await gw?.close()
+  await loom.stop()
   await mail?.close()
   await ticketing?.close()
-  await db?.drop()
 })
 
 const circuitOn = async (ifname: 'eth1' | 'eth2') =>
@@ -99,7 +85,7 @@ describe('terminate_circuit with a ticket system and an SMTP relay', () => {
     assert.match(String(open.summary), new RegExp(`^Terminate circuit hook-r1 eth1 – hook-r2 eth1 \\(${circuit}\\)$`))
     assert.equal(update.summary, 'Approved by the change board (CAB 7); draining the circuit')
     assert.match(String(close.summary), /^Circuit terminated; link subnets released: [\d./]+, [\da-f:/]+$/)
-    assert.deepEqual([close.outcome, close.ticket_id, close.link], ['completed', update.ticket_id, `${gw.url}/api/processes/${done.id}`])
+    assert.deepEqual([close.outcome, close.ticket_id, close.link], ['completed', update.ticket_id, `${loom.url}/api/processes/${done.id}`])
 
     const mails = mail.delivered().filter((m) => m.headers['x-loom-process'] === done.id)
     assert.equal(mails.length, 1)
@@ -109,7 +95,7 @@ describe('terminate_circuit with a ticket system and an SMTP relay', () => {
     assert.equal(sent.subject, `Your circuit has been terminated: ${description}`)
     assert.match(sent.text, /^Dear ACME Corporation,/)
     assert.match(sent.text, /released link subnets {2}[\d./]+, [\da-f:/]+\n/)
-    assert.match(sent.text, new RegExp(`Process: {6}${gw.url}/api/processes/${done.id}`))
+    assert.match(sent.text, new RegExp(`Process: {6}${loom.url}/api/processes/${done.id}`))
   })
 
   test('a rejection by the change board closes the ticket as cancelled and mails nobody', async () => {

@@ -7,20 +7,13 @@
 // Re-record the histories: LOOM_RECORD_HISTORIES=1 npm test -- terminate-port-node
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
-import { createLoomWorker, type LoomWorker } from '../../apps/worker/src/create-worker.js'
 import type { ProcessDto, ProcessStartedDto, SubscriptionDto } from '#contracts/index.js'
-import { type ApiClient, apiClient } from '../support/api.js'
-import { cloneDatabase, type TestDatabase } from '../support/database.js'
-import { plannedRouters, seed } from '../support/dcim.js'
-import { quietTemporalRuntime, testConfig } from '../support/env.js'
-import { type RunningGateway, startGateway } from '../support/gateway.js'
+import type { ApiClient } from '../support/api.js'
+import { plannedRouters } from '../support/dcim.js'
 import { recordHistoryIfAsked } from '../support/histories.js'
+import { loomStack } from '../support/loom.js'
 import { enrolNode, reservePort, runToCompletion } from '../support/workshop.js'
 
-let db: TestDatabase
-let loom: LoomWorker
-let running: Promise<void> | undefined
-let gw: RunningGateway
 let api: ApiClient
 let circuit: string
 const node: Record<string, string> = {}
@@ -39,27 +32,17 @@ const ALICE = { 'x-loom-user': 'alice', 'x-loom-roles': 'change-board' }
 const BOB = { 'x-loom-user': 'bob' }
 const CAROL = { 'x-loom-user': 'carol', 'x-loom-roles': 'change-board' }
 
+const loom = loomStack({ devices: plannedRouters('term', 2).map((r) => ({ ...r, interfaces: [TEN_G('eth1'), TEN_G('eth2')] })) })
+
 before(async () => {
-  quietTemporalRuntime()
-  db = await cloneDatabase()
-  await seed(db.url, plannedRouters('term', 2).map((r) => ({ ...r, interfaces: [TEN_G('eth1'), TEN_G('eth2')] })))
-  const config = testConfig(db.url)
-  loom = await createLoomWorker(config)
-  running = loom.run()
-  gw = await startGateway(config)
-  api = apiClient(gw.url)
+  await loom.start()
+  api = loom.api
   for (const r of ['term-r1', 'term-r2']) node[r] = await enrolNode(api, r)
   for (const [r, p] of [['term-r1', 'eth1'], ['term-r1', 'eth2'], ['term-r2', 'eth1']]) port[`${r}:${p}`] = await reservePort(api, node[r], p)
   circuit = (await runToCompletion(api, 'create_circuit', { speed: '10G', node_a: node['term-r1'], node_b: node['term-r2'], port_a: port['term-r1:eth1'], port_b: port['term-r2:eth1'] })).subscription_ids[0]
 })
-after(async () => {
-  if (running) {
-    loom.shutdown()
-    await running
-  }
-  await gw?.close()
-  await db?.drop()
-})
+after(() => loom.stop())
+
 
 const subscription = async (id: string) => (await api.get<SubscriptionDto & { end_date: string | null }>(`/api/subscriptions/${id}`)).body
 const iface = async (device: string, name: string) => (await api.get<{ items: Iface[] }>(`/api/dcim/devices/${device}/interfaces`)).body.items.find((i) => i.interface === name)!

@@ -7,24 +7,16 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import pg from 'pg'
-import { createLoomWorker, type LoomWorker } from '../../apps/worker/src/create-worker.js'
-import { loadConfig } from '#config/index.js'
 import type { ProcessDto, ProcessStartedDto, SubscriptionDto } from '#contracts/index.js'
 import { renderDecommissionedConfig } from '#domain/config/index.js'
-import { DEVICE_DRIVER } from '#integrations/devices/driver.js'
 import type { SimulatorDriver } from '#integrations/devices/simulator-driver.js'
-import { type ApiClient, apiClient } from '../support/api.js'
-import { cloneDatabase, type TestDatabase } from '../support/database.js'
-import { plannedRouters, seed } from '../support/dcim.js'
-import { quietTemporalRuntime, testConfig } from '../support/env.js'
-import { type RunningGateway, startGateway } from '../support/gateway.js'
+import type { ApiClient } from '../support/api.js'
+import { plannedRouters } from '../support/dcim.js'
 import { recordHistoryIfAsked } from '../support/histories.js'
+import { loomStack } from '../support/loom.js'
 import { enrolNode, reservePort, runToCompletion } from '../support/workshop.js'
 
-let db: TestDatabase
-let loom: LoomWorker
-let running: Promise<void> | undefined
-let gw: RunningGateway
+const loom = loomStack({ devices: plannedRouters('vpc', 2).map((r) => ({ ...r, interfaces: [{ name: 'eth1', speed_mbps: 10_000 }] })), simulator: true })
 let api: ApiClient
 let sql: pg.Client
 let simulator: SimulatorDriver
@@ -34,17 +26,10 @@ const node: Record<string, string> = {}
 const port: Record<string, string> = {}
 
 before(async () => {
-  quietTemporalRuntime()
-  db = await cloneDatabase()
-  await seed(db.url, plannedRouters('vpc', 2).map((r) => ({ ...r, interfaces: [{ name: 'eth1', speed_mbps: 10_000 }] })))
-  const config = testConfig(db.url, { devices: loadConfig({ LOOM_DEVICE_DRIVER: 'simulator' }).devices })
-  gw = await startGateway(config)
-  // task_validate_subscriptions acts through this gateway's API.
-  loom = await createLoomWorker({ ...config, publicUrl: gw.url })
-  running = loom.run()
-  simulator = loom.app.get<SimulatorDriver>(DEVICE_DRIVER)
-  api = apiClient(gw.url)
-  sql = new pg.Client({ connectionString: db.url })
+  await loom.start()
+  api = loom.api
+  simulator = loom.simulator
+  sql = new pg.Client({ connectionString: loom.databaseUrl })
   await sql.connect()
   for (const r of ['vpc-r1', 'vpc-r2']) {
     node[r] = await enrolNode(api, r)
@@ -54,13 +39,8 @@ before(async () => {
   cableId = ((await api.get<SubscriptionDto>(`/api/subscriptions/${circuit}`)).body.domain_model.circuit as { cable_id: string }).cable_id
 })
 after(async () => {
-  if (running) {
-    loom.shutdown()
-    await running
-  }
   await sql?.end()
-  await gw?.close()
-  await db?.drop()
+  await loom.stop()
 })
 
 const subscription = async (id: string) => (await api.get<SubscriptionDto>(`/api/subscriptions/${id}`)).body
@@ -151,7 +131,7 @@ describe('task_validate_subscriptions', () => {
     const outcomes = (task.steps.find((s) => s.name === 'start_validations')!.state_delta as { started: { id: string; status: number; process_id: string }[] }).started
     const byId = new Map(outcomes.map((o) => [o.id, o]))
     for (const id of [port['vpc-r1'], port['vpc-r2'], circuit, node['vpc-r1']]) assert.equal(byId.get(id)?.status, 201, `${id}: ${JSON.stringify(outcomes)}`)
-    for (const [id, workflow] of [[port['vpc-r1'], 'validate_port'], [port['vpc-r2'], 'validate_port'], [circuit, 'validate_circuit']]) {
+    for (const [id, workflow] of [[port['vpc-r1'], 'validate_port'], [port['vpc-r2'], 'validate_port'], [circuit, 'validate_circuit'], [node['vpc-r1'], 'validate_node'], [node['vpc-r2'], 'validate_node']]) {
       const p = await api.waitForProcess(byId.get(id)!.process_id, (x) => x.completed_at !== null, 60_000)
       assert.deepEqual([p.workflow, p.status, p.created_by], [workflow, 'completed', `task:${task.id}`])
     }

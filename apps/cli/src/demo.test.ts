@@ -4,13 +4,10 @@ import assert from 'node:assert/strict'
 import { execFile } from 'node:child_process'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
-import { createLoomWorker, type LoomWorker } from '../../worker/src/create-worker.js'
-import { demoDevices, demoPools, PrismaService, seedDevices, seedPools } from '#persistence/index.js'
+import { demoDevices } from '#persistence/index.js'
 import { projectRoot } from '#runtime/index.js'
 import { apiClient } from '../../../test/support/api.js'
-import { cloneDatabase, type TestDatabase } from '../../../test/support/database.js'
-import { quietTemporalRuntime, testConfig } from '../../../test/support/env.js'
-import { type RunningGateway, startGateway } from '../../../test/support/gateway.js'
+import { loomStack } from '../../../test/support/loom.js'
 
 const CLI = join(projectRoot(), 'dist', 'apps', 'cli', 'src', 'main.js')
 const loom = (...args: string[]) =>
@@ -18,38 +15,13 @@ const loom = (...args: string[]) =>
     const child = execFile(process.execPath, [CLI, ...args], { timeout: 300_000 }, (_error, stdout, stderr) => resolve({ status: child.exitCode, stdout, stderr }))
   })
 
-let db: TestDatabase
-let worker: LoomWorker
-let running: Promise<void> | undefined
-let gw: RunningGateway
-
-before(async () => {
-  quietTemporalRuntime()
-  db = await cloneDatabase()
-  const prisma = new PrismaService(db.url)
-  try {
-    await seedDevices(prisma, demoDevices(projectRoot()))
-    await seedPools(prisma, demoPools(projectRoot()))
-  } finally {
-    await prisma.$disconnect()
-  }
-  const config = testConfig(db.url)
-  worker = await createLoomWorker(config)
-  running = worker.run()
-  gw = await startGateway(config)
-})
-after(async () => {
-  if (running) {
-    worker.shutdown()
-    await running
-  }
-  await gw?.close()
-  await db?.drop()
-})
+const product = loomStack({ devices: demoDevices(projectRoot()) })
+before(() => product.start())
+after(() => product.stop())
 
 describe('loom demo', () => {
   test("runs seed 002's story on the demo routers, printing every process and step; the API shows the result", async () => {
-    const run = await loom('--api', gw.url, 'demo')
+    const run = await loom('--api', product.url, 'demo')
     assert.equal(run.status, 0, `${run.stdout}\n${run.stderr}`)
     for (const workflow of ['create_node', 'create_port', 'create_circuit', 'modify_circuit_mode', 'validate_node', 'terminate_circuit']) assert.match(run.stdout, new RegExp(`^▶ ${workflow}: `, 'm'))
     assert.match(run.stdout, /^ {2}\? provide_config_to_user: answered/m, 'the manual driver: configuration confirmed as the NOC would')
@@ -57,19 +29,19 @@ describe('loom demo', () => {
     assert.match(run.stdout, /^ {2}✓ set_status_active$/m)
     assert.match(run.stdout, /^done: 3 nodes, 3 circuits \(2 in service, 1 terminated\)/m)
 
-    const api = apiClient(gw.url)
+    const api = apiClient(product.url)
     const circuits = (await api.get<{ items: { lifecycle: string; domain_model: { circuit: { mode: string } } }[] }>('/api/subscriptions?product=circuit_10g')).body.items
     assert.deepEqual(circuits.map((c) => c.lifecycle).sort(), ['active', 'active', 'terminated'])
     assert.equal((await api.get<{ total: number }>('/api/subscriptions?product=node&lifecycle=active')).body.total, 3)
 
     // Again: what exists is reused, and another circuit ring is made from what is free.
-    const again = await loom('--api', gw.url, 'demo', '--routers', 'ams-pe1,fra-pe1')
+    const again = await loom('--api', product.url, 'demo', '--routers', 'ams-pe1,fra-pe1')
     assert.equal(again.status, 0, `${again.stdout}\n${again.stderr}`)
     assert.match(again.stdout, /^= node ams-pe1 is enrolled already/m)
   })
 
   test('a router that does not exist: exit 1 naming the refusal', async () => {
-    const run = await loom('--api', gw.url, 'demo', '--routers', 'ams-pe1,nowhere-pe9')
+    const run = await loom('--api', product.url, 'demo', '--routers', 'ams-pe1,nowhere-pe9')
     assert.equal(run.status, 1)
     assert.match(run.stderr, /create_node \(enrol nowhere-pe9\) was refused: 422/)
   })
