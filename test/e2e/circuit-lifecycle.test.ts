@@ -81,6 +81,9 @@ describe('a circuit from create to terminate (simulator driver)', () => {
     assert.deepEqual(diff.body.changes, [{ path: 'domain_model.circuit.mode', before: 'maintenance', after: 'normal' }])
     assert.equal((await api.get(`/api/subscriptions/${circuit}/versions/diff?from=1&to=999`)).status, 404)
     assert.equal((await api.get(`/api/subscriptions/${circuit}/versions/diff?from=x&to=2`)).status, 400)
+    assert.equal((await api.get(`/api/subscriptions/${circuit}/versions/diff?from=1&to=99999999999`)).status, 400, 'past the versions a column holds')
+    const badCursor = Buffer.from(JSON.stringify(['-version', 'x', '1'])).toString('base64url')
+    assert.equal((await api.get(`/api/subscriptions/${circuit}/versions?cursor=${badCursor}`)).status, 400)
     await recordHistoryIfAsked(done.id, 'circuit', 'modify_circuit_mode')
   })
 

@@ -98,6 +98,20 @@ describe('gateway with Temporal and the database up', () => {
     assert.match(await ui.text(), /swagger-ui/i)
   })
 
+  test('a cursor whose parts do not fit the list (made by hand, not by the API) is a 400 naming it, never a 500', async () => {
+    const cursor = (...parts: string[]) => Buffer.from(JSON.stringify(parts)).toString('base64url')
+    for (const path of [
+      `/api/processes?cursor=${cursor('-created_at', new Date().toISOString(), 'not-a-uuid')}`,
+      `/api/subscriptions?cursor=${cursor('-created_at', 'yesterday', '01936b2e-5c4a-7d21-9f3e-2b8c4d6e8a10')}`,
+      `/api/customers?sort=created_at&cursor=${cursor('created_at', 'soon', 'acme')}`,
+      `/api/processes?cursor=${cursor('-created_at', new Date().toISOString(), '01936b2e-5c4a-7d21-9f3e-2b8c4d6e8a10').slice(0, -3)}`,
+    ]) {
+      const res = await gw.api.get<{ errors: { path: string }[] }>(path)
+      assert.equal(res.status, 400, path)
+      assert.deepEqual(res.body.errors.map((e) => e.path), ['cursor'], path)
+    }
+  })
+
   test('GET /api/workflows is a list page by name: ?limit and ?cursor walk it, bad ones are 400 naming them', async () => {
     const all = await gw.api.get<{ items: { name: string; target: string }[]; total: number; next_cursor: string | null }>('/api/workflows')
     assert.equal(all.status, 200)

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger'
 import { Transform, Type } from 'class-transformer'
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, MaxLength, Min, MinLength } from 'class-validator'
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min, MinLength } from 'class-validator'
 import { LIFECYCLES, type Lifecycle } from '#domain/index.js'
 import { SubscriptionCustomerDto } from './customer.dto.js'
 import { PageQueryDto } from './list.dto.js'
@@ -124,16 +124,18 @@ export class SubscriptionVersionDto {
 }
 
 export class VersionDiffQueryDto {
-  @ApiProperty({ minimum: 1, example: 1 })
+  @ApiProperty({ minimum: 1, maximum: 2_147_483_647, example: 1 })
   @Type(() => Number)
   @IsInt()
   @Min(1)
+  @Max(2_147_483_647)
   from: number
 
-  @ApiProperty({ minimum: 1, example: 2 })
+  @ApiProperty({ minimum: 1, maximum: 2_147_483_647, example: 2 })
   @Type(() => Number)
   @IsInt()
   @Min(1)
+  @Max(2_147_483_647)
   to: number
 }
 

@@ -16,7 +16,7 @@ export class CustomersService {
 
   async list(query: PageQueryDto): Promise<Page<CustomerDto>> {
     const limit = query.limit ?? DEFAULT_LIMIT
-    const sort = parseSort(query.sort ?? 'id', CUSTOMER_SORTS)
+    const sort = parseSort(query.sort ?? 'id', CUSTOMER_SORTS, 'text')
     const after = decodeCursor(query.cursor, sort)
     const op = sort.direction === 'asc' ? 'gt' : 'lt'
     const where: Prisma.CustomerWhereInput = after ? { OR: [{ [sort.field]: { [op]: after.value } }, { [sort.field]: after.value, id: { [op]: after.id } }] } : {}

@@ -1,3 +1,4 @@
+import { validate as isUuid } from 'uuid'
 import type { Page } from '#contracts/index.js'
 import { FieldErrorsException } from './problem.js'
 
@@ -11,15 +12,23 @@ export interface Sort {
   field: string
   direction: 'asc' | 'desc'
   dates: boolean
+  /** the column holds whole numbers (a version) */
+  numbers: boolean
+  /** what the rows' ids are: a cursor's id must be one (an id cast to uuid in SQL would fail otherwise) */
+  ids: 'uuid' | 'text'
 }
 
 /** `?sort=description` ascending, `?sort=-updated_at` descending; newest first when absent. */
-export function parseSort(sort: string | undefined, allowed: Record<string, { field: string; dates?: boolean }>): Sort {
+export function parseSort(
+  sort: string | undefined,
+  allowed: Record<string, { field: string; dates?: boolean; numbers?: boolean }>,
+  ids: Sort['ids'] = 'uuid',
+): Sort {
   const raw = sort ?? '-created_at'
   const name = raw.replace(/^-/, '')
   const column = allowed[name]
   if (!column) throw badParameter('sort', `must be one of ${Object.keys(allowed).map((n) => `${n}, -${n}`).join(', ')}`)
-  return { name, field: column.field, direction: raw.startsWith('-') ? 'desc' : 'asc', dates: column.dates ?? false }
+  return { name, field: column.field, direction: raw.startsWith('-') ? 'desc' : 'asc', dates: column.dates ?? false, numbers: column.numbers ?? false, ids }
 }
 
 /** Where a cursor points: the sort value and id of the last row of the previous page. */
@@ -37,12 +46,16 @@ export function decodeCursor(cursor: string | undefined, sort: Sort): Position |
   } catch {
     throw badParameter('cursor', 'is not a cursor this API returned (use next_cursor of the previous page)')
   }
-  if (!Array.isArray(decoded) || decoded.length !== 3 || typeof decoded[2] !== 'string') {
-    throw badParameter('cursor', 'is not a cursor this API returned (use next_cursor of the previous page)')
-  }
+  const notOurs = () => badParameter('cursor', 'is not a cursor this API returned (use next_cursor of the previous page)')
+  if (!Array.isArray(decoded) || decoded.length !== 3 || decoded.some((part) => typeof part !== 'string')) throw notOurs()
   const [sortedBy, raw, id] = decoded as [string, string, string]
   if (sortedBy !== `${sort.direction === 'desc' ? '-' : ''}${sort.name}`) throw badParameter('cursor', `belongs to sort=${sortedBy}; ask again from the first page`)
-  return { value: sort.dates ? new Date(raw) : raw, id }
+  // Every part reaches a query: one that does not fit its column is a client's mistake (400), not the database's (500).
+  const value = sort.dates ? new Date(raw) : raw
+  if (value instanceof Date && Number.isNaN(value.getTime())) throw notOurs()
+  if (sort.numbers && !(/^\d{1,9}$/.test(raw))) throw notOurs()
+  if (sort.ids === 'uuid' && !isUuid(id)) throw notOurs()
+  return { value, id }
 }
 
 /** One row more than asked tells whether another page follows. */
@@ -71,7 +84,7 @@ export function wholeList<T>(items: T[]): { items: T[]; total: number; next_curs
  * (`name`), `?limit=` per page, `?cursor=` the next_cursor of the page before.
  */
 export function pageInMemory<T>(items: readonly T[], key: (item: T) => string, name: string, query: { limit?: number; cursor?: string }): Page<T> {
-  const sort: Sort = { name, field: 'id', direction: 'asc', dates: false }
+  const sort: Sort = { name, field: 'id', direction: 'asc', dates: false, numbers: false, ids: 'text' }
   const after = decodeCursor(query.cursor, sort)
   const limit = query.limit ?? DEFAULT_LIMIT
   const rows = items

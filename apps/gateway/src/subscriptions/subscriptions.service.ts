@@ -16,7 +16,7 @@ const SUBSCRIPTION_SORTS = {
   product: { field: 'product' },
 }
 
-const VERSION_SORTS = { version: { field: 'version' } }
+const VERSION_SORTS = { version: { field: 'version', numbers: true } }
 
 function versionDto(r: { version: number; lifecycle: SubscriptionVersionDto['lifecycle']; description: string; domainModel: unknown; processId: string | null; step: string | null; actor: string | null; createdAt: Date }): SubscriptionVersionDto {
   return {
@@ -100,7 +100,7 @@ export class SubscriptionsService {
   async versions(id: string, query: PageQueryDto): Promise<Page<SubscriptionVersionDto>> {
     await this.assertExists(id)
     const limit = query.limit ?? DEFAULT_LIMIT
-    const sort = parseSort(query.sort ?? '-version', VERSION_SORTS)
+    const sort = parseSort(query.sort ?? '-version', VERSION_SORTS, 'text')
     const after = decodeCursor(query.cursor, sort)
     const where = { subscriptionId: id, ...(after ? { version: sort.direction === 'desc' ? { lt: Number(after.value) } : { gt: Number(after.value) } } : {}) }
     const [rows, total] = await Promise.all([
