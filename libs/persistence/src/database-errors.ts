@@ -114,3 +114,9 @@ export function databaseTrouble(error: unknown): DatabaseTrouble | undefined {
       return undefined
   }
 }
+
+/** A write that broke a unique key (Prisma P2002): the thing exists already. */
+export const isUniqueViolation = (error: unknown): boolean => error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002'
+
+/** An update or delete of a row that is not there (Prisma P2025). */
+export const isRecordNotFound = (error: unknown): boolean => error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2025'

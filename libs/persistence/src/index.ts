@@ -1,6 +1,6 @@
 export { PersistenceModule } from './persistence.module.js'
 export { PrismaService } from './prisma.service.js'
-export { type DatabaseTrouble, databaseTrouble } from './database-errors.js'
+export { type DatabaseTrouble, databaseTrouble, isRecordNotFound, isUniqueViolation } from './database-errors.js'
 export { Prisma } from './generated/prisma/client.js'
 export { demoCustomers, demoDevices, demoPools, seedCustomers, seedDevices, seedPools, type SeedCustomer, type SeedDevice, type SeedPool } from './seed.js'
 export { ProductSyncRefused, syncProducts, type SyncReport } from './products/product-sync.js'

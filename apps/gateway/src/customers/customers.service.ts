@@ -1,13 +1,12 @@
 import { ConflictException, Injectable, NotFoundException } from '@nestjs/common'
 import type { CustomerCreateDto, CustomerDto, CustomerPatchDto, Page, PageQueryDto } from '#contracts/index.js'
-import { Prisma, PrismaService } from '#persistence/index.js'
+import { isRecordNotFound, isUniqueViolation, Prisma, PrismaService } from '#persistence/index.js'
 import { decodeCursor, DEFAULT_LIMIT, pageOf, parseSort } from '../http/pagination.js'
 
 const CUSTOMER_SORTS = { id: { field: 'id' }, name: { field: 'name' }, created_at: { field: 'createdAt', dates: true } }
 
 type Row = Prisma.CustomerGetPayload<object>
 
-const isPrismaError = (error: unknown, code: string) => error instanceof Prisma.PrismaClientKnownRequestError && error.code === code
 
 /** The built-in customer source (table `customers`), as /api/customers manages it. */
 @Injectable()
@@ -40,7 +39,7 @@ export class CustomersService {
       const row = await this.prisma.customer.create({ data: { id: body.id, name: body.name, contactEmail: body.contact_email ?? null, contactName: body.contact_name ?? null, note: body.note ?? null } })
       return toDto(row, (await this.liveSubscriptions([row.id])).get(row.id) ?? 0)
     } catch (error) {
-      if (isPrismaError(error, 'P2002')) throw new ConflictException(`Customer ${body.id} exists already (GET /api/customers/${body.id}); change it with PATCH.`)
+      if (isUniqueViolation(error)) throw new ConflictException(`Customer ${body.id} exists already (GET /api/customers/${body.id}); change it with PATCH.`)
       throw error
     }
   }
@@ -57,7 +56,7 @@ export class CustomersService {
         },
       })
     } catch (error) {
-      if (isPrismaError(error, 'P2025')) throw new NotFoundException(`No customer ${JSON.stringify(id)}; GET /api/customers lists them.`)
+      if (isRecordNotFound(error)) throw new NotFoundException(`No customer ${JSON.stringify(id)}; GET /api/customers lists them.`)
       throw error
     }
     return this.get(id)

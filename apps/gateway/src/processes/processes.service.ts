@@ -7,7 +7,7 @@ import { v7 as uuidv7 } from 'uuid'
 import type { LoomConfig } from '#config/index.js'
 import type { Page, ProcessDto, ProcessListQueryDto, ProcessStartedDto, ProcessSummaryDto } from '#contracts/index.js'
 import { SEARCH_ATTRIBUTE } from '#domain/index.js'
-import { lockSubscriptions, Prisma, PrismaService, SubscriptionLocked } from '#persistence/index.js'
+import { isUniqueViolation, lockSubscriptions, PrismaService, SubscriptionLocked } from '#persistence/index.js'
 import { callbackTokenHash } from '#activities/processes/process.activities.js'
 import {
   abortUpdate,
@@ -123,7 +123,7 @@ export class ProcessesService {
       )
     } catch (error) {
       await started?.terminate('its process could not be recorded; the start was refused').catch(() => undefined)
-      if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {
+      if (isUniqueViolation(error)) {
         const earlier = idempotencyKey ? await this.replay(user, idempotencyKey, requestHash) : undefined
         if (earlier) return earlier
         throw await this.claimConflict(claims)

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common'
 import { v7 as uuidv7 } from 'uuid'
 import type { DeviceRole, DeviceStatus } from '#domain/index.js'
-import { Prisma, PrismaService } from '#persistence/index.js'
+import { isUniqueViolation, Prisma, PrismaService } from '#persistence/index.js'
 import { conflict, invalid, notFound } from '../errors.js'
 import { formatPrefix, parsePrefix } from '../ipam/prefix.js'
 import type { Cable, CableStatus, Dcim, Device, Interface, InterfacePatch, InterfaceRef } from './dcim.js'
@@ -101,7 +101,6 @@ function hostAddress(value: string, family: 4 | 6 | undefined, field: string): s
   return value.includes('/') ? value : formatPrefix(parsed)
 }
 
-const isUniqueViolation = (error: unknown) => error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002'
 
 const sameEnd = (x: InterfaceRef, y: InterfaceRef) => x.device === y.device && x.interface === y.interface
 const named = (ref: InterfaceRef) => `${ref.device} ${ref.interface}`
