@@ -13,7 +13,7 @@ import type { CircuitInitial, CircuitProvisioning } from '#domain/products/circu
 import { declareWorkflow, processFlow } from '../engine/declaration.js'
 import { failProcess } from '../engine/failure.js'
 import { CREATE_CIRCUIT } from '../names.js'
-import { terminateNewSubscription } from '../shared/subscription-steps.js'
+import { storeProcessSubscription } from '../shared/subscription-steps.js'
 import type { CreateCircuitInput } from './circuit.forms.js'
 import { type CircuitActivities, configureSide, confirmOrVerify, endsOf, withoutCircuit } from './circuit-steps.js'
 
@@ -39,24 +39,13 @@ function provisioningFlow() {
       },
       { compensate: { label: 'Remove the planned cable from DCIM', run: (s, { act, step }) => act.deleteCable({ ...step, cable_id: s.cable_id }) } },
     )
-    .step(
-      'store_process_subscription',
-      'Store the subscription (lifecycle initial)',
-      async (s, { act, step }) => {
-        await act.storeProcessSubscription({
-          ...step,
-          subscription: {
-            id: s.subscription_id,
-            product: s.product,
-            customer_id: s.input.customer_id,
-            description: `${circuitDescription(s.input.speed, s.ends)} (planned)`,
-            domain_model: { circuit: s.circuit },
-          },
-          claims: [s.input.port_a, s.input.port_b].map((port) => ({ resource_type: 'port_subscription', resource_key: port })),
-        })
-        return { lifecycle: 'initial' as const }
-      },
-      { compensate: terminateNewSubscription },
+    .pipe(
+      storeProcessSubscription((s) => ({
+        product: s.product,
+        description: `${circuitDescription(s.input.speed, s.ends)} (planned)`,
+        domain_model: { circuit: s.circuit },
+        claims: [s.input.port_a, s.input.port_b].map((port) => ({ resource_type: 'port_subscription', resource_key: port })),
+      })),
     )
     .step(
       'reserve_ips_in_ipam',

@@ -8,7 +8,7 @@ import { renderNodeConfig } from '#domain/config/index.js'
 import { NODE_LOOPBACK_POOLS, NODE_PRODUCT, type NodeInitial, nodeConfigData, nodeDescription, toProvisioning } from '#domain/products/node/index.js'
 import type { ActivityInterface } from '../engine/activity-interface.js'
 import { declareWorkflow, processFlow, type StepEnv } from '../engine/declaration.js'
-import { terminateNewSubscription } from '../shared/subscription-steps.js'
+import { storeProcessSubscription } from '../shared/subscription-steps.js'
 import { CREATE_NODE } from '../names.js'
 import { confirmConfigApplied, type CreateNodeInput } from './create-node.forms.js'
 
@@ -38,18 +38,13 @@ export const createNodeDeclaration = declareWorkflow(
         const node: NodeInitial = { device_name: device.name, role: device.role, vendor: device.vendor, platform: device.platform, site: device.site, igp_protocol: 'ospf', igp_area: '0.0.0.0' }
         return { node }
       })
-      .step(
-        'store_process_subscription',
-        'Store the subscription (lifecycle initial)',
-        async (s, { act, step }) => {
-          await act.storeProcessSubscription({
-            ...step,
-            subscription: { id: s.subscription_id, product: NODE_PRODUCT, customer_id: s.input.customer_id, description: nodeDescription(s.node), domain_model: { node: s.node } },
-            claims: [{ resource_type: 'dcim_device', resource_key: s.node.device_name }],
-          })
-          return { lifecycle: 'initial' as const }
-        },
-        { compensate: terminateNewSubscription },
+      .pipe(
+        storeProcessSubscription((s) => ({
+          product: NODE_PRODUCT,
+          description: nodeDescription(s.node),
+          domain_model: { node: s.node },
+          claims: [{ resource_type: 'dcim_device', resource_key: s.node.device_name }],
+        })),
       )
       .step(
         'allocate_loopback_ipv4',

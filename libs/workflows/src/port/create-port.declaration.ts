@@ -5,7 +5,7 @@ import type { SubscriptionActivities } from '#activities/subscriptions/subscript
 import type { ActivityInterface } from '../engine/activity-interface.js'
 import { declareWorkflow, processFlow } from '../engine/declaration.js'
 import { failProcess } from '../engine/failure.js'
-import { terminateNewSubscription } from '../shared/subscription-steps.js'
+import { storeProcessSubscription } from '../shared/subscription-steps.js'
 import { CREATE_PORT } from '../names.js'
 import type { CreatePortInput } from './create-port.forms.js'
 
@@ -27,18 +27,13 @@ export const createPortDeclaration = declareWorkflow(
       if (node.product !== 'node' || !device) failProcess(`subscription ${s.input.node} is not a node with a device`)
       return { device, product: portProductOf(s.input.speed), port: { node: s.input.node, port_name: s.input.port_name } }
     })
-    .step(
-      'store_process_subscription',
-      'Store the subscription (lifecycle initial)',
-      async (s, { act, step }) => {
-        await act.storeProcessSubscription({
-          ...step,
-          subscription: { id: s.subscription_id, product: s.product, customer_id: s.input.customer_id, description: `Port ${s.device} ${s.input.port_name} (${s.input.speed})`, domain_model: { port: s.port } },
-          claims: [{ resource_type: 'dcim_interface', resource_key: `${s.device}:${s.input.port_name}` }],
-        })
-        return { lifecycle: 'initial' as const }
-      },
-      { compensate: terminateNewSubscription },
+    .pipe(
+      storeProcessSubscription((s) => ({
+        product: s.product,
+        description: `Port ${s.device} ${s.input.port_name} (${s.input.speed})`,
+        domain_model: { port: s.port },
+        claims: [{ resource_type: 'dcim_interface', resource_key: `${s.device}:${s.input.port_name}` }],
+      })),
     )
     .step(
       'set_status_provisioning',
