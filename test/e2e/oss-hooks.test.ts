@@ -219,7 +219,7 @@ describe('OSS/BSS hooks', () => {
     const failed = step(suspended, 'open_change_ticket')
     assert.equal(failed.status, 'failed')
     assert.equal((failed.error as { type: string }).type, 'TicketRejected')
-    assert.match((failed.error as { message: string }).message, /the ticket system \(http:\/\/127\.0\.0\.1:\d+\/tickets\) refused delivery .* with 422: .*refused by the change policy/)
+    assert.match((failed.error as { message: string }).message, /the ticket system \(http:\/\/127\.0\.0\.1:\d+\) refused delivery .* with 422: .*refused by the change policy/)
     assert.equal(deliveriesOf(id).length, 1, 'a refusal is not retried')
     await hooked.api.call('PUT', `/api/processes/${id}/abort`, {}, { 'x-loom-user': 'olivia' })
     const done = await hooked.api.waitForProcess(id, ended)

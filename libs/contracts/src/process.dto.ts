@@ -110,6 +110,11 @@ export class ProcessListQueryDto extends PageQueryDto {
   @MaxLength(200)
   assignee?: string
 
+  @ApiPropertyOptional({ description: 'the sub-processes of this process (id): a fan-out step’s children, a sub_workflow step’s child' })
+  @IsOptional()
+  @IsUUID()
+  parent_id?: string
+
   @ApiPropertyOptional({ description: 'processes that touched this subscription (id)' })
   @IsOptional()
   @IsUUID()

@@ -4,6 +4,7 @@ import { createNodeDeclaration } from './node/create-node.declaration.js'
 import { modifyNodeDeclaration } from './node/modify-node.declaration.js'
 import { validateNodeDeclaration } from './node/validate-node.declaration.js'
 import { terminateNodeDeclaration } from './node/terminate-node.declaration.js'
+import { drainNodeDeclaration, restoreNodeDeclaration } from './node/drain-node.declaration.js'
 import { createPortDeclaration } from './port/create-port.declaration.js'
 import { terminatePortDeclaration } from './port/terminate-port.declaration.js'
 import { validatePortDeclaration } from './port/validate-port.declaration.js'
@@ -18,6 +19,8 @@ export const WORKFLOW_DECLARATIONS: readonly WorkflowDeclaration[] = [
   modifyNodeDeclaration,
   validateNodeDeclaration,
   terminateNodeDeclaration,
+  drainNodeDeclaration,
+  restoreNodeDeclaration,
   createPortDeclaration,
   terminatePortDeclaration,
   validatePortDeclaration,

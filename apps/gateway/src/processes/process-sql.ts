@@ -16,6 +16,7 @@ function filtersOf(query: ProcessListQueryDto, params: Params): string[] {
   if (query.workflow) where.push(`p.workflow = ${params.add(query.workflow)}`)
   if (query.created_by) where.push(`p.created_by = ${params.add(query.created_by)}`)
   if (query.assignee) where.push(`p.assignee = ${params.add(query.assignee)}`)
+  if (query.parent_id) where.push(`p.parent_id = ${params.add(query.parent_id)}::uuid`)
   if (query.subscription) where.push(`EXISTS (SELECT 1 FROM process_subscriptions ps WHERE ps.process_id = p.id AND ps.subscription_id = ${params.add(query.subscription)}::uuid)`)
   if (query.product) {
     where.push(`EXISTS (SELECT 1 FROM process_subscriptions ps JOIN subscriptions s ON s.id = ps.subscription_id WHERE ps.process_id = p.id AND s.product = ${params.add(query.product)})`)

@@ -86,9 +86,13 @@ export class ProcessesService {
           if (idempotencyKey) await tx.idempotencyKey.create({ data: { createdBy: user, key: idempotencyKey, requestHash, processId, runId: '' } })
           for (const c of claims) await tx.resourceClaim.create({ data: { resourceType: c.resource_type, resourceKey: c.resource_key, processId } })
           await lockSubscriptions(tx, processId, changes)
-          if (changes.length) await tx.processSubscription.createMany({ data: changes.map((id) => ({ processId, subscriptionId: id })) })
+          const checks = startCheckContext(tx, processId)
+          const found = (await form.foundSubscriptions?.(checks, input))?.filter((id) => !changes.includes(id)) ?? []
+          await lockSubscriptions(tx, processId, found)
+          const locked = [...changes, ...found]
+          if (locked.length) await tx.processSubscription.createMany({ data: locked.map((id) => ({ processId, subscriptionId: id })) })
           // What the form forbids now (a subscription still in use): checked once this process holds its claims and locks.
-          const refusals = form.check ? await form.check(startCheckContext(tx, processId), input) : []
+          const refusals = form.check ? await form.check(checks, input) : []
           if (refusals.length) throw new StartRefused(workflow, refusals)
           // A process that changes a subscription is for that subscription's customer and product, unless its form says.
           const changed = changes.length ? await tx.subscription.findUniqueOrThrow({ where: { id: subscriptionId }, select: { customerId: true, product: true } }) : null
@@ -101,7 +105,7 @@ export class ProcessesService {
                 taskQueue: this.config.taskQueue,
                 args: [{ process_id: processId, subscription_id: subscriptionId, created_by: user, input }],
                 typedSearchAttributes: [
-                  { key: SA.subscriptionIds, value: changes.length ? changes : [subscriptionId] },
+                  { key: SA.subscriptionIds, value: locked.length ? locked : [subscriptionId] },
                   { key: SA.product, value: product },
                   { key: SA.customer, value: customer },
                   { key: SA.target, value: declaration.target },

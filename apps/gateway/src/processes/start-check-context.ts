@@ -40,5 +40,14 @@ export function startCheckContext(tx: Prisma.TransactionClient, processId: strin
       if (!row?.process_id || row.process_id === processId) return null
       return { process_id: row.process_id, workflow: row.workflow ?? '', target: row.target ?? '' }
     },
+
+    async lastCompleted(subscriptionId: string, workflows: readonly string[]) {
+      const row = await tx.processSubscription.findFirst({
+        where: { subscriptionId, process: { workflow: { in: [...workflows] }, status: 'completed' } },
+        orderBy: { process: { completedAt: 'desc' } },
+        select: { process: { select: { id: true, workflow: true, completedAt: true } } },
+      })
+      return row ? { process_id: row.process.id, workflow: row.process.workflow, completed_at: row.process.completedAt!.toISOString() } : null
+    },
   }
 }

@@ -31,6 +31,8 @@ export function describeSteps(steps: readonly EngineStep[]): WorkflowStepDto[] {
         return { ...base, branches: Object.fromEntries(Object.entries(s.branches).map(([name, branch]) => [name, describeSteps(branch)])) }
       case 'sub_workflow':
         return { ...base, workflow: s.workflow.name }
+      case 'fan_out':
+        return { ...base, workflow: s.workflow.name, ...(s.compensate ? { compensation: { name: compensationName(s.name), label: s.compensate.label } } : {}) }
     }
   })
 }

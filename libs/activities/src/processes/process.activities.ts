@@ -87,22 +87,79 @@ export class ProcessActivities {
     return { opened: true }
   }
 
-  /** The process row of a sub-workflow, locking the subscriptions it changes; once per (parent, step). */
-  async startChildProcess(
-    input: StepContext & { workflow: string; target: WorkflowTarget; created_by: string; subscription_ids: string[] },
-  ): Promise<{ process_id: string }> {
+  /** The process row of a sub-workflow, locking the subscriptions it changes (or borrowing its parent's locks); once per (parent, step). */
+  async startChildProcess(input: StepContext & ChildProcesses & { subscription_ids: string[] }): Promise<{ process_id: string }> {
     return this.steps.once(input, async (tx) => {
-      const id = uuidv7()
-      await tx.process.create({ data: { id, workflow: input.workflow, target: input.target, status: 'created', createdBy: input.created_by, parentId: input.process_id } })
-      try {
-        await lockSubscriptions(tx, id, input.subscription_ids)
-      } catch (error) {
-        if (error instanceof SubscriptionLocked) throw ApplicationFailure.nonRetryable(error.message, 'Conflict')
-        throw error
-      }
-      for (const subscriptionId of input.subscription_ids) await tx.processSubscription.create({ data: { processId: id, subscriptionId } })
-      return { result: { process_id: id }, state_delta: { child_process_id: id } }
+      const [child] = await this.createChildren(tx, input, [input.subscription_ids])
+      if ('refused' in child) throw ApplicationFailure.nonRetryable(child.refused, 'Conflict')
+      return { result: { process_id: child.process_id }, state_delta: { child_process_id: child.process_id } }
     })
+  }
+
+  /**
+   * The process rows of a fan-out step's sub-processes, one per entry of `children`, in one transaction; a child
+   * whose subscriptions another process holds is refused, naming the holder, and the others start; once per (parent, step).
+   */
+  async startChildProcesses(input: StepContext & ChildProcesses & { children: { subscription_ids: string[] }[] }): Promise<StartedChild[]> {
+    return this.steps.once(input, async (tx) => {
+      const started = await this.createChildren(tx, input, input.children.map((c) => c.subscription_ids))
+      return { result: started, state_delta: { child_process_ids: started.flatMap((c) => ('process_id' in c ? [c.process_id] : [])) } }
+    })
+  }
+
+  /** The completed processes of `workflows` that changed a subscription, newest first (at most 100), and their completed sub-processes. */
+  async completedProcesses(input: { subscription_id: string; workflows: string[] }): Promise<CompletedProcess[]> {
+    const rows = await this.prisma.processSubscription.findMany({
+      where: { subscriptionId: input.subscription_id, process: { workflow: { in: input.workflows }, status: 'completed' } },
+      orderBy: { process: { completedAt: 'desc' } },
+      take: 100,
+      select: {
+        process: {
+          select: { id: true, workflow: true, children: { where: { status: 'completed' }, select: { id: true, workflow: true, subscriptions: { select: { subscriptionId: true } } }, orderBy: { id: 'asc' } } },
+        },
+      },
+    })
+    return rows.map(({ process: p }) => ({
+      process_id: p.id,
+      workflow: p.workflow,
+      completed_children: p.children.map((c) => ({ process_id: c.id, workflow: c.workflow, subscription_ids: c.subscriptions.map((s) => s.subscriptionId) })),
+    }))
+  }
+
+  private async createChildren(tx: Prisma.TransactionClient, parent: StepContext & ChildProcesses, sets: string[][]): Promise<StartedChild[]> {
+    const products = new Map(
+      (await tx.subscription.findMany({ where: { id: { in: sets.flat() } }, select: { id: true, product: true } })).map((s) => [s.id, s.product]),
+    )
+    const started: StartedChild[] = []
+    for (const ids of sets) {
+      const id = uuidv7()
+      await tx.process.create({ data: { id, workflow: parent.workflow, target: parent.target, status: 'created', createdBy: parent.created_by, parentId: parent.process_id } })
+      try {
+        await lockSubscriptions(tx, id, ids, parent.process_id)
+      } catch (error) {
+        if (!(error instanceof SubscriptionLocked)) throw error
+        await tx.process.delete({ where: { id } })
+        started.push({ refused: error.message })
+        continue
+      }
+      await tx.processSubscription.createMany({ data: ids.map((subscriptionId) => ({ processId: id, subscriptionId })) })
+      started.push({ process_id: id, product: products.get(ids[0]) ?? null })
+    }
+    return started
   }
 }
 
+interface ChildProcesses {
+  workflow: string
+  target: WorkflowTarget
+  created_by: string
+}
+
+/** A sub-process of a fan-out step: started (its process row made, its locks taken), or refused with the reason. */
+export type StartedChild = { process_id: string; product: string | null } | { refused: string }
+
+export interface CompletedProcess {
+  process_id: string
+  workflow: string
+  completed_children: { process_id: string; workflow: string; subscription_ids: string[] }[]
+}

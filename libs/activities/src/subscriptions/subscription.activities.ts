@@ -16,6 +16,14 @@ export interface NewSubscription {
   domain_model: Record<string, unknown>
 }
 
+export interface SubscriptionUsing {
+  id: string
+  product: string
+  lifecycle: Lifecycle
+  description: string
+  domain_model: Record<string, unknown>
+}
+
 export interface Claim {
   resource_type: string
   resource_key: string
@@ -73,6 +81,16 @@ export class SubscriptionActivities {
     const missing = input.subscription_ids.filter((id) => !rows.some((r) => r.id === id))
     if (missing.length) throw ApplicationFailure.nonRetryable(`no subscription ${missing.join(', ')}`, 'NotFound')
     return Object.fromEntries(rows.map((r) => [r.id, { product: r.product, lifecycle: r.lifecycle, domain_model: r.domainModel as Record<string, unknown> }]))
+  }
+
+  /** The live (not terminated) subscriptions that use any of these — a node's ports, a port's circuit — in id order. */
+  async readUsers(input: StepContext & { subscription_ids: string[] }): Promise<SubscriptionUsing[]> {
+    const rows = await this.prisma.subscription.findMany({
+      where: { lifecycle: { not: 'terminated' }, dependsOn: { some: { dependsOnId: { in: input.subscription_ids } } } },
+      select: { id: true, product: true, lifecycle: true, description: true, domainModel: true },
+      orderBy: { id: 'asc' },
+    })
+    return rows.map((r) => ({ id: r.id, product: r.product, lifecycle: r.lifecycle, description: r.description, domain_model: r.domainModel as Record<string, unknown> }))
   }
 
   /**

@@ -1,6 +1,7 @@
 import { modifyCircuitMetricForm, modifyCircuitModeForm, terminateCircuitForm, validateCircuitForm } from './circuit/circuit-change.form.js'
 import { createCircuitForm } from './circuit/create-circuit.form.js'
 import { createNodeForm } from './node/create-node.form.js'
+import { drainNodeForm, restoreNodeForm } from './node/drain-node.form.js'
 import { modifyNodeForm } from './node/modify-node.form.js'
 import { terminateNodeForm } from './node/terminate-node.form.js'
 import { validateNodeForm } from './node/validate-node.form.js'
@@ -17,6 +18,8 @@ export const START_FORMS: readonly StartForm<never>[] = [
   modifyNodeForm,
   validateNodeForm,
   terminateNodeForm,
+  drainNodeForm,
+  restoreNodeForm,
   createPortForm,
   terminatePortForm,
   validatePortForm,

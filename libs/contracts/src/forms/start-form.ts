@@ -59,6 +59,8 @@ export interface StartCheckContext {
   claimHolder(resourceType: string, resourceKey: string): Promise<ClaimHolder | null>
   /** the process that has locked a subscription, if any; a start that is locking it meanwhile is waited for */
   lockHolder(subscriptionId: string): Promise<LockHolder | null>
+  /** the last completed process of one of `workflows` that changed the subscription, if any */
+  lastCompleted(subscriptionId: string, workflows: readonly string[]): Promise<{ process_id: string; workflow: string; completed_at: string } | null>
 }
 
 export interface ResourceClaim {
@@ -78,6 +80,12 @@ export interface StartForm<I = unknown> {
    * process row, all or none, so that a second process on one of them gets a 409 naming the holder.
    */
   subscriptions?(input: I): string[]
+  /**
+   * Subscriptions the process also changes that only the stored relations name (every circuit of a node): found
+   * and locked in the start transaction, after those of `subscriptions`, all or none — one lock set for the process
+   * and its sub-processes, which borrow it.
+   */
+  foundSubscriptions?(ctx: StartCheckContext, input: I): Promise<string[]>
   /** the customer the process is for; absent: the customer of the first subscription it changes */
   customerId?(input: I): string
   /**

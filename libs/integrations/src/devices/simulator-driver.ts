@@ -32,6 +32,8 @@ export class SimulatorDriver implements DeviceDriver {
   readonly name = 'simulator'
   readonly readsRunningConfig = true
   private readonly devices = new Map<string, SimulatedDevice>()
+  /** devices whose commits wait until released (see hold) */
+  private readonly held = new Map<string, Promise<void>>()
   private state: number
 
   constructor(private readonly profile: SimulatorProfile = {}) {
@@ -53,6 +55,7 @@ export class SimulatorDriver implements DeviceDriver {
     const check = await this.check(target, config)
     if (!check.ok) throw new DeviceError('invalid_config', `${target.device} refuses the configuration: ${check.errors.join('; ')}`)
     if (this.random() < (this.profile.failure_rate ?? 0)) throw new DeviceError('unreachable', `${target.device} (simulated) did not answer`)
+    await this.held.get(target.device)
     const device = this.device(target)
     const diff = lineDiff(device.running, config)
     if (!diff) return { changed: false, diff: '', backup: null, needs_confirmation: false }
@@ -101,6 +104,16 @@ export class SimulatorDriver implements DeviceDriver {
     const simulated = this.devices.get(device)
     if (!simulated) throw new Error(`the simulator has no device ${device}`)
     simulated.running = edit(simulated.running)
+  }
+
+  /** For tests and demos: the device's next commits wait (a slow router) until the returned function is called. */
+  hold(device: string): () => void {
+    let release!: () => void
+    this.held.set(device, new Promise<void>((resolve) => (release = resolve)))
+    return () => {
+      this.held.delete(device)
+      release()
+    }
   }
 
   private device(target: DeviceTarget): SimulatedDevice {

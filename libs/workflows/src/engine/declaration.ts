@@ -10,7 +10,7 @@ import type { WorkflowTarget } from '#domain/index.js'
 /** A time span as Temporal reads it: '30 seconds', '2 days', '500 ms', or milliseconds. */
 export type Duration = string | number
 
-export const STEP_KINDS = ['step', 'input', 'approval', 'conditional', 'retry', 'callback', 'parallel', 'sub_workflow'] as const
+export const STEP_KINDS = ['step', 'input', 'approval', 'conditional', 'retry', 'callback', 'parallel', 'sub_workflow', 'fan_out'] as const
 export type StepKind = (typeof STEP_KINDS)[number]
 export type Delta = Record<string, unknown>
 
@@ -134,7 +134,37 @@ export interface SubWorkflowStep extends Declared {
   subscription?: (state: never) => string | undefined
 }
 
-export type EngineStep = ActivityStep | InputStep | ApprovalStep | ConditionalStep | RetryStep | CallbackStep | ParallelStep | SubWorkflowStep
+/** One sub-process of a fan-out step: the subscription it changes and the child workflow's input. */
+export interface FanOutItem {
+  subscription_id: string
+  input: unknown
+}
+
+/** What became of one sub-process of a fan-out step. */
+export interface FanOutOutcome {
+  subscription_id: string
+  /** null when it was refused (another process holds its subscription) or never started (the parent was aborted first) */
+  process_id: string | null
+  status: 'completed' | 'aborted' | 'failed' | 'refused' | 'not_started'
+  result?: unknown
+  reason?: string
+}
+
+/**
+ * Runs one Loom workflow as a sub-process per item, known only when the step runs (every circuit of a node), up to
+ * `concurrency` at once. Each child has its own process and log and borrows the parent's locks; a child that fails
+ * or is aborted is reported, not fatal: the step's result, under its name, is every child's outcome. An abort of
+ * the parent aborts the running children. `compensate` gives each completed child's inverse input (run the same way, as `undo_<name>`).
+ */
+export interface FanOutStep extends Declared {
+  kind: 'fan_out'
+  workflow: Pick<WorkflowDeclaration, 'name' | 'target'>
+  items: (state: never) => FanOutItem[]
+  concurrency: number
+  compensate?: { label: string; input: (completed: FanOutOutcome) => unknown }
+}
+
+export type EngineStep = ActivityStep | InputStep | ApprovalStep | ConditionalStep | RetryStep | CallbackStep | ParallelStep | SubWorkflowStep | FanOutStep
 
 /** What the API tells about a workflow without running it, and what the executor runs. */
 export interface WorkflowDeclaration {
@@ -261,6 +291,15 @@ export class Flow<S, A> {
     options: { input: (state: S) => unknown; subscription?: (state: S) => string | undefined },
   ): Flow<S & Record<K, R>, A> {
     return this.then({ kind: 'sub_workflow', name, label, workflow, input: options.input, subscription: options.subscription as SubWorkflowStep['subscription'] })
+  }
+
+  fanOut<K extends string>(
+    name: K,
+    label: string,
+    workflow: Pick<WorkflowDeclaration, 'name' | 'target'>,
+    options: { items: (state: S) => FanOutItem[]; concurrency?: number; compensate?: FanOutStep['compensate'] },
+  ): Flow<S & Record<K, FanOutOutcome[]>, A> {
+    return this.then({ kind: 'fan_out', name, label, workflow, items: options.items, concurrency: options.concurrency ?? 10, compensate: options.compensate })
   }
 }
 

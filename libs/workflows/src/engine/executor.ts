@@ -9,6 +9,7 @@ import {
   ChildWorkflowFailure,
   condition,
   executeChild,
+  getExternalWorkflowHandle,
   log,
   patched,
   proxyActivities,
@@ -21,7 +22,7 @@ import {
 } from '@temporalio/workflow'
 import { msToNumber } from '@temporalio/common/lib/time'
 import { SEARCH_ATTRIBUTE } from '#domain/search-attributes.js'
-import type { ProcessActivities, StepRecord } from '#activities/processes/process.activities.js'
+import type { ProcessActivities, StartedChild, StepRecord } from '#activities/processes/process.activities.js'
 import type { StepContext } from '#activities/processes/step-context.js'
 import type { ProcessStatus } from '#domain/index.js'
 import type { ActivityInterface } from './activity-interface.js'
@@ -33,6 +34,9 @@ import {
   compensationName,
   type Delta,
   type EngineStep,
+  type FanOutItem,
+  type FanOutOutcome,
+  type FanOutStep,
   type InputStep,
   type ProcessArgs,
   type RetryStep,
@@ -53,6 +57,7 @@ import {
   NOT_ALLOWED,
   NOT_SUSPENDED,
   NOT_WAITING,
+  parentAbortSignal,
   PENDING_LOG,
   pendingInputOf,
   type CallbackRequest,
@@ -115,7 +120,7 @@ class ProcessEngine {
   private readonly callbacks = new Map<string, AwaitingCallback>()
   private readonly suspended = new Map<string, StepError>()
   /** completed steps that declare a compensation, in completion order, with the state they left */
-  private readonly done: { step: ActivityStep | RetryStep; state: Delta }[] = []
+  private readonly done: { step: ActivityStep | RetryStep | FanOutStep; state: Delta }[] = []
   /** log entries not written yet */
   private readonly pending: StepRecord[] = []
   private written: Promise<void> = Promise.resolve()
@@ -125,6 +130,8 @@ class ProcessEngine {
   private readonly proxies = new Map<StepActivityOptions | undefined, Engine>()
   /** where each step (a group's members included) stands in the top-level list, for the progress line */
   private readonly topIndex: Map<string, number>
+  /** the fan-out steps running now: how many of their sub-processes have ended */
+  private readonly fanOuts = new Map<string, { total: number; ended: number }>()
   private retries = 0
   private abortReason: string | null = null
   /** a branch of a parallel group failed the process: the other branches stop at their next wait or boundary */
@@ -193,6 +200,9 @@ class ProcessEngine {
         },
       },
     )
+    setHandler(parentAbortSignal, ({ reason }) => {
+      if (!this.ended && !this.abortReason) this.abortReason = reason
+    })
     setHandler(engineSignal, ({ running }) => {
       this.engineRunning = running
     })
@@ -283,6 +293,8 @@ class ProcessEngine {
         }
         case 'sub_workflow':
           return await this.subWorkflowStep(step, state)
+        case 'fan_out':
+          return await this.fanOutStep(step, state)
       }
     } finally {
       this.current.delete(step.name)
@@ -410,6 +422,95 @@ class ProcessEngine {
     return delta
   }
 
+  private async fanOutStep(step: FanOutStep, state: Delta): Promise<Delta> {
+    const items = await this.attempt(step.name, () => Promise.resolve(step.items(state as never)))
+    const outcomes = await this.runChildren(step.name, step, items, true)
+    const delta = { [step.name]: outcomes }
+    // Stopped by an abort, the children that completed are still undone.
+    if (step.compensate && outcomes.some((o) => o.status === 'completed')) this.done.push({ step, state: { ...state, ...delta } })
+    this.stopIfHalted()
+    this.record({ ...this.contextOf(step.name), status: 'success', state_delta: { [step.name]: outcomes.map(({ result: _, ...o }) => o) } })
+    return delta
+  }
+
+  /**
+   * Starts a sub-process per item (all process rows and locks at once) and runs up to `concurrency` of them at a
+   * time. When the parent halts (`abortable`), the running ones are told to abort and are waited for; the rest
+   * never start and are recorded aborted.
+   */
+  private async runChildren(name: string, step: FanOutStep, items: FanOutItem[], abortable: boolean): Promise<FanOutOutcome[]> {
+    const ctx = this.contextOf(name)
+    const progress = { total: items.length, ended: 0 }
+    this.fanOuts.set(name, progress)
+    this.record({ ...ctx, status: 'running', state_delta: { sub_processes: items.length } })
+    const started = await this.attempt(
+      name,
+      () =>
+        this.activities().startChildProcesses({
+          ...ctx,
+          workflow: step.workflow.name,
+          target: step.workflow.target,
+          created_by: this.args.created_by,
+          children: items.map((item) => ({ subscription_ids: [item.subscription_id] })),
+        }),
+      abortable,
+    )
+    const outcomes: FanOutOutcome[] = items.map((item, i) => {
+      const child = started[i]
+      return 'refused' in child
+        ? { subscription_id: item.subscription_id, process_id: null, status: 'refused', reason: child.refused }
+        : { subscription_id: item.subscription_id, process_id: child.process_id, status: 'not_started' }
+    })
+    const running = new Set<string>()
+    let next = 0
+    const stopping = () => abortable && this.halted()
+    const runNext = async (): Promise<void> => {
+      for (let i = next++; i < items.length && !stopping(); i = next++) {
+        const child = started[i]
+        if ('refused' in child) continue
+        running.add(child.process_id)
+        outcomes[i] = { ...outcomes[i], ...(await this.runChild(step, child, items[i])) }
+        running.delete(child.process_id)
+        progress.ended++
+        this.record({ ...ctx, status: 'running', state_delta: { sub_processes: items.length, ended: progress.ended } }, 'now')
+        this.showProgress()
+      }
+    }
+    const all = Promise.all(Array.from({ length: Math.min(step.concurrency, items.length) }, runNext))
+    if (abortable) {
+      await Promise.race([all, condition(() => this.halted())])
+      if (this.halted()) {
+        const reason = `the parent process ${this.args.process_id} was aborted: ${this.abortReason ?? this.failedBranch?.message}`
+        // A child that has just ended does not take the signal: nothing to tell it.
+        await Promise.all([...running].map((id) => getExternalWorkflowHandle(id).signal(parentAbortSignal, { reason }).catch(() => undefined)))
+      }
+    }
+    await all
+    const unstarted = outcomes.filter((o) => o.status === 'not_started')
+    await Promise.all(unstarted.map((o) => logActivities.finishProcess({ process_id: o.process_id!, status: 'aborted', failure: { message: 'not started: its parent process was aborted first' } })))
+    this.fanOuts.delete(name)
+    return outcomes
+  }
+
+  private async runChild(step: FanOutStep, child: Exclude<StartedChild, { refused: string }>, item: FanOutItem): Promise<Pick<FanOutOutcome, 'status' | 'result' | 'reason'>> {
+    try {
+      const outcome = await executeChild<(args: ProcessArgs) => Promise<ProcessOutcome>>(step.workflow.name, {
+        workflowId: child.process_id,
+        args: [{ process_id: child.process_id, subscription_id: item.subscription_id, created_by: this.args.created_by, input: item.input }],
+        typedSearchAttributes: [
+          { key: SEARCH_ATTRIBUTE.subscriptionIds, value: [item.subscription_id] },
+          { key: SEARCH_ATTRIBUTE.target, value: step.workflow.target },
+          { key: SEARCH_ATTRIBUTE.createdBy, value: this.args.created_by },
+          { key: SEARCH_ATTRIBUTE.status, value: 'created' },
+          ...(child.product ? [{ key: SEARCH_ATTRIBUTE.product, value: child.product }] : []),
+        ],
+      })
+      return outcome.status === 'completed' ? { status: 'completed', result: outcome.result } : { status: 'aborted', reason: outcome.reason }
+    } catch (error) {
+      return { status: 'failed', reason: describeFailure(error).message }
+    }
+  }
+
   // ---- failure, abort, pause ----
 
   /**
@@ -472,9 +573,17 @@ class ProcessEngine {
       const ctx = this.contextOf(name)
       this.current.add(name)
       this.showProgress()
-      // A failing compensation suspends too, but cannot be aborted: the operator fixes the cause and retries.
-      await this.attempt(name, () => step.compensate!.run(state as never, { act: this.activities(step.kind === 'step' ? step.activity : undefined), step: ctx } as never), false)
-      this.record({ ...ctx, status: 'success', state_delta: { undone: step.name } })
+      if (step.kind === 'fan_out') {
+        // The inverse of every child that completed, run the same way; one that fails is reported, not fatal.
+        const completed = (state[step.name] as FanOutOutcome[]).filter((o) => o.status === 'completed')
+        const items = completed.map((o) => ({ subscription_id: o.subscription_id, input: step.compensate!.input(o) }))
+        const outcomes = await this.runChildren(name, step, items, false)
+        this.record({ ...ctx, status: 'success', state_delta: { undone: step.name, [name]: outcomes.map(({ result: _, ...o }) => o) } })
+      } else {
+        // A failing compensation suspends too, but cannot be aborted: the operator fixes the cause and retries.
+        await this.attempt(name, () => step.compensate!.run(state as never, { act: this.activities(step.kind === 'step' ? step.activity : undefined), step: ctx } as never), false)
+        this.record({ ...ctx, status: 'success', state_delta: { undone: step.name } })
+      }
       this.current.delete(name)
     }
   }
@@ -601,6 +710,7 @@ class ProcessEngine {
       this.suspended.size ? `suspended at ${[...this.suspended.keys()].join(', ')}: PUT /api/processes/${this.args.process_id}/resume to retry or /abort` : '',
       [...this.waiting.values()].map((w) => `waiting for ${w.step.kind === 'approval' ? w.step.role : w.step.assignee} to answer ${w.step.name}`).join('; '),
       [...this.callbacks.values()].map((c) => `waiting for the callback of ${c.step.name}`).join('; '),
+      [...this.fanOuts].map(([name, p]) => `${name}: ${p.ended} of ${p.total} sub-processes ended`).join('; '),
     ].filter(Boolean)
     setCurrentDetails([where, ...notes].join(' — '))
   }

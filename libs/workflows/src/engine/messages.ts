@@ -106,6 +106,8 @@ export const retryUpdate = defineUpdate<{ steps: string[] }, [Identity]>('retry'
 export const abortUpdate = defineUpdate<{ aborting: true }, [AbortRequest]>('abort')
 /** delivers an external system's callback (the gateway has checked its token) */
 export const callbackUpdate = defineUpdate<{ step: string }, [CallbackRequest]>('callback')
+/** sent by a parent process that is aborted to its running sub-processes: each aborts (and compensates) */
+export const parentAbortSignal = defineSignal<[{ reason: string }]>('parent_abort')
 /** the engine setting: paused processes wait at their next step boundary */
 export const engineSignal = defineSignal<[{ running: boolean }]>('engine')
 

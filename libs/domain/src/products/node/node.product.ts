@@ -25,5 +25,5 @@ export const nodeProduct = defineProduct({
   tag: 'NODE',
   fixed_inputs: {},
   blocks: [nodeBlock],
-  workflows: ['create_node', 'modify_node', 'terminate_node', 'validate_node'],
+  workflows: ['create_node', 'modify_node', 'drain_node', 'restore_node', 'terminate_node', 'validate_node'],
 })

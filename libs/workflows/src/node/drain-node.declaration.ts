@@ -1,0 +1,90 @@
+// Draining a node for maintenance: every circuit on it to maintenance mode (the highest IGP cost, so traffic takes
+// other paths), each by its own modify_circuit_mode sub-process, in parallel, under one lock set taken at the start
+// (the node and all its active circuits); one report. restore_node is its inverse: the circuits the drains since
+// the last restore moved, back to normal. What none of the anchors do well: orchestrator-core runs one subscription
+// per process, nornir has no durable state, AWX no model of what depends on what.
+import type { ProcessActivities } from '#activities/processes/process.activities.js'
+import type { SubscriptionActivities } from '#activities/subscriptions/subscription.activities.js'
+import type { CircuitActive } from '#domain/products/circuit/circuit.product.js'
+import { NODE_PRODUCT } from '#domain/products/node/index.js'
+import type { ActivityInterface } from '../engine/activity-interface.js'
+import { declareWorkflow, type FanOutOutcome, processFlow, type StepEnv } from '../engine/declaration.js'
+import { DRAIN_NODE, MODIFY_CIRCUIT_MODE, RESTORE_NODE } from '../names.js'
+import type { DrainNodeInput, RestoreNodeInput } from './drain-node.forms.js'
+
+type Act = ActivityInterface<SubscriptionActivities> & ActivityInterface<Pick<ProcessActivities, 'completedProcesses'>>
+type Mode = CircuitActive['mode']
+
+interface NodeCircuit {
+  id: string
+  description: string
+  mode: Mode
+}
+
+const MODIFY_MODE = { name: MODIFY_CIRCUIT_MODE, target: 'MODIFY' } as const
+
+/** The active circuits on the node's ports, with their modes. */
+async function circuitsOn(node: string, { act, step }: StepEnv<Act>): Promise<NodeCircuit[]> {
+  const ports = await act.readUsers({ ...step, subscription_ids: [node] })
+  const users = ports.length ? await act.readUsers({ ...step, subscription_ids: ports.map((p) => p.id) }) : []
+  return users.flatMap((u) => {
+    const circuit = u.domain_model.circuit as CircuitActive | undefined
+    return u.lifecycle === 'active' && circuit ? [{ id: u.id, description: u.description, mode: circuit.mode }] : []
+  })
+}
+
+/** Every circuit of the node moved `from` one mode `to` the other: a sub-process each; the inverse on abort. */
+function moveCircuits<S extends { circuits: NodeCircuit[] }>(from: Mode, to: Mode) {
+  return {
+    items: (s: S) => s.circuits.filter((c) => c.mode === from).map((c) => ({ subscription_id: c.id, input: { subscription_id: c.id, mode: to } })),
+    compensate: { label: `Put the circuits moved to ${to} back in ${from} mode`, input: (moved: FanOutOutcome) => ({ subscription_id: moved.subscription_id, mode: from }) },
+  }
+}
+
+/** The report: which circuits moved (by which sub-process), which were already there, which did not move and why. */
+function report(node: string, circuits: NodeCircuit[], outcomes: FanOutOutcome[], to: Mode) {
+  const named = (id: string) => circuits.find((c) => c.id === id)?.description ?? id
+  return {
+    subscription_id: node,
+    moved: outcomes.filter((o) => o.status === 'completed').map((o) => ({ circuit: o.subscription_id, description: named(o.subscription_id), process_id: o.process_id })),
+    [`already_${to}`]: circuits.filter((c) => c.mode === to).map((c) => ({ circuit: c.id, description: c.description })),
+    not_moved: outcomes
+      .filter((o) => o.status !== 'completed')
+      .map((o) => ({ circuit: o.subscription_id, description: named(o.subscription_id), process_id: o.process_id, status: o.status, reason: o.reason ?? null })),
+  }
+}
+
+export const drainNodeDeclaration = declareWorkflow(
+  {
+    name: DRAIN_NODE,
+    target: 'MODIFY',
+    product: NODE_PRODUCT,
+    description: 'Drain a node for maintenance: every active circuit on it to maintenance mode, a modify_circuit_mode sub-process each, in parallel; one report',
+  },
+  processFlow<DrainNodeInput, Act>()
+    .step('find_circuits', 'Find the node’s active circuits and their modes', async (s, env) => ({ circuits: await circuitsOn(s.subscription_id, env) }))
+    .fanOut('drain_circuits', 'Move each circuit in normal mode to maintenance (modify_circuit_mode), in parallel', MODIFY_MODE, moveCircuits('normal', 'maintenance')),
+  (s) => report(s.subscription_id, s.circuits, s.drain_circuits, 'maintenance'),
+)
+
+export const restoreNodeDeclaration = declareWorkflow(
+  {
+    name: RESTORE_NODE,
+    target: 'MODIFY',
+    product: NODE_PRODUCT,
+    description: 'Undo the drains of a node: the circuits they moved to maintenance, and that still are, back to normal mode, in parallel; one report',
+  },
+  processFlow<RestoreNodeInput, Act>()
+    .step('find_drained_circuits', 'Find the circuits the drains since the last restore moved to maintenance', async (s, env) => {
+      const processes = await env.act.completedProcesses({ subscription_id: s.subscription_id, workflows: [DRAIN_NODE, RESTORE_NODE] })
+      const lastRestore = processes.findIndex((p) => p.workflow === RESTORE_NODE)
+      const drained = new Set(
+        processes
+          .slice(0, lastRestore < 0 ? undefined : lastRestore)
+          .flatMap((drain) => drain.completed_children.filter((c) => c.workflow === MODIFY_CIRCUIT_MODE).flatMap((c) => c.subscription_ids)),
+      )
+      return { circuits: (await circuitsOn(s.subscription_id, env)).filter((c) => drained.has(c.id)) }
+    })
+    .fanOut('restore_circuits', 'Move each drained circuit still in maintenance back to normal (modify_circuit_mode), in parallel', MODIFY_MODE, moveCircuits('maintenance', 'normal')),
+  (s) => report(s.subscription_id, s.circuits, s.restore_circuits, 'normal'),
+)
