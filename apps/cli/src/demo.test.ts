@@ -23,10 +23,14 @@ describe('loom demo', () => {
   test("runs seed 002's story on the demo routers, printing every process and step; the API shows the result", async () => {
     const run = await loom('--api', product.url, 'demo')
     assert.equal(run.status, 0, `${run.stdout}\n${run.stderr}`)
-    for (const workflow of ['create_node', 'create_port', 'create_circuit', 'modify_circuit_mode', 'validate_node', 'terminate_circuit']) assert.match(run.stdout, new RegExp(`^▶ ${workflow}: `, 'm'))
+    for (const workflow of ['create_node', 'create_port', 'create_circuit', 'modify_circuit_mode', 'validate_node', 'drain_node', 'restore_node', 'terminate_circuit']) assert.match(run.stdout, new RegExp(`^▶ ${workflow}: `, 'm'))
     assert.match(run.stdout, /^ {2}\? provide_config_to_user: answered/m, 'the manual driver: configuration confirmed as the NOC would')
     assert.match(run.stdout, /^ {2}\? approve_termination: answered/m)
     assert.match(run.stdout, /^ {2}✓ set_status_active$/m)
+    // ams-pe1 is on two circuits of the ring: both drained by sub-processes (confirmed as the NOC would), then restored.
+    assert.match(run.stdout, /^ {4}\? provide_config_to_user: answered/m, 'a sub-process waits for its configuration too')
+    assert.equal(run.stdout.match(/^ {4}↳ modify_circuit_mode [\da-f-]+: completed/gm)?.length, 4, run.stdout)
+    assert.match(run.stdout, /^ {2}= 2 of 2 circuits moved$/m)
     assert.match(run.stdout, /^done: 3 nodes, 3 circuits \(2 in service, 1 terminated\)/m)
 
     const api = apiClient(product.url)

@@ -1,7 +1,8 @@
 // `loom demo`: seed 002's story through the API, as a user would tell it — enrol the routers (create_node),
 // reserve their ports (create_port), join them in a ring of circuits (create_circuit, drained), bring the
-// circuits into service (modify_circuit_mode → normal), check the nodes (validate_node), and take one circuit
-// out of service (terminate_circuit, approved by the change board). Each process's steps are printed as they
+// circuits into service (modify_circuit_mode → normal), check the nodes (validate_node), drain the first router
+// for maintenance and restore it (drain_node, restore_node: a sub-process per circuit), and take one circuit out
+// of service (terminate_circuit, approved by the change board). Each process's steps are printed as they
 // complete; configuration a person must apply (the manual driver) is shown and confirmed, as the NOC would.
 // What exists already (a node enrolled by an earlier run) is reused, so the demo can run again.
 
@@ -9,6 +10,7 @@ interface Step {
   name: string
   status: string
   error?: { message?: string } | null
+  state_delta?: Record<string, unknown> | null
 }
 interface PendingInput {
   step: string
@@ -61,6 +63,18 @@ export async function runDemo(api: string, options: DemoOptions): Promise<{ node
     say(`▶ ${workflow}: ${what}   (process ${started.body.id})`)
     const shown = new Set<string>()
     const answered = new Set<string>()
+    const endedChildren = new Set<string>()
+    /** Answers what a process waits for, once per step. */
+    const answer = async (p: Process, indentBy: string) => {
+      const pending = p.pending_input
+      if (!pending || answered.has(`${p.id}:${pending.step}`)) return
+      answered.add(`${p.id}:${pending.step}`)
+      const value = answerFor(pending)
+      if (options.verbose && pending.data) say(indent(JSON.stringify(pending.data, null, 2)))
+      say(`${indentBy}? ${pending.step}: answered ${JSON.stringify(value)}`)
+      const res = await call<{ detail?: string }>('PUT', `/api/processes/${p.id}/resume`, value, pending.kind === 'approval' ? APPROVER : { 'x-loom-user': 'demo-noc' })
+      if (res.status !== 200) throw new DemoError(`answering ${pending.step} failed: ${res.status} ${res.body.detail ?? ''}`)
+    }
     for (;;) {
       const { body: p } = await call<Process>('GET', `/api/processes/${started.body.id}`)
       for (const s of p.steps) {
@@ -69,20 +83,20 @@ export async function runDemo(api: string, options: DemoOptions): Promise<{ node
           say(`  ${s.status === 'success' ? '✓' : '·'} ${s.name}${s.status === 'skipped' ? ' (skipped)' : ''}`)
         }
       }
+      // Sub-processes (a drain's, one per circuit) wait for the same confirmations; each is named when it ends.
+      const { body: children } = await call<{ items: Pick<Process, 'id' | 'workflow' | 'status' | 'completed_at' | 'subscription_ids'>[] }>('GET', `/api/processes?parent_id=${p.id}&limit=100`)
+      for (const child of children.items) {
+        if (child.completed_at && !endedChildren.has(child.id)) {
+          endedChildren.add(child.id)
+          say(`    ↳ ${child.workflow} ${child.subscription_ids.join(', ')}: ${child.status}   (process ${child.id})`)
+        } else if (child.status === 'waiting') await answer((await call<Process>('GET', `/api/processes/${child.id}`)).body, '    ')
+      }
       if (p.completed_at) {
         if (p.status !== 'completed') throw new DemoError(`${workflow} (${what}) ended ${p.status}: ${p.failure?.message ?? ''}`)
         return p
       }
       if (p.status === 'suspended') throw new DemoError(`${workflow} (${what}) is suspended: ${p.failure?.message ?? ''}; see /api/processes/${p.id}`)
-      const pending = p.pending_input
-      if (pending && !answered.has(pending.step)) {
-        answered.add(pending.step)
-        const answer = answerFor(pending)
-        if (options.verbose && pending.data) say(indent(JSON.stringify(pending.data, null, 2)))
-        say(`  ? ${pending.step}: answered ${JSON.stringify(answer)}`)
-        const res = await call<{ detail?: string }>('PUT', `/api/processes/${p.id}/resume`, answer, pending.kind === 'approval' ? APPROVER : { 'x-loom-user': 'demo-noc' })
-        if (res.status !== 200) throw new DemoError(`answering ${pending.step} failed: ${res.status} ${res.body.detail ?? ''}`)
-      }
+      await answer(p, '  ')
       await new Promise((resolve) => setTimeout(resolve, 250))
     }
   }
@@ -129,6 +143,11 @@ export async function runDemo(api: string, options: DemoOptions): Promise<{ node
   }
   for (const [i, circuit] of circuits.entries()) await run('modify_circuit_mode', { subscription_id: circuit, mode: 'normal' }, `circuit ${i + 1} into service`)
   for (const [i, node] of nodes.entries()) await run('validate_node', { subscription_id: node }, `check ${options.routers[i]} against DCIM and IPAM`)
+  // Maintenance on the first router: its circuits drained (traffic takes the rest of the ring), then restored.
+  const drained = await run('drain_node', { subscription_id: nodes[0] }, `drain ${options.routers[0]}: its circuits to maintenance, one sub-process each`)
+  say(`  = ${reportOf(drained, 'drain_circuits')}`)
+  const restored = await run('restore_node', { subscription_id: nodes[0] }, `restore ${options.routers[0]}: the drained circuits back to normal`)
+  say(`  = ${reportOf(restored, 'restore_circuits')}`)
   await run('terminate_circuit', { subscription_id: circuits[0] }, 'take circuit 1 out of service (the change board approves)')
   say(`done: ${nodes.length} nodes, ${circuits.length} circuits (${circuits.length - 1} in service, 1 terminated). Browse them: ${new URL('/api/subscriptions', api).href}`)
   return { nodes, circuits }
@@ -148,6 +167,14 @@ function answerFor(pending: PendingInput): Record<string, unknown> {
     answer[field] = schema.const
   }
   return answer
+}
+
+/** A fan-out step's outcomes in a line: how many sub-processes moved their circuit, and any that did not. */
+function reportOf(p: Process, step: string): string {
+  const outcomes = ((p.steps.find((s) => s.name === step)?.state_delta ?? {})[step] ?? []) as { subscription_id: string; status: string; reason?: string }[]
+  const moved = outcomes.filter((o) => o.status === 'completed').length
+  const rest = outcomes.filter((o) => o.status !== 'completed').map((o) => `${o.subscription_id} ${o.status}${o.reason ? `: ${o.reason}` : ''}`)
+  return `${moved} of ${outcomes.length} circuits moved${rest.length ? `; not moved: ${rest.join('; ')}` : ''}`
 }
 
 const indent = (text: string) => text.split('\n').map((l) => `      ${l}`).join('\n')

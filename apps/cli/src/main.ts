@@ -69,7 +69,7 @@ workflow
 
 program
   .command('demo')
-  .description("run seed 002's story through the API: enrol routers, reserve ports, a ring of circuits, into service, validate, terminate one")
+  .description("run seed 002's story through the API: enrol routers, reserve ports, a ring of circuits, into service, validate, drain and restore a router, terminate one circuit")
   .option('--routers <names>', 'comma-separated planned routers (npm start seeds ams-pe1, ams-pe2, fra-pe1, lon-pe1)', 'ams-pe1,fra-pe1,lon-pe1')
   .option('--verbose', 'print the configuration shown to the person who applies it')
   .action(async (options: { routers: string; verbose?: boolean }) => {
