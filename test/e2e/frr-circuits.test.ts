@@ -1,7 +1,8 @@
 // Seed 002's story on real routers, through the API only: three FRR routers in a ring, enrolled by create_node,
 // their ports reserved by create_port, three circuits forming a triangle by create_circuit (OSPF Full on every
 // link), modify_circuit_mode moving traffic off a link (its cost rises and the routes go the other way),
-// terminate_circuit taking the adjacency away; Temporal visibility finds every process by subscription id.
+// drain_node and restore_node on one router, terminate_circuit taking the adjacency away; Temporal visibility
+// finds every process by subscription id.
 // Skipped, with the reason, where the lab cannot start (it needs root, frr and sshd: .ci/run installs them).
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
@@ -119,6 +120,18 @@ describe('circuits on real FRR routers, through the API', { skip: unavailable },
     assert.deepEqual([await costOf('r1', 'to-r2'), await costOf('r2', 'to-r1')], [65535, 65535])
     await waitFor(async () => (await routeVia('r1', r2)).join() === 'to-r3', { timeoutMs: 20_000, describe: () => `traffic from r1 to r2 never moved to r3: ${JSON.stringify(lab.routers.map((r) => r.name))}` })
     assert.deepEqual(await neighbours('r1'), ['to-r2', 'to-r3'], 'drained, not down: the adjacency stays')
+  })
+
+  test('drain_node r3: both its circuits to maintenance on both ends (a sub-process each); restore_node puts back only those, r1–r2 stays drained', async () => {
+    const drained = await runToCompletion(api, 'drain_node', { subscription_id: node.r3 })
+    const moved = (drained.steps.find((s) => s.name === 'drain_circuits')!.state_delta as { drain_circuits: { subscription_id: string; status: string }[] }).drain_circuits
+    assert.deepEqual(moved.map((o) => o.status), ['completed', 'completed'])
+    assert.deepEqual(await Promise.all([costOf('r3', 'to-r1'), costOf('r1', 'to-r3'), costOf('r3', 'to-r2'), costOf('r2', 'to-r3')]), [65535, 65535, 65535, 65535])
+    assert.deepEqual(await neighbours('r3'), ['to-r1', 'to-r2'], 'drained, not down')
+
+    await runToCompletion(api, 'restore_node', { subscription_id: node.r3 })
+    assert.deepEqual(await Promise.all([costOf('r3', 'to-r1'), costOf('r1', 'to-r3'), costOf('r3', 'to-r2'), costOf('r2', 'to-r3')]), [10, 10, 10, 10])
+    assert.deepEqual([await costOf('r1', 'to-r2'), await costOf('r2', 'to-r1')], [65535, 65535], 'not moved by the drain, not moved by the restore')
   })
 
   test('terminate_circuit (approved by the change board) takes the adjacency away; r1 still reaches r2 through r3', async () => {
