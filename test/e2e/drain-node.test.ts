@@ -157,6 +157,11 @@ describe('drain_node and restore_node (simulator driver)', () => {
     })
     const quick = children.find((c) => c.subscription_ids[0] === circuit.r1r2)!
     await api.waitForProcess(quick.id, (p) => p.status === 'completed', 30_000)
+    // The drain's log shows its progress while the other sub-process runs.
+    await api.waitForProcess(started.body.id, (p) => {
+      const step = p.steps.find((s) => s.name === 'drain_circuits')
+      return step?.status === 'running' && (step.state_delta as { ended?: number } | null)?.ended === 1
+    })
     // PUT /abort answers once the drain has ended, which needs drain-r3: released once the waiting sub-process has been told.
     const slow = children.find((c) => c.subscription_ids[0] === circuit.r2r3)!
     const aborting = api.call('PUT', `/api/processes/${started.body.id}/abort`, { reason: 'maintenance cancelled' }, { 'x-loom-user': 'alice' })

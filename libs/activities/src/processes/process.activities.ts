@@ -90,21 +90,20 @@ export class ProcessActivities {
   /** The process row of a sub-workflow, locking the subscriptions it changes (or borrowing its parent's locks); once per (parent, step). */
   async startChildProcess(input: StepContext & ChildProcesses & { subscription_ids: string[] }): Promise<{ process_id: string }> {
     return this.steps.once(input, async (tx) => {
-      const [child] = await this.createChildren(tx, input, [input.subscription_ids])
+      const [child] = await this.createChildren(tx, input, [{ process_id: uuidv7(), subscription_ids: input.subscription_ids }])
       if ('refused' in child) throw ApplicationFailure.nonRetryable(child.refused, 'Conflict')
       return { result: { process_id: child.process_id }, state_delta: { child_process_id: child.process_id } }
     })
   }
 
   /**
-   * The process rows of a fan-out step's sub-processes, one per entry of `children`, in one transaction; a child
-   * whose subscriptions another process holds is refused, naming the holder, and the others start; once per (parent, step).
+   * The process rows of a fan-out step's sub-processes, one per entry of `children` (its id chosen by the parent),
+   * in one transaction; a child whose subscriptions another process holds is refused, naming the holder, and the
+   * others start. Idempotent by the children's ids: a retry finds the rows it made. No log entry of its own: the
+   * step stays running until its children have ended.
    */
-  async startChildProcesses(input: StepContext & ChildProcesses & { children: { subscription_ids: string[] }[] }): Promise<StartedChild[]> {
-    return this.steps.once(input, async (tx) => {
-      const started = await this.createChildren(tx, input, input.children.map((c) => c.subscription_ids))
-      return { result: started, state_delta: { child_process_ids: started.flatMap((c) => ('process_id' in c ? [c.process_id] : [])) } }
-    })
+  async startChildProcesses(input: StepContext & ChildProcesses & { children: { process_id: string; subscription_ids: string[] }[] }): Promise<StartedChild[]> {
+    return this.prisma.$transaction((tx) => this.createChildren(tx, input, input.children))
   }
 
   /** The completed processes of `workflows` that changed a subscription, newest first (at most 100), and their completed sub-processes. */
@@ -126,13 +125,18 @@ export class ProcessActivities {
     }))
   }
 
-  private async createChildren(tx: Prisma.TransactionClient, parent: StepContext & ChildProcesses, sets: string[][]): Promise<StartedChild[]> {
+  private async createChildren(tx: Prisma.TransactionClient, parent: StepContext & ChildProcesses, children: { process_id: string; subscription_ids: string[] }[]): Promise<StartedChild[]> {
     const products = new Map(
-      (await tx.subscription.findMany({ where: { id: { in: sets.flat() } }, select: { id: true, product: true } })).map((s) => [s.id, s.product]),
+      (await tx.subscription.findMany({ where: { id: { in: children.flatMap((c) => c.subscription_ids) } }, select: { id: true, product: true } })).map((s) => [s.id, s.product]),
     )
+    const made = new Set((await tx.process.findMany({ where: { id: { in: children.map((c) => c.process_id) } }, select: { id: true } })).map((p) => p.id))
     const started: StartedChild[] = []
-    for (const ids of sets) {
-      const id = uuidv7()
+    for (const { process_id: id, subscription_ids: ids } of children) {
+      const product = products.get(ids[0]) ?? null
+      if (made.has(id)) {
+        started.push({ process_id: id, product })
+        continue
+      }
       await tx.process.create({ data: { id, workflow: parent.workflow, target: parent.target, status: 'created', createdBy: parent.created_by, parentId: parent.process_id } })
       try {
         await lockSubscriptions(tx, id, ids, parent.process_id)
@@ -143,7 +147,7 @@ export class ProcessActivities {
         continue
       }
       await tx.processSubscription.createMany({ data: ids.map((subscriptionId) => ({ processId: id, subscriptionId })) })
-      started.push({ process_id: id, product: products.get(ids[0]) ?? null })
+      started.push({ process_id: id, product })
     }
     return started
   }

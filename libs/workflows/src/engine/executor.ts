@@ -443,16 +443,11 @@ class ProcessEngine {
     const progress = { total: items.length, ended: 0 }
     this.fanOuts.set(name, progress)
     this.record({ ...ctx, status: 'running', state_delta: { sub_processes: items.length } })
+    // The children's ids are chosen here (deterministic in workflow code): they make starting them idempotent.
+    const children = items.map((item) => ({ process_id: uuid4(), subscription_ids: [item.subscription_id] }))
     const started = await this.attempt(
       name,
-      () =>
-        this.activities().startChildProcesses({
-          ...ctx,
-          workflow: step.workflow.name,
-          target: step.workflow.target,
-          created_by: this.args.created_by,
-          children: items.map((item) => ({ subscription_ids: [item.subscription_id] })),
-        }),
+      () => this.activities().startChildProcesses({ ...ctx, workflow: step.workflow.name, target: step.workflow.target, created_by: this.args.created_by, children }),
       abortable,
     )
     const outcomes: FanOutOutcome[] = items.map((item, i) => {
