@@ -108,6 +108,11 @@ describe('drain_node and restore_node (simulator driver)', () => {
     const children = (await api.get<{ items: ProcessSummaryDto[] }>(`/api/processes?parent_id=${started.body.id}`)).body.items
     assert.deepEqual(children.map((c) => [c.workflow, c.status, c.subscription_ids]), [['modify_circuit_mode', 'completed', [circuit.r1r2]]])
     assert.equal(children[0].id, outcomes[0].process_id)
+    const report = stepDelta(done, 'report')!.report as Record<string, { circuit: string }[]>
+    assert.deepEqual(
+      Object.fromEntries(Object.entries(report).filter(([k]) => k !== 'subscription_id').map(([k, v]) => [k, v.map((c) => c.circuit)])),
+      { moved: [circuit.r1r2], already_maintenance: [circuit.r1r3], not_moved: [] },
+    )
     for (const id of [node['drain-r1'], circuit.r1r2, circuit.r1r3]) assert.deepEqual([(await subscription(id)).locked_by, (await subscription(id)).insync], [null, true])
     await recordHistoryIfAsked(done.id, 'node', 'drain_node')
   })

@@ -145,9 +145,9 @@ export async function runDemo(api: string, options: DemoOptions): Promise<{ node
   for (const [i, node] of nodes.entries()) await run('validate_node', { subscription_id: node }, `check ${options.routers[i]} against DCIM and IPAM`)
   // Maintenance on the first router: its circuits drained (traffic takes the rest of the ring), then restored.
   const drained = await run('drain_node', { subscription_id: nodes[0] }, `drain ${options.routers[0]}: its circuits to maintenance, one sub-process each`)
-  say(`  = ${reportOf(drained, 'drain_circuits')}`)
+  say(`  = ${reportOf(drained)}`)
   const restored = await run('restore_node', { subscription_id: nodes[0] }, `restore ${options.routers[0]}: the drained circuits back to normal`)
-  say(`  = ${reportOf(restored, 'restore_circuits')}`)
+  say(`  = ${reportOf(restored)}`)
   await run('terminate_circuit', { subscription_id: circuits[0] }, 'take circuit 1 out of service (the change board approves)')
   say(`done: ${nodes.length} nodes, ${circuits.length} circuits (${circuits.length - 1} in service, 1 terminated). Browse them: ${new URL('/api/subscriptions', api).href}`)
   return { nodes, circuits }
@@ -169,12 +169,11 @@ function answerFor(pending: PendingInput): Record<string, unknown> {
   return answer
 }
 
-/** A fan-out step's outcomes in a line: how many sub-processes moved their circuit, and any that did not. */
-function reportOf(p: Process, step: string): string {
-  const outcomes = ((p.steps.find((s) => s.name === step)?.state_delta ?? {})[step] ?? []) as { subscription_id: string; status: string; reason?: string }[]
-  const moved = outcomes.filter((o) => o.status === 'completed').length
-  const rest = outcomes.filter((o) => o.status !== 'completed').map((o) => `${o.subscription_id} ${o.status}${o.reason ? `: ${o.reason}` : ''}`)
-  return `${moved} of ${outcomes.length} circuits moved${rest.length ? `; not moved: ${rest.join('; ')}` : ''}`
+/** A drain's or restore's report in a line: how many circuits moved, and any that did not, with the reason. */
+function reportOf(p: Process): string {
+  const report = (p.steps.find((s) => s.name === 'report')?.state_delta?.report ?? {}) as { moved?: unknown[]; not_moved?: { circuit: string; status: string; reason: string | null }[] }
+  const notMoved = (report.not_moved ?? []).map((o) => `${o.circuit} ${o.status}${o.reason ? `: ${o.reason}` : ''}`)
+  return `${report.moved?.length ?? 0} circuits moved${notMoved.length ? `; not moved: ${notMoved.join('; ')}` : ''}`
 }
 
 const indent = (text: string) => text.split('\n').map((l) => `      ${l}`).join('\n')

@@ -63,8 +63,9 @@ export const drainNodeDeclaration = declareWorkflow(
   },
   processFlow<DrainNodeInput, Act>()
     .step('find_circuits', 'Find the node’s active circuits and their modes', async (s, env) => ({ circuits: await circuitsOn(s.subscription_id, env) }))
-    .fanOut('drain_circuits', 'Move each circuit in normal mode to maintenance (modify_circuit_mode), in parallel', MODIFY_MODE, moveCircuits('normal', 'maintenance')),
-  (s) => report(s.subscription_id, s.circuits, s.drain_circuits, 'maintenance'),
+    .fanOut('drain_circuits', 'Move each circuit in normal mode to maintenance (modify_circuit_mode), in parallel', MODIFY_MODE, moveCircuits('normal', 'maintenance'))
+    .step('report', 'Report what moved, what was in maintenance already, what did not move', (s) => Promise.resolve({ report: report(s.subscription_id, s.circuits, s.drain_circuits, 'maintenance') })),
+  (s) => s.report,
 )
 
 export const restoreNodeDeclaration = declareWorkflow(
@@ -85,6 +86,7 @@ export const restoreNodeDeclaration = declareWorkflow(
       )
       return { circuits: (await circuitsOn(s.subscription_id, env)).filter((c) => drained.has(c.id)) }
     })
-    .fanOut('restore_circuits', 'Move each drained circuit still in maintenance back to normal (modify_circuit_mode), in parallel', MODIFY_MODE, moveCircuits('maintenance', 'normal')),
-  (s) => report(s.subscription_id, s.circuits, s.restore_circuits, 'normal'),
+    .fanOut('restore_circuits', 'Move each drained circuit still in maintenance back to normal (modify_circuit_mode), in parallel', MODIFY_MODE, moveCircuits('maintenance', 'normal'))
+    .step('report', 'Report what moved, what was in normal mode already, what did not move', (s) => Promise.resolve({ report: report(s.subscription_id, s.circuits, s.restore_circuits, 'normal') })),
+  (s) => s.report,
 )
