@@ -13,11 +13,10 @@ import type { ProcessDto, ProcessStartedDto, SubscriptionDto } from '#contracts/
 import { BuiltinDcim } from '#integrations/dcim/builtin-dcim.js'
 import { BuiltinIpam } from '#integrations/ipam/builtin-ipam.js'
 import { PrismaService } from '#persistence/index.js'
-import { waitFor } from '#runtime/index.js'
+import { type Lab, labUnavailable, startLab, waitFor } from '#runtime/index.js'
 import { type ApiClient, apiClient } from '../support/api.js'
 import { cloneDatabase, type TestDatabase } from '../support/database.js'
 import { quietTemporalRuntime, testConfig, testTemporalAddress, uniqueTaskQueue } from '../support/env.js'
-import { type Lab, labUnavailable, startLab } from '../support/frr-lab.js'
 import { type RunningGateway, startGateway } from '../support/gateway.js'
 import { enrolNode, reservePort, runToCompletion } from '../support/workshop.js'
 

@@ -23,7 +23,7 @@ import type { DeviceTarget } from '#integrations/devices/driver.js'
 import { FrrDriver } from '#integrations/devices/frr-driver.js'
 import { PrismaService } from '#persistence/index.js'
 import { cloneDatabase, type TestDatabase } from '../support/database.js'
-import { type Lab, labUnavailable, startLab } from '../support/frr-lab.js'
+import { type Lab, labUnavailable, startLab } from '#runtime/index.js'
 import { newProcess, stepContext } from '../support/records.js'
 
 const unavailable = labUnavailable()

@@ -20,7 +20,7 @@ describe('GET /api/products', () => {
   test('one product by name or id: its blocks, typed fields, references and workflows', async () => {
     const node = await api.get<ProductDto>('/api/products/node')
     assert.equal(node.status, 200)
-    assert.deepEqual(node.body.workflows, ['create_node', 'modify_node', 'terminate_node', 'validate_node'])
+    assert.deepEqual(node.body.workflows, ['create_node', 'drain_node', 'modify_node', 'restore_node', 'terminate_node', 'validate_node'])
     const loopback = node.body.product_blocks[0].resource_types.find((r) => r.name === 'loopback_ipv4')
     assert.deepEqual(loopback, { name: 'loopback_ipv4', type: 'ipv4_prefix', description: 'IPv4 loopback, also the IGP router id', required_from: 'provisioning', choices: null, refers_to: null })
 

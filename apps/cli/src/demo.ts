@@ -31,6 +31,8 @@ interface Process {
 
 export interface DemoOptions {
   routers: string[]
+  /** where routers are cabled already (a lab): the interface of `router` that links to `peer` */
+  linkPort?: (router: string, peer: string) => string
   /** prints the configuration a person would apply */
   verbose: boolean
   say: (line: string) => void
@@ -76,20 +78,21 @@ export async function runDemo(api: string, options: DemoOptions): Promise<{ node
       if (res.status !== 200) throw new DemoError(`answering ${pending.step} failed: ${res.status} ${res.body.detail ?? ''}`)
     }
     for (;;) {
+      // Sub-processes (a drain's, one per circuit) wait for the same confirmations; each is named when it ends,
+      // before the steps of the parent that follow it.
+      const { body: children } = await call<{ items: Pick<Process, 'id' | 'workflow' | 'status' | 'completed_at' | 'subscription_ids'>[] }>('GET', `/api/processes?parent_id=${started.body.id}&limit=100`)
       const { body: p } = await call<Process>('GET', `/api/processes/${started.body.id}`)
-      for (const s of p.steps) {
-        if (['success', 'skipped'].includes(s.status) && !shown.has(s.name)) {
-          shown.add(s.name)
-          say(`  ${s.status === 'success' ? '✓' : '·'} ${s.name}${s.status === 'skipped' ? ' (skipped)' : ''}`)
-        }
-      }
-      // Sub-processes (a drain's, one per circuit) wait for the same confirmations; each is named when it ends.
-      const { body: children } = await call<{ items: Pick<Process, 'id' | 'workflow' | 'status' | 'completed_at' | 'subscription_ids'>[] }>('GET', `/api/processes?parent_id=${p.id}&limit=100`)
       for (const child of children.items) {
         if (child.completed_at && !endedChildren.has(child.id)) {
           endedChildren.add(child.id)
           say(`    ↳ ${child.workflow} ${child.subscription_ids.join(', ')}: ${child.status}   (process ${child.id})`)
         } else if (child.status === 'waiting') await answer((await call<Process>('GET', `/api/processes/${child.id}`)).body, '    ')
+      }
+      for (const s of p.steps) {
+        if (['success', 'skipped'].includes(s.status) && !shown.has(s.name)) {
+          shown.add(s.name)
+          say(`  ${s.status === 'success' ? '✓' : '·'} ${s.name}${s.status === 'skipped' ? ' (skipped)' : ''}`)
+        }
       }
       if (p.completed_at) {
         if (p.status !== 'completed') throw new DemoError(`${workflow} (${what}) ended ${p.status}: ${p.failure?.message ?? ''}`)
@@ -128,14 +131,15 @@ export async function runDemo(api: string, options: DemoOptions): Promise<{ node
   }
   const circuits: string[] = []
   for (const [a, b] of pairs) {
-    const reusable = await freePorts(nodes[a], nodes[b])
+    // Cabled routers take the interfaces of their link; otherwise free ports are reused, or made on free interfaces.
+    const reusable = options.linkPort ? [] : await freePorts(nodes[a], nodes[b])
     const ports: string[] = []
     for (const [k, i] of [a, b].entries()) {
       if (reusable[k]) {
         ports.push(reusable[k])
         continue
       }
-      const port_name = await freePort(nodes[i])
+      const port_name = options.linkPort?.(options.routers[i], options.routers[k === 0 ? b : a]) ?? (await freePort(nodes[i]))
       ports.push((await run('create_port', { node: nodes[i], speed: '10G', port_name, port_description: `core link ${options.routers[a]} – ${options.routers[b]}` }, `${options.routers[i]} ${port_name}`)).subscription_ids[0])
     }
     const label = `${options.routers[a]} – ${options.routers[b]}`

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command } from 'commander'
 import { DemoError, runDemo } from './demo.js'
+import { runLabDemo } from './lab-demo.js'
 
 // `loom` (alias `orchctl`): a client of the REST API, never of the database. More commands arrive with later issues.
 const program = new Command()
@@ -71,21 +72,31 @@ program
   .command('demo')
   .description("run seed 002's story through the API: enrol routers, reserve ports, a ring of circuits, into service, validate, drain and restore a router, terminate one circuit")
   .option('--routers <names>', 'comma-separated planned routers (npm start seeds ams-pe1, ams-pe2, fra-pe1, lon-pe1)', 'ams-pe1,fra-pe1,lon-pe1')
+  .option('--lab [routers]', 'on real FRR routers instead (root only): start a ring of this many (default 3) and a Loom of its own on them; --api and --routers are not used')
+  .option('--keep', 'with --lab: leave Loom and the routers running until Ctrl-C')
   .option('--verbose', 'print the configuration shown to the person who applies it')
-  .action(async (options: { routers: string; verbose?: boolean }) => {
+  .action(async (options: { routers: string; lab?: string | true; keep?: boolean; verbose?: boolean }) => {
     const routers = options.routers.split(',').map((r) => r.trim()).filter(Boolean)
-    if (routers.length < 2) {
-      console.error('--routers: name at least two routers')
-      process.exit(2)
-    }
+    const size = options.lab === true ? 3 : Number(options.lab ?? 0)
+    if (options.lab !== undefined && !(Number.isInteger(size) && size >= 2 && size <= 8)) fail('--lab: the ring has 2 to 8 routers')
+    if (options.lab === undefined && routers.length < 2) fail('--routers: name at least two routers')
+    if (options.keep && options.lab === undefined) fail('--keep: only with --lab')
+    const common = { verbose: options.verbose ?? false, say: (line: string) => console.log(line) }
     try {
-      await runDemo(apiBase(), { routers, verbose: options.verbose ?? false, say: (line) => console.log(line) })
+      if (options.lab !== undefined) await runLabDemo({ ...common, size, keep: options.keep ?? false })
+      else await runDemo(apiBase(), { ...common, routers })
     } catch (error) {
       if (!(error instanceof DemoError)) throw error
       console.error(`loom demo: ${error.message}`)
       process.exit(1)
     }
   })
+
+/** A usage error: exit 2 naming the option. */
+function fail(message: string): never {
+  console.error(message)
+  process.exit(2)
+}
 
 program.parseAsync().catch((e: unknown) => {
   console.error(e)

@@ -1,14 +1,14 @@
-// Real FRR routers for tests: test/lab/frr-lab.sh (the workplace's frr-lab recipe) starts them in network
-// namespaces, each with sshd on a management bridge. Needs root, frr and openssh-server (.ci/run installs them).
+// Real FRR routers for tests and `loom demo --lab`: scripts/frr-lab.sh (the workplace's frr-lab recipe) starts them
+// in network namespaces, each with sshd on a management bridge. Needs root, frr and openssh-server (.ci/run installs them).
 import { execFile } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
-import { projectRoot } from '#runtime/index.js'
+import { projectRoot } from './project-root.js'
 
 const run = promisify(execFile)
-const SCRIPT = join(projectRoot(), 'test', 'lab', 'frr-lab.sh')
+const SCRIPT = join(projectRoot(), 'scripts', 'frr-lab.sh')
 
 export interface LabRouter {
   name: string
