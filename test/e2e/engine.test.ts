@@ -216,6 +216,21 @@ describe('the engine', () => {
     assert.ok(touchedBy(id).includes('undo slow'), 'the step that finished after the abort was undone')
   })
 
+  test('past an irreversible step, an abort undoes nothing before it and says so; the step is marked in the declaration', async () => {
+    const declared = (await api.get<{ steps: { name: string; irreversible?: boolean }[] }>('/api/workflows/engine_no_return')).body.steps
+    assert.deepEqual(declared.map((s) => [s.name, s.irreversible ?? false]), [['reserve', false], ['hand_over', true], ['tell', false]])
+    failing.add('tell')
+    const id = await start('engine_no_return')
+    await api.waitForProcess(id, (p) => p.status === 'suspended')
+    const aborted = await abort(id, 'gave up telling')
+    assert.equal(aborted.status, 200, JSON.stringify(aborted.body))
+    assert.equal(aborted.body.status, 'aborted')
+    assert.deepEqual(aborted.body.failure, { message: 'gave up telling', past_point_of_no_return: 'hand_over' })
+    assert.deepEqual(aborted.body.steps.filter((s) => s.kind === 'compensation'), [], 'nothing undone')
+    assert.ok(!touchedBy(id).includes('undo reserve'))
+    failing.delete('tell')
+  })
+
   test('a bug in workflow code suspends the process and says so', async () => {
     const id = await start('engine_steps', { bug: true })
     const suspended = await api.waitForProcess(id, (p) => p.status === 'suspended')

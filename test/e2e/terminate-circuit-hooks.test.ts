@@ -21,7 +21,7 @@ const node: Record<string, string> = {}
 const port: Record<string, Record<string, string>> = {}
 
 const loom = loomStack({
-  devices: plannedRouters('hook', 2).map((r) => ({ ...r, interfaces: ['eth1', 'eth2'].map((name) => ({ name, speed_mbps: 10_000 })) })),
+  devices: plannedRouters('hook', 2).map((r) => ({ ...r, interfaces: ['eth1', 'eth2', 'eth3'].map((name) => ({ name, speed_mbps: 10_000 })) })),
   simulator: true,
   config: () => ({
     oss: {
@@ -44,7 +44,7 @@ before(async () => {
   assert.equal((await api.call('PATCH', '/api/customers/acme', { name: 'ACME Corporation', contact_email: 'noc@acme.example' })).status, 200)
   for (const r of ['hook-r1', 'hook-r2']) {
     node[r] = await enrolNode(api, r)
-    port[r] = { eth1: await reservePort(api, node[r], 'eth1'), eth2: await reservePort(api, node[r], 'eth2') }
+    port[r] = { eth1: await reservePort(api, node[r], 'eth1'), eth2: await reservePort(api, node[r], 'eth2'), eth3: await reservePort(api, node[r], 'eth3') }
   }
 })
 after(async () => {
@@ -53,8 +53,9 @@ after(async () => {
   await ticketing?.close()
 })
 
-const circuitOn = async (ifname: 'eth1' | 'eth2') =>
-  (await runToCompletion(api, 'create_circuit', { speed: '10G', node_a: node['hook-r1'], node_b: node['hook-r2'], port_a: port['hook-r1'][ifname], port_b: port['hook-r2'][ifname] })).subscription_ids[0]
+const circuitOn = async (ifname: 'eth1' | 'eth2' | 'eth3', customer_id = 'acme') =>
+  (await runToCompletion(api, 'create_circuit', { speed: '10G', node_a: node['hook-r1'], node_b: node['hook-r2'], port_a: port['hook-r1'][ifname], port_b: port['hook-r2'][ifname], customer_id }))
+    .subscription_ids[0]
 
 async function terminate(circuit: string, approved: boolean): Promise<ProcessDto> {
   const started = await api.call<ProcessStartedDto>('POST', '/api/processes/terminate_circuit', { subscription_id: circuit }, { 'x-loom-user': 'alice' })
@@ -106,5 +107,27 @@ describe('terminate_circuit with a ticket system and an SMTP relay', () => {
     assert.deepEqual(deliveries.map((d) => [d.body.event, d.body.outcome ?? null]), [['open', null], ['close', 'cancelled']])
     assert.equal(mail.received.filter((m) => m.headers['x-loom-process'] === done.id).length, 0)
     assert.equal((await api.get<{ lifecycle: string }>(`/api/subscriptions/${circuit}`)).body.lifecycle, 'active', 'the circuit stays')
+  })
+
+  test('past the point of no return: a confirmation that cannot be sent suspends the process, and an abort then undoes nothing — the circuit stays terminated', async () => {
+    assert.equal((await api.call('POST', '/api/customers', { id: 'quiet', name: 'Quiet Ltd' })).status, 201, 'a customer without a contact address')
+    const circuit = await circuitOn('eth3', 'quiet')
+    const started = await api.call<ProcessStartedDto>('POST', '/api/processes/terminate_circuit', { subscription_id: circuit }, { 'x-loom-user': 'alice' })
+    assert.equal(started.status, 201, JSON.stringify(started.body))
+    const id = started.body.id
+    await api.waitForProcess(id, (p) => p.pending_input?.step === 'approve_termination')
+    assert.equal((await api.call('PUT', `/api/processes/${id}/resume`, { approved: true }, { 'x-loom-user': 'carol', 'x-loom-roles': 'change-board' })).status, 200)
+    const suspended = await api.waitForProcess(id, (p) => p.status === 'suspended', 60_000)
+    assert.equal(suspended.suspended[0]?.step, 'send_confirmation_email')
+    assert.match(suspended.suspended[0].error.message, /customer quiet has no contact_email/)
+
+    const aborted = await api.call<ProcessDto>('PUT', `/api/processes/${id}/abort`, { reason: 'nobody to tell' }, { 'x-loom-user': 'alice' })
+    assert.equal(aborted.status, 200, JSON.stringify(aborted.body))
+    assert.equal(aborted.body.status, 'aborted')
+    assert.deepEqual(aborted.body.failure, { message: 'nobody to tell', past_point_of_no_return: 'set_status_terminated' })
+    assert.deepEqual(aborted.body.steps.filter((s) => s.kind === 'compensation'), [], 'no router reconfigured, no cable reconnected')
+    const after = (await api.get<{ lifecycle: string; end_date: string | null }>(`/api/subscriptions/${circuit}`)).body
+    assert.equal(after.lifecycle, 'terminated')
+    assert.notEqual(after.end_date, null)
   })
 })

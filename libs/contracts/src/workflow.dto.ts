@@ -26,6 +26,7 @@ export class WorkflowStepDto {
   @ApiPropertyOptional({ type: Object, example: { every: '30 seconds', for: '1 hour' } }) retry?: { every: string; for: string }
   @ApiPropertyOptional({ type: Object, example: { timeout: '1 hour', on_timeout: 'suspend' } }) callback?: { timeout: string; on_timeout: string }
   @ApiPropertyOptional({ type: StepCompensationDto, description: 'what an abort runs to undo this step once it has completed' }) compensation?: StepCompensationDto
+  @ApiPropertyOptional({ description: 'the point of no return: once it has completed, an abort undoes nothing before it' }) irreversible?: boolean
   @ApiPropertyOptional({ type: () => [WorkflowStepDto], description: 'conditional: the steps run when its condition holds' }) steps?: WorkflowStepDto[]
   @ApiPropertyOptional({ type: Object, description: 'parallel: the step list of each branch, by branch name' }) branches?: Record<string, WorkflowStepDto[]>
   @ApiPropertyOptional({ example: 'validate_node', description: 'sub_workflow: the workflow it runs as a child process' }) workflow?: string

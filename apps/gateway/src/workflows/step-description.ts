@@ -13,6 +13,7 @@ export function describeSteps(steps: readonly EngineStep[]): WorkflowStepDto[] {
           ...base,
           ...(s.kind === 'retry' ? { retry: { every: String(s.every), for: String(s.for) } } : {}),
           ...(s.compensate ? { compensation: { name: compensationName(s.name), label: s.compensate.label } } : {}),
+          ...(s.kind === 'step' && s.irreversible ? { irreversible: true } : {}),
         }
       case 'input':
         return { ...base, assignee: s.assignee, form: z.toJSONSchema(s.answer, { io: 'input' }) }

@@ -4,6 +4,7 @@
 // released subnet cannot be taken back.
 import { CIRCUIT_LINK_PURPOSES } from '#domain/products/circuit/circuit.model.js'
 import { declareWorkflow } from '../engine/declaration.js'
+import { setStatusTerminated } from '../shared/subscription-steps.js'
 import { TERMINATE_CIRCUIT } from '../names.js'
 import { CHANGE_BOARD, CHANGE_BOARD_EXPIRY } from '../shared/change-board.js'
 import { closeChangeTicket, notify, openChangeTicket, updateChangeTicket } from '../shared/oss-steps.js'
@@ -86,10 +87,7 @@ export const terminateCircuitDeclaration = declareWorkflow(
       },
       { compensate: { label: 'Set the DCIM cable back to connected', run: (s, { act, step }) => act.setCableStatus({ ...step, cable_id: s.before.cable_id, status: 'connected' }) } },
     )
-    .step('set_status_terminated', 'Terminate the subscription (its ports are free again)', async (s, { act, step }) => {
-      await act.setLifecycle({ ...step, subscription_id: s.subscription_id, lifecycle: 'terminated' })
-      return { lifecycle: 'terminated' as const }
-    })
+    .pipe(setStatusTerminated('Terminate the subscription (its ports are free again)'))
     .step('release_ips_in_ipam', 'Release the link subnets to IPAM', async (s, { act, step }) => {
       const { released } = await act.releaseAllocations({ ...step, owners: CIRCUIT_LINK_PURPOSES.map((purpose) => ({ subscription_id: s.subscription_id, purpose })) })
       return { released }

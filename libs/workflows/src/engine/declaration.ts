@@ -65,6 +65,12 @@ export interface ActivityStep extends Declared {
   run: StepRun<never, never, Delta | void>
   compensate?: Compensation<never, never>
   activity?: StepActivityOptions
+  /**
+   * The process's point of no return (a subscription terminated, addresses released): once this step has
+   * completed, an abort undoes nothing before it — the steps after it (a notification, closing a ticket) may
+   * still suspend and be retried or aborted, and an abort then only ends the process.
+   */
+  irreversible?: boolean
 }
 
 /** Waits for a person to answer a form; the answer is added to the state under the step's name. */
@@ -220,9 +226,17 @@ export class Flow<S, A> {
     name: string,
     label: string,
     run: StepRun<S, A, D>,
-    options: { compensate?: Compensation<Merge<S, D>, A>; activity?: StepActivityOptions } = {},
+    options: { compensate?: Compensation<Merge<S, D>, A>; activity?: StepActivityOptions; irreversible?: boolean } = {},
   ): Flow<Merge<S, D>, A> {
-    return this.then({ kind: 'step', name, label, run: run, compensate: options.compensate as ActivityStep['compensate'], activity: options.activity })
+    return this.then({
+      kind: 'step',
+      name,
+      label,
+      run: run,
+      compensate: options.compensate as ActivityStep['compensate'],
+      activity: options.activity,
+      ...(options.irreversible ? { irreversible: true } : {}),
+    })
   }
 
   input<K extends string, T>(

@@ -132,6 +132,8 @@ class ProcessEngine {
   private readonly topIndex: Map<string, number>
   /** the fan-out steps running now: how many of their sub-processes have ended */
   private readonly fanOuts = new Map<string, { total: number; ended: number }>()
+  /** the irreversible step completed, if any: the compensations before it were dropped */
+  private noReturn: string | null = null
   private retries = 0
   private abortReason: string | null = null
   /** a branch of a parallel group failed the process: the other branches stop at their next wait or boundary */
@@ -221,12 +223,12 @@ class ProcessEngine {
       if (error instanceof Aborted) {
         const reason = this.abortReason!
         await this.compensate()
-        await this.finish('aborted', { message: reason })
+        await this.finish('aborted', { message: reason, ...(this.noReturn ? { past_point_of_no_return: this.noReturn } : {}) })
         return { status: 'aborted', reason }
       }
       if (error instanceof Failed) {
         await this.compensate()
-        await this.finish('failed', { message: error.message, step: error.step, type: error.error.type })
+        await this.finish('failed', { message: error.message, step: error.step, type: error.error.type, ...(this.noReturn ? { past_point_of_no_return: this.noReturn } : {}) })
         throw ApplicationFailure.nonRetryable(error.message, error.error.type ?? PROCESS_FAILED)
       }
       throw error
@@ -312,6 +314,10 @@ class ProcessEngine {
     }
     this.record({ ...ctx, status: 'success', state_delta: delta })
     if (step.compensate) this.done.push({ step, state: { ...state, ...delta } })
+    if (step.irreversible) {
+      this.done.length = 0
+      this.noReturn = step.name
+    }
     return delta
   }
 

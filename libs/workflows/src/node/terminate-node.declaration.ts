@@ -14,6 +14,7 @@ import { renderDecommissionedConfig, renderNodeConfig } from '#domain/config/ind
 import { NODE_PRODUCT, type NodeActive, nodeConfigData, toProvisioning } from '#domain/products/node/index.js'
 import type { ActivityInterface } from '../engine/activity-interface.js'
 import { declareWorkflow, processFlow } from '../engine/declaration.js'
+import { setStatusTerminated } from '../shared/subscription-steps.js'
 import { TERMINATE_NODE } from '../names.js'
 import { CHANGE_BOARD, CHANGE_BOARD_EXPIRY, changeBoardApproval } from '../shared/change-board.js'
 import { confirmNodeConfigRemoved, type TerminateNodeInput } from './terminate-node.forms.js'
@@ -98,10 +99,7 @@ export const terminateNodeDeclaration = declareWorkflow(
         },
       },
     )
-    .step('set_status_terminated', 'Terminate the subscription (its router is free again)', async (s, { act, step }) => {
-      await act.setLifecycle({ ...step, subscription_id: s.subscription_id, lifecycle: 'terminated' })
-      return { lifecycle: 'terminated' as const }
-    })
+    .pipe(setStatusTerminated('Terminate the subscription (its router is free again)'))
     .step('release_loopbacks', 'Release the loopbacks to IPAM', async (s, { act, step }) => {
       const { released } = await act.releaseAllocations({ ...step, owners: LOOPBACKS.map((purpose) => ({ subscription_id: s.subscription_id, purpose })) })
       return { released }

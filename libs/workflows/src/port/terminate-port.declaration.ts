@@ -3,6 +3,7 @@
 // found it — no description, disabled, planned — and a cable a terminated circuit left on it is unplugged (a person
 // confirms) and removed from DCIM. Terminated, the port's claim on the interface is released: create_port offers it again.
 import { declareWorkflow } from '../engine/declaration.js'
+import { setStatusTerminated } from '../shared/subscription-steps.js'
 import { TERMINATE_PORT } from '../names.js'
 import { CHANGE_BOARD, CHANGE_BOARD_EXPIRY, changeBoardApproval } from '../shared/change-board.js'
 import { confirmCableRemoved, type TerminatePortInput } from './port-change.forms.js'
@@ -49,9 +50,6 @@ export const terminatePortDeclaration = declareWorkflow(
             return { cable_removed: deleted }
           }),
     )
-    .step('set_status_terminated', 'Terminate the subscription (its interface is offered again)', async (s, { act, step }) => {
-      await act.setLifecycle({ ...step, subscription_id: s.subscription_id, lifecycle: 'terminated' })
-      return { lifecycle: 'terminated' as const }
-    }),
+    .pipe(setStatusTerminated('Terminate the subscription (its interface is offered again)')),
   (s) => ({ subscription_id: s.subscription_id, lifecycle: s.lifecycle, interface: `${s.ref.device} ${s.ref.interface}`, cable_removed: s.cable_removed ?? false }),
 )

@@ -37,3 +37,20 @@ export function storeProcessSubscription<S extends { subscription_id: string; in
       { compensate: terminateNewSubscription },
     )
 }
+
+/**
+ * The terminate workflows' set_status_terminated: the subscription ends (end_date set; what it used is offered
+ * again). Their point of no return — an abort after it (a hook that suspends) undoes nothing before it.
+ */
+export function setStatusTerminated<S extends { subscription_id: string }, A extends Pick<Act, 'setLifecycle'>>(label: string) {
+  return (flow: Flow<S, A>) =>
+    flow.step(
+      'set_status_terminated',
+      label,
+      async (s, { act, step }) => {
+        await act.setLifecycle({ ...step, subscription_id: s.subscription_id, lifecycle: 'terminated' })
+        return { lifecycle: 'terminated' as const }
+      },
+      { irreversible: true },
+    )
+}
