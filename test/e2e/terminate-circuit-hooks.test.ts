@@ -71,6 +71,23 @@ async function terminate(circuit: string, approved: boolean): Promise<ProcessDto
 }
 
 describe('terminate_circuit with a ticket system and an SMTP relay', () => {
+  test('create_circuit opens a change ticket before it provisions anything, mails the customer once the circuit is active, then closes the ticket', async () => {
+    const done = await runToCompletion(api, 'create_circuit', { speed: '10G', node_a: node['hook-r1'], node_b: node['hook-r2'], port_a: port['hook-r1'].eth3, port_b: port['hook-r2'].eth3 })
+    const steps = done.steps.map((s) => s.name)
+    assert.deepEqual(steps.slice(steps.indexOf('store_process_subscription'), steps.indexOf('store_process_subscription') + 3), ['store_process_subscription', 'open_change_ticket', 'reserve_ips_in_ipam'])
+    assert.deepEqual(steps.slice(-3), ['set_status_active', 'send_confirmation_email', 'close_change_ticket'])
+    const deliveries = ticketing.deliveries.filter((d) => d.body.process_id === done.id)
+    assert.deepEqual(deliveries.map((d) => [d.body.event, d.body.outcome ?? null, d.signature_ok]), [['open', null, true], ['close', 'completed', true]])
+    assert.match(String(deliveries[1].body.summary), /^Circuit active in maintenance mode; link subnets [\d./]+, [\da-f:/]+$/)
+    const [sent, ...more] = mail.delivered().filter((m) => m.headers['x-loom-process'] === done.id)
+    assert.equal(more.length, 0)
+    assert.deepEqual(sent.to, ['noc@acme.example'])
+    assert.match(sent.subject, /^Your circuit is ready: Circuit 10G hook-r1 eth3 – hook-r2 eth3, [\d./]+$/)
+    assert.match(sent.text, /mode {10}maintenance\n/)
+    // Its port pair is needed below: the circuit goes again (approved), with nothing asked of it.
+    assert.equal((await terminate(done.subscription_ids[0], true)).status, 'completed')
+  })
+
   test('the change ticket is opened, noted at the approval and closed at the end; the customer gets the confirmation', async () => {
     const circuit = await circuitOn('eth1')
     const done = await terminate(circuit, true)
@@ -110,8 +127,9 @@ describe('terminate_circuit with a ticket system and an SMTP relay', () => {
   })
 
   test('past the point of no return: a confirmation that cannot be sent suspends the process, and an abort then undoes nothing — the circuit stays terminated', async () => {
-    assert.equal((await api.call('POST', '/api/customers', { id: 'quiet', name: 'Quiet Ltd' })).status, 201, 'a customer without a contact address')
+    assert.equal((await api.call('POST', '/api/customers', { id: 'quiet', name: 'Quiet Ltd', contact_email: 'noc@quiet.example' })).status, 201)
     const circuit = await circuitOn('eth3', 'quiet')
+    assert.equal((await api.call('PATCH', '/api/customers/quiet', { contact_email: null })).status, 200, 'the customer has no contact address any more')
     const started = await api.call<ProcessStartedDto>('POST', '/api/processes/terminate_circuit', { subscription_id: circuit }, { 'x-loom-user': 'alice' })
     assert.equal(started.status, 201, JSON.stringify(started.body))
     const id = started.body.id

@@ -13,9 +13,13 @@ import type { CircuitInitial, CircuitProvisioning } from '#domain/products/circu
 import { declareWorkflow, processFlow } from '../engine/declaration.js'
 import { failProcess } from '../engine/failure.js'
 import { CREATE_CIRCUIT } from '../names.js'
+import { closeChangeTicket, notify, openChangeTicket } from '../shared/oss-steps.js'
 import { storeProcessSubscription } from '../shared/subscription-steps.js'
 import type { CreateCircuitInput } from './circuit.forms.js'
 import { type CircuitActivities, configureSide, confirmOrVerify, endsOf, withoutCircuit } from './circuit-steps.js'
+
+/** The OSS/BSS hooks were added to create_circuit later: processes started before skip them (see oss-steps.ts). */
+const OSS_HOOKS = 'create-circuit-oss-hooks'
 
 function provisioningFlow() {
   return processFlow<CreateCircuitInput, CircuitActivities>()
@@ -47,6 +51,7 @@ function provisioningFlow() {
         claims: [s.input.port_a, s.input.port_b].map((port) => ({ resource_type: 'port_subscription', resource_key: port })),
       })),
     )
+    .pipe(openChangeTicket({ since: OSS_HOOKS, summary: (s) => `Create circuit ${circuitDescription(s.input.speed, s.ends)} (${s.subscription_id})` }))
     .step(
       'reserve_ips_in_ipam',
       'Reserve the next free /31 and /127 for the link in IPAM',
@@ -114,9 +119,17 @@ export const createCircuitDeclaration = declareWorkflow(
       await act.updateSubscription({ ...step, subscription_id: s.subscription_id, description })
       return { description }
     })
-    .step('set_status_active', 'Set the subscription to active', async (s, { act, step }) => {
-      await act.setLifecycle({ ...step, subscription_id: s.subscription_id, lifecycle: 'active' })
-      return { lifecycle: 'active' as const }
-    }),
+    .step(
+      'set_status_active',
+      'Set the subscription to active',
+      async (s, { act, step }) => {
+        await act.setLifecycle({ ...step, subscription_id: s.subscription_id, lifecycle: 'active' })
+        return { lifecycle: 'active' as const }
+      },
+      // A live circuit is not taken down because the mail about it could not be sent.
+      { irreversible: true },
+    )
+    .pipe(notify('send_confirmation_email', { since: OSS_HOOKS, data: (s) => ({ link_subnets: `${s.circuit.link_subnet_ipv4}, ${s.circuit.link_subnet_ipv6}`, mode: s.circuit.mode }) }))
+    .pipe(closeChangeTicket({ since: OSS_HOOKS, summary: (s) => `Circuit active in ${s.circuit.mode} mode; link subnets ${s.circuit.link_subnet_ipv4}, ${s.circuit.link_subnet_ipv6}` })),
   (s) => ({ subscription_id: s.subscription_id, lifecycle: s.lifecycle, link_subnet_ipv4: s.circuit.link_subnet_ipv4, link_subnet_ipv6: s.circuit.link_subnet_ipv6, mode: s.circuit.mode }),
 )
