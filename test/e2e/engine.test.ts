@@ -216,19 +216,20 @@ describe('the engine', () => {
     assert.ok(touchedBy(id).includes('undo slow'), 'the step that finished after the abort was undone')
   })
 
-  test('past an irreversible step, an abort undoes nothing before it and says so; the step is marked in the declaration', async () => {
+  test('past an irreversible step the process only goes forward: an abort is a 409 naming the step; fixed and retried, it completes', async () => {
     const declared = (await api.get<{ steps: { name: string; irreversible?: boolean }[] }>('/api/workflows/engine_no_return')).body.steps
     assert.deepEqual(declared.map((s) => [s.name, s.irreversible ?? false]), [['reserve', false], ['hand_over', true], ['tell', false]])
     failing.add('tell')
     const id = await start('engine_no_return')
     await api.waitForProcess(id, (p) => p.status === 'suspended')
-    const aborted = await abort(id, 'gave up telling')
-    assert.equal(aborted.status, 200, JSON.stringify(aborted.body))
-    assert.equal(aborted.body.status, 'aborted')
-    assert.deepEqual(aborted.body.failure, { message: 'gave up telling', past_point_of_no_return: 'hand_over' })
-    assert.deepEqual(aborted.body.steps.filter((s) => s.kind === 'compensation'), [], 'nothing undone')
-    assert.ok(!touchedBy(id).includes('undo reserve'))
+    const refused = await abort(id, 'gave up telling')
+    assert.equal(refused.status, 409, JSON.stringify(refused.body))
+    assert.match((refused.body as { detail?: string }).detail ?? '', /past its point of no return \(hand_over\) and can only go forward: fix the cause and PUT \/resume/)
     failing.delete('tell')
+    assert.equal((await resume(id, {}, 'olivia')).status, 200)
+    const done = await api.waitForProcess(id, (p) => p.completed_at !== null)
+    assert.equal(done.status, 'completed')
+    assert.ok(!touchedBy(id).includes('undo reserve'))
   })
 
   test('a bug in workflow code suspends the process and says so', async () => {

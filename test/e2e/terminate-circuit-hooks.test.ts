@@ -126,7 +126,7 @@ describe('terminate_circuit with a ticket system and an SMTP relay', () => {
     assert.equal((await api.get<{ lifecycle: string }>(`/api/subscriptions/${circuit}`)).body.lifecycle, 'active', 'the circuit stays')
   })
 
-  test('past the point of no return: a confirmation that cannot be sent suspends the process, and an abort then undoes nothing — the circuit stays terminated', async () => {
+  test('past the point of no return: a confirmation that cannot be sent suspends the process; it can only go forward — an abort is a 409, the cause fixed and retried it completes', async () => {
     assert.equal((await api.call('POST', '/api/customers', { id: 'quiet', name: 'Quiet Ltd', contact_email: 'noc@quiet.example' })).status, 201)
     const circuit = await circuitOn('eth3', 'quiet')
     assert.equal((await api.call('PATCH', '/api/customers/quiet', { contact_email: null })).status, 200, 'the customer has no contact address any more')
@@ -139,13 +139,17 @@ describe('terminate_circuit with a ticket system and an SMTP relay', () => {
     assert.equal(suspended.suspended[0]?.step, 'send_confirmation_email')
     assert.match(suspended.suspended[0].error.message, /customer quiet has no contact_email/)
 
-    const aborted = await api.call<ProcessDto>('PUT', `/api/processes/${id}/abort`, { reason: 'nobody to tell' }, { 'x-loom-user': 'alice' })
-    assert.equal(aborted.status, 200, JSON.stringify(aborted.body))
-    assert.equal(aborted.body.status, 'aborted')
-    assert.deepEqual(aborted.body.failure, { message: 'nobody to tell', past_point_of_no_return: 'set_status_terminated' })
-    assert.deepEqual(aborted.body.steps.filter((s) => s.kind === 'compensation'), [], 'no router reconfigured, no cable reconnected')
-    const after = (await api.get<{ lifecycle: string; end_date: string | null }>(`/api/subscriptions/${circuit}`)).body
-    assert.equal(after.lifecycle, 'terminated')
-    assert.notEqual(after.end_date, null)
+    const refused = await api.call<{ detail: string }>('PUT', `/api/processes/${id}/abort`, { reason: 'nobody to tell' }, { 'x-loom-user': 'alice' })
+    assert.equal(refused.status, 409, 'a terminated circuit is not put back on its routers because a mail could not be sent')
+    assert.match(refused.body.detail, /past its point of no return \(set_status_terminated\)/)
+    assert.equal((await api.get<{ lifecycle: string }>(`/api/subscriptions/${circuit}`)).body.lifecycle, 'terminated')
+
+    assert.equal((await api.call('PATCH', '/api/customers/quiet', { contact_email: 'ops@quiet.example' })).status, 200)
+    assert.equal((await api.call('PUT', `/api/processes/${id}/resume`, {}, { 'x-loom-user': 'alice' })).status, 200)
+    const done = await api.waitForProcess(id, (p) => p.completed_at !== null, 60_000)
+    assert.equal(done.status, 'completed', JSON.stringify(done.failure))
+    assert.deepEqual(done.steps.filter((s) => s.kind === 'compensation'), [])
+    assert.deepEqual(mail.delivered().filter((m) => m.headers['x-loom-process'] === id).map((m) => m.to), [['ops@quiet.example']])
+    assert.notEqual((await api.get<{ end_date: string | null }>(`/api/subscriptions/${circuit}`)).body.end_date, null)
   })
 })

@@ -20,6 +20,7 @@ import {
   liveStateQuery,
   NOT_ALLOWED,
   NOT_SUSPENDED,
+  PAST_NO_RETURN,
   NOT_WAITING,
   pendingInputOf,
   resumeUpdate,
@@ -309,7 +310,7 @@ export class ProcessesService {
     if (cause instanceof ApplicationFailure) {
       if (cause.type === INVALID_ANSWER) return new FieldErrorsException(422, (cause.details?.[0] as FieldError[]) ?? [], 'answer')
       if (cause.type === NOT_ALLOWED) return new ForbiddenException(cause.message)
-      if (cause.type === NOT_WAITING || cause.type === NOT_SUSPENDED || cause.type === ENDING) return new ConflictException(cause.message)
+      if ([NOT_WAITING, NOT_SUSPENDED, ENDING, PAST_NO_RETURN].includes(cause.type ?? '')) return new ConflictException(cause.message)
     }
     if (error instanceof WorkflowNotFoundError) return new ConflictException(`Process ${id} has ended.`)
     return new ServiceUnavailableException(`could not reach process ${id}: ${(error as Error).message}`)

@@ -16,6 +16,7 @@ import {
   proxyLocalActivities,
   setCurrentDetails,
   setHandler,
+  startChild,
   TemporalFailure,
   upsertSearchAttributes,
   uuid4,
@@ -58,6 +59,7 @@ import {
   NOT_SUSPENDED,
   NOT_WAITING,
   parentAbortSignal,
+  PAST_NO_RETURN,
   PENDING_LOG,
   pendingInputOf,
   type CallbackRequest,
@@ -132,8 +134,10 @@ class ProcessEngine {
   private readonly topIndex: Map<string, number>
   /** the fan-out steps running now: how many of their sub-processes have ended */
   private readonly fanOuts = new Map<string, { total: number; ended: number }>()
-  /** the irreversible step completed, if any: the compensations before it were dropped */
+  /** the irreversible step completed, if any: the compensations before it were dropped, and an abort is refused */
   private noReturn: string | null = null
+  /** sub-processes of an undo_<fan-out> that did not put their subscription back */
+  private readonly notUndone: FanOutOutcome[] = []
   private retries = 0
   private abortReason: string | null = null
   /** a branch of a parallel group failed the process: the other branches stop at their next wait or boundary */
@@ -182,6 +186,12 @@ class ProcessEngine {
       {
         validator: (_request) => {
           if (this.ended || this.abortReason) throw ApplicationFailure.create({ type: ENDING, message: 'the process is already ending' })
+          if (this.noReturn) {
+            throw ApplicationFailure.create({
+              type: PAST_NO_RETURN,
+              message: `the process is past its point of no return (${this.noReturn}) and can only go forward: fix the cause and PUT /resume {}`,
+            })
+          }
         },
       },
     )
@@ -203,7 +213,7 @@ class ProcessEngine {
       },
     )
     setHandler(parentAbortSignal, ({ reason }) => {
-      if (!this.ended && !this.abortReason) this.abortReason = reason
+      if (!this.ended && !this.abortReason && !this.noReturn) this.abortReason = reason
     })
     setHandler(engineSignal, ({ running }) => {
       this.engineRunning = running
@@ -223,7 +233,7 @@ class ProcessEngine {
       if (error instanceof Aborted) {
         const reason = this.abortReason!
         await this.compensate()
-        await this.finish('aborted', { message: reason, ...(this.noReturn ? { past_point_of_no_return: this.noReturn } : {}) })
+        await this.finish('aborted', { message: reason, ...(this.notUndone.length ? { not_undone: this.notUndone } : {}) })
         return { status: 'aborted', reason }
       }
       if (error instanceof Failed) {
@@ -314,7 +324,8 @@ class ProcessEngine {
     }
     this.record({ ...ctx, status: 'success', state_delta: delta })
     if (step.compensate) this.done.push({ step, state: { ...state, ...delta } })
-    if (step.irreversible) {
+    // Processes that ran before irreversible steps existed compensated past them: their histories replay so.
+    if (step.irreversible && patched('irreversible-steps')) {
       this.done.length = 0
       this.noReturn = step.name
     }
@@ -445,9 +456,17 @@ class ProcessEngine {
    * never start and are recorded aborted.
    */
   private async runChildren(name: string, step: FanOutStep, items: FanOutItem[], abortable: boolean): Promise<FanOutOutcome[]> {
-    const ctx = this.contextOf(name)
     const progress = { total: items.length, ended: 0 }
     this.fanOuts.set(name, progress)
+    try {
+      return await this.runChildrenOf(name, step, items, abortable, progress)
+    } finally {
+      this.fanOuts.delete(name)
+    }
+  }
+
+  private async runChildrenOf(name: string, step: FanOutStep, items: FanOutItem[], abortable: boolean, progress: { ended: number }): Promise<FanOutOutcome[]> {
+    const ctx = this.contextOf(name)
     this.record({ ...ctx, status: 'running', state_delta: { sub_processes: items.length } })
     // The children's ids are chosen here (deterministic in workflow code): they make starting them idempotent.
     const children = items.map((item) => ({ process_id: uuid4(), subscription_ids: [item.subscription_id] }))
@@ -465,12 +484,21 @@ class ProcessEngine {
     const running = new Set<string>()
     let next = 0
     const stopping = () => abortable && this.halted()
+    const stopReason = () => `its parent process ${this.args.process_id} stopped: ${this.abortReason ?? this.failedBranch?.message}`
+    // A child is told once it has started (a Signal to a workflow not started yet is lost), and again if the
+    // parent halts later; telling it twice changes nothing.
+    const tell = (id: string) => getExternalWorkflowHandle(id).signal(parentAbortSignal, { reason: stopReason() }).catch(() => undefined)
     const runNext = async (): Promise<void> => {
       for (let i = next++; i < items.length && !stopping(); i = next++) {
         const child = started[i]
         if ('refused' in child) continue
-        running.add(child.process_id)
-        outcomes[i] = { ...outcomes[i], ...(await this.runChild(step, child, items[i])) }
+        outcomes[i] = {
+          ...outcomes[i],
+          ...(await this.runChild(step, child, items[i], () => {
+            running.add(child.process_id)
+            if (stopping()) void tell(child.process_id)
+          })),
+        }
         running.delete(child.process_id)
         progress.ended++
         this.record({ ...ctx, status: 'running', state_delta: { sub_processes: items.length, ended: progress.ended } }, 'now')
@@ -480,22 +508,23 @@ class ProcessEngine {
     const all = Promise.all(Array.from({ length: Math.min(step.concurrency, items.length) }, runNext))
     if (abortable) {
       await Promise.race([all, condition(() => this.halted())])
-      if (this.halted()) {
-        const reason = `the parent process ${this.args.process_id} was aborted: ${this.abortReason ?? this.failedBranch?.message}`
-        // A child that has just ended does not take the signal: nothing to tell it.
-        await Promise.all([...running].map((id) => getExternalWorkflowHandle(id).signal(parentAbortSignal, { reason }).catch(() => undefined)))
-      }
+      // A child that has just ended does not take the signal: nothing to tell it.
+      if (this.halted()) await Promise.all([...running].map(tell))
     }
     await all
     const unstarted = outcomes.filter((o) => o.status === 'not_started')
-    await Promise.all(unstarted.map((o) => logActivities.finishProcess({ process_id: o.process_id!, status: 'aborted', failure: { message: 'not started: its parent process was aborted first' } })))
-    this.fanOuts.delete(name)
+    await Promise.all(unstarted.map((o) => logActivities.finishProcess({ process_id: o.process_id!, status: 'aborted', failure: { message: `not started: ${stopReason()}` } })))
     return outcomes
   }
 
-  private async runChild(step: FanOutStep, child: Exclude<StartedChild, { refused: string }>, item: FanOutItem): Promise<Pick<FanOutOutcome, 'status' | 'result' | 'reason'>> {
+  private async runChild(
+    step: FanOutStep,
+    child: Exclude<StartedChild, { refused: string }>,
+    item: FanOutItem,
+    onStarted: () => void,
+  ): Promise<Pick<FanOutOutcome, 'status' | 'result' | 'reason'>> {
     try {
-      const outcome = await executeChild<(args: ProcessArgs) => Promise<ProcessOutcome>>(step.workflow.name, {
+      const handle = await startChild<(args: ProcessArgs) => Promise<ProcessOutcome>>(step.workflow.name, {
         workflowId: child.process_id,
         args: [{ process_id: child.process_id, subscription_id: item.subscription_id, created_by: this.args.created_by, input: item.input }],
         typedSearchAttributes: [
@@ -506,6 +535,8 @@ class ProcessEngine {
           ...(child.product ? [{ key: SEARCH_ATTRIBUTE.product, value: child.product }] : []),
         ],
       })
+      onStarted()
+      const outcome = await handle.result()
       return outcome.status === 'completed' ? { status: 'completed', result: outcome.result } : { status: 'aborted', reason: outcome.reason }
     } catch (error) {
       return { status: 'failed', reason: describeFailure(error).message }
@@ -579,6 +610,7 @@ class ProcessEngine {
         const completed = (state[step.name] as FanOutOutcome[]).filter((o) => o.status === 'completed')
         const items = completed.map((o) => ({ subscription_id: o.subscription_id, input: step.compensate!.input(o) }))
         const outcomes = await this.runChildren(name, step, items, false)
+        this.notUndone.push(...outcomes.filter((o) => o.status !== 'completed').map(({ result: _, ...o }) => o))
         this.record({ ...ctx, status: 'success', state_delta: { undone: step.name, [name]: outcomes.map(({ result: _, ...o }) => o) } })
       } else {
         // A failing compensation suspends too, but cannot be aborted: the operator fixes the cause and retries.

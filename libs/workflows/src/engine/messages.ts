@@ -94,6 +94,7 @@ export const NOT_WAITING = 'NotWaiting'
 export const NOT_ALLOWED = 'NotAllowed'
 export const NOT_SUSPENDED = 'NotSuspended'
 export const ENDING = 'Ending'
+export const PAST_NO_RETURN = 'PastNoReturn'
 
 export const liveStateQuery = defineQuery<LiveProcessState>('live_state')
 /** answers an input or approval step */

@@ -95,7 +95,8 @@ const notAdded = (): WithTicket => ticketDelta({ status: 'skipped', ticket_id: n
 
 /**
  * Opens the process's change ticket (before it changes anything); the ticket goes into the state as
- * `change_ticket`. Its compensation closes the ticket as `cancelled` when the process is aborted or fails.
+ * `change_ticket`. Its compensation closes the ticket as `cancelled` when the process is aborted or fails before its
+ * point of no return (an irreversible step).
  */
 export function openChangeTicket<S extends ProcessState, A extends ChangeTicketStepActivities>(options: TicketOptions<S>) {
   return (flow: Flow<S, A>): Flow<Merge<S, WithTicket>, A> =>
