@@ -151,7 +151,7 @@ describe('create_circuit: the process', () => {
     assert.equal(aborted.body.status, 'aborted', JSON.stringify(aborted.body))
     const done = await api.waitForProcess(started.body.id, (p) => p.status === 'aborted')
     const undone = done.steps.filter((s) => s.name.startsWith('undo_'))
-    assert.deepEqual(undone.map((s) => s.name).sort(), ['undo_configure_side_a', 'undo_configure_side_b', 'undo_plan_cable', 'undo_reserve_ips_in_ipam', 'undo_store_process_subscription'])
+    assert.deepEqual(undone.map((s) => s.name).sort(), ['undo_configure_side_a', 'undo_configure_side_b', 'undo_construct_circuit_model', 'undo_plan_cable', 'undo_reserve_ips_in_ipam', 'undo_store_process_subscription'])
     assert.ok(undone.every((s) => s.status === 'success'), JSON.stringify(undone))
     assert.deepEqual(await allocations(circuitId), [], 'no leaked link subnet')
     assert.deepEqual(await cablesOf('ckt-r3'), [], 'no leaked cable')

@@ -129,23 +129,30 @@ describe('drain_node and restore_node (simulator driver)', () => {
     await recordHistoryIfAsked(done.id, 'node', 'restore_node')
   })
 
-  test('an abort in the middle of a drain: the sub-processes running are aborted and undo themselves, those done are undone; every circuit as before', async () => {
+  test('an abort while the sub-processes run: each is told, stops and puts its circuit back; nothing is left to undo; every circuit as before', async () => {
     await runToCompletion(api, 'modify_circuit_mode', { subscription_id: circuit.r1r3, mode: 'normal' })
     const before: Record<string, string> = await modes()
     assert.deepEqual(before, { r1r2: 'normal', r1r3: 'normal', r2r3: 'normal' })
+    // drain-r1 commits nothing until released: both sub-processes are mid-change when the abort comes.
+    const release = simulator.hold('drain-r1')
     const started = await start('drain_node', { subscription_id: node['drain-r1'] })
     assert.equal(started.status, 201, JSON.stringify(started.body))
-    // The two sub-processes take turns on drain-r1 (one change of a router at a time): the abort finds one running.
-    await api.waitForProcess(started.body.id, (p) => p.current_steps.includes('drain_circuits'), 30_000)
-    const aborted = await api.call('PUT', `/api/processes/${started.body.id}/abort`, { reason: 'maintenance cancelled' }, { 'x-loom-user': 'alice' })
-    assert.equal(aborted.status, 200, JSON.stringify(aborted.body))
+    let children: ProcessSummaryDto[] = []
+    await waitFor(async () => (children = (await api.get<{ items: ProcessSummaryDto[] }>(`/api/processes?parent_id=${started.body.id}`)).body.items).filter((c) => c.status === 'running').length === 2, {
+      timeoutMs: 30_000,
+      describe: () => JSON.stringify(children),
+    })
+    const aborting = api.call('PUT', `/api/processes/${started.body.id}/abort`, { reason: 'maintenance cancelled' }, { 'x-loom-user': 'alice' })
+    for (const c of children) await signalled(c.id, 'parent_abort')
+    release()
+    assert.equal((await aborting).status, 200)
     const done = await api.waitForProcess(started.body.id, (p) => p.completed_at !== null, 60_000)
     assert.equal(done.status, 'aborted')
+    assert.equal(done.steps.find((s) => s.name === 'undo_drain_circuits'), undefined, 'no sub-process had completed: nothing to undo')
+    const ended = (await api.get<{ items: ProcessSummaryDto[] }>(`/api/processes?parent_id=${started.body.id}`)).body.items
+    assert.deepEqual(ended.map((c) => c.status), ['aborted', 'aborted'])
     assert.deepEqual(await modes(), before)
     assert.deepEqual([costOn('drain-r1', 'eth1'), costOn('drain-r1', 'eth2'), costOn('drain-r3', 'eth1')], [20, 20, 20], 'the routers run the normal cost again')
-    const children = (await api.get<{ items: ProcessSummaryDto[] }>(`/api/processes?parent_id=${started.body.id}`)).body.items
-    assert.ok(children.length >= 2, JSON.stringify(children))
-    assert.ok(children.every((c) => c.completed_at !== null), `no sub-process left running: ${JSON.stringify(children.map((c) => [c.workflow, c.status]))}`)
     for (const id of Object.values(circuit)) assert.equal((await subscription(id)).locked_by, null)
     await recordHistoryIfAsked(done.id, 'node', 'drain_node.aborted')
   })
@@ -182,5 +189,18 @@ describe('drain_node and restore_node (simulator driver)', () => {
     assert.deepEqual([costOn('drain-r1', 'eth1'), costOn('drain-r2', 'eth1'), costOn('drain-r2', 'eth2'), costOn('drain-r3', 'eth2')], [20, 20, 25, 25])
     const all = (await api.get<{ items: ProcessSummaryDto[] }>(`/api/processes?parent_id=${started.body.id}`)).body.items
     assert.deepEqual(all.map((c) => [c.subscription_ids[0], c.status]).sort(), [[circuit.r1r2, 'completed'], [circuit.r1r2, 'completed'], [circuit.r2r3, 'aborted']].sort(), 'the drain of r1r2, its undo, and the drain of r2r3 that was told to abort')
+  })
+
+  test('restore_node leaves a circuit in maintenance while the node at its far end is drained, and says so; restoring that node puts it back', async () => {
+    assert.deepEqual(await modes(), { r1r2: 'normal', r1r3: 'normal', r2r3: 'normal' })
+    await runToCompletion(api, 'drain_node', { subscription_id: node['drain-r1'] }) // r1r2, r1r3
+    await runToCompletion(api, 'drain_node', { subscription_id: node['drain-r2'] }) // r2r3; r1r2 already
+    const r1 = await runToCompletion(api, 'restore_node', { subscription_id: node['drain-r1'] })
+    const report = stepDelta(r1, 'report')!.report as { moved: { circuit: string }[]; held_by_far_end: { circuit: string; drained_node: string }[] }
+    assert.deepEqual(report.moved.map((m) => m.circuit), [circuit.r1r3])
+    assert.deepEqual(report.held_by_far_end.map((h) => [h.circuit, h.drained_node]), [[circuit.r1r2, node['drain-r2']]])
+    assert.deepEqual(await modes(), { r1r2: 'maintenance', r1r3: 'normal', r2r3: 'maintenance' }, 'drain-r2 is still out of the traffic path')
+    await runToCompletion(api, 'restore_node', { subscription_id: node['drain-r2'] })
+    assert.deepEqual(await modes(), { r1r2: 'normal', r1r3: 'normal', r2r3: 'normal' })
   })
 })

@@ -6,3 +6,4 @@ export { demoCustomers, demoDevices, demoPools, seedCustomers, seedDevices, seed
 export { ProductSyncRefused, syncProducts, type SyncReport } from './products/product-sync.js'
 export { lockSubscriptions, SubscriptionLocked } from './subscriptions/locks.js'
 export { assertNotInUse, writeRelations } from './subscriptions/relations.js'
+export { type LastProcess, lastCompletedProcesses } from './subscriptions/last-process.js'

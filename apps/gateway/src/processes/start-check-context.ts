@@ -1,6 +1,6 @@
 // What a start form's check reads, inside the transaction that records the process (see StartCheckContext).
 import type { ClaimHolder, LockHolder, StartCheckContext, SubscriptionUser } from '#contracts/forms/index.js'
-import type { Prisma } from '#persistence/index.js'
+import { lastCompletedProcesses, type Prisma } from '#persistence/index.js'
 
 /** A start refused by its form's check: each reason names what stands in the way (a 409). */
 export class StartRefused extends Error {
@@ -42,12 +42,7 @@ export function startCheckContext(tx: Prisma.TransactionClient, processId: strin
     },
 
     async lastCompleted(subscriptionId: string, workflows: readonly string[]) {
-      const row = await tx.processSubscription.findFirst({
-        where: { subscriptionId, process: { workflow: { in: [...workflows] }, status: 'completed' } },
-        orderBy: { process: { completedAt: 'desc' } },
-        select: { process: { select: { id: true, workflow: true, completedAt: true } } },
-      })
-      return row ? { process_id: row.process.id, workflow: row.process.workflow, completed_at: row.process.completedAt!.toISOString() } : null
+      return (await lastCompletedProcesses(tx, [subscriptionId], workflows))[subscriptionId]
     },
   }
 }

@@ -65,16 +65,33 @@ export class NodeConfigActivities {
    * the node's own model when a process puts it back — and applies it.
    */
   async configureNode(input: StepContext & { node_subscription_id: string; overrides?: CircuitOverrides; node?: NodeProvisioning }): Promise<NodeConfigured> {
-    return this.steps.onceOutside(input, () =>
-      this.withDevice(input, async (stored) => {
-        const node = input.node ?? stored
-        const config = await this.desiredConfig(node, input.node_subscription_id, input.overrides ?? {})
-        const target = await deviceTarget(this.dcim, this.access, node.device_name)
-        const applied = await reported(this.driver.apply(target, config, `${input.process_id}.${input.step}`.replace(/[^A-Za-z0-9_.-]/g, '_')))
-        const result = { device: node.device_name, config, diff: applied.diff, changed: applied.changed, needs_confirmation: applied.needs_confirmation }
-        return { result, state_delta: { [`config_${node.device_name}`]: applied.changed ? 'changed' : applied.needs_confirmation ? 'awaiting confirmation' : 'unchanged' } }
-      }),
-    )
+    return this.steps.onceOutside(input, async () => {
+      const result = await this.configure(input, input.node_subscription_id, input.overrides ?? {}, input.node)
+      return { result, state_delta: configDelta(result) }
+    })
+  }
+
+  /**
+   * Several nodes' whole configurations from their stored models, one after the other (each under its device's
+   * lease), as one step: what a compensation runs last, once every model is back as it was, so that a router
+   * another process configured meanwhile (from the changed model) ends as its models say.
+   */
+  async configureNodes(input: StepContext & { node_subscription_ids: string[] }): Promise<NodeConfigured[]> {
+    return this.steps.onceOutside(input, async () => {
+      const results: NodeConfigured[] = []
+      for (const id of new Set(input.node_subscription_ids)) results.push(await this.configure(input, id, {}))
+      return { result: results, state_delta: Object.assign({}, ...results.map(configDelta)) as Record<string, string> }
+    })
+  }
+
+  private configure(ctx: StepContext, nodeId: string, overrides: CircuitOverrides, given?: NodeProvisioning): Promise<NodeConfigured> {
+    return this.withDevice({ ...ctx, node_subscription_id: nodeId }, async (stored) => {
+      const node = given ?? stored
+      const config = await this.desiredConfig(node, nodeId, overrides)
+      const target = await deviceTarget(this.dcim, this.access, node.device_name)
+      const applied = await reported(this.driver.apply(target, config, `${ctx.process_id}.${ctx.step}`.replace(/[^A-Za-z0-9_.-]/g, '_')))
+      return { device: node.device_name, config, diff: applied.diff, changed: applied.changed, needs_confirmation: applied.needs_confirmation }
+    })
   }
 
   /**
@@ -176,6 +193,10 @@ export class NodeConfigActivities {
     }
     return links
   }
+}
+
+function configDelta(c: NodeConfigured): Record<string, string> {
+  return { [`config_${c.device}`]: c.changed ? 'changed' : c.needs_confirmation ? 'awaiting confirmation' : 'unchanged' }
 }
 
 function heartbeat(details: string): void {

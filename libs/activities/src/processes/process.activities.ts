@@ -3,7 +3,7 @@ import { Inject, Injectable } from '@nestjs/common'
 import { ApplicationFailure } from '@temporalio/activity'
 import { v7 as uuidv7 } from 'uuid'
 import type { WorkflowTarget } from '#domain/index.js'
-import { lockSubscriptions, type Prisma, PrismaService, SubscriptionLocked } from '#persistence/index.js'
+import { type LastProcess, lastCompletedProcesses, lockSubscriptions, type Prisma, PrismaService, SubscriptionLocked } from '#persistence/index.js'
 import type { StepContext } from './step-context.js'
 import { type StepEntry, StepLog } from './step-log.js'
 
@@ -106,23 +106,9 @@ export class ProcessActivities {
     return this.prisma.$transaction((tx) => this.createChildren(tx, input, input.children))
   }
 
-  /** The completed processes of `workflows` that changed a subscription, newest first (at most 100), and their completed sub-processes. */
-  async completedProcesses(input: { subscription_id: string; workflows: string[] }): Promise<CompletedProcess[]> {
-    const rows = await this.prisma.processSubscription.findMany({
-      where: { subscriptionId: input.subscription_id, process: { workflow: { in: input.workflows }, status: 'completed' } },
-      orderBy: { process: { completedAt: 'desc' } },
-      take: 100,
-      select: {
-        process: {
-          select: { id: true, workflow: true, children: { where: { status: 'completed' }, select: { id: true, workflow: true, subscriptions: { select: { subscriptionId: true } } }, orderBy: { id: 'asc' } } },
-        },
-      },
-    })
-    return rows.map(({ process: p }) => ({
-      process_id: p.id,
-      workflow: p.workflow,
-      completed_children: p.children.map((c) => ({ process_id: c.id, workflow: c.workflow, subscription_ids: c.subscriptions.map((s) => s.subscriptionId) })),
-    }))
+  /** For each subscription, the last completed process of one of `workflows` that changed it, and its parent's workflow (read only). */
+  async lastCompletedProcesses(input: { subscription_ids: string[]; workflows: string[] }): Promise<Record<string, LastProcess | null>> {
+    return lastCompletedProcesses(this.prisma, input.subscription_ids, input.workflows)
   }
 
   private async createChildren(tx: Prisma.TransactionClient, parent: StepContext & ChildProcesses, children: { process_id: string; subscription_ids: string[] }[]): Promise<StartedChild[]> {
@@ -162,8 +148,3 @@ interface ChildProcesses {
 /** A sub-process of a fan-out step: started (its process row made, its locks taken), or refused with the reason. */
 export type StartedChild = { process_id: string; product: string | null } | { refused: string }
 
-export interface CompletedProcess {
-  process_id: string
-  workflow: string
-  completed_children: { process_id: string; workflow: string; subscription_ids: string[] }[]
-}

@@ -49,6 +49,16 @@ export async function endsOf(ports: Record<Side, string>, { act, step }: StepEnv
 export const configureSide = (s: { ends: Ends }, { act, step }: StepEnv<CircuitActivities>, side: Side, overrides?: CircuitOverrides) =>
   act.configureNode({ ...step, node_subscription_id: s.ends[side].node, overrides })
 
+/**
+ * The last compensation of a circuit workflow (declared on its first step that knows the ends): both routers
+ * configured again from the stored models, once every model is back as it was. Another process that configured one
+ * of them meanwhile rendered this circuit as changed; the router ends as the models say.
+ */
+export const bothRoutersFromTheModels = {
+  label: 'Configure both routers again from the stored models',
+  run: (s: { ends: Ends }, { act, step }: StepEnv<CircuitActivities>) => act.configureNodes({ ...step, node_subscription_ids: [s.ends.side_a.node, s.ends.side_b.node] }),
+}
+
 /** The inverse of configuring a new circuit: the router configured again without it. */
 export const withoutCircuit = (side: Side) => ({
   label: `Remove the circuit from the ${sideLabel(side)}-side router`,

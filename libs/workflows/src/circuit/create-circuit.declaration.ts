@@ -16,18 +16,23 @@ import { CREATE_CIRCUIT } from '../names.js'
 import { closeChangeTicket, notify, openChangeTicket } from '../shared/oss-steps.js'
 import { storeProcessSubscription } from '../shared/subscription-steps.js'
 import type { CreateCircuitInput } from './circuit.forms.js'
-import { type CircuitActivities, configureSide, confirmOrVerify, endsOf, withoutCircuit } from './circuit-steps.js'
+import { bothRoutersFromTheModels, type CircuitActivities, configureSide, confirmOrVerify, endsOf, withoutCircuit } from './circuit-steps.js'
 
 /** The OSS/BSS hooks were added to create_circuit later: processes started before skip them (see oss-steps.ts). */
 const OSS_HOOKS = 'create-circuit-oss-hooks'
 
 function provisioningFlow() {
   return processFlow<CreateCircuitInput, CircuitActivities>()
-    .step('construct_circuit_model', 'Construct the circuit model from its two ports', async (s, env) => {
-      const ends = await endsOf({ side_a: s.input.port_a, side_b: s.input.port_b }, env)
-      if (ends.side_a.node !== s.input.node_a || ends.side_b.node !== s.input.node_b) failProcess('a port is not on the node chosen for its side')
-      return { ends, product: circuitProductOf(s.input.speed) }
-    })
+    .step(
+      'construct_circuit_model',
+      'Construct the circuit model from its two ports',
+      async (s, env) => {
+        const ends = await endsOf({ side_a: s.input.port_a, side_b: s.input.port_b }, env)
+        if (ends.side_a.node !== s.input.node_a || ends.side_b.node !== s.input.node_b) failProcess('a port is not on the node chosen for its side')
+        return { ends, product: circuitProductOf(s.input.speed) }
+      },
+      { compensate: bothRoutersFromTheModels },
+    )
     .step(
       'plan_cable',
       'Plan the cable between the two ports in DCIM',

@@ -5,16 +5,21 @@ import type { CircuitProvisioning } from '#domain/products/circuit/circuit.produ
 import { declareWorkflow, processFlow, type WorkflowDeclaration } from '../engine/declaration.js'
 import { MODIFY_CIRCUIT_METRIC, MODIFY_CIRCUIT_MODE } from '../names.js'
 import { type ModifyCircuitMetricInput, type ModifyCircuitModeInput } from './circuit.forms.js'
-import { type CircuitActivities, configureSide, confirmOrVerify, endsOf, withCircuitAsBefore } from './circuit-steps.js'
+import { bothRoutersFromTheModels, type CircuitActivities, configureSide, confirmOrVerify, endsOf, withCircuitAsBefore } from './circuit-steps.js'
 
 /** Reads the circuit and its routers: the state every circuit workflow that changes a live circuit starts from. */
 export function liveCircuitFlow<I>() {
-  return processFlow<I, CircuitActivities>().step('read_circuit', 'Read the circuit and its two routers', async (s, env) => {
-    const rows = await env.act.readSubscriptions({ ...env.step, subscription_ids: [s.subscription_id] })
-    const before = rows[s.subscription_id].domain_model.circuit as CircuitProvisioning
-    const ends = await endsOf({ side_a: before.side_a.port as string, side_b: before.side_b.port as string }, env)
-    return { before, ends }
-  })
+  return processFlow<I, CircuitActivities>().step(
+    'read_circuit',
+    'Read the circuit and its two routers',
+    async (s, env) => {
+      const rows = await env.act.readSubscriptions({ ...env.step, subscription_ids: [s.subscription_id] })
+      const before = rows[s.subscription_id].domain_model.circuit as CircuitProvisioning
+      const ends = await endsOf({ side_a: before.side_a.port as string, side_b: before.side_b.port as string }, env)
+      return { before, ends }
+    },
+    { compensate: bothRoutersFromTheModels },
+  )
 }
 
 function modifyCircuit<I>(meta: { name: string; description: string }, change: (circuit: CircuitProvisioning, input: I) => CircuitProvisioning): WorkflowDeclaration {
