@@ -43,19 +43,19 @@ const modes = async (): Promise<Record<string, string>> =>
 const start = (workflow: string, input: Record<string, unknown>, user = 'alice') => api.call<ProcessStartedDto & { detail?: string }>('POST', `/api/processes/${workflow}`, input, { 'x-loom-user': user })
 const stepDelta = (p: ProcessDto, step: string) => p.steps.find((s) => s.name === step)?.state_delta as Record<string, unknown> | undefined
 
-/** Waits until a process's workflow has received a Signal (read from its Temporal history). */
-async function signalled(processId: string, signal: string): Promise<void> {
+type HistoryEvent = NonNullable<Awaited<ReturnType<ReturnType<Client['workflow']['getHandle']>['fetchHistory']>>['events']>[number]
+
+/** Waits until a process's Temporal history has an event that `holds` (a Signal received, an Update accepted). */
+async function inHistory(processId: string, what: string, holds: (e: HistoryEvent) => boolean): Promise<void> {
   const connection = await Connection.connect({ address: testTemporalAddress() })
   try {
     const handle = new Client({ connection }).workflow.getHandle(processId)
-    await waitFor(async () => ((await handle.fetchHistory()).events ?? []).some((e) => e.workflowExecutionSignaledEventAttributes?.signalName === signal), {
-      timeoutMs: 30_000,
-      describe: () => `process ${processId} never received ${signal}`,
-    })
+    await waitFor(async () => ((await handle.fetchHistory()).events ?? []).some(holds), { timeoutMs: 30_000, describe: () => `process ${processId} never ${what}` })
   } finally {
     await connection.close()
   }
 }
+const signalled = (processId: string, signal: string) => inHistory(processId, `received ${signal}`, (e) => e.workflowExecutionSignaledEventAttributes?.signalName === signal)
 
 before(async () => {
   await loom.start()
@@ -202,5 +202,30 @@ describe('drain_node and restore_node (simulator driver)', () => {
     assert.deepEqual(await modes(), { r1r2: 'maintenance', r1r3: 'normal', r2r3: 'maintenance' }, 'drain-r2 is still out of the traffic path')
     await runToCompletion(api, 'restore_node', { subscription_id: node['drain-r2'] })
     assert.deepEqual(await modes(), { r1r2: 'normal', r1r3: 'normal', r2r3: 'normal' })
+  })
+
+  test('a sub-process aborted by an operator is reported not moved, and its circuit is left out of sync; the drain completes with the rest', async () => {
+    const release = simulator.hold('drain-r3')
+    const started = await start('drain_node', { subscription_id: node['drain-r2'] }) // r1r2 and r2r3
+    assert.equal(started.status, 201, JSON.stringify(started.body))
+    let children: ProcessSummaryDto[] = []
+    await waitFor(async () => (children = (await api.get<{ items: ProcessSummaryDto[] }>(`/api/processes?parent_id=${started.body.id}`)).body.items).length === 2, {
+      timeoutMs: 30_000,
+      describe: () => JSON.stringify(children),
+    })
+    const stuck = children.find((c) => c.subscription_ids[0] === circuit.r2r3)!
+    await api.waitForProcess(children.find((c) => c !== stuck)!.id, (p) => p.status === 'completed', 30_000)
+    const aborting = api.call('PUT', `/api/processes/${stuck.id}/abort`, { reason: 'r3 is being replaced' }, { 'x-loom-user': 'olivia' })
+    await inHistory(stuck.id, 'accepted the abort', (e) => e.workflowExecutionUpdateAcceptedEventAttributes !== undefined && e.workflowExecutionUpdateAcceptedEventAttributes !== null)
+    release()
+    assert.equal((await aborting).status, 200)
+    const done = await api.waitForProcess(started.body.id, (p) => p.completed_at !== null, 60_000)
+    assert.equal(done.status, 'completed', JSON.stringify(done.failure))
+    const report = stepDelta(done, 'report')!.report as { moved: { circuit: string }[]; not_moved: { circuit: string; status: string; reason: string | null }[] }
+    assert.deepEqual(report.moved.map((m) => m.circuit), [circuit.r1r2])
+    assert.deepEqual(report.not_moved.map((m) => [m.circuit, m.status, m.reason]), [[circuit.r2r3, 'aborted', 'r3 is being replaced']])
+    assert.deepEqual((await modes()).r2r3, 'normal', 'the aborted sub-process put its circuit back')
+    assert.deepEqual([(await subscription(circuit.r1r2)).insync, (await subscription(circuit.r2r3)).insync], [true, false])
+    await runToCompletion(api, 'restore_node', { subscription_id: node['drain-r2'] })
   })
 })

@@ -87,6 +87,10 @@ export async function runDemo(api: string, options: DemoOptions): Promise<{ node
           endedChildren.add(child.id)
           say(`    ↳ ${child.workflow} ${child.subscription_ids.join(', ')}: ${child.status}   (process ${child.id})`)
         } else if (child.status === 'waiting') await answer((await call<Process>('GET', `/api/processes/${child.id}`)).body, '    ')
+        else if (child.status === 'suspended') {
+          const { body: stuck } = await call<Process>('GET', `/api/processes/${child.id}`)
+          throw new DemoError(`${child.workflow} ${child.subscription_ids.join(', ')}, a sub-process of ${workflow} (${what}), is suspended: ${stuck.failure?.message ?? ''}; see /api/processes/${child.id}`)
+        }
       }
       for (const s of p.steps) {
         if (['success', 'skipped'].includes(s.status) && !shown.has(s.name)) {

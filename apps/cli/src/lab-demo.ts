@@ -25,10 +25,23 @@ export async function runLabDemo(options: LabDemoOptions): Promise<void> {
   if (unavailable) throw new DemoError(`--lab: ${unavailable}`)
   const temporalCli = await findTemporalCli({ configured: process.env.TEMPORAL_CLI, dataDir: join(projectRoot(), '.loom'), install: true, log: say })
   say(`starting ${options.size} FRR routers in a ring (network namespaces, OSPF; scripts/frr-lab.sh)`)
-  const lab = await startLab(options.size, { ring: true })
+  const lab = await startLab(options.size, { ring: true }) // takes itself down when it cannot start
   const dataDir = mkdtempSync(join(tmpdir(), 'loom-lab-'))
   chmodSync(dataDir, 0o755) // the embedded PostgreSQL runs as the OS user postgres when we are root
   let loom: ChildProcess | undefined
+  const cleanUp = async () => {
+    say('stopping Loom and the lab')
+    if (loom && loom.exitCode === null) {
+      const exited = new Promise((resolve) => loom!.once('exit', resolve))
+      loom.kill('SIGTERM')
+      await exited
+    }
+    await lab.down()
+    rmSync(dataDir, { recursive: true, force: true })
+  }
+  // Ctrl-C in the middle leaves no namespaces, routers or Loom behind either.
+  const interrupted = () => void cleanUp().finally(() => process.exit(130))
+  if (!options.keep) process.once('SIGINT', interrupted)
   try {
     // The circuits address the links (from IPAM): the lab's own link addresses go.
     for (const l of lab.links) {
@@ -73,14 +86,8 @@ export async function runLabDemo(options: LabDemoOptions): Promise<void> {
       })
     }
   } finally {
-    say('stopping Loom and the lab')
-    if (loom && loom.exitCode === null) {
-      const exited = new Promise((resolve) => loom!.once('exit', resolve))
-      loom.kill('SIGTERM')
-      await exited
-    }
-    await lab.down()
-    rmSync(dataDir, { recursive: true, force: true })
+    process.removeListener('SIGINT', interrupted)
+    await cleanUp()
   }
 }
 

@@ -72,7 +72,7 @@ program
   .command('demo')
   .description("run seed 002's story through the API: enrol routers, reserve ports, a ring of circuits, into service, validate, drain and restore a router, terminate one circuit")
   .option('--routers <names>', 'comma-separated planned routers (npm start seeds ams-pe1, ams-pe2, fra-pe1, lon-pe1)', 'ams-pe1,fra-pe1,lon-pe1')
-  .option('--lab [routers]', 'on real FRR routers instead (root only): start a ring of this many (default 3) and a Loom of its own on them; --api and --routers are not used')
+  .option('--lab [size]', 'on real FRR routers instead (root only): start a ring of this many (default 3) and a Loom of its own on them; --api and --routers are not used')
   .option('--keep', 'with --lab: leave Loom and the routers running until Ctrl-C')
   .option('--verbose', 'print the configuration shown to the person who applies it')
   .action(async (options: { routers: string; lab?: string | true; keep?: boolean; verbose?: boolean }) => {

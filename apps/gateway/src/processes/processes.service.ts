@@ -39,6 +39,11 @@ import { StartRefused, startCheckContext } from './start-check-context.js'
 import { type ProcessRow, toProcessDto, toProcessSummary } from './process-view.js'
 
 const SA = SEARCH_ATTRIBUTE
+/**
+ * Temporal caps a search attribute's value (2 KB by default): a process that locks more subscriptions (a drain of a
+ * big node) is searchable by the first ones — the ones its form names come first; its sub-processes by their own.
+ */
+const MAX_SEARCHABLE_SUBSCRIPTIONS = 40
 const LIVE_QUERY_TIMEOUT_MS = 2000
 /** how long PUT /abort waits for the compensations before it answers with the process as it is */
 const ABORT_WAIT_MS = 30_000
@@ -106,7 +111,7 @@ export class ProcessesService {
                 taskQueue: this.config.taskQueue,
                 args: [{ process_id: processId, subscription_id: subscriptionId, created_by: user, input }],
                 typedSearchAttributes: [
-                  { key: SA.subscriptionIds, value: locked.length ? locked : [subscriptionId] },
+                  { key: SA.subscriptionIds, value: locked.length ? locked.slice(0, MAX_SEARCHABLE_SUBSCRIPTIONS) : [subscriptionId] },
                   { key: SA.product, value: product },
                   { key: SA.customer, value: customer },
                   { key: SA.target, value: declaration.target },

@@ -40,7 +40,8 @@ export class ProcessActivities {
   }
 
   /**
-   * Ends the process: releases its subscription locks (only a completed process leaves them in sync), its open
+   * Ends the process: releases its subscription locks (only a completed process leaves them in sync, and only those
+   * its sub-processes did not leave aborted or failed), its open
    * callbacks, and — unless it completed — the resources it claimed for subscriptions that never went live.
    */
   async finishProcess(input: { process_id: string; status: 'completed' | 'failed' | 'aborted'; failure?: Record<string, unknown>; records?: StepRecord[] }): Promise<void> {
@@ -51,7 +52,13 @@ export class ProcessActivities {
         where: { id, status: { notIn: ['completed', 'aborted', 'failed'] } },
         data: { status: input.status, completedAt: new Date(), assignee: null, ...(input.failure ? { failure: input.failure as Prisma.InputJsonObject } : {}) },
       })
-      await tx.subscription.updateMany({ where: { lockedBy: id }, data: { lockedBy: null, insync: input.status === 'completed', version: { increment: 1 } } })
+      // What a sub-process that did not complete changed under a borrowed lock is not known to be in sync either.
+      const unsettled =
+        input.status === 'completed'
+          ? (await tx.processSubscription.findMany({ where: { process: { parentId: id, status: { in: ['aborted', 'failed'] } } }, select: { subscriptionId: true } })).map((r) => r.subscriptionId)
+          : []
+      await tx.subscription.updateMany({ where: { lockedBy: id, id: { notIn: unsettled } }, data: { lockedBy: null, insync: input.status === 'completed', version: { increment: 1 } } })
+      await tx.subscription.updateMany({ where: { lockedBy: id }, data: { lockedBy: null, insync: false, version: { increment: 1 } } })
       await tx.processCallback.deleteMany({ where: { processId: id } })
       if (input.status !== 'completed') {
         await tx.resourceClaim.deleteMany({ where: { processId: id, OR: [{ subscriptionId: null }, { subscription: { lifecycle: { in: ['initial', 'terminated'] } } }] } })
