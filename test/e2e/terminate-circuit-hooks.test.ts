@@ -82,7 +82,8 @@ describe('terminate_circuit with a ticket system and an SMTP relay', () => {
     const [sent, ...more] = mail.delivered().filter((m) => m.headers['x-loom-process'] === done.id)
     assert.equal(more.length, 0)
     assert.deepEqual(sent.to, ['noc@acme.example'])
-    assert.match(sent.subject, /^Your circuit is ready: Circuit 10G hook-r1 eth3 – hook-r2 eth3, [\d./]+$/)
+    assert.match(sent.subject, /^Your circuit is active: Circuit 10G hook-r1 eth3 – hook-r2 eth3, [\d./]+$/)
+    assert.match(sent.text, /link subnets {2}[\d./]+ {2}[\da-f:/]+\n/)
     assert.match(sent.text, /mode {10}maintenance\n/)
     // Its port pair is needed below: the circuit goes again (approved), with nothing asked of it.
     assert.equal((await terminate(done.subscription_ids[0], true)).status, 'completed')

@@ -134,7 +134,7 @@ export const createCircuitDeclaration = declareWorkflow(
       // A live circuit is not taken down because the mail about it could not be sent.
       { irreversible: true },
     )
-    .pipe(notify('send_confirmation_email', { since: OSS_HOOKS, data: (s) => ({ link_subnets: `${s.circuit.link_subnet_ipv4}, ${s.circuit.link_subnet_ipv6}`, mode: s.circuit.mode }) }))
+    .pipe(notify('send_confirmation_email', { since: OSS_HOOKS, data: (s) => ({ link_subnet_ipv4: s.circuit.link_subnet_ipv4, link_subnet_ipv6: s.circuit.link_subnet_ipv6, mode: s.circuit.mode }) }))
     .pipe(closeChangeTicket({ since: OSS_HOOKS, summary: (s) => `Circuit active in ${s.circuit.mode} mode; link subnets ${s.circuit.link_subnet_ipv4}, ${s.circuit.link_subnet_ipv6}` })),
   (s) => ({ subscription_id: s.subscription_id, lifecycle: s.lifecycle, link_subnet_ipv4: s.circuit.link_subnet_ipv4, link_subnet_ipv6: s.circuit.link_subnet_ipv6, mode: s.circuit.mode }),
 )
