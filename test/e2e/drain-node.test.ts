@@ -41,6 +41,14 @@ const subscription = async (id: string) => (await api.get<SubscriptionDto>(`/api
 const modes = async (): Promise<Record<string, string>> =>
   Object.fromEntries(await Promise.all(Object.entries(circuit).map(async ([k, id]) => [k, ((await subscription(id)).domain_model.circuit as { mode: string }).mode] as const)))
 const start = (workflow: string, input: Record<string, unknown>, user = 'alice') => api.call<ProcessStartedDto & { detail?: string }>('POST', `/api/processes/${workflow}`, input, { 'x-loom-user': user })
+/** The sub-processes of a process. */
+const childrenOf = async (parent: string) => (await api.get<{ items: ProcessSummaryDto[] }>(`/api/processes?parent_id=${parent}`)).body.items
+/** The sub-processes of a process, once `holds` for them. */
+async function childrenUntil(parent: string, holds: (children: ProcessSummaryDto[]) => boolean): Promise<ProcessSummaryDto[]> {
+  let children: ProcessSummaryDto[] = []
+  await waitFor(async () => holds((children = await childrenOf(parent))), { timeoutMs: 30_000, describe: () => JSON.stringify(children) })
+  return children
+}
 const stepDelta = (p: ProcessDto, step: string) => p.steps.find((s) => s.name === step)?.state_delta as Record<string, unknown> | undefined
 
 type HistoryEvent = NonNullable<Awaited<ReturnType<ReturnType<Client['workflow']['getHandle']>['fetchHistory']>>['events']>[number]
@@ -105,7 +113,7 @@ describe('drain_node and restore_node (simulator driver)', () => {
     assert.equal(costOn('drain-r2', 'eth2'), 25, 'the other routers’ circuit carries traffic, changed alongside the drain')
 
     // The sub-process is a process of its own, with its log, named as the drain's child.
-    const children = (await api.get<{ items: ProcessSummaryDto[] }>(`/api/processes?parent_id=${started.body.id}`)).body.items
+    const children = await childrenOf(started.body.id)
     assert.deepEqual(children.map((c) => [c.workflow, c.status, c.subscription_ids]), [['modify_circuit_mode', 'completed', [circuit.r1r2]]])
     assert.equal(children[0].id, outcomes[0].process_id)
     const report = stepDelta(done, 'report')!.report as Record<string, { circuit: string }[]>
@@ -137,11 +145,7 @@ describe('drain_node and restore_node (simulator driver)', () => {
     const release = simulator.hold('drain-r1')
     const started = await start('drain_node', { subscription_id: node['drain-r1'] })
     assert.equal(started.status, 201, JSON.stringify(started.body))
-    let children: ProcessSummaryDto[] = []
-    await waitFor(async () => (children = (await api.get<{ items: ProcessSummaryDto[] }>(`/api/processes?parent_id=${started.body.id}`)).body.items).filter((c) => c.status === 'running').length === 2, {
-      timeoutMs: 30_000,
-      describe: () => JSON.stringify(children),
-    })
+    const children = await childrenUntil(started.body.id, (all) => all.filter((c) => c.status === 'running').length === 2)
     const aborting = api.call('PUT', `/api/processes/${started.body.id}/abort`, { reason: 'maintenance cancelled' }, { 'x-loom-user': 'alice' })
     for (const c of children) await signalled(c.id, 'parent_abort')
     release()
@@ -149,7 +153,7 @@ describe('drain_node and restore_node (simulator driver)', () => {
     const done = await api.waitForProcess(started.body.id, (p) => p.completed_at !== null, 60_000)
     assert.equal(done.status, 'aborted')
     assert.equal(done.steps.find((s) => s.name === 'undo_drain_circuits'), undefined, 'no sub-process had completed: nothing to undo')
-    const ended = (await api.get<{ items: ProcessSummaryDto[] }>(`/api/processes?parent_id=${started.body.id}`)).body.items
+    const ended = await childrenOf(started.body.id)
     assert.deepEqual(ended.map((c) => c.status), ['aborted', 'aborted'])
     assert.deepEqual(await modes(), before)
     assert.deepEqual([costOn('drain-r1', 'eth1'), costOn('drain-r1', 'eth2'), costOn('drain-r3', 'eth1')], [20, 20, 20], 'the routers run the normal cost again')
@@ -162,11 +166,7 @@ describe('drain_node and restore_node (simulator driver)', () => {
     const release = simulator.hold('drain-r3')
     const started = await start('drain_node', { subscription_id: node['drain-r2'] })
     assert.equal(started.status, 201, JSON.stringify(started.body))
-    let children: ProcessSummaryDto[] = []
-    await waitFor(async () => (children = (await api.get<{ items: ProcessSummaryDto[] }>(`/api/processes?parent_id=${started.body.id}`)).body.items).length === 2, {
-      timeoutMs: 30_000,
-      describe: () => JSON.stringify(children),
-    })
+    const children = await childrenUntil(started.body.id, (c) => c.length === 2)
     const quick = children.find((c) => c.subscription_ids[0] === circuit.r1r2)!
     await api.waitForProcess(quick.id, (p) => p.status === 'completed', 30_000)
     // The drain's log shows its progress while the other sub-process runs.
@@ -187,7 +187,7 @@ describe('drain_node and restore_node (simulator driver)', () => {
     assert.equal(undo?.status, 'success', JSON.stringify(done.steps))
     assert.deepEqual(await modes(), { r1r2: 'normal', r1r3: 'normal', r2r3: 'normal' })
     assert.deepEqual([costOn('drain-r1', 'eth1'), costOn('drain-r2', 'eth1'), costOn('drain-r2', 'eth2'), costOn('drain-r3', 'eth2')], [20, 20, 25, 25])
-    const all = (await api.get<{ items: ProcessSummaryDto[] }>(`/api/processes?parent_id=${started.body.id}`)).body.items
+    const all = await childrenOf(started.body.id)
     assert.deepEqual(all.map((c) => [c.subscription_ids[0], c.status]).sort(), [[circuit.r1r2, 'completed'], [circuit.r1r2, 'completed'], [circuit.r2r3, 'aborted']].sort(), 'the drain of r1r2, its undo, and the drain of r2r3 that was told to abort')
   })
 
@@ -208,11 +208,7 @@ describe('drain_node and restore_node (simulator driver)', () => {
     const release = simulator.hold('drain-r3')
     const started = await start('drain_node', { subscription_id: node['drain-r2'] }) // r1r2 and r2r3
     assert.equal(started.status, 201, JSON.stringify(started.body))
-    let children: ProcessSummaryDto[] = []
-    await waitFor(async () => (children = (await api.get<{ items: ProcessSummaryDto[] }>(`/api/processes?parent_id=${started.body.id}`)).body.items).length === 2, {
-      timeoutMs: 30_000,
-      describe: () => JSON.stringify(children),
-    })
+    const children = await childrenUntil(started.body.id, (c) => c.length === 2)
     const stuck = children.find((c) => c.subscription_ids[0] === circuit.r2r3)!
     await api.waitForProcess(children.find((c) => c !== stuck)!.id, (p) => p.status === 'completed', 30_000)
     const aborting = api.call('PUT', `/api/processes/${stuck.id}/abort`, { reason: 'r3 is being replaced' }, { 'x-loom-user': 'olivia' })

@@ -446,7 +446,7 @@ class ProcessEngine {
     // Stopped by an abort, the children that completed are still undone.
     if (step.compensate && outcomes.some((o) => o.status === 'completed')) this.done.push({ step, state: { ...state, ...delta } })
     this.stopIfHalted()
-    this.record({ ...this.contextOf(step.name), status: 'success', state_delta: { [step.name]: outcomes.map(({ result: _, ...o }) => o) } })
+    this.record({ ...this.contextOf(step.name), status: 'success', state_delta: { [step.name]: withoutResults(outcomes) } })
     return delta
   }
 
@@ -610,8 +610,8 @@ class ProcessEngine {
         const completed = (state[step.name] as FanOutOutcome[]).filter((o) => o.status === 'completed')
         const items = completed.map((o) => ({ subscription_id: o.subscription_id, input: step.compensate!.input(o) }))
         const outcomes = await this.runChildren(name, step, items, false)
-        this.notUndone.push(...outcomes.filter((o) => o.status !== 'completed').map(({ result: _, ...o }) => o))
-        this.record({ ...ctx, status: 'success', state_delta: { undone: step.name, [name]: outcomes.map(({ result: _, ...o }) => o) } })
+        this.notUndone.push(...withoutResults(outcomes.filter((o) => o.status !== 'completed')))
+        this.record({ ...ctx, status: 'success', state_delta: { undone: step.name, [name]: withoutResults(outcomes) } })
       } else {
         // A failing compensation suspends too, but cannot be aborted: the operator fixes the cause and retries.
         await this.attempt(name, () => step.compensate!.run(state as never, { act: this.activities(step.kind === 'step' ? step.activity : undefined), step: ctx } as never), false)
@@ -749,6 +749,11 @@ class ProcessEngine {
   }
 }
 
+
+/** Outcomes as the log keeps them: a child's result stays in its own process. */
+function withoutResults(outcomes: FanOutOutcome[]): Omit<FanOutOutcome, 'result'>[] {
+  return outcomes.map(({ result: _, ...o }) => o)
+}
 
 /** What an operator needs to know about a failure; plain errors from workflow code are named as bugs. */
 function describeFailure(error: unknown): StepError {

@@ -49,12 +49,12 @@ function moveCircuits<S extends { circuits: NodeCircuit[] }>(from: Mode, to: Mod
 }
 
 /** The report: which circuits moved (by which sub-process), which were already there, which did not move and why. */
-function report(node: string, circuits: NodeCircuit[], outcomes: FanOutOutcome[], to: Mode) {
+function report(node: string, circuits: NodeCircuit[], outcomes: FanOutOutcome[], already: Record<string, NodeCircuit[]> = {}) {
   const named = (id: string) => circuits.find((c) => c.id === id)?.description ?? id
   return {
     subscription_id: node,
     moved: outcomes.filter((o) => o.status === 'completed').map((o) => ({ circuit: o.subscription_id, description: named(o.subscription_id), process_id: o.process_id })),
-    [`already_${to}`]: circuits.filter((c) => c.mode === to).map((c) => ({ circuit: c.id, description: c.description })),
+    ...Object.fromEntries(Object.entries(already).map(([key, list]) => [key, list.map((c) => ({ circuit: c.id, description: c.description }))])),
     not_moved: outcomes
       .filter((o) => o.status !== 'completed')
       .map((o) => ({ circuit: o.subscription_id, description: named(o.subscription_id), process_id: o.process_id, status: o.status, reason: o.reason ?? null })),
@@ -71,7 +71,7 @@ export const drainNodeDeclaration = declareWorkflow(
   processFlow<DrainNodeInput, Act>()
     .step('find_circuits', 'Find the node’s active circuits and their modes', async (s, env) => ({ circuits: await circuitsOn(s.subscription_id, env) }))
     .fanOut('drain_circuits', 'Move each circuit in normal mode to maintenance (modify_circuit_mode), in parallel', MODIFY_MODE, moveCircuits('normal', 'maintenance'))
-    .step('report', 'Report what moved, what was in maintenance already, what did not move', (s) => Promise.resolve({ report: report(s.subscription_id, s.circuits, s.drain_circuits, 'maintenance') })),
+    .step('report', 'Report what moved, what was in maintenance already, what did not move', (s) => Promise.resolve({ report: report(s.subscription_id, s.circuits, s.drain_circuits, { already_maintenance: s.circuits.filter((c) => c.mode === 'maintenance') }) })),
   (s) => s.report,
 )
 
@@ -102,7 +102,7 @@ export const restoreNodeDeclaration = declareWorkflow(
     })
     .fanOut('restore_circuits', 'Move each drained circuit still in maintenance back to normal (modify_circuit_mode), in parallel', MODIFY_MODE, moveCircuits('maintenance', 'normal'))
     .step('report', 'Report what moved, what stays in maintenance for the far end’s drain, what did not move', (s) =>
-      Promise.resolve({ report: { ...report(s.subscription_id, s.circuits, s.restore_circuits, 'normal'), held_by_far_end: s.held } }),
+      Promise.resolve({ report: { ...report(s.subscription_id, s.circuits, s.restore_circuits), held_by_far_end: s.held } }),
     ),
   (s) => s.report,
 )
