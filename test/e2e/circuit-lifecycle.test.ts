@@ -12,6 +12,7 @@ import { plannedRouters } from '../support/dcim.js'
 import { recordHistoryIfAsked } from '../support/histories.js'
 import { loomStack } from '../support/loom.js'
 import { enrolNode, reservePort, runToCompletion } from '../support/workshop.js'
+import { as } from '../support/api.js'
 
 // Each simulated router takes 200–400 ms per change: a process is still running when a second change arrives.
 const loom = loomStack({
@@ -88,12 +89,12 @@ describe('a circuit from create to terminate (simulator driver)', () => {
   })
 
   test('modify_circuit_metric: the new metric on both routers; a second change of the same circuit at once is a 409', async () => {
-    const first = await api.call<ProcessStartedDto>('POST', '/api/processes/modify_circuit_metric', { subscription_id: circuit, igp_metric: 30 }, { 'x-loom-user': 'alice' })
+    const first = await api.call<ProcessStartedDto>('POST', '/api/processes/modify_circuit_metric', { subscription_id: circuit, igp_metric: 30 }, as('alice'))
     assert.equal(first.status, 201, JSON.stringify(first.body))
-    const second = await api.call<{ detail: string }>('POST', '/api/processes/modify_circuit_mode', { subscription_id: circuit, mode: 'maintenance' }, { 'x-loom-user': 'bob' })
+    const second = await api.call<{ detail: string }>('POST', '/api/processes/modify_circuit_mode', { subscription_id: circuit, mode: 'maintenance' }, as('bob'))
     assert.equal(second.status, 409, JSON.stringify(second.body))
     assert.match(second.body.detail, new RegExp(first.body.id))
-    const terminate = await api.call('POST', '/api/processes/terminate_circuit', { subscription_id: circuit }, { 'x-loom-user': 'bob' })
+    const terminate = await api.call('POST', '/api/processes/terminate_circuit', { subscription_id: circuit }, as('bob'))
     assert.equal(terminate.status, 409, 'terminate while a modify runs: refused')
     const done = await api.waitForProcess(first.body.id, (p) => p.completed_at !== null, 60_000)
     assert.equal(done.status, 'completed', JSON.stringify(done.failure))
@@ -127,22 +128,22 @@ describe('a circuit from create to terminate (simulator driver)', () => {
     await recordHistoryIfAsked(done.id, 'node', 'modify_node')
   })
   test('terminate_circuit waits for the change board (not the starter, not someone without the role), then removes everything', async () => {
-    const started = await api.call<ProcessStartedDto>('POST', '/api/processes/terminate_circuit', { subscription_id: circuit }, { 'x-loom-user': 'alice', 'x-loom-roles': 'change-board' })
+    const started = await api.call<ProcessStartedDto>('POST', '/api/processes/terminate_circuit', { subscription_id: circuit }, as('alice', 'change-board'))
     assert.equal(started.status, 201, JSON.stringify(started.body))
     // Teams find what waits for them by assignee.
     const waiting = await api.waitForProcess(started.body.id, (p) => p.pending_input !== null && p.assignee !== null)
     assert.deepEqual([waiting.pending_input!.step, waiting.assignee], ['approve_termination', 'change-board'])
-    const self = await api.call('PUT', `/api/processes/${started.body.id}/resume`, { approved: true }, { 'x-loom-user': 'alice', 'x-loom-roles': 'change-board' })
+    const self = await api.call('PUT', `/api/processes/${started.body.id}/resume`, { approved: true }, as('alice', 'change-board'))
     assert.equal(self.status, 403, 'the starter may not approve')
-    const noRole = await api.call('PUT', `/api/processes/${started.body.id}/resume`, { approved: true }, { 'x-loom-user': 'bob' })
+    const noRole = await api.call('PUT', `/api/processes/${started.body.id}/resume`, { approved: true }, as('bob'))
     assert.equal(noRole.status, 403, 'only the change board approves')
     assert.equal(costOn('life-r1'), 30, 'nothing changed before the approval')
     const before = simulator.running('life-r1')!
-    const ok = await api.call('PUT', `/api/processes/${started.body.id}/resume`, { approved: true, comment: 'ticket 42' }, { 'x-loom-user': 'carol', 'x-loom-roles': 'change-board' })
+    const ok = await api.call('PUT', `/api/processes/${started.body.id}/resume`, { approved: true, comment: 'ticket 42' }, as('carol', 'change-board'))
     assert.equal(ok.status, 200, JSON.stringify(ok.body))
     const done = await api.waitForProcess(started.body.id, (p) => p.completed_at !== null, 60_000)
     assert.equal(done.status, 'completed', JSON.stringify(done.failure))
-    assert.equal(done.steps.find((s) => s.name === 'approve_termination')!.answered_by, 'carol')
+    assert.equal(done.steps.find((s) => s.name === 'approve_termination')!.answered_by, 'key:carol')
     assert.deepEqual([costOn('life-r1'), costOn('life-r2')], [undefined, undefined], 'the circuit is gone from both routers')
     const withoutEth1 = (config: string) => config.split('!\n').filter((block) => !block.startsWith('interface eth1\n')).join('!\n')
     assert.equal(simulator.running('life-r1'), withoutEth1(before), 'the rest of the router is untouched')

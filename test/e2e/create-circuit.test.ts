@@ -10,6 +10,7 @@ import { plannedRouters } from '../support/dcim.js'
 import { recordHistoryIfAsked } from '../support/histories.js'
 import { loomStack } from '../support/loom.js'
 import { enrolNode, reservePort } from '../support/workshop.js'
+import { as } from '../support/api.js'
 
 let api: ApiClient
 const node: Record<string, string> = {}
@@ -88,7 +89,7 @@ describe('create_circuit: the form', () => {
 describe('create_circuit: the process', () => {
   test('the manual driver shows both sides and waits; then the circuit is active in maintenance mode with its subnets, cable and ports', async () => {
     const input = { speed: '10G', node_a: node['ckt-r1'], node_b: node['ckt-r2'], port_a: port['ckt-r1:eth1'], port_b: port['ckt-r2:eth1'], igp_metric: 20 }
-    const started = await api.call<ProcessStartedDto>('POST', '/api/processes/create_circuit', input, { 'x-loom-user': 'alice' })
+    const started = await api.call<ProcessStartedDto>('POST', '/api/processes/create_circuit', input, as('alice'))
     assert.equal(started.status, 201, JSON.stringify(started.body))
     const waiting = await api.waitForProcess(started.body.id, (p) => p.pending_input !== null)
     assert.equal(waiting.pending_input!.step, 'provide_config_to_user')
@@ -107,7 +108,7 @@ describe('create_circuit: the process', () => {
     assert.equal(taken.status, 422, JSON.stringify(taken.body))
     assert.deepEqual(taken.body.errors.map((e) => e.path), ['port_b'])
 
-    assert.equal((await api.call('PUT', `/api/processes/${started.body.id}/resume`, { confirm_config_applied: true }, { 'x-loom-user': 'bob' })).status, 200)
+    assert.equal((await api.call('PUT', `/api/processes/${started.body.id}/resume`, { confirm_config_applied: true }, as('bob'))).status, 200)
     const done = await api.waitForProcess(started.body.id, (p) => p.status === 'completed')
     assert.deepEqual(
       done.steps.filter((s) => s.status === 'success').map((s) => s.name),
@@ -140,14 +141,14 @@ describe('create_circuit: the process', () => {
 
   test('aborted while waiting: the cable, the link subnets and the ports are given back, the subscription terminated', async () => {
     const input = { speed: '10G', node_a: node['ckt-r1'], node_b: node['ckt-r3'], port_a: port['ckt-r1:eth2'], port_b: port['ckt-r3:eth1'] }
-    const started = await api.call<ProcessStartedDto>('POST', '/api/processes/create_circuit', input, { 'x-loom-user': 'alice' })
+    const started = await api.call<ProcessStartedDto>('POST', '/api/processes/create_circuit', input, as('alice'))
     assert.equal(started.status, 201, JSON.stringify(started.body))
     const waiting = await api.waitForProcess(started.body.id, (p) => p.pending_input !== null)
     const circuitId = waiting.subscription_ids[0]
     assert.equal((await allocations(circuitId)).length, 2)
     assert.equal((await cablesOf('ckt-r3')).length, 1)
 
-    const aborted = await api.call<{ status: string }>('PUT', `/api/processes/${started.body.id}/abort`, { reason: 'wrong ports' }, { 'x-loom-user': 'alice' })
+    const aborted = await api.call<{ status: string }>('PUT', `/api/processes/${started.body.id}/abort`, { reason: 'wrong ports' }, as('alice'))
     assert.equal(aborted.body.status, 'aborted', JSON.stringify(aborted.body))
     const done = await api.waitForProcess(started.body.id, (p) => p.status === 'aborted')
     const undone = done.steps.filter((s) => s.name.startsWith('undo_'))

@@ -7,7 +7,7 @@ import pg from 'pg'
 import { configToEnv, type LoomConfig } from '#config/index.js'
 import type { ProcessDto } from '#contracts/index.js'
 import { projectRoot } from '#runtime/index.js'
-import { type ApiClient, apiClient } from '../support/api.js'
+import { type ApiClient, apiClient, as } from '../support/api.js'
 import { cloneDatabase, type TestDatabase } from '../support/database.js'
 import { plannedRouters, seed } from '../support/dcim.js'
 import { childEnv, testConfig } from '../support/env.js'
@@ -78,10 +78,10 @@ describe('create_node survives kill -9 of its worker', () => {
     assert.match(String(orphaned.body.pending_input?.data.config), /^hostname crash-r1$/m)
 
     await readyOf(startWorker())
-    const answered = await api.call<ProcessDto>('PUT', `/api/processes/${started.body.id}/resume`, { confirm_config_applied: true }, { 'x-loom-user': 'carol' })
+    const answered = await api.call<ProcessDto>('PUT', `/api/processes/${started.body.id}/resume`, { confirm_config_applied: true }, as('carol'))
     assert.equal(answered.status, 200, JSON.stringify(answered.body))
     const done = await assertExactlyOnce(started.body.id, 'crash-r1')
-    assert.equal(done.steps.find((s) => s.name === 'provide_config_to_user')!.answered_by, 'carol')
+    assert.equal(done.steps.find((s) => s.name === 'provide_config_to_user')!.answered_by, 'key:carol')
   })
 
   test('killed while its steps run: a new worker retries them and nothing happens twice', async () => {

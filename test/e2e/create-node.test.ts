@@ -10,7 +10,7 @@ import { createLoomWorker, type LoomWorker } from '../../apps/worker/src/create-
 import type { DeviceDto, Page, ProcessDto, ProcessStartedDto, ProcessSummaryDto, SubscriptionDto, SubscriptionSummaryDto } from '#contracts/index.js'
 import { waitFor } from '#runtime/index.js'
 import { INVALID_ANSWER, resumeUpdate } from '#workflows/engine/messages.js'
-import { type ApiClient, apiClient } from '../support/api.js'
+import { type ApiClient, apiClient, as, authorized } from '../support/api.js'
 import { recordHistoryIfAsked } from '../support/histories.js'
 import { cloneDatabase, type TestDatabase } from '../support/database.js'
 import { plannedRouters, seed } from '../support/dcim.js'
@@ -50,8 +50,8 @@ after(async () => {
   await db?.drop()
 })
 
-const start = (answers: unknown, user = 'alice') => api.call<ProcessStartedDto>('POST', '/api/processes/create_node', answers, { 'x-loom-user': user })
-const resume = (id: string, answer: unknown, user = 'bob') => api.call<ProcessDto>('PUT', `/api/processes/${id}/resume`, answer, { 'x-loom-user': user })
+const start = (answers: unknown, user = 'alice') => api.call<ProcessStartedDto>('POST', '/api/processes/create_node', answers, as(user))
+const resume = (id: string, answer: unknown, user = 'bob') => api.call<ProcessDto>('PUT', `/api/processes/${id}/resume`, answer, as(user))
 /**
  * Waits until Temporal's visibility — what the Web UI's search and `temporal workflow list` use — finds the
  * process with `query` (it indexes a moment after the workflow changes).
@@ -98,7 +98,7 @@ describe('create_node end to end', () => {
     const waiting = await api.waitForProcess(id, (p) => p.status === 'waiting' && p.pending_input !== null)
     assert.equal(waiting.current_step, 'provide_config_to_user')
     assert.equal(waiting.assignee, 'noc')
-    assert.equal(waiting.created_by, 'alice')
+    assert.equal(waiting.created_by, 'key:alice')
     assert.equal(waiting.temporal_ui_url, `http://ui.example.test:8233/namespaces/default/workflows/${id}`)
     assert.match(String(waiting.pending_input!.data.config), /^hostname e2e-r1$/m)
     assert.match(String(waiting.pending_input!.data.config), /^ ip address 198\.51\.100\.1\/32$/m)
@@ -139,7 +139,7 @@ describe('create_node end to end', () => {
     const done = await api.waitForProcess(id, (p) => p.status === 'completed')
     assert.ok(done.steps.every((s) => s.status === 'success'), JSON.stringify(done.steps))
     const input = done.steps.find((s) => s.name === 'provide_config_to_user')!
-    assert.equal(input.answered_by, 'bob')
+    assert.equal(input.answered_by, 'key:bob')
     assert.deepEqual(input.state_delta, { provide_config_to_user: { confirm_config_applied: true } })
     assert.ok(done.completed_at)
     assert.equal(done.pending_input, null)
@@ -186,9 +186,9 @@ describe('create_node end to end', () => {
   })
 
   test('GET /api/processes/{id}/events streams the process as it changes, and ends when it ends', async () => {
-    assert.equal((await fetch(`${gw.url}/api/processes/${uuidv7()}/events`)).status, 404)
+    assert.equal((await fetch(`${gw.url}/api/processes/${uuidv7()}/events`, { headers: authorized() })).status, 404)
     const started = await start({ router: 'e2e-r6' })
-    const res = await fetch(`${gw.url}/api/processes/${started.body.id}/events`)
+    const res = await fetch(`${gw.url}/api/processes/${started.body.id}/events`, { headers: authorized() })
     assert.equal(res.status, 200)
     assert.match(res.headers.get('content-type') ?? '', /^text\/event-stream/)
     const seen: ProcessDto[] = []
@@ -247,11 +247,11 @@ describe('create_node end to end', () => {
     assert.deepEqual(held.rows.map((r) => r.purpose), ['loopback_ipv4', 'loopback_ipv6'], 'suspended, it still holds what it took')
 
     // A retry runs the step again and it fails again: suspended anew (the process moved, to running and back).
-    const retried = await api.call<ProcessDto>('PUT', `/api/processes/${started.body.id}/resume`, {}, { 'x-loom-user': 'olivia' })
+    const retried = await api.call<ProcessDto>('PUT', `/api/processes/${started.body.id}/resume`, {}, as('olivia'))
     assert.equal(retried.status, 200, JSON.stringify(retried.body))
     await api.waitForProcess(started.body.id, (p) => p.status === 'suspended' && p.updated_at > suspended.updated_at && p.suspended.length === 1)
 
-    const aborted = await api.call<ProcessDto>('PUT', `/api/processes/${started.body.id}/abort`, { reason: 'router has no management address yet' }, { 'x-loom-user': 'olivia' })
+    const aborted = await api.call<ProcessDto>('PUT', `/api/processes/${started.body.id}/abort`, { reason: 'router has no management address yet' }, as('olivia'))
     assert.equal(aborted.status, 200, JSON.stringify(aborted.body))
     assert.equal(aborted.body.status, 'aborted')
     assert.deepEqual(aborted.body.failure, { message: 'router has no management address yet' })
@@ -301,10 +301,10 @@ describe('create_node repaired through the DCIM API', () => {
     assert.equal(bad.status, 422)
     assert.deepEqual(bad.body.errors.map((e) => e.path), ['management_address'])
 
-    const fixed = await api.call<DeviceDto>('PATCH', '/api/dcim/devices/e2e-fixme', { management_address: '192.0.2.77' }, { 'x-loom-user': 'olivia' })
+    const fixed = await api.call<DeviceDto>('PATCH', '/api/dcim/devices/e2e-fixme', { management_address: '192.0.2.77' }, as('olivia'))
     assert.equal(fixed.status, 200, JSON.stringify(fixed.body))
     assert.deepEqual([fixed.body.name, fixed.body.management_address, fixed.body.status], ['e2e-fixme', '192.0.2.77', 'planned'])
-    const retried = await api.call<ProcessDto>('PUT', `/api/processes/${id}/resume`, {}, { 'x-loom-user': 'olivia' })
+    const retried = await api.call<ProcessDto>('PUT', `/api/processes/${id}/resume`, {}, as('olivia'))
     assert.equal(retried.status, 200, JSON.stringify(retried.body))
 
     // It goes on from the step that failed, now with the address, to the configuration that waits to be applied.

@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test'
 import { Client, Connection } from '@temporalio/client'
 import { createLoomWorker, type LoomWorker } from '../../apps/worker/src/create-worker.js'
 import type { ProcessStartedDto, SubscriptionDto } from '#contracts/index.js'
-import { type ApiClient, apiClient } from '../support/api.js'
+import { type ApiClient, apiClient, as } from '../support/api.js'
 import { recordHistoryIfAsked } from '../support/histories.js'
 import { cloneDatabase, type TestDatabase } from '../support/database.js'
 import { plannedRouters, seed } from '../support/dcim.js'
@@ -94,7 +94,7 @@ describe('create_port: a form of two pages', () => {
   })
 
   test('a port becomes an active subscription on its node; its interface is enabled in DCIM and no longer offered', async () => {
-    const started = await api.call<ProcessStartedDto>('POST', '/api/processes/create_port', { node, speed: '10G', port_name: 'eth1', port_description: 'core link to fra-pe1' }, { 'x-loom-user': 'alice' })
+    const started = await api.call<ProcessStartedDto>('POST', '/api/processes/create_port', { node, speed: '10G', port_name: 'eth1', port_description: 'core link to fra-pe1' }, as('alice'))
     assert.equal(started.status, 201, JSON.stringify(started.body))
     const done = await api.waitForProcess(started.body.id, (p) => p.status === 'completed')
     const port = (await api.get<SubscriptionDto>(`/api/subscriptions/${done.subscription_ids[0]}`)).body

@@ -16,6 +16,7 @@ import { recordHistoryIfAsked } from '../support/histories.js'
 import { testTemporalAddress } from '../support/env.js'
 import { loomStack } from '../support/loom.js'
 import { enrolNode, reservePort, runToCompletion } from '../support/workshop.js'
+import { as } from '../support/api.js'
 
 const ROUTERS = ['drain-r1', 'drain-r2', 'drain-r3'] as const
 type Router = (typeof ROUTERS)[number]
@@ -40,7 +41,7 @@ function costOn(router: Router, iface: string): number | undefined {
 const subscription = async (id: string) => (await api.get<SubscriptionDto>(`/api/subscriptions/${id}`)).body
 const modes = async (): Promise<Record<string, string>> =>
   Object.fromEntries(await Promise.all(Object.entries(circuit).map(async ([k, id]) => [k, ((await subscription(id)).domain_model.circuit as { mode: string }).mode] as const)))
-const start = (workflow: string, input: Record<string, unknown>, user = 'alice') => api.call<ProcessStartedDto & { detail?: string }>('POST', `/api/processes/${workflow}`, input, { 'x-loom-user': user })
+const start = (workflow: string, input: Record<string, unknown>, user = 'alice') => api.call<ProcessStartedDto & { detail?: string }>('POST', `/api/processes/${workflow}`, input, as(user))
 /** The sub-processes of a process. */
 const childrenOf = async (parent: string) => (await api.get<{ items: ProcessSummaryDto[] }>(`/api/processes?parent_id=${parent}`)).body.items
 /** The sub-processes of a process, once `holds` for them. */
@@ -146,7 +147,7 @@ describe('drain_node and restore_node (simulator driver)', () => {
     const started = await start('drain_node', { subscription_id: node['drain-r1'] })
     assert.equal(started.status, 201, JSON.stringify(started.body))
     const children = await childrenUntil(started.body.id, (all) => all.filter((c) => c.status === 'running').length === 2)
-    const aborting = api.call('PUT', `/api/processes/${started.body.id}/abort`, { reason: 'maintenance cancelled' }, { 'x-loom-user': 'alice' })
+    const aborting = api.call('PUT', `/api/processes/${started.body.id}/abort`, { reason: 'maintenance cancelled' }, as('alice'))
     for (const c of children) await signalled(c.id, 'parent_abort')
     release()
     assert.equal((await aborting).status, 200)
@@ -176,7 +177,7 @@ describe('drain_node and restore_node (simulator driver)', () => {
     })
     // PUT /abort answers once the drain has ended, which needs drain-r3: released once the waiting sub-process has been told.
     const slow = children.find((c) => c.subscription_ids[0] === circuit.r2r3)!
-    const aborting = api.call('PUT', `/api/processes/${started.body.id}/abort`, { reason: 'maintenance cancelled' }, { 'x-loom-user': 'alice' })
+    const aborting = api.call('PUT', `/api/processes/${started.body.id}/abort`, { reason: 'maintenance cancelled' }, as('alice'))
     await signalled(slow.id, 'parent_abort')
     release()
     const aborted = await aborting
@@ -211,7 +212,7 @@ describe('drain_node and restore_node (simulator driver)', () => {
     const children = await childrenUntil(started.body.id, (c) => c.length === 2)
     const stuck = children.find((c) => c.subscription_ids[0] === circuit.r2r3)!
     await api.waitForProcess(children.find((c) => c !== stuck)!.id, (p) => p.status === 'completed', 30_000)
-    const aborting = api.call('PUT', `/api/processes/${stuck.id}/abort`, { reason: 'r3 is being replaced' }, { 'x-loom-user': 'olivia' })
+    const aborting = api.call('PUT', `/api/processes/${stuck.id}/abort`, { reason: 'r3 is being replaced' }, as('olivia'))
     await inHistory(stuck.id, 'accepted the abort', (e) => e.workflowExecutionUpdateAcceptedEventAttributes !== undefined && e.workflowExecutionUpdateAcceptedEventAttributes !== null)
     release()
     assert.equal((await aborting).status, 200)

@@ -9,7 +9,7 @@ import type { ProcessDto, ProcessStartedDto } from '#contracts/index.js'
 import type { StepContext } from '#activities/processes/step-context.js'
 import { answerSignal } from '#workflows/engine/messages.js'
 import { changedV1 } from '../fixtures/engine/changed.js'
-import { type ApiClient, apiClient } from '../support/api.js'
+import { type ApiClient, apiClient, as } from '../support/api.js'
 import { cloneDatabase, type TestDatabase } from '../support/database.js'
 import { quietTemporalRuntime, testConfig, testTemporalAddress } from '../support/env.js'
 import { type RunningGateway, startGateway } from '../support/gateway.js'
@@ -64,7 +64,7 @@ describe('a workflow changed without patched()', () => {
     await v1.stop()
 
     const v2 = await workerOn('v2')
-    // Something for the new worker to do: it must replay the history first, and cannot.
+    // Something for the new worker to do (a Signal, which it would refuse): it must replay the history first, and cannot.
     await new Client({ connection }).workflow.getHandle(id).signal(answerSignal, { answer: { go: true }, user: 'bob', roles: [] })
     const broken = await api.waitForProcess(id, (p) => p.workflow_error !== null, 60_000, 500)
     assert.equal(broken.workflow_error!.non_determinism, true, JSON.stringify(broken.workflow_error))
@@ -72,12 +72,14 @@ describe('a workflow changed without patched()', () => {
     assert.equal(broken.completed_at, null, 'not failed: Temporal retries it until the code replays')
     await v2.stop()
 
-    // The old code back: it replays, takes the answer it was sent and completes.
+    // The old code back: it replays, still waits (the Signal changed nothing), takes the answer through the API and completes.
     const again = await workerOn('v1')
     try {
+      await api.waitForProcess(id, (p) => p.workflow_error === null && p.status === 'waiting', 60_000, 500)
+      assert.equal((await api.call('PUT', `/api/processes/${id}/resume`, { go: true }, as('bob'))).status, 200)
       const done = await api.waitForProcess(id, (p) => p.status === 'completed', 60_000, 500)
       assert.equal(done.workflow_error, null)
-      assert.equal((done.steps.find((s) => s.name === 'wait') as ProcessDto['steps'][number]).answered_by, 'bob')
+      assert.equal((done.steps.find((s) => s.name === 'wait') as ProcessDto['steps'][number]).answered_by, 'key:bob')
     } finally {
       await again.stop()
     }

@@ -12,12 +12,12 @@ import { Client, Connection } from '@temporalio/client'
 import { createLoomWorker, type LoomWorker } from '../../apps/worker/src/create-worker.js'
 import type { ProcessDto, ProcessStartedDto, ProcessSummaryDto } from '#contracts/index.js'
 import type { StepContext } from '#activities/processes/step-context.js'
-import { PrismaService } from '#persistence/index.js'
+import { PrismaService, ServiceKey } from '#persistence/index.js'
 import { waitFor } from '#runtime/index.js'
 import { abortUpdate, answerSignal } from '#workflows/engine/messages.js'
 import { ENGINE_FIXTURES } from '../fixtures/engine/declarations.js'
 import { ENGINE_START_FORMS } from '../fixtures/engine/forms.js'
-import { type ApiClient, apiClient } from '../support/api.js'
+import { type ApiClient, apiClient, as, authorized } from '../support/api.js'
 import { cloneDatabase, type TestDatabase } from '../support/database.js'
 import { quietTemporalRuntime, testConfig, testTemporalAddress } from '../support/env.js'
 import { type RunningGateway, startGateway } from '../support/gateway.js'
@@ -95,13 +95,12 @@ after(async () => {
   await db?.drop()
 })
 
-const as = (user: string, roles: string[] = []) => ({ 'x-loom-user': user, ...(roles.length ? { 'x-loom-roles': roles.join(',') } : {}) })
 const start = async (workflow: string, input: Record<string, unknown> = {}, user = 'alice') => {
   const res = await api.call<ProcessStartedDto>('POST', `/api/processes/${workflow}`, input, as(user))
   assert.equal(res.status, 201, JSON.stringify(res.body))
   return res.body.id
 }
-const resume = (id: string, body: unknown, user: string, roles: string[] = []) => api.call<ProcessDto & { detail?: string }>('PUT', `/api/processes/${id}/resume`, body, as(user, roles))
+const resume = (id: string, body: unknown, user: string, roles: string[] = []) => api.call<ProcessDto & { detail?: string }>('PUT', `/api/processes/${id}/resume`, body, as(user, ...roles))
 const abort = (id: string, reason?: string) => api.call<ProcessDto & { detail?: string }>('PUT', `/api/processes/${id}/abort`, reason ? { reason } : {}, as('olivia'))
 const step = (p: ProcessDto, name: string) => p.steps.find((s) => s.name === name)!
 const touchedBy = (id: string) => touched.filter((t) => t.process === id).map((t) => t.what)
@@ -145,7 +144,7 @@ describe('the engine', () => {
     assert.deepEqual(deltas.left, { left: 'L' })
     assert.deepEqual(deltas.right_2, { right: ['R1', 'R2'] }, 'a later step of a branch saw the earlier one')
     assert.deepEqual(deltas.details, { details: { note: 'go' } })
-    assert.equal(step(done, 'details').answered_by, 'bob')
+    assert.equal(step(done, 'details').answered_by, 'key:bob')
     assert.deepEqual([step(done, 'if_bug').status, step(done, 'buggy').status], ['skipped', 'skipped'], 'a condition that does not hold skips its steps')
     assert.deepEqual(
       done.steps.map((s) => s.status).filter((s) => s !== 'success' && s !== 'skipped'),
@@ -154,7 +153,7 @@ describe('the engine', () => {
     const child = deltas.child as { child: { process_id: string; status: string; result: { echoed: string } } }
     assert.deepEqual([child.child.status, child.child.result], ['completed', { echoed: 'L+R1R2' }])
     const childProcess = (await api.get<ProcessDto>(`/api/processes/${child.child.process_id}`)).body
-    assert.deepEqual([childProcess.workflow, childProcess.parent_id, childProcess.status, childProcess.created_by], ['engine_child', id, 'completed', 'alice'])
+    assert.deepEqual([childProcess.workflow, childProcess.parent_id, childProcess.status, childProcess.created_by], ['engine_child', id, 'completed', 'key:alice'])
     const outcome: unknown = await client.workflow.getHandle(id).result()
     assert.deepEqual(outcome, { status: 'completed', result: { prepared: 1, left: 'L', right: ['R1', 'R2'], finished: true } })
     assert.deepEqual(touchedBy(id).sort(), ['finish {"process_id":"' + child.child.process_id + '","status":"completed","result":{"echoed":"L+R1R2"}}', 'left', 'prepare', 'right_1', 'right_2'].sort())
@@ -257,19 +256,53 @@ describe('approvals', () => {
     assert.match(String(noRole.body.detail), /role change-board/)
     const self = await resume(id, { approved: true }, 'alice', ['change-board'])
     assert.equal(self.status, 403)
-    assert.match(String(self.body.detail), /alice started process .* may not approve it/)
+    assert.match(String(self.body.detail), /key:alice started process .* may not approve it/)
     const malformed = await resume(id, { approved: 'yes' }, 'bob', ['change-board'])
     assert.equal(malformed.status, 422)
 
-    // Past the gateway, the workflow's validator applies the same rules.
+    // Past the gateway there is no way in: a raw Signal, whoever it claims to be, changes nothing.
     const viaSignal = client.workflow.getHandle(id)
-    await viaSignal.signal(answerSignal, { answer: { approved: true }, user: 'alice', roles: ['change-board'] })
-    assert.equal((await api.get<ProcessDto>(`/api/processes/${id}`)).body.status, 'waiting', 'an invalid signal answer is ignored')
-    // A Signal answer is the other way in.
-    await viaSignal.signal(answerSignal, { answer: { approved: true, comment: 'fine' }, user: 'bob', roles: ['change-board'] })
+    await viaSignal.signal(answerSignal, { answer: { approved: true, comment: 'fine' }, user: 'key:bob', roles: ['change-board'] })
+    // Once a workflow task has run after the Signal, the workflow has seen it.
+    await waitFor(
+      async () => {
+        const { events } = await viaSignal.fetchHistory()
+        const signalled = events!.findIndex((e) => e.workflowExecutionSignaledEventAttributes)
+        return signalled >= 0 && events!.slice(signalled).some((e) => e.workflowTaskCompletedEventAttributes)
+      },
+      { timeoutMs: 20_000, describe: () => 'the workflow never handled the Signal' },
+    )
+    assert.equal((await api.get<ProcessDto>(`/api/processes/${id}`)).body.status, 'waiting', 'a raw answer Signal is refused')
+    assert.equal((await resume(id, { approved: true, comment: 'fine' }, 'bob', ['change-board'])).status, 200)
     const done = await api.waitForProcess(id, (p) => p.status === 'completed')
-    assert.equal(step(done, 'sign_off').answered_by, 'bob')
+    assert.equal(step(done, 'sign_off').answered_by, 'key:bob')
     assert.deepEqual(step(done, 'sign_off').state_delta, { sign_off: { approved: true, comment: 'fine' } })
+  })
+
+  test('a process a schedule started acts for its creator, who may not approve it either (no laundering through a schedule)', async () => {
+    // What a schedule's run sends: the worker's service key, the schedule, and whom it acts for.
+    const service = await new ServiceKey(prisma).get()
+    const started = await api.call<ProcessStartedDto>('POST', '/api/processes/engine_approval', {}, {
+      authorization: `Bearer ${service}`,
+      'x-loom-on-behalf-of': 'schedule:nightly',
+      'x-loom-acting-for': 'key:olivia',
+    })
+    assert.equal(started.status, 201, JSON.stringify(started.body))
+    const id = started.body.id
+    const waiting = await api.waitForProcess(id, (p) => p.status === 'waiting')
+    assert.equal(waiting.created_by, 'schedule:nightly')
+    const laundered = await resume(id, { approved: true }, 'olivia', ['change-board'])
+    assert.equal(laundered.status, 403)
+    assert.match(String(laundered.body.detail), /key:olivia created the schedule or task \(schedule:nightly\) that started process/)
+    // The service identity may start, but it holds no team role: it cannot approve either.
+    const bySchedule = await api.call<{ detail: string }>('PUT', `/api/processes/${id}/resume`, { approved: true }, { authorization: `Bearer ${service}` })
+    assert.equal(bySchedule.status, 403)
+    // Anyone else's X-Loom-On-Behalf-Of means nothing: an operator stays who they are.
+    const claimed = await api.call<ProcessStartedDto>('POST', '/api/processes/engine_approval', {}, { ...as('mallory'), 'x-loom-on-behalf-of': 'schedule:nightly' })
+    assert.equal((await api.get<ProcessDto>(`/api/processes/${claimed.body.id}`)).body.created_by, 'key:mallory')
+    assert.equal((await resume(id, { approved: true }, 'bob', ['change-board'])).status, 200)
+    await api.waitForProcess(id, (p) => p.status === 'completed')
+    await abort(claimed.body.id)
   })
 
   test('a rejection aborts the process and undoes what it did', async () => {
@@ -277,7 +310,7 @@ describe('approvals', () => {
     await api.waitForProcess(id, (p) => p.status === 'waiting')
     assert.equal((await resume(id, { approved: false, comment: 'not now' }, 'carol', ['change-board'])).status, 200)
     const aborted = await api.waitForProcess(id, (p) => p.status === 'aborted')
-    assert.deepEqual(aborted.failure, { message: 'sign_off was rejected by carol' })
+    assert.deepEqual(aborted.failure, { message: 'sign_off was rejected by key:carol' })
     assert.equal(step(aborted, 'undo_plan').status, 'success')
     assert.equal(step(aborted, 'carry_out').status, 'pending')
     assert.ok(touchedBy(id).includes('drop change-42'))
@@ -301,7 +334,7 @@ describe('approvals that suspend', () => {
     await api.waitForProcess(id, (p) => p.status === 'waiting' && p.pending_input?.step === 'sign_off')
     assert.equal((await resume(id, { approved: true }, 'bob', ['change-board'])).status, 200)
     const done = await api.waitForProcess(id, (p) => p.status === 'completed')
-    assert.equal(done.steps.find((s) => s.name === 'sign_off')!.answered_by, 'bob')
+    assert.equal(done.steps.find((s) => s.name === 'sign_off')!.answered_by, 'key:bob')
   })
 })
 
@@ -349,7 +382,7 @@ describe('engine switch', () => {
   test('stopped: new processes get a 503 with the reason, running ones wait at the next step boundary; started again, they go on', async () => {
     const id = await start('engine_approval', {}, 'alice')
     await api.waitForProcess(id, (p) => p.status === 'waiting')
-    const stopped = await api.call<{ running: boolean; processes_notified: number }>('PUT', '/api/settings/engine', { running: false, reason: 'maintenance' }, as('olivia'))
+    const stopped = await api.call<{ running: boolean; processes_notified: number }>('PUT', '/api/settings/engine', { running: false, reason: 'maintenance' })
     assert.equal(stopped.status, 200, JSON.stringify(stopped.body))
     assert.equal(stopped.body.running, false)
     assert.ok(stopped.body.processes_notified >= 1)
@@ -365,7 +398,7 @@ describe('engine switch', () => {
 
     const bad = await api.call('PUT', '/api/settings/engine', { running: 'yes' })
     assert.equal(bad.status, 422)
-    const started = await api.call<{ running: boolean }>('PUT', '/api/settings/engine', { running: true }, as('olivia'))
+    const started = await api.call<{ running: boolean }>('PUT', '/api/settings/engine', { running: true })
     assert.equal(started.body.running, true)
     await api.waitForProcess(id, (p) => p.status === 'completed')
     assert.equal((await api.call('POST', '/api/processes/engine_steps', {}, as('alice'))).status, 201)
@@ -374,13 +407,13 @@ describe('engine switch', () => {
 
 describe('the process log', () => {
   test('filters and sorts: pages of any sort hold every matching process once, in order, with the total', async () => {
-    const expected = await prisma.process.findMany({ where: { createdBy: 'alice' }, orderBy: [{ workflow: 'asc' }, { id: 'asc' }], select: { id: true, workflow: true } })
+    const expected = await prisma.process.findMany({ where: { createdBy: 'key:alice' }, orderBy: [{ workflow: 'asc' }, { id: 'asc' }], select: { id: true, workflow: true } })
     assert.ok(expected.length > 3)
     const seen: { id: string; workflow: string }[] = []
     let cursor: string | null = null
     do {
       const res: { status: number; body: { items: ProcessSummaryDto[]; total: number; next_cursor: string | null } } = await api.get(
-        `/api/processes?created_by=alice&sort=workflow&limit=2${cursor ? `&cursor=${cursor}` : ''}`,
+        `/api/processes?created_by=key:alice&sort=workflow&limit=2${cursor ? `&cursor=${cursor}` : ''}`,
       )
       assert.equal(res.status, 200)
       assert.equal(res.body.total, expected.length)
@@ -401,7 +434,7 @@ describe('metrics', () => {
     await api.waitForProcess(id, (p) => p.status === 'waiting')
     // The scrape and the counts below must see the same processes: none of the earlier tests' may still be moving.
     await waitFor(async () => (await prisma.process.count({ where: { workflow: 'engine_steps', completedAt: null } })) === 0, { timeoutMs: 30_000, describe: () => 'an engine_steps process never ended' })
-    const res = await fetch(`${gw.url}/metrics`)
+    const res = await fetch(`${gw.url}/metrics`, { headers: authorized() })
     assert.equal(res.status, 200)
     const text = await res.text()
     const value = (series: string) => Number(new RegExp(`^${series.replace(/[{}]/g, '\\$&')} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN)

@@ -14,7 +14,7 @@ import { BuiltinDcim } from '#integrations/dcim/builtin-dcim.js'
 import { BuiltinIpam } from '#integrations/ipam/builtin-ipam.js'
 import { PrismaService } from '#persistence/index.js'
 import { type Lab, labUnavailable, startLab, waitFor } from '#runtime/index.js'
-import { type ApiClient, apiClient } from '../support/api.js'
+import { type ApiClient, apiClient, as } from '../support/api.js'
 import { cloneDatabase, type TestDatabase } from '../support/database.js'
 import { quietTemporalRuntime, testConfig, testTemporalAddress, uniqueTaskQueue } from '../support/env.js'
 import { type RunningGateway, startGateway } from '../support/gateway.js'
@@ -134,10 +134,10 @@ describe('circuits on real FRR routers, through the API', { skip: unavailable },
   })
 
   test('terminate_circuit (approved by the change board) takes the adjacency away; r1 still reaches r2 through r3', async () => {
-    const started = await api.call<ProcessStartedDto>('POST', '/api/processes/terminate_circuit', { subscription_id: circuit['r1-r2'] }, { 'x-loom-user': 'alice' })
+    const started = await api.call<ProcessStartedDto>('POST', '/api/processes/terminate_circuit', { subscription_id: circuit['r1-r2'] }, as('alice'))
     assert.equal(started.status, 201, JSON.stringify(started.body))
     await api.waitForProcess(started.body.id, (p) => p.pending_input?.step === 'approve_termination')
-    assert.equal((await api.call('PUT', `/api/processes/${started.body.id}/resume`, { approved: true }, { 'x-loom-user': 'carol', 'x-loom-roles': 'change-board' })).status, 200)
+    assert.equal((await api.call('PUT', `/api/processes/${started.body.id}/resume`, { approved: true }, as('carol', 'change-board'))).status, 200)
     const done = await api.waitForProcess(started.body.id, (p) => p.completed_at !== null, 120_000)
     assert.equal(done.status, 'completed', JSON.stringify(done.failure))
     await waitFor(async () => !(await neighbours('r1')).includes('to-r2'), { timeoutMs: 20_000, describe: () => 'the r1–r2 adjacency is still there' })

@@ -19,7 +19,7 @@ import { PrismaService } from '#persistence/index.js'
 import { projectRoot } from '#runtime/index.js'
 import { OSS_FIXTURES } from '../fixtures/oss/declarations.js'
 import { OSS_START_FORMS } from '../fixtures/oss/forms.js'
-import { type ApiClient, apiClient } from '../support/api.js'
+import { type ApiClient, apiClient, as } from '../support/api.js'
 import { cloneDatabase, type TestDatabase } from '../support/database.js'
 import { quietTemporalRuntime, testConfig } from '../support/env.js'
 import { type RunningGateway, startGateway } from '../support/gateway.js'
@@ -98,7 +98,7 @@ async function subscription(description: string): Promise<string> {
 }
 
 async function start(stack: Stack, workflow: string, input: Record<string, unknown>): Promise<string> {
-  const res = await stack.api.call<ProcessStartedDto>('POST', `/api/processes/${workflow}`, input, { 'x-loom-user': 'alice' })
+  const res = await stack.api.call<ProcessStartedDto>('POST', `/api/processes/${workflow}`, input, as('alice'))
   assert.equal(res.status, 201, JSON.stringify(res.body))
   return res.body.id
 }
@@ -198,7 +198,7 @@ describe('OSS/BSS hooks', () => {
     const sub = await subscription('Node oss-r3 (router, ams)')
     const id = await start(hooked, 'oss_change', { subscription_id: sub, summary: 'Re-home the circuit', hold: true })
     await hooked.api.waitForProcess(id, (p) => p.status === 'waiting')
-    const aborted = await hooked.api.call<ProcessDto>('PUT', `/api/processes/${id}/abort`, { reason: 'window closed' }, { 'x-loom-user': 'olivia' })
+    const aborted = await hooked.api.call<ProcessDto>('PUT', `/api/processes/${id}/abort`, { reason: 'window closed' }, as('olivia'))
     assert.equal(aborted.status, 200)
     const done = await hooked.api.waitForProcess(id, ended)
     assert.equal(done.status, 'aborted')
@@ -221,7 +221,7 @@ describe('OSS/BSS hooks', () => {
     assert.equal((failed.error as { type: string }).type, 'TicketRejected')
     assert.match((failed.error as { message: string }).message, /the ticket system \(http:\/\/127\.0\.0\.1:\d+\) refused delivery .* with 422: .*refused by the change policy/)
     assert.equal(deliveriesOf(id).length, 1, 'a refusal is not retried')
-    await hooked.api.call('PUT', `/api/processes/${id}/abort`, {}, { 'x-loom-user': 'olivia' })
+    await hooked.api.call('PUT', `/api/processes/${id}/abort`, {}, as('olivia'))
     const done = await hooked.api.waitForProcess(id, ended)
     assert.equal(done.status, 'aborted')
     assert.equal(done.steps.some((s) => s.name === 'undo_open_change_ticket' && s.status !== 'pending'), false, 'no ticket was opened: nothing to cancel')
@@ -242,11 +242,11 @@ describe('OSS/BSS hooks', () => {
     assert.deepEqual([...mailsOf(broken), ...mailsOf(missing)], [])
 
     writeFileSync(join(templates, 'oss_missing_template.txt'), 'Subject: Hello {{customer_name}}\n\nAll done: {{process_url}}\n')
-    assert.equal((await hooked.api.call('PUT', `/api/processes/${missing}/resume`, {}, { 'x-loom-user': 'olivia' })).status, 200)
+    assert.equal((await hooked.api.call('PUT', `/api/processes/${missing}/resume`, {}, as('olivia'))).status, 200)
     const done = await hooked.api.waitForProcess(missing, ended)
     assert.equal(done.status, 'completed')
     assert.deepEqual(mailsOf(missing).map((x) => [x.subject, x.text.trim()]), [['Hello Globex Networks', `All done: ${hooked.gateway.url}/api/processes/${missing}`]])
-    await hooked.api.call('PUT', `/api/processes/${broken}/abort`, {}, { 'x-loom-user': 'olivia' })
+    await hooked.api.call('PUT', `/api/processes/${broken}/abort`, {}, as('olivia'))
   })
 
   test('with no SMTP relay and no ticket system the hooks are logged skipped, with the reason, and the process completes', async () => {

@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test'
 import { createLoomWorker, type LoomWorker } from '../../apps/worker/src/create-worker.js'
 import type { ProcessStartedDto, ScheduleDto } from '#contracts/index.js'
 import { waitFor } from '#runtime/index.js'
-import { type ApiClient, apiClient } from '../support/api.js'
+import { type ApiClient, apiClient, as } from '../support/api.js'
 import { recordHistoryIfAsked } from '../support/histories.js'
 import { cloneDatabase, type TestDatabase } from '../support/database.js'
 import { plannedRouters, seed } from '../support/dcim.js'
@@ -46,7 +46,7 @@ after(async () => {
 })
 
 const start = async (workflow: string, body: unknown = {}) => {
-  const res = await api.call<ProcessStartedDto>('POST', `/api/processes/${workflow}`, body, { 'x-loom-user': 'olivia' })
+  const res = await api.call<ProcessStartedDto>('POST', `/api/processes/${workflow}`, body, as('olivia'))
   assert.equal(res.status, 201, JSON.stringify(res.body))
   return res.body.id
 }
@@ -107,7 +107,7 @@ describe('schedules', () => {
     const badInput = await api.call<{ errors: { path: string }[] }>('POST', '/api/schedules', { workflow: 'task_resume_all', every: '1 hour', input: { extra: 1 } })
     assert.equal(badInput.status, 422, 'the input is checked against the start form now')
 
-    const created = await api.call<ScheduleDto>('POST', '/api/schedules', { workflow: 'task_resume_all', every: '2 seconds', description: 'test' }, { 'x-loom-user': 'olivia' })
+    const created = await api.call<ScheduleDto>('POST', '/api/schedules', { workflow: 'task_resume_all', every: '2 seconds', description: 'test' }, as('olivia'))
     assert.equal(created.status, 201, JSON.stringify(created.body))
     const schedule = created.body
     assert.match(schedule.id, /^loom-/)

@@ -11,6 +11,7 @@ import { loomStack } from '../support/loom.js'
 import { type MailServer, startMailServer } from '../support/mail-server.js'
 import { startTicketSystem, type TicketSystem } from '../support/ticket-system.js'
 import { enrolNode, reservePort, runToCompletion } from '../support/workshop.js'
+import { as } from '../support/api.js'
 
 process.env.LOOM_TEST_TICKET_SECRET = 'ticket-s3cret'
 
@@ -58,14 +59,14 @@ const circuitOn = async (ifname: 'eth1' | 'eth2' | 'eth3', customer_id = 'acme')
     .subscription_ids[0]
 
 async function terminate(circuit: string, approved: boolean): Promise<ProcessDto> {
-  const started = await api.call<ProcessStartedDto>('POST', '/api/processes/terminate_circuit', { subscription_id: circuit }, { 'x-loom-user': 'alice' })
+  const started = await api.call<ProcessStartedDto>('POST', '/api/processes/terminate_circuit', { subscription_id: circuit }, as('alice'))
   assert.equal(started.status, 201, JSON.stringify(started.body))
   const id = started.body.id
   const waiting = await api.waitForProcess(id, (p) => p.pending_input !== null)
   assert.equal(waiting.pending_input!.step, 'approve_termination')
   const [opened] = ticketing.deliveries.filter((d) => d.body.process_id === id)
   assert.equal(opened.body.event, 'open', 'the ticket is open before the change board is asked')
-  const answer = await api.call('PUT', `/api/processes/${id}/resume`, { approved, comment: approved ? 'CAB 7' : 'not this week' }, { 'x-loom-user': 'carol', 'x-loom-roles': 'change-board' })
+  const answer = await api.call('PUT', `/api/processes/${id}/resume`, { approved, comment: approved ? 'CAB 7' : 'not this week' }, as('carol', 'change-board'))
   assert.equal(answer.status, 200, JSON.stringify(answer.body))
   return api.waitForProcess(id, (p) => p.completed_at !== null, 60_000)
 }
@@ -131,22 +132,22 @@ describe('terminate_circuit with a ticket system and an SMTP relay', () => {
     assert.equal((await api.call('POST', '/api/customers', { id: 'quiet', name: 'Quiet Ltd', contact_email: 'noc@quiet.example' })).status, 201)
     const circuit = await circuitOn('eth3', 'quiet')
     assert.equal((await api.call('PATCH', '/api/customers/quiet', { contact_email: null })).status, 200, 'the customer has no contact address any more')
-    const started = await api.call<ProcessStartedDto>('POST', '/api/processes/terminate_circuit', { subscription_id: circuit }, { 'x-loom-user': 'alice' })
+    const started = await api.call<ProcessStartedDto>('POST', '/api/processes/terminate_circuit', { subscription_id: circuit }, as('alice'))
     assert.equal(started.status, 201, JSON.stringify(started.body))
     const id = started.body.id
     await api.waitForProcess(id, (p) => p.pending_input?.step === 'approve_termination')
-    assert.equal((await api.call('PUT', `/api/processes/${id}/resume`, { approved: true }, { 'x-loom-user': 'carol', 'x-loom-roles': 'change-board' })).status, 200)
+    assert.equal((await api.call('PUT', `/api/processes/${id}/resume`, { approved: true }, as('carol', 'change-board'))).status, 200)
     const suspended = await api.waitForProcess(id, (p) => p.status === 'suspended', 60_000)
     assert.equal(suspended.suspended[0]?.step, 'send_confirmation_email')
     assert.match(suspended.suspended[0].error.message, /customer quiet has no contact_email/)
 
-    const refused = await api.call<{ detail: string }>('PUT', `/api/processes/${id}/abort`, { reason: 'nobody to tell' }, { 'x-loom-user': 'alice' })
+    const refused = await api.call<{ detail: string }>('PUT', `/api/processes/${id}/abort`, { reason: 'nobody to tell' }, as('alice'))
     assert.equal(refused.status, 409, 'a terminated circuit is not put back on its routers because a mail could not be sent')
     assert.match(refused.body.detail, /past its point of no return \(set_status_terminated\)/)
     assert.equal((await api.get<{ lifecycle: string }>(`/api/subscriptions/${circuit}`)).body.lifecycle, 'terminated')
 
     assert.equal((await api.call('PATCH', '/api/customers/quiet', { contact_email: 'ops@quiet.example' })).status, 200)
-    assert.equal((await api.call('PUT', `/api/processes/${id}/resume`, {}, { 'x-loom-user': 'alice' })).status, 200)
+    assert.equal((await api.call('PUT', `/api/processes/${id}/resume`, {}, as('alice'))).status, 200)
     const done = await api.waitForProcess(id, (p) => p.completed_at !== null, 60_000)
     assert.equal(done.status, 'completed', JSON.stringify(done.failure))
     assert.deepEqual(done.steps.filter((s) => s.kind === 'compensation'), [])

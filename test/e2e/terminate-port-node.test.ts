@@ -13,6 +13,7 @@ import { plannedRouters } from '../support/dcim.js'
 import { recordHistoryIfAsked } from '../support/histories.js'
 import { loomStack } from '../support/loom.js'
 import { enrolNode, reservePort, runToCompletion } from '../support/workshop.js'
+import { as } from '../support/api.js'
 
 let api: ApiClient
 let circuit: string
@@ -28,9 +29,9 @@ interface Iface {
 }
 
 const TEN_G = (name: string) => ({ name, speed_mbps: 10_000 })
-const ALICE = { 'x-loom-user': 'alice', 'x-loom-roles': 'change-board' }
-const BOB = { 'x-loom-user': 'bob' }
-const CAROL = { 'x-loom-user': 'carol', 'x-loom-roles': 'change-board' }
+const ALICE = as('alice', 'change-board')
+const BOB = as('bob')
+const CAROL = as('carol', 'change-board')
 
 const loom = loomStack({ devices: plannedRouters('term', 2).map((r) => ({ ...r, interfaces: [TEN_G('eth1'), TEN_G('eth2')] })) })
 
@@ -142,7 +143,7 @@ describe('terminate_port', () => {
     assert.equal((await resume(id, { confirm_cable_removed: true }, BOB)).status, 200)
     const done = await ended(id)
     assert.equal(done.status, 'completed', JSON.stringify(done.failure))
-    assert.deepEqual(done.steps.find((s) => s.name === 'confirm_cable_removed')!.answered_by, 'bob')
+    assert.deepEqual(done.steps.find((s) => s.name === 'confirm_cable_removed')!.answered_by, 'key:bob')
     const s = await subscription(port['term-r1:eth1'])
     assert.equal(s.lifecycle, 'terminated')
     assert.ok(s.end_date, 'its end date is set')

@@ -11,7 +11,7 @@ import type { ProcessDto, ProcessStartedDto, SubscriptionDto } from '#contracts/
 import { BuiltinDcim } from '#integrations/dcim/builtin-dcim.js'
 import { BuiltinIpam } from '#integrations/ipam/builtin-ipam.js'
 import { lockSubscriptions, PrismaService } from '#persistence/index.js'
-import { type ApiClient, apiClient } from '../support/api.js'
+import { type ApiClient, apiClient, as } from '../support/api.js'
 import { recordHistoryIfAsked } from '../support/histories.js'
 import { cloneDatabase, type TestDatabase } from '../support/database.js'
 import { quietTemporalRuntime, testConfig } from '../support/env.js'
@@ -100,7 +100,7 @@ describe('validate_node', () => {
 
   test('Idempotency-Key: a repeated request gets the first process back, at once or concurrently; another request under the key is a 422', async () => {
     const keyed = (key: string, body: unknown = { subscription_id: subscriptionId }, user = 'carol') =>
-      api.call<ProcessStartedDto & { errors?: { path: string }[] }>('POST', '/api/processes/validate_node', body, { 'idempotency-key': key, 'x-loom-user': user })
+      api.call<ProcessStartedDto & { errors?: { path: string }[] }>('POST', '/api/processes/validate_node', body, { 'idempotency-key': key, ...as(user) })
     const first = await keyed('retry-1')
     assert.equal(first.status, 201)
     assert.equal(first.headers.get('idempotent-replayed'), null)

@@ -15,6 +15,7 @@ import { plannedRouters } from '../support/dcim.js'
 import { recordHistoryIfAsked } from '../support/histories.js'
 import { loomStack } from '../support/loom.js'
 import { enrolNode, reservePort, runToCompletion } from '../support/workshop.js'
+import { as } from '../support/api.js'
 
 const loom = loomStack({ devices: plannedRouters('vpc', 2).map((r) => ({ ...r, interfaces: [{ name: 'eth1', speed_mbps: 10_000 }] })), simulator: true })
 let api: ApiClient
@@ -46,7 +47,7 @@ after(async () => {
 const subscription = async (id: string) => (await api.get<SubscriptionDto>(`/api/subscriptions/${id}`)).body
 /** Starts a validation and waits for its end, whatever it is. */
 async function validate(workflow: string, id: string): Promise<ProcessDto> {
-  const started = await api.call<ProcessStartedDto>('POST', `/api/processes/${workflow}`, { subscription_id: id }, { 'x-loom-user': 'olivia' })
+  const started = await api.call<ProcessStartedDto>('POST', `/api/processes/${workflow}`, { subscription_id: id }, as('olivia'))
   assert.equal(started.status, 201, JSON.stringify(started.body))
   return api.waitForProcess(started.body.id, (p) => p.completed_at !== null, 60_000)
 }
@@ -125,7 +126,7 @@ describe('validate_circuit (simulator driver)', () => {
 
 describe('task_validate_subscriptions', () => {
   test('starts validate_port for each active port and validate_circuit for the circuit', async () => {
-    const started = await api.call<ProcessStartedDto>('POST', '/api/processes/task_validate_subscriptions', {}, { 'x-loom-user': 'olivia' })
+    const started = await api.call<ProcessStartedDto>('POST', '/api/processes/task_validate_subscriptions', {}, as('olivia'))
     assert.equal(started.status, 201, JSON.stringify(started.body))
     const task = await api.waitForProcess(started.body.id, (p) => p.status === 'completed', 60_000)
     const outcomes = (task.steps.find((s) => s.name === 'start_validations')!.state_delta as { started: { id: string; status: number; process_id: string }[] }).started
@@ -141,11 +142,11 @@ describe('task_validate_subscriptions', () => {
 describe('taking the network down (simulator driver)', () => {
   /** Starts a termination as alice, has carol (the change board) approve it and bob answer each later step asked. */
   const approve = async (workflow: string, id: string, answers: Record<string, Record<string, unknown>> = {}): Promise<ProcessDto> => {
-    const started = await api.call<ProcessStartedDto>('POST', `/api/processes/${workflow}`, { subscription_id: id }, { 'x-loom-user': 'alice' })
+    const started = await api.call<ProcessStartedDto>('POST', `/api/processes/${workflow}`, { subscription_id: id }, as('alice'))
     assert.equal(started.status, 201, JSON.stringify(started.body))
     for (const [step, answer] of Object.entries({ approve_termination: { approved: true }, ...answers })) {
       await api.waitForProcess(started.body.id, (p) => p.pending_input?.step === step, 60_000)
-      const headers: Record<string, string> = step === 'approve_termination' ? { 'x-loom-user': 'carol', 'x-loom-roles': 'change-board' } : { 'x-loom-user': 'bob' }
+      const headers: Record<string, string> = step === 'approve_termination' ? as('carol', 'change-board') : as('bob')
       assert.equal((await api.call('PUT', `/api/processes/${started.body.id}/resume`, answer, headers)).status, 200)
     }
     const done = await api.waitForProcess(started.body.id, (p) => p.completed_at !== null, 60_000)

@@ -3,6 +3,8 @@
 import { join } from 'node:path'
 import { Connection } from '@temporalio/client'
 import pg from 'pg'
+import { createApiKey, PrismaService } from '#persistence/index.js'
+import { TEST_ADMIN_KEY } from './api.js'
 import { prepareDatabase } from '../../apps/launcher/src/prepare-database.js'
 import { loadConfig } from '#config/index.js'
 import {
@@ -84,6 +86,14 @@ export async function startTestStack(scratch: string, note: (message: string) =>
     await admin.query(`CREATE DATABASE "${template}"`).finally(() => admin.end())
     // What every database looks like once Loom has started on it: migrated, its product catalogue synced.
     await prepareDatabase(urlFor(template, databaseServer), { demoData: false, say: () => undefined })
+    // Every test database is a copy of the template, so one administrator key made here works in all of them;
+    // test clients find it in the environment (test/support/api.ts), as the CLI finds `npm start`'s in a file.
+    const prisma = new PrismaService(urlFor(template, databaseServer))
+    try {
+      process.env[TEST_ADMIN_KEY] = (await createApiKey(prisma, { owner: 'test-admin', name: 'the test run', roles: ['admin'], createdBy: 'test' })).key
+    } finally {
+      await prisma.$disconnect()
+    }
     return { cli, temporalAddress: temporal.address, databaseServer, templateDatabase: template, stop }
   } catch (error) {
     await stop()

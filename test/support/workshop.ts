@@ -3,12 +3,13 @@
 import assert from 'node:assert/strict'
 import type { ProcessDto, ProcessStartedDto } from '#contracts/index.js'
 import type { ApiClient } from './api.js'
+import { as } from './api.js'
 
 /** Answers an input step that waits for a configuration to be applied, if the process stops at one. */
 async function confirmIfAsked(api: ApiClient, id: string): Promise<ProcessDto> {
   const p = await api.waitForProcess(id, (p) => p.pending_input !== null || p.completed_at !== null, 60_000)
   if (p.pending_input) {
-    const answered = await api.call('PUT', `/api/processes/${id}/resume`, { confirm_config_applied: true }, { 'x-loom-user': 'noc-engineer' })
+    const answered = await api.call('PUT', `/api/processes/${id}/resume`, { confirm_config_applied: true }, as('noc-engineer'))
     assert.equal(answered.status, 200, JSON.stringify(answered.body))
   }
   return api.waitForProcess(id, (p) => p.completed_at !== null, 60_000)
@@ -16,7 +17,7 @@ async function confirmIfAsked(api: ApiClient, id: string): Promise<ProcessDto> {
 
 /** Starts a workflow and runs it to its end (confirming configuration when asked); fails unless it completes. */
 export async function runToCompletion(api: ApiClient, workflow: string, input: Record<string, unknown>, user = 'alice'): Promise<ProcessDto> {
-  const started = await api.call<ProcessStartedDto>('POST', `/api/processes/${workflow}`, input, { 'x-loom-user': user })
+  const started = await api.call<ProcessStartedDto>('POST', `/api/processes/${workflow}`, input, as(user))
   assert.equal(started.status, 201, `${workflow}: ${JSON.stringify(started.body)}`)
   const done = await confirmIfAsked(api, started.body.id)
   assert.equal(done.status, 'completed', `${workflow} ended ${done.status}: ${JSON.stringify(done.failure ?? done.steps.filter((s) => s.error))}`)

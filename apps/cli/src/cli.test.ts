@@ -4,12 +4,14 @@ import { join } from 'node:path'
 import { describe, test } from 'node:test'
 import { freePort, projectRoot } from '#runtime/index.js'
 import { gatewayOnFreshDatabase } from '../../../test/support/gateway.js'
+import { adminKey, authorized } from '../../../test/support/api.js'
 
 const CLI = join(projectRoot(), 'dist', 'apps', 'cli', 'src', 'main.js')
 /** Runs the CLI without blocking this process, which serves the gateway it talks to. */
-const loom = (...args: string[]) =>
+const loom = (...args: string[]) => loomWith({}, ...args)
+const loomWith = (env: Record<string, string>, ...args: string[]) =>
   new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = execFile(process.execPath, [CLI, ...args], { timeout: 30_000 }, (_error, stdout, stderr) => resolve({ status: child.exitCode, stdout, stderr }))
+    const child = execFile(process.execPath, [CLI, ...args], { timeout: 30_000, env: { ...process.env, LOOM_API_KEY: adminKey(), ...env } }, (_error, stdout, stderr) => resolve({ status: child.exitCode, stdout, stderr }))
   })
 
 describe('loom health', () => {
@@ -43,7 +45,41 @@ describe('loom workflow list', () => {
     const json = await loom('--api', gw.url, 'workflow', 'list', '--json')
     assert.equal(json.status, 0, json.stderr)
     const listed = JSON.parse(json.stdout) as { name: string }[]
-    const api = (await (await fetch(`${gw.url}/api/workflows`)).json()) as { items: { name: string }[] }
+    const api = (await (await fetch(`${gw.url}/api/workflows`, { headers: authorized() })).json()) as { items: { name: string }[] }
     assert.deepEqual(listed.map((w) => w.name), api.items.map((w) => w.name))
+  })
+})
+
+describe('loom keys and whoami', () => {
+  const gw = gatewayOnFreshDatabase()
+
+  test('an administrator makes a key for someone, who sees themselves with it; listed without the key; revoked, it stops working', async () => {
+    const made = await loom('--api', gw.url, 'keys', 'create', '--name', 'night shift', '--owner', 'nina', '--roles', 'operator,change-board', '--json')
+    assert.equal(made.status, 0, made.stderr)
+    const key = JSON.parse(made.stdout) as { id: string; key: string; owner: string; roles: string[] }
+    assert.match(key.key, /^loom_/)
+    assert.deepEqual([key.owner, key.roles], ['key:nina', ['operator', 'change-board']])
+
+    const me = await loomWith({ LOOM_API_KEY: key.key }, '--api', gw.url, 'whoami')
+    assert.equal(me.status, 0, me.stderr)
+    assert.match(me.stdout, /^key:nina \(api_key\)$/m)
+    assert.match(me.stdout, /^permissions .*processes\.start/m)
+
+    const list = await loom('--api', gw.url, 'keys', 'list')
+    assert.equal(list.status, 0, list.stderr)
+    assert.match(list.stdout, new RegExp(`^${key.id} +loom_\\S+… +key:nina +operator,change-board +active`, 'm'))
+    assert.doesNotMatch(list.stdout, new RegExp(key.key))
+
+    const revoked = await loom('--api', gw.url, 'keys', 'revoke', key.id)
+    assert.equal(revoked.status, 0, revoked.stderr)
+    const refused = await loomWith({ LOOM_API_KEY: key.key }, '--api', gw.url, 'whoami')
+    assert.equal(refused.status, 1)
+    assert.match(refused.stderr, /the API refused the key from LOOM_API_KEY: API key loom_\S+… was revoked/)
+  })
+
+  test('without a key: exit 2 saying where it looked', async () => {
+    const run = await loomWith({ LOOM_API_KEY: '', LOOM_DATA_DIR: '/nonexistent-loom' }, '--api', gw.url, 'workflow', 'list')
+    assert.equal(run.status, 2)
+    assert.match(run.stderr, /no API key: set LOOM_API_KEY, or run where `npm start` wrote \/nonexistent-loom\/admin-api-key/)
   })
 })

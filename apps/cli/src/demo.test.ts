@@ -6,13 +6,13 @@ import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { demoDevices } from '#persistence/index.js'
 import { projectRoot } from '#runtime/index.js'
-import { apiClient } from '../../../test/support/api.js'
+import { adminKey, apiClient } from '../../../test/support/api.js'
 import { loomStack } from '../../../test/support/loom.js'
 
 const CLI = join(projectRoot(), 'dist', 'apps', 'cli', 'src', 'main.js')
 const loom = (...args: string[]) =>
   new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = execFile(process.execPath, [CLI, ...args], { timeout: 300_000 }, (_error, stdout, stderr) => resolve({ status: child.exitCode, stdout, stderr }))
+    const child = execFile(process.execPath, [CLI, ...args], { timeout: 300_000, env: { ...process.env, LOOM_API_KEY: adminKey() } }, (_error, stdout, stderr) => resolve({ status: child.exitCode, stdout, stderr }))
   })
 
 const product = loomStack({ devices: demoDevices(projectRoot()) })

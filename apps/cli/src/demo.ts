@@ -36,20 +36,21 @@ export interface DemoOptions {
   /** prints the configuration a person would apply */
   verbose: boolean
   say: (line: string) => void
+  /** the API key the demo acts with; approvals need another person, for whom it makes (and then revokes) a key */
+  apiKey: string
 }
 
 export class DemoError extends Error {}
 
-/** The role that approves terminations, and who answers for the demo. */
-const APPROVER = { 'x-loom-user': 'demo-change-board', 'x-loom-roles': 'change-board' }
-const STARTER = { 'x-loom-user': 'demo' }
+/** Who approves terminations for the demo: the change board, never the person who started them. */
+const APPROVER = { owner: 'demo-change-board', roles: ['change-board'] }
 
 export async function runDemo(api: string, options: DemoOptions): Promise<{ nodes: string[]; circuits: string[] }> {
   const { say } = options
-  const call = async <T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: T }> => {
+  const call = async <T>(method: string, path: string, body?: unknown, key = options.apiKey): Promise<{ status: number; body: T }> => {
     const res = await fetch(new URL(path, api), {
       method,
-      headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+      headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), authorization: `Bearer ${key}` },
       body: body === undefined ? undefined : JSON.stringify(body),
     }).catch((e: Error) => {
       throw new DemoError(`cannot reach ${api}: ${e.message}`)
@@ -60,7 +61,7 @@ export async function runDemo(api: string, options: DemoOptions): Promise<{ node
 
   /** Starts a workflow and follows it to its end, printing each step as it completes and answering what waits. */
   const run = async (workflow: string, input: Record<string, unknown>, what: string): Promise<Process> => {
-    const started = await call<{ id: string; detail?: string; errors?: { path: string; message: string }[] }>('POST', `/api/processes/${workflow}`, input, STARTER)
+    const started = await call<{ id: string; detail?: string; errors?: { path: string; message: string }[] }>('POST', `/api/processes/${workflow}`, input)
     if (started.status !== 201) throw new DemoError(`${workflow} (${what}) was refused: ${started.status} ${started.body.detail ?? ''} ${JSON.stringify(started.body.errors ?? '')}`.trim())
     say(`▶ ${workflow}: ${what}   (process ${started.body.id})`)
     const shown = new Set<string>()
@@ -74,7 +75,7 @@ export async function runDemo(api: string, options: DemoOptions): Promise<{ node
       const value = answerFor(pending)
       if (options.verbose && pending.data) say(indent(JSON.stringify(pending.data, null, 2)))
       say(`${indentBy}? ${pending.step}: answered ${JSON.stringify(value)}`)
-      const res = await call<{ detail?: string }>('PUT', `/api/processes/${p.id}/resume`, value, pending.kind === 'approval' ? APPROVER : { 'x-loom-user': 'demo-noc' })
+      const res = await call<{ detail?: string }>('PUT', `/api/processes/${p.id}/resume`, value, pending.kind === 'approval' ? await approverKey() : options.apiKey)
       if (res.status !== 200) throw new DemoError(`answering ${pending.step} failed: ${res.status} ${res.body.detail ?? ''}`)
     }
     for (;;) {
@@ -106,6 +107,15 @@ export async function runDemo(api: string, options: DemoOptions): Promise<{ node
       await answer(p, '  ')
       await new Promise((resolve) => setTimeout(resolve, 250))
     }
+  }
+
+  let approver: { id: string; key: string } | undefined
+  const approverKey = async () => {
+    if (approver) return approver.key
+    const made = await call<{ id: string; key: string; detail?: string }>('POST', '/api/auth/keys', { name: 'loom demo: the change board approves', ...APPROVER })
+    if (made.status !== 201) throw new DemoError(`the demo needs a key for the change board, which only an administrator may make: ${made.status} ${made.body.detail ?? ''}`)
+    approver = made.body
+    return approver.key
   }
 
   const activeNodeOf = async (router: string): Promise<string | undefined> => {
@@ -158,6 +168,7 @@ export async function runDemo(api: string, options: DemoOptions): Promise<{ node
   say(`  = ${reportOf(restored)}`)
   await run('terminate_circuit', { subscription_id: circuits[0] }, 'take circuit 1 out of service (the change board approves)')
   say(`done: ${nodes.length} nodes, ${circuits.length} circuits (${circuits.length - 1} in service, 1 terminated). Browse them: ${new URL('/api/subscriptions', api).href}`)
+  if (approver) await call('DELETE', `/api/auth/keys/${approver.id}`) // the change board's key was for this run only
   return { nodes, circuits }
 }
 

@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import { findTemporalCli, freePort, type Lab, labUnavailable, projectRoot, startLab, waitFor } from '#runtime/index.js'
 import { DemoError, type DemoOptions, runDemo } from './demo.js'
 
-export interface LabDemoOptions extends Omit<DemoOptions, 'routers'> {
+export interface LabDemoOptions extends Omit<DemoOptions, 'routers' | 'apiKey'> {
   /** how many routers the ring has (at least 2) */
   size: number
   /** leave Loom and the lab running until Ctrl-C */
@@ -76,7 +76,9 @@ export async function runLabDemo(options: LabDemoOptions): Promise<void> {
       if (!link) throw new DemoError(`the lab has no link between ${router} and ${peer}`)
       return hostname(link.a) === router ? link.a_if : link.b_if
     }
-    await runDemo(api, { ...options, routers: lab.routers.map((r) => r.hostname), linkPort })
+    // The first administrator key, which this Loom's launcher wrote at its first start.
+    const apiKey = readFileSync(join(dataDir, 'admin-api-key'), 'utf8').trim()
+    await runDemo(api, { ...options, routers: lab.routers.map((r) => r.hostname), linkPort, apiKey })
     for (const r of lab.routers) say(`${r.hostname} OSPF neighbours:\n${indent(await lab.show(r.name, 'show ip ospf neighbor'))}`)
     if (options.keep) {
       say(`Loom keeps running at ${api} on the lab ${lab.name} (vtysh: sudo ip netns exec ${lab.routers[0].name} vtysh). Press Ctrl-C to stop both.`)

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { Command } from 'commander'
+import { apiKey, adminKeyFile } from './credentials.js'
 import { DemoError, runDemo } from './demo.js'
 import { runLabDemo } from './lab-demo.js'
 
@@ -11,12 +12,41 @@ const program = new Command()
 
 const apiBase = () => program.opts<{ api: string }>().api
 
-/** GET a path of the API; an API that cannot be reached ends the command, naming its URL. */
-async function get(path: string): Promise<Response> {
-  return fetch(new URL(path, apiBase())).catch((e: Error) => {
+/** The key to send; without one, the command ends saying where it looked. */
+function key(): string {
+  const found = apiKey()
+  if (!found) fail(`no API key: set LOOM_API_KEY, or run where \`npm start\` wrote ${adminKeyFile()}`)
+  return found.key
+}
+
+/** Calls the API with the key; an API that cannot be reached, or refuses the key, ends the command saying so. */
+async function request(method: string, path: string, body?: unknown): Promise<Response> {
+  const res = await fetch(new URL(path, apiBase()), {
+    method,
+    headers: { authorization: `Bearer ${key()}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  }).catch((e: Error) => {
     console.error(`cannot reach ${apiBase()}: ${e.message}`)
     process.exit(1)
   })
+  if (res.status === 401) {
+    const problem = (await res.json().catch(() => ({}))) as { detail?: string }
+    console.error(`the API refused the key from ${apiKey()?.from}: ${problem.detail ?? res.statusText}`)
+    process.exit(1)
+  }
+  return res
+}
+
+const get = (path: string) => request('GET', path)
+
+/** The body of an answer the command expects to be 2xx; else the problem's detail, and exit 1. */
+async function expectOk<T>(res: Response, what: string): Promise<T> {
+  const body = (await res.json().catch(() => ({}))) as T & { detail?: string }
+  if (!res.ok) {
+    console.error(`${what}: ${res.status} ${body.detail ?? ''}`.trim())
+    process.exit(1)
+  }
+  return body
 }
 
 /** Every item of a list (DESIGN.md, Lists: `{items, total, next_cursor}`), page after page. */
@@ -47,7 +77,10 @@ program
   .command('health')
   .description('show whether Temporal and the database answer')
   .action(async () => {
-    const res = await get('/api/health')
+    const res = await fetch(new URL('/api/health', apiBase())).catch((e: Error) => {
+      console.error(`cannot reach ${apiBase()}: ${e.message}`)
+      process.exit(1)
+    })
     const body = (await res.json()) as Record<string, string>
     for (const [k, v] of Object.entries(body)) console.log(`${k.padEnd(9)} ${v}`)
     process.exitCode = res.ok ? 0 : 1
@@ -69,6 +102,67 @@ workflow
   })
 
 program
+  .command('whoami')
+  .description('who the API key says you are: your canonical id, roles and permissions')
+  .option('--json', 'print it as JSON')
+  .action(async (options: { json?: boolean }) => {
+    const me = await expectOk<{ user: string; roles: string[]; permissions: string[]; via: string }>(await get('/api/auth/me'), 'whoami')
+    if (options.json) console.log(JSON.stringify(me, null, 2))
+    else console.log(`${me.user} (${me.via})\nroles        ${me.roles.join(', ') || '-'}\npermissions  ${me.permissions.join(', ')}`)
+  })
+
+interface ApiKeyView {
+  id: string
+  name: string
+  owner: string
+  roles: string[]
+  prefix: string
+  created_at: string
+  expires_at: string | null
+  last_used_at: string | null
+  revoked_at: string | null
+  key?: string
+}
+
+const keys = program.command('keys').description('API keys: for yourself with roles you hold; an administrator for anyone')
+
+keys
+  .command('create')
+  .description('make a key; it is printed once and stored nowhere but as a hash')
+  .requiredOption('--name <text>', 'what the key is for')
+  .option('--owner <name>', 'whom it acts as (administrators only; default: you)')
+  .option('--roles <list>', 'comma-separated roles (default: yours)')
+  .option('--expires <date>', 'ISO 8601 date-time after which it stops working')
+  .option('--json', 'print the key and its record as JSON')
+  .action(async (options: { name: string; owner?: string; roles?: string; expires?: string; json?: boolean }) => {
+    const body = { name: options.name, owner: options.owner, roles: options.roles?.split(',').map((r) => r.trim()).filter(Boolean), expires_at: options.expires }
+    const made = await expectOk<ApiKeyView>(await request('POST', '/api/auth/keys', body), 'keys create')
+    if (options.json) return console.log(JSON.stringify(made, null, 2))
+    console.log(made.key)
+    console.error(`key ${made.id} for ${made.owner} (${made.roles.join(', ')}): shown this once; keep it (e.g. in LOOM_API_KEY)`)
+  })
+
+keys
+  .command('list')
+  .description('your keys (every key, for an administrator); never the keys themselves')
+  .option('--json', 'print them as JSON')
+  .action(async (options: { json?: boolean }) => {
+    const list = await expectOk<ApiKeyView[]>(await get('/api/auth/keys'), 'keys list')
+    if (options.json) return console.log(JSON.stringify(list, null, 2))
+    const state = (k: ApiKeyView) => (k.revoked_at ? 'revoked' : k.expires_at && k.expires_at < new Date().toISOString() ? 'expired' : 'active')
+    const rows = list.map((k) => ({ id: k.id, prefix: `${k.prefix}…`, owner: k.owner, roles: k.roles.join(','), state: state(k), last_used: k.last_used_at ?? '-', name: k.name }))
+    console.log(table(rows, ['id', 'prefix', 'owner', 'roles', 'state', 'last_used', 'name']))
+  })
+
+keys
+  .command('revoke <id>')
+  .description('revoke a key: it stops working at once')
+  .action(async (id: string) => {
+    const revoked = await expectOk<ApiKeyView>(await request('DELETE', `/api/auth/keys/${encodeURIComponent(id)}`), 'keys revoke')
+    console.log(`revoked ${revoked.id} (${revoked.prefix}…, ${revoked.owner})`)
+  })
+
+program
   .command('demo')
   .description("run seed 002's story through the API: enrol routers, reserve ports, a ring of circuits, into service, validate, drain and restore a router, terminate one circuit")
   .option('--routers <names>', 'comma-separated planned routers (npm start seeds ams-pe1, ams-pe2, fra-pe1, lon-pe1)', 'ams-pe1,fra-pe1,lon-pe1')
@@ -84,7 +178,7 @@ program
     const common = { verbose: options.verbose ?? false, say: (line: string) => console.log(line) }
     try {
       if (options.lab !== undefined) await runLabDemo({ ...common, size, keep: options.keep ?? false })
-      else await runDemo(apiBase(), { ...common, routers })
+      else await runDemo(apiBase(), { ...common, routers, apiKey: key() })
     } catch (error) {
       if (!(error instanceof DemoError)) throw error
       console.error(`loom demo: ${error.message}`)

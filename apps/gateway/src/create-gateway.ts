@@ -12,6 +12,9 @@ import { ProblemDetailsFilter } from './http/problem-details.filter.js'
 import { RETRY_AFTER_HEADER } from './http/problem.js'
 import { requestContext } from './http/request-context.js'
 import { LoomValidationPipe } from './http/validation.pipe.js'
+import { jsonOnly } from './http/json-only.js'
+import { AuditService } from './audit/audit.service.js'
+import { auditTrail } from './audit/audit-trail.js'
 import { createMetricsRegistry, httpMetrics } from './metrics/http-metrics.js'
 
 export const API_VERSION = '0.1.0'
@@ -28,7 +31,7 @@ export async function createGateway(
     abortOnError: false,
   })
   app.disable('x-powered-by')
-  app.use(requestContext(logger), httpMetrics(httpDuration))
+  app.use(requestContext(logger), jsonOnly(), httpMetrics(httpDuration), auditTrail(app.get(AuditService), logger))
   app.useGlobalPipes(new LoomValidationPipe())
   app.useGlobalFilters(new ProblemDetailsFilter(logger))
   app.enableShutdownHooks()
@@ -39,8 +42,11 @@ export async function createGateway(
       .setTitle('Loom API')
       .setDescription(
         'Durable network-service orchestration: products, subscriptions and the processes that change them, run on Temporal. ' +
-          'Errors are application/problem+json (RFC 9457). Identity travels in the X-Loom-User header.',
+          'Errors are application/problem+json (RFC 9457). Every route but /api/health needs `Authorization: Bearer <token>`: a Loom API key (`loom_…`, ' +
+          'see /api/auth/keys; `npm start` writes the first one to $LOOM_DATA_DIR/admin-api-key) or an OIDC access token from the issuer in LOOM_OIDC_ISSUER. ' +
+          'Each operation names the permission it needs; without credentials it answers 401, without the permission 403.',
       )
+      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'a Loom API key (loom_…) or an OIDC access token (JWT)' })
       .setVersion(API_VERSION)
       .addGlobalResponse({
         status: 503,

@@ -1,4 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common'
+import { APP_GUARD } from '@nestjs/core'
 import type { Registry } from 'prom-client'
 import type { LoomConfig } from '#config/index.js'
 import { IntegrationsModule } from '#integrations/integrations.module.js'
@@ -28,6 +29,12 @@ import { EngineControl } from './settings/engine-control.service.js'
 import { LOOM_WORKFLOWS, WorkflowCatalog, type WorkflowSet } from './workflows/workflow-catalog.service.js'
 import { WorkflowsController } from './workflows/workflows.controller.js'
 import { LOOM_CONFIG, WORKFLOWS } from './tokens.js'
+import { AuditController } from './audit/audit.controller.js'
+import { AuditService } from './audit/audit.service.js'
+import { ApiKeysService } from './auth/api-keys.service.js'
+import { AuthController } from './auth/auth.controller.js'
+import { AuthGuard } from './auth/auth.guard.js'
+import { Authenticator } from './auth/authenticator.service.js'
 
 @Module({})
 export class GatewayModule {
@@ -36,11 +43,15 @@ export class GatewayModule {
       module: GatewayModule,
       global: true,
       imports: [PersistenceModule.forRoot(config.databaseUrl), IntegrationsModule.forRoot(config), TemporalModule],
-      controllers: [HealthController, SystemController, MetricsController, WorkflowsController, ProcessesController, SubscriptionsController, ProductsController, IpamController, DcimController, CustomersController, SettingsController, SchedulesController],
+      controllers: [HealthController, SystemController, MetricsController, WorkflowsController, ProcessesController, SubscriptionsController, ProductsController, IpamController, DcimController, CustomersController, SettingsController, SchedulesController, AuthController, AuditController],
       providers: [
         { provide: LOOM_CONFIG, useValue: config },
         { provide: METRICS_REGISTRY, useValue: registry },
         { provide: WORKFLOWS, useValue: workflows },
+        { provide: APP_GUARD, useClass: AuthGuard },
+        Authenticator,
+        ApiKeysService,
+        AuditService,
         EngineControl,
         ProcessMetrics,
         SchedulesService,

@@ -5,6 +5,7 @@ import { freePort } from '#runtime/index.js'
 import { cloneDatabase, type TestDatabase } from '../../../test/support/database.js'
 import { testConfig } from '../../../test/support/env.js'
 import { gatewayOnFreshDatabase, startGateway } from '../../../test/support/gateway.js'
+import { authorized } from '../../../test/support/api.js'
 
 const PROBLEM_TYPE = /^application\/problem\+json/
 
@@ -30,7 +31,7 @@ describe('gateway with Temporal and the database up', () => {
   })
 
   test('malformed JSON is a 400 problem', async () => {
-    const res = await fetch(`${gw.url}/api/system/ping`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"timeout_s": ' })
+    const res = await fetch(`${gw.url}/api/system/ping`, { method: 'POST', headers: authorized({ 'content-type': 'application/json' }), body: '{"timeout_s": ' })
     assert.equal(res.status, 400)
     assert.match(res.headers.get('content-type') ?? '', PROBLEM_TYPE)
     const body = (await res.json()) as Record<string, unknown>
@@ -41,7 +42,7 @@ describe('gateway with Temporal and the database up', () => {
   test('a body that fails validation is a 422 problem with one error per field', async () => {
     const res = await fetch(`${gw.url}/api/system/ping`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: authorized({ 'content-type': 'application/json' }),
       body: JSON.stringify({ timeout_s: 0, colour: 'blue' }),
     })
     assert.equal(res.status, 422)
@@ -140,7 +141,7 @@ describe('gateway with Temporal and the database up', () => {
   test('/metrics exposes default metrics and request durations by route template and status', async () => {
     await fetch(`${gw.url}/api/health`)
     await fetch(`${gw.url}/api/nothing-here`)
-    const res = await fetch(`${gw.url}/metrics`)
+    const res = await fetch(`${gw.url}/metrics`, { headers: authorized() })
     assert.equal(res.status, 200)
     assert.match(res.headers.get('content-type') ?? '', /^text\/plain/)
     const text = await res.text()
@@ -203,7 +204,7 @@ describe('gateway health with a dependency down', () => {
         ['GET', '/api/dcim/devices/ams-pe1', undefined],
         ['POST', '/api/dcim/cables', { a: { device: 'r1', interface: 'eth1' }, b: { device: 'r2', interface: 'eth1' } }],
       ] as const) {
-        const res = await fetch(`${gw.url}${path}`, { method, headers: body ? { 'content-type': 'application/json' } : {}, body: body && JSON.stringify(body) })
+        const res = await fetch(`${gw.url}${path}`, { method, headers: authorized(body ? { 'content-type': 'application/json' } : {}), body: body && JSON.stringify(body) })
         assert.equal(res.status, 503, `${method} ${path}`)
         assert.match(res.headers.get('content-type') ?? '', PROBLEM_TYPE)
         assert.equal(res.headers.get('retry-after'), '5')

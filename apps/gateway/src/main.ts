@@ -7,8 +7,14 @@ async function main() {
   if (!config.databaseUrl) throw new ConfigError(['DATABASE_URL: required by the gateway (npm start sets it for its embedded PostgreSQL)'])
   const logger = createLogger('gateway', config.logLevel)
   const app = await createGateway({ ...config, databaseUrl: config.databaseUrl }, logger)
-  await app.listen(config.httpPort, '0.0.0.0')
-  logger.info({ port: config.httpPort }, `gateway listening on http://localhost:${config.httpPort}`)
+  await app.listen(config.httpPort, config.httpHost)
+  logger.info({ host: config.httpHost, port: config.httpPort }, `gateway listening on ${config.httpHost}:${config.httpPort}`)
+  if (!config.auth.enabled) {
+    // Said at every start, on stderr and in the log: an installation left like this must not go unnoticed.
+    const warning = `LOOM_AUTH=off: NO AUTHENTICATION — every caller on ${config.httpHost} is an administrator. For experiments only; unset LOOM_AUTH to turn it back on.`
+    console.error(`\n!!! ${warning} !!!\n`)
+    logger.warn({ auth: 'off' }, warning)
+  }
   process.send?.({ ready: true })
   // The launcher going away (even by SIGKILL) closes the IPC channel: stop with it.
   process.on('disconnect', () => void app.close().then(() => process.exit(0)))

@@ -1,6 +1,6 @@
 // `npm start` as a user runs it: the launcher process with its embedded defaults, on free ports and a data dir of its own.
 import assert from 'node:assert/strict'
-import { chmodSync, existsSync, mkdtempSync } from 'node:fs'
+import { chmodSync, existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
@@ -57,8 +57,8 @@ async function exitOf(c: Child, timeoutMs = 60_000): Promise<number | null> {
   }
 }
 
-async function getStatus(url: string): Promise<number> {
-  return (await fetch(url)).status
+async function getStatus(url: string, key?: string): Promise<number> {
+  return (await fetch(url, key ? { headers: { authorization: `Bearer ${key}` } } : {})).status
 }
 
 function newDataDir(): string {
@@ -80,20 +80,28 @@ describe('npm start on the embedded defaults', () => {
     const api = `http://127.0.0.1:${ports.http}`
     const first = launch(dataDir, ports)
     let pingId: string
+    let key: string
     try {
       await untilRunning(first)
-      assert.match(first.output(), new RegExp(`Swagger UI +http://localhost:${ports.http}/docs`))
+      // Not open: the first start makes an administrator key that only this OS user can read, and says where.
+      const keyFile = join(dataDir, 'admin-api-key')
+      assert.equal(statSync(keyFile).mode & 0o777, 0o600)
+      key = readFileSync(keyFile, 'utf8').trim()
+      assert.match(first.output(), new RegExp(`made the first administrator API key: ${keyFile}`))
+      assert.equal(await getStatus(`${api}/api/workflows/create_node/form`), 401)
+      assert.match(first.output(), new RegExp(`Swagger UI +http://127\\.0\\.0\\.1:${ports.http}/docs`))
       assert.match(first.output(), new RegExp(`Temporal UI +http://localhost:${ports.ui}`))
       assert.equal(await getStatus(`${api}/api/health`), 200)
       assert.equal(await getStatus(`${api}/docs`), 200)
       assert.match(first.output(), /added 4 planned demo routers to the built-in DCIM/)
       assert.match(first.output(), /product catalogue: .*created product node/)
-      const form = (await (await fetch(`${api}/api/workflows/create_node/form`)).json()) as { properties: { router: { enum: string[] } } }
+      const auth = { headers: { authorization: `Bearer ${key}` } }
+      const form = (await (await fetch(`${api}/api/workflows/create_node/form`, auth)).json()) as { properties: { router: { enum: string[] } } }
       assert.deepEqual(form.properties.router.enum, ['ams-pe1', 'ams-pe2', 'fra-pe1', 'lon-pe1'])
-      const ports_ = (await (await fetch(`${api}/api/dcim/devices/ams-pe1/interfaces`)).json()) as { items: { interface: string; speed_mbps: number }[] }
+      const ports_ = (await (await fetch(`${api}/api/dcim/devices/ams-pe1/interfaces`, auth)).json()) as { items: { interface: string; speed_mbps: number }[] }
       assert.deepEqual(ports_.items.map((i) => `${i.interface}@${i.speed_mbps}`), ['eth1@10000', 'eth2@10000', 'eth3@10000', 'eth4@100000'])
       assert.equal(await getStatus(`http://127.0.0.1:${ports.ui}/`), 200)
-      const ping = await fetch(`${api}/api/system/ping`, { method: 'POST' })
+      const ping = await fetch(`${api}/api/system/ping`, { method: 'POST', ...auth })
       assert.equal(ping.status, 200)
       pingId = ((await ping.json()) as { workflow_id: string }).workflow_id
       const db = new pg.Client({ connectionString: `postgresql://postgres:postgres@127.0.0.1:${ports.postgres}/loom` })
@@ -117,6 +125,8 @@ describe('npm start on the embedded defaults', () => {
       assert.doesNotMatch(second.output(), /installing the Temporal CLI/)
       assert.doesNotMatch(second.output(), /added \d+ planned demo routers/, 'the seed adds nothing twice')
       assert.match(second.output(), /product catalogue up to date/)
+      assert.doesNotMatch(second.output(), /made the first administrator API key/, 'the key of the first start still works')
+      assert.equal(await getStatus(`${api}/api/auth/me`, key), 200)
       assert.equal(await getStatus(`${api}/api/health`), 200)
       const connection = await Connection.connect({ address: `127.0.0.1:${ports.temporal}` })
       try {
@@ -235,12 +245,14 @@ describe('npm start with TEMPORAL_ADDRESS and DATABASE_URL', () => {
 
   test('prints no deprecation warning: not at start, not while the worker and the gateway work', async () => {
     const ports = await freePorts()
-    const run = launch(newDataDir(), ports, { TEMPORAL_ADDRESS: testTemporalAddress(), DATABASE_URL: db.url })
+    const dataDir = newDataDir()
+    const run = launch(dataDir, ports, { TEMPORAL_ADDRESS: testTemporalAddress(), DATABASE_URL: db.url })
     try {
       await untilRunning(run)
       const api = `http://127.0.0.1:${ports.http}/api`
-      assert.equal((await fetch(`${api}/system/ping`, { method: 'POST', headers: { 'X-Loom-User': 'alice' } })).status, 200)
-      for (const path of ['/health', '/processes', '/subscriptions', '/workflows/create_node/form']) assert.equal(await getStatus(`${api}${path}`), 200, path)
+      const key = readFileSync(join(dataDir, 'admin-api-key'), 'utf8').trim()
+      assert.equal((await fetch(`${api}/system/ping`, { method: 'POST', headers: { authorization: `Bearer ${key}` } })).status, 200)
+      for (const path of ['/health', '/processes', '/subscriptions', '/workflows/create_node/form']) assert.equal(await getStatus(`${api}${path}`, key), 200, path)
     } finally {
       assert.equal(await stopChild(run, 'SIGTERM'), 0, run.output())
     }

@@ -17,7 +17,7 @@ import {
   startTemporalDevServer,
   stopStaleDevServer,
 } from '#runtime/index.js'
-import { prepareDatabase } from './prepare-database.js'
+import { ADMIN_KEY_FILE, prepareDatabase } from './prepare-database.js'
 
 const say = (message: string) => console.log(`loom: ${message}`)
 const children: ManagedProcess[] = []
@@ -39,7 +39,8 @@ async function main() {
 
   const t0 = performance.now()
   const [databaseUrl, temporal] = await Promise.all([startDatabase(config), startTemporal(config)])
-  await prepareDatabase(databaseUrl, { demoData: true, say, defaultCustomerId: config.defaultCustomerId })
+  const adminKeyFile = join(config.dataDir, ADMIN_KEY_FILE)
+  await prepareDatabase(databaseUrl, { demoData: true, say, defaultCustomerId: config.defaultCustomerId, adminKeyFile })
 
   const env = {
     ...process.env,
@@ -52,12 +53,13 @@ async function main() {
   const gateway = track(node('gateway', 'main.js'))
   await Promise.all([firstMessage(worker, 120_000), firstMessage(gateway, 60_000)])
 
-  const base = `http://localhost:${config.httpPort}`
+  const base = `http://${config.httpHost === '0.0.0.0' || config.httpHost === '::' ? 'localhost' : config.httpHost.includes(':') ? `[${config.httpHost}]` : config.httpHost}:${config.httpPort}`
   console.log(
     [
       '',
       `Loom is running (ready in ${((performance.now() - t0) / 1000).toFixed(1)} s)`,
-      `  API          ${base}/api   (try: curl ${base}/api/health)`,
+      `  API          ${base}/api   (try: curl -H "Authorization: Bearer $(cat ${shortPath(adminKeyFile)})" ${base}/api/auth/me)`,
+      `  API key      ${config.auth.enabled ? `${shortPath(adminKeyFile)} (administrator; the loom CLI reads it)` : 'none needed: LOOM_AUTH=off, every caller is an administrator'}`,
       `  Swagger UI   ${base}/docs`,
       `  OpenAPI      ${base}/openapi.json`,
       `  Metrics      ${base}/metrics`,

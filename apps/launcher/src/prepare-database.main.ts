@@ -1,12 +1,14 @@
 // The database job of a deployment (docker-compose's `migrate` service): migrations and the product catalogue,
-// no demo data. Exits 0 when the database is ready, 1 with the reason otherwise.
+// no demo data; the first administrator key in $LOOM_DATA_DIR/admin-api-key unless it holds one already. Exits 0
+// when the database is ready, 1 with the reason otherwise.
+import { join } from 'node:path'
 import { loadConfig } from '#config/index.js'
-import { prepareDatabase } from './prepare-database.js'
+import { ADMIN_KEY_FILE, prepareDatabase } from './prepare-database.js'
 
 async function main() {
-  const { databaseUrl, defaultCustomerId } = loadConfig()
+  const { databaseUrl, defaultCustomerId, dataDir } = loadConfig()
   if (!databaseUrl) throw new Error('DATABASE_URL is not set')
-  await prepareDatabase(databaseUrl, { demoData: false, say: (m) => console.log(`loom: ${m}`), defaultCustomerId })
+  await prepareDatabase(databaseUrl, { demoData: false, say: (m) => console.log(`loom: ${m}`), defaultCustomerId, adminKeyFile: join(dataDir, ADMIN_KEY_FILE) })
 }
 
 main().catch((error: unknown) => {

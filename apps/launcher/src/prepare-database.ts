@@ -1,13 +1,20 @@
 import { PRODUCTS } from '#domain/products/catalog.js'
-import { demoCustomers, demoDevices, demoPools, PrismaService, seedCustomers, seedDevices, seedPools, syncProducts } from '#persistence/index.js'
+import { demoCustomers, demoDevices, demoPools, ensureAdminKeyFile, PrismaService, seedCustomers, seedDevices, seedPools, syncProducts } from '#persistence/index.js'
 import { applyMigrations, projectRoot } from '#runtime/index.js'
 import { WORKFLOW_DECLARATIONS } from '#workflows/registry.js'
 
+/** The first administrator key's file, in LOOM_DATA_DIR. */
+export const ADMIN_KEY_FILE = 'admin-api-key'
+
 /**
  * Migrations, then the product catalogue from its declarations, then (for `npm start`) the demo routers, pools and
- * customer; always the default customer (LOOM_DEFAULT_CUSTOMER_ID), which start forms propose and must therefore exist.
+ * customer; always the default customer (LOOM_DEFAULT_CUSTOMER_ID), which start forms propose and must therefore exist;
+ * and, given a file, the first administrator key in it unless it holds one already (the installation is not open).
  */
-export async function prepareDatabase(databaseUrl: string, opts: { demoData: boolean; say: (message: string) => void; defaultCustomerId?: string }): Promise<void> {
+export async function prepareDatabase(
+  databaseUrl: string,
+  opts: { demoData: boolean; say: (message: string) => void; defaultCustomerId?: string; adminKeyFile?: string },
+): Promise<void> {
   opts.say('applying database migrations')
   await applyMigrations(databaseUrl)
   const prisma = new PrismaService(databaseUrl)
@@ -24,6 +31,9 @@ export async function prepareDatabase(databaseUrl: string, opts: { demoData: boo
     }
     const defaultCustomer = opts.defaultCustomerId ?? 'acme'
     if (await seedCustomers(prisma, [{ id: defaultCustomer, name: defaultCustomer }])) opts.say(`added the default customer ${defaultCustomer} (LOOM_DEFAULT_CUSTOMER_ID)`)
+    if (opts.adminKeyFile && (await ensureAdminKeyFile(prisma, opts.adminKeyFile)).created) {
+      opts.say(`made the first administrator API key: ${opts.adminKeyFile} (mode 600; the CLI reads it, or send it as Authorization: Bearer <key>)`)
+    }
   } finally {
     await prisma.$disconnect()
   }

@@ -8,6 +8,7 @@ import { configToEnv, type LoomConfig } from '#config/index.js'
 import { projectRoot, waitFor } from '#runtime/index.js'
 import { SYSTEM_PING } from '#workflows/names.js'
 import type { SystemPingResult } from '#workflows/system/system-ping.workflow.js'
+import { adminKey, authorized } from '../../../test/support/api.js'
 import { cloneDatabase, type TestDatabase } from '../../../test/support/database.js'
 import { childEnv, quietTemporalRuntime, testConfig, testTemporalAddress, uniqueTaskQueue } from '../../../test/support/env.js'
 import { type RunningGateway, startGateway } from '../../../test/support/gateway.js'
@@ -54,7 +55,7 @@ describe('system_ping through the gateway and a real worker', () => {
   })
 
   test('POST /api/system/ping runs the workflow, whose activity reaches the database', async () => {
-    const res = await fetch(`${gw.url}/api/system/ping`, { method: 'POST', headers: { 'x-loom-user': 'alice' } })
+    const res = await fetch(`${gw.url}/api/system/ping`, { method: 'POST', headers: { authorization: `Bearer ${adminKey()}` } })
     assert.equal(res.status, 200)
     const body = (await res.json()) as SystemPingResult & { round_trip_ms: number }
     assert.equal(body.database, 'ok')
@@ -66,7 +67,7 @@ describe('system_ping through the gateway and a real worker', () => {
     assert.equal(description.type, SYSTEM_PING)
     assert.equal(description.status.name, 'COMPLETED')
     assert.deepEqual(description.searchAttributes.LoomTarget, ['SYSTEM'])
-    assert.deepEqual(description.searchAttributes.LoomCreatedBy, ['alice'])
+    assert.deepEqual(description.searchAttributes.LoomCreatedBy, ['key:test-admin'])
   })
 
   test('a ping with no worker on the task queue is a 503 naming the queue, and leaves no workflow running', async () => {
@@ -74,7 +75,7 @@ describe('system_ping through the gateway and a real worker', () => {
     try {
       const res = await fetch(`${lonely.url}/api/system/ping`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: authorized({ 'content-type': 'application/json' }),
         body: JSON.stringify({ timeout_s: 1 }),
       })
       assert.equal(res.status, 503)

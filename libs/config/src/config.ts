@@ -7,6 +7,9 @@ import { z } from 'zod'
  */
 export interface LoomConfig {
   httpPort: number
+  /** the address the gateway listens on (LOOM_HTTP_HOST; 127.0.0.1 by default, so that `npm start` is not on the network) */
+  httpHost: string
+  auth: AuthConfig
   temporalPort: number
   temporalUiPort: number
   /** absolute path of LOOM_DATA_DIR */
@@ -34,6 +37,14 @@ export interface LoomConfig {
   defaultCustomerId: string
   devices: DeviceAccessConfig
   oss: OssConfig
+}
+
+/** Who may call the API (README, Security). */
+export interface AuthConfig {
+  /** LOOM_AUTH=off: every caller is an administrator — for experiments on loopback only */
+  enabled: boolean
+  /** OIDC bearer tokens are accepted when an issuer is set */
+  oidc?: { issuer: string; audience: string; userClaim: string; rolesClaim: string }
 }
 
 /**
@@ -184,6 +195,15 @@ const envSchema = z
       .optional()
       .transform((s) => s ?? 'builtin'),
     LOOM_CUSTOMERS_URL: url(['http:', 'https:']),
+    LOOM_HTTP_HOST: z.string().trim().optional().transform((s) => s ?? '127.0.0.1'),
+    LOOM_AUTH: z
+      .enum(['on', 'off'], { error: 'expected "on" or "off"' })
+      .optional()
+      .transform((s) => s ?? 'on'),
+    LOOM_OIDC_ISSUER: url(['http:', 'https:']),
+    LOOM_OIDC_AUDIENCE: optionalText,
+    LOOM_OIDC_USER_CLAIM: name('sub'),
+    LOOM_OIDC_ROLES_CLAIM: name('groups'),
   })
   .superRefine((env, ctx) => {
     const usesNetbox = env.LOOM_IPAM === 'netbox' || env.LOOM_DCIM === 'netbox'
@@ -199,6 +219,10 @@ const envSchema = z
       ctx.addIssue({ code: 'custom', path: ['LOOM_NOTIFY_WEBHOOK_URL'], message: 'set either LOOM_SMTP_URL (e-mail) or LOOM_NOTIFY_WEBHOOK_URL (a webhook) for notifications, not both' })
     if (env.LOOM_TICKET_WEBHOOK_URL && !env.LOOM_TICKET_WEBHOOK_SECRET)
       ctx.addIssue({ code: 'custom', path: ['LOOM_TICKET_WEBHOOK_SECRET'], message: 'required when LOOM_TICKET_WEBHOOK_URL is set: every delivery is signed (e.g. env:TICKET_HMAC_KEY)' })
+    if (env.LOOM_OIDC_ISSUER && !env.LOOM_OIDC_AUDIENCE)
+      ctx.addIssue({ code: 'custom', path: ['LOOM_OIDC_AUDIENCE'], message: 'required when LOOM_OIDC_ISSUER is set: the audience of the tokens issued for Loom (e.g. loom-api)' })
+    if (env.LOOM_AUTH === 'off' && !isLoopback(env.LOOM_HTTP_HOST))
+      ctx.addIssue({ code: 'custom', path: ['LOOM_AUTH'], message: `"off" is refused unless the gateway listens on loopback only (LOOM_HTTP_HOST is ${env.LOOM_HTTP_HOST})` })
     if (env.LOOM_CUSTOMERS === 'webhook' && !env.LOOM_CUSTOMERS_URL) ctx.addIssue({ code: 'custom', path: ['LOOM_CUSTOMERS_URL'], message: 'required when LOOM_CUSTOMERS is "webhook"' })
   })
 
@@ -221,6 +245,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   const dataDir = e.LOOM_DATA_DIR ?? '.loom'
   return {
     httpPort: e.LOOM_HTTP_PORT,
+    httpHost: e.LOOM_HTTP_HOST,
+    auth: {
+      enabled: e.LOOM_AUTH === 'on',
+      oidc: e.LOOM_OIDC_ISSUER
+        ? { issuer: e.LOOM_OIDC_ISSUER, audience: e.LOOM_OIDC_AUDIENCE!, userClaim: e.LOOM_OIDC_USER_CLAIM, rolesClaim: e.LOOM_OIDC_ROLES_CLAIM }
+        : undefined,
+    },
     temporalPort: e.LOOM_TEMPORAL_PORT,
     temporalUiPort: e.LOOM_TEMPORAL_UI_PORT,
     embeddedPostgresPort: e.LOOM_POSTGRES_PORT,
@@ -257,6 +288,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   }
 }
 
+/** Whether an address to listen on is reachable from this machine only. */
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host)
+}
+
 /** The address the gateway and workers use: TEMPORAL_ADDRESS, or the dev server npm start runs. */
 export function temporalAddressOf(config: LoomConfig): string {
   return config.temporalAddress ?? `127.0.0.1:${config.temporalPort}`
@@ -273,6 +309,12 @@ function pickDefined(env: NodeJS.ProcessEnv): Record<string, string> {
 export function configToEnv(config: LoomConfig): Record<string, string> {
   const env: Record<string, string | undefined> = {
     LOOM_HTTP_PORT: String(config.httpPort),
+    LOOM_HTTP_HOST: config.httpHost,
+    LOOM_AUTH: config.auth.enabled ? 'on' : 'off',
+    LOOM_OIDC_ISSUER: config.auth.oidc?.issuer,
+    LOOM_OIDC_AUDIENCE: config.auth.oidc?.audience,
+    LOOM_OIDC_USER_CLAIM: config.auth.oidc?.userClaim,
+    LOOM_OIDC_ROLES_CLAIM: config.auth.oidc?.rolesClaim,
     LOOM_TEMPORAL_PORT: String(config.temporalPort),
     LOOM_TEMPORAL_UI_PORT: String(config.temporalUiPort),
     LOOM_POSTGRES_PORT: String(config.embeddedPostgresPort),

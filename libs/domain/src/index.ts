@@ -1,5 +1,5 @@
 export * from './errors.js'
-export * from './identity.js'
 export * from './search-attributes.js'
 export * from './vocabulary.js'
 export * from './customers.js'
+export * from './markdown.js'

@@ -7,3 +7,4 @@ export { ProductSyncRefused, syncProducts, type SyncReport } from './products/pr
 export { lockSubscriptions, SubscriptionLocked } from './subscriptions/locks.js'
 export { assertNotInUse, writeRelations } from './subscriptions/relations.js'
 export { type LastProcess, lastCompletedProcesses } from './subscriptions/last-process.js'
+export { API_KEY_PREFIX, createApiKey, ensureAdminKeyFile, hashApiKey, keyOwnerId, looksLikeApiKey, SERVICE_ROLE, ServiceKey } from './auth/api-keys.js'

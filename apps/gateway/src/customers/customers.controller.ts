@@ -13,6 +13,7 @@ import { CustomerCreateDto, CustomerDto, CustomerPatchDto, type Page, PageQueryD
 import { ApiPageResponse } from '../http/api-page.decorator.js'
 import { BuiltinOnly } from '../http/builtin-only.guard.js'
 import { CustomersService } from './customers.service.js'
+import { RequirePermission } from '../auth/auth.decorators.js'
 
 /** The built-in customer source (LOOM_CUSTOMERS=builtin): who subscriptions are for and whom notifications reach. */
 @ApiTags('customers')
@@ -23,6 +24,7 @@ export class CustomersController {
   constructor(private readonly customers: CustomersService) {}
 
   @Get()
+  @RequirePermission('read')
   @ApiOperation({ summary: 'Customers by id (or ?sort=name, created_at), each with how many live subscriptions it has' })
   @ApiPageResponse(CustomerDto, 'One page of customers')
   @ApiBadRequestResponse({ type: ProblemDto })
@@ -31,6 +33,7 @@ export class CustomersController {
   }
 
   @Post()
+  @RequirePermission('sources.write')
   @ApiOperation({ summary: 'Add a customer' })
   @ApiCreatedResponse({ type: CustomerDto })
   @ApiConflictResponse({ type: ProblemDto, description: 'the id is taken' })
@@ -40,6 +43,7 @@ export class CustomersController {
   }
 
   @Get(':id')
+  @RequirePermission('read')
   @ApiOperation({ summary: 'One customer' })
   @ApiOkResponse({ type: CustomerDto })
   @ApiNotFoundResponse({ type: ProblemDto })
@@ -48,6 +52,7 @@ export class CustomersController {
   }
 
   @Patch(':id')
+  @RequirePermission('sources.write')
   @ApiOperation({ summary: 'Change a customer: name, contact_email, contact_name, note', description: 'Only the fields given change; null clears contact_email, contact_name or note.' })
   @ApiOkResponse({ type: CustomerDto, description: 'the customer after the change' })
   @ApiNotFoundResponse({ type: ProblemDto })
@@ -57,6 +62,7 @@ export class CustomersController {
   }
 
   @Delete(':id')
+  @RequirePermission('sources.write')
   @ApiOperation({ summary: 'Remove a customer', description: 'Refused (409, naming them) while subscriptions that are not terminated are for this customer.' })
   @ApiOkResponse({ type: CustomerDto, description: 'what was removed' })
   @ApiNotFoundResponse({ type: ProblemDto })

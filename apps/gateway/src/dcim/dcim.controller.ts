@@ -24,6 +24,7 @@ import { ApiPageResponse } from '../http/api-page.decorator.js'
 import { wholeList } from '../http/pagination.js'
 import { BuiltinOnly } from '../http/builtin-only.guard.js'
 import { UuidParamPipe } from '../http/uuid-param.pipe.js'
+import { RequirePermission } from '../auth/auth.decorators.js'
 
 /** The built-in DCIM: sites and racks, devices (created, corrected, removed), interfaces, cables (409 while NetBox is the DCIM). */
 @ApiTags('dcim')
@@ -35,6 +36,7 @@ export class DcimController {
   constructor(private readonly dcim: BuiltinDcim) {}
 
   @Get('sites')
+  @RequirePermission('read')
   @ApiOperation({ summary: 'Sites with their racks and how many devices each holds' })
   @ApiPageResponse(SiteDto, 'Every site')
   async sites(): Promise<Page<SiteDto>> {
@@ -42,6 +44,7 @@ export class DcimController {
   }
 
   @Post('sites')
+  @RequirePermission('sources.write')
   @ApiOperation({ summary: 'Create a site' })
   @ApiCreatedResponse({ type: SiteDto })
   @ApiConflictResponse({ type: ProblemDto })
@@ -50,6 +53,7 @@ export class DcimController {
   }
 
   @Post('sites/:site/racks')
+  @RequirePermission('sources.write')
   @ApiOperation({ summary: 'Create a rack at a site' })
   @ApiCreatedResponse({ schema: { example: { site: 'ams', name: 'r101' } } })
   @ApiConflictResponse({ type: ProblemDto })
@@ -58,6 +62,7 @@ export class DcimController {
   }
 
   @Get('devices')
+  @RequirePermission('read')
   @ApiOperation({ summary: 'Devices by name, filtered by status, site and role' })
   @ApiPageResponse(DeviceDto, 'The devices that match')
   async devices(@Query() query: DeviceListQueryDto): Promise<Page<DeviceDto>> {
@@ -65,6 +70,7 @@ export class DcimController {
   }
 
   @Post('devices')
+  @RequirePermission('sources.write')
   @ApiOperation({ summary: 'Create a device (planned unless said otherwise)' })
   @ApiCreatedResponse({ type: DeviceDto })
   @ApiConflictResponse({ type: ProblemDto })
@@ -74,6 +80,7 @@ export class DcimController {
   }
 
   @Get('devices/:name')
+  @RequirePermission('read')
   @ApiOperation({ summary: 'One device' })
   @ApiOkResponse({ type: DeviceDto })
   device(@Param('name') name: string): Promise<DeviceDto> {
@@ -81,6 +88,7 @@ export class DcimController {
   }
 
   @Patch('devices/:name')
+  @RequirePermission('sources.write')
   @ApiOperation({
     summary: 'Correct a device: its status, addresses, name, role, vendor, platform, site or rack',
     description:
@@ -96,6 +104,7 @@ export class DcimController {
   }
 
   @Delete('devices/:name')
+  @RequirePermission('sources.write')
   @ApiOperation({ summary: 'Remove a device and its interfaces', description: 'Refused while a process or a live subscription holds it, or a cable ends on it.' })
   @ApiOkResponse({ type: DeviceDto, description: 'what was removed' })
   @ApiConflictResponse({ type: ProblemDto, description: 'the device is held (the holder named) or cabled (the cables named)' })
@@ -104,6 +113,7 @@ export class DcimController {
   }
 
   @Get('devices/:name/interfaces')
+  @RequirePermission('read')
   @ApiOperation({ summary: "A device's interfaces in natural order, each with its cable and the far end" })
   @ApiPageResponse(InterfaceDto, "The device's interfaces")
   async interfaces(@Param('name') name: string): Promise<Page<InterfaceDto>> {
@@ -111,6 +121,7 @@ export class DcimController {
   }
 
   @Post('devices/:name/interfaces')
+  @RequirePermission('sources.write')
   @ApiOperation({ summary: 'Add an interface to a device' })
   @ApiCreatedResponse({ type: InterfaceDto })
   @ApiConflictResponse({ type: ProblemDto })
@@ -119,6 +130,7 @@ export class DcimController {
   }
 
   @Patch('devices/:name/interfaces/:interface')
+  @RequirePermission('sources.write')
   @ApiOperation({ summary: "Correct an interface's description, enabled, status or speed", description: 'Only the fields given change.' })
   @ApiOkResponse({ type: InterfaceDto, description: 'the interface after the change' })
   @ApiConflictResponse({ type: ProblemDto, description: 'a new speed for an interface a process or a live subscription holds (named)' })
@@ -128,6 +140,7 @@ export class DcimController {
   }
 
   @Get('cables')
+  @RequirePermission('read')
   @ApiOperation({ summary: 'Cables, oldest first, of a device or in a status' })
   @ApiPageResponse(CableDto, 'The cables that match')
   async cables(@Query() query: CableListQueryDto): Promise<Page<CableDto>> {
@@ -135,6 +148,7 @@ export class DcimController {
   }
 
   @Post('cables')
+  @RequirePermission('sources.write')
   @ApiOperation({ summary: 'Cable two interfaces (planned unless said otherwise)', description: 'Idempotent: the same two ends give the cable already there.' })
   @ApiCreatedResponse({ type: CableDto })
   @ApiConflictResponse({ type: ProblemDto, description: 'an end already has another cable (named)' })
@@ -144,6 +158,7 @@ export class DcimController {
   }
 
   @Get('cables/:id')
+  @RequirePermission('read')
   @ApiOperation({ summary: 'One cable' })
   @ApiOkResponse({ type: CableDto })
   cable(@Param('id', UuidParamPipe) id: string): Promise<CableDto> {
@@ -151,6 +166,7 @@ export class DcimController {
   }
 
   @Patch('cables/:id')
+  @RequirePermission('sources.write')
   @ApiOperation({ summary: "Change a cable's status (planned → connected → decommissioning)" })
   @ApiOkResponse({ type: CableDto })
   setCableStatus(@Param('id', UuidParamPipe) id: string, @Body() body: CablePatchDto): Promise<CableDto> {
@@ -158,6 +174,7 @@ export class DcimController {
   }
 
   @Delete('cables/:id')
+  @RequirePermission('sources.write')
   @ApiOperation({ summary: 'Remove a cable' })
   @ApiOkResponse({ type: CableDto, description: 'what was removed' })
   async deleteCable(@Param('id', UuidParamPipe) id: string): Promise<CableDto> {

@@ -3,6 +3,7 @@ import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } f
 import type { Response } from 'express'
 import { HealthDto } from '#contracts/index.js'
 import { HealthService } from './health.service.js'
+import { Public } from '../auth/auth.decorators.js'
 
 @ApiTags('system')
 @Controller('api/health')
@@ -10,6 +11,7 @@ export class HealthController {
   constructor(private readonly health: HealthService) {}
 
   @Get()
+  @Public()
   @ApiOperation({ summary: 'Whether Temporal and the database answer' })
   @ApiOkResponse({ type: HealthDto })
   @ApiServiceUnavailableResponse({ type: HealthDto, description: 'something is down; the field names it' })

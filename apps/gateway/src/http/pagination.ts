@@ -37,25 +37,70 @@ export interface Position {
   id: string
 }
 
-/** The position a `?cursor=` holds, checked against this request's sort; none on the first page. */
+const NOT_OURS = 'is not a cursor this API returned (use next_cursor of the previous page)'
+/** Longer than Node's 16 KiB limit for a request's head: no request can carry it. */
+const MAX_CURSOR_LENGTH = 16_384
+const BASE64URL = /^[A-Za-z0-9_-]+$/
+/** How pageOf writes a date: toISOString(), which the columns' millisecond precision (timestamptz(3)) keeps exact. */
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/
+/** How pageOf writes a version: a whole number that fits an int4. */
+const WHOLE_NUMBER = /^(0|[1-9]\d{0,8})$/
+const SORT_NAME = /^-?[a-z][a-z0-9_]*$/
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
+/** Text a row can hold: no U+0000 (PostgreSQL text cannot), no half of a surrogate pair (UTF-8 cannot); so no cursor holds it either. */
+const storable = (text: string) => !text.includes('\u0000') && !LONE_SURROGATE.test(text)
+
+const sortName = (sort: Sort) => `${sort.direction === 'desc' ? '-' : ''}${sort.name}`
+
+/**
+ * The position a `?cursor=` holds, checked against this request's sort; none on the first page. Only a cursor
+ * pageOf could have written for this sort passes — three strings (the sort, the last row's value as the sort's
+ * column holds it, the last row's id), base64url as pageOf encodes them — so that nothing a client made up
+ * reaches a query: anything else is a 400 naming `cursor`, never a 500 from the database.
+ */
 export function decodeCursor(cursor: string | undefined, sort: Sort): Position | undefined {
   if (cursor === undefined) return undefined
+  const notOurs = () => badParameter('cursor', NOT_OURS)
+  const parts = cursorParts(cursor)
+  if (!parts) throw notOurs()
+  const [sortedBy, raw, id] = parts
+  if (sortedBy !== sortName(sort)) throw SORT_NAME.test(sortedBy) ? badParameter('cursor', `belongs to sort=${sortedBy}; ask again from the first page`) : notOurs()
+  const value = valueOf(raw, sort)
+  if (value === undefined || !idFits(id, sort)) throw notOurs()
+  return { value, id }
+}
+
+/** The three strings a cursor encodes, if it is one as pageOf writes them. */
+function cursorParts(cursor: string): [string, string, string] | undefined {
+  if (cursor.length > MAX_CURSOR_LENGTH || !BASE64URL.test(cursor)) return undefined
+  const bytes = Buffer.from(cursor, 'base64url')
+  // Buffer skips what is not base64 and ignores stray bits: only the one spelling pageOf writes is a cursor.
+  if (bytes.toString('base64url') !== cursor) return undefined
   let decoded: unknown
   try {
-    decoded = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'))
+    decoded = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes))
   } catch {
-    throw badParameter('cursor', 'is not a cursor this API returned (use next_cursor of the previous page)')
+    return undefined
   }
-  const notOurs = () => badParameter('cursor', 'is not a cursor this API returned (use next_cursor of the previous page)')
-  if (!Array.isArray(decoded) || decoded.length !== 3 || decoded.some((part) => typeof part !== 'string')) throw notOurs()
-  const [sortedBy, raw, id] = decoded as [string, string, string]
-  if (sortedBy !== `${sort.direction === 'desc' ? '-' : ''}${sort.name}`) throw badParameter('cursor', `belongs to sort=${sortedBy}; ask again from the first page`)
-  // Every part reaches a query: one that does not fit its column is a client's mistake (400), not the database's (500).
-  const value = sort.dates ? new Date(raw) : raw
-  if (value instanceof Date && Number.isNaN(value.getTime())) throw notOurs()
-  if (sort.numbers && !(/^\d{1,9}$/.test(raw))) throw notOurs()
-  if (sort.ids === 'uuid' && !isUuid(id)) throw notOurs()
-  return { value, id }
+  if (!Array.isArray(decoded) || decoded.length !== 3) return undefined
+  const parts: unknown[] = decoded
+  return parts.every((part) => typeof part === 'string' && storable(part)) ? (parts as [string, string, string]) : undefined
+}
+
+/** The sort value as the query compares it (a Date for a date column), if it is one that column can hold. */
+function valueOf(raw: string, sort: Sort): Date | string | undefined {
+  if (sort.dates) {
+    if (!ISO_INSTANT.test(raw)) return undefined
+    const date = new Date(raw)
+    return !Number.isNaN(date.getTime()) && date.toISOString() === raw ? date : undefined
+  }
+  if (sort.numbers) return WHOLE_NUMBER.test(raw) ? raw : undefined
+  return raw
+}
+
+/** A row's id: a uuid where the ids are (an id cast to uuid in SQL would fail otherwise), some text where not. */
+function idFits(id: string, sort: Sort): boolean {
+  return sort.ids === 'uuid' ? isUuid(id) : id.length > 0
 }
 
 /** One row more than asked tells whether another page follows. */
@@ -65,7 +110,7 @@ export function pageOf<T extends { id: string }>(rows: T[], limit: number, total
   const value = last?.[sort.field]
   const cursor = () => {
     const raw = value instanceof Date ? value.toISOString() : String(value)
-    return Buffer.from(JSON.stringify([`${sort.direction === 'desc' ? '-' : ''}${sort.name}`, raw, last!.id])).toString('base64url')
+    return Buffer.from(JSON.stringify([sortName(sort), raw, last!.id])).toString('base64url')
   }
   return { items, total, next_cursor: rows.length > limit && last ? cursor() : null }
 }

@@ -3,11 +3,11 @@ import type { Request, Response } from 'express'
 import type { Logger } from '#logging/index.js'
 import { SourceOfTruthError } from '#integrations/errors.js'
 import { databaseTrouble } from '#persistence/index.js'
-import { databaseProblem, FieldErrorsException, problem, retryAfterOf } from './problem.js'
+import { answeredProblems, databaseProblem, FieldErrorsException, problem, retryAfterOf } from './problem.js'
 
 /** An exhausted pool is a conflict with the state of the resource (RFC 9110), like a name taken already. */
 const SOURCE_OF_TRUTH_STATUS: Record<SourceOfTruthError['kind'], number> = { not_found: 404, conflict: 409, exhausted: 409, invalid: 422, unavailable: 503 }
-import { requestIdOf } from './request-context.js'
+import { loggablePath, requestIdOf } from './request-context.js'
 
 /**
  * Every error leaves as application/problem+json (RFC 9457); a 500 never leaks internals but is logged in full.
@@ -22,8 +22,10 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const req = http.getRequest<Request>()
     const res = http.getResponse<Response>()
     const body = this.toProblem(exception, req)
-    if (body.status >= 500) this.logger.error({ err: exception, req_id: requestIdOf(req), path: req.originalUrl }, body.detail)
+    if (body.status >= 500) this.logger.error({ err: exception, req_id: requestIdOf(req), path: loggablePath(req) }, body.detail)
     if (body.status === 503) res.setHeader('Retry-After', String(retryAfterOf(body)))
+    if (body.status === 401) res.setHeader('WWW-Authenticate', 'Bearer realm="loom"')
+    answeredProblems.set(res, body.detail)
     res.status(body.status).type('application/problem+json').json({ ...body, request_id: requestIdOf(req) })
   }
 

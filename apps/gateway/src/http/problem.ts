@@ -4,12 +4,15 @@ import type { DatabaseTrouble } from '#persistence/index.js'
 
 const TITLES: Record<number, [slug: string, title: string]> = {
   400: ['bad-request', 'Bad request'],
+  401: ['unauthorized', 'Unauthorized'],
+  403: ['forbidden', 'Forbidden'],
   404: ['not-found', 'Not found'],
   405: ['method-not-allowed', 'Method not allowed'],
   409: ['conflict', 'Conflict'],
   413: ['payload-too-large', 'Payload too large'],
   415: ['unsupported-media-type', 'Unsupported media type'],
   422: ['validation-failed', 'Validation failed'],
+  429: ['too-many-requests', 'Too many requests'],
   500: ['internal-error', 'Internal server error'],
   503: ['service-unavailable', 'Service unavailable'],
 }
@@ -44,6 +47,9 @@ export function databaseProblem(trouble: DatabaseTrouble): ProblemDto {
 export function retryAfterOf(body: ProblemDto): number {
   return body.type === 'urn:loom:problem:database-busy' ? RETRY_AFTER_S.database_busy : RETRY_AFTER_S.unavailable
 }
+
+/** The detail of the problem each response answered with, for the audit log to record why it refused. */
+export const answeredProblems = new WeakMap<object, string>()
 
 /** A 4xx whose body lists the fields at fault. */
 export class FieldErrorsException extends HttpException {

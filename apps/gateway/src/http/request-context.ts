@@ -1,7 +1,7 @@
 import type { NextFunction, Request, Response } from 'express'
 import { v7 as uuidv7 } from 'uuid'
-import { USER_HEADER } from '#domain/index.js'
 import type { Logger } from '#logging/index.js'
+import { callerOf } from '../auth/auth.decorators.js'
 
 const REQUEST_ID = Symbol('requestId')
 const SAFE_ID = /^[A-Za-z0-9._:-]{1,128}$/
@@ -25,10 +25,15 @@ export function requestContext(logger: Logger) {
       const ms = Number(process.hrtime.bigint() - started) / 1e6
       const level = res.statusCode >= 500 ? 'error' : req.path === '/metrics' || req.path === '/api/health' ? 'debug' : 'info'
       logger[level](
-        { req_id: id, method: req.method, path: req.originalUrl, status: res.statusCode, duration_ms: Math.round(ms * 10) / 10, user: req.header(USER_HEADER) },
+        { req_id: id, method: req.method, path: loggablePath(req), status: res.statusCode, duration_ms: Math.round(ms * 10) / 10, user: callerOf(req)?.user },
         'request',
       )
     })
     next()
   }
+}
+
+/** The URL as logs may show it: a callback's one-time token authorises, so it is never written down. */
+export function loggablePath(req: Request): string {
+  return req.originalUrl.replace(/(\/callback\/)[^/?#]+/, '$1[token]')
 }

@@ -8,6 +8,7 @@ import { ApiPageResponse } from '../http/api-page.decorator.js'
 import { wholeList } from '../http/pagination.js'
 import { BuiltinOnly } from '../http/builtin-only.guard.js'
 import { UuidParamPipe } from '../http/uuid-param.pipe.js'
+import { RequirePermission } from '../auth/auth.decorators.js'
 
 /**
  * The built-in IPAM: pools, their utilisation and allocations. Workflows allocate through the same interface
@@ -23,6 +24,7 @@ export class IpamController {
   ) {}
 
   @Get('pools')
+  @RequirePermission('read')
   @UseGuards(BuiltinOnly('ipam'))
   @ApiOperation({ summary: 'Pools, by name, with their utilisation' })
   @ApiPageResponse(PoolDto, 'Every pool (or those of one role)')
@@ -31,6 +33,7 @@ export class IpamController {
   }
 
   @Post('pools')
+  @RequirePermission('sources.write')
   @UseGuards(BuiltinOnly('ipam'))
   @ApiOperation({ summary: 'Create a pool; it may not overlap another' })
   @ApiCreatedResponse({ type: PoolDto })
@@ -41,6 +44,7 @@ export class IpamController {
   }
 
   @Get('pools/:pool')
+  @RequirePermission('read')
   @UseGuards(BuiltinOnly('ipam'))
   @ApiOperation({ summary: 'One pool, by name or id, with its utilisation' })
   @ApiOkResponse({ type: PoolDto })
@@ -50,6 +54,7 @@ export class IpamController {
   }
 
   @Delete('pools/:pool')
+  @RequirePermission('sources.write')
   @UseGuards(BuiltinOnly('ipam'))
   @HttpCode(204)
   @ApiOperation({ summary: 'Delete an empty pool' })
@@ -60,6 +65,7 @@ export class IpamController {
   }
 
   @Get('pools/:pool/allocations')
+  @RequirePermission('read')
   @UseGuards(BuiltinOnly('ipam'))
   @ApiOperation({ summary: "A pool's allocations, in address order" })
   @ApiPageResponse(AllocationDto, 'Every allocation of the pool')
@@ -68,6 +74,7 @@ export class IpamController {
   }
 
   @Post('pools/:pool/allocations')
+  @RequirePermission('sources.write')
   @ApiOperation({
     summary: 'Allocate the next free prefix of `length` (or, without it, the next free address) to a subscription and purpose',
     description: 'Idempotent: the same subscription and purpose get the same allocation back.',
@@ -82,6 +89,7 @@ export class IpamController {
   }
 
   @Get('allocations')
+  @RequirePermission('read')
   @UseGuards(BuiltinOnly('ipam'))
   @ApiOperation({ summary: "Allocations of a subscription, or of a pool" })
   @ApiPageResponse(AllocationDto, 'The allocations that match')
@@ -90,6 +98,7 @@ export class IpamController {
   }
 
   @Delete('allocations/:subscription_id/:purpose')
+  @RequirePermission('sources.write')
   @ApiOperation({ summary: 'Release what a subscription holds for a purpose' })
   @ApiOkResponse({ type: AllocationDto, description: 'what was released' })
   @ApiNotFoundResponse({ type: ProblemDto, description: 'it holds nothing for that purpose' })

@@ -2,14 +2,14 @@ import { Body, Controller, Get, Headers, HttpCode, Param, Post, Put, Query, Req,
 import { ApiBadRequestResponse, ApiBody, ApiConflictResponse, ApiCreatedResponse, ApiForbiddenResponse, ApiHeader, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiServiceUnavailableResponse, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger'
 import type { Request, Response } from 'express'
 import { type Page, ProblemDto, ProcessAbortDto, ProcessDto, ProcessListQueryDto, ProcessStartedDto, ProcessSummaryDto } from '#contracts/index.js'
-import type { Identity } from '#workflows/engine/messages.js'
-import { Caller, rolesHeader, userHeader } from '../http/identity.js'
 import { FieldErrorsException, RETRY_AFTER_HEADER } from '../http/problem.js'
 import { UuidParamPipe } from '../http/uuid-param.pipe.js'
 import { ProcessEventsService } from './process-events.service.js'
 import { ProcessesService } from './processes.service.js'
 
 import { ApiPageResponse } from '../http/api-page.decorator.js'
+import { Caller, Public, RequirePermission } from '../auth/auth.decorators.js'
+import type { VerifiedCaller } from '../auth/caller.js'
 
 
 
@@ -22,8 +22,8 @@ export class ProcessesController {
   ) {}
 
   @Post(':workflow')
+  @RequirePermission('processes.start')
   @ApiOperation({ summary: 'Start a workflow with the answers to its form (GET /api/workflows/{workflow}/form)' })
-  @ApiHeader(userHeader)
   @ApiHeader({
     name: 'Idempotency-Key',
     required: false,
@@ -40,19 +40,20 @@ export class ProcessesController {
     @Param('workflow') workflow: string,
     @Body() answers: unknown,
     @Res({ passthrough: true }) res: Response,
-    @Caller() caller: Identity,
+    @Caller() caller: VerifiedCaller,
     @Headers('idempotency-key') idempotencyKey?: string,
   ): Promise<ProcessStartedDto> {
     if (idempotencyKey !== undefined && !/^[\x21-\x7e]{1,255}$/.test(idempotencyKey)) {
       throw new FieldErrorsException(400, [{ path: 'Idempotency-Key', message: 'must be 1 to 255 printable characters without spaces, e.g. a UUID' }], 'request')
     }
-    const { replayed, ...started } = await this.processes.start(workflow, answers, caller.user, idempotencyKey)
+    const { replayed, ...started } = await this.processes.start(workflow, answers, caller, idempotencyKey)
     res.status(201).location(`/api/processes/${started.id}`)
     if (replayed) res.setHeader('Idempotent-Replayed', 'true')
     return started
   }
 
   @Get()
+  @RequirePermission('read')
   @ApiOperation({ summary: 'Processes, newest first; e.g. ?status=waiting&assignee=noc for what waits for a team' })
   @ApiPageResponse(ProcessSummaryDto, 'Processes, newest first')
   @ApiBadRequestResponse({ type: ProblemDto })
@@ -61,6 +62,7 @@ export class ProcessesController {
   }
 
   @Get(':id')
+  @RequirePermission('read')
   @ApiOperation({ summary: 'A process: status, every step, the input it waits for, the Temporal Web UI link' })
   @ApiOkResponse({ type: ProcessDto })
   @ApiNotFoundResponse({ type: ProblemDto })
@@ -69,6 +71,7 @@ export class ProcessesController {
   }
 
   @Get(':id/events')
+  @RequirePermission('read')
   @ApiOperation({
     summary: 'Follow a process as it runs (Server-Sent Events)',
     description:
@@ -122,36 +125,36 @@ export class ProcessesController {
   }
 
   @Put(':id/resume')
+  @RequirePermission('processes.answer')
   @ApiOperation({
     summary: 'Answer the input or approval step the process waits for, or retry its suspended step',
     description:
-      'Waiting: the body is the answer (its JSON Schema is pending_input.form). Suspended: send `{}` and the failed step runs again (idempotently). Approval steps need the role they name in X-Loom-Roles, and may refuse the person who started the process.',
+      'Waiting: the body is the answer (its JSON Schema is pending_input.form). Suspended: send `{}` and the failed step runs again (idempotently). Approval steps need the role they name, and may refuse the person who started the process (and the creator of the schedule that started it). Retrying needs processes.operate.',
   })
-  @ApiHeader(userHeader)
-  @ApiHeader(rolesHeader)
   @ApiBody({ schema: { type: 'object', example: { confirm_config_applied: true } } })
   @ApiOkResponse({ type: ProcessDto })
   @ApiForbiddenResponse({ type: ProblemDto, description: 'an approval the caller may not answer (role, or their own process)' })
   @ApiConflictResponse({ type: ProblemDto, description: 'the process neither waits for input nor is suspended' })
   @ApiUnprocessableEntityResponse({ type: ProblemDto, description: 'the answer fails the form; nothing is recorded' })
-  resume(@Param('id', UuidParamPipe) id: string, @Body() answer: unknown, @Caller() caller: Identity): Promise<ProcessDto> {
+  resume(@Param('id', UuidParamPipe) id: string, @Body() answer: unknown, @Caller() caller: VerifiedCaller): Promise<ProcessDto> {
     return this.processes.resume(id, answer, caller)
   }
 
   @Put(':id/abort')
+  @RequirePermission('processes.operate')
   @ApiOperation({
     summary: 'Abort: undo what the process did, newest first, and end it aborted',
     description:
       'The compensations declared by the completed steps run in reverse order (allocations released, planned objects deleted, lifecycles put back); the locks are released. Answers when the process has ended, or after 30 s with the process as it is (follow /events).',
   })
-  @ApiHeader(userHeader)
   @ApiOkResponse({ type: ProcessDto })
   @ApiConflictResponse({ type: ProblemDto, description: 'the process has already ended, or is ending' })
-  abort(@Param('id', UuidParamPipe) id: string, @Body() body: ProcessAbortDto, @Caller() caller: Identity): Promise<ProcessDto> {
+  abort(@Param('id', UuidParamPipe) id: string, @Body() body: ProcessAbortDto, @Caller() caller: VerifiedCaller): Promise<ProcessDto> {
     return this.processes.abort(id, caller, body?.reason)
   }
 
   @Post(':id/callback/:token')
+  @Public()
   @HttpCode(200)
   @ApiOperation({
     summary: 'An external system reports back to a callback step',

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto'
 import { v7 as uuidv7 } from 'uuid'
 import type { LoomConfig } from '#config/index.js'
 import type { Page, ProcessDto, ProcessListQueryDto, ProcessStartedDto, ProcessSummaryDto } from '#contracts/index.js'
-import { SEARCH_ATTRIBUTE } from '#domain/index.js'
+import { escapeMarkdown, SEARCH_ATTRIBUTE } from '#domain/index.js'
 import { isUniqueViolation, lockSubscriptions, PrismaService, SubscriptionLocked } from '#persistence/index.js'
 import { callbackTokenHash } from '#activities/processes/process.activities.js'
 import {
@@ -14,7 +14,6 @@ import {
   callbackUpdate,
   ENDING,
   type FieldError,
-  type Identity,
   INVALID_ANSWER,
   type LiveProcessState,
   liveStateQuery,
@@ -30,6 +29,9 @@ import { fieldErrors } from '#workflows/engine/zod-errors.js'
 import { decodeCursor, DEFAULT_LIMIT, pageOf, parseSort } from '../http/pagination.js'
 import { FieldErrorsException } from '../http/problem.js'
 import { TemporalService } from '../temporal/temporal.module.js'
+import { identityOf } from '../auth/auth.decorators.js'
+import { lacks } from '../auth/auth.guard.js'
+import type { VerifiedCaller } from '../auth/caller.js'
 import { LOOM_CONFIG } from '../tokens.js'
 import { EngineControl } from '../settings/engine-control.service.js'
 import { WorkflowCatalog } from '../workflows/workflow-catalog.service.js'
@@ -66,8 +68,11 @@ export class ProcessesService {
    * changes, runs the form's check, and starts the workflow, in one transaction: a refused claim, lock or check or
    * a failed start leaves nothing behind.
    */
-  async start(workflow: string, answers: unknown, user: string, idempotencyKey?: string): Promise<ProcessStartedDto & { replayed: boolean }> {
+  async start(workflow: string, answers: unknown, caller: VerifiedCaller, idempotencyKey?: string): Promise<ProcessStartedDto & { replayed: boolean }> {
     const { declaration, form } = this.catalog.startable(workflow)
+    // A task acts on the whole system (resume everything, validate everything): it needs more than a product's workflow.
+    if (declaration.target === 'SYSTEM' && !caller.permissions.has('tasks.start')) throw new ForbiddenException(`${workflow} is a task: ${lacks(caller, 'tasks.start')}`)
+    const user = caller.user
     const requestHash = createHash('sha256').update(JSON.stringify([workflow, answers ?? null])).digest('hex')
     if (idempotencyKey) {
       const earlier = await this.replay(user, idempotencyKey, requestHash)
@@ -86,7 +91,7 @@ export class ProcessesService {
       return await this.prisma.$transaction(
         async (tx) => {
           await this.engine.assertRunning(tx)
-          await tx.process.create({ data: { id: processId, workflow, target: declaration.target, status: 'created', createdBy: user } })
+          await tx.process.create({ data: { id: processId, workflow, target: declaration.target, status: 'created', createdBy: user, actingFor: caller.acting_for ?? null } })
           // First of all: a second request with this key waits here for the first to commit, then finds its
           // process — it takes no claim or lock and starts no workflow of its own.
           if (idempotencyKey) await tx.idempotencyKey.create({ data: { createdBy: user, key: idempotencyKey, requestHash, processId, runId: '' } })
@@ -119,7 +124,7 @@ export class ProcessesService {
                   { key: SA.status, value: 'created' },
                 ],
                 staticSummary: form.summary(input),
-                staticDetails: `Started by **${user}** through the Loom API.\n\nProcess: \`/api/processes/${processId}\``,
+                staticDetails: `Started by **${escapeMarkdown(user)}** through the Loom API.\n\nProcess: \`/api/processes/${processId}\``,
               }),
             )
             .catch((error: Error) => {
@@ -165,11 +170,12 @@ export class ProcessesService {
    * Answers the input or approval step the process waits for (validated here and again by the workflow's
    * Update validator), or — when a step is suspended — retries it.
    */
-  async resume(id: string, body: unknown, caller: Identity): Promise<ProcessDto> {
+  async resume(id: string, body: unknown, caller: VerifiedCaller): Promise<ProcessDto> {
     const row = await this.find(id)
     const state = await this.state(row)
     if (row.status === 'suspended' || state?.suspended.length) {
-      await this.update(id, () => this.temporal.client.workflow.getHandle(id).executeUpdate(retryUpdate, { args: [caller] }))
+      if (!caller.permissions.has('processes.operate')) throw new ForbiddenException(`Retrying a suspended step: ${lacks(caller, 'processes.operate')}`)
+      await this.update(id, () => this.temporal.client.workflow.getHandle(id).executeUpdate(retryUpdate, { args: [identityOf(caller)] }))
       return this.get(id)
     }
     const pending = state?.pending_input
@@ -179,15 +185,21 @@ export class ProcessesService {
     const declared = this.catalog.step(row.workflow, pending.step)
     if (declared?.kind === 'approval') {
       if (!caller.roles.includes(declared.role)) {
-        throw new ForbiddenException(`${pending.step} may only be answered by someone with role ${declared.role} (X-Loom-Roles); ${caller.user} has ${caller.roles.join(', ') || 'no roles'}.`)
+        throw new ForbiddenException(`${pending.step} may only be answered by someone with role ${declared.role}; ${caller.user} holds ${caller.roles.join(', ') || 'no roles'}.`)
       }
-      if (!declared.self_approval && caller.user === row.createdBy) throw new ForbiddenException(`${caller.user} started process ${id} and may not approve it (${pending.step}).`)
+      // Ids are canonical (issuer + subject, key:<owner>): no change of case or display name makes another person.
+      if (!declared.self_approval && (caller.user === row.createdBy || caller.user === row.actingFor)) {
+        const how = caller.user === row.createdBy ? 'started' : `created the schedule or task (${row.createdBy}) that started`
+        throw new ForbiddenException(`${caller.user} ${how} process ${id} and may not approve it (${pending.step}).`)
+      }
+    } else if (!caller.permissions.has('processes.answer')) {
+      throw new ForbiddenException(lacks(caller, 'processes.answer'))
     }
     if (declared?.kind === 'input' || declared?.kind === 'approval') {
       const parsed = declared.answer.safeParse(body ?? {})
       if (!parsed.success) throw new FieldErrorsException(422, fieldErrors(parsed.error), `answer to ${pending.step}`)
     }
-    await this.update(id, () => this.temporal.client.workflow.getHandle(id).executeUpdate(resumeUpdate, { args: [{ answer: body ?? {}, step: pending.step, ...caller }] }))
+    await this.update(id, () => this.temporal.client.workflow.getHandle(id).executeUpdate(resumeUpdate, { args: [{ answer: body ?? {}, step: pending.step, ...identityOf(caller) }] }))
     return this.get(id)
   }
 
@@ -195,10 +207,10 @@ export class ProcessesService {
    * Aborts: the workflow runs the compensations of the steps that completed, newest first, and ends `aborted`,
    * releasing its locks. Answers once it has ended, or with the process as it is after ABORT_WAIT_MS.
    */
-  async abort(id: string, caller: Identity, reason?: string): Promise<ProcessDto> {
+  async abort(id: string, caller: VerifiedCaller, reason?: string): Promise<ProcessDto> {
     const row = await this.find(id)
     if (row.completedAt) throw new ConflictException(`Process ${id} has already ended (${row.status}).`)
-    await this.update(id, () => this.temporal.client.workflow.getHandle(id).executeUpdate(abortUpdate, { args: [{ ...caller, reason }] }))
+    await this.update(id, () => this.temporal.client.workflow.getHandle(id).executeUpdate(abortUpdate, { args: [{ ...identityOf(caller), reason }] }))
     await this.ended(id, ABORT_WAIT_MS)
     return this.get(id)
   }

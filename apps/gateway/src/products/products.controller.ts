@@ -3,6 +3,7 @@ import { ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nest
 import { type Page, ProblemDto, ProductDto, ProductListQueryDto } from '#contracts/index.js'
 import { ProductsService } from './products.service.js'
 import { ApiPageResponse } from '../http/api-page.decorator.js'
+import { RequirePermission } from '../auth/auth.decorators.js'
 
 @ApiTags('products')
 @Controller('api/products')
@@ -10,6 +11,7 @@ export class ProductsController {
   constructor(private readonly products: ProductsService) {}
 
   @Get()
+  @RequirePermission('read')
   @ApiOperation({ summary: 'The product catalogue: products with their fixed inputs, blocks, typed fields and workflows' })
   @ApiPageResponse(ProductDto, 'The product catalogue')
   list(@Query() query: ProductListQueryDto): Promise<Page<ProductDto>> {
@@ -17,6 +19,7 @@ export class ProductsController {
   }
 
   @Get(':id')
+  @RequirePermission('read')
   @ApiOperation({ summary: 'One product, by id or by name' })
   @ApiOkResponse({ type: ProductDto })
   @ApiNotFoundResponse({ type: ProblemDto })

@@ -1,10 +1,10 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common'
-import { ApiCreatedResponse, ApiHeader, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger'
+import { ApiCreatedResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger'
 import { type Page, ProblemDto, ScheduleCreateDto, ScheduleDto } from '#contracts/index.js'
-import type { Identity } from '#workflows/engine/messages.js'
 import { ApiPageResponse } from '../http/api-page.decorator.js'
-import { Caller, userHeader } from '../http/identity.js'
 import { SchedulesService } from './schedules.service.js'
+import { Caller, RequirePermission } from '../auth/auth.decorators.js'
+import type { VerifiedCaller } from '../auth/caller.js'
 
 @ApiTags('schedules')
 @Controller('api/schedules')
@@ -12,6 +12,7 @@ export class SchedulesController {
   constructor(private readonly schedules: SchedulesService) {}
 
   @Get()
+  @RequirePermission('read')
   @ApiOperation({ summary: 'Loom schedules (Temporal Schedules that start workflows through the API)' })
   @ApiPageResponse(ScheduleDto, 'Schedules')
   list(): Promise<Page<ScheduleDto>> {
@@ -19,19 +20,20 @@ export class SchedulesController {
   }
 
   @Post()
+  @RequirePermission('tasks.start')
   @ApiOperation({
     summary: 'Run a workflow on a schedule',
     description: 'Every run starts the workflow through POST /api/processes/{workflow} as `schedule:<id>`, with the same checks and locks as any start.',
   })
-  @ApiHeader(userHeader)
   @ApiCreatedResponse({ type: ScheduleDto })
   @ApiNotFoundResponse({ type: ProblemDto, description: 'no such workflow' })
   @ApiUnprocessableEntityResponse({ type: ProblemDto, description: 'a bad interval or cron, or input that fails the start form' })
-  create(@Body() body: ScheduleCreateDto, @Caller() caller: Identity): Promise<ScheduleDto> {
+  create(@Body() body: ScheduleCreateDto, @Caller() caller: VerifiedCaller): Promise<ScheduleDto> {
     return this.schedules.create(body, caller.user)
   }
 
   @Get(':id')
+  @RequirePermission('read')
   @ApiOkResponse({ type: ScheduleDto })
   @ApiNotFoundResponse({ type: ProblemDto })
   get(@Param('id') id: string): Promise<ScheduleDto> {
@@ -39,6 +41,7 @@ export class SchedulesController {
   }
 
   @Delete(':id')
+  @RequirePermission('tasks.start')
   @HttpCode(204)
   @ApiNoContentResponse({ description: 'deleted; runs already started go on' })
   @ApiNotFoundResponse({ type: ProblemDto })

@@ -50,7 +50,7 @@ export class SchedulesService {
     const input = (await this.catalog.validate(form, body.input ?? {})) as Record<string, unknown>
     const id = `${PREFIX}${uuidv7()}`
     const memo: ScheduleMemo = { workflow: body.workflow, input, every: body.every ?? null, cron: body.cron ?? null, description: body.description ?? null, created_by: user }
-    const args: ScheduledTaskArgs = { schedule_id: id, workflow: body.workflow, input }
+    const args: ScheduledTaskArgs = { schedule_id: id, workflow: body.workflow, input, created_by: user }
     await this.temporal.client.schedule
       .create({
         scheduleId: id,

@@ -1,9 +1,9 @@
 import { Body, Controller, Get, Put } from '@nestjs/common'
-import { ApiHeader, ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger'
+import { ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger'
 import { EngineSettingsDto, EngineSettingsUpdateDto, ProblemDto } from '#contracts/index.js'
-import type { Identity } from '#workflows/engine/messages.js'
-import { Caller, userHeader } from '../http/identity.js'
 import { EngineControl } from './engine-control.service.js'
+import { Caller, RequirePermission } from '../auth/auth.decorators.js'
+import type { VerifiedCaller } from '../auth/caller.js'
 
 @ApiTags('settings')
 @Controller('api/settings')
@@ -11,6 +11,7 @@ export class SettingsController {
   constructor(private readonly engine: EngineControl) {}
 
   @Get('engine')
+  @RequirePermission('read')
   @ApiOperation({ summary: 'Whether the engine runs' })
   @ApiOkResponse({ type: EngineSettingsDto })
   get(): Promise<EngineSettingsDto> {
@@ -18,14 +19,14 @@ export class SettingsController {
   }
 
   @Put('engine')
+  @RequirePermission('engine.switch')
   @ApiOperation({
     summary: 'Stop or start the engine',
     description: '`{running: false}`: new processes get a 503 with the reason, running ones wait at their next step boundary. `{running: true}`: they go on.',
   })
-  @ApiHeader(userHeader)
   @ApiOkResponse({ type: EngineSettingsDto })
   @ApiUnprocessableEntityResponse({ type: ProblemDto })
-  set(@Body() body: EngineSettingsUpdateDto, @Caller() caller: Identity): Promise<EngineSettingsDto> {
+  set(@Body() body: EngineSettingsUpdateDto, @Caller() caller: VerifiedCaller): Promise<EngineSettingsDto> {
     return this.engine.set(body.running, body.reason, caller.user)
   }
 }

@@ -17,6 +17,7 @@ import { ProcessesService } from '../processes/processes.service.js'
 import { UuidParamPipe } from '../http/uuid-param.pipe.js'
 import { SubscriptionsService } from './subscriptions.service.js'
 import { ApiPageResponse } from '../http/api-page.decorator.js'
+import { RequirePermission } from '../auth/auth.decorators.js'
 
 @ApiTags('subscriptions')
 @Controller('api/subscriptions')
@@ -27,6 +28,7 @@ export class SubscriptionsController {
   ) {}
 
   @Get()
+  @RequirePermission('read')
   @ApiOperation({ summary: 'Subscriptions, newest first, filtered by product, lifecycle, customer, insync' })
   @ApiPageResponse(SubscriptionSummaryDto, 'One page of subscriptions with the total the filters match')
   @ApiBadRequestResponse({ type: ProblemDto })
@@ -35,6 +37,7 @@ export class SubscriptionsController {
   }
 
   @Get(':id/processes')
+  @RequirePermission('read')
   @ApiOperation({ summary: "A subscription's audit trail: the processes that touched it, newest first" })
   @ApiPageResponse(ProcessSummaryDto, "One page of the subscription's processes")
   @ApiNotFoundResponse({ type: ProblemDto })
@@ -44,6 +47,7 @@ export class SubscriptionsController {
   }
 
   @Get(':id/versions')
+  @RequirePermission('read')
   @ApiOperation({ summary: "A subscription's versions, newest first: the model after each change, who made it, in which process and step" })
   @ApiPageResponse(SubscriptionVersionDto, 'One page of versions')
   @ApiNotFoundResponse({ type: ProblemDto })
@@ -53,6 +57,7 @@ export class SubscriptionsController {
   }
 
   @Get(':id/versions/diff')
+  @RequirePermission('read')
   @ApiOperation({ summary: 'What changed between two versions of a subscription (lifecycle, description, every model field)' })
   @ApiOkResponse({ type: VersionDiffDto })
   @ApiNotFoundResponse({ type: ProblemDto, description: 'no such subscription or version' })
@@ -62,6 +67,7 @@ export class SubscriptionsController {
   }
 
   @Patch(':id')
+  @RequirePermission('sources.write')
   @ApiOperation({ summary: 'Change the description or the note, from the version you read' })
   @ApiOkResponse({ type: SubscriptionDto })
   @ApiConflictResponse({ type: ProblemDto, description: 'a stale version, or a process holds the lock (named)' })
@@ -71,6 +77,7 @@ export class SubscriptionsController {
   }
 
   @Get(':id')
+  @RequirePermission('read')
   @ApiOperation({ summary: 'A subscription with its domain model and the processes that changed it' })
   @ApiOkResponse({ type: SubscriptionDto })
   @ApiNotFoundResponse({ type: ProblemDto })

@@ -3,7 +3,7 @@ import type { WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client'
 import { v7 as uuidv7 } from 'uuid'
 import type { LoomConfig } from '#config/index.js'
 import type { SystemPingDto } from '#contracts/index.js'
-import { ANONYMOUS_USER, SEARCH_ATTRIBUTE } from '#domain/index.js'
+import { escapeMarkdown, SEARCH_ATTRIBUTE } from '#domain/index.js'
 import { SYSTEM_PING } from '#workflows/names.js'
 import type { systemPing } from '#workflows/system/system-ping.workflow.js'
 import { TemporalService } from '../temporal/temporal.module.js'
@@ -17,7 +17,7 @@ export class SystemService {
   ) {}
 
   /** Runs system_ping and waits for it; a ping nobody answers is terminated, so none is left running. */
-  async ping(timeoutSeconds: number, user = ANONYMOUS_USER): Promise<SystemPingDto> {
+  async ping(timeoutSeconds: number, user: string): Promise<SystemPingDto> {
     const started = performance.now()
     const handle = await this.start(timeoutSeconds, user)
     let timer: NodeJS.Timeout | undefined
@@ -48,7 +48,7 @@ export class SystemService {
           { key: SEARCH_ATTRIBUTE.target, value: 'SYSTEM' },
           { key: SEARCH_ATTRIBUTE.createdBy, value: user },
         ],
-        staticSummary: `System ping requested by ${user}`,
+        staticSummary: `System ping requested by ${escapeMarkdown(user)}`,
       })
     } catch (error) {
       throw new ServiceUnavailableException(`cannot start ${SYSTEM_PING} on Temporal at ${this.temporal.address}: ${(error as Error).message}`)

@@ -6,6 +6,7 @@ import { ApiPageResponse } from '../http/api-page.decorator.js'
 import { pageInMemory } from '../http/pagination.js'
 import { WorkflowCatalog } from './workflow-catalog.service.js'
 import { RETRY_AFTER_HEADER } from '../http/problem.js'
+import { RequirePermission } from '../auth/auth.decorators.js'
 
 @ApiTags('workflows')
 @Controller('api/workflows')
@@ -13,6 +14,7 @@ export class WorkflowsController {
   constructor(private readonly catalog: WorkflowCatalog) {}
 
   @Get()
+  @RequirePermission('read')
   @ApiOperation({ summary: 'The workflows by name, each with its target, product and ordered steps' })
   @ApiPageResponse(WorkflowDto, 'One page of the workflows, by name')
   @ApiBadRequestResponse({ type: ProblemDto, description: 'a bad limit or cursor, named' })
@@ -21,6 +23,7 @@ export class WorkflowsController {
   }
 
   @Get(':name')
+  @RequirePermission('read')
   @ApiOperation({ summary: 'One workflow and its step list (nothing is run)' })
   @ApiOkResponse({ type: WorkflowDto })
   @ApiNotFoundResponse({ type: ProblemDto })
@@ -29,6 +32,7 @@ export class WorkflowsController {
   }
 
   @Get(':name/form')
+  @RequirePermission('read')
   @ApiOperation({
     summary: 'JSON Schema of the first page of the start form, its choices filled from the sources of truth',
     description: 'A form of several pages says so in `x-loom-pages`; POST the answers so far to this path for the next page.',
@@ -41,6 +45,7 @@ export class WorkflowsController {
   }
 
   @Post(':name/form')
+  @RequirePermission('read')
   @HttpCode(200)
   @ApiOperation({
     summary: 'Check the answers so far; get the next page, or {complete: true}',

@@ -2,10 +2,16 @@ import { Inject, Injectable } from '@nestjs/common'
 import { ApplicationFailure } from '@temporalio/activity'
 import { PRODUCTS } from '#domain/products/catalog.js'
 import { WORKFLOW_DECLARATIONS } from '#workflows/registry.js'
-import { PrismaService } from '#persistence/index.js'
+import { PrismaService, ServiceKey } from '#persistence/index.js'
 import { PUBLIC_URL } from '../processes/process.activities.js'
 import type { StepContext } from '../processes/step-context.js'
 import { StepLog } from '../processes/step-log.js'
+
+/** Whom a task or schedule says it is, and for whom it acts. */
+interface Actor {
+  name: string
+  actingFor?: string
+}
 
 export interface Outcome {
   id: string
@@ -19,15 +25,20 @@ export interface Outcome {
 
 /**
  * What tasks do to many processes at once. They act through Loom's own API, as any consumer would — with the
- * same checks, locks and log — under the identity `task:<process id>` (or `schedule:<id>`).
+ * same checks, locks and log — with the worker's service key, as `task:<process id>` (or `schedule:<id>`) acting
+ * for whoever started the task (or created the schedule).
  */
 @Injectable()
 export class TaskActivities {
+  private readonly serviceKey: ServiceKey
+
   constructor(
     private readonly prisma: PrismaService,
     private readonly steps: StepLog,
     @Inject(PUBLIC_URL) private readonly publicUrl: string,
-  ) {}
+  ) {
+    this.serviceKey = new ServiceKey(prisma)
+  }
 
   /** Suspended processes other than the task itself, oldest first. */
   async findSuspendedProcesses(input: StepContext): Promise<{ process_ids: string[] }> {
@@ -38,7 +49,8 @@ export class TaskActivities {
   /** PUT /resume {} on each: the suspended step runs again. Once per (process, step): a retried task retries nobody twice. */
   async resumeProcesses(input: StepContext & { process_ids: string[] }): Promise<{ resumed: Outcome[] }> {
     return this.steps.onceOutside(input, async () => {
-      const resumed = await this.each(input.process_ids, (id) => this.call('PUT', `/api/processes/${id}/resume`, {}, `task:${input.process_id}`, id))
+      const actor = await this.taskActor(input.process_id)
+      const resumed = await this.each(input.process_ids, (id) => this.call('PUT', `/api/processes/${id}/resume`, {}, actor, id))
       return { result: { resumed }, state_delta: { resumed: resumed.length } }
     })
   }
@@ -54,16 +66,18 @@ export class TaskActivities {
   /** Starts a validate process for each; a subscription another process holds is reported (409), not waited for. */
   async startValidations(input: StepContext & { subscriptions: { id: string; workflow: string }[] }): Promise<{ started: Outcome[] }> {
     return this.steps.onceOutside(input, async () => {
+      const actor = await this.taskActor(input.process_id)
       const started = await this.each(input.subscriptions, (s) =>
-        this.call('POST', `/api/processes/${s.workflow}`, { subscription_id: s.id }, `task:${input.process_id}`, s.id, `${input.process_id}:${s.id}`),
+        this.call('POST', `/api/processes/${s.workflow}`, { subscription_id: s.id }, actor, s.id, `${input.process_id}:${s.id}`),
       )
       return { result: { started }, state_delta: { started: started.filter((o) => o.status === 201).length, refused: started.filter((o) => o.status !== 201).length } }
     })
   }
 
   /** What a schedule fires: starts the scheduled workflow through the API; the fire's workflow id keys it, so a retry starts nothing twice. */
-  async startScheduledProcess(input: { schedule_id: string; workflow: string; input: Record<string, unknown>; fire_id: string }): Promise<Outcome> {
-    const outcome = await this.call('POST', `/api/processes/${input.workflow}`, input.input, `schedule:${input.schedule_id}`, input.schedule_id, input.fire_id)
+  async startScheduledProcess(input: { schedule_id: string; workflow: string; input: Record<string, unknown>; fire_id: string; created_by?: string }): Promise<Outcome> {
+    const actor = { name: `schedule:${input.schedule_id}`, actingFor: input.created_by }
+    const outcome = await this.call('POST', `/api/processes/${input.workflow}`, input.input, actor, input.schedule_id, input.fire_id)
     if (outcome.status >= 500) throw ApplicationFailure.retryable(`the API answered ${outcome.status}: ${outcome.detail}`, 'Unavailable')
     return outcome
   }
@@ -75,10 +89,22 @@ export class TaskActivities {
     return out
   }
 
-  private async call(method: string, path: string, body: unknown, user: string, id: string, idempotencyKey?: string): Promise<Outcome> {
+  /** A task acts as itself, for whoever started it (or for whom the schedule that started it acts). */
+  private async taskActor(processId: string): Promise<Actor> {
+    const task = await this.prisma.process.findUniqueOrThrow({ where: { id: processId }, select: { createdBy: true, actingFor: true } })
+    return { name: `task:${processId}`, actingFor: task.actingFor ?? task.createdBy }
+  }
+
+  private async call(method: string, path: string, body: unknown, actor: Actor, id: string, idempotencyKey?: string): Promise<Outcome> {
     const response = await fetch(`${this.publicUrl}${path}`, {
       method,
-      headers: { 'content-type': 'application/json', 'x-loom-user': user, ...(idempotencyKey ? { 'idempotency-key': idempotencyKey } : {}) },
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${await this.serviceKey.get()}`,
+        'x-loom-on-behalf-of': actor.name,
+        ...(actor.actingFor ? { 'x-loom-acting-for': actor.actingFor } : {}),
+        ...(idempotencyKey ? { 'idempotency-key': idempotencyKey } : {}),
+      },
       body: JSON.stringify(body),
       signal: AbortSignal.timeout(30_000),
     }).catch((error: Error) => {

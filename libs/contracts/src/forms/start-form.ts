@@ -93,6 +93,7 @@ export interface StartForm<I = unknown> {
    * port_10g or a port_100g; absent: the product of the first subscription it changes, else the workflow's product
    */
   product?(input: I): string
+  /** the workflow's staticSummary: Markdown that the Temporal Web UI renders, so every input value in it goes through escapeMarkdown */
   summary(input: I): string
   /**
    * Why the process may not start now although its form is valid — the state of other subscriptions forbids it

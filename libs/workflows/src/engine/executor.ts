@@ -23,6 +23,7 @@ import {
 } from '@temporalio/workflow'
 import { msToNumber } from '@temporalio/common/lib/time'
 import { SEARCH_ATTRIBUTE } from '#domain/search-attributes.js'
+import { escapeMarkdown } from '#domain/markdown.js'
 import type { ProcessActivities, StartedChild, StepRecord } from '#activities/processes/process.activities.js'
 import type { StepContext } from '#activities/processes/step-context.js'
 import type { ProcessStatus } from '#domain/index.js'
@@ -157,7 +158,14 @@ class ProcessEngine {
     this.topIndex = new Map(declaration.steps.flatMap((top, i) => allSteps([top]).map((s) => [s.name, i] as const)))
     setHandler(liveStateQuery, () => this.live())
     setHandler(resumeUpdate, (req: ResumeRequest) => this.accept(req), { validator: (req: ResumeRequest) => void this.checkAnswer(req) })
+    // Answers come through the gateway only (PUT /resume), which verifies who answers: a raw Signal names whomever
+    // its sender likes. Runs that began before this change still take it, as they did (decided once, at the start).
+    const refusesSignalAnswers = patched('answers-through-the-api-only')
     setHandler(answerSignal, (req) => {
+      if (refusesSignalAnswers) {
+        log.warn('refused an answer Signal: answers are given through the Loom API (PUT /api/processes/{id}/resume)', { claimed_user: req.user, step: req.step })
+        return
+      }
       try {
         this.accept(req)
       } catch (error) {
@@ -627,7 +635,8 @@ class ProcessEngine {
     await logActivities.finishProcess({ process_id: this.args.process_id, status, failure, records: this.pending.splice(0) })
     this.ended = true
     this.showStatus(status)
-    setCurrentDetails(`Process **${status}**${failure ? `: ${String(failure.message)}` : ''}`)
+    // The message can be a user's words (an abort reason) or name their values: text, never Markdown.
+    setCurrentDetails(`Process **${status}**${failure ? `: ${escapeMarkdown(String(failure.message))}` : ''}`)
   }
 
   // ---- answers ----

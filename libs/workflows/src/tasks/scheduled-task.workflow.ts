@@ -11,6 +11,8 @@ export interface ScheduledTaskArgs {
   schedule_id: string
   workflow: string
   input: Record<string, unknown>
+  /** who created the schedule: its runs act for them (and they may not approve what those start) */
+  created_by?: string
 }
 
 /**

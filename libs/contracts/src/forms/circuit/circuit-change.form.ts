@@ -1,3 +1,4 @@
+import { escapeMarkdown } from '#domain/index.js'
 import { PORT_SPEEDS } from '#domain/products/port/port.product.js'
 import { circuitProductOf } from '#domain/products/circuit/circuit.model.js'
 import {
@@ -28,14 +29,14 @@ function circuitChange<I extends { subscription_id: string }>(workflow: string, 
   }
 }
 
-export const modifyCircuitModeForm = circuitChange<ModifyCircuitModeInput>(MODIFY_CIRCUIT_MODE, modifyCircuitModePage, (i) => `Circuit ${i.subscription_id} to ${i.mode} mode`)
-export const modifyCircuitMetricForm = circuitChange<ModifyCircuitMetricInput>(MODIFY_CIRCUIT_METRIC, modifyCircuitMetricPage, (i) => `Circuit ${i.subscription_id}: IGP metric ${i.igp_metric}`)
-export const terminateCircuitForm = circuitChange<TerminateCircuitInput>(TERMINATE_CIRCUIT, terminateCircuitPage, (i) => `Terminate circuit ${i.subscription_id}`)
+export const modifyCircuitModeForm = circuitChange<ModifyCircuitModeInput>(MODIFY_CIRCUIT_MODE, modifyCircuitModePage, (i) => `Circuit ${escapeMarkdown(i.subscription_id)} to ${escapeMarkdown(i.mode)} mode`)
+export const modifyCircuitMetricForm = circuitChange<ModifyCircuitMetricInput>(MODIFY_CIRCUIT_METRIC, modifyCircuitMetricPage, (i) => `Circuit ${escapeMarkdown(i.subscription_id)}: IGP metric ${escapeMarkdown(String(i.igp_metric))}`)
+export const terminateCircuitForm = circuitChange<TerminateCircuitInput>(TERMINATE_CIRCUIT, terminateCircuitPage, (i) => `Terminate circuit ${escapeMarkdown(i.subscription_id)}`)
 
 export const validateCircuitForm: StartForm<ValidateCircuitInput> = {
   workflow: VALIDATE_CIRCUIT,
   pages: [async (ctx) => validateCircuitPage(await activeCircuits(ctx, undefined))],
   claims: () => [],
   subscriptions: (input) => [input.subscription_id],
-  summary: (input) => `Validate circuit subscription ${input.subscription_id}`,
+  summary: (input) => `Validate circuit subscription ${escapeMarkdown(input.subscription_id)}`,
 }

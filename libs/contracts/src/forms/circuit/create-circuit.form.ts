@@ -1,3 +1,4 @@
+import { escapeMarkdown } from '#domain/index.js'
 import { circuitProductOf } from '#domain/products/circuit/circuit.model.js'
 import { portProductOf } from '#domain/products/port/port.product.js'
 import { type CreateCircuitInput, createCircuitPortsPage, createCircuitSideAPage, createCircuitSideBPage } from '#workflows/circuit/circuit.forms.js'
@@ -31,5 +32,5 @@ export const createCircuitForm: StartForm<CreateCircuitInput> = {
     ]),
   customerId: (input) => input.customer_id,
   product: (input) => circuitProductOf(input.speed),
-  summary: (input) => `Create circuit (${input.speed}) between node ${input.node_a} and node ${input.node_b}`,
+  summary: (input) => `Create circuit (${escapeMarkdown(input.speed)}) between node ${escapeMarkdown(input.node_a)} and node ${escapeMarkdown(input.node_b)}`,
 }

@@ -1,3 +1,4 @@
+import { escapeMarkdown } from '#domain/index.js'
 import { PORT_SPEEDS } from '#domain/products/port/port.product.js'
 import { circuitProductOf } from '#domain/products/circuit/circuit.model.js'
 import { DRAIN_NODE, RESTORE_NODE } from '#workflows/names.js'
@@ -23,7 +24,7 @@ function nodeWithCircuits<I extends { subscription_id: string }>(workflow: strin
     claims: () => [],
     subscriptions: (input) => [input.subscription_id],
     foundSubscriptions: (ctx, input) => activeCircuitsOf(ctx, input.subscription_id),
-    summary: (input) => `${verb} node ${input.subscription_id}`,
+    summary: (input) => `${verb} node ${escapeMarkdown(input.subscription_id)}`,
   }
 }
 

@@ -1,3 +1,4 @@
+import { escapeMarkdown } from '#domain/index.js'
 import { type ModifyNodeInput, modifyNodeStartForm } from '#workflows/node/create-node.forms.js'
 import { MODIFY_NODE } from '#workflows/names.js'
 import type { StartForm } from '../start-form.js'
@@ -7,5 +8,5 @@ export const modifyNodeForm: StartForm<ModifyNodeInput> = {
   pages: [async (ctx) => modifyNodeStartForm(await ctx.liveSubscriptions('node', 'active'))],
   claims: () => [],
   subscriptions: (input) => [input.subscription_id],
-  summary: (input) => `Modify node ${input.subscription_id}`,
+  summary: (input) => `Modify node ${escapeMarkdown(input.subscription_id)}`,
 }

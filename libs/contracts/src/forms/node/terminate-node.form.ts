@@ -1,3 +1,4 @@
+import { escapeMarkdown } from '#domain/index.js'
 import { TERMINATE_NODE } from '#workflows/names.js'
 import { type TerminateNodeInput, terminateNodePage } from '#workflows/node/terminate-node.forms.js'
 import { notInUse } from '../checks.js'
@@ -10,5 +11,5 @@ export const terminateNodeForm: StartForm<TerminateNodeInput> = {
   subscriptions: (input) => [input.subscription_id],
   // Its ports keep it alive.
   check: (ctx, input) => notInUse(ctx, 'node', input.subscription_id),
-  summary: (input) => `Terminate node ${input.subscription_id}`,
+  summary: (input) => `Terminate node ${escapeMarkdown(input.subscription_id)}`,
 }

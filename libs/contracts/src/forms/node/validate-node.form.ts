@@ -1,3 +1,4 @@
+import { escapeMarkdown } from '#domain/index.js'
 import { VALIDATE_NODE } from '#workflows/names.js'
 import { type ValidateNodeInput, validateNodeStartForm } from '#workflows/node/validate-node.forms.js'
 import type { StartForm } from '../start-form.js'
@@ -7,5 +8,5 @@ export const validateNodeForm: StartForm<ValidateNodeInput> = {
   pages: [async (ctx) => validateNodeStartForm(await ctx.liveSubscriptions('node'))],
   claims: () => [],
   subscriptions: (input) => [input.subscription_id],
-  summary: (input) => `Validate node subscription ${input.subscription_id}`,
+  summary: (input) => `Validate node subscription ${escapeMarkdown(input.subscription_id)}`,
 }

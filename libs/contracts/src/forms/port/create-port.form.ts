@@ -1,3 +1,4 @@
+import { escapeMarkdown } from '#domain/index.js'
 import { CREATE_PORT } from '#workflows/names.js'
 import { portProductOf } from '#domain/products/port/port.product.js'
 import { type CreatePortInput, createPortInterfacePage, createPortNodePage } from '#workflows/port/create-port.forms.js'
@@ -23,5 +24,5 @@ export const createPortForm: StartForm<CreatePortInput> = {
   check: (ctx, input) => notBeingTerminated(ctx, [{ what: 'node', id: input.node }]),
   customerId: (input) => input.customer_id,
   product: (input) => portProductOf(input.speed),
-  summary: (input) => `Create port ${input.port_name} (${input.speed}) on node ${input.node}`,
+  summary: (input) => `Create port ${escapeMarkdown(input.port_name)} (${escapeMarkdown(input.speed)}) on node ${escapeMarkdown(input.node)}`,
 }

@@ -1,3 +1,4 @@
+import { escapeMarkdown } from '#domain/index.js'
 import { PORT_SPEEDS, portProductOf } from '#domain/products/port/port.product.js'
 import { TERMINATE_PORT, VALIDATE_PORT } from '#workflows/names.js'
 import { type TerminatePortInput, terminatePortPage, type ValidatePortInput, validatePortPage } from '#workflows/port/port-change.forms.js'
@@ -14,7 +15,7 @@ export const terminatePortForm: StartForm<TerminatePortInput> = {
   subscriptions: (input) => [input.subscription_id],
   // A circuit on it (or a create_circuit that holds it) keeps it alive.
   check: (ctx, input) => notInUse(ctx, 'port', input.subscription_id, { resource_type: 'port_subscription' }),
-  summary: (input) => `Terminate port ${input.subscription_id}`,
+  summary: (input) => `Terminate port ${escapeMarkdown(input.subscription_id)}`,
 }
 
 export const validatePortForm: StartForm<ValidatePortInput> = {
@@ -22,5 +23,5 @@ export const validatePortForm: StartForm<ValidatePortInput> = {
   pages: [async (ctx) => validatePortPage(await ports(ctx))],
   claims: () => [],
   subscriptions: (input) => [input.subscription_id],
-  summary: (input) => `Validate port subscription ${input.subscription_id}`,
+  summary: (input) => `Validate port subscription ${escapeMarkdown(input.subscription_id)}`,
 }

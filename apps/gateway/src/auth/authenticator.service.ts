@@ -1,0 +1,99 @@
+import { Inject, Injectable, ServiceUnavailableException, UnauthorizedException } from '@nestjs/common'
+import { createRemoteJWKSet, errors as joseErrors, type JWTPayload, jwtVerify } from 'jose'
+import type { LoomConfig } from '#config/index.js'
+import { hashApiKey, keyOwnerId, looksLikeApiKey, PrismaService } from '#persistence/index.js'
+import { LOOM_CONFIG } from '../tokens.js'
+import type { VerifiedCaller } from './caller.js'
+import { permissionsOf } from './permissions.js'
+
+/** Tokens issued a little in the future or just expired by another clock are still taken. */
+const CLOCK_TOLERANCE_S = 5
+/** last_used_at is written at most this often per key: a busy key must not turn every read into a write. */
+const LAST_USE_PRECISION_MS = 60_000
+/** identities longer than this are refused, not stored (an 8 KiB `sub` is no one's name) */
+const MAX_IDENTITY = 256
+const MAX_ROLES = 64
+/** after rotation, a token signed with a new key is taken once the keys are fetched again: at most this often */
+const JWKS_COOLDOWN_MS = 5000
+
+/** Who a bearer credential is: a Loom API key or, when an issuer is configured, an OIDC access token. */
+@Injectable()
+export class Authenticator {
+  private jwks?: Promise<ReturnType<typeof createRemoteJWKSet>>
+
+  constructor(
+    private readonly prisma: PrismaService,
+    @Inject(LOOM_CONFIG) private readonly config: LoomConfig,
+  ) {}
+
+  async verify(authorization: string | undefined): Promise<VerifiedCaller> {
+    const token = /^Bearer ([^\s]+)$/i.exec(authorization?.trim() ?? '')?.[1]
+    if (!token) throw new UnauthorizedException(authorization ? 'The Authorization header must be "Bearer <API key or OIDC token>".' : 'Authentication required: send Authorization: Bearer <API key or OIDC token>.')
+    if (token.startsWith('loom_')) return this.apiKey(token)
+    if (this.config.auth.oidc) return this.oidcToken(token)
+    throw new UnauthorizedException('Not a Loom API key (loom_…), and no OIDC issuer is configured (LOOM_OIDC_ISSUER).')
+  }
+
+  private async apiKey(token: string): Promise<VerifiedCaller> {
+    if (!looksLikeApiKey(token)) throw new UnauthorizedException('Not a valid Loom API key.')
+    const key = await this.prisma.apiKey.findUnique({ where: { hash: hashApiKey(token) } })
+    if (!key) throw new UnauthorizedException('Unknown API key.')
+    if (key.revokedAt) throw new UnauthorizedException(`API key ${key.prefix}… was revoked.`)
+    if (key.expiresAt && key.expiresAt <= new Date()) throw new UnauthorizedException(`API key ${key.prefix}… expired at ${key.expiresAt.toISOString()}.`)
+    if (!key.lastUsedAt || Date.now() - key.lastUsedAt.getTime() > LAST_USE_PRECISION_MS) {
+      await this.prisma.apiKey.update({ where: { id: key.id }, data: { lastUsedAt: new Date() } }).catch(() => undefined)
+    }
+    return { user: keyOwnerId(key.owner), roles: key.roles, permissions: permissionsOf(key.roles), via: 'api_key' }
+  }
+
+  private async oidcToken(token: string): Promise<VerifiedCaller> {
+    const oidc = this.config.auth.oidc!
+    let payload: JWTPayload
+    try {
+      ;({ payload } = await jwtVerify(token, await this.issuerKeys(), { issuer: oidc.issuer, audience: oidc.audience, clockTolerance: CLOCK_TOLERANCE_S }))
+    } catch (error) {
+      throw this.tokenRefusal(error)
+    }
+    const subject = payload[oidc.userClaim]
+    if (typeof subject !== 'string' || !subject || subject.length > MAX_IDENTITY) {
+      throw new UnauthorizedException(`The token's ${oidc.userClaim} claim (LOOM_OIDC_USER_CLAIM) must be a name of 1 to ${MAX_IDENTITY} characters.`)
+    }
+    const claimed = payload[oidc.rolesClaim] ?? []
+    const roles = (Array.isArray(claimed) ? claimed : [claimed]).filter((r): r is string => typeof r === 'string' && r.length > 0 && r.length <= MAX_IDENTITY)
+    if (roles.length > MAX_ROLES) throw new UnauthorizedException(`The token carries more than ${MAX_ROLES} roles in ${oidc.rolesClaim}.`)
+    // Canonical: the same subject at another issuer is another person, and case is significant (OIDC Core 5.7).
+    return { user: `${oidc.issuer}#${subject}`, roles, permissions: permissionsOf(roles), via: 'oidc' }
+  }
+
+  /**
+   * The issuer's signing keys, found through its discovery document once; jose fetches them again when a token
+   * names a key it has not seen (rotation).
+   */
+  private issuerKeys(): Promise<ReturnType<typeof createRemoteJWKSet>> {
+    const issuer = this.config.auth.oidc!.issuer
+    this.jwks ??= (async () => {
+      const discovery = await fetch(`${issuer.replace(/\/+$/, '')}/.well-known/openid-configuration`, { redirect: 'error', signal: AbortSignal.timeout(5000) })
+      const jwksUri = discovery.ok ? ((await discovery.json()) as { jwks_uri?: unknown }).jwks_uri : undefined
+      if (typeof jwksUri !== 'string') throw new ServiceUnavailableException(`The OIDC issuer ${issuer} publishes no usable discovery document (${discovery.status}); try again.`)
+      return createRemoteJWKSet(new URL(jwksUri), { cooldownDuration: JWKS_COOLDOWN_MS, timeoutDuration: 5000 })
+    })()
+    this.jwks.catch(() => (this.jwks = undefined)) // a failed discovery is tried again by the next request
+    return this.jwks
+  }
+
+  private tokenRefusal(error: unknown): Error {
+    if (error instanceof ServiceUnavailableException) return error
+    if (error instanceof joseErrors.JWTExpired) return new UnauthorizedException('The token has expired.')
+    if (error instanceof joseErrors.JWTClaimValidationFailed) return new UnauthorizedException(`The token's ${error.claim} claim is not accepted: ${error.reason === 'check_failed' ? `it must be ${this.expected(error.claim)}` : error.reason}.`)
+    if (error instanceof joseErrors.JWKSTimeout || error instanceof TypeError) {
+      return new ServiceUnavailableException(`The OIDC issuer's keys could not be fetched (${this.config.auth.oidc!.issuer}); try again.`)
+    }
+    if (error instanceof joseErrors.JOSEError) return new UnauthorizedException(`The token is not valid (${error.code}).`)
+    return new UnauthorizedException('The token is not valid.')
+  }
+
+  private expected(claim: string): string {
+    const oidc = this.config.auth.oidc!
+    return claim === 'iss' ? oidc.issuer : claim === 'aud' ? `for ${oidc.audience}` : 'valid'
+  }
+}

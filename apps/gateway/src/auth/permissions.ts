@@ -1,0 +1,39 @@
+import { SERVICE_ROLE } from '#persistence/index.js'
+
+/**
+ * What a route or a workflow needs. Deny by default: a route that declares none is refused for everyone
+ * (`RequirePermission`/`Public` in auth.decorators.ts).
+ */
+export const PERMISSIONS = {
+  read: 'read what Loom knows: processes, subscriptions, products, sources of truth, schedules, settings',
+  metrics: 'scrape /metrics',
+  'processes.start': 'start workflows on products (create, modify, terminate, validate)',
+  'tasks.start': 'start tasks (workflows of target SYSTEM) and schedule them',
+  'processes.answer': 'answer input steps, and approval steps of the roles one holds',
+  'processes.operate': 'retry suspended steps and abort processes',
+  'sources.write': 'change the built-in DCIM, IPAM and customers',
+  'engine.switch': 'stop and start the engine',
+  'keys.manage': "create, list and revoke everyone's API keys",
+  'audit.read': 'read the audit log',
+  'act.for': 'act for the creator of a schedule or a task (the service identity)',
+} as const
+
+export type Permission = keyof typeof PERMISSIONS
+
+const VIEWER: Permission[] = ['read', 'metrics']
+const OPERATOR: Permission[] = [...VIEWER, 'processes.start', 'tasks.start', 'processes.answer', 'processes.operate', 'sources.write']
+
+/** The built-in roles. Any other role is a team's (e.g. `change-board`): it may read and answer its own approvals. */
+export const ROLE_PERMISSIONS: Record<string, readonly Permission[]> = {
+  viewer: VIEWER,
+  operator: OPERATOR,
+  admin: (Object.keys(PERMISSIONS) as Permission[]).filter((p) => p !== 'act.for'),
+  [SERVICE_ROLE]: ['read', 'processes.start', 'tasks.start', 'processes.operate', 'act.for'],
+}
+const TEAM: Permission[] = ['read', 'processes.answer']
+
+export const isBuiltinRole = (role: string) => Object.hasOwn(ROLE_PERMISSIONS, role)
+
+export function permissionsOf(roles: readonly string[]): Set<Permission> {
+  return new Set(roles.flatMap((r) => (isBuiltinRole(r) ? ROLE_PERMISSIONS[r] : TEAM)))
+}

@@ -1,0 +1,247 @@
+// Identity and authorisation, tried as an attacker would: every operation of the OpenAPI document without
+// credentials and with too few permissions, the old identity headers, browser-style bodies, API keys (hashed,
+// revoked, expired, not handed out beyond one's own roles), the audit log and its append-only table, and OIDC
+// access tokens from a real provider (npm oidc-provider): expired, for another audience, after key rotation.
+import assert from 'node:assert/strict'
+import { after, before, describe, test } from 'node:test'
+import pg from 'pg'
+import type { ProcessStartedDto } from '#contracts/index.js'
+import { demoDevices } from '#persistence/index.js'
+import { projectRoot, waitFor } from '#runtime/index.js'
+import { adminKey, anonymously, as, asOnly } from '../support/api.js'
+import { loomStack } from '../support/loom.js'
+import { type OidcProviderHandle, startOidcProvider } from '../support/oidc-provider.js'
+
+const AUDIENCE = 'loom-api'
+let oidc: OidcProviderHandle
+const product = loomStack({
+  devices: demoDevices(projectRoot()),
+  config: () => ({ auth: { enabled: true, oidc: { issuer: oidc.issuer, audience: AUDIENCE, userClaim: 'sub', rolesClaim: 'groups' } } }),
+})
+before(async () => {
+  oidc = await startOidcProvider({ audience: AUDIENCE })
+  await product.start()
+})
+after(async () => {
+  await product.stop()
+  await oidc?.stop()
+})
+
+interface Operation {
+  method: string
+  path: string
+  secured: boolean
+  /** the permission its 403 names, if it documents one */
+  permission: string | undefined
+}
+
+/** Every operation of the served OpenAPI document, with its path parameters filled in. */
+async function operations(): Promise<Operation[]> {
+  const doc = (await (await fetch(`${product.url}/openapi.json`)).json()) as { paths: Record<string, Record<string, { security?: unknown[]; responses: Record<string, { description?: string }> }>> }
+  return Object.entries(doc.paths).flatMap(([path, methods]) =>
+    Object.entries(methods).map(([method, op]) => ({
+      method: method.toUpperCase(),
+      path: path.replace(/\{[^}]+\}/g, '019abd1e-7c1a-7f3e-9a57-2f1c9f0d1e2b'),
+      secured: (op.security?.length ?? 0) > 0,
+      permission: /permission `([a-z.]+)`/.exec(op.responses['403']?.description ?? '')?.[1],
+    })),
+  )
+}
+
+const send = (op: Operation, headers: Record<string, string>) => product.api.call(op.method, op.path, op.method === 'GET' || op.method === 'DELETE' ? undefined : {}, headers)
+
+describe('every operation of the OpenAPI document', () => {
+  test('answers 401 without credentials, except the two that are public (health, and a callback, which its token authorises)', async () => {
+    const ops = await operations()
+    assert.ok(ops.length >= 60, `only ${ops.length} operations`)
+    assert.deepEqual(ops.filter((o) => !o.secured).map((o) => `${o.method} ${o.path}`).sort(), [
+      'GET /api/health',
+      'POST /api/processes/019abd1e-7c1a-7f3e-9a57-2f1c9f0d1e2b/callback/019abd1e-7c1a-7f3e-9a57-2f1c9f0d1e2b',
+    ])
+    const open: string[] = []
+    for (const op of ops.filter((o) => o.secured)) {
+      const res = await send(op, anonymously)
+      if (res.status !== 401) open.push(`${op.method} ${op.path} → ${res.status}`)
+      else assert.equal(res.headers.get('www-authenticate'), 'Bearer realm="loom"')
+    }
+    assert.deepEqual(open, [])
+    // Metrics, outside /api, too.
+    assert.equal((await product.api.call('GET', '/metrics', undefined, anonymously)).status, 401)
+  })
+
+  test('answers 403 to credentials without the permission: everything beyond reading for a viewer, everything for a key with no role', async () => {
+    const ops = (await operations()).filter((o) => o.secured && o.permission)
+    assert.ok(ops.filter((o) => o.method !== 'GET').length >= 30)
+    const allowed: string[] = []
+    for (const op of ops) {
+      const none = await send(op, asOnly('nobody'))
+      if (none.status !== 403) allowed.push(`no role: ${op.method} ${op.path} → ${none.status}`)
+      if (!['read', 'metrics'].includes(op.permission!)) {
+        const viewer = await send(op, asOnly('vera', 'viewer'))
+        if (viewer.status !== 403) allowed.push(`viewer: ${op.method} ${op.path} → ${viewer.status}`)
+        else assert.match(String(viewer.body.detail), /needs permission [a-z.]+/)
+      }
+    }
+    assert.deepEqual(allowed, [])
+  })
+})
+
+describe('bypasses that used to work', () => {
+  test('X-Loom-User and X-Loom-Roles decide nothing: no credentials is still 401, a viewer claiming admin is still a viewer', async () => {
+    const claimed = { 'x-loom-user': 'admin', 'x-loom-roles': 'admin,change-board' }
+    assert.equal((await product.api.call('PUT', '/api/settings/engine', { running: false }, { ...anonymously, ...claimed })).status, 401)
+    const viewer = await product.api.call<{ detail: string }>('PUT', '/api/settings/engine', { running: false }, { ...asOnly('vera', 'viewer'), ...claimed })
+    assert.equal(viewer.status, 403)
+    assert.match(viewer.body.detail, /needs permission engine.switch .* key:vera holds roles viewer/)
+    assert.equal((await product.api.get<{ running: boolean }>('/api/settings/engine')).body.running, true)
+    // An operator may not stop the engine either; an administrator may.
+    assert.equal((await product.api.call('PUT', '/api/settings/engine', { running: false }, as('olivia'))).status, 403)
+    const me = await product.api.get<{ user: string; roles: string[] }>('/api/auth/me')
+    assert.deepEqual([me.body.user, me.body.roles], ['key:test-admin', ['admin']])
+  })
+
+  test('schedules: anonymous create and delete are 401, a viewer 403', async () => {
+    const body = { workflow: 'task_resume_all', every: '1 second' }
+    assert.equal((await product.api.call('POST', '/api/schedules', body, anonymously)).status, 401)
+    assert.equal((await product.api.call('POST', '/api/schedules', body, asOnly('vera', 'viewer'))).status, 403)
+    assert.equal((await product.api.call('DELETE', '/api/schedules/loom-anything', undefined, anonymously)).status, 401)
+  })
+
+  test('a form post or a text/plain body (what a browser sends cross-site without asking) is a 415 and starts nothing', async () => {
+    for (const [type, body] of [
+      ['application/x-www-form-urlencoded', 'router=ams-pe1'],
+      ['text/plain', '{"router":"ams-pe1"}'],
+      ['multipart/form-data; boundary=x', '--x\r\nContent-Disposition: form-data; name="router"\r\n\r\nams-pe1\r\n--x--'],
+    ]) {
+      const res = await fetch(`${product.url}/api/processes/create_node`, { method: 'POST', headers: { 'content-type': type, authorization: `Bearer ${adminKey()}` }, body })
+      assert.equal(res.status, 415, type)
+      assert.match(((await res.json()) as { detail: string }).detail, /must be application\/json/)
+    }
+    assert.equal((await product.api.get<{ total: number }>('/api/processes?workflow=create_node')).body.total, 0)
+  })
+
+  test('a task is for operators: a team approver may read and answer, not start', async () => {
+    const res = await product.api.call<{ detail: string }>('POST', '/api/processes/task_resume_all', {}, asOnly('carol', 'change-board'))
+    assert.equal(res.status, 403)
+    assert.match(res.body.detail, /processes.start/)
+    assert.equal((await product.api.call('GET', '/api/processes', undefined, asOnly('carol', 'change-board'))).status, 200)
+  })
+})
+
+describe('API keys', () => {
+  test('stored only as a hash; a revoked or expired key is refused, saying which', async () => {
+    const made = await product.api.call<{ id: string; key: string; prefix: string }>('POST', '/api/auth/keys', { name: 'short-lived', owner: 'erin', roles: ['viewer'], expires_at: new Date(Date.now() + 1500).toISOString() })
+    assert.equal(made.status, 201, JSON.stringify(made.body))
+    const sql = new pg.Client({ connectionString: product.databaseUrl })
+    await sql.connect()
+    try {
+      const rows = (await sql.query<{ row: string }>('SELECT row_to_json(k)::text AS row FROM api_keys k')).rows.map((r) => r.row).join('\n')
+      assert.ok(!rows.includes(made.body.key), 'the key itself is nowhere in the table')
+      assert.ok(!rows.includes(made.body.key.slice(12)), 'nor any long part of it')
+    } finally {
+      await sql.end()
+    }
+    const bearer = { authorization: `Bearer ${made.body.key}` }
+    assert.equal((await product.api.call('GET', '/api/auth/me', undefined, bearer)).status, 200)
+    await waitFor(async () => (await product.api.call('GET', '/api/auth/me', undefined, bearer)).status === 401, { timeoutMs: 10_000, describe: () => 'the key never expired' })
+    assert.match(String((await product.api.call('GET', '/api/auth/me', undefined, bearer)).body.detail), new RegExp(`API key ${made.body.prefix}… expired`))
+
+    const other = await product.api.call<{ id: string; key: string }>('POST', '/api/auth/keys', { name: 'to revoke', owner: 'erin', roles: ['viewer'] })
+    assert.equal((await product.api.call('DELETE', `/api/auth/keys/${other.body.id}`)).status, 200)
+    const revoked = await product.api.call('GET', '/api/auth/me', undefined, { authorization: `Bearer ${other.body.key}` })
+    assert.equal(revoked.status, 401)
+    assert.match(String(revoked.body.detail), /was revoked/)
+    assert.equal((await product.api.call('GET', '/api/auth/me', undefined, { authorization: 'Bearer loom_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' })).status, 401)
+  })
+
+  test('a person makes keys for themselves with roles they hold; not for others, not with more roles, never the service role', async () => {
+    const olivia = as('olivia')
+    const own = await product.api.call<{ owner: string; roles: string[] }>('POST', '/api/auth/keys', { name: 'laptop' }, olivia)
+    assert.equal(own.status, 201)
+    assert.deepEqual([own.body.owner, own.body.roles], ['key:olivia', ['operator']])
+    assert.equal((await product.api.call('POST', '/api/auth/keys', { name: 'x', owner: 'mallory' }, olivia)).status, 403)
+    const more = await product.api.call<{ errors: { path: string; message: string }[] }>('POST', '/api/auth/keys', { name: 'x', roles: ['admin'] }, olivia)
+    assert.equal(more.status, 422)
+    assert.deepEqual(more.body.errors, [{ path: 'roles', message: '"admin" is not a role key:olivia holds' }])
+    assert.equal((await product.api.call('POST', '/api/auth/keys', { name: 'x', owner: 'w', roles: ['service'] })).status, 422)
+    // Lists show one's own keys, never the keys themselves; someone else's key is not theirs to revoke.
+    const mine = await product.api.call<{ owner: string; key?: string }[]>('GET', '/api/auth/keys', undefined, olivia)
+    assert.ok(mine.body.length >= 2 && mine.body.every((k) => k.owner === 'key:olivia' && k.key === undefined))
+    const all = await product.api.call<{ id: string; owner: string }[]>('GET', '/api/auth/keys')
+    const othersKey = all.body.find((k) => k.owner !== 'key:olivia')!
+    assert.equal((await product.api.call('DELETE', `/api/auth/keys/${othersKey.id}`, undefined, olivia)).status, 404)
+  })
+})
+
+describe('the audit log', () => {
+  test('records every write with who, roles, target, request id and outcome, refusals and failed logins too; the table refuses changes', async () => {
+    const started = await product.api.call<ProcessStartedDto>('POST', '/api/processes/create_node', { router: 'ams-pe1' }, as('alice'))
+    assert.equal(started.status, 201)
+    const aborted = await product.api.call('PUT', `/api/processes/${started.body.id}/abort`, { reason: 'wrong router' }, as('olivia'))
+    assert.equal(aborted.status, 200)
+    await product.api.call('PUT', '/api/settings/engine', { running: false }, as('olivia'))
+    await product.api.call('GET', '/api/processes', undefined, { authorization: 'Bearer loom_forged' })
+
+    type Event = { actor: string; roles: string[]; action: string; target: string | null; outcome: number; request_id: string; detail: Record<string, unknown> | null }
+    const events = async (query: string) => (await product.api.get<{ items: Event[] }>(`/api/audit?${query}`)).body.items
+    await waitFor(async () => (await events('action=GET%20/api/processes')).length > 0, { timeoutMs: 5000, describe: () => 'the refused login was not recorded' })
+    const [start] = await events(`action=${encodeURIComponent('POST /api/processes/{workflow}')}&actor=key:alice`)
+    assert.deepEqual([start.roles, start.target, start.outcome, start.detail?.request], [['operator'], 'create_node', 201, { router: 'ams-pe1' }])
+    assert.ok(start.request_id)
+    const [abort] = await events(`target=${started.body.id}`)
+    assert.deepEqual([abort.actor, abort.action, abort.outcome, abort.detail?.request], ['key:olivia', 'PUT /api/processes/{id}/abort', 200, { reason: 'wrong router' }])
+    const [switched] = await events(`action=${encodeURIComponent('PUT /api/settings/engine')}&actor=key:olivia`)
+    assert.equal(switched.outcome, 403)
+    assert.match(String(switched.detail?.refused), /engine.switch/)
+    const [login] = await events('actor=unauthenticated')
+    assert.deepEqual([login.action, login.outcome, login.detail?.refused], ['GET /api/processes', 401, 'Not a valid Loom API key.'])
+    // Reading the log is for administrators.
+    assert.equal((await product.api.call('GET', '/api/audit', undefined, as('olivia'))).status, 403)
+
+    const sql = new pg.Client({ connectionString: product.databaseUrl })
+    await sql.connect()
+    try {
+      await assert.rejects(sql.query("UPDATE audit_events SET actor = 'someone-else'"), /append-only/)
+      await assert.rejects(sql.query('DELETE FROM audit_events'), /append-only/)
+    } finally {
+      await sql.end()
+    }
+  })
+})
+
+describe('OIDC access tokens from a real provider', () => {
+  const bearer = (token: string) => ({ authorization: `Bearer ${token}` })
+
+  test('a token is a person (issuer + subject) with the roles of its groups claim', async () => {
+    const token = await oidc.token({ subject: 'Alice', roles: ['operator', 'change-board'] })
+    const me = await product.api.call<{ user: string; roles: string[]; via: string }>('GET', '/api/auth/me', undefined, bearer(token))
+    assert.equal(me.status, 200, JSON.stringify(me.body))
+    assert.deepEqual(me.body, { ...me.body, user: `${oidc.issuer}#Alice`, roles: ['operator', 'change-board'], via: 'oidc' })
+    const viewer = await oidc.token({ subject: 'vic', roles: ['viewer'] })
+    assert.equal((await product.api.call('PUT', '/api/settings/engine', { running: true }, bearer(viewer))).status, 403)
+  })
+
+  test('expired, for another audience, or signed by a stranger: 401 saying why', async () => {
+    const short = await oidc.token({ subject: 'sam', roles: ['viewer'], expiresInSeconds: 1 })
+    // The gateway allows 5 s of clock skew: this token is refused once that has passed too.
+    const foreign = await oidc.token({ subject: 'sam', roles: ['viewer'], audience: 'another-api' })
+    const wrongAudience = await product.api.call<{ detail: string }>('GET', '/api/auth/me', undefined, bearer(foreign))
+    assert.equal(wrongAudience.status, 401)
+    assert.match(wrongAudience.body.detail, /aud claim is not accepted/)
+    const [header, payload] = short.split('.')
+    const forged = await product.api.call<{ detail: string }>('GET', '/api/auth/me', undefined, bearer(`${header}.${payload}.AAAA`))
+    assert.equal(forged.status, 401)
+    assert.equal(short.split('.').length, 3)
+    await waitFor(async () => (await product.api.call('GET', '/api/auth/me', undefined, bearer(short))).status === 401, { timeoutMs: 20_000, intervalMs: 500, describe: () => 'the token never expired' })
+    assert.match(String((await product.api.call('GET', '/api/auth/me', undefined, bearer(short))).body.detail), /expired/)
+  })
+
+  test('after the issuer rotates its key, new tokens are accepted (and tokens of the old key still are)', async () => {
+    const before = await oidc.token({ subject: 'rita', roles: ['viewer'] })
+    assert.equal((await product.api.call('GET', '/api/auth/me', undefined, bearer(before))).status, 200)
+    await oidc.rotateKeys()
+    const rotated = await oidc.token({ subject: 'rita', roles: ['viewer'] })
+    await waitFor(async () => (await product.api.call('GET', '/api/auth/me', undefined, bearer(rotated))).status === 200, { timeoutMs: 15_000, intervalMs: 500, describe: () => 'a token of the new key was never accepted' })
+    assert.equal((await product.api.call('GET', '/api/auth/me', undefined, bearer(before))).status, 200)
+  })
+})
