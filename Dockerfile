@@ -3,7 +3,9 @@
 FROM node:22-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund
+COPY scripts/install.sh scripts/
+# Install scripts run only where package.json allowScripts approves them.
+RUN bash scripts/install.sh
 COPY . .
 RUN npm run build && npm prune --omit=dev
 

@@ -13,7 +13,7 @@
 //      against a bare workflow with as many no-op activities, one after the other, as a create_circuit scheduled.
 // Options: BENCH_CIRCUITS (default 40), BENCH_STEP_RUNS (default 200), BENCH_WAITING (default 1000), BENCH_CACHED_WORKFLOWS (the Loom worker's cache size), BENCH_PINGS (default 300), BENCH_NODES (default 60), BENCH_CONCURRENCY (default 16), BENCH_POLL_MS (default 250),
 // BENCH_SUBSCRIPTIONS (default 100000), BENCH_REQUESTS (default 2000), BENCH_EXPLAIN=1 (print the query plans),
-// BENCH_ONLY=ping,create_node,subscriptions,cold_start,engine,circuit (a comma-separated subset; all when absent).
+// BENCH_SECURITY_RUNS (default 2000), BENCH_ONLY=ping,create_node,subscriptions,cold_start,engine,circuit,security (a comma-separated subset; all when absent).
 import { spawn } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
@@ -22,9 +22,9 @@ import { join } from 'node:path'
 import { Client, Connection } from '@temporalio/client'
 import { freePort, projectRoot, startTemporalDevServer, waitFor } from '#runtime/index.js'
 import { cloneDatabaseOn } from '../test/support/database.js'
-import { childEnv, uniqueTaskQueue } from '../test/support/env.js'
+import { childEnv, testDataConverter, uniqueTaskQueue } from '../test/support/env.js'
 import { readyOf, spawnNode, stopChild } from '../test/support/processes.js'
-import { apiClient } from '../test/support/api.js'
+import { apiClient, authorized } from '../test/support/api.js'
 import { plannedRouters, seed } from '../test/support/dcim.js'
 import type { SeedDevice } from '#persistence/index.js'
 import { bare_create, bare_steps, bareAnswer } from './fixtures/bare-workflows.js'
@@ -105,7 +105,7 @@ async function pingBenchmark(stack: TestStack) {
   const c = await startContestants(stack)
   try {
     const ping = async () => {
-      const res = await fetch(`${c.api}/api/system/ping`, { method: 'POST' })
+      const res = await fetch(`${c.api}/api/system/ping`, { method: 'POST', headers: authorized() })
       if (res.status !== 200) throw new Error(`ping answered ${res.status}: ${await res.text()}`)
       await res.arrayBuffer()
     }
@@ -217,7 +217,7 @@ async function subscriptionsBenchmark(stack: TestStack) {
     const ids = (await sql.query<{ id: string }>(`SELECT id::text FROM subscriptions ORDER BY random() LIMIT 500`)).rows.map((r) => r.id)
     const search = 'ams-pe00008'
     const get = async (path: string) => {
-      const res = await fetch(`http://127.0.0.1:${httpPort}${path}`)
+      const res = await fetch(`http://127.0.0.1:${httpPort}${path}`, { headers: authorized() })
       if (res.status !== 200) throw new Error(`${path} answered ${res.status}: ${await res.text()}`)
       return (await res.json()) as { total?: number }
     }
@@ -248,7 +248,8 @@ async function engineBenchmark(stack: TestStack) {
   const db = await cloneDatabaseOn(stack.databaseServer, stack.templateDatabase, 'loom_bench')
   const httpPort = await freePort()
   const queue = uniqueTaskQueue('engine')
-  const env = childEnv({ DATABASE_URL: db.url, TEMPORAL_ADDRESS: stack.temporalAddress, LOOM_TASK_QUEUE: queue, LOOM_HTTP_PORT: String(httpPort), LOOM_LOG_LEVEL: 'warn' })
+  // In the clear, as the bare worker's are: the cost of encryption is measured on its own (securityBenchmark).
+  const env = childEnv({ DATABASE_URL: db.url, TEMPORAL_ADDRESS: stack.temporalAddress, LOOM_TASK_QUEUE: queue, LOOM_HTTP_PORT: String(httpPort), LOOM_LOG_LEVEL: 'warn', LOOM_PAYLOAD_KEYS: '' })
   const cached = process.env.BENCH_CACHED_WORKFLOWS ? { LOOM_WORKER_CACHED_WORKFLOWS: process.env.BENCH_CACHED_WORKFLOWS } : {}
   const worker = spawnNode(dist('bench', 'fixtures', 'loom-bench-worker.js'), { ...env, ...cached })
   const gateway = spawnNode(dist('apps', 'gateway', 'src', 'main.js'), env)
@@ -303,7 +304,7 @@ async function engineBenchmark(stack: TestStack) {
     await new Promise((resolve) => setTimeout(resolve, 5000))
     const bareWaiting = rssMiB(bare.child.pid)
     const list = async () => {
-      const res = await fetch(`http://127.0.0.1:${httpPort}/api/processes?status=waiting&limit=50`)
+      const res = await fetch(`http://127.0.0.1:${httpPort}/api/processes?status=waiting&limit=50`, { headers: authorized() })
       if (res.status !== 200) throw new Error(`list answered ${res.status}`)
       await res.arrayBuffer()
     }
@@ -370,6 +371,60 @@ async function coldStartBenchmark(stack: TestStack, scratch: string) {
   return { lowerBound, first, warm, npmStart }
 }
 
+const SECURITY_RUNS = Number(process.env.BENCH_SECURITY_RUNS ?? 2000)
+
+/**
+ * What security costs: the same read through a gateway that checks an API key and one that does not
+ * (LOOM_AUTH=off), and a 10-step workflow with every payload encrypted and in the clear, one at a time.
+ */
+async function securityBenchmark(stack: TestStack) {
+  const db = await cloneDatabaseOn(stack.databaseServer, stack.templateDatabase, 'loom_bench')
+  const [onPort, offPort] = [await freePort(), await freePort()]
+  const [sealedQueue, clearQueue] = [uniqueTaskQueue('sealed'), uniqueTaskQueue('clear')]
+  const base = { DATABASE_URL: db.url, TEMPORAL_ADDRESS: stack.temporalAddress, LOOM_LOG_LEVEL: 'warn' }
+  const children = [
+    spawnNode(dist('apps', 'gateway', 'src', 'main.js'), childEnv({ ...base, LOOM_HTTP_PORT: String(onPort) })),
+    spawnNode(dist('apps', 'gateway', 'src', 'main.js'), childEnv({ ...base, LOOM_HTTP_PORT: String(offPort), LOOM_AUTH: 'off' })),
+    spawnNode(dist('bench', 'fixtures', 'loom-bench-worker.js'), childEnv({ ...base, LOOM_TASK_QUEUE: sealedQueue })),
+    spawnNode(dist('bench', 'fixtures', 'loom-bench-worker.js'), childEnv({ ...base, LOOM_TASK_QUEUE: clearQueue, LOOM_PAYLOAD_KEYS: '' })),
+  ]
+  const connection = await Connection.connect({ address: stack.temporalAddress })
+  const sql = new pg.Client({ connectionString: db.url })
+  await sql.connect()
+  try {
+    await Promise.all(children.map(readyOf))
+    const read = (port: number, headers: Record<string, string>) => async () => {
+      const res = await fetch(`http://127.0.0.1:${port}/api/products`, { headers })
+      if (res.status !== 200) throw new Error(`GET /api/products answered ${res.status}`)
+      await res.arrayBuffer()
+    }
+    const withKey = read(onPort, authorized())
+    const withoutAuth = read(offPort, {})
+    await load(200, CONCURRENCY, withKey) // warm-up
+    await load(200, CONCURRENCY, withoutAuth)
+    const authOn = await load(SECURITY_RUNS, CONCURRENCY, withKey)
+    const authOff = await load(SECURITY_RUNS, CONCURRENCY, withoutAuth)
+
+    const run = (queue: string, client: Client) => async () => {
+      const id = randomUUID()
+      await sql.query(`INSERT INTO processes (id, workflow, target, status, created_by, updated_at) VALUES ($1, 'bench_ten_steps', 'SYSTEM', 'created', 'bench', now())`, [id])
+      await (await client.workflow.start('bench_ten_steps', { taskQueue: queue, workflowId: id, args: [{ process_id: id, subscription_id: randomUUID(), created_by: 'bench', input: {} }] })).result()
+    }
+    const sealed = run(sealedQueue, new Client({ connection, dataConverter: testDataConverter() }))
+    const clear = run(clearQueue, new Client({ connection }))
+    await load(10, 1, sealed)
+    await load(10, 1, clear)
+    const encrypted = await load(STEP_RUNS / 4, 1, sealed)
+    const plain = await load(STEP_RUNS / 4, 1, clear)
+    return { authOn, authOff, encrypted, plain }
+  } finally {
+    await sql.end()
+    await connection.close()
+    await Promise.all(children.map((c) => stopChild(c)))
+    await db.drop()
+  }
+}
+
 async function main() {
   const scratch = mkdtempSync(join(tmpdir(), 'loom-bench-'))
   chmodSync(scratch, 0o755)
@@ -409,6 +464,13 @@ async function main() {
       console.log(`${w.count} processes waiting at an input step (started in ${w.startSeconds.toFixed(1)} s): worker RSS ${w.rssBefore} → ${w.rssWaiting} MiB`)
       console.log(`${w.count} bare workflows waiting for an Update: bare worker RSS ${w.bareBefore} → ${w.bareWaiting} MiB; ratio of growth Loom / bare ${((w.rssWaiting - w.rssBefore) / Math.max(1, w.bareWaiting - w.bareBefore)).toFixed(2)}`)
       console.log(`GET /api/processes?status=waiting  ${w.listing.perSecond.toFixed(0)}/s, p50 ${w.listing.p50.toFixed(1)} ms, p99 ${w.listing.p99.toFixed(1)} ms (${REQUESTS} requests)`)
+    }
+    if (selected('security')) {
+      const sec = await securityBenchmark(stack)
+      console.log(`GET /api/products, API key   ${fmt(sec.authOn)}, p99 ${sec.authOn.p99.toFixed(1)} ms   (${SECURITY_RUNS} requests, ${CONCURRENCY} at a time)`)
+      console.log(`GET /api/products, LOOM_AUTH=off ${fmt(sec.authOff)}, p99 ${sec.authOff.p99.toFixed(1)} ms`)
+      console.log(`ratio with / without auth    throughput ${(sec.authOn.perSecond / sec.authOff.perSecond).toFixed(2)}, p50 latency ${(sec.authOn.p50 / sec.authOff.p50).toFixed(2)}`)
+      console.log(`10-step workflow, encrypted  p50 ${sec.encrypted.p50.toFixed(0)} ms; in the clear p50 ${sec.plain.p50.toFixed(0)} ms: ratio ${(sec.encrypted.p50 / sec.plain.p50).toFixed(2)} (${STEP_RUNS / 4} runs each, one at a time)`)
     }
     if (selected('circuit')) {
       const k = await circuitBenchmark(stack)

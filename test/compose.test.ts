@@ -13,6 +13,8 @@ interface Service {
   build?: unknown
   command?: string[]
   environment?: Record<string, string>
+  ports?: string[]
+  volumes?: string[]
   deploy?: { replicas?: number }
   depends_on?: Record<string, { condition: string }>
 }
@@ -42,4 +44,20 @@ test('gateway and worker run the built entry points with a configuration Loom ac
     // Tasks and schedules call the API from the worker: it must name the gateway's service, not localhost.
     assert.equal(config.publicUrl, `http://gateway:${services.gateway.environment?.LOOM_HTTP_PORT}`, name)
   }
+})
+
+test('authentication is on and the gateway serves the network; Temporal publishes no port, its Web UI only on the host', () => {
+  const gateway = loadConfig(services.gateway.environment ?? {})
+  assert.deepEqual([gateway.auth.enabled, gateway.httpHost], [true, '0.0.0.0'])
+  assert.equal(services.temporal.ports, undefined)
+  assert.deepEqual(services['temporal-ui'].ports, ['127.0.0.1:8233:8080'])
+})
+
+test('the migrate job makes the payload key in a shared volume; the gateway and workers read it from there', () => {
+  assert.equal(services.migrate.environment?.LOOM_PAYLOAD_KEYS, '')
+  for (const name of ['gateway', 'worker']) {
+    assert.equal(loadConfig(services[name].environment ?? {}).temporalSecurity.payloadKeys, 'file:/var/lib/loom/payload-keys', name)
+    assert.ok(services[name].volumes?.includes('loom-secrets:/var/lib/loom:ro'), name)
+  }
+  assert.equal(loadConfig(services.migrate.environment ?? {}).dataDir, '/var/lib/loom')
 })

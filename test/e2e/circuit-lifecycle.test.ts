@@ -74,7 +74,7 @@ describe('a circuit from create to terminate (simulator driver)', () => {
     // The change is a version of its own: which process and step, who; and the diff from the version before it.
     const versions = (await api.get<{ items: { version: number; step: string | null; process_id: string | null; actor: string | null; lifecycle: string }[]; total: number }>(`/api/subscriptions/${circuit}/versions`)).body
     const modified = versions.items.find((v) => v.step === 'update_circuit_model')!
-    assert.deepEqual([modified.process_id, modified.actor], [done.id, 'alice'])
+    assert.deepEqual([modified.process_id, modified.actor], [done.id, 'key:alice'])
     assert.ok(versions.items.some((v) => v.step === 'store_process_subscription' && v.lifecycle === 'initial'), 'the create is in the history too')
     assert.deepEqual(versions.items.map((v) => v.version), [...versions.items.map((v) => v.version)].sort((a, b) => b - a), 'newest first')
     const diff = await api.get<{ changes: { path: string; before: unknown; after: unknown }[] }>(`/api/subscriptions/${circuit}/versions/diff?from=${modified.version - 1}&to=${modified.version}`)

@@ -14,7 +14,7 @@ import { type ApiClient, apiClient, as, authorized } from '../support/api.js'
 import { recordHistoryIfAsked } from '../support/histories.js'
 import { cloneDatabase, type TestDatabase } from '../support/database.js'
 import { plannedRouters, seed } from '../support/dcim.js'
-import { quietTemporalRuntime, testConfig, testTemporalAddress } from '../support/env.js'
+import { quietTemporalRuntime, testConfig, testTemporalAddress, testDataConverter } from '../support/env.js'
 import { type RunningGateway, startGateway } from '../support/gateway.js'
 
 let db: TestDatabase
@@ -36,7 +36,7 @@ before(async () => {
   gw = await startGateway(config)
   api = apiClient(gw.url)
   connection = await Connection.connect({ address: testTemporalAddress() })
-  client = new Client({ connection })
+  client = new Client({ connection, dataConverter: testDataConverter() })
   sql = new pg.Client({ connectionString: db.url })
   await sql.connect()
 })
@@ -173,7 +173,7 @@ describe('create_node end to end', () => {
     assert.deepEqual(description.searchAttributes.LoomProduct, ['node'])
     assert.deepEqual(description.searchAttributes.LoomCustomer, ['surf'])
     assert.deepEqual(description.searchAttributes.LoomTarget, ['CREATE'])
-    assert.deepEqual(description.searchAttributes.LoomCreatedBy, ['alice'])
+    assert.deepEqual(description.searchAttributes.LoomCreatedBy, ['key:alice'])
     assert.deepEqual(description.searchAttributes.LoomStatus, ['completed'])
     await foundByVisibility(id, 'LoomStatus = "completed" AND LoomProduct = "node"')
 

@@ -11,7 +11,7 @@ import { recordHistoryIfAsked } from '../support/histories.js'
 import { cloneDatabase, type TestDatabase } from '../support/database.js'
 import { plannedRouters, seed } from '../support/dcim.js'
 import { waitFor } from '#runtime/index.js'
-import { quietTemporalRuntime, testConfig, testTemporalAddress } from '../support/env.js'
+import { quietTemporalRuntime, testConfig, testTemporalAddress, testDataConverter } from '../support/env.js'
 import { type RunningGateway, startGateway } from '../support/gateway.js'
 
 let db: TestDatabase
@@ -41,7 +41,7 @@ before(async () => {
   gw = await startGateway(config)
   api = apiClient(gw.url)
   connection = await Connection.connect({ address: testTemporalAddress() })
-  client = new Client({ connection })
+  client = new Client({ connection, dataConverter: testDataConverter() })
   // The node the ports go on, enrolled as any node is.
   const created = await api.call<ProcessStartedDto>('POST', '/api/processes/create_node', { router: 'port-r1' })
   await api.waitForProcess(created.body.id, (p) => p.pending_input !== null)

@@ -3,11 +3,12 @@ import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { v7 as uuidv7 } from 'uuid'
 import type { CableDto, DeviceDto, InterfaceDto, Page, SiteDto } from '#contracts/index.js'
-import { apiClient } from '../support/api.js'
+import { type ApiResponse, apiClient } from '../support/api.js'
 import { assertServedOrBusy, burstWhileLocked } from '../support/burst.js'
 import { cloneDatabase, type TestDatabase } from '../support/database.js'
 import { testConfig } from '../support/env.js'
 import { gatewayOnFreshDatabase, type RunningGateway, startGateway } from '../support/gateway.js'
+import { whileInFlight } from '../support/in-flight.js'
 
 describe('/api/dcim', () => {
   const gateway = gatewayOnFreshDatabase()
@@ -203,10 +204,71 @@ describe('/api/dcim corrections', () => {
     assert.match(String(speed.body.detail), new RegExp(`the speed of fix-r1 eth1 cannot change while dcim_interface fix-r1:eth1 ${held}`))
     assert.equal((await api().call<InterfaceDto>('PATCH', '/api/dcim/devices/fix-r1/interfaces/eth1', { description: 'port of acme', speed_mbps: 10000 })).body.description, 'port of acme')
     assert.equal((await api().call<InterfaceDto>('PATCH', '/api/dcim/devices/fix-r1/interfaces/eth2', { speed_mbps: 100000 })).body.speed_mbps, 100000)
+    // What the port uses stays: the interface is not disabled, nor its status changed, by hand.
+    const eth1 = (await api().get<Page<InterfaceDto>>('/api/dcim/devices/fix-r1/interfaces')).body.items.find((i) => i.interface === 'eth1')!
+    const disable = await api().call('PATCH', '/api/dcim/devices/fix-r1/interfaces/eth1', { enabled: false, status: 'decommissioning', description: 'gone' })
+    assert.equal(disable.status, 409)
+    assert.match(disable.headers.get('content-type') ?? '', /^application\/problem\+json/)
+    assert.match(String(disable.body.detail), new RegExp(`the enabled flag and status of fix-r1 eth1 cannot change while dcim_interface fix-r1:eth1 ${held}`))
+    assert.equal((await api().call('PATCH', '/api/dcim/devices/fix-r1/interfaces/eth1', { enabled: !eth1.enabled })).status, 409)
+    assert.deepEqual((await api().get<Page<InterfaceDto>>('/api/dcim/devices/fix-r1/interfaces')).body.items.find((i) => i.interface === 'eth1'), eth1, 'a refused patch changes nothing')
+    assert.equal((await api().call<InterfaceDto>('PATCH', '/api/dcim/devices/fix-r1/interfaces/eth1', { enabled: eth1.enabled, status: eth1.status })).status, 200, 'the same values are no change')
+    assert.equal((await api().call<InterfaceDto>('PATCH', '/api/dcim/devices/fix-r1/interfaces/eth2', { enabled: false })).body.enabled, false, 'an interface nothing holds')
+
+    // A process that holds the subscription's lock is named with it.
+    const modifying = uuidv7()
+    await prisma.process.create({ data: { id: modifying, workflow: 'modify_node', target: 'MODIFY', status: 'running', createdBy: 'bob' } })
+    await prisma.subscription.update({ where: { id: subscriptionId }, data: { lockedBy: modifying } })
+    const whileLocked = await api().call('DELETE', '/api/dcim/devices/fix-r1')
+    assert.equal(whileLocked.status, 409)
+    assert.match(String(whileLocked.body.detail), new RegExp(`dcim_device fix-r1 ${held}, and its subscription is locked by process ${modifying} \\(modify_node\\)`))
+    // Terminated but still locked (its terminate process has not ended): still held.
+    await prisma.subscription.update({ where: { id: subscriptionId }, data: { lifecycle: 'terminated' } })
+    const terminating = await api().call('PATCH', '/api/dcim/devices/fix-r1', { name: 'fix-r9' })
+    assert.equal(terminating.status, 409)
+    assert.match(String(terminating.body.detail), new RegExp(`subscription ${subscriptionId} \\(node, terminated\\), process ${processId}, and its subscription is locked by process ${modifying} \\(modify_node\\)`))
+    await prisma.subscription.update({ where: { id: subscriptionId }, data: { lifecycle: 'active', lockedBy: null } })
+    assert.equal((await api().get('/api/dcim/devices/fix-r1')).status, 200, 'nothing was removed')
 
     // Once the subscription is terminated, nothing holds the device any more.
     await prisma.subscription.update({ where: { id: subscriptionId }, data: { lifecycle: 'terminated' } })
     assert.equal((await api().call<DeviceDto>('PATCH', '/api/dcim/devices/fix-r1', { name: 'fix-r9' })).status, 200)
+  })
+})
+
+describe('/api/dcim while a process is starting', () => {
+  const gateway = gatewayOnFreshDatabase()
+  const api = () => apiClient(gateway.url)
+
+  before(async () => {
+    await api().call('POST', '/api/dcim/sites', { name: 'race' })
+    for (const name of ['race-r1', 'race-r2']) {
+      assert.equal((await api().call('POST', '/api/dcim/devices', { name, role: 'router', vendor: 'frr', platform: 'frr', site: 'race' })).status, 201)
+      assert.equal((await api().call('POST', `/api/dcim/devices/${name}/interfaces`, { name: 'eth1', speed_mbps: 10000 })).status, 201)
+    }
+  })
+
+  test('a delete, a rename or an interface change waits for a start that is claiming the device or interface, then refuses naming the process; nothing changes', async () => {
+    const prisma = gateway.prisma
+    const claim = async (resourceType: string, resourceKey: string, request: () => Promise<ApiResponse>) => {
+      const process = uuidv7()
+      // What POST /api/processes/{workflow} writes in its transaction, still uncommitted while the request comes in.
+      const answer = await whileInFlight(
+        prisma,
+        [
+          `INSERT INTO processes (id, workflow, target, status, created_by, updated_at) VALUES ('${process}', 'create_node', 'CREATE', 'created', 'alice', now())`,
+          `INSERT INTO resource_claims (resource_type, resource_key, process_id) VALUES ('${resourceType}', '${resourceKey}', '${process}')`,
+        ],
+        request,
+      )
+      assert.equal(answer.status, 409, JSON.stringify(answer.body))
+      assert.match(String(answer.body.detail), new RegExp(`${resourceType} ${resourceKey} is held by process ${process}`))
+    }
+    await claim('dcim_device', 'race-r1', () => api().call('DELETE', '/api/dcim/devices/race-r1'))
+    await claim('dcim_interface', 'race-r2:eth1', () => api().call('PATCH', '/api/dcim/devices/race-r2', { name: 'race-r9' }))
+    await claim('dcim_interface', 'race-r1:eth1', () => api().call('PATCH', '/api/dcim/devices/race-r1/interfaces/eth1', { enabled: false }))
+    assert.deepEqual((await api().get<Page<DeviceDto>>('/api/dcim/devices?site=race')).body.items.map((d) => d.name), ['race-r1', 'race-r2'])
+    assert.equal((await api().get<Page<InterfaceDto>>('/api/dcim/devices/race-r1/interfaces')).body.items[0].enabled, true)
   })
 })
 

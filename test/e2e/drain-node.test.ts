@@ -13,7 +13,7 @@ import type { ApiClient } from '../support/api.js'
 import { waitFor } from '#runtime/index.js'
 import { plannedRouters } from '../support/dcim.js'
 import { recordHistoryIfAsked } from '../support/histories.js'
-import { testTemporalAddress } from '../support/env.js'
+import { testTemporalAddress, testDataConverter } from '../support/env.js'
 import { loomStack } from '../support/loom.js'
 import { enrolNode, reservePort, runToCompletion } from '../support/workshop.js'
 import { as } from '../support/api.js'
@@ -58,7 +58,7 @@ type HistoryEvent = NonNullable<Awaited<ReturnType<ReturnType<Client['workflow']
 async function inHistory(processId: string, what: string, holds: (e: HistoryEvent) => boolean): Promise<void> {
   const connection = await Connection.connect({ address: testTemporalAddress() })
   try {
-    const handle = new Client({ connection }).workflow.getHandle(processId)
+    const handle = new Client({ connection, dataConverter: testDataConverter() }).workflow.getHandle(processId)
     await waitFor(async () => ((await handle.fetchHistory()).events ?? []).some(holds), { timeoutMs: 30_000, describe: () => `process ${processId} never ${what}` })
   } finally {
     await connection.close()

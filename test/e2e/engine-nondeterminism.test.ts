@@ -11,7 +11,7 @@ import { answerSignal } from '#workflows/engine/messages.js'
 import { changedV1 } from '../fixtures/engine/changed.js'
 import { type ApiClient, apiClient, as } from '../support/api.js'
 import { cloneDatabase, type TestDatabase } from '../support/database.js'
-import { quietTemporalRuntime, testConfig, testTemporalAddress } from '../support/env.js'
+import { quietTemporalRuntime, testConfig, testTemporalAddress, testDataConverter } from '../support/env.js'
 import { type RunningGateway, startGateway } from '../support/gateway.js'
 import { z } from 'zod'
 import type { StartForm } from '#contracts/forms/index.js'
@@ -65,7 +65,7 @@ describe('a workflow changed without patched()', () => {
 
     const v2 = await workerOn('v2')
     // Something for the new worker to do (a Signal, which it would refuse): it must replay the history first, and cannot.
-    await new Client({ connection }).workflow.getHandle(id).signal(answerSignal, { answer: { go: true }, user: 'bob', roles: [] })
+    await new Client({ connection, dataConverter: testDataConverter() }).workflow.getHandle(id).signal(answerSignal, { answer: { go: true }, user: 'bob', roles: [] })
     const broken = await api.waitForProcess(id, (p) => p.workflow_error !== null, 60_000, 500)
     assert.equal(broken.workflow_error!.non_determinism, true, JSON.stringify(broken.workflow_error))
     assert.match(broken.workflow_error!.message, /[Nn]ondetermin/)

@@ -19,7 +19,7 @@ import { ENGINE_FIXTURES } from '../fixtures/engine/declarations.js'
 import { ENGINE_START_FORMS } from '../fixtures/engine/forms.js'
 import { type ApiClient, apiClient, as, authorized } from '../support/api.js'
 import { cloneDatabase, type TestDatabase } from '../support/database.js'
-import { quietTemporalRuntime, testConfig, testTemporalAddress } from '../support/env.js'
+import { quietTemporalRuntime, testConfig, testTemporalAddress, testDataConverter } from '../support/env.js'
 import { type RunningGateway, startGateway } from '../support/gateway.js'
 
 let db: TestDatabase
@@ -81,7 +81,7 @@ before(async () => {
   running = loom.run()
   api = apiClient(gw.url)
   connection = await Connection.connect({ address: testTemporalAddress() })
-  client = new Client({ connection })
+  client = new Client({ connection, dataConverter: testDataConverter() })
 })
 after(async () => {
   if (running) {
@@ -206,13 +206,38 @@ describe('the engine', () => {
     const id = await start('engine_parallel_abort')
     await api.waitForProcess(id, (p) => p.status === 'waiting')
     await waitFor(() => Promise.resolve(touchedBy(id).includes('gate entered')), { timeoutMs: 20_000, describe: () => 'the slow step never started' })
-    await client.workflow.getHandle(id).executeUpdate(abortUpdate, { args: [{ user: 'olivia', roles: [], reason: 'changed my mind' }] })
+    // A raw Update, not sent (and signed) by the gateway, is refused: Temporal is no side door.
+    await assert.rejects(
+      client.workflow.getHandle(id).executeUpdate(abortUpdate, { args: [{ user: 'key:olivia', roles: ['operator'], reason: 'changed my mind' }] }),
+      (error: Error) => /not sent through the Loom API/.test(String((error as Error & { cause?: Error }).cause?.message)),
+    )
+    const aborting = abort(id, 'changed my mind')
     await new Promise((resolve) => setTimeout(resolve, 1000))
     assert.equal((await api.get<ProcessDto>(`/api/processes/${id}`)).body.completed_at, null, 'it waits for the step in flight')
     openGate()
+    assert.equal((await aborting).status, 200)
     const aborted = await api.waitForProcess(id, (p) => p.status === 'aborted')
     assert.deepEqual([step(aborted, 'slow').status, step(aborted, 'undo_slow').status], ['success', 'success'])
     assert.ok(touchedBy(id).includes('undo slow'), 'the step that finished after the abort was undone')
+  })
+
+  test('an abort cancels a step that is retrying (an unreachable device): no waiting out its retries; what was done is undone', async () => {
+    failing.add('stubborn')
+    try {
+      const id = await start('engine_stubborn')
+      await waitFor(() => Promise.resolve((attempts.get(`${id}:stubborn`) ?? 0) >= 3), { timeoutMs: 20_000, describe: () => 'the step never retried' })
+      const aborted = await abort(id, 'the device is gone')
+      assert.equal(aborted.status, 200)
+      const done = await api.waitForProcess(id, (p) => p.status === 'aborted')
+      assert.equal(step(done, 'stubborn').status, 'failed')
+      assert.match(JSON.stringify(step(done, 'stubborn').error), /cancelled by the abort: the device is gone/)
+      assert.equal(step(done, 'undo_prepare').status, 'success')
+      const tried = attempts.get(`${id}:stubborn`)
+      await new Promise((resolve) => setTimeout(resolve, 500))
+      assert.equal(attempts.get(`${id}:stubborn`), tried, 'no attempt after the abort')
+    } finally {
+      failing.delete('stubborn')
+    }
   })
 
   test('past an irreversible step the process only goes forward: an abort is a 409 naming the step; fixed and retried, it completes', async () => {

@@ -13,10 +13,11 @@ import type { ProcessDto, ProcessStartedDto, SubscriptionDto } from '#contracts/
 import { BuiltinDcim } from '#integrations/dcim/builtin-dcim.js'
 import { BuiltinIpam } from '#integrations/ipam/builtin-ipam.js'
 import { PrismaService } from '#persistence/index.js'
-import { type Lab, labUnavailable, startLab, waitFor } from '#runtime/index.js'
+import { type Lab, labUnavailable, managementSubnetOf, startLab, waitFor } from '#runtime/index.js'
 import { type ApiClient, apiClient, as } from '../support/api.js'
 import { cloneDatabase, type TestDatabase } from '../support/database.js'
-import { quietTemporalRuntime, testConfig, testTemporalAddress, uniqueTaskQueue } from '../support/env.js'
+
+import { quietTemporalRuntime, testConfig, testTemporalAddress, uniqueTaskQueue, testDataConverter } from '../support/env.js'
 import { type RunningGateway, startGateway } from '../support/gateway.js'
 import { enrolNode, reservePort, runToCompletion } from '../support/workshop.js'
 
@@ -71,7 +72,7 @@ describe('circuits on real FRR routers, through the API', { skip: unavailable },
     await ipam.createPool({ name: 'core-links-v4', prefix: '10.1.0.0/24', role: 'link' })
     await ipam.createPool({ name: 'core-links-v6', prefix: '2001:db8:1::/48', role: 'link' })
     const key = lab.routers[0].ssh
-    const access: DeviceAccessConfig = { driver: 'frr', username: 'root', credentials: `file:${key.private_key}`, knownHosts: key.known_hosts, sshPort: 22, simulator: { seed: 1, latencyMs: [0, 0], failureRate: 0 } }
+    const access: DeviceAccessConfig = { driver: 'frr', username: 'root', credentials: `file:${key.private_key}`, knownHosts: key.known_hosts, hostKeys: 'known_hosts', managementPrefixes: [managementSubnetOf(lab)], sshPort: 22, simulator: { seed: 1, latencyMs: [0, 0], failureRate: 0 } }
     const config = testConfig(db.url, { taskQueue: uniqueTaskQueue('lab-circuits'), devices: access })
     loom = await createLoomWorker(config)
     running = loom.run()
@@ -148,7 +149,7 @@ describe('circuits on real FRR routers, through the API', { skip: unavailable },
   test('every process has its whole step log, and Temporal visibility finds each one by its subscription', async () => {
     const connection = await Connection.connect({ address: testTemporalAddress() })
     try {
-      const client = new Client({ connection })
+      const client = new Client({ connection, dataConverter: testDataConverter() })
       for (const id of Object.values(circuit)) {
         const processes = (await api.get<{ items: ProcessDto[]; total: number }>(`/api/subscriptions/${id}/processes`)).body
         assert.ok(processes.total >= 2)

@@ -4,15 +4,15 @@
 // a change that fails verification is rolled back. Skipped, with the reason, where the lab cannot start.
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
-import { readFileSync } from 'node:fs'
-import { Client, Connection } from '@temporalio/client'
+import { readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { utils } from 'ssh2'
 import { ApplicationFailure } from '@temporalio/common'
-import { historyToJSON } from '@temporalio/common/lib/proto-utils.js'
 import { createLoomWorker, type LoomWorker } from '../../apps/worker/src/create-worker.js'
 import type { ProcessStartedDto, SubscriptionDto } from '#contracts/index.js'
 import { BuiltinIpam } from '#integrations/ipam/builtin-ipam.js'
 import { apiClient } from '../support/api.js'
-import { quietTemporalRuntime, testConfig, testTemporalAddress, uniqueTaskQueue } from '../support/env.js'
+import { quietTemporalRuntime, testConfig, uniqueTaskQueue } from '../support/env.js'
 import { type RunningGateway, startGateway } from '../support/gateway.js'
 import type { DeviceAccessConfig } from '#config/index.js'
 import { DeviceActivities, StepLog } from '#activities/index.js'
@@ -21,10 +21,13 @@ import { BuiltinDcim } from '#integrations/dcim/builtin-dcim.js'
 import { describeDriverContract } from '#integrations/devices/driver.contract.js'
 import type { DeviceTarget } from '#integrations/devices/driver.js'
 import { FrrDriver } from '#integrations/devices/frr-driver.js'
+import { fingerprintOf, PrismaHostKeyRecord } from '#integrations/devices/host-keys.js'
 import { PrismaService } from '#persistence/index.js'
 import { cloneDatabase, type TestDatabase } from '../support/database.js'
-import { type Lab, labUnavailable, startLab } from '#runtime/index.js'
+
+import { type Lab, labUnavailable, managementSubnetOf, startLab } from '#runtime/index.js'
 import { newProcess, stepContext } from '../support/records.js'
+import { readableHistory } from '../support/histories.js'
 
 const unavailable = labUnavailable()
 
@@ -53,7 +56,7 @@ describe('real FRR routers configured through the frr driver', { skip: unavailab
     db = await cloneDatabase()
     prisma = new PrismaService(db.url)
     const key = lab.routers[0].ssh
-    access = { driver: 'frr', username: 'root', credentials: `file:${key.private_key}`, knownHosts: key.known_hosts, sshPort: 22, simulator: { seed: 1, latencyMs: [0, 0], failureRate: 0 } }
+    access = { driver: 'frr', username: 'root', credentials: `file:${key.private_key}`, knownHosts: key.known_hosts, hostKeys: 'known_hosts', managementPrefixes: [managementSubnetOf(lab)], sshPort: 22, simulator: { seed: 1, latencyMs: [0, 0], failureRate: 0 } }
     const dcim = new BuiltinDcim(prisma)
     devices = new DeviceActivities(new StepLog(prisma), driver, dcim, access)
     await dcim.createSite({ name: lab.name })
@@ -113,21 +116,15 @@ describe('real FRR routers configured through the frr driver', { skip: unavailab
     assert.match(await lab.show('r1', 'show running-config'), /^ ospf router-id 10\.255\.0\.1$/m)
 
     // The worker read the private key to log in; the workflow only ever carried the device's name.
-    const connection = await Connection.connect({ address: testTemporalAddress() })
-    try {
-      const json = historyToJSON(await new Client({ connection }).workflow.getHandle(started.body.id).fetchHistory())
-      // Payloads are base64 in a history: read them decoded, as anyone with access to the history could.
-      const history = [json, ...[...json.matchAll(/"data": ?"([A-Za-z0-9+/=]+)"/g)].map((m) => Buffer.from(m[1], 'base64').toString('utf8'))].join('\n')
-      const key = readFileSync(r1.ssh.private_key, 'utf8')
-      const keyBody = key.split('\n').filter((l) => l && !l.startsWith('-----'))
-      assert.ok(keyBody.length > 0)
-      for (const line of keyBody) assert.ok(!history.includes(line), 'a line of the private key is in the history')
-      assert.doesNotMatch(history, /PRIVATE KEY/)
-      assert.match(history, /apply_base_config/, 'the history is the one that configured the router')
-      assert.match(history, /ip ospf passive/, 'activity inputs (the rendered configuration) are read too')
-    } finally {
-      await connection.close()
-    }
+    // Read decrypted, as anyone holding Loom's payload keys could.
+    const history = await readableHistory(started.body.id)
+    const key = readFileSync(r1.ssh.private_key, 'utf8')
+    const keyBody = key.split('\n').filter((l) => l && !l.startsWith('-----'))
+    assert.ok(keyBody.length > 0)
+    for (const line of keyBody) assert.ok(!history.includes(line), 'a line of the private key is in the history')
+    assert.doesNotMatch(history, /PRIVATE KEY/)
+    assert.match(history, /apply_base_config/, 'the history is the one that configured the router')
+    assert.match(history, /ip ospf passive/, 'activity inputs (the rendered configuration) are read too')
   })
 
   test('base and link configuration make a working OSPF network: every adjacency Full, every loopback routed', async () => {
@@ -177,6 +174,56 @@ describe('real FRR routers configured through the frr driver', { skip: unavailab
     )
     assert.equal(await driver.diff(targetOf('r1'), rendered('r1')), '', 'the configuration before the change is back')
     assert.deepEqual(await driver.verify(targetOf('r1'), { ospf_full_on: ['to-r2'], routes: ['10.255.0.3/32'], timeout_ms: 30_000 }), { ok: true, failures: [] })
+  })
+
+  /** The host key the lab's routers show (every router of a lab has the same one), from the lab's known_hosts. */
+  const labHostKey = () => Buffer.from(readFileSync(access.knownHosts!, 'utf8').split('\n').find((l) => l && !l.startsWith('#'))!.split(/\s+/)[2], 'base64')
+  /** Another ed25519 public key, as SSH sends it. */
+  const otherKey = () => utils.parseKey(utils.generateKeyPairSync('ed25519').public) as { getPublicSSH(): Buffer }
+
+  test('a router whose host key is not the one known_hosts lists is refused before the login, naming both keys; the router is untouched', async () => {
+    const r2 = lab.routers[1]
+    const wrong = otherKey().getPublicSSH()
+    const knownHosts = join(process.env.LOOM_TEST_SCRATCH ?? '/tmp', `${lab.name}-wrong-known-hosts`)
+    writeFileSync(knownHosts, `${r2.mgmt_ip} ssh-ed25519 ${wrong.toString('base64')}\n`)
+    const misled = new DeviceActivities(new StepLog(prisma), driver, new BuiltinDcim(prisma), { ...access, knownHosts })
+    const before_ = await lab.show('r2', 'show running-config')
+    await assert.rejects(
+      misled.applyConfig({ ...stepContext(await newProcess(prisma), 'wrong_key'), device: r2.hostname, config: rendered('r2', (l) => ({ ...l, igp: { ...l.igp, metric: 30 } })) }),
+      (e: unknown) => {
+        assert.ok(e instanceof ApplicationFailure && e.nonRetryable && e.type === 'HostKeyMismatch', String(e))
+        assert.match(e.message, new RegExp(`^${r2.hostname} \\(${r2.mgmt_ip.replaceAll('.', '\\.')}:22\\): host key mismatch`))
+        assert.ok(e.message.includes(fingerprintOf(labHostKey())) && e.message.includes(fingerprintOf(wrong)), e.message)
+        assert.match(e.message, /refused before authentication, no credential was sent/)
+        return true
+      },
+    )
+    assert.equal(await lab.show('r2', 'show running-config'), before_)
+  })
+
+  test('trust on first use: the first key a router shows is recorded; a different one later is refused and the router untouched', async () => {
+    const r3 = lab.routers[2]
+    const tofu = new DeviceActivities(new StepLog(prisma), new FrrDriver({ hostKeyRecord: new PrismaHostKeyRecord(prisma) }), new BuiltinDcim(prisma), { ...access, knownHosts: undefined, hostKeys: 'tofu' })
+    const process = await newProcess(prisma)
+    const same = await tofu.applyConfig({ ...stepContext(process, 'tofu_first'), device: r3.hostname, config: rendered('r3') })
+    assert.equal(same.changed, false)
+    const recorded = await prisma.deviceHostKey.findUniqueOrThrow({ where: { device: r3.hostname } })
+    assert.deepEqual([recorded.keyType, recorded.fingerprint, recorded.firstHost], ['ssh-ed25519', fingerprintOf(labHostKey()), `${r3.mgmt_ip}:22`])
+
+    // As if the router had shown another key the first time: the one it shows now is refused.
+    const other = otherKey().getPublicSSH()
+    await prisma.deviceHostKey.update({ where: { device: r3.hostname }, data: { key: other.toString('base64'), fingerprint: fingerprintOf(other) } })
+    const before_ = await lab.show('r3', 'show running-config')
+    await assert.rejects(
+      tofu.applyConfig({ ...stepContext(process, 'tofu_changed'), device: r3.hostname, config: rendered('r3', (l) => ({ ...l, igp: { ...l.igp, metric: 40 } })) }),
+      (e: unknown) => {
+        assert.ok(e instanceof ApplicationFailure && e.nonRetryable && e.type === 'HostKeyMismatch', String(e))
+        assert.match(e.message, /host key mismatch: it showed ssh-ed25519 SHA256:\S+, but ssh-ed25519 SHA256:\S+ was trusted on first use/)
+        assert.ok(e.message.includes(fingerprintOf(labHostKey())) && e.message.includes(fingerprintOf(other)), e.message)
+        return true
+      },
+    )
+    assert.equal(await lab.show('r3', 'show running-config'), before_)
   })
 
   describeDriverContract('frr on a real router', () => ({

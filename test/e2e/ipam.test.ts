@@ -1,14 +1,19 @@
 // The built-in IPAM through its API and through the activities workflows call.
 import assert from 'node:assert/strict'
-import { describe, test } from 'node:test'
+import { after, before, describe, test } from 'node:test'
 import { ApplicationFailure } from '@temporalio/common'
 import { v7 as uuidv7 } from 'uuid'
 import { IpamActivities, StepLog } from '#activities/index.js'
 import type { AllocationDto, Page, PoolDto } from '#contracts/index.js'
 import { BuiltinIpam } from '#integrations/ipam/builtin-ipam.js'
+import { as } from '../support/api.js'
 import { assertServedOrBusy, burstWhileLocked } from '../support/burst.js'
+import { plannedRouters } from '../support/dcim.js'
 import { gatewayOnFreshDatabase } from '../support/gateway.js'
+import { whileInFlight } from '../support/in-flight.js'
+import { loomStack } from '../support/loom.js'
 import { newProcess, stepContext } from '../support/records.js'
+import { enrolNode } from '../support/workshop.js'
 
 describe('the built-in IPAM', () => {
   const gateway = gatewayOnFreshDatabase()
@@ -73,6 +78,76 @@ describe('the built-in IPAM', () => {
       assert.equal((await gateway.api.call('DELETE', '/api/ipam/allocations/not-a-uuid/x')).status, 400)
     })
 
+    test('an allocation a live or locked subscription holds is not released by hand: 409 naming the subscription and the process holding its lock, nothing released; a terminated one\'s is', async () => {
+      const { prisma } = gateway
+      assert.equal((await gateway.api.call('POST', '/api/ipam/pools', { name: 'held-loops', prefix: '10.60.0.0/29', role: 'loopback' })).status, 201)
+      const terminating = uuidv7()
+      await prisma.process.create({ data: { id: terminating, workflow: 'terminate_node', target: 'TERMINATE', status: 'running', createdBy: 'alice' } })
+      const subscription = async (lifecycle: 'initial' | 'active' | 'terminated', lockedBy: string | null = null) => {
+        const id = uuidv7()
+        await prisma.subscription.create({ data: { id, product: 'node', customerId: 'acme', description: `Node ${lifecycle}`, lifecycle, lockedBy } })
+        return id
+      }
+      const active = await subscription('active')
+      const locked = await subscription('terminated', terminating)
+      const terminated = await subscription('terminated')
+      const loopback = async (subscription_id: string) => {
+        const made = await gateway.api.call<AllocationDto>('POST', '/api/ipam/pools/held-loops/allocations', { subscription_id, purpose: 'loopback_ipv4' })
+        assert.equal(made.status, 201, JSON.stringify(made.body))
+        return made.body
+      }
+      const held = { [active]: await loopback(active), [locked]: await loopback(locked), [terminated]: await loopback(terminated) }
+
+      const live = await gateway.api.call('DELETE', `/api/ipam/allocations/${active}/loopback_ipv4`)
+      assert.equal(live.status, 409)
+      assert.match(live.headers.get('content-type') ?? '', /^application\/problem\+json/)
+      assert.match(String(live.body.detail), new RegExp(`^10\\.60\\.0\\.1/32 \\(loopback_ipv4, pool held-loops\\) cannot be released: it is held by subscription ${active} \\(node, active\\);`))
+      const lockedAnswer = await gateway.api.call('DELETE', `/api/ipam/allocations/${locked}/loopback_ipv4`)
+      assert.equal(lockedAnswer.status, 409)
+      assert.match(String(lockedAnswer.body.detail), new RegExp(`it is held by subscription ${locked} \\(node, terminated\\), locked by process ${terminating} \\(terminate_node\\);`))
+      const kept = await gateway.api.get<Page<AllocationDto>>('/api/ipam/pools/held-loops/allocations')
+      assert.deepEqual(kept.body.items, [held[active], held[locked], held[terminated]], 'nothing was released')
+
+      const pool = await gateway.api.call('DELETE', '/api/ipam/pools/held-loops')
+      assert.equal(pool.status, 409)
+      assert.equal(
+        pool.body.detail,
+        `pool held-loops still has 3 allocations; 2 held by live or locked subscriptions, which their own processes give back (terminate): ` +
+          `10.60.0.1/32 (loopback_ipv4) held by subscription ${active} (node, active); ` +
+          `10.60.0.2/32 (loopback_ipv4) held by subscription ${locked} (node, terminated), locked by process ${terminating} (terminate_node); release the other 1 allocation first`,
+      )
+
+      // A terminated subscription that no process holds gives its allocation back, as one that is no subscription does.
+      const released = await gateway.api.call<AllocationDto>('DELETE', `/api/ipam/allocations/${terminated}/loopback_ipv4`)
+      assert.equal(released.status, 200, JSON.stringify(released.body))
+      assert.deepEqual(released.body, held[terminated])
+      // Once its process has ended, the terminated one's goes too.
+      await prisma.subscription.update({ where: { id: locked }, data: { lockedBy: null } })
+      assert.equal((await gateway.api.call('DELETE', `/api/ipam/allocations/${locked}/loopback_ipv4`)).status, 200)
+      assert.deepEqual((await gateway.api.get<Page<AllocationDto>>('/api/ipam/pools/held-loops/allocations')).body.items, [held[active]])
+    })
+
+    test('a release waits for a process that is locking the subscription right now, then refuses naming it', async () => {
+      const { prisma } = gateway
+      assert.equal((await gateway.api.call('POST', '/api/ipam/pools', { name: 'race-loops', prefix: '10.61.0.0/29', role: 'loopback' })).status, 201)
+      const subscription = uuidv7()
+      await prisma.subscription.create({ data: { id: subscription, product: 'node', customerId: 'acme', description: 'Node being terminated', lifecycle: 'terminated' } })
+      const allocation = (await gateway.api.call<AllocationDto>('POST', '/api/ipam/pools/race-loops/allocations', { subscription_id: subscription, purpose: 'loopback_ipv4' })).body
+      const process = await newProcess(prisma, 'validate_node')
+      // What lockSubscriptions does in a process's start, still uncommitted while the release comes in.
+      const answer = await whileInFlight(
+        prisma,
+        [
+          `SELECT id FROM subscriptions WHERE id = '${subscription}' FOR UPDATE`,
+          `UPDATE subscriptions SET locked_by = '${process}', insync = false, version = version + 1 WHERE id = '${subscription}'`,
+        ],
+        () => gateway.api.call('DELETE', `/api/ipam/allocations/${subscription}/loopback_ipv4`),
+      )
+      assert.equal(answer.status, 409, JSON.stringify(answer.body))
+      assert.match(String(answer.body.detail), new RegExp(`it is held by subscription ${subscription} \\(node, terminated\\), locked by process ${process} \\(validate_node\\);`))
+      assert.deepEqual((await gateway.api.get<Page<AllocationDto>>('/api/ipam/pools/race-loops/allocations')).body.items, [allocation])
+    })
+
     test('200 concurrent allocations from one pool, more than the pool of connections, while the pool row is locked: all distinct, none lost — each answered, or 503 with Retry-After and nothing held', async () => {
       assert.equal((await gateway.api.call('POST', '/api/ipam/pools', { name: 'burst', prefix: '10.50.0.0/23', role: 'loopback' })).status, 201)
       const owners = Array.from({ length: 200 }, () => ({ subscription_id: uuidv7(), purpose: 'loopback_ipv4' }))
@@ -127,5 +202,35 @@ describe('the built-in IPAM', () => {
         return true
       })
     })
+  })
+})
+
+describe("an active node's loopbacks, through the API as the tester found them", () => {
+  const loom = loomStack({ devices: plannedRouters('ipam', 2) })
+  before(() => loom.start())
+  after(() => loom.stop())
+
+  test('not released by hand while the node is live (409 naming it, nothing released), nor their pool deleted: the next node gets other loopbacks', async () => {
+    const api = loom.api
+    const node = await enrolNode(api, 'ipam-r1')
+    const loopbacks = async (subscription: string) => (await api.get<Page<AllocationDto>>(`/api/ipam/allocations?subscription_id=${subscription}`)).body.items
+    const held = await loopbacks(node)
+    assert.deepEqual(held.map((a) => a.purpose), ['loopback_ipv4', 'loopback_ipv6'])
+
+    for (const purpose of ['loopback_ipv4', 'loopback_ipv6']) {
+      const refused = await api.call('DELETE', `/api/ipam/allocations/${node}/${purpose}`, undefined, as('alice'))
+      assert.equal(refused.status, 409, JSON.stringify(refused.body))
+      assert.match(refused.headers.get('content-type') ?? '', /^application\/problem\+json/)
+      assert.match(String(refused.body.detail), new RegExp(`\\(${purpose}, pool loopbacks-v[46]\\) cannot be released: it is held by subscription ${node} \\(node, active\\);`))
+    }
+    const pool = await api.call('DELETE', '/api/ipam/pools/loopbacks-v4')
+    assert.equal(pool.status, 409)
+    assert.match(String(pool.body.detail), new RegExp(`held by subscription ${node} \\(node, active\\)`))
+    assert.deepEqual(await loopbacks(node), held, 'nothing was released')
+
+    const next = await enrolNode(api, 'ipam-r2')
+    const theirs = await loopbacks(next)
+    assert.equal(theirs.length, 2)
+    for (const mine of held) assert.ok(!theirs.some((t) => t.prefix === mine.prefix), `${mine.prefix} is still ${node}'s alone`)
   })
 })

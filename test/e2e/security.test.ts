@@ -4,11 +4,16 @@
 // access tokens from a real provider (npm oidc-provider): expired, for another audience, after key rotation.
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
+import { Client, Connection } from '@temporalio/client'
+import { historyToJSON } from '@temporalio/common/lib/proto-utils.js'
 import pg from 'pg'
 import type { ProcessStartedDto } from '#contracts/index.js'
 import { demoDevices } from '#persistence/index.js'
 import { projectRoot, waitFor } from '#runtime/index.js'
-import { adminKey, anonymously, as, asOnly } from '../support/api.js'
+import { adminKey, anonymously, apiClient, as, asOnly } from '../support/api.js'
+import { cloneDatabase } from '../support/database.js'
+import { testConfig, testTemporalAddress } from '../support/env.js'
+import { startGateway } from '../support/gateway.js'
 import { loomStack } from '../support/loom.js'
 import { type OidcProviderHandle, startOidcProvider } from '../support/oidc-provider.js'
 
@@ -16,7 +21,7 @@ const AUDIENCE = 'loom-api'
 let oidc: OidcProviderHandle
 const product = loomStack({
   devices: demoDevices(projectRoot()),
-  config: () => ({ auth: { enabled: true, oidc: { issuer: oidc.issuer, audience: AUDIENCE, userClaim: 'sub', rolesClaim: 'groups' } } }),
+  config: () => ({ auth: { enabled: true, rateLimitPerMinute: 0, scheduleMinSeconds: 60, oidc: { issuer: oidc.issuer, audience: AUDIENCE, userClaim: 'sub', rolesClaim: 'groups' } } }),
 })
 before(async () => {
   oidc = await startOidcProvider({ audience: AUDIENCE })
@@ -71,7 +76,7 @@ describe('every operation of the OpenAPI document', () => {
 
   test('answers 403 to credentials without the permission: everything beyond reading for a viewer, everything for a key with no role', async () => {
     const ops = (await operations()).filter((o) => o.secured && o.permission)
-    assert.ok(ops.filter((o) => o.method !== 'GET').length >= 30)
+    assert.ok(ops.filter((o) => o.method !== 'GET').length >= 25, 'the writes document the permission their 403 needs')
     const allowed: string[] = []
     for (const op of ops) {
       const none = await send(op, asOnly('nobody'))
@@ -98,6 +103,14 @@ describe('bypasses that used to work', () => {
     assert.equal((await product.api.call('PUT', '/api/settings/engine', { running: false }, as('olivia'))).status, 403)
     const me = await product.api.get<{ user: string; roles: string[] }>('/api/auth/me')
     assert.deepEqual([me.body.user, me.body.roles], ['key:test-admin', ['admin']])
+  })
+
+  test('schedules run at most once a minute (LOOM_SCHEDULE_MIN_SECONDS): every 1 second and a seconds field are 422', async () => {
+    const fast = await product.api.call<{ errors: { path: string; message: string }[] }>('POST', '/api/schedules', { workflow: 'task_resume_all', every: '1 second' }, as('olivia'))
+    assert.equal(fast.status, 422)
+    assert.match(fast.body.errors[0].message, /at least 60 s/)
+    const cron = await product.api.call<{ errors: { path: string }[] }>('POST', '/api/schedules', { workflow: 'task_resume_all', cron: '* * * * * *' }, as('olivia'))
+    assert.deepEqual(cron.body.errors.map((e) => e.path), ['cron'])
   })
 
   test('schedules: anonymous create and delete are 401, a viewer 403', async () => {
@@ -243,5 +256,74 @@ describe('OIDC access tokens from a real provider', () => {
     const rotated = await oidc.token({ subject: 'rita', roles: ['viewer'] })
     await waitFor(async () => (await product.api.call('GET', '/api/auth/me', undefined, bearer(rotated))).status === 200, { timeoutMs: 15_000, intervalMs: 500, describe: () => 'a token of the new key was never accepted' })
     assert.equal((await product.api.call('GET', '/api/auth/me', undefined, bearer(before))).status, 200)
+  })
+})
+
+describe('rate limit', () => {
+  test('one caller past LOOM_RATE_LIMIT requests a minute gets 429 with Retry-After; another caller is not held up', async () => {
+    const db = await cloneDatabase()
+    const gw = await startGateway(testConfig(db.url, { auth: { enabled: true, rateLimitPerMinute: 3, scheduleMinSeconds: 60 } }))
+    try {
+      const api = apiClient(gw.url)
+      // The test client makes someone-else's key with the admin's: that is the admin's first request of three.
+      assert.equal((await api.call('GET', '/api/auth/me', undefined, as('someone-else'))).status, 200)
+      for (let i = 0; i < 2; i++) assert.equal((await api.get('/api/auth/me')).status, 200)
+      const limited = await api.get<{ detail: string }>('/api/products')
+      assert.equal(limited.status, 429)
+      assert.ok(Number(limited.headers.get('retry-after')) > 0)
+      assert.match(limited.body.detail, /More than 3 requests a minute from one caller/)
+      assert.equal((await api.call('GET', '/api/auth/me', undefined, as('someone-else'))).status, 200)
+    } finally {
+      await gw.close()
+      await db.drop()
+    }
+  })
+})
+
+describe('Temporal holds only ciphertext', () => {
+  type JsonPayload = { metadata?: Record<string, string>; data?: string; path: string }
+  /** Every payload of a history (with where it is), but the search attributes (which Temporal must read to index them). */
+  function payloadsOf(node: unknown, path = '', found: JsonPayload[] = []): JsonPayload[] {
+    if (Array.isArray(node)) node.forEach((item, i) => payloadsOf(item, `${path}[${i}]`, found))
+    else if (node && typeof node === 'object') {
+      for (const [key, value] of Object.entries(node)) {
+        if (key === 'searchAttributes' || key === 'indexedFields') continue
+        if (key === 'payloads' && Array.isArray(value)) found.push(...(value as JsonPayload[]).map((p, i) => ({ ...p, path: `${path}.${key}[${i}]` })))
+        else payloadsOf(value, `${path}.${key}`, found)
+      }
+    }
+    return found
+  }
+
+  test("a whole create_node's history: every payload encrypted, no configuration, answer or key in the clear; the codec endpoint opens them for readers only", async () => {
+    const started = await product.api.call<ProcessStartedDto>('POST', '/api/processes/create_node', { router: 'lon-pe1' }, as('alice'))
+    assert.equal(started.status, 201, JSON.stringify(started.body))
+    const id = started.body.id
+    await product.api.waitForProcess(id, (p) => p.status === 'waiting')
+    assert.equal((await product.api.call('PUT', `/api/processes/${id}/resume`, { confirm_config_applied: true }, as('bob'))).status, 200)
+    await product.api.waitForProcess(id, (p) => p.status === 'completed')
+
+    // As Temporal's operators and its Web UI see it: a client without Loom's keys.
+    const connection = await Connection.connect({ address: testTemporalAddress() })
+    let history: string
+    try {
+      history = historyToJSON(await new Client({ connection }).workflow.getHandle(id).fetchHistory())
+    } finally {
+      await connection.close()
+    }
+    const payloads = payloadsOf(JSON.parse(history))
+    assert.ok(payloads.length > 20, `only ${payloads.length} payloads`)
+    // The SDK's own bookkeeping (which patches a run took, a local activity's sequence number) is not a payload of
+    // Loom's: Temporal must read it and it carries nothing of a customer's (the checks below look at all of it).
+    const bookkeeping = /markerRecordedEventAttributes\.details\.(patch-data|data)\./
+    const clear = payloads.filter((p) => !bookkeeping.test(p.path) && Buffer.from(p.metadata?.encoding ?? '', 'base64').toString() !== 'binary/encrypted')
+    assert.deepEqual(clear.map((p) => `${p.path}: ${Buffer.from(p.metadata?.encoding ?? '', 'base64').toString()} ${Buffer.from(p.data ?? '', 'base64').toString().slice(0, 60)}`), [])
+    for (const secret of ['frr defaults', 'confirm_config_applied', 'hostname lon-pe1', adminKey()]) assert.ok(!history.includes(secret), `${secret} is in the history`)
+
+    const decoded = await product.api.call<{ payloads: { metadata: Record<string, string>; data: string }[] }>('POST', '/codec/decode', { payloads: payloads.filter((p) => !bookkeeping.test(p.path)).slice(0, 3).map(({ path: _, ...p }) => p) }, as('vera'))
+    assert.equal(decoded.status, 200, JSON.stringify(decoded.body))
+    assert.ok(decoded.body.payloads.every((p) => Buffer.from(p.metadata.encoding, 'base64').toString().startsWith('json/')))
+    assert.ok(decoded.body.payloads.some((p) => Buffer.from(p.data, 'base64').toString().includes(id)))
+    assert.equal((await product.api.call('POST', '/codec/decode', { payloads: payloads.slice(0, 1).map(({ path: _, ...p }) => p) }, anonymously)).status, 401)
   })
 })

@@ -111,7 +111,7 @@ describe('schedules', () => {
     assert.equal(created.status, 201, JSON.stringify(created.body))
     const schedule = created.body
     assert.match(schedule.id, /^loom-/)
-    assert.deepEqual([schedule.workflow, schedule.every, schedule.cron, schedule.created_by], ['task_resume_all', '2 seconds', null, 'olivia'])
+    assert.deepEqual([schedule.workflow, schedule.every, schedule.cron, schedule.created_by], ['task_resume_all', '2 seconds', null, 'key:olivia'])
     assert.ok(schedule.next_runs.length > 0)
     const listed = await api.get<{ items: ScheduleDto[]; total: number }>('/api/schedules')
     assert.deepEqual(listed.body.items.map((s) => s.id), [schedule.id])

@@ -3,7 +3,8 @@ import { join } from 'node:path'
 import { Client, Connection } from '@temporalio/client'
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js'
 import { projectRoot } from '#runtime/index.js'
-import { testTemporalAddress } from './env.js'
+import type { Payload } from '@temporalio/common'
+import { testDataConverter, testTemporalAddress } from './env.js'
 
 /**
  * With LOOM_RECORD_HISTORIES=1, writes the process's workflow history to libs/workflows/src/<folder>/histories/<name>.json,
@@ -15,6 +16,33 @@ export async function recordHistoryIfAsked(processId: string, folder: string, na
   try {
     const history = await new Client({ connection }).workflow.getHandle(processId).fetchHistory()
     writeFileSync(join(projectRoot(), 'libs', 'workflows', 'src', folder, 'histories', `${name}.json`), `${JSON.stringify(JSON.parse(historyToJSON(history)), null, 2)}\n`)
+  } finally {
+    await connection.close()
+  }
+}
+
+/**
+ * A workflow's history as text anyone holding Loom's keys could read: the JSON, then every payload's data,
+ * decrypted with the test run's keys where it is encrypted.
+ */
+export async function readableHistory(processId: string): Promise<string> {
+  const connection = await Connection.connect({ address: testTemporalAddress() })
+  try {
+    const json = historyToJSON(await new Client({ connection }).workflow.getHandle(processId).fetchHistory())
+    const codec = testDataConverter().payloadCodecs![0]
+    const payloads: Payload[] = []
+    const visit = (node: unknown): void => {
+      if (Array.isArray(node)) node.forEach(visit)
+      else if (node && typeof node === 'object') {
+        const o = node as { metadata?: Record<string, string>; data?: string }
+        if (o.metadata && typeof o.data === 'string') {
+          payloads.push({ metadata: Object.fromEntries(Object.entries(o.metadata).map(([k, v]) => [k, Buffer.from(v, 'base64')])), data: Buffer.from(o.data, 'base64') })
+        } else Object.values(node).forEach(visit)
+      }
+    }
+    visit(JSON.parse(json))
+    const opened = await codec.decode(payloads)
+    return [json, ...opened.map((p) => Buffer.from(p.data ?? new Uint8Array()).toString('utf8'))].join('\n')
   } finally {
     await connection.close()
   }

@@ -6,7 +6,7 @@ import { type ChildProcess, spawn } from 'node:child_process'
 import { chmodSync, closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { findTemporalCli, freePort, type Lab, labUnavailable, projectRoot, startLab, waitFor } from '#runtime/index.js'
+import { findTemporalCli, freePort, type Lab, labUnavailable, managementSubnetOf, projectRoot, startLab, waitFor } from '#runtime/index.js'
 import { DemoError, type DemoOptions, runDemo } from './demo.js'
 
 export interface LabDemoOptions extends Omit<DemoOptions, 'routers' | 'apiKey'> {
@@ -17,7 +17,7 @@ export interface LabDemoOptions extends Omit<DemoOptions, 'routers' | 'apiKey'> 
 }
 
 /** What the lab's Loom must not inherit: it runs on its own embedded Temporal and PostgreSQL. */
-const OWN_SERVERS = ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'LOOM_DATA_DIR', 'LOOM_HTTP_PORT', 'LOOM_HTTP_HOST', 'LOOM_DEVICE_DRIVER']
+const OWN_SERVERS = ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'LOOM_DATA_DIR', 'LOOM_HTTP_PORT', 'LOOM_HTTP_HOST', 'LOOM_DEVICE_DRIVER', 'LOOM_PAYLOAD_KEYS', 'LOOM_AUTH']
 
 export async function runLabDemo(options: LabDemoOptions): Promise<void> {
   const { say } = options
@@ -63,21 +63,22 @@ export async function runLabDemo(options: LabDemoOptions): Promise<void> {
       LOOM_DEVICE_USERNAME: key.username,
       LOOM_DEVICE_CREDENTIALS: `file:${key.private_key}`,
       LOOM_DEVICE_KNOWN_HOSTS: key.known_hosts,
+      LOOM_MANAGEMENT_PREFIXES: managementSubnetOf(lab),
     }
     say(`starting Loom on ${api} with the FRR driver (its log: ${join(dataDir, 'loom.log')})`)
     const log = openSync(join(dataDir, 'loom.log'), 'a')
     loom = spawn(process.execPath, [join(projectRoot(), 'dist', 'apps', 'launcher', 'src', 'main.js')], { env, stdio: ['ignore', log, log] })
     closeSync(log)
     await untilReady(api, loom, dataDir)
-    await registerLab(api, lab)
+    // The first administrator key, which this Loom's launcher wrote at its first start.
+    const apiKey = readFileSync(join(dataDir, 'admin-api-key'), 'utf8').trim()
+    await registerLab(api, lab, apiKey)
     const hostname = (name: string) => lab.routers.find((r) => r.name === name)!.hostname
     const linkPort = (router: string, peer: string) => {
       const link = lab.links.find((l) => [hostname(l.a), hostname(l.b)].sort().join() === [router, peer].sort().join())
       if (!link) throw new DemoError(`the lab has no link between ${router} and ${peer}`)
       return hostname(link.a) === router ? link.a_if : link.b_if
     }
-    // The first administrator key, which this Loom's launcher wrote at its first start.
-    const apiKey = readFileSync(join(dataDir, 'admin-api-key'), 'utf8').trim()
     await runDemo(api, { ...options, routers: lab.routers.map((r) => r.hostname), linkPort, apiKey })
     for (const r of lab.routers) say(`${r.hostname} OSPF neighbours:\n${indent(await lab.show(r.name, 'show ip ospf neighbor'))}`)
     if (options.keep) {
@@ -111,9 +112,9 @@ async function untilReady(api: string, loom: ChildProcess, dataDir: string): Pro
 }
 
 /** The lab's routers as planned DCIM devices at a site of their own, with the interfaces of their links. */
-async function registerLab(api: string, lab: Lab): Promise<void> {
+async function registerLab(api: string, lab: Lab, apiKey: string): Promise<void> {
   const post = async (path: string, body: unknown) => {
-    const res = await fetch(`${api}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+    const res = await fetch(`${api}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` }, body: JSON.stringify(body) })
     if (!res.ok) throw new DemoError(`POST ${path} answered ${res.status}: ${await res.text()}`)
   }
   await post('/api/dcim/sites', { name: lab.name })

@@ -75,9 +75,11 @@ function table(rows: Record<string, string>[], columns: string[]): string {
 
 program
   .command('health')
-  .description('show whether Temporal and the database answer')
+  .description('show whether Temporal and the database answer (and why not, with a key)')
   .action(async () => {
-    const res = await fetch(new URL('/api/health', apiBase())).catch((e: Error) => {
+    // Open to anyone; with a key the reasons (addresses, errors) are shown too.
+    const found = apiKey()
+    const res = await fetch(new URL('/api/health', apiBase()), found ? { headers: { authorization: `Bearer ${found.key}` } } : {}).catch((e: Error) => {
       console.error(`cannot reach ${apiBase()}: ${e.message}`)
       process.exit(1)
     })

@@ -15,6 +15,7 @@ import { LoomValidationPipe } from './http/validation.pipe.js'
 import { jsonOnly } from './http/json-only.js'
 import { AuditService } from './audit/audit.service.js'
 import { auditTrail } from './audit/audit-trail.js'
+import { codecCors } from './temporal/codec.controller.js'
 import { createMetricsRegistry, httpMetrics } from './metrics/http-metrics.js'
 
 export const API_VERSION = '0.1.0'
@@ -31,6 +32,7 @@ export async function createGateway(
     abortOnError: false,
   })
   app.disable('x-powered-by')
+  app.use('/codec', codecCors(config))
   app.use(requestContext(logger), jsonOnly(), httpMetrics(httpDuration), auditTrail(app.get(AuditService), logger))
   app.useGlobalPipes(new LoomValidationPipe())
   app.useGlobalFilters(new ProblemDetailsFilter(logger))
@@ -52,6 +54,12 @@ export async function createGateway(
         status: 503,
         type: ProblemDto,
         description: 'a dependency is busy or down (the database, Temporal), or the engine is stopped; the problem names it',
+        headers: RETRY_AFTER_HEADER,
+      })
+      .addGlobalResponse({
+        status: 429,
+        type: ProblemDto,
+        description: 'more requests a minute from this caller than LOOM_RATE_LIMIT allows',
         headers: RETRY_AFTER_HEADER,
       })
       .build(),

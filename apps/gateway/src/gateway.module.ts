@@ -3,7 +3,7 @@ import { APP_GUARD } from '@nestjs/core'
 import type { Registry } from 'prom-client'
 import type { LoomConfig } from '#config/index.js'
 import { IntegrationsModule } from '#integrations/integrations.module.js'
-import { PersistenceModule } from '#persistence/index.js'
+import { MessageSigner, PersistenceModule, PrismaService } from '#persistence/index.js'
 import { CustomersController } from './customers/customers.controller.js'
 import { CustomersService } from './customers/customers.service.js'
 import { DcimController } from './dcim/dcim.controller.js'
@@ -31,9 +31,12 @@ import { WorkflowsController } from './workflows/workflows.controller.js'
 import { LOOM_CONFIG, WORKFLOWS } from './tokens.js'
 import { AuditController } from './audit/audit.controller.js'
 import { AuditService } from './audit/audit.service.js'
+import { CodecController } from './temporal/codec.controller.js'
 import { ApiKeysService } from './auth/api-keys.service.js'
 import { AuthController } from './auth/auth.controller.js'
 import { AuthGuard } from './auth/auth.guard.js'
+import { rateLimit } from './auth/rate-limit.js'
+import { ThrottlerGuard } from '@nestjs/throttler'
 import { Authenticator } from './auth/authenticator.service.js'
 
 @Module({})
@@ -42,14 +45,18 @@ export class GatewayModule {
     return {
       module: GatewayModule,
       global: true,
-      imports: [PersistenceModule.forRoot(config.databaseUrl), IntegrationsModule.forRoot(config), TemporalModule],
-      controllers: [HealthController, SystemController, MetricsController, WorkflowsController, ProcessesController, SubscriptionsController, ProductsController, IpamController, DcimController, CustomersController, SettingsController, SchedulesController, AuthController, AuditController],
+      imports: [PersistenceModule.forRoot(config.databaseUrl), IntegrationsModule.forRoot(config), TemporalModule, rateLimit(config)],
+      controllers: [HealthController, SystemController, MetricsController, WorkflowsController, ProcessesController, SubscriptionsController, ProductsController, IpamController, DcimController, CustomersController, SettingsController, SchedulesController, AuthController, AuditController, CodecController],
       providers: [
         { provide: LOOM_CONFIG, useValue: config },
         { provide: METRICS_REGISTRY, useValue: registry },
         { provide: WORKFLOWS, useValue: workflows },
         { provide: APP_GUARD, useClass: AuthGuard },
+        // After AuthGuard: the limit counts per verified caller.
+        { provide: APP_GUARD, useClass: ThrottlerGuard },
         Authenticator,
+        // One key for every message the gateway signs (answers, retries, aborts, callbacks, the engine switch).
+        { provide: MessageSigner, useFactory: (prisma: PrismaService) => new MessageSigner(prisma), inject: [PrismaService] },
         ApiKeysService,
         AuditService,
         EngineControl,

@@ -78,7 +78,8 @@ describe('npm start on the embedded defaults', () => {
 
   test('comes up, answers, stops everything on Ctrl-C, and a second start finds the data of the first', async () => {
     const api = `http://127.0.0.1:${ports.http}`
-    const first = launch(dataDir, ports)
+    // On its own keys (npm start's embedded default), not the test run's.
+    const first = launch(dataDir, ports, { LOOM_PAYLOAD_KEYS: '' })
     let pingId: string
     let key: string
     try {
@@ -89,6 +90,9 @@ describe('npm start on the embedded defaults', () => {
       key = readFileSync(keyFile, 'utf8').trim()
       assert.match(first.output(), new RegExp(`made the first administrator API key: ${keyFile}`))
       assert.equal(await getStatus(`${api}/api/workflows/create_node/form`), 401)
+      // …and a key that encrypts every payload Temporal keeps.
+      assert.equal(statSync(join(dataDir, 'payload-keys')).mode & 0o777, 0o600)
+      assert.match(first.output(), /made the key that encrypts Temporal payloads/)
       assert.match(first.output(), new RegExp(`Swagger UI +http://127\\.0\\.0\\.1:${ports.http}/docs`))
       assert.match(first.output(), new RegExp(`Temporal UI +http://localhost:${ports.ui}`))
       assert.equal(await getStatus(`${api}/api/health`), 200)
@@ -119,7 +123,7 @@ describe('npm start on the embedded defaults', () => {
     for (const port of [ports.http, ports.temporal, ports.ui, ports.postgres]) assert.ok(await isPortFree(port), `port ${port} still in use after Ctrl-C:\n${first.output()}`)
     assert.ok(existsSync(join(dataDir, 'temporal.db')))
 
-    const second = launch(dataDir, ports)
+    const second = launch(dataDir, ports, { LOOM_PAYLOAD_KEYS: '' })
     try {
       await untilRunning(second)
       assert.doesNotMatch(second.output(), /installing the Temporal CLI/)

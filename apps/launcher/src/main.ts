@@ -17,6 +17,7 @@ import {
   startTemporalDevServer,
   stopStaleDevServer,
 } from '#runtime/index.js'
+import { ensurePayloadKeysFile } from '#integrations/temporal/payload-encryption.js'
 import { ADMIN_KEY_FILE, prepareDatabase } from './prepare-database.js'
 
 const say = (message: string) => console.log(`loom: ${message}`)
@@ -42,9 +43,16 @@ async function main() {
   const adminKeyFile = join(config.dataDir, ADMIN_KEY_FILE)
   await prepareDatabase(databaseUrl, { demoData: true, say, defaultCustomerId: config.defaultCustomerId, adminKeyFile })
 
+  // Every payload Temporal keeps is encrypted: with LOOM_PAYLOAD_KEYS, or keys made at the first start.
+  let temporalSecurity = config.temporalSecurity
+  if (!temporalSecurity.payloadKeys) {
+    const file = join(config.dataDir, 'payload-keys')
+    if (ensurePayloadKeysFile(file).created) say(`made the key that encrypts Temporal payloads: ${shortPath(file)} (mode 600; keep it with ${shortPath(join(config.dataDir, 'temporal.db'))})`)
+    temporalSecurity = { ...temporalSecurity, payloadKeys: `file:${file}` }
+  }
   const env = {
     ...process.env,
-    ...configToEnv({ ...config, databaseUrl, temporalAddress: temporal.address, temporalUiUrl: config.temporalUiUrl ?? temporal.uiUrl }),
+    ...configToEnv({ ...config, databaseUrl, temporalAddress: temporal.address, temporalUiUrl: config.temporalUiUrl ?? temporal.uiUrl, temporalSecurity }),
   }
   const node = (name: string, script: string) =>
     spawnManaged(name, process.execPath, [join(__dirname, '..', '..', name, 'src', script)], { env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
@@ -101,6 +109,8 @@ async function startTemporal(config: LoomConfig): Promise<{ address: string; uiU
     dbFile: join(config.dataDir, 'temporal.db'),
     port: config.temporalPort,
     uiPort: config.temporalUiPort,
+    // The UI decrypts payloads through the gateway, for whoever it lets read processes.
+    uiCodecEndpoint: `http://${config.httpHost === '0.0.0.0' ? '127.0.0.1' : config.httpHost}:${config.httpPort}/codec`,
     namespace: config.namespace,
     logFile: join(config.dataDir, 'temporal.log'),
   })

@@ -1,13 +1,17 @@
 // The database job of a deployment (docker-compose's `migrate` service): migrations and the product catalogue,
-// no demo data; the first administrator key in $LOOM_DATA_DIR/admin-api-key unless it holds one already. Exits 0
+// no demo data; the payload keys and the first administrator key in $LOOM_DATA_DIR/admin-api-key unless it holds one already. Exits 0
 // when the database is ready, 1 with the reason otherwise.
 import { join } from 'node:path'
 import { loadConfig } from '#config/index.js'
+import { ensurePayloadKeysFile } from '#integrations/temporal/payload-encryption.js'
 import { ADMIN_KEY_FILE, prepareDatabase } from './prepare-database.js'
 
 async function main() {
-  const { databaseUrl, defaultCustomerId, dataDir } = loadConfig()
+  const { databaseUrl, defaultCustomerId, dataDir, temporalSecurity } = loadConfig()
   if (!databaseUrl) throw new Error('DATABASE_URL is not set')
+  // The key that encrypts Temporal payloads, for the gateway and workers to read (docker compose: a shared volume).
+  const payloadKeys = join(dataDir, 'payload-keys')
+  if (!temporalSecurity.payloadKeys && ensurePayloadKeysFile(payloadKeys).created) console.log(`loom: made the key that encrypts Temporal payloads: ${payloadKeys}`)
   await prepareDatabase(databaseUrl, { demoData: false, say: (m) => console.log(`loom: ${m}`), defaultCustomerId, adminKeyFile: join(dataDir, ADMIN_KEY_FILE) })
 }
 

@@ -1,11 +1,15 @@
 import 'reflect-metadata'
 import type { INestApplicationContext } from '@nestjs/common'
 import { NestFactory } from '@nestjs/core'
+import { Client } from '@temporalio/client'
 import { NativeConnection, Worker } from '@temporalio/worker'
-import { type LoomConfig, temporalAddressOf } from '#config/index.js'
+import type { LoomConfig } from '#config/index.js'
 import { createLogger, type Logger, PinoNestLogger } from '#logging/index.js'
 import { ensureSearchAttributes } from '#runtime/index.js'
 import { ProcessActivities } from '#activities/index.js'
+import { dataConverterOf, temporalConnectionOptions } from '#integrations/temporal/temporal-connection.js'
+import { PrismaService } from '#persistence/index.js'
+import { ProcessReconciler, type ReconcilerOptions } from './reconciler.js'
 import { stepLogInterceptor } from './step-log.interceptor.js'
 import { ACTIVITY_PROVIDERS, WorkerModule } from './worker.module.js'
 
@@ -19,6 +23,8 @@ export interface LoomWorkerOptions {
   /** how long in-flight activities may run on after shutdown() before they are cancelled */
   shutdownGraceTime?: string
   logger?: Logger
+  /** the reconciler of processes whose workflow was closed outside Loom (its interval, for tests); false: none */
+  reconciler?: ReconcilerOptions | false
 }
 
 export interface LoomWorker {
@@ -53,7 +59,7 @@ export async function createLoomWorker(config: LoomConfig & { databaseUrl: strin
   })
   let connection: NativeConnection | undefined
   try {
-    connection = await NativeConnection.connect({ address: temporalAddressOf(config) })
+    connection = await NativeConnection.connect(temporalConnectionOptions(config))
     const added = await ensureSearchAttributes(connection, config.namespace).catch((error: unknown) => {
       // e.g. Temporal Cloud, where the operator API is not open to workers: register them there by hand.
       logger.warn({ err: error }, 'could not check or register Loom search attributes')
@@ -64,6 +70,7 @@ export async function createLoomWorker(config: LoomConfig & { databaseUrl: strin
       connection,
       namespace: config.namespace,
       taskQueue: config.taskQueue,
+      dataConverter: dataConverterOf(config),
       workflowsPath: options.workflowsPath ?? require.resolve('../../../libs/workflows/src/index.js'),
       activities: { ...bindActivities(app), ...options.activities },
       interceptors: { activity: [stepLogInterceptor(app.get(ProcessActivities))] },
@@ -72,14 +79,33 @@ export async function createLoomWorker(config: LoomConfig & { databaseUrl: strin
       ...(config.workerCachedWorkflows !== undefined ? { maxCachedWorkflows: config.workerCachedWorkflows } : {}),
     })
     const conn = connection
+    const reconciler =
+      options.reconciler === false
+        ? undefined
+        : new ProcessReconciler(
+            {
+              client: new Client({ connection, namespace: config.namespace, dataConverter: dataConverterOf(config) }),
+              namespace: config.namespace,
+              taskQueue: config.taskQueue,
+              prisma: app.get(PrismaService),
+              processes: app.get(ProcessActivities),
+              logger,
+            },
+            options.reconciler,
+          )
     return {
       worker,
       app,
-      shutdown: () => worker.shutdown(),
+      shutdown: () => {
+        void reconciler?.stop()
+        worker.shutdown()
+      },
       run: async () => {
+        reconciler?.start()
         try {
           await worker.run()
         } finally {
+          await reconciler?.stop()
           await conn.close().catch(() => {})
           await app.close()
         }

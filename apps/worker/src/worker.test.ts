@@ -10,7 +10,7 @@ import { SYSTEM_PING } from '#workflows/names.js'
 import type { SystemPingResult } from '#workflows/system/system-ping.workflow.js'
 import { adminKey, authorized } from '../../../test/support/api.js'
 import { cloneDatabase, type TestDatabase } from '../../../test/support/database.js'
-import { childEnv, quietTemporalRuntime, testConfig, testTemporalAddress, uniqueTaskQueue } from '../../../test/support/env.js'
+import { childEnv, quietTemporalRuntime, testConfig, testTemporalAddress, uniqueTaskQueue, testDataConverter } from '../../../test/support/env.js'
 import { type RunningGateway, startGateway } from '../../../test/support/gateway.js'
 import type { slow_workflow } from '../../../test/fixtures/workflows.js'
 import { type Child, readyOf, spawnNode, stopChild } from '../../../test/support/processes.js'
@@ -27,7 +27,7 @@ before(async () => {
   quietTemporalRuntime()
   db = await cloneDatabase()
   connection = await Connection.connect({ address: testTemporalAddress() })
-  client = new Client({ connection })
+  client = new Client({ connection, dataConverter: testDataConverter() })
 })
 after(async () => {
   await connection?.close()

@@ -47,6 +47,39 @@ describe('loadConfig', () => {
     })
   })
 
+  test('authentication is on by default on loopback; off is refused unless the gateway listens on loopback only', () => {
+    const config = loadConfig({})
+    assert.deepEqual([config.httpHost, config.auth.enabled, config.auth.oidc], ['127.0.0.1', true, undefined])
+    assert.equal(loadConfig({ LOOM_AUTH: 'off' }).auth.enabled, false)
+    assert.deepEqual(problemsOf({ LOOM_AUTH: 'off', LOOM_HTTP_HOST: '0.0.0.0' }), ['LOOM_AUTH: "off" is refused unless the gateway listens on loopback only (LOOM_HTTP_HOST is 0.0.0.0) (got "off")'])
+    assert.deepEqual(problemsOf({ LOOM_OIDC_ISSUER: 'https://idp.example.net' }).map((p) => p.split(':')[0]), ['LOOM_OIDC_AUDIENCE'])
+    const oidc = loadConfig({ LOOM_OIDC_ISSUER: 'https://idp.example.net', LOOM_OIDC_AUDIENCE: 'loom-api' }).auth.oidc
+    assert.deepEqual(oidc, { issuer: 'https://idp.example.net', audience: 'loom-api', userClaim: 'sub', rolesClaim: 'groups' })
+  })
+
+  test('the frr driver checks every host key: LOOM_DEVICE_KNOWN_HOSTS is required unless trust on first use is chosen', () => {
+    const frr = { LOOM_DEVICE_DRIVER: 'frr', LOOM_DEVICE_CREDENTIALS: 'file:/etc/loom/device_key' }
+    const problems = problemsOf(frr)
+    assert.equal(problems.length, 1)
+    assert.match(problems[0], /^LOOM_DEVICE_KNOWN_HOSTS: required when LOOM_DEVICE_DRIVER is "frr".*LOOM_DEVICE_HOST_KEYS=tofu/)
+    assert.equal(loadConfig({ ...frr, LOOM_DEVICE_KNOWN_HOSTS: '/etc/loom/known_hosts' }).devices.hostKeys, 'known_hosts')
+    assert.equal(loadConfig({ ...frr, LOOM_DEVICE_HOST_KEYS: 'tofu' }).devices.hostKeys, 'tofu')
+    assert.match(problemsOf({ ...frr, LOOM_DEVICE_HOST_KEYS: 'none' }).join('\n'), /LOOM_DEVICE_HOST_KEYS: expected "known_hosts" or "tofu" \(got "none"\)/)
+    // The other drivers reach no device over SSH.
+    assert.equal(loadConfig({ LOOM_DEVICE_DRIVER: 'simulator' }).devices.knownHosts, undefined)
+  })
+
+  test('LOOM_MANAGEMENT_PREFIXES: networks in CIDR notation, IPv4 and IPv6; none by default', () => {
+    assert.deepEqual(loadConfig({}).devices.managementPrefixes, [])
+    const config = loadConfig({ LOOM_MANAGEMENT_PREFIXES: ' 10.20.0.0/16, 2001:db8:100::/48 ,' })
+    assert.deepEqual(config.devices.managementPrefixes, ['10.20.0.0/16', '2001:db8:100::/48'])
+    assert.deepEqual(loadConfig(configToEnv(config)).devices, config.devices)
+    const problems = problemsOf({ LOOM_MANAGEMENT_PREFIXES: '10.20.0.0/16,10.1.2.3/8,mgmt.example.net,10.0.0.0' })
+    assert.equal(problems.length, 3)
+    assert.ok(problems.every((p) => p.startsWith('LOOM_MANAGEMENT_PREFIXES: expected comma-separated networks in CIDR notation')))
+    assert.match(problems.join('\n'), /"10\.1\.2\.3\/8" is not one/)
+  })
+
   test('the NetBox backend needs its URL and token', () => {
     const problems = problemsOf({ LOOM_DCIM: 'netbox' })
     assert.deepEqual(problems.map((p) => p.split(':')[0]).sort(), ['NETBOX_TOKEN', 'NETBOX_URL'])

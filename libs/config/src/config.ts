@@ -1,4 +1,5 @@
 import { isAbsolute, resolve } from 'node:path'
+import ipaddr from 'ipaddr.js'
 import { z } from 'zod'
 
 /**
@@ -22,6 +23,8 @@ export interface LoomConfig {
   temporalCli: string | undefined
   namespace: string
   taskQueue: string
+  /** how the gateway and workers authenticate to Temporal and protect what they send it */
+  temporalSecurity: TemporalSecurityConfig
   /** base URL of the Temporal Web UI, for links; undefined when unknown */
   temporalUiUrl: string | undefined
   /** how other systems reach the gateway: the base of callback URLs (LOOM_PUBLIC_URL, default http://localhost:<http port>) */
@@ -39,10 +42,24 @@ export interface LoomConfig {
   oss: OssConfig
 }
 
-/** Who may call the API (README, Security). */
+/** TLS (or mTLS) and an API key for the Temporal connection; the keys that encrypt every payload. */
+export interface TemporalSecurityConfig {
+  /** TLS on when any of these is set: the CA that signed the server's certificate, the client's certificate and key (mTLS) */
+  tls?: { ca?: string; cert?: string; key?: string; serverName?: string }
+  /** a reference (env:NAME or file:/path) to a Temporal Cloud API key */
+  apiKey?: string
+  /** a reference to the payload keys (`<id>=<base64 of 32 bytes>` per line, the first encrypts); unset: payloads are not encrypted */
+  payloadKeys?: string
+}
+
+/** Who may call the API, and how much (README, Security). */
 export interface AuthConfig {
   /** LOOM_AUTH=off: every caller is an administrator — for experiments on loopback only */
   enabled: boolean
+  /** requests per minute one caller may send (LOOM_RATE_LIMIT); 0: no limit */
+  rateLimitPerMinute: number
+  /** the shortest interval a schedule may run at, in seconds (LOOM_SCHEDULE_MIN_SECONDS) */
+  scheduleMinSeconds: number
   /** OIDC bearer tokens are accepted when an issuer is set */
   oidc?: { issuer: string; audience: string; userClaim: string; rolesClaim: string }
 }
@@ -71,6 +88,10 @@ export interface DeviceAccessConfig {
   /** a reference (env:NAME or file:/path), resolved only inside activities */
   credentials: string | undefined
   knownHosts: string | undefined
+  /** LOOM_DEVICE_HOST_KEYS: every host key is checked against knownHosts, or (tofu) a device's first key is recorded and kept to */
+  hostKeys: 'known_hosts' | 'tofu'
+  /** LOOM_MANAGEMENT_PREFIXES: the networks (CIDR) a device's management address must lie in; empty: any address */
+  managementPrefixes: string[]
   sshPort: number
   simulator: { seed: number; latencyMs: [number, number]; failureRate: number }
 }
@@ -164,6 +185,17 @@ const envSchema = z
     LOOM_DEVICE_USERNAME: name('loom'),
     LOOM_DEVICE_CREDENTIALS: secretReference,
     LOOM_DEVICE_KNOWN_HOSTS: optionalText,
+    LOOM_DEVICE_HOST_KEYS: z
+      .enum(['known_hosts', 'tofu'], { error: 'expected "known_hosts" or "tofu"' })
+      .optional()
+      .transform((s) => s ?? 'known_hosts'),
+    LOOM_MANAGEMENT_PREFIXES: z
+      .string()
+      .optional()
+      .transform((s) => (s ?? '').split(',').map((p) => p.trim()).filter(Boolean))
+      .superRefine((prefixes, ctx) => {
+        for (const p of prefixes) if (!isNetworkPrefix(p)) ctx.addIssue({ code: 'custom', message: `expected comma-separated networks in CIDR notation, e.g. 10.0.0.0/16,2001:db8::/48 (host bits zero): ${JSON.stringify(p)} is not one` })
+      }),
     LOOM_DEVICE_SSH_PORT: port(22),
     LOOM_SIMULATOR_SEED: z.string().trim().regex(/^\d+$/, 'expected a whole number').transform(Number).optional().transform((n) => n ?? 1),
     LOOM_SIMULATOR_LATENCY_MS: z
@@ -200,6 +232,14 @@ const envSchema = z
       .enum(['on', 'off'], { error: 'expected "on" or "off"' })
       .optional()
       .transform((s) => s ?? 'on'),
+    LOOM_RATE_LIMIT: z.string().trim().regex(/^\d{1,7}$/, 'expected requests per minute per caller, a whole number (0: no limit)').transform(Number).optional().transform((n) => n ?? 600),
+    LOOM_SCHEDULE_MIN_SECONDS: z.string().trim().regex(/^[1-9]\d{0,6}$/, 'expected a whole number of seconds, at least 1').transform(Number).optional().transform((n) => n ?? 60),
+    TEMPORAL_TLS_CA: optionalText,
+    TEMPORAL_TLS_CERT: optionalText,
+    TEMPORAL_TLS_KEY: optionalText,
+    TEMPORAL_TLS_SERVER_NAME: optionalText,
+    TEMPORAL_API_KEY: secretReference,
+    LOOM_PAYLOAD_KEYS: secretReference,
     LOOM_OIDC_ISSUER: url(['http:', 'https:']),
     LOOM_OIDC_AUDIENCE: optionalText,
     LOOM_OIDC_USER_CLAIM: name('sub'),
@@ -213,12 +253,20 @@ const envSchema = z
       ctx.addIssue({ code: 'custom', path: ['NETBOX_TOKEN'], message: 'required when LOOM_IPAM or LOOM_DCIM is "netbox"' })
     if (env.LOOM_DEVICE_DRIVER === 'frr' && !env.LOOM_DEVICE_CREDENTIALS)
       ctx.addIssue({ code: 'custom', path: ['LOOM_DEVICE_CREDENTIALS'], message: 'required when LOOM_DEVICE_DRIVER is "frr" (e.g. file:/etc/loom/device_key)' })
+    if (env.LOOM_DEVICE_DRIVER === 'frr' && !env.LOOM_DEVICE_KNOWN_HOSTS && env.LOOM_DEVICE_HOST_KEYS !== 'tofu')
+      ctx.addIssue({
+        code: 'custom',
+        path: ['LOOM_DEVICE_KNOWN_HOSTS'],
+        message: 'required when LOOM_DEVICE_DRIVER is "frr": the routers\' SSH host keys, in known_hosts format (e.g. a file written by ssh-keyscan), so that no credential goes to a host that is not the router; or LOOM_DEVICE_HOST_KEYS=tofu to trust each router\'s first key',
+      })
     if (env.LOOM_SMTP_URL && !env.LOOM_SMTP_FROM) ctx.addIssue({ code: 'custom', path: ['LOOM_SMTP_FROM'], message: 'required when LOOM_SMTP_URL is set (the sender, e.g. loom@example.net)' })
     if (env.LOOM_SMTP_CREDENTIALS && !env.LOOM_SMTP_USERNAME) ctx.addIssue({ code: 'custom', path: ['LOOM_SMTP_USERNAME'], message: 'required when LOOM_SMTP_CREDENTIALS is set (the login at the relay)' })
     if (env.LOOM_SMTP_URL && env.LOOM_NOTIFY_WEBHOOK_URL)
       ctx.addIssue({ code: 'custom', path: ['LOOM_NOTIFY_WEBHOOK_URL'], message: 'set either LOOM_SMTP_URL (e-mail) or LOOM_NOTIFY_WEBHOOK_URL (a webhook) for notifications, not both' })
     if (env.LOOM_TICKET_WEBHOOK_URL && !env.LOOM_TICKET_WEBHOOK_SECRET)
       ctx.addIssue({ code: 'custom', path: ['LOOM_TICKET_WEBHOOK_SECRET'], message: 'required when LOOM_TICKET_WEBHOOK_URL is set: every delivery is signed (e.g. env:TICKET_HMAC_KEY)' })
+    if (!env.TEMPORAL_TLS_CERT !== !env.TEMPORAL_TLS_KEY)
+      ctx.addIssue({ code: 'custom', path: [env.TEMPORAL_TLS_CERT ? 'TEMPORAL_TLS_KEY' : 'TEMPORAL_TLS_CERT'], message: 'mTLS needs both TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY' })
     if (env.LOOM_OIDC_ISSUER && !env.LOOM_OIDC_AUDIENCE)
       ctx.addIssue({ code: 'custom', path: ['LOOM_OIDC_AUDIENCE'], message: 'required when LOOM_OIDC_ISSUER is set: the audience of the tokens issued for Loom (e.g. loom-api)' })
     if (env.LOOM_AUTH === 'off' && !isLoopback(env.LOOM_HTTP_HOST))
@@ -227,7 +275,7 @@ const envSchema = z
   })
 
 /** Variables whose value an error message must never repeat. */
-const SECRET_VARIABLES = new Set(['NETBOX_TOKEN', 'LOOM_DEVICE_CREDENTIALS', 'DATABASE_URL', 'LOOM_SMTP_URL', 'LOOM_SMTP_CREDENTIALS', 'LOOM_NOTIFY_WEBHOOK_SECRET', 'LOOM_TICKET_WEBHOOK_SECRET'])
+const SECRET_VARIABLES = new Set(['TEMPORAL_API_KEY', 'LOOM_PAYLOAD_KEYS', 'NETBOX_TOKEN', 'LOOM_DEVICE_CREDENTIALS', 'DATABASE_URL', 'LOOM_SMTP_URL', 'LOOM_SMTP_CREDENTIALS', 'LOOM_NOTIFY_WEBHOOK_SECRET', 'LOOM_TICKET_WEBHOOK_SECRET'])
 
 /** Reads and checks the environment; throws a ConfigError naming every bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): LoomConfig {
@@ -248,6 +296,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     httpHost: e.LOOM_HTTP_HOST,
     auth: {
       enabled: e.LOOM_AUTH === 'on',
+      rateLimitPerMinute: e.LOOM_RATE_LIMIT,
+      scheduleMinSeconds: e.LOOM_SCHEDULE_MIN_SECONDS,
       oidc: e.LOOM_OIDC_ISSUER
         ? { issuer: e.LOOM_OIDC_ISSUER, audience: e.LOOM_OIDC_AUDIENCE!, userClaim: e.LOOM_OIDC_USER_CLAIM, rolesClaim: e.LOOM_OIDC_ROLES_CLAIM }
         : undefined,
@@ -261,6 +311,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     temporalCli: e.TEMPORAL_CLI,
     namespace: e.LOOM_TEMPORAL_NAMESPACE,
     taskQueue: e.LOOM_TASK_QUEUE,
+    temporalSecurity: {
+      tls:
+        e.TEMPORAL_TLS_CA || e.TEMPORAL_TLS_CERT || e.TEMPORAL_TLS_SERVER_NAME
+          ? { ca: e.TEMPORAL_TLS_CA, cert: e.TEMPORAL_TLS_CERT, key: e.TEMPORAL_TLS_KEY, serverName: e.TEMPORAL_TLS_SERVER_NAME }
+          : undefined,
+      apiKey: e.TEMPORAL_API_KEY,
+      payloadKeys: e.LOOM_PAYLOAD_KEYS,
+    },
     temporalUiUrl: e.LOOM_TEMPORAL_UI_URL?.replace(/\/+$/, ''),
     publicUrl: (e.LOOM_PUBLIC_URL ?? `http://localhost:${e.LOOM_HTTP_PORT}`).replace(/\/+$/, ''),
     ipam: e.LOOM_IPAM,
@@ -275,6 +333,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       username: e.LOOM_DEVICE_USERNAME,
       credentials: e.LOOM_DEVICE_CREDENTIALS,
       knownHosts: e.LOOM_DEVICE_KNOWN_HOSTS,
+      hostKeys: e.LOOM_DEVICE_HOST_KEYS,
+      managementPrefixes: e.LOOM_MANAGEMENT_PREFIXES,
       sshPort: e.LOOM_DEVICE_SSH_PORT,
       simulator: { seed: e.LOOM_SIMULATOR_SEED, latencyMs: e.LOOM_SIMULATOR_LATENCY_MS, failureRate: e.LOOM_SIMULATOR_FAILURE_RATE },
     },
@@ -291,6 +351,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
 /** Whether an address to listen on is reachable from this machine only. */
 export function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host)
+}
+
+/** A network in CIDR notation with its host bits zero (10.0.0.0/16, 2001:db8::/48). */
+function isNetworkPrefix(cidr: string): boolean {
+  if (!ipaddr.isValidCIDR(cidr)) return false
+  const [address] = ipaddr.parseCIDR(cidr)
+  const network = address.kind() === 'ipv4' ? ipaddr.IPv4.networkAddressFromCIDR(cidr) : ipaddr.IPv6.networkAddressFromCIDR(cidr)
+  return network.toString() === address.toString()
 }
 
 /** The address the gateway and workers use: TEMPORAL_ADDRESS, or the dev server npm start runs. */
@@ -311,6 +379,8 @@ export function configToEnv(config: LoomConfig): Record<string, string> {
     LOOM_HTTP_PORT: String(config.httpPort),
     LOOM_HTTP_HOST: config.httpHost,
     LOOM_AUTH: config.auth.enabled ? 'on' : 'off',
+    LOOM_RATE_LIMIT: String(config.auth.rateLimitPerMinute),
+    LOOM_SCHEDULE_MIN_SECONDS: String(config.auth.scheduleMinSeconds),
     LOOM_OIDC_ISSUER: config.auth.oidc?.issuer,
     LOOM_OIDC_AUDIENCE: config.auth.oidc?.audience,
     LOOM_OIDC_USER_CLAIM: config.auth.oidc?.userClaim,
@@ -324,6 +394,12 @@ export function configToEnv(config: LoomConfig): Record<string, string> {
     TEMPORAL_CLI: config.temporalCli,
     LOOM_TEMPORAL_NAMESPACE: config.namespace,
     LOOM_TASK_QUEUE: config.taskQueue,
+    TEMPORAL_TLS_CA: config.temporalSecurity.tls?.ca,
+    TEMPORAL_TLS_CERT: config.temporalSecurity.tls?.cert,
+    TEMPORAL_TLS_KEY: config.temporalSecurity.tls?.key,
+    TEMPORAL_TLS_SERVER_NAME: config.temporalSecurity.tls?.serverName,
+    TEMPORAL_API_KEY: config.temporalSecurity.apiKey,
+    LOOM_PAYLOAD_KEYS: config.temporalSecurity.payloadKeys,
     LOOM_TEMPORAL_UI_URL: config.temporalUiUrl,
     LOOM_PUBLIC_URL: config.publicUrl,
     LOOM_IPAM: config.ipam,
@@ -337,6 +413,8 @@ export function configToEnv(config: LoomConfig): Record<string, string> {
     LOOM_DEVICE_USERNAME: config.devices.username,
     LOOM_DEVICE_CREDENTIALS: config.devices.credentials,
     LOOM_DEVICE_KNOWN_HOSTS: config.devices.knownHosts,
+    LOOM_DEVICE_HOST_KEYS: config.devices.hostKeys,
+    LOOM_MANAGEMENT_PREFIXES: config.devices.managementPrefixes.length ? config.devices.managementPrefixes.join(',') : undefined,
     LOOM_DEVICE_SSH_PORT: String(config.devices.sshPort),
     LOOM_SIMULATOR_SEED: String(config.devices.simulator.seed),
     LOOM_SIMULATOR_LATENCY_MS: config.devices.simulator.latencyMs.join(','),

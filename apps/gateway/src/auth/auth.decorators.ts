@@ -11,7 +11,7 @@ export const PERMISSION_KEY = 'loom:permission'
 export const PUBLIC = 'public'
 /** a route any verified caller may call (their own keys, who they are) */
 export const AUTHENTICATED = 'authenticated'
-export type RouteAccess = Permission | typeof PUBLIC | typeof AUTHENTICATED
+export type RouteAccess = Permission[] | typeof PUBLIC | typeof AUTHENTICATED
 
 const CALLER = Symbol('caller')
 
@@ -23,11 +23,12 @@ export function setCaller(req: Request, caller: VerifiedCaller): void {
   ;(req as unknown as Record<symbol, VerifiedCaller>)[CALLER] = caller
 }
 
-/** The permission a route needs; documented in OpenAPI with the 401 and 403 it answers. */
-export function RequirePermission(access: Permission | typeof AUTHENTICATED) {
-  const needs = access === AUTHENTICATED ? 'any valid credentials' : `permission \`${access}\` (${PERMISSIONS[access]})`
+/** The permission a route needs (any one of several); documented in OpenAPI with the 401 and 403 it answers. */
+export function RequirePermission(access: Permission | typeof AUTHENTICATED, ...orElse: Permission[]) {
+  const needs =
+    access === AUTHENTICATED ? 'any valid credentials' : [access, ...orElse].map((p) => `permission \`${p}\` (${PERMISSIONS[p]})`).join(' or ')
   return applyDecorators(
-    SetMetadata(PERMISSION_KEY, access),
+    SetMetadata(PERMISSION_KEY, access === AUTHENTICATED ? access : [access, ...orElse]),
     ApiBearerAuth(),
     ApiUnauthorizedResponse({ type: ProblemDto, description: 'no credentials, or credentials that are not valid (unknown, revoked or expired key; bad token)' }),
     ...(access === AUTHENTICATED ? [] : [ApiForbiddenResponse({ type: ProblemDto, description: `the caller lacks ${needs}` })]),

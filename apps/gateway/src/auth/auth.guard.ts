@@ -39,7 +39,7 @@ export class AuthGuard implements CanActivate {
     const verified = this.config.auth.enabled ? await this.authenticator.verify(req.header('authorization')) : AUTH_OFF
     const caller = this.onBehalf(req, verified)
     setCaller(req, caller)
-    if (access !== AUTHENTICATED && !caller.permissions.has(access)) throw new ForbiddenException(lacks(caller, access))
+    if (access !== AUTHENTICATED && !access.some((p) => caller.permissions.has(p))) throw new ForbiddenException(lacks(caller, ...access))
     return true
   }
 
@@ -55,6 +55,7 @@ export class AuthGuard implements CanActivate {
   }
 }
 
-export function lacks(caller: VerifiedCaller, permission: Permission): string {
-  return `This needs permission ${permission} (${PERMISSIONS[permission]}); ${caller.user} holds roles ${caller.roles.join(', ') || '(none)'}, which do not give it.`
+export function lacks(caller: VerifiedCaller, ...anyOf: Permission[]): string {
+  const needs = anyOf.map((p) => `${p} (${PERMISSIONS[p]})`).join(' or ')
+  return `This needs permission ${needs}; ${caller.user} holds roles ${caller.roles.join(', ') || '(none)'}, which do not give it.`
 }

@@ -94,10 +94,14 @@ export class DcimController {
     description:
       'Only the fields given change; null clears an address or the rack. This is how an operator repairs what a suspended process needs ' +
       '(e.g. a missing management address), then retries it with PUT /api/processes/{id}/resume {}. ' +
-      'A device a process or a live subscription holds keeps its name (409 naming the holder).',
+      'A device a process or a live (not terminated, or locked) subscription holds keeps its name (409 naming the holder).',
   })
   @ApiOkResponse({ type: DeviceDto, description: 'the device after the change' })
-  @ApiConflictResponse({ type: ProblemDto, description: 'the new name is taken, or the device is held by a process or a live subscription (named)' })
+  @ApiConflictResponse({
+    type: ProblemDto,
+    description:
+      'the new name is taken, or a new name for a device (or one of its interfaces) held by a process or a live subscription: the subscription (product, lifecycle), the process holding its lock and the claiming process named',
+  })
   @ApiUnprocessableEntityResponse({ type: ProblemDto, description: 'a field fails validation (a bad address or value), named' })
   updateDevice(@Param('name') name: string, @Body() body: DevicePatchDto): Promise<DeviceDto> {
     return this.dcim.updateDevice(name, body)
@@ -105,9 +109,13 @@ export class DcimController {
 
   @Delete('devices/:name')
   @RequirePermission('sources.write')
-  @ApiOperation({ summary: 'Remove a device and its interfaces', description: 'Refused while a process or a live subscription holds it, or a cable ends on it.' })
+  @ApiOperation({ summary: 'Remove a device and its interfaces', description: 'Refused while a process or a live subscription holds it or one of its interfaces, or a cable ends on it.' })
   @ApiOkResponse({ type: DeviceDto, description: 'what was removed' })
-  @ApiConflictResponse({ type: ProblemDto, description: 'the device is held (the holder named) or cabled (the cables named)' })
+  @ApiConflictResponse({
+    type: ProblemDto,
+    description:
+      'the device or one of its interfaces is held by a process or a live (not terminated, or locked) subscription — the subscription, the process holding its lock and the claiming process named — or cabled (the cables named); nothing removed',
+  })
   deleteDevice(@Param('name') name: string): Promise<DeviceDto> {
     return this.dcim.deleteDevice(name)
   }
@@ -131,9 +139,16 @@ export class DcimController {
 
   @Patch('devices/:name/interfaces/:interface')
   @RequirePermission('sources.write')
-  @ApiOperation({ summary: "Correct an interface's description, enabled, status or speed", description: 'Only the fields given change.' })
+  @ApiOperation({
+    summary: "Correct an interface's description, enabled, status or speed",
+    description: 'Only the fields given change. Of an interface a process or a live subscription holds (a port), only the description.',
+  })
   @ApiOkResponse({ type: InterfaceDto, description: 'the interface after the change' })
-  @ApiConflictResponse({ type: ProblemDto, description: 'a new speed for an interface a process or a live subscription holds (named)' })
+  @ApiConflictResponse({
+    type: ProblemDto,
+    description:
+      'a new speed, enabled flag or status for an interface a process or a live (not terminated, or locked) subscription holds: the subscription, the process holding its lock and the claiming process named; nothing changed',
+  })
   @ApiUnprocessableEntityResponse({ type: ProblemDto, description: 'a field fails validation, named' })
   updateInterface(@Param('name') device: string, @Param('interface') name: string, @Body() body: InterfacePatchDto): Promise<InterfaceDto> {
     return this.dcim.editInterface({ device, interface: name }, body)

@@ -59,7 +59,10 @@ export class IpamController {
   @HttpCode(204)
   @ApiOperation({ summary: 'Delete an empty pool' })
   @ApiNoContentResponse()
-  @ApiConflictResponse({ type: ProblemDto, description: 'it still has allocations' })
+  @ApiConflictResponse({
+    type: ProblemDto,
+    description: 'it still has allocations: how many, and those held by a live (not terminated) subscription or one a process has locked, naming the subscription and the process',
+  })
   async deletePool(@Param('pool') pool: string): Promise<void> {
     await this.builtin.deletePool(pool)
   }
@@ -99,11 +102,22 @@ export class IpamController {
 
   @Delete('allocations/:subscription_id/:purpose')
   @RequirePermission('sources.write')
-  @ApiOperation({ summary: 'Release what a subscription holds for a purpose' })
+  @ApiOperation({
+    summary: 'Release what a subscription holds for a purpose',
+    description:
+      'Only what no subscription holds any more: the owner is no subscription, or a terminated one that no process has locked. ' +
+      "A live subscription's allocations are given back by its own processes (terminate).",
+  })
   @ApiOkResponse({ type: AllocationDto, description: 'what was released' })
   @ApiNotFoundResponse({ type: ProblemDto, description: 'it holds nothing for that purpose' })
+  @ApiConflictResponse({
+    type: ProblemDto,
+    description: 'the owner is a live (not terminated) subscription, or one a process has locked: the subscription (product, lifecycle) and the process holding its lock named; nothing released',
+  })
   async release(@Param('subscription_id', UuidParamPipe) subscriptionId: string, @Param('purpose') purpose: string): Promise<AllocationDto> {
-    const released = await this.ipam.release({ subscription_id: subscriptionId, purpose })
+    const owner = { subscription_id: subscriptionId, purpose }
+    // The built-in IPAM checks and releases in one transaction; another IPAM (NetBox) is asked once the check passed.
+    const released = this.ipam instanceof BuiltinIpam ? await this.builtin.releaseUnlessHeld(owner) : await this.builtin.assertNotHeld(owner).then(() => this.ipam.release(owner))
     if (!released) throw notFound(`subscription ${subscriptionId} holds no allocation for ${purpose}`)
     return released
   }

@@ -125,7 +125,7 @@ export class ProcessesController {
   }
 
   @Put(':id/resume')
-  @RequirePermission('processes.answer')
+  @RequirePermission('processes.answer', 'processes.operate')
   @ApiOperation({
     summary: 'Answer the input or approval step the process waits for, or retry its suspended step',
     description:
@@ -133,7 +133,10 @@ export class ProcessesController {
   })
   @ApiBody({ schema: { type: 'object', example: { confirm_config_applied: true } } })
   @ApiOkResponse({ type: ProcessDto })
-  @ApiForbiddenResponse({ type: ProblemDto, description: 'an approval the caller may not answer (role, or their own process)' })
+  @ApiForbiddenResponse({
+    type: ProblemDto,
+    description: 'the caller lacks permission `processes.answer` (to answer) or `processes.operate` (to retry), or may not answer this approval (its role, or their own process)',
+  })
   @ApiConflictResponse({ type: ProblemDto, description: 'the process neither waits for input nor is suspended' })
   @ApiUnprocessableEntityResponse({ type: ProblemDto, description: 'the answer fails the form; nothing is recorded' })
   resume(@Param('id', UuidParamPipe) id: string, @Body() answer: unknown, @Caller() caller: VerifiedCaller): Promise<ProcessDto> {

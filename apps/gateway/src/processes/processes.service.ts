@@ -7,7 +7,7 @@ import { v7 as uuidv7 } from 'uuid'
 import type { LoomConfig } from '#config/index.js'
 import type { Page, ProcessDto, ProcessListQueryDto, ProcessStartedDto, ProcessSummaryDto } from '#contracts/index.js'
 import { escapeMarkdown, SEARCH_ATTRIBUTE } from '#domain/index.js'
-import { isUniqueViolation, lockSubscriptions, PrismaService, SubscriptionLocked } from '#persistence/index.js'
+import { isUniqueViolation, lockSubscriptions, MessageSigner, PrismaService, SubscriptionLocked } from '#persistence/index.js'
 import { callbackTokenHash } from '#activities/processes/process.activities.js'
 import {
   abortUpdate,
@@ -61,6 +61,7 @@ export class ProcessesService {
     private readonly engine: EngineControl,
     private readonly events: ProcessEventsService,
     @Inject(LOOM_CONFIG) private readonly config: LoomConfig,
+    private readonly signer: MessageSigner,
   ) {}
 
   /**
@@ -175,7 +176,7 @@ export class ProcessesService {
     const state = await this.state(row)
     if (row.status === 'suspended' || state?.suspended.length) {
       if (!caller.permissions.has('processes.operate')) throw new ForbiddenException(`Retrying a suspended step: ${lacks(caller, 'processes.operate')}`)
-      await this.update(id, () => this.temporal.client.workflow.getHandle(id).executeUpdate(retryUpdate, { args: [identityOf(caller)] }))
+      await this.update(id, async () => this.temporal.client.workflow.getHandle(id).executeUpdate(retryUpdate, { args: [await this.signed(id, 'retry', identityOf(caller))] }))
       return this.get(id)
     }
     const pending = state?.pending_input
@@ -199,7 +200,7 @@ export class ProcessesService {
       const parsed = declared.answer.safeParse(body ?? {})
       if (!parsed.success) throw new FieldErrorsException(422, fieldErrors(parsed.error), `answer to ${pending.step}`)
     }
-    await this.update(id, () => this.temporal.client.workflow.getHandle(id).executeUpdate(resumeUpdate, { args: [{ answer: body ?? {}, step: pending.step, ...identityOf(caller) }] }))
+    await this.update(id, async () => this.temporal.client.workflow.getHandle(id).executeUpdate(resumeUpdate, { args: [await this.signed(id, 'resume', { answer: body ?? {}, step: pending.step, ...identityOf(caller) })] }))
     return this.get(id)
   }
 
@@ -210,7 +211,7 @@ export class ProcessesService {
   async abort(id: string, caller: VerifiedCaller, reason?: string): Promise<ProcessDto> {
     const row = await this.find(id)
     if (row.completedAt) throw new ConflictException(`Process ${id} has already ended (${row.status}).`)
-    await this.update(id, () => this.temporal.client.workflow.getHandle(id).executeUpdate(abortUpdate, { args: [{ ...identityOf(caller), reason }] }))
+    await this.update(id, async () => this.temporal.client.workflow.getHandle(id).executeUpdate(abortUpdate, { args: [await this.signed(id, 'abort', { ...identityOf(caller), ...(reason === undefined ? {} : { reason }) })] }))
     await this.ended(id, ABORT_WAIT_MS)
     return this.get(id)
   }
@@ -253,7 +254,7 @@ export class ProcessesService {
       const parsed = declared.answer.safeParse(body ?? {})
       if (!parsed.success) throw new FieldErrorsException(422, fieldErrors(parsed.error), `callback to ${open.step}`)
     }
-    await this.update(id, () => this.temporal.client.workflow.getHandle(id).executeUpdate(callbackUpdate, { args: [{ step: open.step, body: body ?? {} }] }))
+    await this.update(id, async () => this.temporal.client.workflow.getHandle(id).executeUpdate(callbackUpdate, { args: [await this.signed(id, 'callback', { step: open.step, body: body ?? {} })] }))
     await this.prisma.processCallback.deleteMany({ where: { processId: id, step: open.step, tokenHash: open.tokenHash } })
     return { step: open.step }
   }
@@ -349,6 +350,11 @@ export class ProcessesService {
     })
     const what = holders.map((h) => `${h.resourceType} ${h.resourceKey} is held by process ${h.processId}${h.subscriptionId ? ` (subscription ${h.subscriptionId})` : ''}`)
     return new ConflictException(what.length ? `${what.join('; ')}.` : 'A resource this process needs was taken meanwhile; try again.')
+  }
+
+  /** A message to a workflow with the gateway's signature: the workflow refuses one without (a raw Update). */
+  private async signed<T extends object>(id: string, kind: string, message: T): Promise<T & { signature: string }> {
+    return { ...message, signature: await this.signer.sign(id, kind, message) }
   }
 
   private webUiLink(id: string): string | null {

@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common'
-import { ApiCreatedResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger'
+import { ApiConflictResponse, ApiCreatedResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger'
 import { type Page, ProblemDto, ScheduleCreateDto, ScheduleDto } from '#contracts/index.js'
 import { ApiPageResponse } from '../http/api-page.decorator.js'
 import { SchedulesService } from './schedules.service.js'
@@ -27,7 +27,8 @@ export class SchedulesController {
   })
   @ApiCreatedResponse({ type: ScheduleDto })
   @ApiNotFoundResponse({ type: ProblemDto, description: 'no such workflow' })
-  @ApiUnprocessableEntityResponse({ type: ProblemDto, description: 'a bad interval or cron, or input that fails the start form' })
+  @ApiUnprocessableEntityResponse({ type: ProblemDto, description: 'a bad interval or cron (more often than LOOM_SCHEDULE_MIN_SECONDS), or input that fails the start form' })
+  @ApiConflictResponse({ type: ProblemDto, description: 'the caller has as many schedules as one person may (20)' })
   create(@Body() body: ScheduleCreateDto, @Caller() caller: VerifiedCaller): Promise<ScheduleDto> {
     return this.schedules.create(body, caller.user)
   }

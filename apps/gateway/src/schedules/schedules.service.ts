@@ -1,4 +1,4 @@
-import { Inject, Injectable, NotFoundException, ServiceUnavailableException } from '@nestjs/common'
+import { ConflictException, Inject, Injectable, NotFoundException, ServiceUnavailableException } from '@nestjs/common'
 import { type ScheduleDescription, type ScheduleHandle, ScheduleNotFoundError, type ScheduleSummary } from '@temporalio/client'
 import { msToNumber } from '@temporalio/common/lib/time'
 import { v7 as uuidv7 } from 'uuid'
@@ -14,6 +14,8 @@ import { WorkflowCatalog } from '../workflows/workflow-catalog.service.js'
 
 /** Loom's schedules among whatever else the namespace holds. */
 const PREFIX = 'loom-'
+/** schedules one person may have: a script gone wrong must not fill Temporal with them */
+const MAX_SCHEDULES_PER_CREATOR = 20
 
 interface ScheduleMemo {
   workflow: string
@@ -43,9 +45,16 @@ export class SchedulesService {
       } catch {
         // reported below
       }
-      if (!(ms >= 1000)) errors.push({ path: 'every', message: `${JSON.stringify(body.every)} is not a duration of at least 1 second, e.g. "30 minutes" or "1 day"` })
+      const min = this.config.auth.scheduleMinSeconds
+      if (!(ms >= min * 1000)) errors.push({ path: 'every', message: `${JSON.stringify(body.every)} is not a duration of at least ${min} s (LOOM_SCHEDULE_MIN_SECONDS), e.g. "30 minutes" or "1 day"` })
+    }
+    // A cron of six or seven fields starts with seconds: runs more than once a minute.
+    if (body.cron && body.cron.trim().split(/\s+/).length > 5 && this.config.auth.scheduleMinSeconds >= 60) {
+      errors.push({ path: 'cron', message: 'a seconds field runs more often than once a minute (LOOM_SCHEDULE_MIN_SECONDS); give 5 fields' })
     }
     if (errors.length) throw new FieldErrorsException(422, errors, 'schedule')
+    const own = (await this.list()).items.filter((s) => s.created_by === user).length
+    if (own >= MAX_SCHEDULES_PER_CREATOR) throw new ConflictException(`${user} has ${own} schedules already, the most one person may have; delete one first.`)
     const { form } = this.catalog.startable(body.workflow)
     const input = (await this.catalog.validate(form, body.input ?? {})) as Record<string, unknown>
     const id = `${PREFIX}${uuidv7()}`

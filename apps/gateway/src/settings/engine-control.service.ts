@@ -1,6 +1,6 @@
 import { Injectable, ServiceUnavailableException } from '@nestjs/common'
 import type { EngineSettingsDto } from '#contracts/index.js'
-import { type Prisma, PrismaService } from '#persistence/index.js'
+import { MessageSigner, type Prisma, PrismaService } from '#persistence/index.js'
 import { engineSignal } from '#workflows/engine/messages.js'
 import { TemporalService } from '../temporal/temporal.module.js'
 
@@ -13,6 +13,7 @@ export class EngineControl {
   constructor(
     private readonly prisma: PrismaService,
     private readonly temporal: TemporalService,
+    private readonly signer: MessageSigner,
   ) {}
 
   async get(): Promise<EngineSettingsDto> {
@@ -43,7 +44,7 @@ export class EngineControl {
           // A process whose workflow has ended or never started has nothing to pause.
           const sent = await this.temporal.client.workflow
             .getHandle(next.id)
-            .signal(engineSignal, { running })
+            .signal(engineSignal, { running, signature: await this.signer.sign(next.id, 'engine', { running }) })
             .then(() => true)
             .catch(() => false)
           if (sent) notified++

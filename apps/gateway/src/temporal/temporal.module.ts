@@ -1,6 +1,7 @@
 import { Global, Inject, Injectable, Module, type OnApplicationShutdown } from '@nestjs/common'
 import { Client, Connection } from '@temporalio/client'
 import { type LoomConfig, temporalAddressOf } from '#config/index.js'
+import { dataConverterOf, temporalConnectionOptions } from '#integrations/temporal/temporal-connection.js'
 import { LOOM_CONFIG } from '../tokens.js'
 
 /** The gateway's Temporal client. The connection is lazy so that the gateway starts (and reports 503) while Temporal is down. */
@@ -14,9 +15,10 @@ export class TemporalService implements OnApplicationShutdown {
 
   constructor(@Inject(LOOM_CONFIG) config: LoomConfig) {
     this.address = temporalAddressOf(config)
-    this.connection = Connection.lazy({ address: this.address, connectTimeout: 2000 })
-    this.probeConnection = Connection.lazy({ address: this.address, connectTimeout: 2000, interceptors: [] })
-    this.client = new Client({ connection: this.connection, namespace: config.namespace })
+    const options = temporalConnectionOptions(config)
+    this.connection = Connection.lazy({ ...options, connectTimeout: 2000 })
+    this.probeConnection = Connection.lazy({ ...options, connectTimeout: 2000, interceptors: [] })
+    this.client = new Client({ connection: this.connection, namespace: config.namespace, dataConverter: dataConverterOf(config) })
   }
 
   async onApplicationShutdown() {

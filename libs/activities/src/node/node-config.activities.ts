@@ -13,7 +13,7 @@ import { DEVICE_DRIVER, type DeviceDriver, type VerifyExpectation } from '#integ
 import { PrismaService } from '#persistence/index.js'
 import type { StepContext } from '../processes/step-context.js'
 import { StepLog } from '../processes/step-log.js'
-import { deviceTarget } from '../devices/device-target.js'
+import { deviceTarget, heartbeating } from '../devices/device-target.js'
 import { reported } from '../reported.js'
 
 /** A circuit's model to render instead of the stored one; null leaves the circuit out (it is being removed). */
@@ -89,7 +89,9 @@ export class NodeConfigActivities {
       const node = given ?? stored
       const config = await this.desiredConfig(node, nodeId, overrides)
       const target = await deviceTarget(this.dcim, this.access, node.device_name)
-      const applied = await reported(this.driver.apply(target, config, `${ctx.process_id}.${ctx.step}`.replace(/[^A-Za-z0-9_.-]/g, '_')))
+      const applied = await heartbeating(`configuring ${node.device_name}`, () =>
+        reported(this.driver.apply(target, config, `${ctx.process_id}.${ctx.step}`.replace(/[^A-Za-z0-9_.-]/g, '_'))),
+      )
       return { device: node.device_name, config, diff: applied.diff, changed: applied.changed, needs_confirmation: applied.needs_confirmation }
     })
   }
@@ -108,7 +110,7 @@ export class NodeConfigActivities {
       }
       const config = await this.desiredConfig(node, input.node_subscription_id, {})
       const target = await deviceTarget(this.dcim, this.access, node.device_name)
-      const changes = changesByContext(await reported(this.driver.diff(target, config)))
+      const changes = changesByContext(await heartbeating(`reading ${node.device_name}`, () => reported(this.driver.diff(target, config))))
       const result: NodeConfigDiff = { device: node.device_name, readable: true, driver: this.driver.name, changes }
       return { result, state_delta: { [`diff_${node.device_name}`]: Object.keys(changes).length ? Object.keys(changes) : 'none' } }
     })
@@ -119,7 +121,7 @@ export class NodeConfigActivities {
     return this.steps.onceOutside(input, async () => {
       const node = await this.node(input.node_subscription_id)
       const target = await deviceTarget(this.dcim, this.access, node.device_name)
-      const check = await reported(this.driver.verify(target, input.expect))
+      const check = await heartbeating(`verifying ${node.device_name}`, () => reported(this.driver.verify(target, input.expect)))
       if (!check.ok) throw ApplicationFailure.create({ message: `${node.device_name}: ${check.failures.join('; ')}`, type: 'VerificationFailed' })
       return { result: { device: node.device_name, verified: true }, state_delta: { [`verified_${node.device_name}`]: true } }
     })
@@ -146,6 +148,9 @@ export class NodeConfigActivities {
         ON CONFLICT (device) DO UPDATE SET holder = EXCLUDED.holder, expires_at = EXCLUDED.expires_at
         WHERE device_leases.holder = EXCLUDED.holder OR device_leases.expires_at < now()`
       if (taken) break
+      // Cancelled while waiting its turn: nothing was done yet.
+      const signal = cancellationSignal()
+      if (signal?.aborted) throw signal.reason
       heartbeat(`waiting for ${node.device_name}`)
       await sleep(LEASE_POLL_MS + Math.random() * LEASE_POLL_MS)
     }
@@ -197,6 +202,14 @@ export class NodeConfigActivities {
 
 function configDelta(c: NodeConfigured): Record<string, string> {
   return { [`config_${c.device}`]: c.changed ? 'changed' : c.needs_confirmation ? 'awaiting confirmation' : 'unchanged' }
+}
+
+function cancellationSignal(): AbortSignal | undefined {
+  try {
+    return Context.current().cancellationSignal
+  } catch {
+    return undefined // called outside an activity (tests)
+  }
 }
 
 function heartbeat(details: string): void {

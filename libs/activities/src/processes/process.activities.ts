@@ -3,7 +3,7 @@ import { Inject, Injectable } from '@nestjs/common'
 import { ApplicationFailure } from '@temporalio/activity'
 import { v7 as uuidv7 } from 'uuid'
 import type { WorkflowTarget } from '#domain/index.js'
-import { type LastProcess, lastCompletedProcesses, lockSubscriptions, type Prisma, PrismaService, SubscriptionLocked } from '#persistence/index.js'
+import { type LastProcess, lastCompletedProcesses, lockSubscriptions, MessageSigner, type Prisma, PrismaService, SubscriptionLocked } from '#persistence/index.js'
 import type { StepContext } from './step-context.js'
 import { type StepEntry, StepLog } from './step-log.js'
 
@@ -23,11 +23,25 @@ export function callbackTokenHash(token: string): string {
 /** Activities of the engine itself: the process log, callbacks and child processes. */
 @Injectable()
 export class ProcessActivities {
+  private readonly signer: MessageSigner
+
   constructor(
     private readonly prisma: PrismaService,
     private readonly steps: StepLog,
     @Inject(PUBLIC_URL) private readonly publicUrl: string,
-  ) {}
+  ) {
+    this.signer = new MessageSigner(prisma)
+  }
+
+  /** Signs a message one workflow sends another (a parent's abort to its children), as the gateway signs its own. */
+  async signMessage(input: { process_id: string; kind: string; payload: unknown }): Promise<string> {
+    return this.signer.sign(input.process_id, input.kind, input.payload)
+  }
+
+  /** Whether a message to a workflow was signed by the gateway (MessageSigner): the workflow refuses it otherwise. */
+  async verifyMessage(input: { process_id: string; kind: string; payload: unknown; signature: string }): Promise<boolean> {
+    return this.signer.verify(input.process_id, input.kind, input.payload, input.signature)
+  }
 
   /** Log entries in the order the engine made them. */
   async recordSteps(records: StepRecord[]): Promise<void> {

@@ -4,6 +4,7 @@ import type { DeviceRole, DeviceStatus } from '#domain/index.js'
 import { isUniqueViolation, Prisma, PrismaService } from '#persistence/index.js'
 import { conflict, invalid, notFound } from '../errors.js'
 import { formatPrefix, parsePrefix } from '../ipam/prefix.js'
+import { stillHolds, type SubscriptionHolder } from '../subscription-holds.js'
 import type { Cable, CableStatus, Dcim, Device, Interface, InterfacePatch, InterfaceRef } from './dcim.js'
 
 type Tx = Prisma.TransactionClient | PrismaService
@@ -101,6 +102,15 @@ function hostAddress(value: string, family: 4 | 6 | undefined, field: string): s
   return value.includes('/') ? value : formatPrefix(parsed)
 }
 
+
+/** A claim's subscription, for stillHolds. */
+const holderOf = (s: { id: string; product: string; lifecycle: string; lockedBy: string | null; lockHolder: { workflow: string } | null }): SubscriptionHolder => ({
+  id: s.id,
+  product: s.product,
+  lifecycle: s.lifecycle,
+  locked_by: s.lockedBy,
+  lock_workflow: s.lockHolder?.workflow ?? null,
+})
 
 const sameEnd = (x: InterfaceRef, y: InterfaceRef) => x.device === y.device && x.interface === y.interface
 const named = (ref: InterfaceRef) => `${ref.device} ${ref.interface}`
@@ -321,13 +331,28 @@ export class BuiltinDcim implements Dcim {
     })
   }
 
-  /** An operator's edit of an interface; its speed stays while a process or a live subscription holds it (a port of that speed). */
+  /**
+   * An operator's edit of an interface. While a process or a live subscription holds it (a port), what the port
+   * uses stays as it is — its speed, whether it is enabled, its status; its description can still be corrected.
+   */
   async editInterface(ref: InterfaceRef, patch: InterfacePatch & { speed_mbps?: number }): Promise<Interface> {
     return this.prisma.$transaction(async (tx) => {
       const row = await this.interfaceRow(tx, ref)
-      if (patch.speed_mbps !== undefined && patch.speed_mbps !== row.speedMbps) {
+      // Locked, then read as it is now: two edits of one interface do not interleave.
+      await tx.$queryRaw`SELECT 1 FROM dcim_interfaces WHERE id = ${row.id}::uuid FOR UPDATE`
+      const current = await tx.dcimInterface.findUniqueOrThrow({ where: { id: row.id }, select: { speedMbps: true, enabled: true, status: true } })
+      const changed = (
+        [
+          ['speed', patch.speed_mbps, current.speedMbps],
+          ['enabled flag', patch.enabled, current.enabled],
+          ['status', patch.status, current.status],
+        ] as const
+      )
+        .filter(([, wanted, now]) => wanted !== undefined && wanted !== now)
+        .map(([what]) => what)
+      if (changed.length) {
         const holders = await this.liveHolders(tx, [{ resourceType: 'dcim_interface', resourceKey: `${ref.device}:${ref.interface}` }])
-        if (holders.length) throw conflict(`the speed of ${named(ref)} cannot change while ${holders.join('; ')}`)
+        if (holders.length) throw conflict(`the ${changed.join(' and ')} of ${named(ref)} cannot change while ${holders.join('; ')}`)
       }
       const updated = await tx.dcimInterface.update({
         where: { id: row.id },
@@ -339,7 +364,7 @@ export class BuiltinDcim implements Dcim {
   }
 
   /** A 409 naming who holds the device or one of its interfaces, if anyone does. */
-  private async assertNotHeld(tx: Tx, device: string, verb: string): Promise<void> {
+  private async assertNotHeld(tx: Prisma.TransactionClient, device: string, verb: string): Promise<void> {
     const holders = await this.liveHolders(tx, [
       { resourceType: 'dcim_device', resourceKey: device },
       { resourceType: 'dcim_interface', resourceKey: { startsWith: `${device}:` } },
@@ -349,17 +374,26 @@ export class BuiltinDcim implements Dcim {
 
   /**
    * The claims (resource_claims, the database's rule that one process or subscription holds a device or interface)
-   * that still hold: a running process's, or a subscription's that is not terminated. Described for a person.
+   * that still hold: a running process's, or a subscription's that is not terminated or that a process has locked.
+   * Described for a person: the subscription, the process that claimed, and the one holding the subscription's lock.
    */
-  private async liveHolders(tx: Tx, where: Prisma.ResourceClaimWhereInput[]): Promise<string[]> {
+  private async liveHolders(tx: Prisma.TransactionClient, where: Prisma.ResourceClaimWhereInput[]): Promise<string[]> {
+    // No claim is made or given up until this transaction ends (processes claim in their own transactions, which
+    // this waits for): the holders read here still hold when the change commits. SHARE lets other checks run.
+    await tx.$executeRaw`LOCK TABLE resource_claims IN SHARE MODE`
     const claims = await tx.resourceClaim.findMany({
       where: { OR: where },
-      include: { subscription: { select: { product: true, lifecycle: true } } },
+      include: { subscription: { select: { id: true, product: true, lifecycle: true, lockedBy: true, lockHolder: { select: { workflow: true } } } } },
       orderBy: [{ resourceType: 'asc' }, { resourceKey: 'asc' }],
     })
     return claims
-      .filter((c) => c.subscription?.lifecycle !== 'terminated')
-      .map((c) => `${c.resourceType} ${c.resourceKey} is held by ${c.subscriptionId ? `subscription ${c.subscriptionId} (${c.subscription!.product}, ${c.subscription!.lifecycle}), ` : ''}process ${c.processId}`)
+      .filter((c) => !c.subscription || stillHolds(holderOf(c.subscription)))
+      .map((c) => {
+        const s = c.subscription
+        // The process holding the subscription's lock, when it is not the one that claimed (named anyway).
+        const lock = s?.lockedBy && s.lockedBy !== c.processId ? `, and its subscription is locked by process ${s.lockedBy}${s.lockHolder ? ` (${s.lockHolder.workflow})` : ''}` : ''
+        return `${c.resourceType} ${c.resourceKey} is held by ${s ? `subscription ${s.id} (${s.product}, ${s.lifecycle}), ` : ''}process ${c.processId}${lock}`
+      })
   }
 
   /** The device's row, locked until the transaction ends: two corrections of one device do not interleave. */

@@ -12,8 +12,15 @@ export interface DeviceTarget {
   username: string
   /** `env:NAME` or `file:/path` (a private key or a password); see credentials.ts */
   credentials: string
-  /** a known_hosts file: when set, the device's host key must be in it */
+  /** a known_hosts file: the device's host key must be one it lists for `host` */
   known_hosts?: string
+  /**
+   * `known_hosts` (the default): a key known_hosts does not list is refused. `tofu`: a host known_hosts does not
+   * list (or all, without one) is trusted on first use — its key recorded per device — and refused when it changes.
+   */
+  host_keys?: 'known_hosts' | 'tofu'
+  /** aborted: stop at once (close the connection), except while a change is being applied — that finishes first */
+  signal?: AbortSignal
 }
 
 export interface CheckResult {
@@ -70,13 +77,24 @@ export interface DeviceDriver {
 
 export const DEVICE_DRIVER = Symbol('DeviceDriver')
 
-/** A device could not be reached, refused a configuration, or failed its verification. */
+/**
+ * A device could not be reached, refused a configuration, or failed its verification; or Loom refused to reach
+ * it: its host key is not the one known (`host_key`), its management address is outside the configured prefixes.
+ * Only `unreachable` is worth retrying.
+ */
 export class DeviceError extends Error {
   constructor(
-    readonly kind: 'unreachable' | 'invalid_config' | 'verification_failed' | 'credentials',
+    readonly kind: 'unreachable' | 'invalid_config' | 'verification_failed' | 'credentials' | 'host_key' | 'address_refused',
     message: string,
   ) {
     super(message)
-    this.name = { unreachable: 'DeviceUnreachable', invalid_config: 'InvalidConfiguration', verification_failed: 'VerificationFailed', credentials: 'Credentials' }[kind]
+    this.name = {
+      unreachable: 'DeviceUnreachable',
+      invalid_config: 'InvalidConfiguration',
+      verification_failed: 'VerificationFailed',
+      credentials: 'Credentials',
+      host_key: 'HostKeyMismatch',
+      address_refused: 'ManagementAddressRefused',
+    }[kind]
   }
 }

@@ -1,10 +1,10 @@
 // FRRouting over SSH: vtysh for the syntax check and show commands, frr-reload.py for the diff against the
 // running configuration and for applying only that delta. Backups stay on the device (/etc/frr), so the
 // activity's result — and the workflow's history — names a backup, never holds a configuration with secrets.
-import { Injectable } from '@nestjs/common'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { type ApplyResult, type CheckResult, type DeviceDriver, DeviceError, type DeviceTarget, type VerifyExpectation, type VerifyResult } from './driver.js'
-import { type Session, withSession } from './ssh.js'
+import type { HostKeyRecord } from './host-keys.js'
+import { type Session, type SessionOptions, withSession } from './ssh.js'
 
 const RELOAD = '/usr/lib/frr/frr-reload.py'
 const BACKUPS = '/etc/frr/loom-backups'
@@ -23,17 +23,22 @@ function deltaOf(output: string): string {
   return start < 0 ? '' : output.slice(start).trim()
 }
 
-@Injectable()
 export class FrrDriver implements DeviceDriver {
   readonly name = 'frr'
   readonly readsRunningConfig = true
+  private readonly session: SessionOptions
+
+  /** `hostKeyRecord`: where trust on first use keeps each device's first host key (targets with host_keys `tofu`) */
+  constructor(options: { hostKeyRecord?: HostKeyRecord } = {}) {
+    this.session = { hostKeyRecord: options.hostKeyRecord }
+  }
 
   async check(target: DeviceTarget, config: string): Promise<CheckResult> {
-    return withSession(target, (s) => this.checkIn(s, config))
+    return withSession(target, (s) => this.checkIn(s, config), this.session)
   }
 
   async diff(target: DeviceTarget, config: string): Promise<string> {
-    return withSession(target, (s) => this.diffIn(s, target, config))
+    return withSession(target, (s) => this.diffIn(s, target, config), this.session)
   }
 
   async apply(target: DeviceTarget, config: string, backupId: string): Promise<ApplyResult> {
@@ -48,7 +53,7 @@ export class FrrDriver implements DeviceDriver {
       if (saved.code !== 0) throw new DeviceError('unreachable', `${target.device}: cannot keep a backup: ${saved.stderr.trim()}`)
       await this.reload(s, target, config)
       return { changed: true, diff, backup: backupId, needs_confirmation: false }
-    })
+    }, this.session)
   }
 
   async verify(target: DeviceTarget, expect: VerifyExpectation): Promise<VerifyResult> {
@@ -59,7 +64,7 @@ export class FrrDriver implements DeviceDriver {
         if (!failures.length || Date.now() > deadline) return { ok: !failures.length, failures }
         await sleep(500)
       }
-    })
+    }, this.session)
   }
 
   async rollback(target: DeviceTarget, backupId: string): Promise<void> {
@@ -68,7 +73,7 @@ export class FrrDriver implements DeviceDriver {
       const kept = await s.run(`cat ${backup}`)
       if (kept.code !== 0) throw new DeviceError('invalid_config', `${target.device} has no backup ${backupId} to roll back to`)
       await this.reload(s, target, kept.stdout)
-    })
+    }, this.session)
   }
 
   private async checkIn(s: Session, config: string): Promise<CheckResult> {
@@ -83,9 +88,9 @@ export class FrrDriver implements DeviceDriver {
     return deltaOf(r.stdout)
   }
 
-  /** Applies the delta, then saves the running configuration as the startup configuration. */
+  /** Applies the delta, then saves the running configuration as the startup configuration; an abort waits for both. */
   private async reload(s: Session, target: DeviceTarget, config: string): Promise<void> {
-    const r = await s.run(withConfigFile(`${RELOAD} --reload --stdout "$f" && vtysh -c 'write memory' > /dev/null`), config)
+    const r = await s.run(withConfigFile(`${RELOAD} --reload --stdout "$f" && vtysh -c 'write memory' > /dev/null`), config, { changes: true })
     if (r.code !== 0) throw new DeviceError('invalid_config', `${target.device}: frr-reload.py --reload failed: ${`${r.stdout}\n${r.stderr}`.trim().split('\n').slice(-4).join(' ')}`)
   }
 

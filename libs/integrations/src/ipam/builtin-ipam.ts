@@ -3,6 +3,7 @@ import { validate as isUuid, v7 as uuidv7 } from 'uuid'
 import type { IpamRole } from '#domain/index.js'
 import { type Prisma, PrismaService } from '#persistence/index.js'
 import { conflict, notFound, SourceOfTruthError } from '../errors.js'
+import { describeHolder, lockedSubscriptionHolder, stillHolds, type SubscriptionHolder } from '../subscription-holds.js'
 import type { AddressRequest, Allocation, AllocationOwner, Ipam, PrefixRequest } from './ipam.js'
 import { bitsOf, firstFree, formatPrefix, parsePrefix, sizeOf } from './prefix.js'
 import { checkLength, repeatedAllocation } from './request-rules.js'
@@ -75,6 +76,34 @@ export class BuiltinIpam implements Ipam {
     })
   }
 
+  /**
+   * An operator's release (DELETE /api/ipam/allocations/…), not a workflow's: refused (409 naming the subscription
+   * and the process holding its lock) while the owner is a subscription that still holds it — not terminated, or
+   * locked by a process. An owner that is no subscription (any more), or a terminated one, gives it back.
+   * The owner's row stays share-locked until the delete commits: a process starting on it meanwhile is waited for.
+   */
+  async releaseUnlessHeld(owner: AllocationOwner): Promise<Allocation | null> {
+    return this.prisma.$transaction(async (tx) => {
+      const holder = await lockedSubscriptionHolder(tx, owner.subscription_id)
+      const row = await tx.ipamAllocation.findUnique({ where: ownerKey(owner), include: WITH_POOL_NAME })
+      if (!row) return null
+      const allocation = toAllocation(row)
+      if (holder && stillHolds(holder)) throw heldAllocation(holder, allocation)
+      // Another release of the same allocation that committed meanwhile has done it already: nothing held, a 404.
+      const { count } = await tx.ipamAllocation.deleteMany({ where: { id: row.id } })
+      return count ? allocation : null
+    })
+  }
+
+  /**
+   * The same refusal for an allocation kept in another IPAM (NetBox), checked before that IPAM is asked: there, a
+   * process that locks the subscription between the check and the release is not waited for.
+   */
+  async assertNotHeld(owner: AllocationOwner): Promise<void> {
+    const holder = await this.prisma.$transaction((tx) => lockedSubscriptionHolder(tx, owner.subscription_id))
+    if (holder && stillHolds(holder)) throw heldAllocation(holder, owner)
+  }
+
   async createPool(input: PoolInput): Promise<Pool> {
     const prefix = parsePrefix(input.prefix)
     const overlapping = await this.prisma.$queryRaw<{ name: string; prefix: string }[]>`
@@ -116,12 +145,36 @@ export class BuiltinIpam implements Ipam {
     return rows.map(toAllocation)
   }
 
-  /** Deletes an empty pool; one that still has allocations is a conflict naming how many. */
+  /**
+   * Deletes an empty pool; one that still has allocations is a conflict naming how many, and the subscriptions that
+   * still hold some of them (not terminated, or locked by a process), which only their own processes give back.
+   * The pool's row is locked first, as an allocation locks it: none is taken between the count and the delete.
+   */
   async deletePool(nameOrId: string): Promise<void> {
     await this.prisma.$transaction(async (tx) => {
-      const pool = await this.poolRow(tx, nameOrId)
+      const pool = await this.lockPool(tx, nameOrId)
       const count = await tx.ipamAllocation.count({ where: { poolId: pool.id } })
-      if (count) throw conflict(`pool ${pool.name} still has ${count} allocation${count === 1 ? '' : 's'}; release them first`)
+      if (count) {
+        // The first ten that subscriptions still hold are named, and how many there are in all.
+        const held = await tx.$queryRaw<(SubscriptionHolder & { purpose: string; prefix: string; total: bigint })[]>`
+          SELECT s.id::text AS id, s.product, s.lifecycle::text AS lifecycle, s.locked_by::text AS locked_by, p.workflow AS lock_workflow,
+                 a.purpose, a.prefix::text AS prefix, count(*) OVER () AS total
+          FROM ipam_allocations a
+          JOIN subscriptions s ON s.id = a.subscription_id
+          LEFT JOIN processes p ON p.id = s.locked_by
+          WHERE a.pool_id = ${pool.id}::uuid AND (s.lifecycle <> 'terminated' OR s.locked_by IS NOT NULL)
+          ORDER BY a.prefix
+          LIMIT 10`
+        const total = Number(held[0]?.total ?? 0)
+        const holders = held.map((h) => `${canonical(h.prefix)} (${h.purpose}) held by ${describeHolder(h)}`).join('; ')
+        const others = count - total
+        const plural = (n: number) => `${n} allocation${n === 1 ? '' : 's'}`
+        throw conflict(
+          `pool ${pool.name} still has ${plural(count)}` +
+            (total ? `; ${total} held by live or locked subscriptions, which their own processes give back (terminate): ${holders}${total > held.length ? `; and ${total - held.length} more` : ''}` : '') +
+            (others ? `; release ${total ? `the other ${plural(others)}` : 'them'} first` : ''),
+        )
+      }
       await tx.ipamPool.delete({ where: { id: pool.id } })
     })
   }
@@ -184,5 +237,12 @@ export class BuiltinIpam implements Ipam {
     }
   }
 }
+
+/** The 409 of an operator's release of what a subscription still holds, naming the subscription and its lock's process. */
+const heldAllocation = (holder: SubscriptionHolder, what: AllocationOwner & { prefix?: string; pool?: string }) =>
+  conflict(
+    `${what.prefix ? `${what.prefix} (${what.purpose}${what.pool ? `, pool ${what.pool}` : ''})` : `the ${what.purpose} allocation`} cannot be released: ` +
+      `it is held by ${describeHolder(holder)}; the subscription's own process gives it back (when it is terminated)`,
+  )
 
 const ownerKey = (o: AllocationOwner) => ({ subscriptionId_purpose: { subscriptionId: o.subscription_id, purpose: o.purpose } })

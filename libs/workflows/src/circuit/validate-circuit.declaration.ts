@@ -12,6 +12,9 @@ import type { ValidateCircuitInput } from './circuit.forms.js'
 import { cableProblems, linkSubnetProblems, notRead, runningConfigProblems } from './circuit-checks.js'
 import { type CircuitActivities, endsOf } from './circuit-steps.js'
 
+/** The device activities heartbeat while they work: a worker that died is noticed, and a cancellation reaches them. */
+const DEVICE_STEP = { activity: { heartbeatTimeout: '20 seconds' } } as const
+
 export const validateCircuitDeclaration = declareWorkflow(
   {
     name: VALIDATE_CIRCUIT,
@@ -39,11 +42,11 @@ export const validateCircuitDeclaration = declareWorkflow(
       side_a: (f) =>
         f.step('check_config_side_a', 'Diff the A-side router against its model', async (s, { act, step }) => ({
           diff_side_a: await act.readConfigDiff({ ...step, node_subscription_id: s.ends.side_a.node }),
-        })),
+        }), DEVICE_STEP),
       side_b: (f) =>
         f.step('check_config_side_b', 'Diff the B-side router against its model', async (s, { act, step }) => ({
           diff_side_b: await act.readConfigDiff({ ...step, node_subscription_id: s.ends.side_b.node }),
-        })),
+        }), DEVICE_STEP),
     })
     .step('compare', 'Name every difference: in sync when there is none', (s) => {
       const problems = [...s.dcim_problems, ...s.ipam_problems, ...runningConfigProblems(s.ends, 'side_a', s.diff_side_a), ...runningConfigProblems(s.ends, 'side_b', s.diff_side_b)]

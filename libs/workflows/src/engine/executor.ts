@@ -4,12 +4,15 @@
 // in reverse order; input, approval and callback steps wait for answers; the engine can be paused at step
 // boundaries; every step's status and state change goes to the permanent log as the process runs.
 import {
+  ActivityCancellationType,
   ActivityFailure,
   ApplicationFailure,
+  CancellationScope,
   ChildWorkflowFailure,
   condition,
   executeChild,
   getExternalWorkflowHandle,
+  isCancellation,
   log,
   patched,
   proxyActivities,
@@ -72,8 +75,11 @@ import {
 import { PROCESS_FAILED } from './failure.js'
 import { fieldErrors } from './zod-errors.js'
 
-const DEFAULT_ACTIVITY_OPTIONS: StepActivityOptions = {
+const DEFAULT_ACTIVITY_OPTIONS: StepActivityOptions & { cancellationType: ActivityCancellationType } = {
   startToCloseTimeout: '60 seconds',
+  // An abort cancels a running step; the step counts as done or not by what its activity answered, so the
+  // workflow waits for that answer (an activity that heartbeats stops at once; one that does not, when done).
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
   retry: { initialInterval: '500 ms', maximumInterval: '10 seconds', maximumAttempts: 10, nonRetryableErrorTypes: ['DomainError', 'NotFound', 'Conflict', PROCESS_FAILED] },
 }
 
@@ -147,6 +153,11 @@ class ProcessEngine {
   private ended = false
   /** whether this run keeps LoomStatus current (histories recorded before it did not) */
   private showsStatus = false
+  /** whether this run checks the signatures of the messages it is sent (patch signed-messages) */
+  private verifiesMessages = false
+  /** whether an abort cancels the steps running (patch abort-cancels-steps), and their scopes */
+  private cancelsOnAbort = false
+  private readonly inFlight = new Set<CancellationScope>()
   /** the LoomStatus last set, so that only a change becomes a command */
   private shownStatus: ProcessStatus | null = null
 
@@ -157,7 +168,18 @@ class ProcessEngine {
     this.state = { ...args }
     this.topIndex = new Map(declaration.steps.flatMap((top, i) => allSteps([top]).map((s) => [s.name, i] as const)))
     setHandler(liveStateQuery, () => this.live())
-    setHandler(resumeUpdate, (req: ResumeRequest) => this.accept(req), { validator: (req: ResumeRequest) => void this.checkAnswer(req) })
+    // Only what the gateway sent and signed is taken: a raw Update or Signal (Temporal's CLI, its Web UI) skips every
+    // check the gateway makes (who answers, their roles, the audit log). Runs that began before this still take any.
+    this.verifiesMessages = patched('signed-messages')
+    this.cancelsOnAbort = patched('abort-cancels-steps')
+    setHandler(
+      resumeUpdate,
+      async (req: ResumeRequest) => {
+        await this.verified('resume', req)
+        return this.accept(req)
+      },
+      { validator: (req: ResumeRequest) => void this.checkAnswer(req) },
+    )
     // Answers come through the gateway only (PUT /resume), which verifies who answers: a raw Signal names whomever
     // its sender likes. Runs that began before this change still take it, as they did (decided once, at the start).
     const refusesSignalAnswers = patched('answers-through-the-api-only')
@@ -175,7 +197,8 @@ class ProcessEngine {
     })
     setHandler(
       retryUpdate,
-      (_who) => {
+      async (who) => {
+        await this.verified('retry', who)
         this.retries++
         return { steps: [...this.suspended.keys()] }
       },
@@ -187,8 +210,14 @@ class ProcessEngine {
     )
     setHandler(
       abortUpdate,
-      ({ user, reason }) => {
+      async (request) => {
+        await this.verified('abort', request)
+        const { user, reason } = request
+        if (this.ended || this.abortReason) return { aborting: true as const }
+        // Checked again: the process may have passed its point of no return while the signature was checked.
+        if (this.noReturn) throw ApplicationFailure.create({ type: PAST_NO_RETURN, message: `the process is past its point of no return (${this.noReturn}) and can only go forward: fix the cause and PUT /resume {}` })
         this.abortReason = reason?.trim() || `aborted by ${user}`
+        this.cancelInFlight()
         return { aborting: true }
       },
       {
@@ -205,8 +234,11 @@ class ProcessEngine {
     )
     setHandler(
       callbackUpdate,
-      ({ step, body }) => {
-        const awaiting = this.callbacks.get(step)!
+      async (request) => {
+        await this.verified('callback', request)
+        const { step, body } = request
+        const awaiting = this.callbacks.get(step)
+        if (!awaiting || awaiting.delivered) throw ApplicationFailure.create({ type: NOT_WAITING, message: `step ${step} is not waiting for a callback` })
         awaiting.body = awaiting.step.answer.parse(body)
         awaiting.delivered = true
         return { step }
@@ -220,12 +252,25 @@ class ProcessEngine {
         },
       },
     )
-    setHandler(parentAbortSignal, ({ reason }) => {
-      if (!this.ended && !this.abortReason && !this.noReturn) this.abortReason = reason
+    // A Signal handler must not throw (the workflow would fail): one that is not signed is logged and dropped.
+    setHandler(parentAbortSignal, async (message) => {
+      if (!(await this.verified('parent_abort', message).then(() => true, () => false))) return
+      if (this.ended || this.abortReason || this.noReturn) return
+      this.abortReason = message.reason
+      this.cancelInFlight()
     })
-    setHandler(engineSignal, ({ running }) => {
-      this.engineRunning = running
+    setHandler(engineSignal, async (message) => {
+      if (await this.verified('engine', message).then(() => true, () => false)) this.engineRunning = message.running
     })
+  }
+
+  /** Refuses (NOT_ALLOWED) a message without the gateway's (or the parent's) signature, in runs that check them. */
+  private async verified(kind: string, message: { signature?: string }): Promise<void> {
+    if (!this.verifiesMessages) return
+    const { signature, ...payload } = message
+    if (await logActivities.verifyMessage({ process_id: this.args.process_id, kind, payload, signature: signature ?? '' })) return
+    log.warn('refused a message that did not come through the Loom API', { kind })
+    throw ApplicationFailure.create({ type: NOT_ALLOWED, message: `this ${kind} was not sent through the Loom API (no valid signature); use /api/processes/${this.args.process_id}` })
   }
 
   async run(): Promise<ProcessOutcome> {
@@ -324,7 +369,7 @@ class ProcessEngine {
 
   private async activityStep(step: ActivityStep, state: Delta): Promise<Delta> {
     const ctx = this.contextOf(step.name)
-    const { [SKIPPED]: skippedBecause, ...delta } = (await this.attempt(step.name, () => step.run(state as never, { act: this.activities(step.activity), step: ctx } as never))) ?? {}
+    const { [SKIPPED]: skippedBecause, ...delta } = (await this.attempt(step.name, () => this.stoppedByAbort(() => step.run(state as never, { act: this.activities(step.activity), step: ctx } as never)))) ?? {}
     if (typeof skippedBecause === 'string') {
       // Only the log entry differs (no command): replay-safe for histories recorded before steps could skip.
       this.record({ ...ctx, status: 'skipped', state_delta: { ...delta, reason: skippedBecause } })
@@ -495,7 +540,14 @@ class ProcessEngine {
     const stopReason = () => `its parent process ${this.args.process_id} stopped: ${this.abortReason ?? this.failedBranch?.message}`
     // A child is told once it has started (a Signal to a workflow not started yet is lost), and again if the
     // parent halts later; telling it twice changes nothing.
-    const tell = (id: string) => getExternalWorkflowHandle(id).signal(parentAbortSignal, { reason: stopReason() }).catch(() => undefined)
+    const tell = async (id: string) => {
+      const message = { reason: stopReason() }
+      // Signed like the gateway's messages (the child refuses an unsigned one): only a parent can abort its child.
+      const signature = this.verifiesMessages ? await logActivities.signMessage({ process_id: id, kind: 'parent_abort', payload: message }) : undefined
+      await getExternalWorkflowHandle(id)
+        .signal(parentAbortSignal, { ...message, ...(signature ? { signature } : {}) })
+        .catch(() => undefined)
+    }
     const runNext = async (): Promise<void> => {
       for (let i = next++; i < items.length && !stopping(); i = next++) {
         const child = started[i]
@@ -563,6 +615,11 @@ class ProcessEngine {
         return await work()
       } catch (error) {
         if (error instanceof Aborted) throw error
+        if (abortable && this.abortReason && isCancellation(error)) {
+          // Cancelled by the abort before it was done: not a step to undo, and not a failure of the process.
+          this.record({ ...this.contextOf(step), status: 'failed', error: { message: `cancelled by the abort: ${this.abortReason}`, type: 'Cancelled' } })
+          throw new Aborted()
+        }
         const failure = describeFailure(error)
         if (failure.type === PROCESS_FAILED && !(error instanceof ChildWorkflowFailure)) {
           this.record({ ...this.contextOf(step), status: 'failed', error: failure })
@@ -584,6 +641,21 @@ class ProcessEngine {
     if (this.retries === seen) this.stopIfHalted()
     this.record({ ...this.contextOf(step), status: 'running', process_status: 'running' })
     this.showProgress()
+  }
+
+  /**
+   * Runs a step's activities in a scope that an abort cancels (runs that began before this: not cancelled), so that
+   * an abort stops a step retrying an unreachable device rather than waiting out its retries.
+   */
+  private stoppedByAbort<T>(work: () => Promise<T>): Promise<T> {
+    if (!this.cancelsOnAbort) return work()
+    const scope = new CancellationScope()
+    this.inFlight.add(scope)
+    return scope.run(work).finally(() => this.inFlight.delete(scope))
+  }
+
+  private cancelInFlight(): void {
+    for (const scope of this.inFlight) scope.cancel()
   }
 
   /** Between steps: wait while the engine is paused; stop when an abort was asked for. */

@@ -58,10 +58,12 @@ export interface LiveProcessState {
 }
 
 export interface Identity {
-  /** who acts (X-Loom-User) */
+  /** who acts: a canonical id (`key:<owner>`, `<issuer>#<subject>`), verified by the gateway */
   user: string
-  /** the roles they act in (X-Loom-Roles) */
+  /** the roles they hold */
   roles: string[]
+  /** the gateway's signature of the message (MessageSigner): a message without a valid one is refused */
+  signature?: string
 }
 
 export interface ResumeRequest extends Identity {
@@ -81,6 +83,7 @@ export interface AbortRequest extends Identity {
 export interface CallbackRequest {
   step: string
   body: unknown
+  signature?: string
 }
 
 export interface FieldError {
@@ -99,7 +102,7 @@ export const PAST_NO_RETURN = 'PastNoReturn'
 export const liveStateQuery = defineQuery<LiveProcessState>('live_state')
 /** answers an input or approval step */
 export const resumeUpdate = defineUpdate<ResumeAccepted, [ResumeRequest]>('resume')
-/** the same as a Signal (for senders that cannot wait); an invalid one is recorded and ignored */
+/** answers by Signal: refused since answers are signed (runs that began before still take it) */
 export const answerSignal = defineSignal<[ResumeRequest]>('answer')
 /** retries every suspended step */
 export const retryUpdate = defineUpdate<{ steps: string[] }, [Identity]>('retry')
@@ -108,9 +111,9 @@ export const abortUpdate = defineUpdate<{ aborting: true }, [AbortRequest]>('abo
 /** delivers an external system's callback (the gateway has checked its token) */
 export const callbackUpdate = defineUpdate<{ step: string }, [CallbackRequest]>('callback')
 /** sent by a parent process that is aborted to its running sub-processes: each aborts (and compensates) */
-export const parentAbortSignal = defineSignal<[{ reason: string }]>('parent_abort')
+export const parentAbortSignal = defineSignal<[{ reason: string; signature?: string }]>('parent_abort')
 /** the engine setting: paused processes wait at their next step boundary */
-export const engineSignal = defineSignal<[{ running: boolean }]>('engine')
+export const engineSignal = defineSignal<[{ running: boolean; signature?: string }]>('engine')
 
 /**
  * The field under which an activity call carries the process-log entries the engine has not written yet; the

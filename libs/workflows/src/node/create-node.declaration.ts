@@ -82,6 +82,8 @@ export const createNodeDeclaration = declareWorkflow(
             label: 'Put the previous configuration back on the router',
             run: async (s, { act, step }) => (s.config_backup ? act.revertConfig({ ...step, device: s.node.device_name, backup: s.config_backup }) : undefined),
           },
+          // The device activities heartbeat while they work: a worker that died is noticed, and a cancellation reaches them.
+          activity: { heartbeatTimeout: '20 seconds' },
         },
       )
       .when(

@@ -1,0 +1,51 @@
+import { readFileSync } from 'node:fs'
+import type { DataConverter } from '@temporalio/common'
+import { type LoomConfig, temporalAddressOf } from '#config/index.js'
+import { readSecretReference } from '../secret-reference.js'
+import { PayloadEncryptionCodec } from './payload-encryption.js'
+
+export class TemporalSecurityError extends Error {}
+
+function secret(reference: string, variable: string): string {
+  const read = readSecretReference(reference)
+  if ('problem' in read) throw new TemporalSecurityError(`${variable} ${read.problem}`)
+  return read.secret.trim()
+}
+
+function file(path: string, variable: string): Buffer {
+  try {
+    return readFileSync(path)
+  } catch (error) {
+    throw new TemporalSecurityError(`${variable} names ${path}, which cannot be read: ${(error as NodeJS.ErrnoException).code}`)
+  }
+}
+
+/** What the gateway's and the workers' connections to Temporal need: the address, TLS (mTLS), an API key. */
+export function temporalConnectionOptions(config: LoomConfig) {
+  const { tls, apiKey } = config.temporalSecurity
+  return {
+    address: temporalAddressOf(config),
+    ...(tls
+      ? {
+          tls: {
+            ...(tls.serverName ? { serverNameOverride: tls.serverName } : {}),
+            ...(tls.ca ? { serverRootCACertificate: file(tls.ca, 'TEMPORAL_TLS_CA') } : {}),
+            ...(tls.cert && tls.key ? { clientCertPair: { crt: file(tls.cert, 'TEMPORAL_TLS_CERT'), key: file(tls.key, 'TEMPORAL_TLS_KEY') } } : {}),
+          },
+        }
+      : {}),
+    ...(apiKey ? { apiKey: secret(apiKey, 'TEMPORAL_API_KEY') } : {}),
+  }
+}
+
+/** The payload codec of LOOM_PAYLOAD_KEYS, or none. */
+export function payloadCodecOf(config: LoomConfig): PayloadEncryptionCodec | undefined {
+  const reference = config.temporalSecurity.payloadKeys
+  return reference ? new PayloadEncryptionCodec(secret(reference, 'LOOM_PAYLOAD_KEYS')) : undefined
+}
+
+/** The data converter every Temporal client and worker of Loom uses. */
+export function dataConverterOf(config: LoomConfig): DataConverter {
+  const codec = payloadCodecOf(config)
+  return codec ? { payloadCodecs: [codec] } : {}
+}
