@@ -51,6 +51,7 @@ test('authentication is on and the gateway serves the network; Temporal publishe
   assert.deepEqual([gateway.auth.enabled, gateway.httpHost], [true, '0.0.0.0'])
   assert.equal(services.temporal.ports, undefined)
   assert.deepEqual(services['temporal-ui'].ports, ['127.0.0.1:8233:8080'])
+  assert.equal(services['temporal-ui'].environment?.TEMPORAL_DISABLE_WRITE_ACTIONS, 'true')
 })
 
 test('the migrate job makes the payload key in a shared volume; the gateway and workers read it from there', () => {

@@ -4,9 +4,9 @@
 // a change that fails verification is rolled back. Skipped, with the reason, where the lab cannot start.
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
+import { generateKeyPairSync } from 'node:crypto'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { utils } from 'ssh2'
 import { ApplicationFailure } from '@temporalio/common'
 import { createLoomWorker, type LoomWorker } from '../../apps/worker/src/create-worker.js'
 import type { ProcessStartedDto, SubscriptionDto } from '#contracts/index.js'
@@ -179,7 +179,12 @@ describe('real FRR routers configured through the frr driver', { skip: unavailab
   /** The host key the lab's routers show (every router of a lab has the same one), from the lab's known_hosts. */
   const labHostKey = () => Buffer.from(readFileSync(access.knownHosts!, 'utf8').split('\n').find((l) => l && !l.startsWith('#'))!.split(/\s+/)[2], 'base64')
   /** Another ed25519 public key, as SSH sends it. */
-  const otherKey = () => utils.parseKey(utils.generateKeyPairSync('ed25519').public) as { getPublicSSH(): Buffer }
+  /** A host key no router has, as the SSH wire format holds it (string "ssh-ed25519", string key). */
+  const otherKey = () => {
+    const raw = generateKeyPairSync('ed25519').publicKey.export({ format: 'der', type: 'spki' }).subarray(-32)
+    const sshString = (b: Buffer) => Buffer.concat([Buffer.from([0, 0, 0, b.length]), b])
+    return { getPublicSSH: () => Buffer.concat([sshString(Buffer.from('ssh-ed25519')), sshString(raw)]) }
+  }
 
   test('a router whose host key is not the one known_hosts lists is refused before the login, naming both keys; the router is untouched', async () => {
     const r2 = lab.routers[1]

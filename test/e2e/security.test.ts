@@ -14,6 +14,7 @@ import { adminKey, anonymously, apiClient, as, asOnly } from '../support/api.js'
 import { cloneDatabase } from '../support/database.js'
 import { testConfig, testTemporalAddress } from '../support/env.js'
 import { startGateway } from '../support/gateway.js'
+import { isBookkeeping, payloadsOf } from '../support/history-scan.js'
 import { loomStack } from '../support/loom.js'
 import { type OidcProviderHandle, startOidcProvider } from '../support/oidc-provider.js'
 
@@ -281,20 +282,6 @@ describe('rate limit', () => {
 })
 
 describe('Temporal holds only ciphertext', () => {
-  type JsonPayload = { metadata?: Record<string, string>; data?: string; path: string }
-  /** Every payload of a history (with where it is), but the search attributes (which Temporal must read to index them). */
-  function payloadsOf(node: unknown, path = '', found: JsonPayload[] = []): JsonPayload[] {
-    if (Array.isArray(node)) node.forEach((item, i) => payloadsOf(item, `${path}[${i}]`, found))
-    else if (node && typeof node === 'object') {
-      for (const [key, value] of Object.entries(node)) {
-        if (key === 'searchAttributes' || key === 'indexedFields') continue
-        if (key === 'payloads' && Array.isArray(value)) found.push(...(value as JsonPayload[]).map((p, i) => ({ ...p, path: `${path}.${key}[${i}]` })))
-        else payloadsOf(value, `${path}.${key}`, found)
-      }
-    }
-    return found
-  }
-
   test("a whole create_node's history: every payload encrypted, no configuration, answer or key in the clear; the codec endpoint opens them for readers only", async () => {
     const started = await product.api.call<ProcessStartedDto>('POST', '/api/processes/create_node', { router: 'lon-pe1' }, as('alice'))
     assert.equal(started.status, 201, JSON.stringify(started.body))
@@ -315,12 +302,11 @@ describe('Temporal holds only ciphertext', () => {
     assert.ok(payloads.length > 20, `only ${payloads.length} payloads`)
     // The SDK's own bookkeeping (which patches a run took, a local activity's sequence number) is not a payload of
     // Loom's: Temporal must read it and it carries nothing of a customer's (the checks below look at all of it).
-    const bookkeeping = /markerRecordedEventAttributes\.details\.(patch-data|data)\./
-    const clear = payloads.filter((p) => !bookkeeping.test(p.path) && Buffer.from(p.metadata?.encoding ?? '', 'base64').toString() !== 'binary/encrypted')
+    const clear = payloads.filter((p) => !isBookkeeping(p) && Buffer.from(p.metadata?.encoding ?? '', 'base64').toString() !== 'binary/encrypted')
     assert.deepEqual(clear.map((p) => `${p.path}: ${Buffer.from(p.metadata?.encoding ?? '', 'base64').toString()} ${Buffer.from(p.data ?? '', 'base64').toString().slice(0, 60)}`), [])
     for (const secret of ['frr defaults', 'confirm_config_applied', 'hostname lon-pe1', adminKey()]) assert.ok(!history.includes(secret), `${secret} is in the history`)
 
-    const decoded = await product.api.call<{ payloads: { metadata: Record<string, string>; data: string }[] }>('POST', '/codec/decode', { payloads: payloads.filter((p) => !bookkeeping.test(p.path)).slice(0, 3).map(({ path: _, ...p }) => p) }, as('vera'))
+    const decoded = await product.api.call<{ payloads: { metadata: Record<string, string>; data: string }[] }>('POST', '/codec/decode', { payloads: payloads.filter((p) => !isBookkeeping(p)).slice(0, 3).map(({ path: _, ...p }) => p) }, as('vera'))
     assert.equal(decoded.status, 200, JSON.stringify(decoded.body))
     assert.ok(decoded.body.payloads.every((p) => Buffer.from(p.metadata.encoding, 'base64').toString().startsWith('json/')))
     assert.ok(decoded.body.payloads.some((p) => Buffer.from(p.data, 'base64').toString().includes(id)))

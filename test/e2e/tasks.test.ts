@@ -10,7 +10,9 @@ import { type ApiClient, apiClient, as } from '../support/api.js'
 import { recordHistoryIfAsked } from '../support/histories.js'
 import { cloneDatabase, type TestDatabase } from '../support/database.js'
 import { plannedRouters, seed } from '../support/dcim.js'
-import { quietTemporalRuntime, testConfig } from '../support/env.js'
+import { quietTemporalRuntime, testConfig, testDataConverter, testTemporalAddress } from '../support/env.js'
+import { Client, Connection } from '@temporalio/client'
+import { RUN_SCHEDULED_TASK } from '#workflows/names.js'
 import { type RunningGateway, startGateway } from '../support/gateway.js'
 import pg from 'pg'
 
@@ -20,12 +22,14 @@ let running: Promise<void> | undefined
 let gw: RunningGateway
 let api: ApiClient
 let sql: pg.Client
+let taskQueue: string
 
 before(async () => {
   quietTemporalRuntime()
   db = await cloneDatabase()
   await seed(db.url, plannedRouters('task', 3))
   const config = testConfig(db.url)
+  taskQueue = config.taskQueue
   gw = await startGateway(config)
   // Tasks act through this gateway's API.
   loom = await createLoomWorker({ ...config, publicUrl: gw.url })
@@ -98,6 +102,21 @@ describe('tasks', () => {
 })
 
 describe('schedules', () => {
+  test('a run_scheduled_task started straight in Temporal, with arguments the API did not sign, starts nothing', async () => {
+    const connection = await Connection.connect({ address: testTemporalAddress() })
+    try {
+      const client = new Client({ connection, dataConverter: testDataConverter() })
+      const forged = { schedule_id: 'loom-forged', workflow: 'task_resume_all', input: {}, created_by: 'key:victim', signature: 'AAAA' }
+      const run = await client.workflow.start(RUN_SCHEDULED_TASK, { taskQueue: taskQueue, workflowId: `forged-${Date.now()}`, args: [forged] })
+      const causes = (e: unknown): string => (e instanceof Error ? `${e.message} ${causes(e.cause)}` : '')
+      await assert.rejects(run.result(), (error: Error) => /not the ones the Loom API signed/.test(causes(error)))
+      const started = (await sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM processes WHERE created_by = 'schedule:loom-forged'`)).rows[0].n
+      assert.equal(started, 0)
+    } finally {
+      await connection.close()
+    }
+  })
+
   test('a schedule starts its workflow through the API, as schedule:<id>, until it is deleted', async () => {
     const bad = await api.call<{ errors: { path: string }[] }>('POST', '/api/schedules', { workflow: 'task_resume_all', every: 'soon' })
     assert.equal(bad.status, 422)

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { DataConverter } from '@temporalio/common'
 import { PayloadEncryptionCodec } from '#integrations/temporal/payload-encryption.js'
+import { ENCRYPTING_FAILURE_CONVERTER } from '#integrations/temporal/temporal-connection.js'
 import { DefaultLogger, Runtime } from '@temporalio/worker'
 import { loadConfig, type LoomConfig } from '#config/index.js'
 import { projectRoot } from '#runtime/index.js'
@@ -28,7 +29,7 @@ export const TEST_PAYLOAD_KEYS = `file:${join(projectRoot(), 'test', 'fixtures',
 
 /** What a test's own Temporal client needs to read what Loom's workers wrote (encrypted with the test keys). */
 export function testDataConverter(): DataConverter {
-  return { payloadCodecs: [new PayloadEncryptionCodec(readFileSync(join(projectRoot(), 'test', 'fixtures', 'payload-keys'), 'utf8'))] }
+  return { payloadCodecs: [new PayloadEncryptionCodec(readFileSync(join(projectRoot(), 'test', 'fixtures', 'payload-keys'), 'utf8'))], failureConverterPath: ENCRYPTING_FAILURE_CONVERTER }
 }
 
 export function testConfig(databaseUrl: string, overrides: Partial<LoomConfig> = {}): LoomConfig & { databaseUrl: string } {

@@ -31,8 +31,12 @@ export async function prepareDatabase(
     }
     const defaultCustomer = opts.defaultCustomerId ?? 'acme'
     if (await seedCustomers(prisma, [{ id: defaultCustomer, name: defaultCustomer }])) opts.say(`added the default customer ${defaultCustomer} (LOOM_DEFAULT_CUSTOMER_ID)`)
-    if (opts.adminKeyFile && (await ensureAdminKeyFile(prisma, opts.adminKeyFile)).created) {
-      opts.say(`made the first administrator API key: ${opts.adminKeyFile} (mode 600; the CLI reads it, or send it as Authorization: Bearer <key>)`)
+    if (opts.adminKeyFile) {
+      const admin = await ensureAdminKeyFile(prisma, opts.adminKeyFile)
+      if (admin.created) opts.say(`made the first administrator API key: ${opts.adminKeyFile} (mode 600; the CLI reads it, or send it as Authorization: Bearer <key>)`)
+      if (admin.missing) {
+        opts.say(`${opts.adminKeyFile} holds no working key: the first administrator key was made before and is gone (revoked, or the file removed). Use another administrator's key (loom keys create --owner … --roles admin); it is not made again by itself.`)
+      }
     }
   } finally {
     await prisma.$disconnect()

@@ -15,6 +15,8 @@ export const RECONCILE_MIN_AGE_MS = 5_000
  * its parent runs (those are only ended once the parent has ended), and a row made by hand (tests) gets this long.
  */
 export const RECONCILE_NOT_FOUND_GRACE_MS = 60_000
+/** this many not found, and more than half of a pass: something is wrong with Temporal, not with the processes */
+const MASS_NOT_FOUND = 5
 /** How many open processes one pass describes, besides those visibility reports closed: the rest in later passes. */
 export const RECONCILE_SWEEP_BATCH = 100
 /** How many describe calls one pass has in flight at once. */
@@ -86,6 +88,8 @@ export class ProcessReconciler {
   private readonly intervalMs: number
   private readonly minAgeMs: number
   private readonly notFoundGraceMs: number
+  /** processes whose workflow the previous pass did not find */
+  private missingBefore = new Set<string>()
   private readonly sweepBatch: number
   /** names this worker in the failures it writes */
   private readonly identity = `${process.pid}@${hostname()}#${Math.random().toString(36).slice(2, 8)}`
@@ -183,6 +187,12 @@ export class ProcessReconciler {
 
     const ended: string[] = []
     const unknown: Error[] = []
+    // Most of what it looked at missing is not many lost workflows but a wrong namespace or a Temporal that lost its
+    // data: nothing is ended for it, and it is said loudly.
+    const missing = verdicts.filter((v) => v.kind === 'not_found').length
+    const implausible = missing >= MASS_NOT_FOUND && missing * 2 > verdicts.length
+    if (implausible) this.deps.logger.error({ missing, looked_at: verdicts.length, namespace: this.deps.namespace }, 'most open processes have no workflow in Temporal: not ending them (wrong namespace, or Temporal lost its data?)')
+    const seenMissing = new Set<string>()
     for (const [i, candidate] of ordered.entries()) {
       const verdict = verdicts[i]
       try {
@@ -193,14 +203,19 @@ export class ProcessReconciler {
           // Still the latest run, still closed (a reset meanwhile starts a new run, which goes on with the process).
           const now = await this.verdict(candidate.id)
           if (now.kind === 'closed' && now.runId === verdict.runId && (await this.end(candidate, failure))) ended.push(candidate.id)
-        } else if (verdict.kind === 'not_found' && (await this.goneForGood(candidate, passAt))) {
-          const message = `the workflow was not found in Temporal (namespace "${this.deps.namespace}"): it was deleted there, or its history is past retention`
-          if (await this.end(candidate, { message, details: { temporal_status: 'NOT_FOUND' } })) ended.push(candidate.id)
+        } else if (verdict.kind === 'not_found') {
+          seenMissing.add(candidate.id)
+          if (!implausible && this.missingBefore.has(candidate.id) && (await this.goneForGood(candidate, passAt))) {
+            const message = `the workflow was not found in Temporal (namespace "${this.deps.namespace}"): it was deleted there, or its history is past retention`
+            if (await this.end(candidate, { message, details: { temporal_status: 'NOT_FOUND' } })) ended.push(candidate.id)
+          }
         }
       } catch (error) {
         unknown.push(error as Error)
       }
     }
+    // Not found in two passes in a row (one is a race with a start that is still being recorded), then ended.
+    this.missingBefore = seenMissing
     if (ordered.length) this.deps.logger.debug({ recently_closed: recent.length, swept: sweep.length, ended: ended.length }, 'reconciled processes with Temporal')
     // Said once while it lasts (Temporal away), not every pass.
     if (unknown.length && !this.describeFailing) {

@@ -38,6 +38,7 @@ export class WorkflowDto {
   @ApiProperty({ nullable: true, type: String, example: 'node' }) product: string | null
   @ApiProperty() description: string
   @ApiProperty({ description: 'whether POST /api/processes/{name} starts it' }) startable: boolean
+  @ApiProperty({ enum: ['processes.start', 'tasks.start'], description: 'the permission starting it needs (a task, target SYSTEM, acts on the whole system)' }) start_permission: string
   @ApiProperty({ type: [WorkflowStepDto], description: 'the ordered step list; groups nest theirs' }) steps: WorkflowStepDto[]
 }
 

@@ -9,10 +9,14 @@ import { DefaultLogger, Runtime, Worker } from '@temporalio/worker'
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils.js'
 import { projectRoot } from '#runtime/index.js'
 import { PayloadEncryptionCodec } from '#integrations/temporal/payload-encryption.js'
+import { ENCRYPTING_FAILURE_CONVERTER } from '#integrations/temporal/temporal-connection.js'
 import { WORKFLOW_DECLARATIONS } from './registry.js'
 
 // Histories recorded by the test suite hold payloads encrypted with its keys; older ones are in the clear and pass.
-const dataConverter = { payloadCodecs: [new PayloadEncryptionCodec(readFileSync(join(projectRoot(), 'test', 'fixtures', 'payload-keys'), 'utf8'))] }
+const dataConverter = {
+  payloadCodecs: [new PayloadEncryptionCodec(readFileSync(join(projectRoot(), 'test', 'fixtures', 'payload-keys'), 'utf8'))],
+  failureConverterPath: ENCRYPTING_FAILURE_CONVERTER,
+}
 
 const SOURCE = join(projectRoot(), 'libs', 'workflows', 'src')
 

@@ -3,7 +3,7 @@ import type { Logger } from '#logging/index.js'
 import { callerOf } from '../auth/auth.decorators.js'
 import { UNAUTHENTICATED } from '../auth/caller.js'
 import { answeredProblems } from '../http/problem.js'
-import { requestIdOf } from '../http/request-context.js'
+import { loggablePath, requestIdOf } from '../http/request-context.js'
 import type { AuditService } from './audit.service.js'
 
 const READS = new Set(['GET', 'HEAD', 'OPTIONS'])
@@ -26,7 +26,8 @@ export function auditTrail(audit: AuditService, logger: Logger) {
           actor: caller?.user ?? UNAUTHENTICATED,
           actingFor: caller?.acting_for,
           roles: caller?.roles ?? [],
-          action: `${req.method} ${route ? route.replace(/:(\w+)/g, '{$1}') : req.path}`,
+          // Unrouted (refused before routing): the path as logs show it, never a callback's token.
+          action: `${req.method} ${route ? route.replace(/:(\w+)/g, '{$1}') : loggablePath(req).split('?')[0]}`,
           target: route ? targetOf(req.params) : undefined,
           requestId: requestIdOf(req),
           outcome: res.statusCode,
@@ -48,7 +49,8 @@ function targetOf(params: Record<string, string | string[]>): string | undefined
 
 function detailOf(req: Request, res: Response): Record<string, unknown> | undefined {
   const refusal = answeredProblems.get(res)
-  const body = req.body && typeof req.body === 'object' && !Array.isArray(req.body) ? withoutSecrets(req.body as Record<string, unknown>) : undefined
+  // Whoever is not even authenticated gets no room in a table nothing may delete from: the refusal only.
+  const body = callerOf(req) && req.body && typeof req.body === 'object' && !Array.isArray(req.body) ? withoutSecrets(req.body as Record<string, unknown>) : undefined
   if (!refusal && !body) return undefined
   const detail = { ...(body ? { request: body } : {}), ...(refusal && res.statusCode >= 400 ? { refused: refusal } : {}) }
   const text = JSON.stringify(detail)

@@ -1,7 +1,7 @@
 import { Inject, Injectable, ServiceUnavailableException, UnauthorizedException } from '@nestjs/common'
 import { createRemoteJWKSet, errors as joseErrors, type JWTPayload, jwtVerify } from 'jose'
 import type { LoomConfig } from '#config/index.js'
-import { hashApiKey, keyOwnerId, looksLikeApiKey, PrismaService } from '#persistence/index.js'
+import { hashApiKey, keyOwnerId, looksLikeApiKey, PrismaService, SERVICE_ROLE } from '#persistence/index.js'
 import { LOOM_CONFIG } from '../tokens.js'
 import type { VerifiedCaller } from './caller.js'
 import { permissionsOf } from './permissions.js'
@@ -13,6 +13,8 @@ const LAST_USE_PRECISION_MS = 60_000
 /** identities longer than this are refused, not stored (an 8 KiB `sub` is no one's name) */
 const MAX_IDENTITY = 256
 const MAX_ROLES = 64
+/** asymmetric signatures only: a shared-secret (HS*) or unsigned token is never an issuer's */
+const SIGNING_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA']
 /** after rotation, a token signed with a new key is taken once the keys are fetched again: at most this often */
 const JWKS_COOLDOWN_MS = 5000
 
@@ -50,7 +52,7 @@ export class Authenticator {
     const oidc = this.config.auth.oidc!
     let payload: JWTPayload
     try {
-      ;({ payload } = await jwtVerify(token, await this.issuerKeys(), { issuer: oidc.issuer, audience: oidc.audience, clockTolerance: CLOCK_TOLERANCE_S }))
+      ;({ payload } = await jwtVerify(token, await this.issuerKeys(), { issuer: oidc.issuer, audience: oidc.audience, clockTolerance: CLOCK_TOLERANCE_S, requiredClaims: ['exp'], algorithms: SIGNING_ALGORITHMS }))
     } catch (error) {
       throw this.tokenRefusal(error)
     }
@@ -59,7 +61,8 @@ export class Authenticator {
       throw new UnauthorizedException(`The token's ${oidc.userClaim} claim (LOOM_OIDC_USER_CLAIM) must be a name of 1 to ${MAX_IDENTITY} characters.`)
     }
     const claimed = payload[oidc.rolesClaim] ?? []
-    const roles = (Array.isArray(claimed) ? claimed : [claimed]).filter((r): r is string => typeof r === 'string' && r.length > 0 && r.length <= MAX_IDENTITY)
+    // The service role is the workers' own: no group at an identity provider confers it.
+    const roles = (Array.isArray(claimed) ? claimed : [claimed]).filter((r): r is string => typeof r === 'string' && r.length > 0 && r.length <= MAX_IDENTITY && r !== SERVICE_ROLE)
     if (roles.length > MAX_ROLES) throw new UnauthorizedException(`The token carries more than ${MAX_ROLES} roles in ${oidc.rolesClaim}.`)
     // Canonical: the same subject at another issuer is another person, and case is significant (OIDC Core 5.7).
     return { user: `${oidc.issuer}#${subject}`, roles, permissions: permissionsOf(roles), via: 'oidc' }
@@ -73,8 +76,11 @@ export class Authenticator {
     const issuer = this.config.auth.oidc!.issuer
     this.jwks ??= (async () => {
       const discovery = await fetch(`${issuer.replace(/\/+$/, '')}/.well-known/openid-configuration`, { redirect: 'error', signal: AbortSignal.timeout(5000) })
-      const jwksUri = discovery.ok ? ((await discovery.json()) as { jwks_uri?: unknown }).jwks_uri : undefined
-      if (typeof jwksUri !== 'string') throw new ServiceUnavailableException(`The OIDC issuer ${issuer} publishes no usable discovery document (${discovery.status}); try again.`)
+      const document = discovery.ok ? ((await discovery.json()) as { jwks_uri?: unknown; issuer?: unknown }) : {}
+      if (typeof document.jwks_uri !== 'string') throw new ServiceUnavailableException(`The OIDC issuer ${issuer} publishes no usable discovery document (${discovery.status}); try again.`)
+      // OIDC Discovery 4.3: the document must name the issuer it was fetched for, or its keys are not that issuer's.
+      if (document.issuer !== issuer) throw new ServiceUnavailableException(`The discovery document at ${issuer} names another issuer (${String(document.issuer)}); check LOOM_OIDC_ISSUER.`)
+      const jwksUri = document.jwks_uri
       return createRemoteJWKSet(new URL(jwksUri), { cooldownDuration: JWKS_COOLDOWN_MS, timeoutDuration: 5000 })
     })()
     this.jwks.catch(() => (this.jwks = undefined)) // a failed discovery is tried again by the next request

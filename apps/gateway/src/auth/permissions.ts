@@ -37,3 +37,6 @@ export const isBuiltinRole = (role: string) => Object.hasOwn(ROLE_PERMISSIONS, r
 export function permissionsOf(roles: readonly string[]): Set<Permission> {
   return new Set(roles.flatMap((r) => (isBuiltinRole(r) ? ROLE_PERMISSIONS[r] : TEAM)))
 }
+
+/** Who may start a workflow, by its target: a task acts on the whole system, a product's workflow on one subscription. */
+export const startPermissionOf = (target: string): Permission => (target === 'SYSTEM' ? 'tasks.start' : 'processes.start')

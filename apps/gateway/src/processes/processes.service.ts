@@ -31,6 +31,7 @@ import { FieldErrorsException } from '../http/problem.js'
 import { TemporalService } from '../temporal/temporal.module.js'
 import { identityOf } from '../auth/auth.decorators.js'
 import { lacks } from '../auth/auth.guard.js'
+import { startPermissionOf } from '../auth/permissions.js'
 import type { VerifiedCaller } from '../auth/caller.js'
 import { LOOM_CONFIG } from '../tokens.js'
 import { EngineControl } from '../settings/engine-control.service.js'
@@ -71,8 +72,8 @@ export class ProcessesService {
    */
   async start(workflow: string, answers: unknown, caller: VerifiedCaller, idempotencyKey?: string): Promise<ProcessStartedDto & { replayed: boolean }> {
     const { declaration, form } = this.catalog.startable(workflow)
-    // A task acts on the whole system (resume everything, validate everything): it needs more than a product's workflow.
-    if (declaration.target === 'SYSTEM' && !caller.permissions.has('tasks.start')) throw new ForbiddenException(`${workflow} is a task: ${lacks(caller, 'tasks.start')}`)
+    const needed = startPermissionOf(declaration.target)
+    if (!caller.permissions.has(needed)) throw new ForbiddenException(`Starting ${workflow}: ${lacks(caller, needed)}`)
     const user = caller.user
     const requestHash = createHash('sha256').update(JSON.stringify([workflow, answers ?? null])).digest('hex')
     if (idempotencyKey) {
@@ -176,7 +177,7 @@ export class ProcessesService {
     const state = await this.state(row)
     if (row.status === 'suspended' || state?.suspended.length) {
       if (!caller.permissions.has('processes.operate')) throw new ForbiddenException(`Retrying a suspended step: ${lacks(caller, 'processes.operate')}`)
-      await this.update(id, async () => this.temporal.client.workflow.getHandle(id).executeUpdate(retryUpdate, { args: [await this.signed(id, 'retry', identityOf(caller))] }))
+      await this.update(id, async () => this.temporal.client.workflow.getHandle(id).executeUpdate(retryUpdate, await this.signed(id, 'retry', identityOf(caller))))
       return this.get(id)
     }
     const pending = state?.pending_input
@@ -200,7 +201,7 @@ export class ProcessesService {
       const parsed = declared.answer.safeParse(body ?? {})
       if (!parsed.success) throw new FieldErrorsException(422, fieldErrors(parsed.error), `answer to ${pending.step}`)
     }
-    await this.update(id, async () => this.temporal.client.workflow.getHandle(id).executeUpdate(resumeUpdate, { args: [await this.signed(id, 'resume', { answer: body ?? {}, step: pending.step, ...identityOf(caller) })] }))
+    await this.update(id, async () => this.temporal.client.workflow.getHandle(id).executeUpdate(resumeUpdate, await this.signed(id, 'resume', { answer: body ?? {}, step: pending.step, ...identityOf(caller) })))
     return this.get(id)
   }
 
@@ -211,7 +212,7 @@ export class ProcessesService {
   async abort(id: string, caller: VerifiedCaller, reason?: string): Promise<ProcessDto> {
     const row = await this.find(id)
     if (row.completedAt) throw new ConflictException(`Process ${id} has already ended (${row.status}).`)
-    await this.update(id, async () => this.temporal.client.workflow.getHandle(id).executeUpdate(abortUpdate, { args: [await this.signed(id, 'abort', { ...identityOf(caller), ...(reason === undefined ? {} : { reason }) })] }))
+    await this.update(id, async () => this.temporal.client.workflow.getHandle(id).executeUpdate(abortUpdate, await this.signed(id, 'abort', { ...identityOf(caller), ...(reason === undefined ? {} : { reason }) })))
     await this.ended(id, ABORT_WAIT_MS)
     return this.get(id)
   }
@@ -254,7 +255,7 @@ export class ProcessesService {
       const parsed = declared.answer.safeParse(body ?? {})
       if (!parsed.success) throw new FieldErrorsException(422, fieldErrors(parsed.error), `callback to ${open.step}`)
     }
-    await this.update(id, async () => this.temporal.client.workflow.getHandle(id).executeUpdate(callbackUpdate, { args: [await this.signed(id, 'callback', { step: open.step, body: body ?? {} })] }))
+    await this.update(id, async () => this.temporal.client.workflow.getHandle(id).executeUpdate(callbackUpdate, await this.signed(id, 'callback', { step: open.step, body: body ?? {} })))
     await this.prisma.processCallback.deleteMany({ where: { processId: id, step: open.step, tokenHash: open.tokenHash } })
     return { step: open.step }
   }
@@ -353,8 +354,14 @@ export class ProcessesService {
   }
 
   /** A message to a workflow with the gateway's signature: the workflow refuses one without (a raw Update). */
-  private async signed<T extends object>(id: string, kind: string, message: T): Promise<T & { signature: string }> {
-    return { ...message, signature: await this.signer.sign(id, kind, message) }
+  /**
+   * An Update's options with the gateway's signature: over the message and the Update's own id, which Temporal
+   * keeps unique per run — sent again from a history, a signed message is refused (or answered as before).
+   */
+  private async signed<T extends object>(id: string, kind: string, message: T): Promise<{ args: [T & { nonce: string; signature: string }]; updateId: string }> {
+    const nonce = uuidv7()
+    const payload = { ...message, nonce }
+    return { args: [{ ...payload, signature: await this.signer.sign(id, kind, payload) }], updateId: nonce }
   }
 
   private webUiLink(id: string): string | null {

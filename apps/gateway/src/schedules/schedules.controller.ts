@@ -30,7 +30,7 @@ export class SchedulesController {
   @ApiUnprocessableEntityResponse({ type: ProblemDto, description: 'a bad interval or cron (more often than LOOM_SCHEDULE_MIN_SECONDS), or input that fails the start form' })
   @ApiConflictResponse({ type: ProblemDto, description: 'the caller has as many schedules as one person may (20)' })
   create(@Body() body: ScheduleCreateDto, @Caller() caller: VerifiedCaller): Promise<ScheduleDto> {
-    return this.schedules.create(body, caller.user)
+    return this.schedules.create(body, caller)
   }
 
   @Get(':id')

@@ -1,4 +1,4 @@
-import { ConflictException, Inject, Injectable, NotFoundException, ServiceUnavailableException } from '@nestjs/common'
+import { ConflictException, ForbiddenException, Inject, Injectable, NotFoundException, ServiceUnavailableException } from '@nestjs/common'
 import { type ScheduleDescription, type ScheduleHandle, ScheduleNotFoundError, type ScheduleSummary } from '@temporalio/client'
 import { msToNumber } from '@temporalio/common/lib/time'
 import { v7 as uuidv7 } from 'uuid'
@@ -11,6 +11,10 @@ import { FieldErrorsException } from '../http/problem.js'
 import { TemporalService } from '../temporal/temporal.module.js'
 import { LOOM_CONFIG } from '../tokens.js'
 import { WorkflowCatalog } from '../workflows/workflow-catalog.service.js'
+import { lacks } from '../auth/auth.guard.js'
+import type { VerifiedCaller } from '../auth/caller.js'
+import { startPermissionOf } from '../auth/permissions.js'
+import { MessageSigner } from '#persistence/index.js'
 
 /** Loom's schedules among whatever else the namespace holds. */
 const PREFIX = 'loom-'
@@ -33,9 +37,11 @@ export class SchedulesService {
     private readonly temporal: TemporalService,
     private readonly catalog: WorkflowCatalog,
     @Inject(LOOM_CONFIG) private readonly config: LoomConfig,
+    private readonly signer: MessageSigner,
   ) {}
 
-  async create(body: ScheduleCreateDto, user: string): Promise<ScheduleDto> {
+  async create(body: ScheduleCreateDto, caller: VerifiedCaller): Promise<ScheduleDto> {
+    const user = caller.user
     const errors = []
     if (!body.every === !body.cron) errors.push({ path: 'every', message: 'give exactly one of every and cron' })
     if (body.every) {
@@ -55,11 +61,16 @@ export class SchedulesService {
     if (errors.length) throw new FieldErrorsException(422, errors, 'schedule')
     const own = (await this.list()).items.filter((s) => s.created_by === user).length
     if (own >= MAX_SCHEDULES_PER_CREATOR) throw new ConflictException(`${user} has ${own} schedules already, the most one person may have; delete one first.`)
-    const { form } = this.catalog.startable(body.workflow)
+    const { declaration, form } = this.catalog.startable(body.workflow)
+    // Each run starts it for the creator: they must be allowed to start it themselves.
+    const needed = startPermissionOf(declaration.target)
+    if (!caller.permissions.has(needed)) throw new ForbiddenException(`Scheduling ${body.workflow}: ${lacks(caller, needed)}`)
     const input = (await this.catalog.validate(form, body.input ?? {})) as Record<string, unknown>
     const id = `${PREFIX}${uuidv7()}`
     const memo: ScheduleMemo = { workflow: body.workflow, input, every: body.every ?? null, cron: body.cron ?? null, description: body.description ?? null, created_by: user }
-    const args: ScheduledTaskArgs = { schedule_id: id, workflow: body.workflow, input, created_by: user }
+    // Signed: a run acts for its creator with the worker's service key, so its arguments must be the gateway's.
+    const scheduled = { workflow: body.workflow, input, created_by: user }
+    const args: ScheduledTaskArgs = { schedule_id: id, ...scheduled, signature: await this.signer.sign(id, 'schedule', scheduled) }
     await this.temporal.client.schedule
       .create({
         scheduleId: id,

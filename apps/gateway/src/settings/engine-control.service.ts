@@ -38,13 +38,15 @@ export class EngineControl {
     const open = await this.prisma.process.findMany({ where: { completedAt: null }, select: { id: true } })
     let notified = 0
     const queue = [...open]
+    // When it was set goes with the setting: a workflow applies a newer one only, so an old one sent again is ignored.
+    const message = { running, at: setting.updatedAt.toISOString() }
     await Promise.all(
       Array.from({ length: SIGNAL_CONCURRENCY }, async () => {
         for (let next = queue.shift(); next; next = queue.shift()) {
           // A process whose workflow has ended or never started has nothing to pause.
           const sent = await this.temporal.client.workflow
             .getHandle(next.id)
-            .signal(engineSignal, { running, signature: await this.signer.sign(next.id, 'engine', { running }) })
+            .signal(engineSignal, { ...message, signature: await this.signer.sign(next.id, 'engine', message) })
             .then(() => true)
             .catch(() => false)
           if (sent) notified++

@@ -12,6 +12,7 @@ import { WORKFLOW_DECLARATIONS } from '#workflows/registry.js'
 import { FieldErrorsException } from '../http/problem.js'
 import { LOOM_CONFIG, WORKFLOWS } from '../tokens.js'
 import { describeSteps } from './step-description.js'
+import { startPermissionOf } from '../auth/permissions.js'
 
 /** The workflows a gateway offers: Loom's own, or a test's. */
 export interface WorkflowSet {
@@ -173,6 +174,7 @@ export class WorkflowCatalog implements FormContext {
       product: d.product,
       description: d.description,
       startable: this.workflows.startForms.some((f) => f.workflow === d.name),
+      start_permission: startPermissionOf(d.target),
       steps: describeSteps(d.steps),
     }
   }

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common'
 import { ApplicationFailure } from '@temporalio/activity'
 import { PRODUCTS } from '#domain/products/catalog.js'
 import { WORKFLOW_DECLARATIONS } from '#workflows/registry.js'
-import { PrismaService, ServiceKey } from '#persistence/index.js'
+import { MessageSigner, PrismaService, ServiceKey } from '#persistence/index.js'
 import { PUBLIC_URL } from '../processes/process.activities.js'
 import type { StepContext } from '../processes/step-context.js'
 import { StepLog } from '../processes/step-log.js'
@@ -31,6 +31,7 @@ export interface Outcome {
 @Injectable()
 export class TaskActivities {
   private readonly serviceKey: ServiceKey
+  private readonly signer: MessageSigner
 
   constructor(
     private readonly prisma: PrismaService,
@@ -38,6 +39,7 @@ export class TaskActivities {
     @Inject(PUBLIC_URL) private readonly publicUrl: string,
   ) {
     this.serviceKey = new ServiceKey(prisma)
+    this.signer = new MessageSigner(prisma)
   }
 
   /** Suspended processes other than the task itself, oldest first. */
@@ -75,7 +77,13 @@ export class TaskActivities {
   }
 
   /** What a schedule fires: starts the scheduled workflow through the API; the fire's workflow id keys it, so a retry starts nothing twice. */
-  async startScheduledProcess(input: { schedule_id: string; workflow: string; input: Record<string, unknown>; fire_id: string; created_by?: string }): Promise<Outcome> {
+  async startScheduledProcess(input: { schedule_id: string; workflow: string; input: Record<string, unknown>; fire_id: string; created_by?: string; signature?: string }): Promise<Outcome> {
+    // Started by anyone who can start a workflow in Temporal, this would act with the worker's key: only arguments
+    // the gateway signed when it created the schedule are acted on.
+    const scheduled = { workflow: input.workflow, input: input.input, created_by: input.created_by }
+    if (!input.signature || !(await this.signer.verify(input.schedule_id, 'schedule', scheduled, input.signature))) {
+      throw ApplicationFailure.nonRetryable(`schedule ${input.schedule_id}: its arguments are not the ones the Loom API signed; nothing was started (a schedule made before signing: delete and re-create it)`, 'NotSigned')
+    }
     const actor = { name: `schedule:${input.schedule_id}`, actingFor: input.created_by }
     const outcome = await this.call('POST', `/api/processes/${input.workflow}`, input.input, actor, input.schedule_id, input.fire_id)
     if (outcome.status >= 500) throw ApplicationFailure.retryable(`the API answered ${outcome.status}: ${outcome.detail}`, 'Unavailable')

@@ -44,8 +44,11 @@ export function payloadCodecOf(config: LoomConfig): PayloadEncryptionCodec | und
   return reference ? new PayloadEncryptionCodec(secret(reference, 'LOOM_PAYLOAD_KEYS')) : undefined
 }
 
+/** With a payload codec: failure messages and stacks encrypted too (failure-converter.ts). */
+export const ENCRYPTING_FAILURE_CONVERTER = require.resolve('./failure-converter.js')
+
 /** The data converter every Temporal client and worker of Loom uses. */
 export function dataConverterOf(config: LoomConfig): DataConverter {
   const codec = payloadCodecOf(config)
-  return codec ? { payloadCodecs: [codec] } : {}
+  return codec ? { payloadCodecs: [codec], failureConverterPath: ENCRYPTING_FAILURE_CONVERTER } : {}
 }

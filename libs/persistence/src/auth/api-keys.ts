@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto'
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
 import { hostname } from 'node:os'
 import { dirname } from 'node:path'
 import { v7 as uuidv7 } from 'uuid'
@@ -44,20 +44,26 @@ export async function isUsableApiKey(prisma: Pick<PrismaClient, 'apiKey'>, key: 
   return !!row && !row.revokedAt && (!row.expiresAt || row.expiresAt > new Date())
 }
 
+/** Set once the first administrator key was made: it is never made again by itself (revoked means revoked). */
+const ADMIN_KEY_MADE = 'first_admin_key_made'
+
 /**
- * The first administrator key of an installation (`npm start`): created when the file does not hold a key this
- * database accepts, written with mode 600 so that only this OS user reads it. Returns whether it was created.
+ * The first administrator key of an installation (`npm start`, the compose migrate job): made once, when the
+ * database has never had one, and written with mode 600 so that only this OS user reads it. A key that was
+ * revoked, or a file that was removed, is not replaced: an administrator makes the next key (`loom keys create`).
  */
-export async function ensureAdminKeyFile(prisma: Pick<PrismaClient, 'apiKey'>, file: string): Promise<{ created: boolean }> {
-  if (existsSync(file)) {
-    const kept = readFileSync(file, 'utf8').trim()
-    if (looksLikeApiKey(kept) && (await isUsableApiKey(prisma, kept))) return { created: false }
-  }
+export async function ensureAdminKeyFile(prisma: Pick<PrismaClient, 'apiKey' | 'loomSecret'>, file: string): Promise<{ created: boolean; missing: boolean }> {
+  const kept = existsSync(file) ? readFileSync(file, 'utf8').trim() : ''
+  if (looksLikeApiKey(kept) && (await isUsableApiKey(prisma, kept))) return { created: false, missing: false }
+  if (await prisma.loomSecret.findUnique({ where: { name: ADMIN_KEY_MADE } })) return { created: false, missing: true }
   const { key } = await createApiKey(prisma, { owner: 'admin', name: `first administrator key (${file})`, roles: ['admin'], createdBy: 'loom' })
   mkdirSync(dirname(file), { recursive: true })
-  writeFileSync(file, `${key}\n`, { mode: 0o600 })
-  chmodSync(file, 0o600) // a file that existed keeps its mode through writeFileSync
-  return { created: true }
+  // Written whole, already private, then moved into place: never readable by others, never half-written.
+  const temporary = `${file}.${process.pid}.tmp`
+  writeFileSync(temporary, `${key}\n`, { mode: 0o600, flag: 'wx' })
+  renameSync(temporary, file)
+  await prisma.loomSecret.create({ data: { name: ADMIN_KEY_MADE, value: new Date().toISOString() } })
+  return { created: true, missing: false }
 }
 
 /** The identity tasks and schedules act through (README, Security): it may start and retry, never approve. */

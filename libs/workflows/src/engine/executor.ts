@@ -10,6 +10,7 @@ import {
   CancellationScope,
   ChildWorkflowFailure,
   condition,
+  currentUpdateInfo,
   executeChild,
   getExternalWorkflowHandle,
   isCancellation,
@@ -75,11 +76,8 @@ import {
 import { PROCESS_FAILED } from './failure.js'
 import { fieldErrors } from './zod-errors.js'
 
-const DEFAULT_ACTIVITY_OPTIONS: StepActivityOptions & { cancellationType: ActivityCancellationType } = {
+const DEFAULT_ACTIVITY_OPTIONS: StepActivityOptions = {
   startToCloseTimeout: '60 seconds',
-  // An abort cancels a running step; the step counts as done or not by what its activity answered, so the
-  // workflow waits for that answer (an activity that heartbeats stops at once; one that does not, when done).
-  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
   retry: { initialInterval: '500 ms', maximumInterval: '10 seconds', maximumAttempts: 10, nonRetryableErrorTypes: ['DomainError', 'NotFound', 'Conflict', PROCESS_FAILED] },
 }
 
@@ -158,6 +156,8 @@ class ProcessEngine {
   /** whether an abort cancels the steps running (patch abort-cancels-steps), and their scopes */
   private cancelsOnAbort = false
   private readonly inFlight = new Set<CancellationScope>()
+  /** when the engine setting this run last applied was made (signed engine Signals carry it) */
+  private engineSetAt = ''
   /** the LoomStatus last set, so that only a change becomes a command */
   private shownStatus: ProcessStatus | null = null
 
@@ -213,7 +213,7 @@ class ProcessEngine {
       async (request) => {
         await this.verified('abort', request)
         const { user, reason } = request
-        if (this.ended || this.abortReason) return { aborting: true as const }
+        if (this.ended || this.abortReason) throw ApplicationFailure.create({ type: ENDING, message: 'the process is already ending' })
         // Checked again: the process may have passed its point of no return while the signature was checked.
         if (this.noReturn) throw ApplicationFailure.create({ type: PAST_NO_RETURN, message: `the process is past its point of no return (${this.noReturn}) and can only go forward: fix the cause and PUT /resume {}` })
         this.abortReason = reason?.trim() || `aborted by ${user}`
@@ -259,16 +259,31 @@ class ProcessEngine {
       this.abortReason = message.reason
       this.cancelInFlight()
     })
-    setHandler(engineSignal, async (message) => {
-      if (await this.verified('engine', message).then(() => true, () => false)) this.engineRunning = message.running
+    // One at a time, in the order they came: a stop and a start sent quickly must not be applied the other way round.
+    let engineMessages = Promise.resolve()
+    setHandler(engineSignal, (message) => {
+      engineMessages = engineMessages.then(async () => {
+        // Signed with when the switch was set: an older setting, sent again from a history, changes nothing.
+        if (!(await this.verified('engine', message).then(() => true, () => false))) return
+        if (this.verifiesMessages && (!message.at || message.at <= this.engineSetAt)) return
+        this.engineSetAt = message.at ?? ''
+        this.engineRunning = message.running
+      })
+      return engineMessages
     })
   }
 
-  /** Refuses (NOT_ALLOWED) a message without the gateway's (or the parent's) signature, in runs that check them. */
-  private async verified(kind: string, message: { signature?: string }): Promise<void> {
+  /**
+   * Refuses (NOT_ALLOWED) a message without the gateway's (or the parent's) signature, in runs that check them. An
+   * Update's signature covers its id (`nonce`), which Temporal keeps unique per run: a signed message copied from
+   * the history into a new Update is refused.
+   */
+  private async verified(kind: string, message: { signature?: string; nonce?: string }): Promise<void> {
     if (!this.verifiesMessages) return
+    const update = currentUpdateInfo()
     const { signature, ...payload } = message
-    if (await logActivities.verifyMessage({ process_id: this.args.process_id, kind, payload, signature: signature ?? '' })) return
+    const sameUpdate = !update || message.nonce === update.id
+    if (sameUpdate && (await logActivities.verifyMessage({ process_id: this.args.process_id, kind, payload, signature: signature ?? '' }))) return
     log.warn('refused a message that did not come through the Loom API', { kind })
     throw ApplicationFailure.create({ type: NOT_ALLOWED, message: `this ${kind} was not sent through the Loom API (no valid signature); use /api/processes/${this.args.process_id}` })
   }
@@ -369,7 +384,9 @@ class ProcessEngine {
 
   private async activityStep(step: ActivityStep, state: Delta): Promise<Delta> {
     const ctx = this.contextOf(step.name)
-    const { [SKIPPED]: skippedBecause, ...delta } = (await this.attempt(step.name, () => this.stoppedByAbort(() => step.run(state as never, { act: this.activities(step.activity), step: ctx } as never)))) ?? {}
+    const run = () => step.run(state as never, { act: this.activities(step.activity), step: ctx } as never)
+    // A point of no return is not cancelled half-way: it finishes, and the abort is refused after it.
+    const { [SKIPPED]: skippedBecause, ...delta } = (await this.attempt(step.name, () => (step.irreversible ? run() : this.stoppedByAbort(run)))) ?? {}
     if (typeof skippedBecause === 'string') {
       // Only the log entry differs (no command): replay-safe for histories recorded before steps could skip.
       this.record({ ...ctx, status: 'skipped', state_delta: { ...delta, reason: skippedBecause } })
@@ -543,7 +560,8 @@ class ProcessEngine {
     const tell = async (id: string) => {
       const message = { reason: stopReason() }
       // Signed like the gateway's messages (the child refuses an unsigned one): only a parent can abort its child.
-      const signature = this.verifiesMessages ? await logActivities.signMessage({ process_id: id, kind: 'parent_abort', payload: message }) : undefined
+      // Decided here, not at the start: a parent that began before children checked signatures signs for them too.
+      const signature = patched('parent-abort-signed') ? await logActivities.signMessage({ process_id: id, kind: 'parent_abort', payload: message }) : undefined
       await getExternalWorkflowHandle(id)
         .signal(parentAbortSignal, { ...message, ...(signature ? { signature } : {}) })
         .catch(() => undefined)
@@ -771,14 +789,22 @@ class ProcessEngine {
   }
 
   private carryingLog(options?: StepActivityOptions): Engine {
-    const defaults = { ...DEFAULT_ACTIVITY_OPTIONS, ...this.declaration.activity }
+    // An abort cancels a running step; the step counts as done or not by what its activity answered, so the
+    // workflow waits for that answer (an activity that heartbeats stops at once; one that does not, when done).
+    const cancellation = this.cancelsOnAbort ? { cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED } : {}
+    const defaults = { ...DEFAULT_ACTIVITY_OPTIONS, ...cancellation, ...this.declaration.activity }
     const act = proxyActivities<Engine>({ ...defaults, ...options, retry: { ...defaults.retry, ...options?.retry } })
     return new Proxy(act, {
       get: (target, name) => {
         const call = target[name as keyof Engine] as (...args: unknown[]) => Promise<unknown>
         return (first: unknown, ...rest: unknown[]) => {
           if (this.pending.length === 0 || typeof first !== 'object' || first === null) return call(first, ...rest)
-          return call({ ...first, [PENDING_LOG]: this.pending.splice(0) }, ...rest)
+          const carried = this.pending.splice(0)
+          // Cancelled before it ran, the activity wrote none of them: they go with the next call (writes are upserts).
+          return call({ ...first, [PENDING_LOG]: carried }, ...rest).catch((error: unknown) => {
+            if (isCancellation(error)) this.pending.unshift(...carried)
+            throw error
+          })
         }
       },
     })

@@ -64,6 +64,8 @@ export interface Identity {
   roles: string[]
   /** the gateway's signature of the message (MessageSigner): a message without a valid one is refused */
   signature?: string
+  /** the id of the Update that carries it, signed with it: the same message in another Update is refused */
+  nonce?: string
 }
 
 export interface ResumeRequest extends Identity {
@@ -84,6 +86,7 @@ export interface CallbackRequest {
   step: string
   body: unknown
   signature?: string
+  nonce?: string
 }
 
 export interface FieldError {
@@ -113,7 +116,7 @@ export const callbackUpdate = defineUpdate<{ step: string }, [CallbackRequest]>(
 /** sent by a parent process that is aborted to its running sub-processes: each aborts (and compensates) */
 export const parentAbortSignal = defineSignal<[{ reason: string; signature?: string }]>('parent_abort')
 /** the engine setting: paused processes wait at their next step boundary */
-export const engineSignal = defineSignal<[{ running: boolean; signature?: string }]>('engine')
+export const engineSignal = defineSignal<[{ running: boolean; at?: string; signature?: string }]>('engine')
 
 /**
  * The field under which an activity call carries the process-log entries the engine has not written yet; the

@@ -13,6 +13,8 @@ export interface ScheduledTaskArgs {
   input: Record<string, unknown>
   /** who created the schedule: its runs act for them (and they may not approve what those start) */
   created_by?: string
+  /** the gateway's signature of workflow, input and created_by: a run whose arguments it did not sign starts nothing */
+  signature?: string
 }
 
 /**
