@@ -305,20 +305,21 @@ describe('approvals', () => {
   })
 
   test('a process a schedule started acts for its creator, who may not approve it either (no laundering through a schedule)', async () => {
-    // What a schedule's run sends: the worker's service key, the schedule, and whom it acts for.
+    // What a schedule's run sends: the worker's service key, the schedule, and whom it acts for (oscar, an operator).
+    assert.equal((await api.call('GET', '/api/auth/me', undefined, as('oscar', 'change-board'))).status, 200)
     const service = await new ServiceKey(prisma).get()
     const started = await api.call<ProcessStartedDto>('POST', '/api/processes/engine_approval', {}, {
       authorization: `Bearer ${service}`,
       'x-loom-on-behalf-of': 'schedule:nightly',
-      'x-loom-acting-for': 'key:olivia',
+      'x-loom-acting-for': 'key:oscar',
     })
     assert.equal(started.status, 201, JSON.stringify(started.body))
     const id = started.body.id
     const waiting = await api.waitForProcess(id, (p) => p.status === 'waiting')
     assert.equal(waiting.created_by, 'schedule:nightly')
-    const laundered = await resume(id, { approved: true }, 'olivia', ['change-board'])
+    const laundered = await resume(id, { approved: true }, 'oscar', ['change-board'])
     assert.equal(laundered.status, 403)
-    assert.match(String(laundered.body.detail), /key:olivia created the schedule or task \(schedule:nightly\) that started process/)
+    assert.match(String(laundered.body.detail), /key:oscar created the schedule or task \(schedule:nightly\) that started process/)
     // The service identity may start, but it holds no team role: it cannot approve either.
     const bySchedule = await api.call<{ detail: string }>('PUT', `/api/processes/${id}/resume`, { approved: true }, { authorization: `Bearer ${service}` })
     assert.equal(bySchedule.status, 403)
@@ -328,6 +329,13 @@ describe('approvals', () => {
     assert.equal((await resume(id, { approved: true }, 'bob', ['change-board'])).status, 200)
     await api.waitForProcess(id, (p) => p.status === 'completed')
     await abort(claimed.body.id)
+
+    // A schedule acts with its creator's authority as it is now: with their keys revoked, it starts nothing more.
+    const keys = (await api.get<{ id: string; owner: string }[]>('/api/auth/keys')).body.filter((k) => k.owner === 'key:oscar')
+    for (const k of keys) await api.call('DELETE', `/api/auth/keys/${k.id}`)
+    const orphaned = await api.call<{ detail: string }>('POST', '/api/processes/engine_approval', {}, { authorization: `Bearer ${service}`, 'x-loom-on-behalf-of': 'schedule:nightly', 'x-loom-acting-for': 'key:oscar' })
+    assert.equal(orphaned.status, 403)
+    assert.match(orphaned.body.detail, /acts for key:oscar, whose keys no longer give permission processes.start/)
   })
 
   test('a rejection aborts the process and undoes what it did', async () => {

@@ -170,9 +170,13 @@ describe('API keys', () => {
 
   test('a person makes keys for themselves with roles they hold; not for others, not with more roles, never the service role', async () => {
     const olivia = as('olivia')
-    const own = await product.api.call<{ owner: string; roles: string[] }>('POST', '/api/auth/keys', { name: 'laptop' }, olivia)
+    const own = await product.api.call<{ owner: string; roles: string[]; expires_at: string | null }>('POST', '/api/auth/keys', { name: 'laptop' }, olivia)
     assert.equal(own.status, 201)
     assert.deepEqual([own.body.owner, own.body.roles], ['key:olivia', ['operator']])
+    // Made for oneself, a key ends within 90 days.
+    assert.ok(own.body.expires_at && new Date(own.body.expires_at).getTime() <= Date.now() + 90 * 86_400_000)
+    const forever = await product.api.call<{ errors: { path: string; message: string }[] }>('POST', '/api/auth/keys', { name: 'x', expires_at: '2099-01-01T00:00:00Z' }, olivia)
+    assert.deepEqual(forever.body.errors, [{ path: 'expires_at', message: 'a key you make for yourself lasts at most 90 days' }])
     assert.equal((await product.api.call('POST', '/api/auth/keys', { name: 'x', owner: 'mallory' }, olivia)).status, 403)
     const more = await product.api.call<{ errors: { path: string; message: string }[] }>('POST', '/api/auth/keys', { name: 'x', roles: ['admin'] }, olivia)
     assert.equal(more.status, 422)
@@ -306,10 +310,13 @@ describe('Temporal holds only ciphertext', () => {
     assert.deepEqual(clear.map((p) => `${p.path}: ${Buffer.from(p.metadata?.encoding ?? '', 'base64').toString()} ${Buffer.from(p.data ?? '', 'base64').toString().slice(0, 60)}`), [])
     for (const secret of ['frr defaults', 'confirm_config_applied', 'hostname lon-pe1', adminKey()]) assert.ok(!history.includes(secret), `${secret} is in the history`)
 
-    const decoded = await product.api.call<{ payloads: { metadata: Record<string, string>; data: string }[] }>('POST', '/codec/decode', { payloads: payloads.filter((p) => !isBookkeeping(p)).slice(0, 3).map(({ path: _, ...p }) => p) }, as('vera'))
+    const sample = { payloads: payloads.filter((p) => !isBookkeeping(p)).slice(0, 3).map(({ path: _, ...p }) => p) }
+    const decoded = await product.api.call<{ payloads: { metadata: Record<string, string>; data: string }[] }>('POST', '/codec/decode', sample, as('vera'))
     assert.equal(decoded.status, 200, JSON.stringify(decoded.body))
     assert.ok(decoded.body.payloads.every((p) => Buffer.from(p.metadata.encoding, 'base64').toString().startsWith('json/')))
     assert.ok(decoded.body.payloads.some((p) => Buffer.from(p.data, 'base64').toString().includes(id)))
-    assert.equal((await product.api.call('POST', '/codec/decode', { payloads: payloads.slice(0, 1).map(({ path: _, ...p }) => p) }, anonymously)).status, 401)
+    assert.equal((await product.api.call('POST', '/codec/decode', sample, anonymously)).status, 401)
+    // A viewer reads what the API shows, not activity inputs (configurations): the codec is for operators.
+    assert.equal((await product.api.call('POST', '/codec/decode', sample, asOnly('vic', 'viewer'))).status, 403)
   })
 })

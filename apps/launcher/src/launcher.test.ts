@@ -10,6 +10,7 @@ import { freePort, isPortFree, projectRoot, waitFor } from '#runtime/index.js'
 import { cloneDatabase, type TestDatabase } from '../../../test/support/database.js'
 import { childEnv, testTemporalAddress, testTemporalCli } from '../../../test/support/env.js'
 import { type Child, spawnNode, stopChild } from '../../../test/support/processes.js'
+import { adminKey } from '../../../test/support/api.js'
 
 const LAUNCHER = join(projectRoot(), 'dist', 'apps', 'launcher', 'src', 'main.js')
 
@@ -254,7 +255,11 @@ describe('npm start with TEMPORAL_ADDRESS and DATABASE_URL', () => {
     try {
       await untilRunning(run)
       const api = `http://127.0.0.1:${ports.http}/api`
-      const key = readFileSync(join(dataDir, 'admin-api-key'), 'utf8').trim()
+      // The first test's start made this database's first administrator key (in its own data dir): it is not made
+      // again, and the launcher says so. The test run's administrator key works here too.
+      assert.equal(existsSync(join(dataDir, 'admin-api-key')), false)
+      assert.match(run.output(), /holds no working key: the first administrator key was made before/)
+      const key = adminKey()
       assert.equal((await fetch(`${api}/system/ping`, { method: 'POST', headers: { authorization: `Bearer ${key}` } })).status, 200)
       for (const path of ['/health', '/processes', '/subscriptions', '/workflows/create_node/form']) assert.equal(await getStatus(`${api}${path}`, key), 200, path)
     } finally {

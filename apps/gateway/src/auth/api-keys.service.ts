@@ -4,6 +4,8 @@ import { createApiKey, keyOwnerId, PrismaService, SERVICE_ROLE } from '#persiste
 import { FieldErrorsException } from '../http/problem.js'
 import type { VerifiedCaller } from './caller.js'
 
+const SELF_MADE_KEY_DAYS = 90
+
 type ApiKeyRow = Awaited<ReturnType<PrismaService['apiKey']['findUniqueOrThrow']>>
 
 /**
@@ -25,8 +27,12 @@ export class ApiKeysService {
     if (refused.length) {
       throw new FieldErrorsException(422, refused.map((r) => ({ path: 'roles', message: r === SERVICE_ROLE ? `"${r}" is the workers' own role` : `"${r}" is not a role ${caller.user} holds` })), 'key')
     }
-    const expiresAt = body.expires_at ? new Date(body.expires_at) : null
+    // A key outlives the session it was made in: one that a person made for themselves ends, at the latest, after
+    // SELF_MADE_KEY_DAYS (an identity provider that removes them cannot reach the keys they made).
+    const latest = admin ? null : new Date(Date.now() + SELF_MADE_KEY_DAYS * 86_400_000)
+    const expiresAt = body.expires_at ? new Date(body.expires_at) : latest
     if (expiresAt && expiresAt <= new Date()) throw new FieldErrorsException(422, [{ path: 'expires_at', message: 'must be in the future' }], 'key')
+    if (expiresAt && latest && expiresAt > latest) throw new FieldErrorsException(422, [{ path: 'expires_at', message: `a key you make for yourself lasts at most ${SELF_MADE_KEY_DAYS} days` }], 'key')
     const made = await createApiKey(this.prisma, { owner, name: body.name, roles: [...new Set(roles)], createdBy: caller.user, expiresAt })
     return { ...toDto(await this.prisma.apiKey.findUniqueOrThrow({ where: { id: made.id } })), key: made.key }
   }

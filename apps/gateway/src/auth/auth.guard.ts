@@ -2,6 +2,7 @@ import { BadRequestException, type CanActivate, type ExecutionContext, Forbidden
 import { Reflector } from '@nestjs/core'
 import type { Request } from 'express'
 import type { LoomConfig } from '#config/index.js'
+import { PrismaService } from '#persistence/index.js'
 import { LOOM_CONFIG } from '../tokens.js'
 import { AUTHENTICATED, PERMISSION_KEY, PUBLIC, type RouteAccess, setCaller } from './auth.decorators.js'
 import { Authenticator } from './authenticator.service.js'
@@ -27,6 +28,7 @@ export class AuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly authenticator: Authenticator,
+    private readonly prisma: PrismaService,
     @Inject(LOOM_CONFIG) private readonly config: LoomConfig,
   ) {}
 
@@ -39,8 +41,22 @@ export class AuthGuard implements CanActivate {
     const verified = this.config.auth.enabled ? await this.authenticator.verify(req.header('authorization')) : AUTH_OFF
     const caller = this.onBehalf(req, verified)
     setCaller(req, caller)
+    if (caller.acting_for && access !== AUTHENTICATED) await this.assertStillAllowed(caller, access)
     if (access !== AUTHENTICATED && !access.some((p) => caller.permissions.has(p))) throw new ForbiddenException(lacks(caller, ...access))
     return true
+  }
+
+  /**
+   * A schedule or task acts with its creator's authority, as it is now: one whose keys were revoked, or whose
+   * roles no longer allow this, starts nothing more. (An OIDC user's roles are known only from their tokens.)
+   */
+  private async assertStillAllowed(caller: VerifiedCaller, access: Permission[]): Promise<void> {
+    const creator = caller.acting_for!
+    if (!creator.startsWith('key:')) return
+    const now = await keyOwnerPermissions(this.prisma, creator.slice('key:'.length))
+    if (!access.some((p) => now.has(p))) {
+      throw new ForbiddenException(`${caller.user} acts for ${creator}, whose keys no longer give permission ${access.join(' or ')} (revoked, expired or other roles): it does nothing more for them.`)
+    }
   }
 
   /** Only a service identity may say for whom it acts; anyone else's such headers mean nothing. */
@@ -53,6 +69,12 @@ export class AuthGuard implements CanActivate {
     if (actingFor !== undefined && !CANONICAL_ID.test(actingFor)) throw new BadRequestException(`${ACTING_FOR_HEADER} must be a canonical user id.`)
     return { ...caller, user: actor, ...(actingFor ? { acting_for: actingFor } : {}) }
   }
+}
+
+/** The permissions the unrevoked, unexpired keys of `key:<owner>` give now. */
+async function keyOwnerPermissions(prisma: PrismaService, owner: string): Promise<ReadonlySet<Permission>> {
+  const keys = await prisma.apiKey.findMany({ where: { owner, revokedAt: null, OR: [{ expiresAt: null }, { expiresAt: { gt: new Date() } }] }, select: { roles: true } })
+  return permissionsOf(keys.flatMap((k) => k.roles))
 }
 
 export function lacks(caller: VerifiedCaller, ...anyOf: Permission[]): string {

@@ -7,6 +7,7 @@ import { SERVICE_ROLE } from '#persistence/index.js'
 export const PERMISSIONS = {
   read: 'read what Loom knows: processes, subscriptions, products, sources of truth, schedules, settings',
   metrics: 'scrape /metrics',
+  'payloads.read': "decrypt what Temporal holds (the Web UI's codec endpoint): activity inputs and results, configurations included",
   'processes.start': 'start workflows on products (create, modify, terminate, validate)',
   'tasks.start': 'start tasks (workflows of target SYSTEM) and schedule them',
   'processes.answer': 'answer input steps, and approval steps of the roles one holds',
@@ -21,7 +22,7 @@ export const PERMISSIONS = {
 export type Permission = keyof typeof PERMISSIONS
 
 const VIEWER: Permission[] = ['read', 'metrics']
-const OPERATOR: Permission[] = [...VIEWER, 'processes.start', 'tasks.start', 'processes.answer', 'processes.operate', 'sources.write']
+const OPERATOR: Permission[] = [...VIEWER, 'payloads.read', 'processes.start', 'tasks.start', 'processes.answer', 'processes.operate', 'sources.write']
 
 /** The built-in roles. Any other role is a team's (e.g. `change-board`): it may read and answer its own approvals. */
 export const ROLE_PERMISSIONS: Record<string, readonly Permission[]> = {

@@ -36,7 +36,7 @@ export class CodecController {
 
   @Post('decode')
   @HttpCode(200)
-  @RequirePermission('read')
+  @RequirePermission('payloads.read')
   @ApiOperation({ summary: "Decrypt payloads for Temporal's Web UI (its codec endpoint)", description: 'Body and answer as Temporal codec servers take them: {payloads: [{metadata: {k: base64}, data: base64}]}.' })
   @ApiBody({ schema: { type: 'object', properties: { payloads: { type: 'array', items: { type: 'object' } } }, required: ['payloads'] } })
   @ApiOkResponse({ schema: { type: 'object', properties: { payloads: { type: 'array', items: { type: 'object' } } } } })
