@@ -10,6 +10,8 @@ const READS = new Set(['GET', 'HEAD', 'OPTIONS'])
 /** body fields never copied into the log */
 const SECRET_FIELD = /password|secret|token|credential|^key$/i
 const MAX_DETAIL = 4096
+/** nginx's status for a request whose client closed the connection before the answer */
+const CLIENT_CLOSED = 499
 
 /**
  * Appends every write (and every refused credential, whatever the method) to the audit log once it has been
@@ -17,8 +19,13 @@ const MAX_DETAIL = 4096
  */
 export function auditTrail(audit: AuditService, logger: Logger) {
   return (req: Request, res: Response, next: NextFunction) => {
-    res.on('finish', () => {
-      if (READS.has(req.method) && res.statusCode !== 401) return
+    let recorded = false
+    // 'close' alone: a caller who went away before the answer (an abort that waits) — what it asked happened all the same.
+    const record = () => {
+      if (recorded) return
+      recorded = true
+      const outcome = res.writableFinished ? res.statusCode : CLIENT_CLOSED
+      if (READS.has(req.method) && outcome !== 401) return
       const caller = callerOf(req)
       const route = (req.route as { path?: string } | undefined)?.path
       audit
@@ -30,11 +37,13 @@ export function auditTrail(audit: AuditService, logger: Logger) {
           action: `${req.method} ${route ? route.replace(/:(\w+)/g, '{$1}') : loggablePath(req).split('?')[0]}`,
           target: route ? targetOf(req.params) : undefined,
           requestId: requestIdOf(req),
-          outcome: res.statusCode,
+          outcome,
           detail: detailOf(req, res),
         })
         .catch((error: Error) => logger.error({ err: error.message, method: req.method, path: route ?? req.path }, 'an audit event could not be recorded'))
-    })
+    }
+    res.on('finish', record)
+    res.on('close', record)
     next()
   }
 }
@@ -58,5 +67,11 @@ function detailOf(req: Request, res: Response): Record<string, unknown> | undefi
 }
 
 function withoutSecrets(body: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(body).map(([k, v]) => [k, SECRET_FIELD.test(k) ? '[removed]' : v]))
+  const strip = (value: unknown): unknown =>
+    Array.isArray(value)
+      ? value.map(strip)
+      : value && typeof value === 'object'
+        ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, SECRET_FIELD.test(k) ? '[removed]' : strip(v)]))
+        : value
+  return strip(body) as Record<string, unknown>
 }
