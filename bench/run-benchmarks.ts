@@ -86,6 +86,9 @@ async function startContestants(stack: TestStack, devices: SeedDevice[] = [], ex
   const gateway = spawnNode(dist('apps', 'gateway', 'src', 'main.js'), env)
   const bareQueue = uniqueTaskQueue('bare')
   const bare = spawnNode(dist('bench', 'fixtures', 'bare-worker.js'), { ...env, LOOM_TASK_QUEUE: bareQueue })
+  // Listening at once: a child's "ready" that came before anyone listened would be lost.
+  const ready = Promise.all([readyOf(worker), readyOf(gateway), readyOf(bare)])
+  ready.catch(() => undefined) // awaited below; not an unhandled rejection meanwhile
   const connection = await Connection.connect({ address: stack.temporalAddress })
   const stop = async () => {
     await connection.close()
@@ -93,7 +96,7 @@ async function startContestants(stack: TestStack, devices: SeedDevice[] = [], ex
     await db.drop()
   }
   try {
-    await Promise.all([readyOf(worker), readyOf(gateway), readyOf(bare)])
+    await ready
   } catch (error) {
     await stop()
     throw error
@@ -255,12 +258,14 @@ async function engineBenchmark(stack: TestStack) {
   const gateway = spawnNode(dist('apps', 'gateway', 'src', 'main.js'), env)
   const bareQueue = uniqueTaskQueue('bare')
   const bare = spawnNode(dist('bench', 'fixtures', 'bare-worker.js'), { ...env, LOOM_TASK_QUEUE: bareQueue })
+  const ready = Promise.all([readyOf(worker), readyOf(gateway), readyOf(bare)])
+  ready.catch(() => undefined) // awaited below; not an unhandled rejection meanwhile
   const connection = await Connection.connect({ address: stack.temporalAddress })
   const client = new Client({ connection })
   const sql = new pg.Client({ connectionString: db.url })
   await sql.connect()
   try {
-    await Promise.all([readyOf(worker), readyOf(gateway), readyOf(bare)])
+    await ready
     /** A process as the gateway starts one: its row first, then the workflow. */
     const startProcess = async (workflow: string) => {
       const id = randomUUID()
@@ -388,11 +393,14 @@ async function securityBenchmark(stack: TestStack) {
     spawnNode(dist('bench', 'fixtures', 'loom-bench-worker.js'), childEnv({ ...base, LOOM_TASK_QUEUE: sealedQueue })),
     spawnNode(dist('bench', 'fixtures', 'loom-bench-worker.js'), childEnv({ ...base, LOOM_TASK_QUEUE: clearQueue, LOOM_PAYLOAD_KEYS: '' })),
   ]
+  // Listening at once: a child's "ready" that came before anyone listened would be lost.
+  const ready = Promise.all(children.map((c) => readyOf(c)))
+  ready.catch(() => undefined) // awaited below; not an unhandled rejection meanwhile
   const connection = await Connection.connect({ address: stack.temporalAddress })
   const sql = new pg.Client({ connectionString: db.url })
   await sql.connect()
   try {
-    await Promise.all(children.map(readyOf))
+    await ready
     const read = (port: number, headers: Record<string, string>) => async () => {
       const res = await fetch(`http://127.0.0.1:${port}/api/products`, { headers })
       if (res.status !== 200) throw new Error(`GET /api/products answered ${res.status}`)
