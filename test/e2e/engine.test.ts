@@ -374,6 +374,15 @@ describe('approvals that suspend', () => {
 describe('callbacks', () => {
   const tokenOf = (url: string) => url.split('/callback/')[1]
 
+  test('a callback notice goes only where LOOM_CALLBACK_URL_PREFIXES allows: elsewhere the step suspends, nothing is sent', async () => {
+    const before = notices.length
+    const id = await start('engine_callback', { notify_url: 'http://169.254.169.254/latest/meta-data/' })
+    const suspended = await api.waitForProcess(id, (p) => p.status === 'suspended')
+    assert.match(JSON.stringify(suspended.failure), /may not go to http:\/\/169\.254\.169\.254\/latest\/meta-data\/: it is not under LOOM_CALLBACK_URL_PREFIXES \(http:\/\/127\.0\.0\.1:\)/)
+    assert.equal(notices.length, before)
+    assert.equal((await abort(id)).status, 200)
+  })
+
   test('the external system is told where to call back; a wrong token is a 404, a wrong body a 422; the right call moves the process on, once', async () => {
     const id = await start('engine_callback', { notify_url: carrierUrl })
     await waitFor(() => Promise.resolve(notices.some((n) => n.callback_url.includes(id))), { timeoutMs: 20_000, describe: () => 'not in time' })

@@ -26,7 +26,7 @@ before(async () => {
   prisma = new PrismaService(db.url)
   const steps = new StepLog(prisma)
   const subscriptions = new SubscriptionActivities(steps, prisma)
-  const processes = new ProcessActivities(prisma, steps, 'http://localhost:3000')
+  const processes = new ProcessActivities(prisma, steps, 'http://localhost:3000', [])
   creator = await newProcess()
   for (const product of ['node', 'port_10g', 'circuit_10g']) ids[product] = uuidv7()
   // The port is on the node; the circuit joins the port to itself (enough to have references both ways).
@@ -194,7 +194,7 @@ describe('subscription locks', () => {
     assert.equal(edit.status, 409)
     assert.match(String(edit.body.detail), new RegExp(`locked by process ${holder}`))
 
-    await new ProcessActivities(prisma, new StepLog(prisma), 'http://localhost:3000').finishProcess({ process_id: holder, status: 'failed', failure: { message: 'test' } })
+    await new ProcessActivities(prisma, new StepLog(prisma), 'http://localhost:3000', []).finishProcess({ process_id: holder, status: 'failed', failure: { message: 'test' } })
     const released = await prisma.subscription.findUniqueOrThrow({ where: { id: ids.node } })
     assert.deepEqual([released.lockedBy, released.insync], [null, false], 'a failed process releases its locks and leaves the subscription out of sync')
   })

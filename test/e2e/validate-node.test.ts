@@ -51,7 +51,7 @@ before(async () => {
     claims: [],
   })
   await subscriptions.setLifecycle({ ...stepContext(creator, 'activate'), subscription_id: subscriptionId, lifecycle: 'active' })
-  await new ProcessActivities(prisma, steps, 'http://localhost:3000').finishProcess({ process_id: creator, status: 'completed' })
+  await new ProcessActivities(prisma, steps, 'http://localhost:3000', []).finishProcess({ process_id: creator, status: 'completed' })
   const config = testConfig(db.url)
   loom = await createLoomWorker(config)
   running = loom.run()
@@ -81,7 +81,7 @@ describe('validate_node', () => {
     assert.equal(refused.status, 409)
     assert.match(String(refused.body.detail), new RegExp(`subscription ${subscriptionId} is locked by process ${holder}`))
     assert.equal(await prisma.process.count({ where: { workflow: 'validate_node' } }), 0, 'the refused start left no process')
-    await new ProcessActivities(prisma, new StepLog(prisma), 'http://localhost:3000').finishProcess({ process_id: holder, status: 'completed' })
+    await new ProcessActivities(prisma, new StepLog(prisma), 'http://localhost:3000', []).finishProcess({ process_id: holder, status: 'completed' })
     assert.equal((await api.call('POST', '/api/processes/validate_node', { subscription_id: uuidv7() })).status, 422)
   })
 

@@ -37,7 +37,8 @@ export function testConfig(databaseUrl: string, overrides: Partial<LoomConfig> =
   const base = loadConfig({ LOOM_LOG_LEVEL: process.env.LOOM_TEST_LOG_LEVEL ?? 'silent', LOOM_RATE_LIMIT: '0', LOOM_SCHEDULE_MIN_SECONDS: '1' })
   // Every payload encrypted, as an installation would run: the suite proves the codec on everything it does.
   const temporalSecurity = { ...base.temporalSecurity, payloadKeys: TEST_PAYLOAD_KEYS }
-  return { ...base, temporalAddress: testTemporalAddress(), databaseUrl, taskQueue: uniqueTaskQueue('q'), temporalSecurity, ...overrides }
+  // Callback notices go to the test's own servers on this machine.
+  return { ...base, temporalAddress: testTemporalAddress(), databaseUrl, taskQueue: uniqueTaskQueue('q'), temporalSecurity, callbackUrlPrefixes: ['http://127.0.0.1:'], ...overrides }
 }
 
 /** Environment for a child process (worker, gateway, launcher) built from a test config. */

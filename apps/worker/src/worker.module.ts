@@ -14,7 +14,7 @@ import {
   SystemActivities,
   TaskActivities,
 } from '#activities/index.js'
-import { PUBLIC_URL } from '#activities/processes/process.activities.js'
+import { CALLBACK_URL_PREFIXES, PUBLIC_URL } from '#activities/processes/process.activities.js'
 import { IntegrationsModule } from '#integrations/integrations.module.js'
 import { PersistenceModule } from '#persistence/index.js'
 
@@ -39,7 +39,7 @@ export class WorkerModule {
     return {
       module: WorkerModule,
       imports: [PersistenceModule.forRoot(config.databaseUrl), IntegrationsModule.forRoot(config)],
-      providers: [StepLog, { provide: PUBLIC_URL, useValue: config.publicUrl }, ...ACTIVITY_PROVIDERS],
+      providers: [StepLog, { provide: PUBLIC_URL, useValue: config.publicUrl }, { provide: CALLBACK_URL_PREFIXES, useValue: config.callbackUrlPrefixes }, ...ACTIVITY_PROVIDERS],
     }
   }
 }

@@ -85,6 +85,11 @@ describe('loadConfig', () => {
     assert.deepEqual(problems.map((p) => p.split(':')[0]).sort(), ['NETBOX_TOKEN', 'NETBOX_URL'])
     const config = loadConfig({ LOOM_DCIM: 'netbox', NETBOX_URL: 'https://netbox.example.net', NETBOX_TOKEN: 't' })
     assert.equal(config.dcim, 'netbox')
+    // The token goes with every request: plain http only when said so.
+    assert.deepEqual(problemsOf({ LOOM_DCIM: 'netbox', NETBOX_URL: 'http://netbox.example.net', NETBOX_TOKEN: 't' }).map((p) => p.split(':')[0]), ['NETBOX_URL'])
+    assert.equal(loadConfig({ LOOM_DCIM: 'netbox', NETBOX_URL: 'http://127.0.0.1:8000', NETBOX_TOKEN: 't', NETBOX_ALLOW_HTTP: 'true' }).netboxAllowHttp, true)
+    assert.deepEqual(loadConfig({ LOOM_CALLBACK_URL_PREFIXES: 'https://carrier.example.net/orders/, http://10.0.0.5:8080/' }).callbackUrlPrefixes, ['https://carrier.example.net/orders/', 'http://10.0.0.5:8080/'])
+    assert.deepEqual(problemsOf({ LOOM_CALLBACK_URL_PREFIXES: 'carrier.example.net' }).map((p) => p.split(':')[0]), ['LOOM_CALLBACK_URL_PREFIXES'])
   })
 
   test('empty variables count as unset; a relative data dir is resolved from the working directory', () => {

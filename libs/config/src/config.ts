@@ -33,6 +33,10 @@ export interface LoomConfig {
   dcim: 'builtin' | 'netbox'
   netboxUrl: string | undefined
   netboxToken: string | undefined
+  /** NETBOX_ALLOW_HTTP: a NetBox reached over plain http (on this machine), token and all */
+  netboxAllowHttp: boolean
+  /** where callback steps may send their notice (LOOM_CALLBACK_URL_PREFIXES); empty: nowhere */
+  callbackUrlPrefixes: string[]
   logLevel: LogLevel
   /** how many workflows a worker keeps in memory between their tasks (LOOM_WORKER_CACHED_WORKFLOWS); undefined: the SDK's default, from the memory it has */
   workerCachedWorkflows: number | undefined
@@ -228,6 +232,16 @@ const envSchema = z
       .transform((s) => s ?? 'builtin'),
     LOOM_CUSTOMERS_URL: url(['http:', 'https:']),
     LOOM_HTTP_HOST: z.string().trim().optional().transform((s) => s ?? '127.0.0.1'),
+    NETBOX_ALLOW_HTTP: z
+      .enum(['true', 'false'], { error: 'expected "true" or "false"' })
+      .optional()
+      .transform((s) => s === 'true'),
+    LOOM_CALLBACK_URL_PREFIXES: optionalText.transform((s) =>
+      (s ?? '')
+        .split(',')
+        .map((p) => p.trim())
+        .filter(Boolean),
+    ),
     LOOM_AUTH: z
       .enum(['on', 'off'], { error: 'expected "on" or "off"' })
       .optional()
@@ -267,6 +281,10 @@ const envSchema = z
       ctx.addIssue({ code: 'custom', path: ['LOOM_TICKET_WEBHOOK_SECRET'], message: 'required when LOOM_TICKET_WEBHOOK_URL is set: every delivery is signed (e.g. env:TICKET_HMAC_KEY)' })
     if (!env.TEMPORAL_TLS_CERT !== !env.TEMPORAL_TLS_KEY)
       ctx.addIssue({ code: 'custom', path: [env.TEMPORAL_TLS_CERT ? 'TEMPORAL_TLS_KEY' : 'TEMPORAL_TLS_CERT'], message: 'mTLS needs both TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY' })
+    if (env.NETBOX_URL?.startsWith('http:') && !env.NETBOX_ALLOW_HTTP)
+      ctx.addIssue({ code: 'custom', path: ['NETBOX_URL'], message: 'must be https: the API token travels with every request (set NETBOX_ALLOW_HTTP=true for a NetBox on this machine)' })
+    if (env.LOOM_CALLBACK_URL_PREFIXES.some((p) => !/^https?:\/\/[^/]+/.test(p)))
+      ctx.addIssue({ code: 'custom', path: ['LOOM_CALLBACK_URL_PREFIXES'], message: 'expected URL prefixes, e.g. https://carrier.example.net/orders,http://10.0.0.5:8080/' })
     if (env.LOOM_OIDC_ISSUER && !env.LOOM_OIDC_AUDIENCE)
       ctx.addIssue({ code: 'custom', path: ['LOOM_OIDC_AUDIENCE'], message: 'required when LOOM_OIDC_ISSUER is set: the audience of the tokens issued for Loom (e.g. loom-api)' })
     if (env.LOOM_AUTH === 'off' && !isLoopback(env.LOOM_HTTP_HOST))
@@ -325,6 +343,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     dcim: e.LOOM_DCIM,
     netboxUrl: e.NETBOX_URL,
     netboxToken: e.NETBOX_TOKEN,
+    netboxAllowHttp: e.NETBOX_ALLOW_HTTP,
+    callbackUrlPrefixes: e.LOOM_CALLBACK_URL_PREFIXES,
     logLevel: e.LOOM_LOG_LEVEL,
     workerCachedWorkflows: e.LOOM_WORKER_CACHED_WORKFLOWS,
     defaultCustomerId: e.LOOM_DEFAULT_CUSTOMER_ID,
@@ -406,6 +426,8 @@ export function configToEnv(config: LoomConfig): Record<string, string> {
     LOOM_DCIM: config.dcim,
     NETBOX_URL: config.netboxUrl,
     NETBOX_TOKEN: config.netboxToken,
+    NETBOX_ALLOW_HTTP: config.netboxAllowHttp ? 'true' : undefined,
+    LOOM_CALLBACK_URL_PREFIXES: config.callbackUrlPrefixes.length ? config.callbackUrlPrefixes.join(',') : undefined,
     LOOM_LOG_LEVEL: config.logLevel,
     LOOM_WORKER_CACHED_WORKFLOWS: config.workerCachedWorkflows === undefined ? undefined : String(config.workerCachedWorkflows),
     LOOM_DEFAULT_CUSTOMER_ID: config.defaultCustomerId,

@@ -9,6 +9,8 @@ import { type StepEntry, StepLog } from './step-log.js'
 
 /** The gateway's base URL as other systems reach it (LOOM_PUBLIC_URL): callback URLs start with it. */
 export const PUBLIC_URL = Symbol('PUBLIC_URL')
+/** Where callback steps may send their notice (LOOM_CALLBACK_URL_PREFIXES): a start form's URL is no licence to reach anywhere. */
+export const CALLBACK_URL_PREFIXES = Symbol('CALLBACK_URL_PREFIXES')
 
 export type StepRecord = StepContext &
   StepEntry & {
@@ -29,6 +31,7 @@ export class ProcessActivities {
     private readonly prisma: PrismaService,
     private readonly steps: StepLog,
     @Inject(PUBLIC_URL) private readonly publicUrl: string,
+    @Inject(CALLBACK_URL_PREFIXES) private readonly callbackPrefixes: string[],
   ) {
     this.signer = new MessageSigner(prisma)
   }
@@ -95,15 +98,25 @@ export class ProcessActivities {
     })
     await this.steps.record(input, { status: 'waiting', state_delta: { callback: input.notify ? `sent to ${input.notify.url}` : 'awaiting' } })
     if (input.notify) {
-      const response = await fetch(input.notify.url, {
+      const url = input.notify.url
+      if (!this.callbackPrefixes.some((prefix) => url.startsWith(prefix))) {
+        throw ApplicationFailure.nonRetryable(
+          `the callback notice may not go to ${url}: it is not under LOOM_CALLBACK_URL_PREFIXES (${this.callbackPrefixes.join(', ') || 'unset: nowhere'})`,
+          'NotAllowed',
+        )
+      }
+      // No redirect is followed: the notice (with its one-time callback URL) goes where it was allowed to, or nowhere.
+      const response = await fetch(url, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ ...input.notify.body, process_id: input.process_id, step: input.step, callback_url: callbackUrl }),
+        redirect: 'manual',
         signal: AbortSignal.timeout(10_000),
       }).catch((error: Error) => {
-        throw ApplicationFailure.retryable(`could not notify ${input.notify!.url}: ${error.message}`, 'Unavailable')
+        throw ApplicationFailure.retryable(`could not notify ${url}: ${error.message}`, 'Unavailable')
       })
-      if (!response.ok) throw ApplicationFailure.retryable(`${input.notify.url} answered ${response.status} to the callback notice`, 'Unavailable')
+      // What the remote says is not repeated: only its status.
+      if (!response.ok) throw ApplicationFailure.retryable(`${url} answered ${response.status} to the callback notice${response.status >= 300 && response.status < 400 ? ' (a redirect, not followed)' : ''}`, 'Unavailable')
     }
     return { opened: true }
   }

@@ -21,7 +21,7 @@ before(async () => {
   prisma = new PrismaService(db.url)
   const steps = new StepLog(prisma)
   dcim = new DcimActivities(steps, new BuiltinDcim(prisma))
-  processes = new ProcessActivities(prisma, steps, 'http://localhost:3000')
+  processes = new ProcessActivities(prisma, steps, 'http://localhost:3000', [])
 })
 after(async () => {
   await prisma?.$disconnect()

@@ -26,6 +26,34 @@ const json = (res: ServerResponse, status: number, body: unknown) => res.writeHe
 const client = () => new NetboxClient({ url, token: 'abc123', backoffMs: 5 })
 
 describe('NetBox client', () => {
+  test('a next link to another host is refused and never called: the token stays with the configured NetBox', async () => {
+    seen.length = 0
+    let elsewhere = 0
+    const thief = createServer((_req, res) => {
+      elsewhere++
+      res.end('{}')
+    })
+    await new Promise<void>((resolve) => thief.listen(0, '127.0.0.2', resolve))
+    try {
+      handler = (_req, res) => json(res, 200, { count: 2, next: `http://127.0.0.2:${(thief.address() as AddressInfo).port}/api/dcim/devices/?offset=1`, results: [{ id: 1 }] })
+      await assert.rejects(client().list('dcim/devices/'), (e: unknown) => e instanceof SourceOfTruthError && /next page on another host/.test(e.message))
+      assert.equal(elsewhere, 0)
+    } finally {
+      thief.close()
+    }
+  })
+
+  test('a next link with another scheme (a NetBox behind a TLS proxy) is followed on the configured origin; a redirect is not followed', async () => {
+    seen.length = 0
+    handler = (req, res) => {
+      const offset = Number(new URL(req.url!, url).searchParams.get('offset') ?? 0)
+      json(res, 200, { count: 2, next: offset < 1 ? `${url.replace('http:', 'https:')}api/dcim/devices/?offset=1` : null, results: [{ id: offset + 1 }] })
+    }
+    assert.deepEqual(await client().list<{ id: number }>('dcim/devices/'), [{ id: 1 }, { id: 2 }])
+    handler = (_req, res) => res.writeHead(302, { location: 'http://127.0.0.2:9/steal' }).end()
+    await assert.rejects(client().get('dcim/devices/1/'))
+  })
+
   test('lists follow the next links to the end, with the token on every request', async () => {
     seen.length = 0
     handler = (req, res) => {

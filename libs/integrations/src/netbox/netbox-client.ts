@@ -49,9 +49,20 @@ export class NetboxClient {
     while (next) {
       const page: Page<T> = await this.request<Page<T>>('GET', next)
       results.push(...page.results)
-      next = page.next
+      next = page.next === null ? null : this.sameOrigin(page.next)
     }
     return results
+  }
+
+  /**
+   * A `next` link as NetBox gives it, kept to the configured NetBox: the token goes with every request, so a link
+   * elsewhere is refused. Its scheme may differ (a NetBox behind a TLS proxy writes http links): the configured one wins.
+   */
+  private sameOrigin(link: string): string {
+    const base = new URL(this.base)
+    const next = new URL(link, base)
+    if (next.host !== base.host) throw new SourceOfTruthError('invalid', `NetBox at ${base.origin} gave a next page on another host (${next.host}); not followed`)
+    return `${base.origin}${next.pathname}${next.search}`
   }
 
   post<T>(path: string, body: unknown): Promise<T> {
@@ -89,6 +100,8 @@ export class NetboxClient {
           method,
           headers: { authorization: `Token ${this.options.token}`, accept: 'application/json', ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
           body: body === undefined ? undefined : JSON.stringify(body),
+          // A redirect would carry the token wherever it points: refused, not followed.
+          redirect: 'error',
           signal: AbortSignal.timeout(this.options.timeoutMs ?? 30_000),
         })
       } catch (error) {
