@@ -21,6 +21,7 @@ import { type ApiClient, apiClient, as, authorized } from '../support/api.js'
 import { cloneDatabase, type TestDatabase } from '../support/database.js'
 import { quietTemporalRuntime, testConfig, testTemporalAddress, testDataConverter } from '../support/env.js'
 import { type RunningGateway, startGateway } from '../support/gateway.js'
+import { v7 as uuidv7 } from 'uuid'
 
 let db: TestDatabase
 let prisma: PrismaService
@@ -30,6 +31,7 @@ let gw: RunningGateway
 let api: ApiClient
 let connection: Connection
 let client: Client
+let taskQueue: string
 let carrier: Server
 let carrierUrl: string
 /** what the carrier (the external system of the callback fixture) was sent */
@@ -75,6 +77,7 @@ before(async () => {
   await new Promise<void>((resolve) => carrier.listen(0, '127.0.0.1', resolve))
   carrierUrl = `http://127.0.0.1:${(carrier.address() as AddressInfo).port}/orders`
   const config = testConfig(db.url)
+  taskQueue = config.taskQueue
   gw = await startGateway(config, { declarations: ENGINE_FIXTURES, startForms: ENGINE_START_FORMS })
   // Callback URLs point at this gateway.
   loom = await createLoomWorker({ ...config, publicUrl: gw.url }, { workflowsPath: require.resolve('../fixtures/engine/workflows.js'), activities: fixtureActivities })
@@ -302,6 +305,22 @@ describe('approvals', () => {
     const done = await api.waitForProcess(id, (p) => p.status === 'completed')
     assert.equal(step(done, 'sign_off').answered_by, 'key:bob')
     assert.deepEqual(step(done, 'sign_off').state_delta, { sign_off: { approved: true, comment: 'fine' } })
+  })
+
+  test('a process workflow started straight in Temporal runs nothing: not for a process Loom never recorded, not again for one that ran', async () => {
+    const causes = (e: unknown): string => (e instanceof Error ? `${e.message} ${causes(e.cause)}` : '')
+    const forged = uuidv7()
+    const stray = await client.workflow.start('engine_steps', { taskQueue, workflowId: forged, args: [{ process_id: forged, subscription_id: uuidv7(), created_by: 'key:admin', input: { ask: false, bug: false } }] })
+    await assert.rejects(stray.result(), (e: Error) => /not started through the Loom API: no process .* was recorded/.test(causes(e)))
+    assert.equal(await prisma.process.count({ where: { id: forged } }), 0)
+    assert.ok(!touched.some((t) => t.process === forged), 'no step ran')
+
+    const done = await start('engine_steps')
+    await api.waitForProcess(done, (p) => p.status === 'completed')
+    const prepared = touchedBy(done).filter((w) => w === 'prepare').length
+    const again = await client.workflow.start('engine_steps', { taskQueue, workflowId: done, args: [{ process_id: done, subscription_id: uuidv7(), created_by: 'key:admin', input: { ask: false, bug: false } }] })
+    await assert.rejects(again.result(), (e: Error) => /has run already \(completed\)/.test(causes(e)))
+    assert.equal(touchedBy(done).filter((w) => w === 'prepare').length, prepared, 'it did not run again')
   })
 
   test('a process a schedule started acts for its creator, who may not approve it either (no laundering through a schedule)', async () => {

@@ -11,6 +11,8 @@ import { type StepEntry, StepLog } from './step-log.js'
 export const PUBLIC_URL = Symbol('PUBLIC_URL')
 /** Where callback steps may send their notice (LOOM_CALLBACK_URL_PREFIXES): a start form's URL is no licence to reach anywhere. */
 export const CALLBACK_URL_PREFIXES = Symbol('CALLBACK_URL_PREFIXES')
+/** how long a starting workflow waits for its process row (the gateway's start transaction commits after the start) */
+const START_RECORD_WAIT_MS = 20_000
 
 export type StepRecord = StepContext &
   StepEntry & {
@@ -34,6 +36,25 @@ export class ProcessActivities {
     @Inject(CALLBACK_URL_PREFIXES) private readonly callbackPrefixes: string[],
   ) {
     this.signer = new MessageSigner(prisma)
+  }
+
+  /**
+   * Why a process workflow may not run, or null: its process must be recorded (by the gateway's start, or by its
+   * parent), for this workflow, and not have run yet. The gateway starts the workflow before its transaction
+   * commits, so the row may take a moment to appear.
+   */
+  async startRefusal(input: { process_id: string; workflow: string }): Promise<string | null> {
+    const deadline = Date.now() + START_RECORD_WAIT_MS
+    for (;;) {
+      const row = await this.prisma.process.findUnique({ where: { id: input.process_id }, select: { workflow: true, status: true, completedAt: true } })
+      if (row) {
+        if (row.workflow !== input.workflow) return `process ${input.process_id} is a ${row.workflow}, not a ${input.workflow}`
+        if (row.status !== 'created' || row.completedAt) return `process ${input.process_id} has run already (${row.status})`
+        return null
+      }
+      if (Date.now() > deadline) return `no process ${input.process_id} was recorded`
+      await new Promise((resolve) => setTimeout(resolve, 250))
+    }
   }
 
   /** Signs a message one workflow sends another (a parent's abort to its children), as the gateway signs its own. */

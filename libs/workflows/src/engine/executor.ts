@@ -23,6 +23,7 @@ import {
   startChild,
   TemporalFailure,
   upsertSearchAttributes,
+  workflowInfo,
   uuid4,
 } from '@temporalio/workflow'
 import { msToNumber } from '@temporalio/common/lib/time'
@@ -82,6 +83,9 @@ const DEFAULT_ACTIVITY_OPTIONS: StepActivityOptions = {
 }
 
 type Engine = ActivityInterface<ProcessActivities>
+
+/** the failure type of a workflow started in Temporal for no process Loom recorded */
+const NOT_STARTED_BY_LOOM = 'NotStartedByLoom'
 
 /** A retry step's activity options: each try is one attempt, and the step tries again itself. */
 const ONE_TRY: StepActivityOptions = { retry: { maximumAttempts: 1 } }
@@ -289,6 +293,16 @@ class ProcessEngine {
   }
 
   async run(): Promise<ProcessOutcome> {
+    // A process is started by the gateway (or its parent) after recording it: a workflow started straight in
+    // Temporal, for no process or for one that has run already, does nothing — not even write to the log.
+    if (patched('started-through-loom')) {
+      const { workflowId, workflowType } = workflowInfo()
+      const refused = workflowId === this.args.process_id ? await logActivities.startRefusal({ process_id: this.args.process_id, workflow: workflowType }) : 'its workflow id is not its process id'
+      if (refused) {
+        log.warn('refused a workflow not started through the Loom API', { refused })
+        throw ApplicationFailure.nonRetryable(`not started through the Loom API: ${refused}`, NOT_STARTED_BY_LOOM)
+      }
+    }
     // Each change of LoomStatus is a command: runs recorded before it was kept replay without any.
     this.showsStatus = patched('loom-status')
     this.showStatus('running')
