@@ -134,11 +134,19 @@ describe('bypasses that used to work', () => {
     assert.equal((await product.api.get<{ total: number }>('/api/processes?workflow=create_node')).body.total, 0)
   })
 
-  test('a task is for operators: a team approver may read and answer, not start', async () => {
+  test('a team approver may read and answer their approvals: not start, not answer input steps', async () => {
     const res = await product.api.call<{ detail: string }>('POST', '/api/processes/task_resume_all', {}, asOnly('carol', 'change-board'))
     assert.equal(res.status, 403)
     assert.match(res.body.detail, /processes.start/)
     assert.equal((await product.api.call('GET', '/api/processes', undefined, asOnly('carol', 'change-board'))).status, 200)
+    // An approver of a team answers the approvals naming their role, not the input steps of operators.
+    const started = await product.api.call<ProcessStartedDto>('POST', '/api/processes/create_node', { router: 'fra-pe1' }, as('alice'))
+    assert.equal(started.status, 201, JSON.stringify(started.body))
+    await product.api.waitForProcess(started.body.id, (p) => p.status === 'waiting')
+    const input = await product.api.call<{ detail: string }>('PUT', `/api/processes/${started.body.id}/resume`, { confirm_config_applied: true }, asOnly('carol', 'change-board'))
+    assert.equal(input.status, 403)
+    assert.match(input.body.detail, /processes.answer/)
+    assert.equal((await product.api.call('PUT', `/api/processes/${started.body.id}/abort`, {}, as('olivia'))).status, 200)
   })
 })
 

@@ -11,6 +11,7 @@ export const PERMISSIONS = {
   'processes.start': 'start workflows on products (create, modify, terminate, validate)',
   'tasks.start': 'start tasks (workflows of target SYSTEM) and schedule them',
   'processes.answer': 'answer input steps, and approval steps of the roles one holds',
+  'approvals.answer': 'answer the approval steps that name a role one holds (a team\'s approvers)',
   'processes.operate': 'retry suspended steps and abort processes',
   'sources.write': 'change the built-in DCIM, IPAM and customers',
   'engine.switch': 'stop and start the engine',
@@ -24,14 +25,14 @@ export type Permission = keyof typeof PERMISSIONS
 const VIEWER: Permission[] = ['read', 'metrics']
 const OPERATOR: Permission[] = [...VIEWER, 'payloads.read', 'processes.start', 'tasks.start', 'processes.answer', 'processes.operate', 'sources.write']
 
-/** The built-in roles. Any other role is a team's (e.g. `change-board`): it may read and answer its own approvals. */
+/** The built-in roles. Any other role is a team's (e.g. `change-board`): it may read and answer the approvals naming it. */
 export const ROLE_PERMISSIONS: Record<string, readonly Permission[]> = {
   viewer: VIEWER,
   operator: OPERATOR,
   admin: (Object.keys(PERMISSIONS) as Permission[]).filter((p) => p !== 'act.for'),
   [SERVICE_ROLE]: ['read', 'processes.start', 'tasks.start', 'processes.operate', 'act.for'],
 }
-const TEAM: Permission[] = ['read', 'processes.answer']
+const TEAM: Permission[] = ['read', 'approvals.answer']
 
 export const isBuiltinRole = (role: string) => Object.hasOwn(ROLE_PERMISSIONS, role)
 

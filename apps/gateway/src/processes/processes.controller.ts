@@ -125,7 +125,7 @@ export class ProcessesController {
   }
 
   @Put(':id/resume')
-  @RequirePermission('processes.answer', 'processes.operate')
+  @RequirePermission('processes.answer', 'approvals.answer', 'processes.operate')
   @ApiOperation({
     summary: 'Answer the input or approval step the process waits for, or retry its suspended step',
     description:
