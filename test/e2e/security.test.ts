@@ -257,7 +257,6 @@ describe('OIDC access tokens from a real provider', () => {
     const [header, payload] = short.split('.')
     const forged = await product.api.call<{ detail: string }>('GET', '/api/auth/me', undefined, bearer(`${header}.${payload}.AAAA`))
     assert.equal(forged.status, 401)
-    assert.equal(short.split('.').length, 3)
     await waitFor(async () => (await product.api.call('GET', '/api/auth/me', undefined, bearer(short))).status === 401, { timeoutMs: 20_000, intervalMs: 500, describe: () => 'the token never expired' })
     assert.match(String((await product.api.call('GET', '/api/auth/me', undefined, bearer(short))).body.detail), /expired/)
   })

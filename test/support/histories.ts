@@ -5,6 +5,7 @@ import { historyToJSON } from '@temporalio/common/lib/proto-utils.js'
 import { projectRoot } from '#runtime/index.js'
 import type { Payload } from '@temporalio/common'
 import { testDataConverter, testTemporalAddress } from './env.js'
+import { payloadsOf } from './history-scan.js'
 
 /**
  * With LOOM_RECORD_HISTORIES=1, writes the process's workflow history to libs/workflows/src/<folder>/histories/<name>.json,
@@ -30,17 +31,10 @@ export async function readableHistory(processId: string): Promise<string> {
   try {
     const json = historyToJSON(await new Client({ connection }).workflow.getHandle(processId).fetchHistory())
     const codec = testDataConverter().payloadCodecs![0]
-    const payloads: Payload[] = []
-    const visit = (node: unknown): void => {
-      if (Array.isArray(node)) node.forEach(visit)
-      else if (node && typeof node === 'object') {
-        const o = node as { metadata?: Record<string, string>; data?: string }
-        if (o.metadata && typeof o.data === 'string') {
-          payloads.push({ metadata: Object.fromEntries(Object.entries(o.metadata).map(([k, v]) => [k, Buffer.from(v, 'base64')])), data: Buffer.from(o.data, 'base64') })
-        } else Object.values(node).forEach(visit)
-      }
-    }
-    visit(JSON.parse(json))
+    const payloads: Payload[] = payloadsOf(JSON.parse(json)).map((p) => ({
+      metadata: Object.fromEntries(Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64')])),
+      data: Buffer.from(p.data ?? '', 'base64'),
+    }))
     const opened = await codec.decode(payloads)
     return [json, ...opened.map((p) => Buffer.from(p.data ?? new Uint8Array()).toString('utf8'))].join('\n')
   } finally {

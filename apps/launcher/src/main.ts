@@ -61,7 +61,7 @@ async function main() {
   const gateway = track(node('gateway', 'main.js'))
   await Promise.all([firstMessage(worker, 120_000), firstMessage(gateway, 60_000)])
 
-  const base = `http://${config.httpHost === '0.0.0.0' || config.httpHost === '::' ? 'localhost' : config.httpHost.includes(':') ? `[${config.httpHost}]` : config.httpHost}:${config.httpPort}`
+  const base = `http://${reachableHost(config.httpHost)}:${config.httpPort}`
   console.log(
     [
       '',
@@ -110,7 +110,7 @@ async function startTemporal(config: LoomConfig): Promise<{ address: string; uiU
     port: config.temporalPort,
     uiPort: config.temporalUiPort,
     // The UI decrypts payloads through the gateway, for whoever it lets read processes.
-    uiCodecEndpoint: `http://${config.httpHost === '0.0.0.0' ? '127.0.0.1' : config.httpHost}:${config.httpPort}/codec`,
+    uiCodecEndpoint: `http://${reachableHost(config.httpHost)}:${config.httpPort}/codec`,
     namespace: config.namespace,
     logFile: join(config.dataDir, 'temporal.log'),
   })
@@ -156,3 +156,9 @@ main().catch((error: unknown) => {
   console.error(`loom: cannot start: ${error instanceof Error ? error.message : String(error)}`)
   void shutdown(1)
 })
+
+/** The gateway's address as a URL on this machine names it: a wildcard as localhost, IPv6 in brackets. */
+function reachableHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::') return 'localhost'
+  return host.includes(':') ? `[${host}]` : host
+}

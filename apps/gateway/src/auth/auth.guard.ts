@@ -7,7 +7,7 @@ import { LOOM_CONFIG } from '../tokens.js'
 import { AUTHENTICATED, PERMISSION_KEY, PUBLIC, type RouteAccess, setCaller } from './auth.decorators.js'
 import { Authenticator } from './authenticator.service.js'
 import type { VerifiedCaller } from './caller.js'
-import { type Permission, PERMISSIONS, permissionsOf } from './permissions.js'
+import { lacks, type Permission, permissionsOf } from './permissions.js'
 
 /** A service identity names the schedule or task it runs for (`schedule:<id>`, `task:<process id>`)… */
 export const ON_BEHALF_OF_HEADER = 'x-loom-on-behalf-of'
@@ -77,7 +77,3 @@ async function keyOwnerPermissions(prisma: PrismaService, owner: string): Promis
   return permissionsOf(keys.flatMap((k) => k.roles))
 }
 
-export function lacks(caller: VerifiedCaller, ...anyOf: Permission[]): string {
-  const needs = anyOf.map((p) => `${p} (${PERMISSIONS[p]})`).join(' or ')
-  return `This needs permission ${needs}; ${caller.user} holds roles ${caller.roles.join(', ') || '(none)'}, which do not give it.`
-}

@@ -1,4 +1,5 @@
 import { SERVICE_ROLE } from '#persistence/index.js'
+import type { VerifiedCaller } from './caller.js'
 
 /**
  * What a route or a workflow needs. Deny by default: a route that declares none is refused for everyone
@@ -42,3 +43,9 @@ export function permissionsOf(roles: readonly string[]): Set<Permission> {
 
 /** Who may start a workflow, by its target: a task acts on the whole system, a product's workflow on one subscription. */
 export const startPermissionOf = (target: string): Permission => (target === 'SYSTEM' ? 'tasks.start' : 'processes.start')
+
+/** What a 403 says: the permission needed and the roles the caller holds. */
+export function lacks(caller: VerifiedCaller, ...anyOf: Permission[]): string {
+  const needs = anyOf.map((p) => `${p} (${PERMISSIONS[p]})`).join(' or ')
+  return `This needs permission ${needs}; ${caller.user} holds roles ${caller.roles.join(', ') || '(none)'}, which do not give it.`
+}

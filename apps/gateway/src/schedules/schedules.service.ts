@@ -11,9 +11,8 @@ import { FieldErrorsException } from '../http/problem.js'
 import { TemporalService } from '../temporal/temporal.module.js'
 import { LOOM_CONFIG } from '../tokens.js'
 import { WorkflowCatalog } from '../workflows/workflow-catalog.service.js'
-import { lacks } from '../auth/auth.guard.js'
 import type { VerifiedCaller } from '../auth/caller.js'
-import { startPermissionOf } from '../auth/permissions.js'
+import { lacks, startPermissionOf } from '../auth/permissions.js'
 import { MessageSigner } from '#persistence/index.js'
 
 /** Loom's schedules among whatever else the namespace holds. */

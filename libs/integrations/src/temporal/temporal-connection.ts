@@ -1,16 +1,10 @@
 import { readFileSync } from 'node:fs'
 import type { DataConverter } from '@temporalio/common'
 import { type LoomConfig, temporalAddressOf } from '#config/index.js'
-import { readSecretReference } from '../secret-reference.js'
+import { resolveSecret } from '../hooks/secrets.js'
 import { PayloadEncryptionCodec } from './payload-encryption.js'
 
 export class TemporalSecurityError extends Error {}
-
-function secret(reference: string, variable: string): string {
-  const read = readSecretReference(reference)
-  if ('problem' in read) throw new TemporalSecurityError(`${variable} ${read.problem}`)
-  return read.secret.trim()
-}
 
 function file(path: string, variable: string): Buffer {
   try {
@@ -34,14 +28,14 @@ export function temporalConnectionOptions(config: LoomConfig) {
           },
         }
       : {}),
-    ...(apiKey ? { apiKey: secret(apiKey, 'TEMPORAL_API_KEY') } : {}),
+    ...(apiKey ? { apiKey: resolveSecret(apiKey, 'TEMPORAL_API_KEY') } : {}),
   }
 }
 
 /** The payload codec of LOOM_PAYLOAD_KEYS, or none. */
 export function payloadCodecOf(config: LoomConfig): PayloadEncryptionCodec | undefined {
   const reference = config.temporalSecurity.payloadKeys
-  return reference ? new PayloadEncryptionCodec(secret(reference, 'LOOM_PAYLOAD_KEYS')) : undefined
+  return reference ? new PayloadEncryptionCodec(resolveSecret(reference, 'LOOM_PAYLOAD_KEYS')) : undefined
 }
 
 /** With a payload codec: failure messages and stacks encrypted too (failure-converter.ts). */
