@@ -11,9 +11,17 @@
 //      the worker's resident memory and GET /api/processes?status=waiting latency.
 //   6. create_circuit end to end on the simulator driver (two routers configured and verified per circuit)
 //      against a bare workflow with as many no-op activities, one after the other, as a create_circuit scheduled.
+//   7. fleet operations (upgrade-os, issue 14): the ACME fleet (848 devices) on the OS-upgrade simulator's default profile
+//      (10–2000 ms a device, ~1.5 % failures, seed 1), dc-aware, 100 lanes, through POST /api/tasks/upgrade-os?async=true
+//      until completed, against the lower bound of the simulator's seeded outcomes (the longest group, or all the work
+//      over the lanes); then BENCH_FLEET_DEVICES generated devices at a fixed 50 ms, no failures, 100 lanes, policy
+//      parallel (and dc-aware: groups of two), against devices × 50 ms / 100. Each with its history size, the worker's
+//      peak resident memory, and where the time went (from the plan's timestamps) and which process spent the CPU.
 // Options: BENCH_CIRCUITS (default 40), BENCH_STEP_RUNS (default 200), BENCH_WAITING (default 1000), BENCH_CACHED_WORKFLOWS (the Loom worker's cache size), BENCH_PINGS (default 300), BENCH_NODES (default 60), BENCH_CONCURRENCY (default 16), BENCH_POLL_MS (default 250),
 // BENCH_SUBSCRIPTIONS (default 100000), BENCH_REQUESTS (default 2000), BENCH_EXPLAIN=1 (print the query plans),
-// BENCH_SECURITY_RUNS (default 2000), BENCH_ONLY=ping,create_node,subscriptions,cold_start,engine,circuit,security (a comma-separated subset; all when absent).
+// BENCH_SECURITY_RUNS (default 2000), BENCH_FLEET_DEVICES (default 10000), BENCH_FLEET_POLICIES (default parallel,dc-aware: the generated fleet's runs),
+// BENCH_FLEET_CPU_PROF=<dir> (the fleet runs' worker writes a V8 CPU profile there),
+// BENCH_ONLY=ping,create_node,subscriptions,cold_start,engine,circuit,security,fleet (a comma-separated subset; all when absent).
 import { spawn } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
@@ -23,7 +31,7 @@ import { Client, Connection } from '@temporalio/client'
 import { freePort, projectRoot, startTemporalDevServer, waitFor } from '#runtime/index.js'
 import { cloneDatabaseOn } from '../test/support/database.js'
 import { childEnv, testDataConverter, uniqueTaskQueue } from '../test/support/env.js'
-import { readyOf, spawnNode, stopChild } from '../test/support/processes.js'
+import { type Child, readyOf, spawnNode, stopChild } from '../test/support/processes.js'
 import { apiClient, authorized } from '../test/support/api.js'
 import { plannedRouters, seed } from '../test/support/dcim.js'
 import type { SeedDevice } from '#persistence/index.js'
@@ -32,6 +40,25 @@ import { enrolNode, reservePort } from '../test/support/workshop.js'
 import { explainHotQueries, seedSubscriptions } from './subscriptions-benchmark.js'
 import pg from 'pg'
 import { startTestStack, type TestStack } from '../test/support/stack.js'
+import type { ProcessDto, ProcessStartedDto } from '#contracts/index.js'
+import { acmeFleet } from '#domain/fleet/acme-fleet.js'
+import type { FleetDevice } from '#domain/fleet/rollout.js'
+import { FleetSimulator, type FleetSimulatorProfile } from '#integrations/devices/fleet-simulator.js'
+import { expectedReport, loadAcmeFleet } from '../test/support/fleet.js'
+import {
+  backendsSpent,
+  childPids,
+  cpuSeconds,
+  databaseBackendsCpu,
+  databaseCommits,
+  type FleetBound,
+  type FleetBreakdown,
+  fleetBreakdown,
+  fleetLowerBound,
+  generatedFleet,
+  machineCpu,
+  seedGeneratedFleet,
+} from './fleet-benchmark.js'
 
 const PINGS = Number(process.env.BENCH_PINGS ?? 300)
 const NODES = Number(process.env.BENCH_NODES ?? 60)
@@ -433,6 +460,169 @@ async function securityBenchmark(stack: TestStack) {
   }
 }
 
+const FLEET_DEVICES = Number(process.env.BENCH_FLEET_DEVICES ?? 10_000)
+const FLEET_RUN_POLICIES = (process.env.BENCH_FLEET_POLICIES ?? 'parallel,dc-aware').split(',').map((s) => s.trim()).filter(Boolean)
+const FLEET_LANES = 100
+const FLEET_VERSION = '5.3.1'
+/** The nornir3 demo's devices: the simulator's defaults, spelled out. */
+const DEMO_PROFILE: FleetSimulatorProfile = { seed: 1, latency_ms: [10, 2000], failure_rate: 0.015 }
+const FIXED_PROFILE: FleetSimulatorProfile = { seed: 1, latency_ms: [50, 50], failure_rate: 0 }
+
+const vmHwmMiB = (pid: number | undefined) => {
+  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
+  return m ? Math.round(Number(m[1]) / 1024) : NaN
+}
+
+interface FleetRun {
+  label: string
+  policy: string
+  devices: number
+  bound: FleetBound
+  /** POST → the process's completed_at */
+  makespanMs: number
+  /** POST → the poll that saw it completed */
+  seenMs: number
+  events: number
+  activities: number
+  rss: { before: number; peak: number; hwm: number }
+  breakdown: FleetBreakdown
+  cpu: { worker: number; gateway: number; database: number; temporal: number; bench: number; machineBusy: number }
+  /** PostgreSQL transactions committed in the task's database during the run (the gateway's polls included) */
+  commits: number
+  report: { completed: number; failed: number; skipped: number; asExpected: boolean }
+}
+
+/** spawnNode with `node --cpu-prof` (not allowed in NODE_OPTIONS): the same Child, its profile written when it exits. */
+function spawnProfiled(script: string, env: NodeJS.ProcessEnv, dir: string): Child {
+  const child = spawn(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${dir}`, script], { env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] })
+  let out = ''
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()))
+  child.stderr!.on('data', (d: Buffer) => (out += d.toString()))
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
+  return { child, output: () => out, exited }
+}
+
+/**
+ * One upgrade-os end to end on a stack of its own (database, simulator, worker and gateway processes): a warm-up
+ * task over the edges (to another version: the devices keep their latency), then every device to FLEET_VERSION
+ * through the API, polled as a consumer would until completed_at.
+ */
+async function fleetRun(stack: TestStack, o: { label: string; devices: FleetDevice[]; seedDb: (url: string) => Promise<void>; profile: FleetSimulatorProfile; policy: string }): Promise<FleetRun> {
+  const simulator = new FleetSimulator(o.profile)
+  const simulatorUrl = await simulator.listen()
+  const db = await cloneDatabaseOn(stack.databaseServer, stack.templateDatabase, 'loom_bench')
+  await o.seedDb(db.url)
+  const httpPort = await freePort()
+  const env = childEnv({ DATABASE_URL: db.url, TEMPORAL_ADDRESS: stack.temporalAddress, LOOM_TASK_QUEUE: uniqueTaskQueue('fleet'), LOOM_HTTP_PORT: String(httpPort), LOOM_LOG_LEVEL: 'warn', LOOM_FLEET_SIMULATOR_URL: simulatorUrl })
+  // BENCH_FLEET_CPU_PROF=<dir>: the worker writes a V8 CPU profile there when it stops (node --cpu-prof).
+  const profileDir = process.env.BENCH_FLEET_CPU_PROF
+  const worker = profileDir ? spawnProfiled(dist('apps', 'worker', 'src', 'main.js'), env, profileDir) : spawnNode(dist('apps', 'worker', 'src', 'main.js'), env)
+  const gateway = spawnNode(dist('apps', 'gateway', 'src', 'main.js'), env)
+  const ready = Promise.all([readyOf(worker), readyOf(gateway)])
+  ready.catch(() => undefined) // awaited below; not an unhandled rejection meanwhile
+  const connection = await Connection.connect({ address: stack.temporalAddress })
+  try {
+    await ready
+    const api = apiClient(`http://127.0.0.1:${httpPort}`)
+    const upgrade = async (body: Record<string, unknown>) => {
+      const postedAt = Date.now()
+      const started = await api.call<ProcessStartedDto>('POST', '/api/tasks/upgrade-os?async=true', body)
+      if (started.status !== 202) throw new Error(`upgrade-os answered ${started.status}: ${JSON.stringify(started.body)}`)
+      const done: ProcessDto = await api.waitForProcess(started.body.id, (p) => p.completed_at !== null, 1_800_000, POLL_MS)
+      if (done.status !== 'completed') throw new Error(`upgrade-os ended ${done.status}: ${JSON.stringify(done.failure)}`)
+      return { id: started.body.id, postedAt, seenAt: Date.now(), done }
+    }
+    await upgrade({ version: '5.3.0', filter_dev_types: ['edge'], policy: o.policy, concurrency: FLEET_LANES }) // warm-up
+    const temporal = childPids(process.pid, 'temporal')
+    const cpu = () => ({
+      worker: cpuSeconds(worker.child.pid),
+      gateway: cpuSeconds(gateway.child.pid),
+      temporal: temporal.reduce((n, pid) => n + cpuSeconds(pid), 0),
+      bench: process.cpuUsage().user / 1e6 + process.cpuUsage().system / 1e6,
+      machine: machineCpu(),
+    })
+    const rssBefore = rssMiB(worker.child.pid)
+    let rssPeak = rssBefore
+    const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, rssMiB(worker.child.pid))), 100)
+    const commitsBefore = await databaseCommits(db.url)
+    const [cpuBefore, backendsBefore] = [cpu(), await databaseBackendsCpu(db.url)]
+    let run: Awaited<ReturnType<typeof upgrade>>
+    try {
+      run = await upgrade({ version: FLEET_VERSION, policy: o.policy, concurrency: FLEET_LANES })
+    } finally {
+      clearInterval(sampler)
+    }
+    const [cpuAfter, backendsAfter] = [cpu(), await databaseBackendsCpu(db.url)]
+    const commits = (await databaseCommits(db.url)) - commitsBefore
+    const completedAt = Date.parse(run.done.completed_at!)
+    const history = await new Client({ connection, dataConverter: testDataConverter() }).workflow.getHandle(run.id).fetchHistory()
+    const events = history.events ?? []
+    const report = run.done.fleet!.report!
+    const expected = expectedReport(o.devices, o.profile, FLEET_VERSION, o.policy)
+    const spent = (k: 'worker' | 'gateway' | 'temporal' | 'bench') => cpuAfter[k] - cpuBefore[k]
+    return {
+      label: o.label,
+      policy: o.policy,
+      devices: o.devices.length,
+      bound: fleetLowerBound(o.devices, o.profile, FLEET_VERSION, o.policy, FLEET_LANES),
+      makespanMs: completedAt - run.postedAt,
+      seenMs: run.seenAt - run.postedAt,
+      events: events.length,
+      activities: events.filter((e) => e.activityTaskScheduledEventAttributes).length,
+      rss: { before: rssBefore, peak: rssPeak, hwm: vmHwmMiB(worker.child.pid) },
+      breakdown: await fleetBreakdown(db.url, run.id, o.profile, FLEET_VERSION, run.postedAt, completedAt),
+      cpu: {
+        worker: spent('worker'),
+        gateway: spent('gateway'),
+        temporal: spent('temporal'),
+        bench: spent('bench'),
+        database: backendsSpent(backendsBefore, backendsAfter),
+        machineBusy: (cpuAfter.machine.busy - cpuBefore.machine.busy) / (cpuAfter.machine.total - cpuBefore.machine.total),
+      },
+      commits,
+      report: {
+        completed: report.completed.length,
+        failed: report.failed.length,
+        skipped: report.skipped.length,
+        asExpected: JSON.stringify(report) === JSON.stringify(expected),
+      },
+    }
+  } finally {
+    await connection.close()
+    await Promise.all([stopChild(worker), stopChild(gateway)])
+    await db.drop()
+    await simulator.close()
+  }
+}
+
+async function fleetBenchmark(stack: TestStack, report: (run: FleetRun) => void): Promise<void> {
+  const acme = acmeFleet()
+  report(await fleetRun(stack, { label: `ACME fleet, ${acme.length} devices, simulator 10–2000 ms, 1.5 % failures, seed 1`, devices: acme, seedDb: loadAcmeFleet, profile: DEMO_PROFILE, policy: 'dc-aware' }))
+  const generated = generatedFleet(FLEET_DEVICES)
+  for (const policy of FLEET_RUN_POLICIES) {
+    report(await fleetRun(stack, { label: `${generated.length} generated devices at a fixed 50 ms, no failures`, devices: generated, seedDb: (url) => seedGeneratedFleet(url, generated), profile: FIXED_PROFILE, policy }))
+  }
+}
+
+function printFleetRun(r: FleetRun) {
+  const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`
+  const ms = (x: { p50: number; mean: number; p95: number; n: number }) => (x.n ? `p50 ${x.p50.toFixed(0)} ms, mean ${x.mean.toFixed(1)} ms, p95 ${x.p95.toFixed(0)} ms` : 'none')
+  const b = r.bound
+  const t = r.breakdown
+  const c = r.cpu
+  const bound = b.longestGroupMs * FLEET_LANES >= b.totalMs ? 'the longest group' : `${s(b.totalMs)} of upgrades / ${FLEET_LANES} lanes`
+  console.log(`fleet: ${r.label}; policy ${r.policy}, ${FLEET_LANES} lanes, ${b.groups} groups`)
+  console.log(`  makespan ${s(r.makespanMs)} (POST → completed_at; a ${POLL_MS} ms poll saw it at ${s(r.seenMs)}); lower bound ${s(b.boundMs)} (${bound}; longest group ${s(b.longestGroupMs)}); ratio ${(r.makespanMs / b.boundMs).toFixed(2)} (goal ≤ 1.1)`)
+  console.log(`  with no overhead: the lanes' claim order ${s(b.claimOrderMs)} (${(b.claimOrderMs / b.boundMs).toFixed(2)} × the bound; makespan / it ${(r.makespanMs / b.claimOrderMs).toFixed(2)}), longest actual duration first ${s(b.clairvoyantMs)}`)
+  console.log(`  report ${r.report.completed} completed, ${r.report.failed} failed, ${r.report.skipped} skipped${r.report.asExpected ? ', as the seeded outcomes give' : ' — NOT as the seeded outcomes give'}`)
+  console.log(`  history ${r.events} events (${r.activities} activities); worker resident memory ${r.rss.before} MiB before, peak ${r.rss.peak} MiB during the run (VmHWM ${r.rss.hwm} MiB)`)
+  console.log(`  time: POST → first claim ${s(t.startMs)}; last device → completed ${s(t.endMs)}; lanes busy upgrading ${(t.busy * 100).toFixed(0)} % of ${t.lanes} × the makespan`)
+  console.log(`    per device beyond its latency (call, DCIM update, outcome UPDATE): ${ms(t.perDevice)}`)
+  console.log(`    claim → first device: ${ms(t.claimToStart)}; between devices of a group: ${ms(t.withinGroup)}; group done → next claim: ${ms(t.betweenGroups)}`)
+  console.log(`  per device: worker CPU ${((1000 * c.worker) / r.devices).toFixed(1)} ms, PostgreSQL CPU ${((1000 * c.database) / r.devices).toFixed(1)} ms, ${(r.commits / r.devices).toFixed(1)} PostgreSQL transactions; throughput ${(r.devices / (r.makespanMs / 1000)).toFixed(0)} devices/s (the bound's pace: ${(r.bound.devicesRun / (r.bound.boundMs / 1000)).toFixed(0)}/s)`)
+  console.log(`  CPU during the run: worker ${c.worker.toFixed(1)} s, PostgreSQL (this database's backends) ${c.database.toFixed(1)} s, Temporal ${c.temporal.toFixed(1)} s, gateway ${c.gateway.toFixed(1)} s, benchmark + simulator ${c.bench.toFixed(1)} s; machine ${(c.machineBusy * 100).toFixed(0)} % busy (${cpus().length} cores)`)
+}
+
 async function main() {
   const scratch = mkdtempSync(join(tmpdir(), 'loom-bench-'))
   chmodSync(scratch, 0o755)
@@ -486,6 +676,7 @@ async function main() {
       console.log(`bare Temporal workflow   ${fmt(k.baseline)}, p99 ${k.baseline.p99.toFixed(0)} ms   (${k.activities} no-op activities in a row: as many as a create_circuit scheduled)`)
       console.log(`ratio Loom / bare        throughput ${(k.loom.perSecond / k.baseline.perSecond).toFixed(2)}, p50 latency ${(k.loom.p50 / k.baseline.p50).toFixed(2)}`)
     }
+    if (selected('fleet')) await fleetBenchmark(stack, printFleetRun)
     if (selected('cold_start')) {
       const cold = await coldStartBenchmark(stack, scratch)
       console.log(`cold start, new data dir ${cold.first.toFixed(1)} s until /api/health is 200 (initdb, migrations, worker bundle)`)

@@ -111,7 +111,7 @@ describe('/api/dcim corrections', () => {
     assert.equal(fixed.status, 200, JSON.stringify(fixed.body))
     assert.deepEqual(fixed.body, {
       name: 'fix-r2', role: 'edge', vendor: 'cisco_iosxr', platform: 'frr-10', site: 'fix', rack: 'r1', status: 'planned',
-      management_address: '192.0.2.52', primary_ipv4: '198.51.100.52/32', primary_ipv6: '2001:db8::52/128',
+      management_address: '192.0.2.52', primary_ipv4: '198.51.100.52/32', primary_ipv6: '2001:db8::52/128', os_version: null,
     })
     assert.deepEqual((await api().get<DeviceDto>('/api/dcim/devices/fix-r2')).body, fixed.body)
     const moved = await api().call<DeviceDto>('PATCH', '/api/dcim/devices/fix-r2', { site: 'fix2' })
@@ -289,7 +289,7 @@ describe('with NetBox as IPAM and DCIM', () => {
     for (const [method, path, body] of [
       ['GET', '/api/dcim/devices'], ['GET', '/api/ipam/pools'],
       ['PATCH', '/api/dcim/devices/ams-pe1', { management_address: '192.0.2.1' }], ['DELETE', '/api/dcim/devices/ams-pe1'],
-      ['PATCH', '/api/dcim/devices/ams-pe1/interfaces/eth1', { enabled: true }],
+      ['PATCH', '/api/dcim/devices/ams-pe1/interfaces/eth1', { enabled: true }], ['PUT', '/api/dcim/fleets/acme'],
     ] as const) {
       const res = await api.call(method, path, body)
       assert.equal(res.status, 409, `${method} ${path}`)

@@ -83,3 +83,30 @@ describe('loom keys and whoami', () => {
     assert.match(run.stderr, /no API key: set LOOM_API_KEY, or run where `npm start` wrote \/nonexistent-loom\/admin-api-key/)
   })
 })
+
+describe('loom fleet seed', () => {
+  const gw = gatewayOnFreshDatabase()
+
+  test('loads the ACME fleet into the built-in DCIM, once; the DCIM then lists its devices', async () => {
+    const run = await loom('--api', gw.url, 'fleet', 'seed')
+    assert.equal(run.status, 0, run.stderr)
+    assert.equal(run.stdout, 'ACME fleet: 848 devices (848 added)\n')
+    const again = await loom('--api', gw.url, 'fleet', 'seed', '--fleet', 'acme', '--json')
+    assert.equal(again.status, 0, again.stderr)
+    assert.deepEqual(JSON.parse(again.stdout), { fleet: 'acme', added: 0, total: 848 })
+
+    const earth = (await (await fetch(`${gw.url}/api/dcim/devices?site=earth`, { headers: authorized() })).json()) as { items: { name: string; role: string; rack: string | null; os_version: string | null }[]; total: number }
+    assert.equal(earth.total, 106)
+    const leaf = earth.items.find((d) => d.name === 'leaf99.earth')!
+    assert.deepEqual([leaf.role, leaf.rack, leaf.os_version], ['leaf', 'rack49', '5.2.3'])
+    const spines = (await (await fetch(`${gw.url}/api/dcim/devices?role=spine`, { headers: authorized() })).json()) as { total: number }
+    assert.equal(spines.total, 32)
+  })
+
+  test("an unknown fleet: exit 1 with the API's 404", async () => {
+    const run = await loom('--api', gw.url, 'fleet', 'seed', '--fleet', 'globex')
+    assert.equal(run.status, 1)
+    assert.match(run.stderr, /^fleet seed: 404 Loom has no demo fleet globex \(it has acme\)$/m)
+  })
+})
+

@@ -3,6 +3,7 @@ import { Command } from 'commander'
 import { apiKey, adminKeyFile } from './credentials.js'
 import { DemoError, runDemo } from './demo.js'
 import { runLabDemo } from './lab-demo.js'
+import { taskCommands } from './task-command.js'
 
 // `loom` (alias `orchctl`): a client of the REST API, never of the database. More commands arrive with later issues.
 const program = new Command()
@@ -164,6 +165,19 @@ keys
     console.log(`revoked ${revoked.id} (${revoked.prefix}…, ${revoked.owner})`)
   })
 
+const fleet = program.command('fleet').description('fleets of devices in the built-in DCIM')
+
+fleet
+  .command('seed')
+  .description("load a demo fleet into the built-in DCIM (acme: seed 003's 848 devices); run again, it keeps what is there")
+  .option('--fleet <name>', 'the fleet (acme)', 'acme')
+  .option('--json', "print the API's answer as JSON")
+  .action(async (options: { fleet: string; json?: boolean }) => {
+    const seeded = await expectOk<{ fleet: string; added: number; total: number }>(await request('PUT', `/api/dcim/fleets/${encodeURIComponent(options.fleet)}`), 'fleet seed')
+    if (options.json) return console.log(JSON.stringify(seeded, null, 2))
+    console.log(`${seeded.fleet.toUpperCase()} fleet: ${seeded.total} devices (${seeded.added} added)`)
+  })
+
 program
   .command('demo')
   .description("run seed 002's story through the API: enrol routers, reserve ports, a ring of circuits, into service, validate, drain and restore a router, terminate one circuit")
@@ -187,6 +201,9 @@ program
       process.exit(1)
     }
   })
+
+// `task upgrade-os`, `task follow`: exit codes of their own (0 completed, 1 error, 2 failed devices, 3 halted or waiting, 4 aborted).
+program.addCommand(taskCommands({ apiBase, request }))
 
 /** A usage error: exit 2 naming the option. */
 function fail(message: string): never {

@@ -38,6 +38,9 @@ import { AuthGuard } from './auth/auth.guard.js'
 import { rateLimit } from './auth/rate-limit.js'
 import { ThrottlerGuard } from '@nestjs/throttler'
 import { Authenticator } from './auth/authenticator.service.js'
+import { FleetMetrics } from './metrics/fleet-metrics.js'
+import { TasksController } from './tasks/tasks.controller.js'
+import { TasksService } from './tasks/tasks.service.js'
 
 @Module({})
 export class GatewayModule {
@@ -46,7 +49,7 @@ export class GatewayModule {
       module: GatewayModule,
       global: true,
       imports: [PersistenceModule.forRoot(config.databaseUrl), IntegrationsModule.forRoot(config), TemporalModule, rateLimit(config)],
-      controllers: [HealthController, SystemController, MetricsController, WorkflowsController, ProcessesController, SubscriptionsController, ProductsController, IpamController, DcimController, CustomersController, SettingsController, SchedulesController, AuthController, AuditController, CodecController],
+      controllers: [HealthController, SystemController, MetricsController, WorkflowsController, ProcessesController, SubscriptionsController, ProductsController, IpamController, DcimController, CustomersController, SettingsController, SchedulesController, AuthController, AuditController, CodecController, TasksController],
       providers: [
         { provide: LOOM_CONFIG, useValue: config },
         { provide: METRICS_REGISTRY, useValue: registry },
@@ -61,6 +64,8 @@ export class GatewayModule {
         AuditService,
         EngineControl,
         ProcessMetrics,
+        FleetMetrics,
+        TasksService,
         SchedulesService,
         HealthService,
         SystemService,

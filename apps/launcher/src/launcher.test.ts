@@ -269,6 +269,37 @@ describe('npm start with TEMPORAL_ADDRESS and DATABASE_URL', () => {
     assert.doesNotMatch(run.output(), /DeprecationWarning|\[DEP\d+\]/)
   })
 
+  test("with LOOM_DEMO_FLEET=acme: the ACME fleet is loaded and the seed's curls answer the seed's report, its counters at /metrics", async () => {
+    const ports = await freePorts()
+    const dataDir = newDataDir()
+    const run = launch(dataDir, ports, { TEMPORAL_ADDRESS: testTemporalAddress(), DATABASE_URL: db.url, LOOM_DEMO_FLEET: 'acme' })
+    let report: Record<string, string[]>
+    try {
+      await untilRunning(run)
+      assert.match(run.output(), /OS upgrades go to a device simulator at http:\/\/127\.0\.0\.1:\d+/)
+      const base = `http://127.0.0.1:${ports.http}`
+      const headers = { authorization: `Bearer ${adminKey()}`, 'content-type': 'application/json' }
+      const curl = (body: unknown) => fetch(`${base}/api/tasks/upgrade-os`, { method: 'POST', headers, body: JSON.stringify(body) })
+      // The seed's first curl as written: its typo is caught, not ignored.
+      const typo = await curl({ version: '5.3.1', filter_dev_sites: ['earth'] })
+      assert.equal(typo.status, 400)
+      const res = await curl({ version: '5.3.1', filter_dev_types: ['spine'] })
+      assert.equal(res.status, 200)
+      report = (await res.json()) as Record<string, string[]>
+      assert.deepEqual(Object.keys(report).sort(), ['completed', 'failed', 'skipped'])
+      assert.equal(Object.values(report).flat().length, 32, '4 spines at each of 8 sites')
+      assert.ok(Object.values(report).flat().every((h) => /^spine0[0-3]\.(mercury|venus|earth|mars|jupyter|saturn|uranus|neptune)$/.test(h)))
+      const metrics = await (await fetch(`${base}/metrics`, { headers })).text()
+      assert.match(metrics, /^total_task_requests_total 1$/m)
+      assert.match(metrics, /^total_task_requests_per_host_total\{host="spine00\.earth",site="earth",dev_type="spine"\} 1$/m)
+    } finally {
+      assert.equal(await stopChild(run, 'SIGTERM'), 0, run.output())
+    }
+    // The simulated devices keep what they run for the next start.
+    const kept = JSON.parse(readFileSync(join(dataDir, 'fleet-simulator.json'), 'utf8')) as { devices: Record<string, string> }
+    assert.deepEqual(Object.keys(kept.devices).filter((d) => kept.devices[d] === '5.3.1').sort(), [...report.completed].sort())
+  })
+
   test('a TEMPORAL_ADDRESS where nothing answers is a clear error', async () => {
     const ports = await freePorts()
     const run = launch(newDataDir(), ports, { TEMPORAL_ADDRESS: `127.0.0.1:${await freePort()}`, DATABASE_URL: db.url })

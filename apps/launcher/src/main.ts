@@ -17,12 +17,15 @@ import {
   startTemporalDevServer,
   stopStaleDevServer,
 } from '#runtime/index.js'
+import { FleetSimulator } from '#integrations/devices/fleet-simulator.js'
 import { ensurePayloadKeysFile } from '#integrations/temporal/payload-encryption.js'
 import { ADMIN_KEY_FILE, prepareDatabase } from './prepare-database.js'
 
 const say = (message: string) => console.log(`loom: ${message}`)
 const children: ManagedProcess[] = []
 let stopping = false
+/** the OS-upgrade simulator of the demo fleet, served from this process (LOOM_DEMO_FLEET without LOOM_FLEET_SIMULATOR_URL) */
+let fleetSimulator: FleetSimulator | undefined
 
 async function main() {
   const config = loadConfig()
@@ -41,7 +44,7 @@ async function main() {
   const t0 = performance.now()
   const [databaseUrl, temporal] = await Promise.all([startDatabase(config), startTemporal(config)])
   const adminKeyFile = join(config.dataDir, ADMIN_KEY_FILE)
-  await prepareDatabase(databaseUrl, { demoData: true, say, defaultCustomerId: config.defaultCustomerId, adminKeyFile })
+  await prepareDatabase(databaseUrl, { demoData: true, say, defaultCustomerId: config.defaultCustomerId, adminKeyFile, demoFleet: config.demoFleet })
 
   // Every payload Temporal keeps is encrypted: with LOOM_PAYLOAD_KEYS, or keys made at the first start.
   let temporalSecurity = config.temporalSecurity
@@ -50,9 +53,10 @@ async function main() {
     if (ensurePayloadKeysFile(file).created) say(`made the key that encrypts Temporal payloads: ${shortPath(file)} (mode 600; keep it with ${shortPath(join(config.dataDir, 'temporal.db'))})`)
     temporalSecurity = { ...temporalSecurity, payloadKeys: `file:${file}` }
   }
+  const devices = { ...config.devices, fleetSimulatorUrl: config.devices.fleetSimulatorUrl ?? (config.demoFleet ? await startFleetSimulator(config) : undefined) }
   const env = {
     ...process.env,
-    ...configToEnv({ ...config, databaseUrl, temporalAddress: temporal.address, temporalUiUrl: config.temporalUiUrl ?? temporal.uiUrl, temporalSecurity }),
+    ...configToEnv({ ...config, databaseUrl, temporalAddress: temporal.address, temporalUiUrl: config.temporalUiUrl ?? temporal.uiUrl, temporalSecurity, devices }),
   }
   const node = (name: string, script: string) =>
     spawnManaged(name, process.execPath, [join(__dirname, '..', '..', name, 'src', script)], { env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
@@ -71,6 +75,7 @@ async function main() {
       `  Swagger UI   ${base}/docs`,
       `  OpenAPI      ${base}/openapi.json`,
       `  Metrics      ${base}/metrics`,
+      ...(config.demoFleet ? [`  Fleet        the ACME demo fleet (848 devices); OS upgrades by the simulator at ${devices.fleetSimulatorUrl} (try: npm run cli -- task upgrade-os --version 5.3.1 --site earth)`] : []),
       `  Temporal UI  ${config.temporalUiUrl ?? temporal.uiUrl ?? '(not known: set LOOM_TEMPORAL_UI_URL)'}`,
       `  Temporal     ${temporal.address}${config.temporalAddress ? ' (TEMPORAL_ADDRESS)' : `, namespace ${config.namespace}, state in ${shortPath(join(config.dataDir, 'temporal.db'))}`}`,
       `  PostgreSQL   ${config.databaseUrl ? 'DATABASE_URL' : `embedded on 127.0.0.1:${config.embeddedPostgresPort}, data in ${shortPath(join(config.dataDir, 'postgres'))}`}`,
@@ -78,6 +83,14 @@ async function main() {
       '',
     ].join('\n'),
   )
+}
+
+/** The demo fleet's devices, simulated: seeded as LOOM_SIMULATOR_SEED says, their versions kept in the data dir. */
+async function startFleetSimulator(config: LoomConfig): Promise<string> {
+  fleetSimulator = new FleetSimulator({ seed: config.devices.simulator.seed }, { stateFile: join(config.dataDir, 'fleet-simulator.json') })
+  const url = await fleetSimulator.listen()
+  say(`the ACME fleet's OS upgrades go to a device simulator at ${url} (latency 10 ms – 2 s, about 1.5 % failures; state in ${shortPath(join(config.dataDir, 'fleet-simulator.json'))})`)
+  return url
 }
 
 async function startDatabase(config: LoomConfig): Promise<string> {
@@ -136,6 +149,8 @@ async function shutdown(code: number) {
   const byName = (name: string) => children.filter((c) => c.name === name)
   for (const group of [byName('gateway'), byName('worker'), [...byName('temporal'), ...byName('postgres')]]) {
     await Promise.all(group.map((c) => c.stop(30_000)))
+    // The simulated devices go after the worker, as devices outlive it: their state is written on the way.
+    if (group.some((c) => c.name === 'worker')) await fleetSimulator?.close()
   }
   process.exit(code)
 }

@@ -7,12 +7,12 @@ import { ensurePayloadKeysFile } from '#integrations/temporal/payload-encryption
 import { ADMIN_KEY_FILE, prepareDatabase } from './prepare-database.js'
 
 async function main() {
-  const { databaseUrl, defaultCustomerId, dataDir, temporalSecurity } = loadConfig()
+  const { databaseUrl, defaultCustomerId, dataDir, temporalSecurity, demoFleet } = loadConfig()
   if (!databaseUrl) throw new Error('DATABASE_URL is not set')
   // The key that encrypts Temporal payloads, for the gateway and workers to read (docker compose: a shared volume).
   const payloadKeys = join(dataDir, 'payload-keys')
   if (!temporalSecurity.payloadKeys && ensurePayloadKeysFile(payloadKeys).created) console.log(`loom: made the key that encrypts Temporal payloads: ${payloadKeys}`)
-  await prepareDatabase(databaseUrl, { demoData: false, say: (m) => console.log(`loom: ${m}`), defaultCustomerId, adminKeyFile: join(dataDir, ADMIN_KEY_FILE) })
+  await prepareDatabase(databaseUrl, { demoData: false, say: (m) => console.log(`loom: ${m}`), defaultCustomerId, adminKeyFile: join(dataDir, ADMIN_KEY_FILE), demoFleet })
 }
 
 main().catch((error: unknown) => {

@@ -1,5 +1,5 @@
 import { PRODUCTS } from '#domain/products/catalog.js'
-import { demoCustomers, demoDevices, demoPools, ensureAdminKeyFile, PrismaService, seedCustomers, seedDevices, seedPools, syncProducts } from '#persistence/index.js'
+import { demoCustomers, demoDevices, demoPools, ensureAdminKeyFile, PrismaService, seedAcmeFleet, seedCustomers, seedDevices, seedPools, syncProducts } from '#persistence/index.js'
 import { applyMigrations, projectRoot } from '#runtime/index.js'
 import { WORKFLOW_DECLARATIONS } from '#workflows/registry.js'
 
@@ -9,11 +9,12 @@ export const ADMIN_KEY_FILE = 'admin-api-key'
 /**
  * Migrations, then the product catalogue from its declarations, then (for `npm start`) the demo routers, pools and
  * customer; always the default customer (LOOM_DEFAULT_CUSTOMER_ID), which start forms propose and must therefore exist;
- * and, given a file, the first administrator key in it unless it holds one already (the installation is not open).
+ * the demo fleet LOOM_DEMO_FLEET names, if any (asked for by name, so also without the rest of the demo data); and,
+ * given a file, the first administrator key in it unless it holds one already (the installation is not open).
  */
 export async function prepareDatabase(
   databaseUrl: string,
-  opts: { demoData: boolean; say: (message: string) => void; defaultCustomerId?: string; adminKeyFile?: string },
+  opts: { demoData: boolean; say: (message: string) => void; defaultCustomerId?: string; adminKeyFile?: string; demoFleet?: 'acme' },
 ): Promise<void> {
   opts.say('applying database migrations')
   await applyMigrations(databaseUrl)
@@ -28,6 +29,10 @@ export async function prepareDatabase(
       if (pools) opts.say(`added ${pools} demo pools to the built-in IPAM (prisma/seed/demo-ipam.json)`)
       const customers = await seedCustomers(prisma, demoCustomers(projectRoot()))
       if (customers) opts.say(`added ${customers} demo customer${customers === 1 ? '' : 's'} (prisma/seed/demo-customers.json)`)
+    }
+    if (opts.demoFleet === 'acme') {
+      const { added, total } = await seedAcmeFleet(prisma)
+      opts.say(`ACME fleet (LOOM_DEMO_FLEET): ${total} devices in the built-in DCIM${added ? `, ${added} added` : ''}`)
     }
     const defaultCustomer = opts.defaultCustomerId ?? 'acme'
     if (await seedCustomers(prisma, [{ id: defaultCustomer, name: defaultCustomer }])) opts.say(`added the default customer ${defaultCustomer} (LOOM_DEFAULT_CUSTOMER_ID)`)

@@ -4,6 +4,7 @@ import {
   ChangeTicketActivities,
   DcimActivities,
   DeviceActivities,
+  FleetActivities,
   IpamActivities,
   NodeConfigActivities,
   NodeValidationActivities,
@@ -29,6 +30,7 @@ export const ACTIVITY_PROVIDERS = [
   NodeConfigActivities,
   NodeValidationActivities,
   TaskActivities,
+  FleetActivities,
   NotificationActivities,
   ChangeTicketActivities,
 ]

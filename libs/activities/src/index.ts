@@ -1,5 +1,6 @@
 export { DcimActivities } from './dcim/dcim.activities.js'
 export { DeviceActivities } from './devices/device.activities.js'
+export { FleetActivities } from './fleet/fleet.activities.js'
 export { IpamActivities } from './ipam/ipam.activities.js'
 export { NodeConfigActivities } from './node/node-config.activities.js'
 export { NodeValidationActivities } from './node/node-validation.activities.js'

@@ -92,6 +92,16 @@ describe('loadConfig', () => {
     assert.deepEqual(problemsOf({ LOOM_CALLBACK_URL_PREFIXES: 'carrier.example.net' }).map((p) => p.split(':')[0]), ['LOOM_CALLBACK_URL_PREFIXES'])
   })
 
+  test('LOOM_DEMO_FLEET: none by default; acme loads the built-in DCIM, so not with NetBox as the DCIM', () => {
+    assert.equal(loadConfig({}).demoFleet, undefined)
+    const config = loadConfig({ LOOM_DEMO_FLEET: 'acme' })
+    assert.equal(config.demoFleet, 'acme')
+    assert.deepEqual(loadConfig(configToEnv(config)), config)
+    assert.deepEqual(problemsOf({ LOOM_DEMO_FLEET: 'globex' }), ['LOOM_DEMO_FLEET: expected "acme" (the ACME network of seed 003) (got "globex")'])
+    const netbox = { LOOM_DCIM: 'netbox', NETBOX_URL: 'https://netbox.example.net', NETBOX_TOKEN: 't', LOOM_DEMO_FLEET: 'acme' }
+    assert.deepEqual(problemsOf(netbox).map((p) => p.split(':')[0]), ['LOOM_DEMO_FLEET'])
+  })
+
   test('empty variables count as unset; a relative data dir is resolved from the working directory', () => {
     const config = loadConfig({ LOOM_HTTP_PORT: '', DATABASE_URL: '', LOOM_DATA_DIR: 'state' }, '/srv/loom')
     assert.equal(config.httpPort, 3000)

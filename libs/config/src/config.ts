@@ -42,6 +42,8 @@ export interface LoomConfig {
   workerCachedWorkflows: number | undefined
   /** the customer id that start forms propose */
   defaultCustomerId: string
+  /** LOOM_DEMO_FLEET: a demo fleet the launcher loads into the built-in DCIM (acme: seed 003's 848 devices); undefined: none */
+  demoFleet: 'acme' | undefined
   devices: DeviceAccessConfig
   oss: OssConfig
 }
@@ -98,6 +100,8 @@ export interface DeviceAccessConfig {
   managementPrefixes: string[]
   sshPort: number
   simulator: { seed: number; latencyMs: [number, number]; failureRate: number }
+  /** LOOM_FLEET_SIMULATOR_URL: the OS-upgrade simulator (fleet-simulator.ts) the fleet task upgrade-os drives */
+  fleetSimulatorUrl?: string
 }
 
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const
@@ -178,6 +182,7 @@ const envSchema = z
       .max(100, 'expected at most 100 characters')
       .optional()
       .transform((s) => s ?? 'acme'),
+    LOOM_DEMO_FLEET: z.enum(['acme'], { error: 'expected "acme" (the ACME network of seed 003)' }).optional(),
     LOOM_LOG_LEVEL: z
       .enum(LOG_LEVELS, { error: `expected one of ${LOG_LEVELS.join(', ')}` })
       .optional()
@@ -217,6 +222,7 @@ const envSchema = z
       .transform(Number)
       .optional()
       .transform((n) => n ?? 0),
+    LOOM_FLEET_SIMULATOR_URL: url(['http:', 'https:']),
     LOOM_SMTP_URL: url(['smtp:', 'smtps:']).refine((s) => s === undefined || !new URL(s).password, 'expected no password in the URL: give it by reference in LOOM_SMTP_CREDENTIALS'),
     LOOM_SMTP_FROM: optionalText.refine((s) => s === undefined || /^(?:[^<>]*<[^\s@<>]+@[^\s@<>]+>|[^\s@<>]+@[^\s@<>]+)$/.test(s), 'expected an address, e.g. loom@example.net or "Loom <loom@example.net>"'),
     LOOM_SMTP_USERNAME: optionalText,
@@ -289,6 +295,8 @@ const envSchema = z
       ctx.addIssue({ code: 'custom', path: ['LOOM_OIDC_AUDIENCE'], message: 'required when LOOM_OIDC_ISSUER is set: the audience of the tokens issued for Loom (e.g. loom-api)' })
     if (env.LOOM_AUTH === 'off' && !isLoopback(env.LOOM_HTTP_HOST))
       ctx.addIssue({ code: 'custom', path: ['LOOM_AUTH'], message: `"off" is refused unless the gateway listens on loopback only (LOOM_HTTP_HOST is ${env.LOOM_HTTP_HOST})` })
+    if (env.LOOM_DEMO_FLEET && env.LOOM_DCIM === 'netbox')
+      ctx.addIssue({ code: 'custom', path: ['LOOM_DEMO_FLEET'], message: 'loads the built-in DCIM, which is not in use when LOOM_DCIM is "netbox"' })
     if (env.LOOM_CUSTOMERS === 'webhook' && !env.LOOM_CUSTOMERS_URL) ctx.addIssue({ code: 'custom', path: ['LOOM_CUSTOMERS_URL'], message: 'required when LOOM_CUSTOMERS is "webhook"' })
   })
 
@@ -348,6 +356,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     logLevel: e.LOOM_LOG_LEVEL,
     workerCachedWorkflows: e.LOOM_WORKER_CACHED_WORKFLOWS,
     defaultCustomerId: e.LOOM_DEFAULT_CUSTOMER_ID,
+    demoFleet: e.LOOM_DEMO_FLEET,
     devices: {
       driver: e.LOOM_DEVICE_DRIVER,
       username: e.LOOM_DEVICE_USERNAME,
@@ -357,6 +366,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       managementPrefixes: e.LOOM_MANAGEMENT_PREFIXES,
       sshPort: e.LOOM_DEVICE_SSH_PORT,
       simulator: { seed: e.LOOM_SIMULATOR_SEED, latencyMs: e.LOOM_SIMULATOR_LATENCY_MS, failureRate: e.LOOM_SIMULATOR_FAILURE_RATE },
+      fleetSimulatorUrl: e.LOOM_FLEET_SIMULATOR_URL,
     },
     oss: {
       smtp: e.LOOM_SMTP_URL ? { url: e.LOOM_SMTP_URL, from: e.LOOM_SMTP_FROM!, username: e.LOOM_SMTP_USERNAME, credentials: e.LOOM_SMTP_CREDENTIALS } : undefined,
@@ -431,6 +441,7 @@ export function configToEnv(config: LoomConfig): Record<string, string> {
     LOOM_LOG_LEVEL: config.logLevel,
     LOOM_WORKER_CACHED_WORKFLOWS: config.workerCachedWorkflows === undefined ? undefined : String(config.workerCachedWorkflows),
     LOOM_DEFAULT_CUSTOMER_ID: config.defaultCustomerId,
+    LOOM_DEMO_FLEET: config.demoFleet,
     LOOM_DEVICE_DRIVER: config.devices.driver,
     LOOM_DEVICE_USERNAME: config.devices.username,
     LOOM_DEVICE_CREDENTIALS: config.devices.credentials,
@@ -441,6 +452,7 @@ export function configToEnv(config: LoomConfig): Record<string, string> {
     LOOM_SIMULATOR_SEED: String(config.devices.simulator.seed),
     LOOM_SIMULATOR_LATENCY_MS: config.devices.simulator.latencyMs.join(','),
     LOOM_SIMULATOR_FAILURE_RATE: String(config.devices.simulator.failureRate),
+    LOOM_FLEET_SIMULATOR_URL: config.devices.fleetSimulatorUrl,
     LOOM_SMTP_URL: config.oss.smtp?.url,
     LOOM_SMTP_FROM: config.oss.smtp?.from,
     LOOM_SMTP_USERNAME: config.oss.smtp?.username,

@@ -193,6 +193,18 @@ export class DeviceDto {
   @ApiProperty({ nullable: true, type: String, example: '192.0.2.11' }) management_address: string | null
   @ApiProperty({ nullable: true, type: String, example: '198.51.100.1/32' }) primary_ipv4: string | null
   @ApiProperty({ nullable: true, type: String, example: '2001:db8::1/128' }) primary_ipv6: string | null
+  @ApiProperty({ nullable: true, type: String, example: '5.2.3', description: 'the OS version the device runs, as the last upgrade recorded it (NetBox: custom field os_version)' })
+  os_version: string | null
+}
+
+/** The demo fleets PUT /api/dcim/fleets/{fleet} loads. */
+export const DEMO_FLEETS = ['acme'] as const
+export type DemoFleet = (typeof DEMO_FLEETS)[number]
+
+export class FleetSeedDto {
+  @ApiProperty({ enum: DEMO_FLEETS, example: 'acme' }) fleet: DemoFleet
+  @ApiProperty({ example: 848, description: 'devices this call added (0 when the fleet was loaded before)' }) added: number
+  @ApiProperty({ example: 848, description: "the fleet's devices in DCIM after the call" }) total: number
 }
 
 export class InterfaceRefDto {

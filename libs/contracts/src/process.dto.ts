@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger'
 import { IsIn, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator'
 import { PROCESS_STATUSES, type ProcessStatus, STEP_STATUSES, WORKFLOW_TARGETS } from '#domain/index.js'
+import { FleetProgressDto } from './fleet.dto.js'
 import { PageQueryDto } from './list.dto.js'
 import { STEP_KINDS } from '#workflows/engine/declaration.js'
 
@@ -84,6 +85,8 @@ export class ProcessDto extends ProcessSummaryDto {
     description: "the workflow's code cannot run (e.g. non-determinism after a deploy): Temporal retries it; deploy code that replays (patched()) and it goes on",
   })
   workflow_error: WorkflowErrorDto | null
+  @ApiProperty({ nullable: true, type: FleetProgressDto, description: 'a fleet task (task_upgrade_os): how far it is, group by group; null for other processes' })
+  fleet: FleetProgressDto | null
 }
 
 export class ProcessListQueryDto extends PageQueryDto {

@@ -7,9 +7,11 @@ import { BuiltinDcim } from './dcim/builtin-dcim.js'
 import { DCIM } from './dcim/dcim.js'
 import { DEVICE_ACCESS } from './devices/device-access.js'
 import { DEVICE_DRIVER, type DeviceDriver } from './devices/driver.js'
+import { FleetSimulatorClient } from './devices/fleet-simulator.js'
 import { FrrDriver } from './devices/frr-driver.js'
 import { PrismaHostKeyRecord } from './devices/host-keys.js'
 import { ManualDriver } from './devices/manual-driver.js'
+import { OS_UPGRADER } from './devices/os-upgrader.js'
 import { SimulatorDriver } from './devices/simulator-driver.js'
 import { BuiltinIpam } from './ipam/builtin-ipam.js'
 import { IPAM } from './ipam/ipam.js'
@@ -55,6 +57,8 @@ export class IntegrationsModule {
         BuiltinDcim,
         { provide: DCIM, useFactory: (builtin: BuiltinDcim) => (config.dcim === 'netbox' ? new NetboxDcim(netbox()) : builtin), inject: [BuiltinDcim] },
         { provide: DEVICE_ACCESS, useValue: config.devices },
+        // Only the simulator upgrades an OS so far: without it, an upgrade-os task says what to configure.
+        { provide: OS_UPGRADER, useFactory: () => (config.devices.fleetSimulatorUrl ? new FleetSimulatorClient(config.devices.fleetSimulatorUrl) : null) },
         { provide: DEVICE_DRIVER, useFactory: (prisma: PrismaService) => driverFor(config.devices, prisma), inject: [PrismaService] },
         BuiltinCustomers,
         { provide: CUSTOMERS, useFactory: (builtin: BuiltinCustomers) => (config.oss.customers.source === 'webhook' ? new WebhookCustomers(config.oss.customers.url) : builtin), inject: [BuiltinCustomers] },
@@ -62,7 +66,7 @@ export class IntegrationsModule {
         { provide: NOTIFICATION_TEMPLATES, useFactory: () => config.oss.templatesDir ?? builtinTemplatesDir() },
         { provide: CHANGE_TICKETS, useFactory: () => (config.oss.ticketWebhook ? new WebhookChangeTickets(config.oss.ticketWebhook) : null) },
       ],
-      exports: [BuiltinIpam, IPAM, BuiltinDcim, DCIM, DEVICE_ACCESS, DEVICE_DRIVER, BuiltinCustomers, CUSTOMERS, NOTIFIER, NOTIFICATION_TEMPLATES, CHANGE_TICKETS],
+      exports: [BuiltinIpam, IPAM, BuiltinDcim, DCIM, DEVICE_ACCESS, DEVICE_DRIVER, OS_UPGRADER, BuiltinCustomers, CUSTOMERS, NOTIFIER, NOTIFICATION_TEMPLATES, CHANGE_TICKETS],
     }
   }
 }

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { v7 as uuidv7 } from 'uuid'
+import { acmeFleet } from '#domain/fleet/acme-fleet.js'
 import type { PrismaService } from './prisma.service.js'
 
 export interface SeedDevice {
@@ -38,6 +39,44 @@ export async function seedDevices(prisma: PrismaService, devices: SeedDevice[]):
     }
   }
   return added
+}
+
+/**
+ * Loads the ACME fleet (seed 003: 8 sites, 848 active devices, leaves in racks) into the built-in DCIM. What exists
+ * already stays as it is — a device keeps its status and the OS version a task recorded — so it runs at every start.
+ * Set-based: one statement each for sites, racks and devices, whatever the fleet's size. `total` counts the fleet's
+ * devices in DCIM afterwards.
+ */
+export async function seedAcmeFleet(prisma: PrismaService): Promise<{ added: number; total: number }> {
+  const fleet = acmeFleet()
+  const sites = [...new Set(fleet.map((d) => d.site))]
+  const racks = [...new Map(fleet.filter((d) => d.rack).map((d) => [`${d.site}/${d.rack}`, { site: d.site, name: d.rack! }])).values()]
+  const ids = (n: number) => Array.from({ length: n }, () => uuidv7())
+  const names = fleet.map((d) => d.name)
+  return prisma.$transaction(async (tx) => {
+    await tx.$executeRaw`
+      INSERT INTO dcim_sites (id, name)
+      SELECT id, name FROM unnest(${ids(sites.length)}::uuid[], ${sites}::text[]) AS s(id, name)
+      ON CONFLICT (name) DO NOTHING`
+    await tx.$executeRaw`
+      INSERT INTO dcim_racks (id, site_id, name)
+      SELECT r.id, s.id, r.name
+      FROM unnest(${ids(racks.length)}::uuid[], ${racks.map((r) => r.site)}::text[], ${racks.map((r) => r.name)}::text[]) AS r(id, site, name)
+      JOIN dcim_sites s ON s.name = r.site
+      ON CONFLICT (site_id, name) DO NOTHING`
+    const added = await tx.$executeRaw`
+      INSERT INTO dcim_devices (id, name, role, vendor, platform, site, rack_id, status, management_address, os_version, updated_at)
+      SELECT d.id, d.name, d.role::device_role, 'acme', 'acmeos', d.site, r.id, 'active', d.management_address::inet, d.os_version, now()
+      FROM unnest(
+        ${ids(fleet.length)}::uuid[], ${names}::text[], ${fleet.map((d) => d.dev_type)}::text[], ${fleet.map((d) => d.site)}::text[],
+        ${fleet.map((d) => d.rack)}::text[], ${fleet.map((d) => d.management_address)}::text[], ${fleet.map((d) => d.os_version)}::text[]
+      ) AS d(id, name, role, site, rack, management_address, os_version)
+      LEFT JOIN dcim_sites s ON s.name = d.site
+      LEFT JOIN dcim_racks r ON r.site_id = s.id AND r.name = d.rack
+      ON CONFLICT (name) DO NOTHING`
+    const [{ total }] = await tx.$queryRaw<{ total: number }[]>`SELECT count(*)::int AS total FROM dcim_devices WHERE name = ANY(${names}::text[])`
+    return { added, total }
+  })
 }
 
 export interface SeedPool {

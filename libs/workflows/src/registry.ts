@@ -13,6 +13,7 @@ import { modifyCircuitMetricDeclaration, modifyCircuitModeDeclaration } from './
 import { terminateCircuitDeclaration } from './circuit/terminate-circuit.declaration.js'
 import { validateCircuitDeclaration } from './circuit/validate-circuit.declaration.js'
 import { resumeAllDeclaration, validateSubscriptionsDeclaration } from './tasks/tasks.declaration.js'
+import { upgradeOsDeclaration } from './tasks/upgrade-os.declaration.js'
 
 export const WORKFLOW_DECLARATIONS: readonly WorkflowDeclaration[] = [
   createNodeDeclaration,
@@ -31,4 +32,5 @@ export const WORKFLOW_DECLARATIONS: readonly WorkflowDeclaration[] = [
   validateCircuitDeclaration,
   resumeAllDeclaration,
   validateSubscriptionsDeclaration,
+  upgradeOsDeclaration,
 ]

@@ -13,9 +13,20 @@ import { ENCRYPTING_FAILURE_CONVERTER } from '#integrations/temporal/temporal-co
 import { WORKFLOW_DECLARATIONS } from './registry.js'
 
 // Histories recorded by the test suite hold payloads encrypted with its keys; older ones are in the clear and pass.
-const dataConverter = {
-  payloadCodecs: [new PayloadEncryptionCodec(readFileSync(join(projectRoot(), 'test', 'fixtures', 'payload-keys'), 'utf8'))],
-  failureConverterPath: ENCRYPTING_FAILURE_CONVERTER,
+const codec = new PayloadEncryptionCodec(readFileSync(join(projectRoot(), 'test', 'fixtures', 'payload-keys'), 'utf8'))
+const dataConverter = { payloadCodecs: [codec], failureConverterPath: ENCRYPTING_FAILURE_CONVERTER }
+
+type History = ReturnType<typeof historyFromJSON>
+
+/**
+ * The workflow id the history ran under: its process id, from its input. A process checks that its workflow id is
+ * its process id (patched started-through-loom), so a replay under another id would take another path.
+ */
+async function workflowIdOf(history: History): Promise<string | undefined> {
+  const input = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0]
+  if (!input) return undefined
+  const [plain] = await codec.decode([input])
+  return (JSON.parse(Buffer.from(plain.data ?? new Uint8Array()).toString('utf8')) as { process_id?: string }).process_id
 }
 
 const SOURCE = join(projectRoot(), 'libs', 'workflows', 'src')
@@ -50,7 +61,7 @@ describe('replay of recorded histories', () => {
         // installed by an earlier test in this file
       }
       const history = historyFromJSON(JSON.parse(readFileSync(file, 'utf8')))
-      await Worker.runReplayHistory({ workflowsPath: require.resolve('./index.js'), dataConverter }, history, name)
+      await Worker.runReplayHistory({ workflowsPath: require.resolve('./index.js'), dataConverter }, history, (await workflowIdOf(history)) ?? name)
     })
   }
 })

@@ -1,14 +1,16 @@
-import { Body, Controller, Delete, Get, Param, Patch, Post, Query, UseGuards } from '@nestjs/common'
-import { ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger'
+import { Body, Controller, Delete, Get, Param, Patch, Post, Put, Query, UseGuards } from '@nestjs/common'
+import { ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger'
 import {
   CableCreateDto,
   CableDto,
   CableListQueryDto,
   CablePatchDto,
+  DEMO_FLEETS,
   DeviceCreateDto,
   DeviceDto,
   DeviceListQueryDto,
   DevicePatchDto,
+  FleetSeedDto,
   InterfaceCreateDto,
   InterfaceDto,
   InterfacePatchDto,
@@ -20,20 +22,24 @@ import {
 } from '#contracts/index.js'
 import { notFound } from '#integrations/errors.js'
 import { BuiltinDcim } from '#integrations/dcim/builtin-dcim.js'
+import { PrismaService, seedAcmeFleet } from '#persistence/index.js'
 import { ApiPageResponse } from '../http/api-page.decorator.js'
 import { wholeList } from '../http/pagination.js'
 import { BuiltinOnly } from '../http/builtin-only.guard.js'
 import { UuidParamPipe } from '../http/uuid-param.pipe.js'
 import { RequirePermission } from '../auth/auth.decorators.js'
 
-/** The built-in DCIM: sites and racks, devices (created, corrected, removed), interfaces, cables (409 while NetBox is the DCIM). */
+/** The built-in DCIM: sites and racks, devices (created, corrected, removed), interfaces, cables, demo fleets (409 while NetBox is the DCIM). */
 @ApiTags('dcim')
 @Controller('api/dcim')
 @UseGuards(BuiltinOnly('dcim'))
 @ApiNotFoundResponse({ type: ProblemDto, description: 'an unknown site, rack, device, interface or cable, named' })
 @ApiConflictResponse({ type: ProblemDto, description: 'NetBox is the DCIM (LOOM_DCIM): make changes there' })
 export class DcimController {
-  constructor(private readonly dcim: BuiltinDcim) {}
+  constructor(
+    private readonly dcim: BuiltinDcim,
+    private readonly prisma: PrismaService,
+  ) {}
 
   @Get('sites')
   @RequirePermission('read')
@@ -59,6 +65,23 @@ export class DcimController {
   @ApiConflictResponse({ type: ProblemDto })
   createRack(@Param('site') site: string, @Body() body: RackCreateDto): Promise<{ site: string; name: string }> {
     return this.dcim.createRack(site, body.name)
+  }
+
+  @Put('fleets/:fleet')
+  @RequirePermission('sources.write')
+  @ApiOperation({
+    summary: 'Load a demo fleet into the built-in DCIM',
+    description:
+      'acme: the network of the nornir3 demo (seed 003) — sites mercury … neptune, each with edge00-01, spine00-03 and leaf00-99 ' +
+      '(`leaf07.earth`), leaves two to a rack (rack00 … rack49), 848 active devices on OS 5.2.3. Idempotent: sites, racks and devices ' +
+      'that exist stay as they are (a device keeps its status and the OS version a task recorded); `added` says how many were new.',
+  })
+  @ApiParam({ name: 'fleet', enum: DEMO_FLEETS })
+  @ApiOkResponse({ type: FleetSeedDto, description: 'the fleet is in DCIM' })
+  @ApiNotFoundResponse({ type: ProblemDto, description: 'a fleet Loom does not know, named' })
+  async seedFleet(@Param('fleet') fleet: string): Promise<FleetSeedDto> {
+    if (fleet !== 'acme') throw notFound(`Loom has no demo fleet ${fleet} (it has ${DEMO_FLEETS.join(', ')})`)
+    return { fleet, ...(await seedAcmeFleet(this.prisma)) }
   }
 
   @Get('devices')

@@ -29,7 +29,7 @@ export function toProcessSummary(row: ProcessRow): ProcessSummaryDto {
  * The permanent log merged with the workflow's live view: every declared step in order (group members after
  * their group), those not reached yet pending; then the compensations an abort ran.
  */
-export function toProcessDto(row: ProcessRow, order: { step: EngineStep; compensation: boolean }[], live: LiveProcessState | null, temporalUiUrl: string | null): Omit<ProcessDto, 'workflow_error'> {
+export function toProcessDto(row: ProcessRow, order: { step: EngineStep; compensation: boolean }[], live: LiveProcessState | null, temporalUiUrl: string | null): Omit<ProcessDto, 'workflow_error' | 'fleet'> {
   const logged = new Map((row.steps ?? []).map((s) => [s.name, s]))
   const steps: ProcessStepDto[] = order.flatMap(({ step: d, compensation }) => {
     const name = compensation ? compensationName(d.name) : d.name

@@ -7,7 +7,7 @@ import { v7 as uuidv7 } from 'uuid'
 import type { LoomConfig } from '#config/index.js'
 import type { Page, ProcessDto, ProcessListQueryDto, ProcessStartedDto, ProcessSummaryDto } from '#contracts/index.js'
 import { escapeMarkdown, SEARCH_ATTRIBUTE } from '#domain/index.js'
-import { isUniqueViolation, lockSubscriptions, MessageSigner, PrismaService, SubscriptionLocked } from '#persistence/index.js'
+import { fleetProgress, isUniqueViolation, lockSubscriptions, MessageSigner, PrismaService, SubscriptionLocked } from '#persistence/index.js'
 import { callbackTokenHash } from '#activities/processes/process.activities.js'
 import {
   abortUpdate,
@@ -164,7 +164,9 @@ export class ProcessesService {
     const state = live ?? this.fromLog(row)
     // A workflow that cannot run its code (a non-determinism error after a deploy) answers no query: say why.
     const workflowError = live || row.completedAt ? null : await this.workflowTaskFailure(id)
-    return { ...toProcessDto(row, this.catalog.logOrder(row.workflow), state, this.webUiLink(id)), workflow_error: workflowError }
+    // The report only once the task stops (ended, halted, waiting): thousands of names are not resent with every device.
+    const fleet = row.target === 'SYSTEM' ? await fleetProgress(this.prisma, id, { report: row.status !== 'running' && row.status !== 'created' }) : null
+    return { ...toProcessDto(row, this.catalog.logOrder(row.workflow), state, this.webUiLink(id)), workflow_error: workflowError, fleet }
   }
 
   /**

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { v7 as uuidv7 } from 'uuid'
 import { cloneDatabase, type TestDatabase } from '../../../../test/support/database.js'
-import { PrismaService } from '#persistence/index.js'
+import { PrismaService, seedAcmeFleet } from '#persistence/index.js'
 import { BuiltinDcim } from './builtin-dcim.js'
 import { describeDcimContract } from './dcim.contract.js'
 
@@ -60,5 +60,56 @@ describe('built-in DCIM inventory', () => {
     }
     await prisma.dcimCableEnd.create({ data: { cableId: await cable(), interfaceId: eth2.id, side: 'a' } })
     await assert.rejects(prisma.dcimCableEnd.create({ data: { cableId: await cable(), interfaceId: eth2.id, side: 'b' } }), /Unique constraint failed/)
+  })
+})
+
+describe('the ACME fleet in the built-in DCIM', () => {
+  test('loaded once: 8 sites, 50 racks each, 848 active acmeos devices on 5.2.3, leaves in their racks', async () => {
+    assert.deepEqual(await seedAcmeFleet(prisma), { added: 848, total: 848 })
+    const earth = await dcim.devices({ site: 'earth' })
+    assert.equal(earth.length, 106)
+    assert.deepEqual(earth.slice(0, 3).map((d) => d.name), ['edge00.earth', 'edge01.earth', 'leaf00.earth'], 'by name')
+    assert.deepEqual(await dcim.device('leaf07.earth'), {
+      name: 'leaf07.earth',
+      role: 'leaf',
+      vendor: 'acme',
+      platform: 'acmeos',
+      site: 'earth',
+      rack: 'rack03',
+      status: 'active',
+      management_address: '10.2.2.8',
+      primary_ipv4: null,
+      primary_ipv6: null,
+      os_version: '5.2.3',
+    })
+    assert.deepEqual(earth.find((d) => d.name === 'leaf07.earth'), await dcim.device('leaf07.earth'), 'the list reads a device as device() does')
+    assert.equal(earth.find((d) => d.name === 'spine00.earth')!.rack, null)
+    const sites = await dcim.sites()
+    assert.deepEqual(sites.find((x) => x.name === 'mars'), { name: 'mars', description: '', racks: Array.from({ length: 50 }, (_, i) => `rack${String(i).padStart(2, '0')}`), devices: 106 })
+  })
+
+  test('any of several sites and roles', async () => {
+    const spinesAndEdges = await dcim.devices({ sites: ['earth', 'mars'], roles: ['spine', 'edge'] })
+    assert.equal(spinesAndEdges.length, 12)
+    assert.deepEqual([...new Set(spinesAndEdges.map((d) => d.role))].sort(), ['edge', 'spine'])
+    assert.equal((await dcim.devices({ roles: ['leaf'], status: 'active' })).length, 800)
+    assert.equal((await dcim.devices({ role: 'leaf', sites: ['venus', 'venus'] })).length, 100)
+    assert.deepEqual(await dcim.devices({ site: 'earth', sites: ['mars'] }), [])
+    const everything = await dcim.devices({})
+    assert.deepEqual(everything.map((d) => d.name), everything.map((d) => d.name).sort(), 'by name')
+  })
+
+  test('loaded again: nothing added, and a device keeps what happened to it since (its OS version, its status)', async () => {
+    await dcim.setDeviceOsVersion('spine02.mars', '5.3.1')
+    await dcim.setDeviceStatus('leaf11.saturn', 'offline')
+    const before = await prisma.dcimDevice.findUniqueOrThrow({ where: { name: 'spine02.mars' } })
+    assert.deepEqual(await seedAcmeFleet(prisma), { added: 0, total: 848 })
+    assert.equal((await dcim.device('spine02.mars')).os_version, '5.3.1')
+    assert.equal((await dcim.device('leaf11.saturn')).status, 'offline')
+    const after = await prisma.dcimDevice.findUniqueOrThrow({ where: { name: 'spine02.mars' } })
+    assert.deepEqual([after.id, after.version], [before.id, before.version])
+    assert.equal((await dcim.setDeviceOsVersion('spine02.mars', '5.3.1')).os_version, '5.3.1')
+    assert.equal((await prisma.dcimDevice.findUniqueOrThrow({ where: { name: 'spine02.mars' } })).version, before.version, 'the same version again is no change')
+    assert.equal(await prisma.dcimRack.count({ where: { site: { name: 'earth' } } }), 50)
   })
 })

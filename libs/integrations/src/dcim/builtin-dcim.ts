@@ -5,7 +5,7 @@ import { isUniqueViolation, Prisma, PrismaService } from '#persistence/index.js'
 import { conflict, invalid, notFound } from '../errors.js'
 import { formatPrefix, parsePrefix } from '../ipam/prefix.js'
 import { stillHolds, type SubscriptionHolder } from '../subscription-holds.js'
-import type { Cable, CableStatus, Dcim, Device, Interface, InterfacePatch, InterfaceRef } from './dcim.js'
+import { allowedValues, type Cable, type CableStatus, type Dcim, type Device, type DeviceFilter, type Interface, type InterfacePatch, type InterfaceRef } from './dcim.js'
 
 type Tx = Prisma.TransactionClient | PrismaService
 const DEVICE_INCLUDE = { rack: { select: { name: true } } } as const
@@ -67,8 +67,26 @@ function toDevice(row: DeviceRow): Device {
     management_address: row.managementAddress,
     primary_ipv4: withLength(row.primaryIpv4),
     primary_ipv6: withLength(row.primaryIpv6),
+    os_version: row.osVersion,
   }
 }
+
+/** A device as the one-query list reads it (snake_case columns, the rack's name joined). */
+interface DeviceListRow {
+  name: string
+  role: DeviceRole
+  vendor: string
+  platform: string
+  site: string
+  rack: string | null
+  status: DeviceStatus
+  management_address: string | null
+  primary_ipv4: string | null
+  primary_ipv6: string | null
+  os_version: string | null
+}
+
+const fromListRow = (row: DeviceListRow): Device => ({ ...row, primary_ipv4: withLength(row.primary_ipv4), primary_ipv6: withLength(row.primary_ipv6) })
 
 function toCable(row: CableRow): Cable {
   const end = (side: string): InterfaceRef => {
@@ -124,9 +142,23 @@ export class BuiltinDcim implements Dcim {
     return toDevice(await this.deviceRow(this.prisma, name))
   }
 
-  async devices(filter: { status?: DeviceStatus; site?: string; role?: DeviceRole }): Promise<Device[]> {
-    const rows = await this.prisma.dcimDevice.findMany({ where: { status: filter.status, site: filter.site, role: filter.role }, include: DEVICE_INCLUDE, orderBy: { name: 'asc' } })
-    return rows.map(toDevice)
+  /** One query, racks joined: a fleet task lists thousands of devices at once. */
+  async devices(filter: DeviceFilter): Promise<Device[]> {
+    const sites = allowedValues(filter.site, filter.sites)
+    const roles = allowedValues(filter.role, filter.roles)
+    if (sites?.length === 0 || roles?.length === 0) return []
+    const where = [
+      filter.status === undefined ? Prisma.empty : Prisma.sql`AND d.status = ${filter.status}::device_status`,
+      sites === undefined ? Prisma.empty : Prisma.sql`AND d.site = ANY(${sites}::text[])`,
+      roles === undefined ? Prisma.empty : Prisma.sql`AND d.role = ANY(${roles}::device_role[])`,
+    ]
+    const rows = await this.prisma.$queryRaw<DeviceListRow[]>`
+      SELECT d.name, d.role::text AS role, d.vendor, d.platform, d.site, r.name AS rack, d.status::text AS status,
+             d.management_address, d.primary_ipv4, d.primary_ipv6, d.os_version
+      FROM dcim_devices d LEFT JOIN dcim_racks r ON r.id = d.rack_id
+      WHERE true ${Prisma.join(where, ' ')}
+      ORDER BY d.name`
+    return rows.map(fromListRow)
   }
 
   async setDeviceStatus(name: string, status: DeviceStatus): Promise<Device> {
@@ -135,6 +167,16 @@ export class BuiltinDcim implements Dcim {
       if (row.status === status) return toDevice(row)
       return toDevice(await tx.dcimDevice.update({ where: { id: row.id }, data: { status, version: { increment: 1 } }, include: DEVICE_INCLUDE }))
     })
+  }
+
+  async setDeviceOsVersion(name: string, version: string): Promise<Device> {
+    if (!version.trim()) throw invalid(`an OS version for ${name} must not be empty`)
+    // One conditional update: recording the version a device has already leaves its row (and version count) alone.
+    await this.prisma.dcimDevice.updateMany({
+      where: { name, OR: [{ osVersion: null }, { osVersion: { not: version } }] },
+      data: { osVersion: version, version: { increment: 1 } },
+    })
+    return this.device(name)
   }
 
   async interfaces(device: string): Promise<Interface[]> {

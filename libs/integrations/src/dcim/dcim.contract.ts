@@ -7,7 +7,8 @@ import type { Dcim } from './dcim.js'
 /**
  * What the backend under test holds before the suite runs: three planned routers `${prefix}-r1..3` at site
  * `${prefix}`, each with interfaces eth1, eth2 and eth10 (10 Gbit/s), no cables; r1 has primary IPs
- * 198.51.100.1/32 and 2001:db8::1/128 and management address 192.0.2.1.
+ * 198.51.100.1/32 and 2001:db8::1/128 and management address 192.0.2.1. None has an OS version recorded (NetBox: the
+ * device custom field `os_version` exists, empty).
  */
 export interface ContractInventory {
   prefix: string
@@ -35,6 +36,28 @@ export function describeDcimContract(backend: string, setup: () => { dcim: Dcim;
       assert.equal((await dcim.setDeviceStatus(`${prefix}-r3`, 'active')).status, 'active')
       assert.deepEqual((await dcim.devices({ status: 'active', site: prefix })).map((d) => d.name), [`${prefix}-r3`])
       await dcim.setDeviceStatus(`${prefix}-r3`, 'planned')
+    })
+
+    test('devices of any of several sites and roles, by name; with a single site or role too, both must hold', async () => {
+      const { dcim, inventory: { prefix } } = setup()
+      const names = [`${prefix}-r1`, `${prefix}-r2`, `${prefix}-r3`]
+      const { role } = await dcim.device(`${prefix}-r1`)
+      assert.deepEqual((await dcim.devices({ sites: [prefix], roles: [role] })).map((d) => d.name), names)
+      assert.deepEqual((await dcim.devices({ site: prefix, sites: [prefix], role, roles: [role] })).map((d) => d.name), names)
+      assert.deepEqual(await dcim.devices({ site: prefix, sites: [`${prefix}-elsewhere`] }), [])
+      assert.deepEqual(await dcim.devices({ sites: [] }), [])
+      assert.deepEqual(await dcim.devices({ sites: [prefix], roles: [] }), [])
+    })
+
+    test('the OS version a device runs: none until recorded; recording it again changes nothing', async () => {
+      const { dcim, inventory: { prefix } } = setup()
+      assert.equal((await dcim.device(`${prefix}-r1`)).os_version, null)
+      const upgraded = await dcim.setDeviceOsVersion(`${prefix}-r2`, '5.3.1')
+      assert.equal(upgraded.os_version, '5.3.1')
+      assert.deepEqual(await dcim.setDeviceOsVersion(`${prefix}-r2`, '5.3.1'), upgraded)
+      assert.deepEqual((await dcim.devices({ site: prefix })).map((d) => d.os_version), [null, '5.3.1', null])
+      await refused(dcim.setDeviceOsVersion(`${prefix}-r99`, '5.3.1'), 'not_found', new RegExp(`${prefix}-r99`))
+      await refused(dcim.setDeviceOsVersion(`${prefix}-r2`, ' '), 'invalid', /must not be empty/)
     })
 
     test('interfaces in natural order; description, enabled and status can be changed', async () => {

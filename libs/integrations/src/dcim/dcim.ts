@@ -17,6 +17,29 @@ export interface Device {
   /** with prefix length, as NetBox's primary_ip4 */
   primary_ipv4: string | null
   primary_ipv6: string | null
+  /** the OS version the device runs, as last recorded (after an upgrade); null when nobody recorded one */
+  os_version: string | null
+}
+
+/**
+ * Which devices: every field given must hold. `sites` and `roles` are any-of lists (with `site` or `role` as
+ * well, a device must match both); an empty list matches no device.
+ */
+export interface DeviceFilter {
+  status?: DeviceStatus
+  site?: string
+  role?: DeviceRole
+  sites?: string[]
+  roles?: DeviceRole[]
+}
+
+/**
+ * The values a field may have under a single-value and an any-of filter together: undefined for any value, an
+ * empty list when none can match.
+ */
+export function allowedValues<T>(one: T | undefined, anyOf: readonly T[] | undefined): T[] | undefined {
+  if (one === undefined) return anyOf && [...new Set(anyOf)]
+  return !anyOf || anyOf.includes(one) ? [one] : []
 }
 
 /** One end of a cable: an interface on a device. */
@@ -50,9 +73,12 @@ export interface InterfacePatch {
 
 export interface Dcim {
   device(name: string): Promise<Device>
-  devices(filter: { status?: DeviceStatus; site?: string; role?: DeviceRole }): Promise<Device[]>
+  /** Ordered by name. */
+  devices(filter: DeviceFilter): Promise<Device[]>
   /** Returns the device as it is after the change (setting the status it has already changes nothing). */
   setDeviceStatus(name: string, status: DeviceStatus): Promise<Device>
+  /** Records the OS version a device runs (after an upgrade); recording the version it has already changes nothing. */
+  setDeviceOsVersion(name: string, version: string): Promise<Device>
   interfaces(device: string): Promise<Interface[]>
   updateInterface(ref: InterfaceRef, patch: InterfacePatch): Promise<Interface>
   /**

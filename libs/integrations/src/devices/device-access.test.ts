@@ -18,7 +18,7 @@ describe('device access', () => {
   })
 
   test('a device outside the prefixes is refused when its target is made, before any driver sees it', () => {
-    const device: Device = { name: 'far-r1', role: 'router', vendor: 'frr', platform: 'frr', site: 'x', rack: null, status: 'active', management_address: '192.0.2.9', primary_ipv4: null, primary_ipv6: null }
+    const device: Device = { name: 'far-r1', role: 'router', vendor: 'frr', platform: 'frr', site: 'x', rack: null, status: 'active', management_address: '192.0.2.9', primary_ipv4: null, primary_ipv6: null, os_version: null }
     const access = loadConfig({ LOOM_DEVICE_DRIVER: 'frr', LOOM_DEVICE_CREDENTIALS: 'env:KEY', LOOM_DEVICE_KNOWN_HOSTS: '/etc/loom/known_hosts', LOOM_MANAGEMENT_PREFIXES: '10.20.0.0/16' }).devices
     assert.throws(() => targetOf(device, access), (e: unknown) => {
       assert.ok(e instanceof DeviceError && e.kind === 'address_refused' && e.name === 'ManagementAddressRefused')

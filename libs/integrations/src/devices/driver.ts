@@ -79,12 +79,12 @@ export const DEVICE_DRIVER = Symbol('DeviceDriver')
 
 /**
  * A device could not be reached, refused a configuration, or failed its verification; or Loom refused to reach
- * it: its host key is not the one known (`host_key`), its management address is outside the configured prefixes.
- * Only `unreachable` is worth retrying.
+ * it: its host key is not the one known (`host_key`), its management address is outside the configured prefixes; or
+ * it refused an operation such as an OS upgrade (`operation_failed`). Only `unreachable` is worth retrying.
  */
 export class DeviceError extends Error {
   constructor(
-    readonly kind: 'unreachable' | 'invalid_config' | 'verification_failed' | 'credentials' | 'host_key' | 'address_refused',
+    readonly kind: 'unreachable' | 'invalid_config' | 'verification_failed' | 'credentials' | 'host_key' | 'address_refused' | 'operation_failed',
     message: string,
   ) {
     super(message)
@@ -95,6 +95,7 @@ export class DeviceError extends Error {
       credentials: 'Credentials',
       host_key: 'HostKeyMismatch',
       address_refused: 'ManagementAddressRefused',
+      operation_failed: 'DeviceOperationFailed',
     }[kind]
   }
 }

@@ -1,11 +1,13 @@
 // The NetBox client's HTTP behaviour — pagination, backoff, errors — against a local HTTP server that answers
-// as scripted (a transport test: the NetBox contract suites run against a real NetBox, netbox.test.ts).
+// as scripted (a transport test: the NetBox contract suites run against a real NetBox, netbox.test.ts), and the
+// requests the DCIM adapter makes for what the contract suite cannot show where no NetBox runs (query parameters, PATCH bodies).
 import assert from 'node:assert/strict'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { after, before, describe, test } from 'node:test'
 import { SourceOfTruthError } from '../errors.js'
 import { NetboxClient } from './netbox-client.js'
+import { NetboxDcim } from './netbox-dcim.js'
 
 let server: Server
 let url: string
@@ -97,5 +99,70 @@ describe('NetBox client', () => {
   test('a NetBox that is down is named, after the retries', async () => {
     const down = new NetboxClient({ url: 'http://127.0.0.1:1/', token: 't', backoffMs: 1, attempts: 2 })
     await assert.rejects(down.get('status/'), (e: unknown) => e instanceof SourceOfTruthError && e.kind === 'unavailable' && /NetBox at http:\/\/127\.0\.0\.1:1 did not answer GET \/api\/status\/ after 2 attempts/.test(e.message))
+  })
+})
+
+/** A NetBox 4 device as the API shows it, with the custom field Loom keeps the OS version in. */
+const nbDevice = (id: number, name: string, osVersion: string | null | undefined) => ({
+  id,
+  name,
+  role: { slug: 'spine' },
+  device_type: { manufacturer: { slug: 'acme' } },
+  platform: { slug: 'acmeos' },
+  site: { slug: 'mars' },
+  rack: null,
+  status: { value: 'active' },
+  primary_ip4: null,
+  primary_ip6: null,
+  oob_ip: { address: '10.3.1.1/16' },
+  ...(osVersion === undefined ? {} : { custom_fields: { os_version: osVersion } }),
+})
+
+describe('NetBox DCIM: query parameters and writes', () => {
+  test('any-of sites and roles are repeated parameters; a single site or role is intersected with them first', async () => {
+    seen.length = 0
+    handler = (_req, res) => json(res, 200, { count: 1, next: null, results: [nbDevice(1, 'spine00.mars', '5.2.3')] })
+    const dcim = new NetboxDcim(client())
+    const [device] = await dcim.devices({ status: 'active', sites: ['earth', 'mars'], roles: ['spine', 'edge'] })
+    assert.equal(device.os_version, '5.2.3')
+    assert.equal(device.management_address, '10.3.1.1')
+    await dcim.devices({ site: 'mars', sites: ['earth', 'mars'], role: 'spine' })
+    assert.deepEqual(
+      seen.map((s) => s.url),
+      ['/api/dcim/devices/?limit=1000&status=active&site=earth&site=mars&role=spine&role=edge&ordering=name', '/api/dcim/devices/?limit=1000&site=mars&role=spine&ordering=name'],
+    )
+    assert.deepEqual(await dcim.devices({ site: 'venus', sites: ['mars'] }), [])
+    assert.deepEqual(await dcim.devices({ roles: [] }), [])
+    assert.equal(seen.length, 2, 'no request for a filter nothing can match')
+  })
+
+  test('os_version from the custom field (null when NetBox has none); recorded with a PATCH of custom_fields, once', async () => {
+    seen.length = 0
+    const bodies: unknown[] = []
+    let current: string | null | undefined
+    handler = (req, res) => {
+      let text = ''
+      req.on('data', (chunk: Buffer) => (text += chunk.toString()))
+      req.on('end', () => {
+        if (req.method === 'PATCH') {
+          bodies.push(JSON.parse(text))
+          current = (JSON.parse(text) as { custom_fields: { os_version: string } }).custom_fields.os_version
+          return json(res, 200, nbDevice(7, 'spine02.mars', current))
+        }
+        json(res, 200, { count: 1, next: null, results: [nbDevice(7, 'spine02.mars', current)] })
+      })
+    }
+    const dcim = new NetboxDcim(client())
+    assert.equal((await dcim.device('spine02.mars')).os_version, null, 'a NetBox without the custom field')
+    current = null
+    assert.equal((await dcim.device('spine02.mars')).os_version, null, 'the custom field, empty')
+    assert.equal((await dcim.setDeviceOsVersion('spine02.mars', '5.3.1')).os_version, '5.3.1')
+    assert.equal((await dcim.setDeviceOsVersion('spine02.mars', '5.3.1')).os_version, '5.3.1')
+    assert.deepEqual(bodies, [{ custom_fields: { os_version: '5.3.1' } }])
+    assert.deepEqual(
+      seen.filter((s) => s.method === 'PATCH').map((s) => s.url),
+      ['/api/dcim/devices/7/'],
+    )
+    assert.ok(seen.filter((s) => s.method === 'GET').every((s) => s.url === '/api/dcim/devices/?limit=1000&name=spine02.mars'))
   })
 })

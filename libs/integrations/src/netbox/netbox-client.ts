@@ -13,6 +13,9 @@ export interface NetboxClientOptions {
   timeoutMs?: number
 }
 
+/** Query parameters; a list is repeated (`site=a&site=b`), which NetBox's filters read as any of them. */
+export type NetboxQuery = Record<string, string | number | readonly (string | number)[] | undefined>
+
 interface Page<T> {
   count: number
   next: string | null
@@ -38,12 +41,12 @@ export class NetboxClient {
     this.base = options.url.replace(/\/+$/, '')
   }
 
-  get<T>(path: string, query: Record<string, string | number | undefined> = {}): Promise<T> {
+  get<T>(path: string, query: NetboxQuery = {}): Promise<T> {
     return this.request<T>('GET', this.url(path, query))
   }
 
   /** Every result of a list, following NetBox's `next` links. */
-  async list<T>(path: string, query: Record<string, string | number | undefined> = {}): Promise<T[]> {
+  async list<T>(path: string, query: NetboxQuery = {}): Promise<T[]> {
     const results: T[] = []
     let next: string | null = this.url(path, { limit: 1000, ...query })
     while (next) {
@@ -84,9 +87,13 @@ export class NetboxClient {
     }
   }
 
-  private url(path: string, query: Record<string, string | number | undefined> = {}): string {
+  private url(path: string, query: NetboxQuery = {}): string {
     const url = new URL(`${this.base}/api/${path.replace(/^\/+/, '')}`)
-    for (const [k, v] of Object.entries(query)) if (v !== undefined) url.searchParams.set(k, String(v))
+    for (const [k, v] of Object.entries(query)) {
+      if (v === undefined) continue
+      url.searchParams.delete(k)
+      for (const one of Array.isArray(v) ? v : [v]) url.searchParams.append(k, String(one))
+    }
     return url.toString()
   }
 

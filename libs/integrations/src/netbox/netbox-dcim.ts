@@ -1,8 +1,9 @@
 // The Dcim interface on NetBox 4: devices by name, their status, interfaces and cables (terminations on
 // dcim.interface objects). NetBox interfaces have no status: Loom reads one as active when it is enabled and
-// planned when it is not, and a status change sets `enabled` accordingly.
+// planned when it is not, and a status change sets `enabled` accordingly. NetBox has no OS version of its own: Loom
+// keeps it in the device custom field `os_version` (a text field that must exist in NetBox to record one).
 import type { CableStatus, DeviceRole, DeviceStatus } from '#domain/index.js'
-import type { Cable, Dcim, Device, Interface, InterfacePatch, InterfaceRef } from '../dcim/dcim.js'
+import { allowedValues, type Cable, type Dcim, type Device, type DeviceFilter, type Interface, type InterfacePatch, type InterfaceRef } from '../dcim/dcim.js'
 import { conflict, invalid, notFound, SourceOfTruthError } from '../errors.js'
 import type { NetboxClient } from './netbox-client.js'
 
@@ -21,6 +22,7 @@ interface NbDevice {
   primary_ip4: { address: string } | null
   primary_ip6: { address: string } | null
   oob_ip: { address: string } | null
+  custom_fields?: Record<string, unknown>
 }
 interface NbInterface {
   id: number
@@ -46,6 +48,11 @@ interface NbCable {
 const named = (ref: InterfaceRef) => `${ref.device} ${ref.interface}`
 const sameEnd = (x: InterfaceRef, y: InterfaceRef) => x.device === y.device && x.interface === y.interface
 
+function osVersionOf(d: NbDevice): string | null {
+  const value = d.custom_fields?.os_version
+  return typeof value === 'string' && value !== '' ? value : null
+}
+
 function toDevice(d: NbDevice): Device {
   return {
     name: d.name,
@@ -58,6 +65,7 @@ function toDevice(d: NbDevice): Device {
     management_address: d.oob_ip ? d.oob_ip.address.split('/')[0] : null,
     primary_ipv4: d.primary_ip4?.address ?? null,
     primary_ipv6: d.primary_ip6?.address ?? null,
+    os_version: osVersionOf(d),
   }
 }
 
@@ -73,8 +81,12 @@ export class NetboxDcim implements Dcim {
     return toDevice(await this.deviceObject(name))
   }
 
-  async devices(filter: { status?: DeviceStatus; site?: string; role?: DeviceRole }): Promise<Device[]> {
-    const rows = await this.netbox.list<NbDevice>('dcim/devices/', { status: filter.status, site: filter.site, role: filter.role, ordering: 'name' })
+  async devices(filter: DeviceFilter): Promise<Device[]> {
+    // NetBox ORs a repeated parameter: a single value and a list that must both hold are intersected here.
+    const site = allowedValues(filter.site, filter.sites)
+    const role = allowedValues(filter.role, filter.roles)
+    if (site?.length === 0 || role?.length === 0) return []
+    const rows = await this.netbox.list<NbDevice>('dcim/devices/', { status: filter.status, site, role, ordering: 'name' })
     return rows.map(toDevice)
   }
 
@@ -82,6 +94,13 @@ export class NetboxDcim implements Dcim {
     const d = await this.deviceObject(name)
     if (d.status.value === status) return toDevice(d)
     return toDevice(await this.netbox.patch<NbDevice>(`dcim/devices/${d.id}/`, { status }))
+  }
+
+  async setDeviceOsVersion(name: string, version: string): Promise<Device> {
+    if (!version.trim()) throw invalid(`an OS version for ${name} must not be empty`)
+    const d = await this.deviceObject(name)
+    if (osVersionOf(d) === version) return toDevice(d)
+    return toDevice(await this.netbox.patch<NbDevice>(`dcim/devices/${d.id}/`, { custom_fields: { os_version: version } }))
   }
 
   async interfaces(device: string): Promise<Interface[]> {

@@ -53,6 +53,9 @@ describe('NetBox adapters', { skip }, () => {
       const role = await create<{ id: number }>('ipam/roles/', { name: slug, slug })
       await create('ipam/prefixes/', { prefix: space, vrf: vrf.id, role: role.id, status: 'container' })
     }
+    // Where Loom keeps a device's OS version; a NetBox Loom already uses has it, and keeps it after the suite.
+    const [osVersion] = await netbox.list<{ id: number }>('extras/custom-fields/', { name: 'os_version' })
+    if (!osVersion) await create('extras/custom-fields/', { name: 'os_version', label: 'OS version', type: 'text', object_types: ['dcim.device'] })
     const site = await create<{ id: number }>('dcim/sites/', { name: prefix, slug: prefix })
     const maker = await create<{ id: number }>('dcim/manufacturers/', { name: `frr-${sfx}`, slug: `frr-${sfx}` })
     const type = await create<{ id: number }>('dcim/device-types/', { manufacturer: maker.id, model: `router-${sfx}`, slug: `router-${sfx}` })

@@ -1,5 +1,7 @@
 import { z } from 'zod'
-import { TASK_RESUME_ALL, TASK_VALIDATE_SUBSCRIPTIONS } from '#workflows/names.js'
+import { escapeMarkdown } from '#domain/index.js'
+import { TASK_RESUME_ALL, TASK_UPGRADE_OS, TASK_VALIDATE_SUBSCRIPTIONS } from '#workflows/names.js'
+import { type UpgradeOsInput, upgradeOsPage } from '#workflows/tasks/upgrade-os.forms.js'
 import type { StartForm } from '../start-form.js'
 
 type NoInput = Record<string, never>
@@ -15,3 +17,13 @@ const taskForm = (workflow: string, title: string): StartForm<NoInput> => ({
 
 export const resumeAllForm = taskForm(TASK_RESUME_ALL, 'Resume all suspended processes')
 export const validateSubscriptionsForm = taskForm(TASK_VALIDATE_SUBSCRIPTIONS, 'Validate all active subscriptions')
+
+/** The fleet is not locked as a whole: each device is held only while a lane upgrades it. */
+export const upgradeOsForm: StartForm<UpgradeOsInput> = {
+  workflow: TASK_UPGRADE_OS,
+  pages: [() => Promise.resolve(upgradeOsPage)],
+  claims: () => [],
+  customerId: () => '',
+  summary: (input) =>
+    escapeMarkdown(`Upgrade the OS to ${input.version}${input.filter_sites ? ` at ${input.filter_sites.join(', ')}` : ''}${input.filter_dev_types ? ` (${input.filter_dev_types.join(', ')})` : ''}`),
+}

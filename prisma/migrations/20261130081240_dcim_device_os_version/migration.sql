@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "dcim_devices" ADD COLUMN     "os_version" TEXT;
