@@ -188,6 +188,34 @@ describe('asynchronous, staged', () => {
     for (const d of p.fleet.report.skipped) assert.equal(upgrades.get(d), undefined)
   })
 
+  test('a canary with a soak time goes on by itself; a synchronous request answers the report', async () => {
+    const mercury = acmeDevices({ sites: ['mercury'] })
+    const canary = planRollout(mercury, FLEET_POLICIES['dc-aware'], 2).devices.filter((d) => d.wave === CANARY_WAVE).map((d) => d.name)
+    const version = versionWhere(mercury, PROFILE, (failing) => !failing.some((f) => canary.includes(f)))
+    const res = await upgrade({ version, filter_sites: ['mercury'], canary: { devices: 2, soak_seconds: 1 } })
+    assert.equal(res.status, 200, JSON.stringify(res.body))
+    assert.deepEqual(res.body, expectedReport(mercury, PROFILE, version))
+    const p = await processOf(res.headers.get('content-location')!)
+    const status = (step: string) => p.steps.find((s) => s.name === step)?.status
+    assert.deepEqual([status('upgrade_canary'), status('soak_canary'), status('approve_canary'), status('upgrade_devices')], ['success', 'success', 'skipped', 'success'])
+  })
+
+  test('a synchronous request whose task halts answers 202 with the suspended process; abort stops it there', async () => {
+    const neptune = acmeDevices({ sites: ['neptune'] })
+    const version = versionWhere(neptune, PROFILE, (failing) => failing.length >= 2)
+    const res = await loom.api.call<ProcessStartedDto>('POST', '/api/tasks/upgrade-os', { version, filter_sites: ['neptune'], halt_failure_rate: 0, halt_min_devices: 1, concurrency: 4 }, as('olivia'))
+    assert.equal(res.status, 202, JSON.stringify(res.body))
+    assert.equal(res.body.status, 'suspended')
+    const halted = await processOf(res.headers.get('location')!)
+    assert.ok(halted.fleet!.pending > 0 && halted.fleet!.halted)
+    assert.equal((await loom.api.call('PUT', `/api/processes/${res.body.id}/abort`, { reason: 'bad image' }, as('olivia'))).status, 200)
+    const aborted = await loom.api.waitForProcess(res.body.id, (x) => x.status === 'aborted')
+    const ran = simulator.log().filter((e) => e.to_version === version).length
+    await new Promise((r) => setTimeout(r, 300))
+    assert.equal(simulator.log().filter((e) => e.to_version === version).length, ran, 'nothing upgraded after the abort')
+    assert.equal(aborted.fleet!.pending, halted.fleet!.pending, 'the devices not reached stay untouched')
+  })
+
   test('the parallel policy with at most 3 devices down per site: nothing is skipped, and never more than 3 devices of the site upgrade at once', async () => {
     const venus = acmeDevices({ sites: ['venus'] })
     const res = await upgrade({ version: '5.3.1', filter_sites: ['venus'], policy: 'parallel', concurrency: 40, max_down_per_site: 3 })
