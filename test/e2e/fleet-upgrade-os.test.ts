@@ -197,7 +197,7 @@ describe('asynchronous, staged', () => {
     assert.deepEqual(res.body, expectedReport(mercury, PROFILE, version))
     const p = await processOf(res.headers.get('content-location')!)
     const status = (step: string) => p.steps.find((s) => s.name === step)?.status
-    assert.deepEqual([status('upgrade_canary'), status('soak_canary'), status('approve_canary'), status('upgrade_devices')], ['success', 'success', 'skipped', 'success'])
+    assert.deepEqual([status('run_canary'), status('soak_canary'), status('approve_canary'), status('run_devices')], ['success', 'success', 'skipped', 'success'])
   })
 
   test('a synchronous request whose task halts answers 202 with the suspended process; abort stops it there', async () => {

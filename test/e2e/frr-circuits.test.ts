@@ -20,6 +20,7 @@ import { cloneDatabase, type TestDatabase } from '../support/database.js'
 import { quietTemporalRuntime, testConfig, testTemporalAddress, uniqueTaskQueue, testDataConverter } from '../support/env.js'
 import { type RunningGateway, startGateway } from '../support/gateway.js'
 import { enrolNode, reservePort, runToCompletion } from '../support/workshop.js'
+import { recordHistoryIfAsked } from '../support/histories.js'
 
 const unavailable = labUnavailable()
 
@@ -108,6 +109,20 @@ describe('circuits on real FRR routers, through the API', { skip: unavailable },
     }
     // Created in maintenance mode: every circuit runs at the highest cost.
     assert.equal(await costOf('r1', 'to-r2'), 65535)
+  })
+
+  test("task_deploy_config puts what the models render on every router, one at a time per site, each verified: a router changed by hand is repaired, the others change nothing", async () => {
+    await lab.configure('r2', 'interface to-r1', 'ip ospf cost 77')
+    assert.equal(await costOf('r2', 'to-r1'), 77, 'changed behind Loom\'s back')
+    const done = await runToCompletion(api, 'task_deploy_config', { filter_sites: [lab.name] })
+    await recordHistoryIfAsked(done.id, 'tasks', 'task_deploy_config')
+    const hostnames = lab.routers.map((r) => r.hostname).sort()
+    assert.deepEqual(done.fleet?.report, { completed: hostnames, failed: [], skipped: [] })
+    assert.equal(done.fleet?.unchanged, 2, 'only r2 differed from its model')
+    assert.equal(await costOf('r2', 'to-r1'), 65535, 'back to what its circuit says (maintenance)')
+    const changed = (await prisma.fleetTaskDevice.findMany({ where: { processId: done.id, changed: true } })).map((d) => d.device)
+    assert.deepEqual(changed, [lab.routers.find((r) => r.name === 'r2')!.hostname])
+    for (const r of lab.routers) assert.equal((await neighbours(r.name)).length, 2, `${r.name} verified: both adjacencies Full`)
   })
 
   test('normal mode everywhere, then r1–r2 to maintenance: its cost rises on both ends and r1 reaches r2 through r3', async () => {

@@ -34,6 +34,8 @@ export interface Lab {
   links: LabLink[]
   /** Runs vtysh on a router (lab.sh show). */
   show(router: string, command: string): Promise<string>
+  /** Changes a router's running configuration by hand, as someone at its console would (lab.sh vtysh … -c 'configure terminal' -c …). */
+  configure(router: string, ...lines: string[]): Promise<string>
   /** Runs a command inside a router's namespace (lab.sh exec), e.g. `ip -4 addr flush dev to-r2`. */
   exec(router: string, ...command: string[]): Promise<string>
   logs(): Promise<string>
@@ -63,6 +65,7 @@ export async function startLab(routers: number, options: { ring?: boolean } = {}
       routers: inventory.routers,
       links: inventory.links,
       show: async (router, command) => (await lab('show', name, router, command)).stdout,
+      configure: async (router, ...lines) => (await lab('vtysh', name, router, ...['configure terminal', ...lines].flatMap((l) => ['-c', l]))).stdout,
       exec: async (router, ...command) => (await lab('exec', name, router, ...command)).stdout,
       logs: async () => (await lab('logs', name).catch((e: { stdout?: string }) => e)).stdout ?? '',
       down,

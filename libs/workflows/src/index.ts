@@ -12,5 +12,5 @@ export { modifyCircuitMetric as modify_circuit_metric, modifyCircuitMode as modi
 export { terminateCircuit as terminate_circuit } from './circuit/terminate-circuit.workflow.js'
 export { validateCircuit as validate_circuit } from './circuit/validate-circuit.workflow.js'
 export { systemPing as system_ping } from './system/system-ping.workflow.js'
-export { resumeAll as task_resume_all, upgradeOs as task_upgrade_os, validateSubscriptions as task_validate_subscriptions } from './tasks/tasks.workflow.js'
+export { deployConfig as task_deploy_config, resumeAll as task_resume_all, upgradeOs as task_upgrade_os, validateSubscriptions as task_validate_subscriptions } from './tasks/tasks.workflow.js'
 export { runScheduledTask as run_scheduled_task } from './tasks/scheduled-task.workflow.js'

@@ -18,5 +18,6 @@ export const SYSTEM_PING = 'system_ping'
 export const TASK_RESUME_ALL = 'task_resume_all'
 export const TASK_VALIDATE_SUBSCRIPTIONS = 'task_validate_subscriptions'
 export const TASK_UPGRADE_OS = 'task_upgrade_os'
+export const TASK_DEPLOY_CONFIG = 'task_deploy_config'
 /** what a Temporal Schedule starts: it starts the scheduled process through the API */
 export const RUN_SCHEDULED_TASK = 'run_scheduled_task'

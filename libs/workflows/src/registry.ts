@@ -13,7 +13,7 @@ import { modifyCircuitMetricDeclaration, modifyCircuitModeDeclaration } from './
 import { terminateCircuitDeclaration } from './circuit/terminate-circuit.declaration.js'
 import { validateCircuitDeclaration } from './circuit/validate-circuit.declaration.js'
 import { resumeAllDeclaration, validateSubscriptionsDeclaration } from './tasks/tasks.declaration.js'
-import { upgradeOsDeclaration } from './tasks/upgrade-os.declaration.js'
+import { deployConfigDeclaration, upgradeOsDeclaration } from './tasks/fleet-tasks.declaration.js'
 
 export const WORKFLOW_DECLARATIONS: readonly WorkflowDeclaration[] = [
   createNodeDeclaration,
@@ -33,4 +33,5 @@ export const WORKFLOW_DECLARATIONS: readonly WorkflowDeclaration[] = [
   resumeAllDeclaration,
   validateSubscriptionsDeclaration,
   upgradeOsDeclaration,
+  deployConfigDeclaration,
 ]

@@ -7,13 +7,17 @@ import { DCIM, type Dcim } from '#integrations/dcim/dcim.js'
 import { DeviceError } from '#integrations/devices/driver.js'
 import { OS_UPGRADER, type OsUpgrader } from '#integrations/devices/os-upgrader.js'
 import { type FleetReport, fleetReport, Prisma, PrismaService } from '#persistence/index.js'
+import { NODE_PRODUCT } from '#domain/products/node/index.js'
+import { NodeConfigActivities } from '../node/node-config.activities.js'
 import { reported } from '../reported.js'
 import type { StepContext } from '../processes/step-context.js'
 
+/** upgrade_os: each device's OS (params.version); deploy_config: each active node's configuration onto its router, verified. */
+export type FleetOperation = 'upgrade_os' | 'deploy_config'
+
 export interface FleetTaskOptions {
-  /** upgrade_os */
-  operation: 'upgrade_os'
-  params: { version: string }
+  operation: FleetOperation
+  params: Record<string, unknown>
   filter_sites?: string[]
   filter_dev_types?: string[]
   policy: string
@@ -45,8 +49,8 @@ const UNREACHABLE_TRIES = 3
 const HEARTBEAT_MS = 2_000
 
 interface TaskRow {
-  operation: string
-  params: { version: string }
+  operation: FleetOperation
+  params: Record<string, unknown>
   policy: string
   max_down_per_site: number | null
   halt_failure_rate: number | null
@@ -75,6 +79,7 @@ export class FleetActivities {
     private readonly prisma: PrismaService,
     @Inject(DCIM) private readonly dcim: Dcim,
     @Optional() @Inject(OS_UPGRADER) private readonly upgrader: OsUpgrader | null,
+    private readonly nodes: NodeConfigActivities,
   ) {}
 
   /** Selects the devices and records the plan; a retry finds the plan made and answers from it. */
@@ -85,7 +90,11 @@ export class FleetActivities {
       throw ApplicationFailure.nonRetryable('no OS upgrader is configured: set LOOM_FLEET_SIMULATOR_URL (npm start sets it with LOOM_DEMO_FLEET=acme), then retry', 'DomainError')
     }
     if (!(await this.prisma.fleetTask.findUnique({ where: { processId: input.process_id } }))) {
-      const found = await reported(this.dcim.devices({ sites: input.filter_sites, roles: input.filter_dev_types as DeviceRole[] | undefined }))
+      let found = await reported(this.dcim.devices({ sites: input.filter_sites, roles: input.filter_dev_types as DeviceRole[] | undefined }))
+      if (input.operation === 'deploy_config') {
+        const nodes = new Set((await this.activeNodes()).keys())
+        found = found.filter((d) => nodes.has(d.name))
+      }
       const devices: FleetDevice[] = found.map((d) => ({ name: d.name, site: d.site, dev_type: d.role, rack: d.rack, os_version: d.os_version }))
       const plan = planRollout(devices, policy, input.canary)
       await this.prisma.$transaction(async (tx) => {
@@ -93,7 +102,7 @@ export class FleetActivities {
           data: {
             processId: input.process_id,
             operation: input.operation,
-            params: input.params,
+            params: input.params as Prisma.InputJsonObject,
             policy: input.policy,
             concurrency: input.concurrency,
             maxDownPerSite: input.max_down_per_site ?? null,
@@ -181,7 +190,7 @@ export class FleetActivities {
     const beat = setInterval(() => ctx.heartbeat({ group: d.group_key, device: d.device }), HEARTBEAT_MS)
     let outcome: { outcome: 'completed' | 'failed'; changed: boolean | null; from_version: string | null; error: string | null }
     try {
-      const done = await this.upgradeOnce(processId, task, d)
+      const done = await this.whileUnreachable(() => (task.operation === 'deploy_config' ? this.deploy(processId, d) : this.upgrade(processId, task, d)))
       outcome = { outcome: 'completed', changed: done.changed, from_version: done.from_version, error: null }
     } catch (error) {
       if (!(error instanceof DeviceError)) throw error // the database, a bug: the lane is retried and takes up here
@@ -197,24 +206,43 @@ export class FleetActivities {
     return outcome.outcome === 'failed'
   }
 
-  /**
-   * The upgrade, tried again while the device does not answer. The request id is the same on every try and every
-   * retry of the lane: the device joins an upgrade it is already running.
-   */
-  private async upgradeOnce(processId: string, task: TaskRow, d: DeviceRow): Promise<{ changed: boolean; from_version: string }> {
-    const upgrader = this.upgrader
-    if (!upgrader) throw ApplicationFailure.nonRetryable('no OS upgrader is configured (LOOM_FLEET_SIMULATOR_URL)', 'DomainError')
+  /** Tries `call` again while the device does not answer (1 s, 2 s, …); then it counts as failed. */
+  private async whileUnreachable<T>(call: () => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
-        const done = await upgrader.upgrade({ name: d.device, os_version: d.os_version }, task.params.version, `${processId}:${d.device}`)
-        // The inventory records what the device runs now; a retry after a crash here records it again.
-        if (done.changed) await reported(this.dcim.setDeviceOsVersion(d.device, done.version))
-        return done
+        return await call()
       } catch (error) {
         if (!(error instanceof DeviceError) || error.kind !== 'unreachable' || attempt >= UNREACHABLE_TRIES) throw error
         await sleep(1_000 * attempt)
       }
     }
+  }
+
+  /**
+   * The request id is the same on every try and every retry of the lane: the device joins an upgrade it is already
+   * running. The inventory then records what the device runs; a retry after a crash records it again.
+   */
+  private async upgrade(processId: string, task: TaskRow, d: DeviceRow): Promise<{ changed: boolean; from_version: string | null }> {
+    if (!this.upgrader) throw ApplicationFailure.nonRetryable('no OS upgrader is configured (LOOM_FLEET_SIMULATOR_URL)', 'DomainError')
+    const done = await this.upgrader.upgrade({ name: d.device, os_version: d.os_version }, String(task.params.version), `${processId}:${d.device}`)
+    if (done.changed) await reported(this.dcim.setDeviceOsVersion(d.device, done.version))
+    return done
+  }
+
+  /** The router's configuration as its node's model renders it, verified; the same again changes nothing. */
+  private async deploy(processId: string, d: DeviceRow): Promise<{ changed: boolean; from_version: null }> {
+    const node = (await this.activeNodes(d.device)).get(d.device)
+    if (!node) throw new DeviceError('operation_failed', `${d.device} backs no active node subscription any more`)
+    const done = await this.nodes.deployNode({ process_id: processId, step: `deploy_${d.device}`, started_at: new Date().toISOString(), node_subscription_id: node })
+    return { changed: done.changed, from_version: null }
+  }
+
+  /** Active node subscriptions by the device they run on (one device's, or all). */
+  private async activeNodes(device?: string): Promise<Map<string, string>> {
+    const rows = await this.prisma.$queryRaw<{ id: string; device: string }[]>`
+      SELECT id::text, domain_model->'node'->>'device_name' AS device FROM subscriptions
+      WHERE product = ${NODE_PRODUCT} AND lifecycle = 'active' ${device === undefined ? Prisma.empty : Prisma.sql`AND domain_model->'node'->>'device_name' = ${device}`}`
+    return new Map(rows.map((r) => [r.device, r.id]))
   }
 
   /**
@@ -278,7 +306,7 @@ export class FleetActivities {
   private async task(processId: string): Promise<TaskRow> {
     const t = await this.prisma.fleetTask.findUniqueOrThrow({ where: { processId } })
     return {
-      operation: t.operation,
+      operation: t.operation as FleetOperation,
       params: t.params as TaskRow['params'],
       policy: t.policy,
       max_down_per_site: t.maxDownPerSite,

@@ -9,7 +9,7 @@ import { nodeConfigData, type NodeProvisioning, toProvisioning } from '#domain/p
 import { DCIM, type Dcim } from '#integrations/dcim/dcim.js'
 import { DEVICE_ACCESS } from '#integrations/devices/device-access.js'
 import { changesByContext, type ContextChanges } from '#integrations/devices/config-diff.js'
-import { DEVICE_DRIVER, type DeviceDriver, type VerifyExpectation } from '#integrations/devices/driver.js'
+import { DEVICE_DRIVER, type DeviceDriver, DeviceError, type VerifyExpectation } from '#integrations/devices/driver.js'
 import { PrismaService } from '#persistence/index.js'
 import type { StepContext } from '../processes/step-context.js'
 import { StepLog } from '../processes/step-log.js'
@@ -113,6 +113,30 @@ export class NodeConfigActivities {
       const changes = changesByContext(await heartbeating(`reading ${node.device_name}`, () => reported(this.driver.diff(target, config))))
       const result: NodeConfigDiff = { device: node.device_name, readable: true, driver: this.driver.name, changes }
       return { result, state_delta: { [`diff_${node.device_name}`]: Object.keys(changes).length ? Object.keys(changes) : 'none' } }
+    })
+  }
+
+  /**
+   * A fleet task's step on one router (task_deploy_config): its whole configuration from the stored models, applied
+   * and verified — OSPF Full on every link it has — under the device's lease; a router that does not verify is put
+   * back as it was and the step fails (DeviceError verification_failed) naming what did not hold. Idempotent: the
+   * same configuration again changes nothing. Not step-logged: the fleet task records each router's outcome.
+   */
+  async deployNode(input: StepContext & { node_subscription_id: string }): Promise<{ device: string; changed: boolean; diff: string }> {
+    return this.withDevice(input, async (node) => {
+      const links = await this.linksOf(input.node_subscription_id, {})
+      const config = renderDeviceConfig(node.vendor, nodeConfigData(node), links)
+      const target = await deviceTarget(this.dcim, this.access, node.device_name)
+      const backup = `${input.process_id}.${input.step}`.replace(/[^A-Za-z0-9_.-]/g, '_')
+      const applied = await heartbeating(`configuring ${node.device_name}`, () => this.driver.apply(target, config, backup))
+      if (this.driver.readsRunningConfig && links.length) {
+        const check = await heartbeating(`verifying ${node.device_name}`, () => this.driver.verify(target, { ospf_full_on: links.map((l) => l.interface), timeout_ms: 30_000 }))
+        if (!check.ok) {
+          if (applied.changed) await heartbeating(`rolling back ${node.device_name}`, () => this.driver.rollback(target, backup))
+          throw new DeviceError('verification_failed', `${node.device_name}: ${check.failures.join('; ')}${applied.changed ? ' (rolled back)' : ''}`)
+        }
+      }
+      return { device: node.device_name, changed: applied.changed, diff: applied.diff }
     })
   }
 

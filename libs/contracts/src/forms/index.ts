@@ -8,7 +8,7 @@ import { validateNodeForm } from './node/validate-node.form.js'
 import type { StartForm } from './start-form.js'
 import { createPortForm } from './port/create-port.form.js'
 import { terminatePortForm, validatePortForm } from './port/port-change.form.js'
-import { resumeAllForm, upgradeOsForm, validateSubscriptionsForm } from './tasks/tasks.form.js'
+import { deployConfigForm, resumeAllForm, upgradeOsForm, validateSubscriptionsForm } from './tasks/tasks.form.js'
 
 export * from './start-form.js'
 
@@ -31,4 +31,5 @@ export const START_FORMS: readonly StartForm<never>[] = [
   resumeAllForm,
   validateSubscriptionsForm,
   upgradeOsForm,
+  deployConfigForm,
 ] as StartForm<never>[]

@@ -1,18 +1,19 @@
-// The nornir3 demo's upgrade-os, durable: the devices the filters select, grouped by a declared policy, upgraded
-// by lanes that claim groups from a plan in the database (history grows with the concurrency, not with the fleet).
+// Fleet tasks — the nornir3 demo's upgrade-os, and deploy_config (the configuration the nodes' models render, onto
+// their routers, each verified) — durable: the devices the filters select, grouped by a declared policy, worked
+// off by lanes that claim groups from a plan in the database (history grows with the concurrency, not the fleet).
 // Beyond the seed: an optional canary wave with an approval or a soak time, a halt on a failure rate (the task
 // suspends with its report so far; PUT /resume goes on, /abort stops), and a limit of devices down per site.
 import { ApplicationFailure, sleep } from '@temporalio/workflow'
-import type { FleetActivities, FleetPlan, LaneSummary } from '#activities/fleet/fleet.activities.js'
+import type { FleetActivities, FleetOperation, FleetPlan, LaneSummary } from '#activities/fleet/fleet.activities.js'
 import { CANARY_WAVE, MAIN_WAVE } from '#domain/fleet/rollout.js'
 import type { ActivityInterface } from '../engine/activity-interface.js'
 import { declareWorkflow, type ProcessArgs, processFlow, type StepActivityOptions, type StepEnv } from '../engine/declaration.js'
-import { TASK_UPGRADE_OS } from '../names.js'
+import { TASK_DEPLOY_CONFIG, TASK_UPGRADE_OS } from '../names.js'
 import { CHANGE_BOARD, changeBoardApproval } from '../shared/change-board.js'
-import type { UpgradeOsInput } from './upgrade-os.forms.js'
+import type { DeployConfigInput, RolloutInput, UpgradeOsInput } from './fleet-task.forms.js'
 
 type Act = ActivityInterface<FleetActivities>
-type Planned = ProcessArgs<UpgradeOsInput> & { plan: FleetPlan }
+type Planned = ProcessArgs<RolloutInput> & { plan: FleetPlan }
 
 /** the failure type of a halted wave: the step suspends until an operator resumes or aborts */
 export const ROLLOUT_HALTED = 'RolloutHalted'
@@ -37,19 +38,17 @@ function runWave<K extends string>(wave: number, key: K) {
 
 const total = (lanes: LaneSummary[], key: 'groups' | 'devices') => lanes.reduce((n, l) => n + l[key], 0)
 
-export const upgradeOsDeclaration = declareWorkflow(
-  {
-    name: TASK_UPGRADE_OS,
-    target: 'SYSTEM',
-    product: null,
-    description: "Upgrade the OS of the devices the filters select (the nornir3 demo's upgrade-os): by groups of the policy, one device at a time per group, in an optional canary wave first",
-  },
-  processFlow<UpgradeOsInput, Act>()
+/**
+ * A fleet task's steps: plan, an optional canary wave (then a soak time or the change board's approval), the rest,
+ * and the report. `params` are the operation's own arguments (upgrade_os: the version).
+ */
+function fleetTask<I extends RolloutInput>(operation: FleetOperation, params: (input: I) => Record<string, unknown>) {
+  return processFlow<I, Act>()
     .step('plan_rollout', 'Select the devices and plan their groups and waves', async (s, { act, step }) => ({
       plan: await act.planFleetTask({
         ...step,
-        operation: 'upgrade_os',
-        params: { version: s.input.version },
+        operation,
+        params: params(s.input),
         filter_sites: s.input.filter_sites,
         filter_dev_types: s.input.filter_dev_types,
         policy: s.input.policy,
@@ -62,7 +61,7 @@ export const upgradeOsDeclaration = declareWorkflow(
     }))
     .when('canary', 'A canary wave first', (s) => s.plan.groups_per_wave[CANARY_WAVE] > 0, (flow) =>
       flow
-        .step('upgrade_canary', 'Upgrade the canary devices (any failure halts)', runWave(CANARY_WAVE, 'canary_wave'), { activity: LANE })
+        .step('run_canary', 'The canary devices (any failure halts)', runWave(CANARY_WAVE, 'canary_wave'), { activity: LANE })
         .step('report_canary', 'Report the canary wave', async (_s, { act, step }) => ({ canary_report: (await act.fleetReport(step)).report }))
         .when('soak', 'Wait the soak time', (s) => s.input.canary?.soak_seconds !== undefined, (soak) =>
           soak.step('soak_canary', 'Let the canary devices run before going on', async (s) => {
@@ -78,7 +77,29 @@ export const upgradeOsDeclaration = declareWorkflow(
           }),
         ),
     )
-    .step('upgrade_devices', 'Upgrade the devices, group by group', runWave(MAIN_WAVE, 'main_wave'), { activity: LANE })
-    .step('report', 'Report completed, failed and skipped devices', async (_s, { act, step }) => act.fleetReport(step)),
+    .step('run_devices', 'The devices, group by group', runWave(MAIN_WAVE, 'main_wave'), { activity: LANE })
+    .step('report', 'Report completed, failed and skipped devices', async (_s, { act, step }) => act.fleetReport(step))
+}
+
+export const upgradeOsDeclaration = declareWorkflow(
+  {
+    name: TASK_UPGRADE_OS,
+    target: 'SYSTEM',
+    product: null,
+    description: "Upgrade the OS of the devices the filters select (the nornir3 demo's upgrade-os): by groups of the policy, one device at a time per group, in an optional canary wave first",
+  },
+  fleetTask<UpgradeOsInput>('upgrade_os', (input) => ({ version: input.version })),
+  (s) => s.report,
+)
+
+export const deployConfigDeclaration = declareWorkflow(
+  {
+    name: TASK_DEPLOY_CONFIG,
+    target: 'SYSTEM',
+    product: null,
+    description:
+      "Deploy the configuration each active node's model renders onto its router (after a template change, or to repair drift): by groups of the policy, each router verified (OSPF Full on its links) or rolled back",
+  },
+  fleetTask<DeployConfigInput>('deploy_config', () => ({})),
   (s) => s.report,
 )
