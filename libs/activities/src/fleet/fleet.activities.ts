@@ -2,7 +2,7 @@ import { Inject, Injectable, Optional } from '@nestjs/common'
 import { ApplicationFailure, Context } from '@temporalio/activity'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { DeviceRole } from '#domain/index.js'
-import { CANARY_WAVE, FLEET_POLICIES, type FleetDevice, planRollout } from '#domain/fleet/rollout.js'
+import { CANARY_WAVE, FLEET_POLICIES, type FleetDevice, MAIN_WAVE, planRollout } from '#domain/fleet/rollout.js'
 import { DCIM, type Dcim } from '#integrations/dcim/dcim.js'
 import { DeviceError } from '#integrations/devices/driver.js'
 import { OS_UPGRADER, type OsUpgrader } from '#integrations/devices/os-upgrader.js'
@@ -45,7 +45,7 @@ export interface LaneSummary {
 
 /** Tries a device that does not answer this many times (waiting 1 s, 2 s, …) before it counts as failed. */
 const UNREACHABLE_TRIES = 3
-/** A lane heartbeats at least this often while a device upgrades, so that a dead worker is noticed in one heartbeat timeout. */
+/** A lane heartbeats at least this often while a device is worked on, so that a dead worker is noticed in one heartbeat timeout. */
 const HEARTBEAT_MS = 2_000
 
 interface TaskRow {
@@ -64,14 +64,15 @@ interface DeviceRow {
   dev_type: string
   os_version: string | null
   group_key: string
+  wave: number
 }
 
 /**
- * Fleet tasks (upgrade-os over the ACME fleet): a plan in the database, and lanes that work it off. Each lane is one
+ * Fleet tasks (upgrade_os, deploy_config): a plan in the database, and lanes that work it off. Each lane is one
  * long activity that claims a group, runs its devices one at a time and records each outcome before it takes the
  * next; a retried lane (its worker died) takes up its claimed group at the first device without an outcome. The
  * device call is idempotent by (task, device) — a device whose upgrade was under way when the worker died is joined,
- * not upgraded again — so no device is upgraded twice.
+ * not upgraded again; a configuration applied again changes nothing — so no device is changed twice.
  */
 @Injectable()
 export class FleetActivities {
@@ -124,7 +125,7 @@ export class FleetActivities {
     const rows = await this.prisma.fleetGroup.groupBy({ by: ['wave'], where: { processId: input.process_id }, _count: { _all: true } })
     const groupsIn = (wave: number) => rows.find((r) => r.wave === wave)?._count._all ?? 0
     const devices = await this.prisma.fleetTaskDevice.count({ where: { processId: input.process_id } })
-    return { devices, groups_per_wave: [groupsIn(CANARY_WAVE), groupsIn(CANARY_WAVE + 1)] }
+    return { devices, groups_per_wave: [groupsIn(CANARY_WAVE), groupsIn(MAIN_WAVE)] }
   }
 
   /**
@@ -149,7 +150,7 @@ export class FleetActivities {
       if (!group) return summary
       summary.groups++
       const devices = await this.prisma.$queryRaw<DeviceRow[]>`
-        SELECT device, site, dev_type, os_version, group_key FROM fleet_task_devices
+        SELECT device, site, dev_type, os_version, group_key, wave FROM fleet_task_devices
         WHERE process_id = ${input.process_id}::uuid AND group_key = ${group} AND wave = ${input.wave} AND outcome IS NULL ORDER BY position`
       let stoppedBy: string | null = null
       for (const device of devices) {
@@ -183,7 +184,7 @@ export class FleetActivities {
     return { report: await fleetReport(this.prisma, input.process_id) }
   }
 
-  /** Upgrades one device and records its outcome; true when it failed. */
+  /** Runs the task's operation on one device and records its outcome; true when it failed. */
   private async runDevice(processId: string, task: TaskRow, d: DeviceRow): Promise<boolean> {
     const ctx = Context.current()
     const startedAt = new Date()
@@ -249,13 +250,12 @@ export class FleetActivities {
    * Halts the wave when its failure rate since the last (re)start passes the task's threshold; in a canary wave
    * any failure halts — that is what a canary is for.
    */
-  private async haltIfTooManyFail(processId: string, task: TaskRow, d: { device: string }): Promise<void> {
-    const wave = (await this.prisma.fleetTaskDevice.findUniqueOrThrow({ where: { processId_device: { processId, device: d.device } }, select: { wave: true } })).wave
+  private async haltIfTooManyFail(processId: string, task: TaskRow, d: DeviceRow): Promise<void> {
     const [counts] = await this.prisma.$queryRaw<{ failed: number; attempted: number }[]>`
       SELECT count(*) FILTER (WHERE outcome = 'failed')::int AS failed, count(*) FILTER (WHERE outcome IN ('completed', 'failed'))::int AS attempted
-      FROM fleet_task_devices WHERE process_id = ${processId}::uuid AND wave = ${wave} AND round = ${task.round}`
+      FROM fleet_task_devices WHERE process_id = ${processId}::uuid AND wave = ${d.wave} AND round = ${task.round}`
     let reason: string | null = null
-    if (wave === CANARY_WAVE) reason = `the canary wave halted: ${d.device} failed (${counts.failed} of ${counts.attempted} canary devices failed so far)`
+    if (d.wave === CANARY_WAVE) reason = `the canary wave halted: ${d.device} failed (${counts.failed} of ${counts.attempted} canary devices failed so far)`
     else if (task.halt_failure_rate !== null && counts.attempted >= task.halt_min_devices && counts.failed / counts.attempted > task.halt_failure_rate) {
       reason = `the rollout halted: ${counts.failed} of ${counts.attempted} devices failed (${percent(counts.failed / counts.attempted)} > ${percent(task.halt_failure_rate)}), the last ${d.device}`
     }
