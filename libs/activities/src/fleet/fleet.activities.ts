@@ -10,6 +10,7 @@ import { type FleetReport, fleetReport, Prisma, PrismaService } from '#persisten
 import { NODE_PRODUCT } from '#domain/products/node/index.js'
 import { NodeConfigActivities } from '../node/node-config.activities.js'
 import { reported } from '../reported.js'
+import { type DeviceOutcome, FleetQueue, type QueuedDevice } from './fleet-queue.js'
 import type { StepContext } from '../processes/step-context.js'
 
 /** upgrade_os: each device's OS (params.version); deploy_config: each active node's configuration onto its router, verified. */
@@ -47,6 +48,10 @@ export interface LaneSummary {
 const UNREACHABLE_TRIES = 3
 /** A lane heartbeats at least this often while a device is worked on, so that a dead worker is noticed in one heartbeat timeout. */
 const HEARTBEAT_MS = 2_000
+/** the most groups a lane claims at once (many short groups: fewer round trips) */
+const MAX_CLAIM = 25
+/** how long a lane waits before it asks again for a place at a site (with as much jitter) */
+const SITE_WAIT_MS = 50
 
 interface TaskRow {
   operation: FleetOperation
@@ -56,15 +61,6 @@ interface TaskRow {
   halt_failure_rate: number | null
   halt_min_devices: number
   round: number
-}
-
-interface DeviceRow {
-  device: string
-  site: string
-  dev_type: string
-  os_version: string | null
-  group_key: string
-  wave: number
 }
 
 /**
@@ -98,6 +94,10 @@ export class FleetActivities {
       }
       const devices: FleetDevice[] = found.map((d) => ({ name: d.name, site: d.site, dev_type: d.role, rack: d.rack, os_version: d.os_version }))
       const plan = planRollout(devices, policy, input.canary)
+      const expected = await this.expectedDurations(input.operation, devices.map((d) => d.name))
+      const weights = new Map<string, number>()
+      for (const d of plan.devices) weights.set(`${d.wave}\n${d.group}`, (weights.get(`${d.wave}\n${d.group}`) ?? 0) + expected(d.name))
+      const weightOf = (group: string, wave: number) => weights.get(`${wave}\n${group}`) ?? 0
       await this.prisma.$transaction(async (tx) => {
         await tx.fleetTask.create({
           data: {
@@ -113,14 +113,17 @@ export class FleetActivities {
         })
         const g = plan.groups
         await tx.$executeRaw`
-          INSERT INTO fleet_groups (process_id, key, wave, site, size)
-          SELECT ${input.process_id}::uuid, * FROM unnest(${g.map((x) => x.key)}::text[], ${g.map((x) => x.wave)}::int[], ${g.map((x) => x.site)}::text[], ${g.map((x) => x.size)}::int[])`
+          INSERT INTO fleet_groups (process_id, key, wave, site, size, weight)
+          SELECT ${input.process_id}::uuid, * FROM unnest(${g.map((x) => x.key)}::text[], ${g.map((x) => x.wave)}::int[], ${g.map((x) => x.site)}::text[], ${g.map((x) => x.size)}::int[],
+            ${g.map((x) => weightOf(x.key, x.wave))}::float8[])`
         const d = plan.devices
         await tx.$executeRaw`
           INSERT INTO fleet_task_devices (process_id, device, site, dev_type, rack, group_key, position, wave, os_version)
           SELECT ${input.process_id}::uuid, * FROM unnest(${d.map((x) => x.name)}::text[], ${d.map((x) => x.site)}::text[], ${d.map((x) => x.dev_type)}::text[],
             ${d.map((x) => x.rack)}::text[], ${d.map((x) => x.group)}::text[], ${d.map((x) => x.position)}::int[], ${d.map((x) => x.wave)}::int[], ${d.map((x) => x.os_version)}::text[])`
       })
+      // The claims' plans need to know the tables hold thousands of new rows, not the none they had.
+      await this.prisma.$executeRawUnsafe('ANALYZE fleet_groups, fleet_task_devices')
     }
     const rows = await this.prisma.fleetGroup.groupBy({ by: ['wave'], where: { processId: input.process_id }, _count: { _all: true } })
     const groupsIn = (wave: number) => rows.find((r) => r.wave === wave)?._count._all ?? 0
@@ -136,47 +139,92 @@ export class FleetActivities {
     await this.prisma.fleetTask.update({ where: { processId: input.process_id }, data: { halted: null, round: { increment: 1 } } })
   }
 
-  /** One lane: claims groups of the wave until none is left or the wave halts. */
-  async runFleetLane(input: StepContext & { wave: number; lane: number }): Promise<LaneSummary> {
+  /**
+   * One lane: claims groups of the wave until none is left or the wave halts. Where a halt can happen (a canary wave,
+   * a failure-rate threshold) each outcome is written before the next device, so that every lane sees the rate;
+   * otherwise outcomes are written in batches (FleetQueue). Claims come one group at a time while few are pending
+   * (the longest first), several at once while many are.
+   */
+  async runFleetLane(input: StepContext & { wave: number; lane: number; lanes: number }): Promise<LaneSummary> {
     const ctx = Context.current()
     const task = await this.task(input.process_id)
     const policy = FLEET_POLICIES[task.policy]
+    const halts = input.wave === CANARY_WAVE || task.halt_failure_rate !== null
+    const queue = new FleetQueue(this.prisma.pool, input.process_id, input.wave)
+    const batch = queue.batch(task.round, (versions) => reported(this.dcim.setDeviceOsVersions(versions)))
     const summary: LaneSummary = { lane: input.lane, groups: 0, devices: 0, halted: null }
+    let groups = await queue.claimedBy(input.lane)
+    let claimSize = 1
     for (;;) {
-      if (ctx.cancellationSignal.aborted) await ctx.cancelled
-      summary.halted = await this.haltedReason(input.process_id, task, input.wave)
-      if (summary.halted) return summary
-      const group = await this.claim(input.process_id, input.wave, input.lane, task.max_down_per_site)
-      if (!group) return summary
-      summary.groups++
-      const devices = await this.prisma.$queryRaw<DeviceRow[]>`
-        SELECT device, site, dev_type, os_version, group_key, wave FROM fleet_task_devices
-        WHERE process_id = ${input.process_id}::uuid AND group_key = ${group} AND wave = ${input.wave} AND outcome IS NULL ORDER BY position`
-      let stoppedBy: string | null = null
-      for (const device of devices) {
-        if (ctx.cancellationSignal.aborted) {
-          await this.release(input.process_id, group, input.wave)
-          await ctx.cancelled
+      if (!groups.length) {
+        // A site's place is free once its groups are written done: before a claim that counts them, write.
+        if (task.max_down_per_site !== null) await batch.flush()
+        const claimed = await queue.claim(input.lane, claimSize, task.max_down_per_site)
+        if (!claimed.groups.length && !claimed.pending) break
+        if (!claimed.groups.length) {
+          // What is left waits for a place at its site: ask again shortly.
+          ctx.heartbeat({ waiting: 'for a place at a site (max_down_per_site)' })
+          if (ctx.cancellationSignal.aborted) await ctx.cancelled
+          await sleep(SITE_WAIT_MS + Math.random() * SITE_WAIT_MS)
+          continue
         }
-        if ((stoppedBy = await this.haltedReason(input.process_id, task, input.wave))) break
-        ctx.heartbeat({ group, device: device.device })
-        const failed = await this.runDevice(input.process_id, task, device)
-        summary.devices++
-        if (failed && policy?.stopGroupOnFailure) {
-          // The seed's runner: the rest of the group is skipped, in this wave and the next.
-          await this.prisma.$executeRaw`
-            UPDATE fleet_task_devices SET outcome = 'skipped', finished_at = now()
-            WHERE process_id = ${input.process_id}::uuid AND group_key = ${group} AND outcome IS NULL`
-          break
+        groups = claimed.groups
+        claimSize = task.max_down_per_site === null ? Math.max(1, Math.min(MAX_CLAIM, Math.floor(claimed.pending / (input.lanes * 3)))) : 1
+      }
+      const devices = await queue.devicesOf(groups)
+      for (const [i, group] of groups.entries()) {
+        for (const d of devices.get(group)!) {
+          if (ctx.cancellationSignal.aborted) {
+            await batch.flush()
+            await queue.release(groups.slice(i))
+            await ctx.cancelled
+          }
+          if (halts && (summary.halted = await this.haltedReason(input.process_id))) {
+            await batch.flush()
+            await queue.release(groups.slice(i))
+            return summary
+          }
+          ctx.heartbeat({ group, device: d.device })
+          const { outcome, version } = await this.runDevice(input.process_id, task, d)
+          batch.add(outcome, version)
+          summary.devices++
+          if (halts) await batch.flush()
+          if (outcome.outcome === 'failed') {
+            if (halts) await this.haltIfTooManyFail(input.process_id, task, d)
+            if (policy.stopGroupOnFailure) {
+              // The seed's runner: the rest of the group is skipped, in this wave and the next.
+              batch.skipRest(group)
+              break
+            }
+          }
         }
+        batch.groupDone(group)
+        summary.groups++
+        if (batch.due) await batch.flush()
       }
-      if (stoppedBy) {
-        await this.release(input.process_id, group, input.wave)
-        summary.halted = stoppedBy
-        return summary
-      }
-      await this.prisma.fleetGroup.update({ where: { processId_key_wave: { processId: input.process_id, key: group, wave: input.wave } }, data: { state: 'done' } })
+      groups = []
     }
+    await batch.flush()
+    return summary
+  }
+
+  /**
+   * How long each device is expected to take: its last run of this operation in an earlier task (one that did
+   * something: changed, or failed); devices never seen, the median of those seen; with none seen, 1 each — then
+   * the longest group is the largest.
+   */
+  private async expectedDurations(operation: FleetOperation, devices: string[]): Promise<(device: string) => number> {
+    const { rows } = await this.prisma.pool.query<{ device: string; ms: number }>(
+      `SELECT DISTINCT ON (d.device) d.device, extract(epoch FROM d.finished_at - d.started_at)::float8 * 1000 AS ms
+       FROM fleet_task_devices d JOIN fleet_tasks t ON t.process_id = d.process_id
+       WHERE d.device = ANY($1::text[]) AND t.operation = $2 AND d.started_at IS NOT NULL AND (d.outcome = 'failed' OR d.changed)
+       ORDER BY d.device, d.finished_at DESC`,
+      [devices, operation],
+    )
+    const known = new Map(rows.map((r) => [r.device, r.ms]))
+    const sorted = [...known.values()].sort((a, b) => a - b)
+    const fallback = sorted.length ? sorted[Math.floor(sorted.length / 2)] : 1
+    return (device) => known.get(device) ?? fallback
   }
 
   /** completed / failed / skipped, as the seed's orchestrator answers. */
@@ -184,27 +232,21 @@ export class FleetActivities {
     return { report: await fleetReport(this.prisma, input.process_id) }
   }
 
-  /** Runs the task's operation on one device and records its outcome; true when it failed. */
-  private async runDevice(processId: string, task: TaskRow, d: DeviceRow): Promise<boolean> {
+  /** Runs the task's operation on one device: its outcome, and the version it runs when that changed. */
+  private async runDevice(processId: string, task: TaskRow, d: QueuedDevice): Promise<{ outcome: DeviceOutcome; version?: string }> {
     const ctx = Context.current()
-    const startedAt = new Date()
+    const started_at = new Date()
     const beat = setInterval(() => ctx.heartbeat({ group: d.group_key, device: d.device }), HEARTBEAT_MS)
-    let outcome: { outcome: 'completed' | 'failed'; changed: boolean | null; from_version: string | null; error: string | null }
     try {
       const done = await this.whileUnreachable(() => (task.operation === 'deploy_config' ? this.deploy(processId, d) : this.upgrade(processId, task, d)))
-      outcome = { outcome: 'completed', changed: done.changed, from_version: done.from_version, error: null }
+      const outcome: DeviceOutcome = { device: d.device, outcome: 'completed', changed: done.changed, from_version: done.from_version, error: null, started_at, finished_at: new Date() }
+      return { outcome, version: done.changed ? done.version : undefined }
     } catch (error) {
       if (!(error instanceof DeviceError)) throw error // the database, a bug: the lane is retried and takes up here
-      outcome = { outcome: 'failed', changed: false, from_version: null, error: error.message }
+      return { outcome: { device: d.device, outcome: 'failed', changed: null, from_version: null, error: error.message, started_at, finished_at: new Date() } }
     } finally {
       clearInterval(beat)
     }
-    await this.prisma.$executeRaw`
-      UPDATE fleet_task_devices SET outcome = ${outcome.outcome}::fleet_outcome, changed = ${outcome.changed}, from_version = ${outcome.from_version},
-        error = ${outcome.error}, round = ${task.round}, started_at = ${startedAt}, finished_at = now()
-      WHERE process_id = ${processId}::uuid AND device = ${d.device} AND outcome IS NULL`
-    if (outcome.outcome === 'failed') await this.haltIfTooManyFail(processId, task, d)
-    return outcome.outcome === 'failed'
   }
 
   /** Tries `call` again while the device does not answer (1 s, 2 s, …); then it counts as failed. */
@@ -221,17 +263,15 @@ export class FleetActivities {
 
   /**
    * The request id is the same on every try and every retry of the lane: the device joins an upgrade it is already
-   * running. The inventory then records what the device runs; a retry after a crash records it again.
+   * running. The inventory records the version with the outcome (OutcomeBatch).
    */
-  private async upgrade(processId: string, task: TaskRow, d: DeviceRow): Promise<{ changed: boolean; from_version: string | null }> {
+  private async upgrade(processId: string, task: TaskRow, d: QueuedDevice): Promise<{ changed: boolean; from_version: string | null; version?: string }> {
     if (!this.upgrader) throw ApplicationFailure.nonRetryable('no OS upgrader is configured (LOOM_FLEET_SIMULATOR_URL)', 'DomainError')
-    const done = await this.upgrader.upgrade({ name: d.device, os_version: d.os_version }, String(task.params.version), `${processId}:${d.device}`)
-    if (done.changed) await reported(this.dcim.setDeviceOsVersion(d.device, done.version))
-    return done
+    return this.upgrader.upgrade({ name: d.device, os_version: d.os_version }, String(task.params.version), `${processId}:${d.device}`)
   }
 
   /** The router's configuration as its node's model renders it, verified; the same again changes nothing. */
-  private async deploy(processId: string, d: DeviceRow): Promise<{ changed: boolean; from_version: null }> {
+  private async deploy(processId: string, d: QueuedDevice): Promise<{ changed: boolean; from_version: null; version?: string }> {
     const node = (await this.activeNodes(d.device)).get(d.device)
     if (!node) throw new DeviceError('operation_failed', `${d.device} backs no active node subscription any more`)
     const done = await this.nodes.deployNode({ process_id: processId, step: `deploy_${d.device}`, started_at: new Date().toISOString(), node_subscription_id: node })
@@ -250,7 +290,7 @@ export class FleetActivities {
    * Halts the wave when its failure rate since the last (re)start passes the task's threshold; in a canary wave
    * any failure halts — that is what a canary is for.
    */
-  private async haltIfTooManyFail(processId: string, task: TaskRow, d: DeviceRow): Promise<void> {
+  private async haltIfTooManyFail(processId: string, task: TaskRow, d: QueuedDevice): Promise<void> {
     const [counts] = await this.prisma.$queryRaw<{ failed: number; attempted: number }[]>`
       SELECT count(*) FILTER (WHERE outcome = 'failed')::int AS failed, count(*) FILTER (WHERE outcome IN ('completed', 'failed'))::int AS attempted
       FROM fleet_task_devices WHERE process_id = ${processId}::uuid AND wave = ${d.wave} AND round = ${task.round}`
@@ -262,45 +302,8 @@ export class FleetActivities {
     if (reason) await this.prisma.fleetTask.updateMany({ where: { processId, halted: null }, data: { halted: reason } })
   }
 
-  /** The halt of the task, read only where one can happen (a canary wave, or a threshold set). */
-  private async haltedReason(processId: string, task: TaskRow, wave: number): Promise<string | null> {
-    if (wave !== CANARY_WAVE && task.halt_failure_rate === null) return null
+  private async haltedReason(processId: string): Promise<string | null> {
     return (await this.prisma.fleetTask.findUniqueOrThrow({ where: { processId }, select: { halted: true } })).halted
-  }
-
-  /**
-   * The group this lane works on: the one it had claimed (its previous attempt died in it), or the largest pending
-   * group of the wave — the longest first, so that the last groups to start are short. With a limit of devices down
-   * per site, claims take turns (a lock per task) so that two lanes cannot both take a site's last place.
-   */
-  private async claim(processId: string, wave: number, lane: number, maxDownPerSite: number | null): Promise<string | null> {
-    const [mine] = await this.prisma.$queryRaw<{ key: string }[]>`
-      SELECT key FROM fleet_groups WHERE process_id = ${processId}::uuid AND wave = ${wave} AND state = 'running' AND lane = ${lane} LIMIT 1`
-    if (mine) return mine.key
-    const sitePlace =
-      maxDownPerSite === null
-        ? Prisma.empty
-        : Prisma.sql`AND (SELECT count(*) FROM fleet_groups r WHERE r.process_id = g.process_id AND r.site = g.site AND r.state = 'running') < ${maxDownPerSite}`
-    const claimNext = (tx: Pick<PrismaService, '$queryRaw'>) => tx.$queryRaw<{ key: string }[]>`
-      UPDATE fleet_groups SET state = 'running', lane = ${lane}, claimed_at = now()
-      WHERE (process_id, key, wave) = (
-        SELECT process_id, key, wave FROM fleet_groups g
-        WHERE g.process_id = ${processId}::uuid AND g.wave = ${wave} AND g.state = 'pending' ${sitePlace}
-        ORDER BY g.size DESC, g.key LIMIT 1 FOR UPDATE SKIP LOCKED)
-      RETURNING key`
-    const [next] =
-      maxDownPerSite === null
-        ? await claimNext(this.prisma)
-        : await this.prisma.$transaction(async (tx) => {
-            await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${processId}))`
-            return claimNext(tx)
-          })
-    return next?.key ?? null
-  }
-
-  /** Puts a group back for a later run (a halt, an abort): what is done in it stays done. */
-  private async release(processId: string, group: string, wave: number): Promise<void> {
-    await this.prisma.fleetGroup.update({ where: { processId_key_wave: { processId, key: group, wave } }, data: { state: 'pending', lane: null } })
   }
 
   private async task(processId: string): Promise<TaskRow> {

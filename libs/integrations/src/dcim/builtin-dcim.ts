@@ -179,6 +179,15 @@ export class BuiltinDcim implements Dcim {
     return this.device(name)
   }
 
+  async setDeviceOsVersions(versions: { name: string; version: string }[]): Promise<void> {
+    if (versions.some((v) => !v.version.trim())) throw invalid('an OS version must not be empty')
+    // One statement for the batch; a device already on its version keeps its row (and version count) as it is.
+    await this.prisma.$executeRaw`
+      UPDATE dcim_devices d SET os_version = v.version, version = d.version + 1, updated_at = now()
+      FROM unnest(${versions.map((v) => v.name)}::text[], ${versions.map((v) => v.version)}::text[]) AS v(name, version)
+      WHERE d.name = v.name AND d.os_version IS DISTINCT FROM v.version`
+  }
+
   async interfaces(device: string): Promise<Interface[]> {
     const row = await this.deviceRow(this.prisma, device)
     const rows = await this.prisma.dcimInterface.findMany({ where: { deviceId: row.id }, include: INTERFACE_INCLUDE })

@@ -60,6 +60,16 @@ export function describeDcimContract(backend: string, setup: () => { dcim: Dcim;
       await refused(dcim.setDeviceOsVersion(`${prefix}-r2`, ' '), 'invalid', /must not be empty/)
     })
 
+    test('OS versions of many devices at once: unknown devices left out, the others recorded', async () => {
+      const { dcim, inventory: { prefix } } = setup()
+      await dcim.setDeviceOsVersions([
+        { name: `${prefix}-r1`, version: '6.0.0' },
+        { name: `${prefix}-r3`, version: '6.0.1' },
+        { name: `${prefix}-r99`, version: '6.0.0' },
+      ])
+      assert.deepEqual([(await dcim.device(`${prefix}-r1`)).os_version, (await dcim.device(`${prefix}-r3`)).os_version], ['6.0.0', '6.0.1'])
+    })
+
     test('interfaces in natural order; description, enabled and status can be changed', async () => {
       const { dcim, inventory: { prefix } } = setup()
       const ifs = await dcim.interfaces(`${prefix}-r1`)

@@ -79,6 +79,8 @@ export interface Dcim {
   setDeviceStatus(name: string, status: DeviceStatus): Promise<Device>
   /** Records the OS version a device runs (after an upgrade); recording the version it has already changes nothing. */
   setDeviceOsVersion(name: string, version: string): Promise<Device>
+  /** The same for many devices at once (a fleet task records a batch of upgrades); unknown devices are left out. */
+  setDeviceOsVersions(versions: { name: string; version: string }[]): Promise<void>
   interfaces(device: string): Promise<Interface[]>
   updateInterface(ref: InterfaceRef, patch: InterfacePatch): Promise<Interface>
   /**

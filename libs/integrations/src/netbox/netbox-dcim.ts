@@ -103,6 +103,16 @@ export class NetboxDcim implements Dcim {
     return toDevice(await this.netbox.patch<NbDevice>(`dcim/devices/${d.id}/`, { custom_fields: { os_version: version } }))
   }
 
+  async setDeviceOsVersions(versions: { name: string; version: string }[]): Promise<void> {
+    for (const v of versions) {
+      try {
+        await this.setDeviceOsVersion(v.name, v.version)
+      } catch (error) {
+        if (!(error instanceof SourceOfTruthError && error.kind === 'not_found')) throw error
+      }
+    }
+  }
+
   async interfaces(device: string): Promise<Interface[]> {
     await this.deviceObject(device)
     const [ifs, cables] = await Promise.all([this.netbox.list<NbInterface>('dcim/interfaces/', { device }), this.netbox.list<NbCable>('dcim/cables/', { device })])

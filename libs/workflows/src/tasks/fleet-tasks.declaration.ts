@@ -29,7 +29,7 @@ function runWave<K extends string>(wave: number, key: K) {
   return async (s: Planned, { act, step }: StepEnv<Act>): Promise<Record<K, { lanes: number; groups: number; devices: number }>> => {
     await act.startFleetWave(step)
     const lanes = Math.min(s.input.concurrency, s.plan.groups_per_wave[wave])
-    const done: LaneSummary[] = await Promise.all(Array.from({ length: lanes }, (_, lane) => act.runFleetLane({ ...step, wave, lane })))
+    const done: LaneSummary[] = await Promise.all(Array.from({ length: lanes }, (_, lane) => act.runFleetLane({ ...step, wave, lane, lanes })))
     const halted = done.find((l) => l.halted)?.halted
     if (halted) throw ApplicationFailure.nonRetryable(`${halted}: PUT /resume to go on, or /abort`, ROLLOUT_HALTED)
     return { [key]: { lanes, groups: total(done, 'groups'), devices: total(done, 'devices') } } as Record<K, { lanes: number; groups: number; devices: number }>

@@ -28,6 +28,7 @@ CREATE TABLE "fleet_groups" (
     "wave" INTEGER NOT NULL,
     "site" TEXT NOT NULL,
     "size" INTEGER NOT NULL,
+    "weight" DOUBLE PRECISION NOT NULL DEFAULT 0,
     "state" "fleet_group_state" NOT NULL DEFAULT 'pending',
     "lane" INTEGER,
     "claimed_at" TIMESTAMPTZ(3),
@@ -58,7 +59,7 @@ CREATE TABLE "fleet_task_devices" (
 );
 
 -- CreateIndex
-CREATE INDEX "fleet_groups_process_id_wave_state_idx" ON "fleet_groups"("process_id", "wave", "state");
+CREATE INDEX "fleet_groups_process_id_wave_state_weight_key_idx" ON "fleet_groups"("process_id", "wave", "state", "weight" DESC, "key");
 
 -- CreateIndex
 CREATE INDEX "fleet_task_devices_process_id_group_key_wave_position_idx" ON "fleet_task_devices"("process_id", "group_key", "wave", "position");
@@ -74,6 +75,7 @@ ALTER TABLE "fleet_groups" ADD CONSTRAINT "fleet_groups_process_id_fkey" FOREIGN
 
 -- AddForeignKey
 ALTER TABLE "fleet_task_devices" ADD CONSTRAINT "fleet_task_devices_process_id_fkey" FOREIGN KEY ("process_id") REFERENCES "fleet_tasks"("process_id") ON DELETE CASCADE ON UPDATE CASCADE;
+
 
 -- A fleet task's progress streams like its steps (GET /api/processes/{id}/events): a device done, a halt.
 CREATE TRIGGER "fleet_task_devices_notify" AFTER UPDATE ON "fleet_task_devices" FOR EACH ROW EXECUTE FUNCTION "notify_process_change"();
