@@ -29,10 +29,13 @@ export interface DeviceOutcome {
   finished_at: Date
 }
 
-/** Outcomes are written at least this often, so that progress shows while a lane works. */
-const FLUSH_MS = 100
-/** … and when this many wait. */
-const FLUSH_DEVICES = 50
+/**
+ * The lanes of a task together write about this many times a second, whatever their number: progress shows while
+ * they work (a lane of ten writes every 100 ms, one of a hundred every second) without a write per device.
+ */
+const FLUSHES_PER_SECOND = 100
+/** … and a lane writes when this many outcomes wait. */
+const FLUSH_DEVICES = 100
 
 export class FleetQueue {
   constructor(
@@ -102,8 +105,8 @@ export class FleetQueue {
   }
 
   /** Outcomes, skips and finished groups of a lane, held until `flush` (or until due); `record` writes OS versions to the inventory first. */
-  batch(round: number, record: (versions: DeviceVersion[]) => Promise<void>): OutcomeBatch {
-    return new OutcomeBatch(this.pool, this.processId, this.wave, round, record)
+  batch(round: number, lanes: number, record: (versions: DeviceVersion[]) => Promise<void>): OutcomeBatch {
+    return new OutcomeBatch(this.pool, this.processId, this.wave, round, Math.max(100, (lanes * 1000) / FLUSHES_PER_SECOND), record)
   }
 }
 
@@ -125,6 +128,7 @@ export class OutcomeBatch {
     private readonly processId: string,
     private readonly wave: number,
     private readonly round: number,
+    private readonly flushMs: number,
     private readonly record: (versions: DeviceVersion[]) => Promise<void>,
   ) {}
 
@@ -144,7 +148,7 @@ export class OutcomeBatch {
   }
 
   get due(): boolean {
-    return this.outcomes.length >= FLUSH_DEVICES || Date.now() - this.last >= FLUSH_MS
+    return this.outcomes.length >= FLUSH_DEVICES || Date.now() - this.last >= this.flushMs
   }
 
   /**

@@ -10,7 +10,7 @@ import { type FleetReport, fleetReport, Prisma, PrismaService } from '#persisten
 import { NODE_PRODUCT } from '#domain/products/node/index.js'
 import { NodeConfigActivities } from '../node/node-config.activities.js'
 import { reported } from '../reported.js'
-import { type DeviceOutcome, FleetQueue, type QueuedDevice } from './fleet-queue.js'
+import { type DeviceOutcome, FleetQueue, type OutcomeBatch, type QueuedDevice } from './fleet-queue.js'
 import type { StepContext } from '../processes/step-context.js'
 
 /** upgrade_os: each device's OS (params.version); deploy_config: each active node's configuration onto its router, verified. */
@@ -46,7 +46,7 @@ export interface LaneSummary {
 
 /** Tries a device that does not answer this many times (waiting 1 s, 2 s, …) before it counts as failed. */
 const UNREACHABLE_TRIES = 3
-/** A lane heartbeats at least this often while a device is worked on, so that a dead worker is noticed in one heartbeat timeout. */
+/** A lane heartbeats this often (the SDK sends at most one per 80 % of the heartbeat timeout). */
 const HEARTBEAT_MS = 2_000
 /** the most groups a lane claims at once (many short groups: fewer round trips) */
 const MAX_CLAIM = 25
@@ -148,11 +148,30 @@ export class FleetActivities {
   async runFleetLane(input: StepContext & { wave: number; lane: number; lanes: number }): Promise<LaneSummary> {
     const ctx = Context.current()
     const task = await this.task(input.process_id)
+    const queue = new FleetQueue(this.prisma.pool, input.process_id, input.wave)
+    const batch = queue.batch(task.round, input.lanes, (versions) => reported(this.dcim.setDeviceOsVersions(versions)))
+    const summary: LaneSummary = { lane: input.lane, groups: 0, devices: 0, halted: null }
+    // One heartbeat timer per lane, saying where it is: a dead worker is noticed within one heartbeat timeout.
+    let at: Record<string, string> = { lane: String(input.lane) }
+    const beat = setInterval(() => ctx.heartbeat(at), HEARTBEAT_MS)
+    try {
+      return await this.workLane(input, task, queue, batch, summary, (where) => (at = where))
+    } finally {
+      clearInterval(beat)
+    }
+  }
+
+  private async workLane(
+    input: StepContext & { wave: number; lane: number; lanes: number },
+    task: TaskRow,
+    queue: FleetQueue,
+    batch: OutcomeBatch,
+    summary: LaneSummary,
+    at: (where: Record<string, string>) => void,
+  ): Promise<LaneSummary> {
+    const ctx = Context.current()
     const policy = FLEET_POLICIES[task.policy]
     const halts = input.wave === CANARY_WAVE || task.halt_failure_rate !== null
-    const queue = new FleetQueue(this.prisma.pool, input.process_id, input.wave)
-    const batch = queue.batch(task.round, (versions) => reported(this.dcim.setDeviceOsVersions(versions)))
-    const summary: LaneSummary = { lane: input.lane, groups: 0, devices: 0, halted: null }
     let groups = await queue.claimedBy(input.lane)
     let claimSize = 1
     for (;;) {
@@ -163,7 +182,7 @@ export class FleetActivities {
         if (!claimed.groups.length && !claimed.pending) break
         if (!claimed.groups.length) {
           // What is left waits for a place at its site: ask again shortly.
-          ctx.heartbeat({ waiting: 'for a place at a site (max_down_per_site)' })
+          at({ lane: String(input.lane), waiting: 'for a place at a site (max_down_per_site)' })
           if (ctx.cancellationSignal.aborted) await ctx.cancelled
           await sleep(SITE_WAIT_MS + Math.random() * SITE_WAIT_MS)
           continue
@@ -184,7 +203,7 @@ export class FleetActivities {
             await queue.release(groups.slice(i))
             return summary
           }
-          ctx.heartbeat({ group, device: d.device })
+          at({ lane: String(input.lane), group, device: d.device })
           const { outcome, version } = await this.runDevice(input.process_id, task, d)
           batch.add(outcome, version)
           summary.devices++
@@ -234,9 +253,7 @@ export class FleetActivities {
 
   /** Runs the task's operation on one device: its outcome, and the version it runs when that changed. */
   private async runDevice(processId: string, task: TaskRow, d: QueuedDevice): Promise<{ outcome: DeviceOutcome; version?: string }> {
-    const ctx = Context.current()
     const started_at = new Date()
-    const beat = setInterval(() => ctx.heartbeat({ group: d.group_key, device: d.device }), HEARTBEAT_MS)
     try {
       const done = await this.whileUnreachable(() => (task.operation === 'deploy_config' ? this.deploy(processId, d) : this.upgrade(processId, task, d)))
       const outcome: DeviceOutcome = { device: d.device, outcome: 'completed', changed: done.changed, from_version: done.from_version, error: null, started_at, finished_at: new Date() }
@@ -244,8 +261,6 @@ export class FleetActivities {
     } catch (error) {
       if (!(error instanceof DeviceError)) throw error // the database, a bug: the lane is retried and takes up here
       return { outcome: { device: d.device, outcome: 'failed', changed: null, from_version: null, error: error.message, started_at, finished_at: new Date() } }
-    } finally {
-      clearInterval(beat)
     }
   }
 

@@ -14,7 +14,8 @@
 //   GET  /log                                200 {entries: UpgradeLogEntry[]}
 import { existsSync, readFileSync } from 'node:fs'
 import { rename, writeFile } from 'node:fs/promises'
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import { Agent as HttpAgent, createServer, type IncomingMessage, request as httpRequest, type Server, type ServerResponse } from 'node:http'
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https'
 import type { AddressInfo, Socket } from 'node:net'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { DeviceError } from './driver.js'
@@ -306,13 +307,24 @@ async function readJson(req: IncomingMessage): Promise<Record<string, unknown> |
   }
 }
 
-/** The OsUpgrader for the fleet simulator's HTTP API. */
+interface Call {
+  method?: 'GET' | 'POST'
+  body?: string
+  signal?: AbortSignal
+}
+
+/**
+ * The OsUpgrader for the fleet simulator's HTTP API. node:http with kept-alive connections rather than fetch: a fleet
+ * task makes thousands of calls a second, and fetch costs several times the CPU per call.
+ */
 export class FleetSimulatorClient implements OsUpgrader {
   readonly name = 'fleet-simulator'
-  private readonly base: string
+  private readonly base: URL
+  private readonly agent: HttpAgent
 
   constructor(baseUrl: string) {
-    this.base = baseUrl.replace(/\/+$/, '')
+    this.base = new URL(baseUrl.replace(/\/+$/, ''))
+    this.agent = new (this.base.protocol === 'https:' ? HttpsAgent : HttpAgent)({ keepAlive: true, maxSockets: 1024 })
   }
 
   async version(device: FleetDevice, signal?: AbortSignal): Promise<string> {
@@ -327,7 +339,6 @@ export class FleetSimulatorClient implements OsUpgrader {
     // upgrade has begun, and a retry with the same requestId joins it or gets its outcome.
     const body = await this.call(device, `/devices/${encodeURIComponent(device.name)}/upgrade`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ version, request_id: requestId, ...(device.os_version ? { adopt: device.os_version } : {}) }),
       signal,
     })
@@ -335,13 +346,11 @@ export class FleetSimulatorClient implements OsUpgrader {
     return { changed: body.changed, from_version: body.from_version, version: body.version }
   }
 
-  private async call(device: FleetDevice, path: string, init: RequestInit): Promise<Record<string, unknown>> {
+  private async call(device: FleetDevice, path: string, init: Call): Promise<Record<string, unknown>> {
     let status: number
     let text: string
     try {
-      const response = await fetch(`${this.base}${path}`, init)
-      status = response.status
-      text = await response.text()
+      ;({ status, text } = await this.send(path, init))
     } catch (error) {
       if (init.signal?.aborted) throw init.signal.reason
       throw new DeviceError('unreachable', `${device.name} (simulated) did not answer: ${reason(error)}`)
@@ -361,11 +370,29 @@ export class FleetSimulatorClient implements OsUpgrader {
     // 422: the device refused the upgrade; 404: neither it nor the inventory knows its version; 400: a bug here.
     throw new DeviceError('operation_failed', said)
   }
+
+  private send(path: string, init: Call): Promise<{ status: number; text: string }> {
+    const request = this.base.protocol === 'https:' ? httpsRequest : httpRequest
+    return new Promise((resolve, reject) => {
+      const req = request(
+        new URL(`${this.base.pathname.replace(/\/$/, '')}${path}`, this.base),
+        { method: init.method ?? 'GET', agent: this.agent, signal: init.signal, headers: init.body === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(init.body) } },
+        (res) => {
+          const chunks: Buffer[] = []
+          res.on('data', (c: Buffer) => chunks.push(c))
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }))
+          res.on('error', reject)
+        },
+      )
+      req.on('error', reject)
+      req.end(init.body)
+    })
+  }
 }
 
 const garbled = (device: FleetDevice, body: Record<string, unknown>) => new DeviceError('unreachable', `${device.name} (simulated) answered something unexpected: ${JSON.stringify(body).slice(0, 200)}`)
 
-/** fetch's own message is only "fetch failed": the cause says why (connect ECONNREFUSED, other side closed). */
+/** The error's message, with its cause's where it has one (connect ECONNREFUSED, socket hang up). */
 function reason(error: unknown): string {
   if (!(error instanceof Error)) return String(error)
   return error.cause instanceof Error ? `${error.message}: ${error.cause.message}` : error.message
