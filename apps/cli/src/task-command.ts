@@ -49,7 +49,8 @@ Exit codes:
   2  the task completed with failed devices (the rest of their groups skipped)
   3  the task stopped for someone: halted (suspended; --halt-failure-rate) or waiting for the canary approval;
      what to run to resume or abort it is printed
-  4  the task ended aborted or failed`
+  4  the task ended aborted or failed
+`
 
 export function taskCommands({ apiBase, request }: TaskCommandDeps): Command {
   const task = new Command('task').description('fleet tasks: upgrade the OS of many devices, and follow them')
@@ -61,6 +62,7 @@ export function taskCommands({ apiBase, request }: TaskCommandDeps): Command {
     let lastError: string
     for (;;) {
       const controller = new AbortController()
+      let done: ProcessDto | undefined
       try {
         const res = await fetch(new URL(`/api/processes/${encodeURIComponent(id)}/events`, apiBase()), {
           headers: { authorization: `Bearer ${key}`, accept: 'text/event-stream' },
@@ -77,8 +79,8 @@ export function taskCommands({ apiBase, request }: TaskCommandDeps): Command {
             attempts = 0
             seen(p)
             if (settled(p)) {
-              controller.abort()
-              return p
+              done = p
+              break // cancels the stream
             }
           }
           lastError = 'the event stream ended before the task did'
@@ -86,7 +88,10 @@ export function taskCommands({ apiBase, request }: TaskCommandDeps): Command {
       } catch (error) {
         if (error instanceof FollowError) throw error
         lastError = (error as Error).message
+      } finally {
+        controller.abort()
       }
+      if (done) return done
       if (++attempts > 5) throw new FollowError(`lost the task at ${apiBase()}: ${lastError}`)
       await sleep(Math.min(attempts, 3) * 1000)
     }
@@ -167,11 +172,11 @@ report (completed, failed, skipped devices), a summary and the process id. When 
 the canary approval, what happened, the report so far and the calls that resume or abort it are printed.
 Ctrl-C stops following; the task goes on (loom task follow <id>).
 ${EXIT_CODES_HELP}
-
 Examples:
   loom task upgrade-os --version 5.3.1 --site earth
   loom task upgrade-os --version 5.3.1 --dev-type spine --json > report.json
-  loom task upgrade-os --version 5.3.1 --site earth,mars --canary 4 --halt-failure-rate 5% --max-down-per-site 10`,
+  loom task upgrade-os --version 5.3.1 --site earth,mars --canary 4 --halt-failure-rate 5% --max-down-per-site 10
+`,
     )
     .action(async (o: { version: string; site?: string[]; devType?: string[]; policy?: string; concurrency?: number; maxDownPerSite?: number; canary?: number; soak?: number; haltFailureRate?: number; haltMinDevices?: number; json?: boolean; wait: boolean }) => {
       if (o.soak !== undefined && o.canary === undefined) usage('--soak: only with --canary (the canary wave soaks, then the rest goes on)')

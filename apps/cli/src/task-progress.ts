@@ -74,18 +74,30 @@ export function countsLine(f: FleetProgressDto): string {
   return `${doneOf(f)}/${f.devices} devices: ${f.completed} completed (${f.unchanged} unchanged), ${f.failed} failed, ${f.skipped} skipped; groups ${f.groups.done}/${f.groups.total}${f.groups.running ? ` (${f.groups.running} running)` : ''}`
 }
 
+/** The counts on a terminal, on two lines to fit its width: `upgrade-os 5.3.1: 54/106 devices (50 %)`, then the rest. */
+export function liveCounts(title: string, f: FleetProgressDto): string[] {
+  const percent = f.devices ? Math.floor((doneOf(f) * 100) / f.devices) : 100
+  return [
+    `${title}: ${doneOf(f)}/${f.devices} devices (${percent} %)`,
+    `  ${f.completed} completed (${f.unchanged} unchanged), ${f.failed} failed, ${f.skipped} skipped; groups ${f.groups.done}/${f.groups.total}${f.groups.running ? `, ${f.groups.running} running:` : ''}`,
+  ]
+}
+
 /** The groups at work, at most `most` of them: `earth/rack31  leaf63.earth  1/2`, then `…and 3 more`. */
 export function runningLines(f: FleetProgressDto, most = 10): string[] {
   const shown = f.running.slice(0, most)
   const width = Math.max(0, ...shown.map((g) => g.group.length))
   const deviceWidth = Math.max(0, ...shown.map((g) => (g.device ?? '-').length))
-  const lines = shown.map((g) => `  ${g.group.padEnd(width)}  ${(g.device ?? '-').padEnd(deviceWidth)}  ${g.done}/${g.size}${g.wave === 0 ? '  (canary)' : ''}`)
-  if (f.running.length > shown.length) lines.push(`  …and ${f.running.length - shown.length} more`)
+  const lines = shown.map((g) => `    ${g.group.padEnd(width)}  ${(g.device ?? '-').padEnd(deviceWidth)}  ${g.done}/${g.size}${g.wave === 0 ? '  (canary)' : ''}`)
+  if (f.running.length > shown.length) lines.push(`    …and ${f.running.length - shown.length} more`)
   return lines
 }
 
-/** `failed: leaf63.earth — the device refused 5.3.1` */
-export const failureLine = (failure: { device: string; error: string | null }) => `failed: ${failure.device}${failure.error ? ` — ${failure.error}` : ''}`
+/** What a device said, without its name in front when it put it there (`leaf63.earth: upgrade … failed`). */
+export const errorOf = ({ device, error }: { device: string; error: string | null }) => (error?.startsWith(`${device}: `) ? error.slice(device.length + 2) : error) || null
+
+/** `failed: leaf63.earth — upgrade to 5.3.1 failed: the image did not install` */
+export const failureLine = (failure: { device: string; error: string | null }) => `failed: ${failure.device}${errorOf(failure) ? ` — ${errorOf(failure)}` : ''}`
 
 export interface ProgressOptions {
   /** where progress goes: stdout, or stderr when stdout carries JSON */
@@ -142,12 +154,8 @@ export class ProgressView {
       return
     }
     if (fresh.length) {
-      this.erase()
-      for (const x of fresh) {
-        this.failuresShown.add(x.device)
-        this.write(failureLine(x))
-      }
-      this.draw()
+      for (const x of fresh) this.failuresShown.add(x.device)
+      this.redraw(fresh.map(failureLine))
     } else this.schedule()
   }
 
@@ -166,8 +174,7 @@ export class ProgressView {
   /** The live lines for what is known now, cut to the terminal's width. */
   liveLines(): string[] {
     const f = this.fleet
-    const head = f ? `${this.options.title} ▸ ${countsLine(f)}` : `${this.options.title} ▸ ${this.status || 'starting'}…`
-    const lines = [head, ...(f ? runningLines(f, this.options.groups ?? 10) : [])]
+    const lines = f ? [...liveCounts(this.options.title, f), ...runningLines(f, this.options.groups ?? 10)] : [`${this.options.title}: ${this.status || 'starting'}…`]
     const width = (this.options.out.columns || 100) - 1
     return lines.map((l) => ([...l].length > width ? `${[...l].slice(0, width - 1).join('')}…` : l))
   }
@@ -177,22 +184,28 @@ export class ProgressView {
     const wait = Math.max(0, 100 - (Date.now() - this.lastDraw))
     this.timer = setTimeout(() => {
       this.timer = undefined
-      this.erase()
-      this.draw()
+      this.redraw()
     }, wait)
   }
 
-  private draw(): void {
+  /** In one write: the live lines cleared, lines printed above them for good, the live lines drawn anew. */
+  private redraw(above: string[] = []): void {
     const lines = this.liveLines()
-    this.options.out.write(lines.map((l) => `${l}\n`).join(''))
+    this.options.out.write(`${this.eraseCode()}${[...above, ...lines].map((l) => `${l}\n`).join('')}`)
     this.drawn = lines.length
     this.lastDraw = Date.now()
   }
 
-  /** Moves up over the live lines and clears them (ANSI: cursor to the start of the line n up, clear to the end). */
-  private erase(): void {
-    if (this.drawn) this.options.out.write(`\x1b[${this.drawn}F\x1b[J`)
+  /** ANSI: the cursor to the start of the first live line, and clear to the end of the screen. */
+  private eraseCode(): string {
+    const code = this.drawn ? `\x1b[${this.drawn}F\x1b[J` : ''
     this.drawn = 0
+    return code
+  }
+
+  private erase(): void {
+    const code = this.eraseCode()
+    if (code) this.options.out.write(code)
   }
 
   private write(line: string): void {
@@ -202,7 +215,7 @@ export class ProgressView {
 
 /** The report as the seed has it — completed, failed, skipped, the names — failed devices with what they said. */
 export function reportLines(report: FleetReportDto, failures: { device: string; error: string | null }[] = []): string[] {
-  const why = new Map(failures.map((f) => [f.device, f.error]))
+  const why = new Map(failures.map((f) => [f.device, errorOf(f)]))
   const section = (name: string, devices: string[], note?: (d: string) => string) => [`${name} (${devices.length}):`, ...devices.map((d) => `  ${d}${note?.(d) ?? ''}`)]
   return [
     ...section('completed', report.completed),
