@@ -14,7 +14,8 @@
 //   7. fleet operations (upgrade-os, issue 14): the ACME fleet (848 devices) on the OS-upgrade simulator's default profile
 //      (10–2000 ms a device, ~1.5 % failures, seed 1), dc-aware, 100 lanes, through POST /api/tasks/upgrade-os?async=true
 //      until completed, against the lower bound of the simulator's seeded outcomes (the longest group, or all the work
-//      over the lanes); then BENCH_FLEET_DEVICES generated devices at a fixed 50 ms, no failures, 100 lanes, policy
+//      over the lanes), once on a new fleet and once as a second task (each device's duration known from the first,
+//      the longest groups claimed first); then BENCH_FLEET_DEVICES generated devices at a fixed 50 ms, no failures, 100 lanes, policy
 //      parallel (and dc-aware: groups of two), against devices × 50 ms / 100. Each with its history size, the worker's
 //      peak resident memory, and where the time went (from the plan's timestamps) and which process spent the CPU.
 // Options: BENCH_CIRCUITS (default 40), BENCH_STEP_RUNS (default 200), BENCH_WAITING (default 1000), BENCH_CACHED_WORKFLOWS (the Loom worker's cache size), BENCH_PINGS (default 300), BENCH_NODES (default 60), BENCH_CONCURRENCY (default 16), BENCH_POLL_MS (default 250),
@@ -507,7 +508,10 @@ function spawnProfiled(script: string, env: NodeJS.ProcessEnv, dir: string): Chi
  * task over the edges (to another version: the devices keep their latency), then every device to FLEET_VERSION
  * through the API, polled as a consumer would until completed_at.
  */
-async function fleetRun(stack: TestStack, o: { label: string; devices: FleetDevice[]; seedDb: (url: string) => Promise<void>; profile: FleetSimulatorProfile; policy: string }): Promise<FleetRun> {
+async function fleetRun(
+  stack: TestStack,
+  o: { label: string; devices: FleetDevice[]; seedDb: (url: string) => Promise<void>; profile: FleetSimulatorProfile; policy: string; warmUpAll?: boolean },
+): Promise<FleetRun> {
   const simulator = new FleetSimulator(o.profile)
   const simulatorUrl = await simulator.listen()
   const db = await cloneDatabaseOn(stack.databaseServer, stack.templateDatabase, 'loom_bench')
@@ -532,7 +536,8 @@ async function fleetRun(stack: TestStack, o: { label: string; devices: FleetDevi
       if (done.status !== 'completed') throw new Error(`upgrade-os ended ${done.status}: ${JSON.stringify(done.failure)}`)
       return { id: started.body.id, postedAt, seenAt: Date.now(), done }
     }
-    await upgrade({ version: '5.3.0', filter_dev_types: ['edge'], policy: o.policy, concurrency: FLEET_LANES }) // warm-up
+    // The warm-up: the edges, or (warmUpAll) every device, so that the measured task knows each device's duration.
+    await upgrade({ version: '5.3.0', ...(o.warmUpAll ? {} : { filter_dev_types: ['edge'] }), policy: o.policy, concurrency: FLEET_LANES })
     const temporal = childPids(process.pid, 'temporal')
     const cpu = () => ({
       worker: cpuSeconds(worker.child.pid),
@@ -598,6 +603,17 @@ async function fleetRun(stack: TestStack, o: { label: string; devices: FleetDevi
 async function fleetBenchmark(stack: TestStack, report: (run: FleetRun) => void): Promise<void> {
   const acme = acmeFleet()
   report(await fleetRun(stack, { label: `ACME fleet, ${acme.length} devices, simulator 10–2000 ms, 1.5 % failures, seed 1`, devices: acme, seedDb: loadAcmeFleet, profile: DEMO_PROFILE, policy: 'dc-aware' }))
+  // The same after a first task over every device: the plan knows each device's duration and starts the longest groups first.
+  report(
+    await fleetRun(stack, {
+      label: `ACME fleet, ${acme.length} devices, a second task (durations known from the first)`,
+      devices: acme,
+      seedDb: loadAcmeFleet,
+      profile: DEMO_PROFILE,
+      policy: 'dc-aware',
+      warmUpAll: true,
+    }),
+  )
   const generated = generatedFleet(FLEET_DEVICES)
   for (const policy of FLEET_RUN_POLICIES) {
     report(await fleetRun(stack, { label: `${generated.length} generated devices at a fixed 50 ms, no failures`, devices: generated, seedDb: (url) => seedGeneratedFleet(url, generated), profile: FIXED_PROFILE, policy }))
