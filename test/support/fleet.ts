@@ -1,7 +1,7 @@
 // The ACME fleet for fleet-task tests: the simulator that upgrades it, and the report the seed's DC-aware runner
 // must give for it, computed from the simulator's seeded outcomes — not from what Loom did.
 import { acmeFleet, type AcmeDevice } from '#domain/fleet/acme-fleet.js'
-import { FLEET_POLICIES, type FleetDevice, planRollout } from '#domain/fleet/rollout.js'
+import { byName, FLEET_POLICIES, type FleetDevice, planRollout } from '#domain/fleet/rollout.js'
 import { type FleetSimulatorProfile, simulatedOutcome } from '#integrations/devices/fleet-simulator.js'
 import { PrismaService, seedAcmeFleet } from '#persistence/index.js'
 
@@ -24,7 +24,6 @@ export function acmeDevices(filter: { sites?: string[]; dev_types?: string[] } =
   return acmeFleet().filter((d) => (!filter.sites || filter.sites.includes(d.site)) && (!filter.dev_types || filter.dev_types.includes(d.dev_type)))
 }
 
-const byName = new Intl.Collator('en', { numeric: true }).compare
 
 /**
  * What the seed's runner reports for these devices: per group, in name order, devices complete until the first

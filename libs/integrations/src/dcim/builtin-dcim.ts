@@ -71,22 +71,8 @@ function toDevice(row: DeviceRow): Device {
   }
 }
 
-/** A device as the one-query list reads it (snake_case columns, the rack's name joined). */
-interface DeviceListRow {
-  name: string
-  role: DeviceRole
-  vendor: string
-  platform: string
-  site: string
-  rack: string | null
-  status: DeviceStatus
-  management_address: string | null
-  primary_ipv4: string | null
-  primary_ipv6: string | null
-  os_version: string | null
-}
-
-const fromListRow = (row: DeviceListRow): Device => ({ ...row, primary_ipv4: withLength(row.primary_ipv4), primary_ipv6: withLength(row.primary_ipv6) })
+/** A device as the one-query list reads it (the rack's name joined; addresses as PostgreSQL prints them). */
+const fromListRow = (row: Device): Device => ({ ...row, primary_ipv4: withLength(row.primary_ipv4), primary_ipv6: withLength(row.primary_ipv6) })
 
 function toCable(row: CableRow): Cable {
   const end = (side: string): InterfaceRef => {
@@ -152,7 +138,7 @@ export class BuiltinDcim implements Dcim {
       sites === undefined ? Prisma.empty : Prisma.sql`AND d.site = ANY(${sites}::text[])`,
       roles === undefined ? Prisma.empty : Prisma.sql`AND d.role = ANY(${roles}::device_role[])`,
     ]
-    const rows = await this.prisma.$queryRaw<DeviceListRow[]>`
+    const rows = await this.prisma.$queryRaw<Device[]>`
       SELECT d.name, d.role::text AS role, d.vendor, d.platform, d.site, r.name AS rack, d.status::text AS status,
              d.management_address, d.primary_ipv4, d.primary_ipv6, d.os_version
       FROM dcim_devices d LEFT JOIN dcim_racks r ON r.id = d.rack_id

@@ -1,5 +1,6 @@
 // What a fleet task has done so far, read from its plan: the report the seed's orchestrator answers, and the
 // progress the API and the CLI show while it runs. The worker writes these rows; everyone else only reads them.
+import { byName } from '#domain/fleet/rollout.js'
 import type { PrismaService } from '../prisma.service.js'
 
 export interface FleetReport {
@@ -31,7 +32,6 @@ export interface FleetProgress {
   report?: FleetReport
 }
 
-const byName = new Intl.Collator('en', { numeric: true }).compare
 
 /** completed / failed / skipped host names, by site, then by name as people read them (leaf9 before leaf10). */
 export async function fleetReport(prisma: PrismaService, processId: string): Promise<FleetReport> {
