@@ -128,7 +128,7 @@ describe('the seed\'s endpoint', () => {
 describe('asynchronous, staged', () => {
   test('Prefer: respond-async answers 202 with the process; its events stream the groups at work until the report', async () => {
     const devices = acmeDevices({ sites: ['jupyter'] })
-    const res = await loom.api.call<ProcessStartedDto>('POST', '/api/tasks/upgrade-os', { version: '5.3.1', filter_sites: ['jupyter'], concurrency: 10 }, { ...as('olivia'), prefer: 'respond-async' })
+    const res = await loom.api.call<ProcessStartedDto>('POST', '/api/tasks/upgrade-os', { version: '5.3.1', filter_sites: ['jupyter'], concurrency: 1 }, { ...as('olivia'), prefer: 'respond-async' })
     assert.equal(res.status, 202, JSON.stringify(res.body))
     assert.equal(res.headers.get('location'), `/api/processes/${res.body.id}`)
     assert.equal(res.headers.get('preference-applied'), 'respond-async')
@@ -148,7 +148,9 @@ describe('asynchronous, staged', () => {
       }
     }
     assert.equal(last?.status, 'completed')
-    assert.ok(seen.some((f) => f.running.length > 0 && f.running.length <= 10), 'some event showed the groups at work, at most the concurrency')
+    // One lane, about two seconds of devices: events arrive while it works, each showing the one group at work.
+    assert.ok(seen.some((f) => f.running.length === 1), 'some event showed the group at work')
+    assert.ok(seen.every((f) => f.running.length <= 1), 'never more groups at work than the concurrency')
     assert.ok(seen.some((f) => f.pending > 0 && f.pending < devices.length), 'progress arrived while the task ran')
     assert.deepEqual(last?.fleet?.report, expectedReport(devices, PROFILE, '5.3.1'))
   })
@@ -208,12 +210,19 @@ describe('asynchronous, staged', () => {
     assert.equal(res.body.status, 'suspended')
     const halted = await processOf(res.headers.get('location')!)
     assert.ok(halted.fleet!.pending > 0 && halted.fleet!.halted)
+    // Its devices stay its own until it ends: another task on them is refused, naming it.
+    const busy = await upgrade({ version: '5.3.1', filter_sites: ['neptune'], filter_dev_types: ['spine'] })
+    assert.equal(busy.status, 409, JSON.stringify(busy.body))
+    assert.match(busy.body.detail ?? '', new RegExp(`in fleet task ${res.body.id}, which has not ended`))
     assert.equal((await loom.api.call('PUT', `/api/processes/${res.body.id}/abort`, { reason: 'bad image' }, as('olivia'))).status, 200)
     const aborted = await loom.api.waitForProcess(res.body.id, (x) => x.status === 'aborted')
     const ran = simulator.log().filter((e) => e.to_version === version).length
     await new Promise((r) => setTimeout(r, 300))
     assert.equal(simulator.log().filter((e) => e.to_version === version).length, ran, 'nothing upgraded after the abort')
     assert.equal(aborted.fleet!.pending, halted.fleet!.pending, 'the devices not reached stay untouched')
+    // Aborted, it holds nothing.
+    const spines = await upgrade({ version: '5.3.1', filter_sites: ['neptune'], filter_dev_types: ['spine'] })
+    assert.equal(spines.status, 200, JSON.stringify(spines.body))
   })
 
   test('the parallel policy with at most 3 devices down per site: nothing is skipped, and never more than 3 devices of the site upgrade at once', async () => {

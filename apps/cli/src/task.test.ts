@@ -227,7 +227,7 @@ describe('task progress, as printed', () => {
     failed: 0,
     skipped: 0,
     pending: 100,
-    groups: { total: 52, done: 0, running: 0 },
+    groups: { total: 52, done: 0, running: 0, claimed: 0 },
     halted: null,
     running: [],
     failures: [],
@@ -282,7 +282,7 @@ describe('task progress, as printed', () => {
     const { chunks, out } = sink(true, 40)
     const view = new ProgressView({ out, live: true, title: 'upgrade-os 5.3.1' })
     const running = [{ group: 'earth/rack31', wave: 1, device: 'leaf61.earth', done: 0, size: 2 }]
-    view.update(processWith(fleet({ completed: 10, pending: 90, running, groups: { total: 52, done: 5, running: 1 } })))
+    view.update(processWith(fleet({ completed: 10, pending: 90, running, groups: { total: 52, done: 5, running: 1, claimed: 3 } })))
     await new Promise((resolve) => setTimeout(resolve, 150))
     view.update(processWith(fleet({ completed: 10, failed: 1, pending: 89, running, failures: [{ device: 'leaf61.earth', error: 'leaf61.earth: refused' }] })))
     view.finish()

@@ -31,7 +31,8 @@ export class UpgradeOsRequestDto {
 class FleetGroupsDto {
   @ApiProperty() total: number
   @ApiProperty() done: number
-  @ApiProperty() running: number
+  @ApiProperty({ description: 'groups at work: one per busy lane' }) running: number
+  @ApiProperty({ description: 'the groups at work and those lanes have taken to do next (a lane takes several short groups at once)' }) claimed: number
 }
 
 class FleetRunningGroupDto {

@@ -3,6 +3,7 @@ import type { ProcessStartedDto } from '#contracts/index.js'
 import type { ProcessStatus } from '#domain/index.js'
 import { DCIM, type Dcim } from '#integrations/dcim/dcim.js'
 import { type FleetReport, fleetReport, PrismaService } from '#persistence/index.js'
+import { FLEET_DEVICE_CLAIM } from '#domain/fleet/rollout.js'
 import { TASK_UPGRADE_OS } from '#workflows/names.js'
 import { upgradeOsPage } from '#workflows/tasks/fleet-task.forms.js'
 import type { VerifiedCaller } from '../auth/caller.js'
@@ -41,7 +42,7 @@ export class TasksService {
     if (unknown.length) {
       throw new FieldErrorsException(400, unknown.map((k) => ({ path: k, message: `unknown field${suggestion(k, known)}; the fields are ${known.join(', ')}` })), 'request body')
     }
-    await this.checkFilters(body as Record<string, unknown>)
+    await this.checkSelection(body as Record<string, unknown>)
     const { replayed: _, ...started } = await this.processes.start(TASK_UPGRADE_OS, body, caller, options.idempotencyKey)
     if (!options.wait) return { kind: 'accepted', started }
     const status = await this.settled(started.id, options.waitMs ?? SYNC_WAIT_MS)
@@ -53,18 +54,27 @@ export class TasksService {
     return { kind: 'accepted', started: { ...started, status: status ?? started.status } }
   }
 
-  /** Sites and device types the inventory does not have select nothing: more likely a typo than a wish. */
-  private async checkFilters(body: Record<string, unknown>): Promise<void> {
+  /**
+   * Sites and device types the inventory does not have select nothing: more likely a typo than a wish (422). Devices
+   * another fleet task holds are a 409 naming it (the plan would refuse them too, after the start).
+   */
+  private async checkSelection(body: Record<string, unknown>): Promise<void> {
     const parsed = upgradeOsPage.safeParse(body)
     if (!parsed.success) return // the form answers 422, field by field
     const { filter_sites: sites, filter_dev_types: types } = parsed.data
-    if (!sites && !types) return
     const found = await this.dcim.devices({ sites, roles: types })
     const errors = [
       ...(sites ?? []).flatMap((s, i) => (found.some((d) => d.site === s) ? [] : [{ path: `filter_sites.${i}`, message: `no device${types ? ` of type ${types.join(' or ')}` : ''} at site ${s}` }])),
       ...(types ?? []).flatMap((t, i) => (found.some((d) => d.role === t) ? [] : [{ path: `filter_dev_types.${i}`, message: `no device of type ${t}${sites ? ` at ${sites.join(', ')}` : ''}` }])),
     ]
     if (errors.length) throw new FieldErrorsException(422, errors, 'request body')
+    const held = await this.prisma.resourceClaim.findMany({ where: { resourceType: FLEET_DEVICE_CLAIM, resourceKey: { in: found.map((d) => d.name) } }, select: { resourceKey: true, processId: true } })
+    if (held.length) {
+      const task = held[0].processId
+      throw new ConflictException(
+        `${held.length} of the selected devices (${held.slice(0, 3).map((h) => h.resourceKey).join(', ')}${held.length > 3 ? ', …' : ''}) are in fleet task ${task}, which has not ended: wait for it (GET /api/processes/${task}) or abort it (PUT /api/processes/${task}/abort).`,
+      )
+    }
   }
 
   /** The process's status once it has settled, or null when `ms` passed first. */

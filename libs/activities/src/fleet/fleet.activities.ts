@@ -2,7 +2,7 @@ import { Inject, Injectable, Optional } from '@nestjs/common'
 import { ApplicationFailure, Context } from '@temporalio/activity'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { DeviceRole } from '#domain/index.js'
-import { CANARY_WAVE, FLEET_POLICIES, type FleetDevice, MAIN_WAVE, planRollout } from '#domain/fleet/rollout.js'
+import { CANARY_WAVE, FLEET_DEVICE_CLAIM, FLEET_POLICIES, type FleetDevice, MAIN_WAVE, planRollout } from '#domain/fleet/rollout.js'
 import { DCIM, type Dcim } from '#integrations/dcim/dcim.js'
 import { DeviceError } from '#integrations/devices/driver.js'
 import { OS_UPGRADER, type OsUpgrader } from '#integrations/devices/os-upgrader.js'
@@ -117,6 +117,7 @@ export class FleetActivities {
           SELECT ${input.process_id}::uuid, * FROM unnest(${g.map((x) => x.key)}::text[], ${g.map((x) => x.wave)}::int[], ${g.map((x) => x.site)}::text[], ${g.map((x) => x.size)}::int[],
             ${g.map((x) => weightOf(x.key, x.wave))}::float8[])`
         const d = plan.devices
+        await holdDevices(tx, input.process_id, d.map((x) => x.name))
         await tx.$executeRaw`
           INSERT INTO fleet_task_devices (process_id, device, site, dev_type, rack, group_key, position, wave, os_version)
           SELECT ${input.process_id}::uuid, * FROM unnest(${d.map((x) => x.name)}::text[], ${d.map((x) => x.site)}::text[], ${d.map((x) => x.dev_type)}::text[],
@@ -251,6 +252,12 @@ export class FleetActivities {
     return { report: await fleetReport(this.prisma, input.process_id) }
   }
 
+  /** The report, and the devices free for other fleet tasks (an abort or a failure frees them with the process's other claims). */
+  async finishFleetTask(input: StepContext): Promise<{ report: FleetReport }> {
+    await this.prisma.resourceClaim.deleteMany({ where: { processId: input.process_id, resourceType: FLEET_DEVICE_CLAIM } })
+    return this.fleetReport(input)
+  }
+
   /** Runs the task's operation on one device: its outcome, and the version it runs when that changed. */
   private async runDevice(processId: string, task: TaskRow, d: QueuedDevice): Promise<{ outcome: DeviceOutcome; version?: string }> {
     const started_at = new Date()
@@ -332,6 +339,25 @@ export class FleetActivities {
       halt_min_devices: t.haltMinDevices,
       round: t.round,
     }
+  }
+}
+
+/**
+ * Holds the task's devices (resource claims, as a start form's): a device is in one unfinished fleet task at a time,
+ * so that two tasks never work on it at once. Devices another task holds refuse the plan, naming it.
+ */
+async function holdDevices(tx: Prisma.TransactionClient, processId: string, devices: string[]): Promise<void> {
+  await tx.$executeRaw`
+    INSERT INTO resource_claims (resource_type, resource_key, process_id)
+    SELECT ${FLEET_DEVICE_CLAIM}, device, ${processId}::uuid FROM unnest(${devices}::text[]) AS device
+    ON CONFLICT (resource_type, resource_key) DO NOTHING`
+  const held = await tx.resourceClaim.findMany({ where: { resourceType: FLEET_DEVICE_CLAIM, resourceKey: { in: devices }, processId: { not: processId } }, select: { resourceKey: true, processId: true } })
+  if (held.length) {
+    const tasks = [...new Set(held.map((h) => h.processId))]
+    throw ApplicationFailure.nonRetryable(
+      `${held.length} of the devices are in fleet task${tasks.length > 1 ? 's' : ''} ${tasks.join(', ')} (${held.slice(0, 3).map((h) => h.resourceKey).join(', ')}${held.length > 3 ? ', …' : ''}), which has not ended: retry once it has, or abort it`,
+      'Conflict',
+    )
   }
 }
 

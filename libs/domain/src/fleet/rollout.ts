@@ -40,6 +40,9 @@ export const FLEET_POLICIES: Readonly<Record<string, FleetPolicy>> = { [dcAware.
 export const FLEET_POLICY_NAMES = Object.keys(FLEET_POLICIES) as [string, ...string[]]
 export const DEFAULT_FLEET_POLICY = dcAware.name
 
+/** The resource claim that holds a device for one unfinished fleet task at a time (resource_claims). */
+export const FLEET_DEVICE_CLAIM = 'fleet_device'
+
 /** Wave 0 is the canary wave (when there is one), wave 1 the rest. */
 export const CANARY_WAVE = 0
 export const MAIN_WAVE = 1

@@ -21,10 +21,11 @@ export interface FleetProgress {
   skipped: number
   /** devices with no outcome yet */
   pending: number
-  groups: { total: number; done: number; running: number }
+  /** running: groups at work (one per lane); claimed: those and the ones lanes have taken to do next */
+  groups: { total: number; done: number; running: number; claimed: number }
   /** why the running wave halted (the task is suspended), else null */
   halted: string | null
-  /** the groups being worked on now, with the device each is at and how far it is */
+  /** the groups being worked on now (one per lane), with the device each is at and how far it is */
   running: { group: string; wave: number; device: string | null; done: number; size: number }[]
   /** the failures so far: device and the device's own words */
   failures: { device: string; error: string | null }[]
@@ -58,7 +59,10 @@ export async function fleetProgress(prisma: PrismaService, processId: string, op
     SELECT g.key AS "group", g.wave, g.size,
            (SELECT d.device FROM fleet_task_devices d WHERE d.process_id = g.process_id AND d.group_key = g.key AND d.wave = g.wave AND d.outcome IS NULL ORDER BY d.position LIMIT 1) AS device,
            (SELECT count(*)::int FROM fleet_task_devices d WHERE d.process_id = g.process_id AND d.group_key = g.key AND d.wave = g.wave AND d.outcome IS NOT NULL) AS done
-    FROM fleet_groups g WHERE g.process_id = ${processId}::uuid AND g.state = 'running' ORDER BY g.key`
+    FROM (
+      -- A lane claims several short groups at once and works through them in claim order: its first is the one at work.
+      SELECT DISTINCT ON (lane) * FROM fleet_groups WHERE process_id = ${processId}::uuid AND state = 'running' ORDER BY lane, weight DESC, key
+    ) g`
   running.sort((a, b) => byName(a.group, b.group))
   const failures = await prisma.fleetTaskDevice.findMany({ where: { processId, outcome: 'failed' }, select: { device: true, error: true } })
   failures.sort((a, b) => byName(a.device, b.device))
@@ -68,7 +72,7 @@ export async function fleetProgress(prisma: PrismaService, processId: string, op
     policy: task.policy,
     ...counts,
     pending: counts.devices - counts.completed - counts.failed - counts.skipped,
-    groups: { total: groups.reduce((n, g) => n + g._count._all, 0), done: inState('done'), running: inState('running') },
+    groups: { total: groups.reduce((n, g) => n + g._count._all, 0), done: inState('done'), running: running.length, claimed: inState('running') },
     halted: task.halted,
     running,
     failures,

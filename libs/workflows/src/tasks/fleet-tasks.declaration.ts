@@ -78,7 +78,7 @@ function fleetTask<I extends RolloutInput>(operation: FleetOperation, params: (i
         ),
     )
     .step('run_devices', 'The devices, group by group', runWave(MAIN_WAVE, 'main_wave'), { activity: LANE })
-    .step('report', 'Report completed, failed and skipped devices', async (_s, { act, step }) => act.fleetReport(step))
+    .step('report', 'Report completed, failed and skipped devices; free them for other tasks', async (_s, { act, step }) => act.finishFleetTask(step))
 }
 
 export const upgradeOsDeclaration = declareWorkflow(
