@@ -49,7 +49,7 @@ export class TasksController {
   @ApiAcceptedResponse({ type: ProcessStartedDto, description: 'asked to answer at once, or the task is still going (halted, waiting for approval, or longer than 10 minutes); Location: the process' })
   @ApiBadRequestResponse({ type: ProblemDto, description: 'not a JSON object, or a field the task does not know (named, with what it may have meant)' })
   @ApiForbiddenResponse({ type: ProblemDto, description: 'the caller lacks tasks.start' })
-  @ApiConflictResponse({ type: ProblemDto, description: 'the task was aborted or failed before it ended' })
+  @ApiConflictResponse({ type: ProblemDto, description: 'another unfinished fleet task holds some of the devices (named), or the task was aborted or failed before it ended' })
   @ApiUnprocessableEntityResponse({ type: ProblemDto, description: 'a field fails the form (a version, a policy, a number out of range), or a filter selects no device (a site or type the inventory does not have)' })
   @ApiServiceUnavailableResponse({ type: ProblemDto, description: 'Temporal or the database is not available', headers: RETRY_AFTER_HEADER })
   async upgradeOs(
