@@ -17,6 +17,12 @@ import { enrolNode } from '../support/workshop.js'
 
 describe('the built-in IPAM', () => {
   const gateway = gatewayOnFreshDatabase()
+  /** Subscriptions to allocate for (an allocation belongs to one that exists); terminated, so that nothing holds what they get. */
+  const subscriptions = async (n: number): Promise<string[]> => {
+    const ids = Array.from({ length: n }, () => uuidv7())
+    await gateway.prisma.subscription.createMany({ data: ids.map((id) => ({ id, product: 'node', customerId: 'acme', description: 'IPAM test', lifecycle: 'terminated' as const })) })
+    return ids
+  }
 
   describe('/api/ipam', () => {
     test('pools: created, listed with utilisation, refused when overlapping or malformed, deleted when empty', async () => {
@@ -47,7 +53,8 @@ describe('the built-in IPAM', () => {
 
     test('allocations: next free prefix or address, idempotent per owner, listed, exhausted, released', async () => {
       await gateway.api.call('POST', '/api/ipam/pools', { name: 'edge-links', prefix: '10.30.0.0/30', role: 'link' })
-      const owner = { subscription_id: uuidv7(), purpose: 'side_a_ipv4' }
+      const [ownerId, other] = await subscriptions(2)
+      const owner = { subscription_id: ownerId, purpose: 'side_a_ipv4' }
       const first = await gateway.api.call<AllocationDto>('POST', '/api/ipam/pools/edge-links/allocations', { ...owner, length: 31 })
       assert.equal(first.status, 201)
       assert.equal(first.body.prefix, '10.30.0.0/31')
@@ -56,13 +63,16 @@ describe('the built-in IPAM', () => {
       const address = await gateway.api.call<AllocationDto>('POST', '/api/ipam/pools/edge-links/allocations', { subscription_id: owner.subscription_id, purpose: 'mgmt' })
       assert.equal(address.body.prefix, '10.30.0.2/32', 'the next address; 10.30.0.3 would be the broadcast address')
 
-      const full = await gateway.api.call('POST', '/api/ipam/pools/edge-links/allocations', { subscription_id: uuidv7(), purpose: 'x', length: 31 })
+      const full = await gateway.api.call('POST', '/api/ipam/pools/edge-links/allocations', { subscription_id: other, purpose: 'x', length: 31 })
       assert.equal(full.status, 409)
       assert.match(String(full.body.detail), /edge-links \(10\.30\.0\.0\/30\) has no free \/31 left/)
-      const badLength = await gateway.api.call('POST', '/api/ipam/pools/edge-links/allocations', { subscription_id: uuidv7(), purpose: 'x', length: 16 })
+      const badLength = await gateway.api.call('POST', '/api/ipam/pools/edge-links/allocations', { subscription_id: other, purpose: 'x', length: 16 })
       assert.equal(badLength.status, 422)
-      const noPool = await gateway.api.call('POST', '/api/ipam/pools/nowhere/allocations', { subscription_id: uuidv7(), purpose: 'x' })
+      const noPool = await gateway.api.call('POST', '/api/ipam/pools/nowhere/allocations', { subscription_id: other, purpose: 'x' })
       assert.equal(noPool.status, 404)
+      const nobody = await gateway.api.call<{ errors: { path: string; message: string }[] }>('POST', '/api/ipam/pools/edge-links/allocations', { subscription_id: uuidv7(), purpose: 'x' })
+      assert.equal(nobody.status, 422, 'no allocation for a subscription that does not exist')
+      assert.deepEqual(nobody.body.errors.map((e) => e.path), ['subscription_id'])
 
       const mine = await gateway.api.get<Page<AllocationDto>>(`/api/ipam/allocations?subscription_id=${owner.subscription_id}`)
       assert.deepEqual(mine.body.items.map((a) => [a.purpose, a.prefix]), [['side_a_ipv4', '10.30.0.0/31'], ['mgmt', '10.30.0.2/32']])
@@ -150,7 +160,7 @@ describe('the built-in IPAM', () => {
 
     test('200 concurrent allocations from one pool, more than the pool of connections, while the pool row is locked: all distinct, none lost — each answered, or 503 with Retry-After and nothing held', async () => {
       assert.equal((await gateway.api.call('POST', '/api/ipam/pools', { name: 'burst', prefix: '10.50.0.0/23', role: 'loopback' })).status, 201)
-      const owners = Array.from({ length: 200 }, () => ({ subscription_id: uuidv7(), purpose: 'loopback_ipv4' }))
+      const owners = (await subscriptions(200)).map((subscription_id) => ({ subscription_id, purpose: 'loopback_ipv4' }))
       const answers = await burstWhileLocked(gateway.prisma, `SELECT 1 FROM ipam_pools WHERE name = 'burst' FOR UPDATE`, () =>
         Promise.all(owners.map((owner) => gateway.api.call<AllocationDto>('POST', '/api/ipam/pools/burst/allocations', owner))),
       )

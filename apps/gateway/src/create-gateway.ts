@@ -13,6 +13,7 @@ import { RETRY_AFTER_HEADER } from './http/problem.js'
 import { requestContext } from './http/request-context.js'
 import { LoomValidationPipe } from './http/validation.pipe.js'
 import { jsonOnly } from './http/json-only.js'
+import { requestLine } from './http/input-hygiene.js'
 import { AuditService } from './audit/audit.service.js'
 import { auditTrail } from './audit/audit-trail.js'
 import { codecCors } from './temporal/codec.controller.js'
@@ -33,7 +34,7 @@ export async function createGateway(
   })
   app.disable('x-powered-by')
   app.use('/codec', codecCors(config))
-  app.use(requestContext(logger), jsonOnly(), httpMetrics(httpDuration), auditTrail(app.get(AuditService), logger))
+  app.use(requestContext(logger), requestLine(), jsonOnly(), httpMetrics(httpDuration), auditTrail(app.get(AuditService), logger))
   app.useGlobalPipes(new LoomValidationPipe())
   app.useGlobalFilters(new ProblemDetailsFilter(logger))
   app.enableShutdownHooks()

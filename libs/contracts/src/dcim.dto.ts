@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger'
 import { Type } from 'class-transformer'
-import { IsBoolean, IsIn, IsInt, IsIP, isIP, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateBy, ValidateIf, ValidateNested, type ValidationOptions } from 'class-validator'
+import { IsBoolean, IsDefined, IsIn, IsInt, isIP, IsIP, IsOptional, IsString, Matches, Max, MaxLength, Min, type ValidationOptions, ValidateBy, ValidateIf, ValidateNested } from 'class-validator'
 import {
   CABLE_STATUSES,
   type CableStatus,
@@ -283,11 +283,13 @@ export class InterfaceDto {
 
 export class CableCreateDto {
   @ApiProperty({ type: InterfaceRefDto })
+  @IsDefined({ message: 'a is required: one end of the cable, {device, interface}' })
   @ValidateNested()
   @Type(() => InterfaceRefDto)
   a: InterfaceRefDto
 
   @ApiProperty({ type: InterfaceRefDto })
+  @IsDefined({ message: 'b is required: one end of the cable, {device, interface}' })
   @ValidateNested()
   @Type(() => InterfaceRefDto)
   b: InterfaceRefDto

@@ -7,6 +7,7 @@ import { answeredProblems, databaseProblem, FieldErrorsException, problem, retry
 
 /** An exhausted pool is a conflict with the state of the resource (RFC 9110), like a name taken already. */
 const SOURCE_OF_TRUTH_STATUS: Record<SourceOfTruthError['kind'], number> = { not_found: 404, conflict: 409, exhausted: 409, invalid: 422, unavailable: 503 }
+import { allowedMethods } from './input-hygiene.js'
 import { loggablePath, requestIdOf } from './request-context.js'
 
 /**
@@ -21,6 +22,18 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const http = host.switchToHttp()
     const req = http.getRequest<Request>()
     const res = http.getResponse<Response>()
+    if (exception instanceof HttpException && exception.getStatus() === 404 && /^Cannot \w+ /.test(exception.message)) {
+      // No route for this method: a path that other methods serve answers OPTIONS with them, and 405 to the rest.
+      const allowed = allowedMethods(req)
+      if (allowed.length) {
+        res.setHeader('Allow', allowed.join(', '))
+        if (req.method === 'OPTIONS') return void res.status(204).end()
+        return void res
+          .status(405)
+          .type('application/problem+json')
+          .json({ ...problem(405, `${req.path} answers ${allowed.join(', ')}, not ${req.method}.`), request_id: requestIdOf(req) })
+      }
+    }
     const body = this.toProblem(exception, req)
     if (body.status >= 500) this.logger.error({ err: exception, req_id: requestIdOf(req), path: loggablePath(req) }, body.detail)
     if (body.status === 503) res.setHeader('Retry-After', String(retryAfterOf(body)))

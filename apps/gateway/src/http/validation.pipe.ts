@@ -1,5 +1,6 @@
 import { type ArgumentMetadata, Injectable, ValidationPipe, type ValidationError } from '@nestjs/common'
 import type { FieldErrorDto } from '#contracts/index.js'
+import { unstorable } from './input-hygiene.js'
 import { FieldErrorsException } from './problem.js'
 
 /** What class-validator found, before we know whether it was in the body (422) or the query/path (400). */
@@ -21,6 +22,10 @@ export class LoomValidationPipe extends ValidationPipe {
   }
 
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if (metadata.type === 'body' || metadata.type === 'query' || metadata.type === 'param') {
+      const unfit = unstorable(value, metadata.type === 'body' ? '' : (metadata.data ?? ''))
+      if (unfit.length) throw new FieldErrorsException(400, unfit, { body: 'request body', query: 'query string', param: 'path' }[metadata.type])
+    }
     try {
       return await super.transform(value ?? (metadata.type === 'body' ? {} : value), metadata)
     } catch (error) {

@@ -4,6 +4,8 @@ import { AllocationCreateDto, AllocationDto, AllocationListQueryDto, type Page, 
 import { BuiltinIpam } from '#integrations/ipam/builtin-ipam.js'
 import { type Ipam, IPAM } from '#integrations/ipam/ipam.js'
 import { notFound } from '#integrations/errors.js'
+import { PrismaService } from '#persistence/index.js'
+import { FieldErrorsException } from '../http/problem.js'
 import { ApiPageResponse } from '../http/api-page.decorator.js'
 import { wholeList } from '../http/pagination.js'
 import { BuiltinOnly } from '../http/builtin-only.guard.js'
@@ -21,6 +23,7 @@ export class IpamController {
   constructor(
     private readonly builtin: BuiltinIpam,
     @Inject(IPAM) private readonly ipam: Ipam,
+    private readonly prisma: PrismaService,
   ) {}
 
   @Get('pools')
@@ -85,8 +88,12 @@ export class IpamController {
   @ApiCreatedResponse({ type: AllocationDto })
   @ApiConflictResponse({ type: ProblemDto, description: 'the pool is exhausted, or the owner holds a different allocation for this purpose' })
   @ApiNotFoundResponse({ type: ProblemDto })
-  @ApiUnprocessableEntityResponse({ type: ProblemDto })
-  allocate(@Param('pool') pool: string, @Body() body: AllocationCreateDto): Promise<AllocationDto> {
+  @ApiUnprocessableEntityResponse({ type: ProblemDto, description: 'a field fails, or no subscription has that subscription_id' })
+  async allocate(@Param('pool') pool: string, @Body() body: AllocationCreateDto): Promise<AllocationDto> {
+    // An allocation belongs to a subscription: one for none would be held by nothing anyone could release with it.
+    if (!(await this.prisma.subscription.findUnique({ where: { id: body.subscription_id }, select: { id: true } }))) {
+      throw new FieldErrorsException(422, [{ path: 'subscription_id', message: `no subscription has the id ${body.subscription_id}` }], 'request body')
+    }
     const request = { pool, subscription_id: body.subscription_id, purpose: body.purpose, description: body.description }
     return body.length === undefined ? this.ipam.allocateAddress(request) : this.ipam.allocatePrefix({ ...request, length: body.length })
   }
