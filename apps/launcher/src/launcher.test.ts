@@ -1,6 +1,7 @@
 // `npm start` as a user runs it: the launcher process with its embedded defaults, on free ports and a data dir of its own.
 import assert from 'node:assert/strict'
-import { chmodSync, existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs'
+import { execFileSync } from 'node:child_process'
+import { chmodSync, existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
@@ -10,7 +11,7 @@ import { freePort, isPortFree, projectRoot, waitFor } from '#runtime/index.js'
 import { cloneDatabase, type TestDatabase } from '../../../test/support/database.js'
 import { childEnv, testTemporalAddress, testTemporalCli } from '../../../test/support/env.js'
 import { type Child, spawnNode, stopChild } from '../../../test/support/processes.js'
-import { adminKey } from '../../../test/support/api.js'
+import { adminKey, apiClient } from '../../../test/support/api.js'
 
 const LAUNCHER = join(projectRoot(), 'dist', 'apps', 'launcher', 'src', 'main.js')
 
@@ -60,6 +61,40 @@ async function exitOf(c: Child, timeoutMs = 60_000): Promise<number | null> {
 
 async function getStatus(url: string, key?: string): Promise<number> {
   return (await fetch(url, key ? { headers: { authorization: `Bearer ${key}` } } : {})).status
+}
+
+/** The pid of the launcher's child whose command line contains `match`. */
+function childPid(launcher: Child, match: string): number | undefined {
+  let out: string
+  try {
+    out = execFileSync('ps', ['-o', 'pid=,args=', '--ppid', String(launcher.child.pid)], { encoding: 'utf8' })
+  } catch {
+    return undefined // ps exits 1 when there is no child
+  }
+  const line = out.split('\n').find((l) => l.includes(match))
+  return line ? Number(line.trim().split(/\s+/)[0]) : undefined
+}
+
+/** Waits until the launcher has restarted the child `name` `times` times, and returns the restarted child's pid. */
+async function untilRestarted(c: Child, name: string, times = 1): Promise<number> {
+  let pid: number | undefined
+  await waitFor(
+    () => {
+      const restarts = [...c.output().matchAll(new RegExp(`loom: ${name} restarted \\(pid (\\d+)\\)`, 'g'))]
+      pid = restarts.length >= times ? Number(restarts[times - 1][1]) : undefined
+      return pid !== undefined || c.child.exitCode !== null
+    },
+    { timeoutMs: 180_000, describe: () => `${name} was not restarted:\n${c.output()}` },
+  )
+  assert.equal(c.child.exitCode, null, c.output())
+  return pid!
+}
+
+async function untilHealthy(base: string, c: Child): Promise<void> {
+  await waitFor(async () => (await getStatus(`${base}/api/health`).catch(() => 0)) === 200, {
+    timeoutMs: 180_000,
+    describe: () => `/api/health did not answer 200 again:\n${c.output()}`,
+  })
 }
 
 function newDataDir(): string {
@@ -169,6 +204,42 @@ describe('npm start on the embedded defaults', () => {
     } finally {
       assert.equal(await stopChild(second, 'SIGTERM'), 0, second.output())
     }
+  })
+
+  test('restarts a Temporal dev server and a PostgreSQL killed with SIGKILL, on the same files and ports', async () => {
+    const crashDir = newDataDir()
+    const crashPorts = await freePorts()
+    const base = `http://127.0.0.1:${crashPorts.http}`
+    const run = launch(crashDir, crashPorts)
+    try {
+      await untilRunning(run)
+      const key = readFileSync(join(crashDir, 'admin-api-key'), 'utf8').trim()
+      const temporal = childPid(run, 'start-dev')
+      assert.ok(temporal, `no dev server among the launcher's children:\n${run.output()}`)
+      process.kill(temporal, 'SIGKILL')
+      const restartedTemporal = await untilRestarted(run, 'temporal')
+      assert.notEqual(restartedTemporal, temporal)
+      assert.match(run.output(), /loom: temporal stopped unexpectedly \(killed by SIGKILL\); restarting it in 1 s \(restart 1\)/)
+      assert.match(readFileSync(join(crashDir, 'temporal.pid'), 'utf8'), new RegExp(`^${restartedTemporal} ${run.child.pid}\\b`))
+      await untilHealthy(base, run)
+
+      // The PostgreSQL server itself, not the launcher's node wrapper around it: the wrapper exits with it.
+      const postmaster = Number(readFileSync(join(crashDir, 'postgres', 'postmaster.pid'), 'utf8').split('\n')[0])
+      process.kill(postmaster, 'SIGKILL')
+      await untilRestarted(run, 'postgres')
+      assert.match(run.output(), /loom: postgres stopped unexpectedly \(exit code 1\); restarting it in \d+ s \(restart 1\)/)
+      await untilHealthy(base, run)
+      // Processes run again, on the restarted servers (worker and gateway reconnected or were restarted).
+      await waitFor(async () => (await fetch(`${base}/api/system/ping`, { method: 'POST', headers: { authorization: `Bearer ${key}` } })).status === 200, {
+        timeoutMs: 120_000,
+        describe: () => `no ping went through after the restarts:\n${run.output()}`,
+      })
+      assert.doesNotMatch(run.output(), /giving up/)
+    } finally {
+      assert.equal(await stopChild(run, 'SIGTERM'), 0, run.output())
+    }
+    for (const port of [crashPorts.http, crashPorts.temporal, crashPorts.ui, crashPorts.postgres])
+      assert.ok(await isPortFree(port), `port ${port} still in use after SIGTERM:\n${run.output()}`)
   })
 
   test('a port in use stops the start with the variable to change, before anything starts', async () => {
@@ -298,6 +369,68 @@ describe('npm start with TEMPORAL_ADDRESS and DATABASE_URL', () => {
     // The simulated devices keep what they run for the next start.
     const kept = JSON.parse(readFileSync(join(dataDir, 'fleet-simulator.json'), 'utf8')) as { devices: Record<string, string> }
     assert.deepEqual(Object.keys(kept.devices).filter((d) => kept.devices[d] === '5.3.1').sort(), [...report.completed].sort())
+  })
+
+  test('restarts a worker and a gateway killed with SIGKILL; processes started before or meanwhile go on', async () => {
+    const ports = await freePorts()
+    const base = `http://127.0.0.1:${ports.http}`
+    const api = apiClient(base)
+    const run = launch(newDataDir(), ports, { TEMPORAL_ADDRESS: testTemporalAddress(), DATABASE_URL: db.url })
+    try {
+      await untilRunning(run)
+      const worker = childPid(run, 'apps/worker/src/main.js')
+      assert.ok(worker, `no worker among the launcher's children:\n${run.output()}`)
+      process.kill(worker, 'SIGKILL')
+      // Started while no worker runs: it completes once the restarted worker takes it.
+      const started = await api.call<{ id: string }>('POST', '/api/processes/task_resume_all', {})
+      assert.equal(started.status, 201, JSON.stringify(started.body))
+      assert.notEqual(await untilRestarted(run, 'worker'), worker)
+      assert.match(run.output(), /loom: worker stopped unexpectedly \(killed by SIGKILL\); restarting it in 1 s \(restart 1\)/)
+      await api.waitForProcess(started.body.id, (p) => p.status === 'completed', 180_000, 500)
+
+      const gateway = childPid(run, 'apps/gateway/src/main.js')
+      assert.ok(gateway, `no gateway among the launcher's children:\n${run.output()}`)
+      const before = await api.call<{ id: string }>('POST', '/api/processes/task_resume_all', {})
+      assert.equal(before.status, 201, JSON.stringify(before.body))
+      process.kill(gateway, 'SIGKILL')
+      assert.notEqual(await untilRestarted(run, 'gateway'), gateway)
+      assert.match(run.output(), /loom: gateway stopped unexpectedly \(killed by SIGKILL\); restarting it in 1 s \(restart 1\)/)
+      await untilHealthy(base, run)
+      await api.waitForProcess(before.body.id, (p) => p.status === 'completed', 180_000, 500)
+      assert.doesNotMatch(run.output(), /giving up/)
+    } finally {
+      assert.equal(await stopChild(run, 'SIGTERM'), 0, run.output())
+    }
+    assert.ok(await isPortFree(ports.http), run.output())
+  })
+
+  test('a worker that keeps dying: after 5 restarts the launcher stops everything and exits 1, saying why', async () => {
+    const dataDir = newDataDir()
+    const ports = await freePorts()
+    // Test-only: every worker after the first exits at once (code 3), as one with a broken installation would.
+    const hook = join(dataDir, '..', 'worker-dies.cjs')
+    const marker = join(dataDir, '..', 'first-worker-started')
+    writeFileSync(
+      hook,
+      `if ((process.argv[1] || '').includes('apps/worker/src/main.js')) {
+  const fs = require('node:fs')
+  if (fs.existsSync(${JSON.stringify(marker)})) process.exit(3)
+  fs.writeFileSync(${JSON.stringify(marker)}, '')
+}\n`,
+    )
+    const run = launch(dataDir, ports, { TEMPORAL_ADDRESS: testTemporalAddress(), DATABASE_URL: db.url, NODE_OPTIONS: `--require ${hook}` })
+    await untilRunning(run)
+    const worker = childPid(run, 'apps/worker/src/main.js')
+    assert.ok(worker, `no worker among the launcher's children:\n${run.output()}`)
+    process.kill(worker, 'SIGKILL')
+    // 1 + 2 + 4 + 8 + 16 s of backoff, and the starts.
+    assert.equal(await exitOf(run, 240_000), 1, run.output())
+    const out = run.output()
+    assert.match(out, /loom: worker stopped unexpectedly \(killed by SIGKILL\); restarting it in 1 s \(restart 1\)/)
+    assert.match(out, /loom: worker stopped unexpectedly \(exit code 3\); restarting it in 16 s \(restart 5\)/)
+    assert.match(out, /loom: worker stopped unexpectedly \(exit code 3\): 6 failures in a row, each within 60 s of its start; giving up: stopping everything/)
+    assert.doesNotMatch(out, /restart 6\)/)
+    assert.ok(await isPortFree(ports.http), 'the gateway was stopped too')
   })
 
   test('a TEMPORAL_ADDRESS where nothing answers is a clear error', async () => {

