@@ -72,6 +72,11 @@ const ageMs = (path: string) => {
   }
 }
 
+/** An empty lock younger than this is a start still writing its pid; older, one that died before it could. */
+const EMPTY_LOCK_MS = 2000
+/** How long a start keeps trying while other starts change the lock. */
+const GIVE_UP_MS = 10_000
+
 /**
  * One launcher per data dir: `launcher.lock` holds the pid of the launcher that runs on it. A second start on the same
  * data dir throws DataDirInUse while that launcher is alive; a lock whose launcher is gone (killed with SIGKILL, or
@@ -79,7 +84,10 @@ const ageMs = (path: string) => {
  */
 export async function lockDataDir(dataDir: string): Promise<() => void> {
   const lock = join(dataDir, 'launcher.lock')
-  for (let attempt = 0; attempt < 100; attempt++) {
+  // Bounded by time, not by tries: an empty lock is waited for until it is EMPTY_LOCK_MS old, however slowly the
+  // tries go round on a busy machine (a count of tries × 20 ms once ended a hair before that).
+  const deadline = Date.now() + GIVE_UP_MS
+  while (Date.now() < deadline) {
     try {
       const fd = openSync(lock, 'wx')
       try {
@@ -95,7 +103,7 @@ export async function lockDataDir(dataDir: string): Promise<() => void> {
     }
     const held = readText(lock)
     if (held === undefined) continue // released in the meantime
-    if (held.trim() === '' && ageMs(lock) < 2000) {
+    if (held.trim() === '' && ageMs(lock) < EMPTY_LOCK_MS) {
       await sleep(20) // its launcher is writing its pid
       continue
     }
