@@ -33,7 +33,7 @@ const join = (path: string, key: string) => (path ? `${path}.${key}` : key)
 const MAX_URL = 8 * 1024
 
 /** Methods the API serves somewhere; any other (TRACE, CONNECT, PROPFIND …) is a 405 wherever it is sent. */
-export const SERVED_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']
+const SERVED_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']
 
 /** 414 for an overlong request target, 405 for a method nothing serves: before routing, logging or authentication. */
 export function requestLine() {
