@@ -3,7 +3,7 @@ import { type Client, type WorkflowExecutionDescription, WorkflowFailedError, Wo
 import { temporal } from '@temporalio/proto'
 import type { ProcessActivities, StepRecord } from '#activities/processes/process.activities.js'
 import type { Logger } from '#logging/index.js'
-import type { PrismaService } from '#persistence/index.js'
+import { forgetUnstarted, type PrismaService } from '#persistence/index.js'
 
 /** How often the reconciler looks (it also looks once at start); a pass never overlaps the one before. */
 export const RECONCILE_INTERVAL_MS = 10_000
@@ -70,6 +70,8 @@ type Verdict =
 export interface ReconcileReport {
   looked_at: number
   ended: string[]
+  /** recorded by a start that Temporal never took: deleted as the gateway would have */
+  forgotten: string[]
 }
 
 /**
@@ -186,6 +188,7 @@ export class ProcessReconciler {
     const verdicts = await mapLimit(ordered, DESCRIBE_CONCURRENCY, (c) => this.verdict(c.id))
 
     const ended: string[] = []
+    const forgotten: string[] = []
     const unknown: Error[] = []
     // Most of what it looked at missing is not many lost workflows but a wrong namespace or a Temporal that lost its
     // data: nothing is ended for it, and it is said loudly.
@@ -206,6 +209,12 @@ export class ProcessReconciler {
         } else if (verdict.kind === 'not_found') {
           seenMissing.add(candidate.id)
           if (!implausible && this.missingBefore.has(candidate.id) && (await this.goneForGood(candidate, passAt))) {
+            // A start that never reached Temporal (the gateway could not forget it then): as if never asked.
+            if (candidate.parentId === null && (await forgetUnstarted(this.deps.prisma, candidate.id)).forgotten) {
+              this.deps.logger.warn({ process_id: candidate.id, workflow: candidate.workflow }, `process ${candidate.id} was recorded but its workflow never started: forgotten, its claims and locks released`)
+              forgotten.push(candidate.id)
+              continue
+            }
             const message = `the workflow was not found in Temporal (namespace "${this.deps.namespace}"): it was deleted there, or its history is past retention`
             if (await this.end(candidate, { message, details: { temporal_status: 'NOT_FOUND' } })) ended.push(candidate.id)
           }
@@ -222,7 +231,7 @@ export class ProcessReconciler {
       this.deps.logger.warn({ err: unknown[0], count: unknown.length }, 'could not reconcile some processes with Temporal; trying again every pass')
     }
     this.describeFailing = unknown.length > 0
-    return { looked_at: ordered.length, ended }
+    return { looked_at: ordered.length, ended, forgotten }
   }
 
   /** The ids of workflows on Loom's task queue that closed the ways Loom never closes them, since `since`. */

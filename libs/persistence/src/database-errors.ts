@@ -98,7 +98,8 @@ export function databaseTrouble(error: unknown): DatabaseTrouble | undefined {
   if (!(error instanceof Error)) return undefined
   const { code, severity } = error as Error & { code?: unknown; severity?: unknown }
   if (typeof code === 'string' && typeof severity === 'string') return ofSqlState(code, error.message) // pg's DatabaseError
-  if (typeof code === 'string' && SOCKET_CODES.has(code)) return unavailable(error.message)
+  // A refused connection to a name with two addresses (::1, 127.0.0.1) is an AggregateError with no message.
+  if (typeof code === 'string' && SOCKET_CODES.has(code)) return unavailable(error.message || `the connection failed: ${code}`)
   switch (error.message) {
     case 'timeout exceeded when trying to connect': // pg-pool: nothing came free in the queue
       return busy(`no database connection came free within ${POOL_WAIT_MS / 1000} s (this process keeps ${POOL_SIZE})`)

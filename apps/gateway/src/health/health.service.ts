@@ -37,9 +37,21 @@ async function probe(what: string, fn: () => Promise<unknown>): Promise<string> 
     ])
     return 'ok'
   } catch (error) {
-    const message = (error as Error)?.message ?? String(error)
-    return `unreachable: ${what}: ${message.split('\n')[0]}`
+    return `unreachable: ${what}: ${reasonOf(error)}`
   } finally {
     clearTimeout(timer)
   }
+}
+
+/**
+ * The first line that says something: a refused connection to a host with two addresses (::1 and 127.0.0.1) is
+ * an AggregateError with an empty message — its errors and code say it.
+ */
+export function reasonOf(error: unknown): string {
+  if (!(error instanceof Error)) return String(error)
+  const line = error.message.split('\n').find((l) => l.trim())?.trim()
+  if (line) return line
+  const inner = error instanceof AggregateError ? [...new Set(error.errors.map((e: unknown) => reasonOf(e)))].join('; ') : ''
+  const code = (error as Error & { code?: unknown }).code
+  return inner || (typeof code === 'string' ? code : error.name)
 }

@@ -7,7 +7,7 @@ import { v7 as uuidv7 } from 'uuid'
 import type { LoomConfig } from '#config/index.js'
 import type { Page, ProcessDto, ProcessListQueryDto, ProcessStartedDto, ProcessSummaryDto } from '#contracts/index.js'
 import { escapeMarkdown, SEARCH_ATTRIBUTE } from '#domain/index.js'
-import { fleetProgress, isUniqueViolation, lockSubscriptions, MessageSigner, PrismaService, SubscriptionLocked } from '#persistence/index.js'
+import { fleetProgress, forgetUnstarted, isUniqueViolation, lockSubscriptions, markLockedOutOfSync, MessageSigner, PrismaService, SubscriptionLocked } from '#persistence/index.js'
 import { callbackTokenHash } from '#activities/processes/process.activities.js'
 import {
   abortUpdate,
@@ -47,6 +47,8 @@ const SA = SEARCH_ATTRIBUTE
  */
 const MAX_SEARCHABLE_SUBSCRIPTIONS = 40
 const LIVE_QUERY_TIMEOUT_MS = 2000
+/** how long a start waits for Temporal before it answers 503 (and forgets the process it recorded) */
+const START_DEADLINE_MS = 10_000
 /** how long PUT /abort waits for the compensations before it answers with the process as it is */
 const ABORT_WAIT_MS = 30_000
 const PROCESS_SORTS = { created_at: { field: 'createdAt', dates: true }, updated_at: { field: 'updatedAt', dates: true }, workflow: { field: 'workflow' } }
@@ -65,9 +67,10 @@ export class ProcessesService {
   ) {}
 
   /**
-   * Validates the form, then records the process, its resource claims and the locks on the subscriptions it
-   * changes, runs the form's check, and starts the workflow, in one transaction: a refused claim, lock or check or
-   * a failed start leaves nothing behind.
+   * Validates the form; records the process, its resource claims and the locks on the subscriptions it changes,
+   * and runs the form's check, in one transaction (a refused claim, lock or check leaves nothing behind); then,
+   * holding no database connection, starts the workflow. A start Temporal does not take (down, or no answer in
+   * time) forgets the recorded process — unless its workflow took it up meanwhile, which is then the answer.
    */
   async start(workflow: string, answers: unknown, caller: VerifiedCaller, idempotencyKey?: string): Promise<ProcessStartedDto & { replayed: boolean }> {
     const { declaration, form } = this.catalog.startable(workflow)
@@ -85,60 +88,30 @@ export class ProcessesService {
     const changes = form.subscriptions?.(input) ?? []
     // A create workflow makes its subscription: the id is chosen here, so that it is searchable from the start.
     const subscriptionId = changes[0] ?? uuidv7()
-    // A workflow started in the transaction whose commit then fails (the database busy or gone) must not run
-    // without its process row: it is terminated, and the caller's 503 leaves nothing behind.
-    let started: { terminate(reason: string): Promise<unknown> } | undefined
+    let recorded: { locked: string[]; customer: string; product: string }
     try {
-      return await this.prisma.$transaction(
-        async (tx) => {
-          await this.engine.assertRunning(tx)
-          await tx.process.create({ data: { id: processId, workflow, target: declaration.target, status: 'created', createdBy: user, actingFor: caller.acting_for ?? null } })
-          // First of all: a second request with this key waits here for the first to commit, then finds its
-          // process — it takes no claim or lock and starts no workflow of its own.
-          if (idempotencyKey) await tx.idempotencyKey.create({ data: { createdBy: user, key: idempotencyKey, requestHash, processId, runId: '' } })
-          for (const c of claims) await tx.resourceClaim.create({ data: { resourceType: c.resource_type, resourceKey: c.resource_key, processId } })
-          await lockSubscriptions(tx, processId, changes)
-          const checks = startCheckContext(tx, processId)
-          const found = (await form.foundSubscriptions?.(checks, input))?.filter((id) => !changes.includes(id)) ?? []
-          await lockSubscriptions(tx, processId, found)
-          const locked = [...changes, ...found]
-          if (locked.length) await tx.processSubscription.createMany({ data: locked.map((id) => ({ processId, subscriptionId: id })) })
-          // What the form forbids now (a subscription still in use): checked once this process holds its claims and locks.
-          const refusals = form.check ? await form.check(checks, input) : []
-          if (refusals.length) throw new StartRefused(workflow, refusals)
-          // A process that changes a subscription is for that subscription's customer and product, unless its form says.
-          const changed = changes.length ? await tx.subscription.findUniqueOrThrow({ where: { id: subscriptionId }, select: { customerId: true, product: true } }) : null
-          const customer = form.customerId?.(input) ?? changed?.customerId ?? ''
-          const product = form.product?.(input) ?? changed?.product ?? declaration.product ?? ''
-          const handle = await this.temporal.client
-            .withDeadline(Date.now() + 10_000, () =>
-              this.temporal.client.workflow.start(workflow, {
-                workflowId: processId,
-                taskQueue: this.config.taskQueue,
-                args: [{ process_id: processId, subscription_id: subscriptionId, created_by: user, input }],
-                typedSearchAttributes: [
-                  { key: SA.subscriptionIds, value: locked.length ? locked.slice(0, MAX_SEARCHABLE_SUBSCRIPTIONS) : [subscriptionId] },
-                  { key: SA.product, value: product },
-                  { key: SA.customer, value: customer },
-                  { key: SA.target, value: declaration.target },
-                  { key: SA.createdBy, value: user },
-                  { key: SA.status, value: 'created' },
-                ],
-                staticSummary: form.summary(input),
-                staticDetails: `Started by **${escapeMarkdown(user)}** through the Loom API.\n\nProcess: \`/api/processes/${processId}\``,
-              }),
-            )
-            .catch((error: Error) => {
-              throw new ServiceUnavailableException(`cannot start ${workflow} on Temporal at ${this.temporal.address}: ${error.message}`)
-            })
-          started = handle
-          if (idempotencyKey) await tx.idempotencyKey.update({ where: { createdBy_key: { createdBy: user, key: idempotencyKey } }, data: { runId: handle.firstExecutionRunId } })
-          return { id: processId, status: 'created' as const, workflow_id: handle.workflowId, run_id: handle.firstExecutionRunId, replayed: false }
-        },
-        { timeout: 20_000 },
-      )
+      recorded = await this.prisma.$transaction(async (tx) => {
+        await this.engine.assertRunning(tx)
+        await tx.process.create({ data: { id: processId, workflow, target: declaration.target, status: 'created', createdBy: user, actingFor: caller.acting_for ?? null } })
+        // First of all: a second request with this key waits here for the first to commit, then finds its
+        // process — it takes no claim or lock and starts no workflow of its own.
+        if (idempotencyKey) await tx.idempotencyKey.create({ data: { createdBy: user, key: idempotencyKey, requestHash, processId, runId: '' } })
+        for (const c of claims) await tx.resourceClaim.create({ data: { resourceType: c.resource_type, resourceKey: c.resource_key, processId } })
+        // Quietly: the subscriptions show out of sync once the workflow runs, not for a start that may be forgotten.
+        await lockSubscriptions(tx, processId, changes, { quietly: true })
+        const checks = startCheckContext(tx, processId)
+        const found = (await form.foundSubscriptions?.(checks, input))?.filter((id) => !changes.includes(id)) ?? []
+        await lockSubscriptions(tx, processId, found, { quietly: true })
+        const locked = [...changes, ...found]
+        if (locked.length) await tx.processSubscription.createMany({ data: locked.map((id) => ({ processId, subscriptionId: id })) })
+        // What the form forbids now (a subscription still in use): checked once this process holds its claims and locks.
+        const refusals = form.check ? await form.check(checks, input) : []
+        if (refusals.length) throw new StartRefused(workflow, refusals)
+        // A process that changes a subscription is for that subscription's customer and product, unless its form says.
+        const changed = changes.length ? await tx.subscription.findUniqueOrThrow({ where: { id: subscriptionId }, select: { customerId: true, product: true } }) : null
+        return { locked, customer: form.customerId?.(input) ?? changed?.customerId ?? '', product: form.product?.(input) ?? changed?.product ?? declaration.product ?? '' }
+      })
     } catch (error) {
-      await started?.terminate('its process could not be recorded; the start was refused').catch(() => undefined)
       if (isUniqueViolation(error)) {
         const earlier = idempotencyKey ? await this.replay(user, idempotencyKey, requestHash) : undefined
         if (earlier) return earlier
@@ -148,6 +121,38 @@ export class ProcessesService {
       if (error instanceof StartRefused) throw new ConflictException(`${error.message}.`)
       throw error
     }
+    let runId: string
+    try {
+      const handle = await this.temporal.client.withDeadline(Date.now() + START_DEADLINE_MS, () =>
+        this.temporal.client.workflow.start(workflow, {
+          workflowId: processId,
+          taskQueue: this.config.taskQueue,
+          args: [{ process_id: processId, subscription_id: subscriptionId, created_by: user, input }],
+          typedSearchAttributes: [
+            { key: SA.subscriptionIds, value: recorded.locked.length ? recorded.locked.slice(0, MAX_SEARCHABLE_SUBSCRIPTIONS) : [subscriptionId] },
+            { key: SA.product, value: recorded.product },
+            { key: SA.customer, value: recorded.customer },
+            { key: SA.target, value: declaration.target },
+            { key: SA.createdBy, value: user },
+            { key: SA.status, value: 'created' },
+          ],
+          staticSummary: form.summary(input),
+          staticDetails: `Started by **${escapeMarkdown(user)}** through the Loom API.\n\nProcess: \`/api/processes/${processId}\``,
+        }),
+      )
+      runId = handle.firstExecutionRunId
+    } catch (error) {
+      // With the database gone too, the worker's reconciler forgets it later (a process no run took up).
+      const undone = await forgetUnstarted(this.prisma, processId).catch(() => ({ forgotten: true as const }))
+      if (undone.forgotten || !undone.runId) throw new ServiceUnavailableException(`cannot start ${workflow} on Temporal at ${this.temporal.address}: ${(error as Error).message}`)
+      runId = undone.runId
+    }
+    // Best effort, as a start's last words: the workflow marks them itself when it takes the process up.
+    await Promise.all([
+      markLockedOutOfSync(this.prisma, processId),
+      idempotencyKey && this.prisma.idempotencyKey.update({ where: { createdBy_key: { createdBy: user, key: idempotencyKey } }, data: { runId } }),
+    ]).catch(() => undefined)
+    return { id: processId, status: 'created' as const, workflow_id: processId, run_id: runId, replayed: false }
   }
 
   async list(query: ProcessListQueryDto): Promise<Page<ProcessSummaryDto>> {
@@ -338,12 +343,15 @@ export class ProcessesService {
 
   /** The process an earlier request with this key started; a 422 when that request was a different one. */
   private async replay(user: string, key: string, requestHash: string): Promise<(ProcessStartedDto & { replayed: boolean }) | undefined> {
-    const earlier = await this.prisma.idempotencyKey.findUnique({ where: { createdBy_key: { createdBy: user, key } }, include: { process: { select: { status: true } } } })
+    const earlier = await this.prisma.idempotencyKey.findUnique({ where: { createdBy_key: { createdBy: user, key } }, include: { process: { select: { status: true, runId: true } } } })
     if (!earlier) return undefined
     if (earlier.requestHash !== requestHash) {
       throw new FieldErrorsException(422, [{ path: 'Idempotency-Key', message: `was used for another request (process ${earlier.processId}); send a new key for a new request` }], 'request')
     }
-    return { id: earlier.processId, status: earlier.process.status, workflow_id: earlier.processId, run_id: earlier.runId, replayed: true }
+    // The first request is still waiting for Temporal (it may yet be forgotten): its answer is not known.
+    const runId = earlier.runId || earlier.process.runId
+    if (!runId) throw new ConflictException(`The request with this Idempotency-Key is still being started (process ${earlier.processId}); try again in a moment.`)
+    return { id: earlier.processId, status: earlier.process.status, workflow_id: earlier.processId, run_id: runId, replayed: true }
   }
 
   private async claimConflict(claims: { resource_type: string; resource_key: string }[]): Promise<ConflictException> {

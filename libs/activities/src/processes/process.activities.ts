@@ -1,9 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { Inject, Injectable } from '@nestjs/common'
-import { ApplicationFailure } from '@temporalio/activity'
+import { ApplicationFailure, Context } from '@temporalio/activity'
 import { v7 as uuidv7 } from 'uuid'
 import type { WorkflowTarget } from '#domain/index.js'
-import { type LastProcess, lastCompletedProcesses, lockSubscriptions, MessageSigner, type Prisma, PrismaService, SubscriptionLocked } from '#persistence/index.js'
+import { type LastProcess, lastCompletedProcesses, lockSubscriptions, markLockedOutOfSync, MessageSigner, type Prisma, PrismaService, SubscriptionLocked } from '#persistence/index.js'
 import type { StepContext } from './step-context.js'
 import { type StepEntry, StepLog } from './step-log.js'
 
@@ -11,8 +11,6 @@ import { type StepEntry, StepLog } from './step-log.js'
 export const PUBLIC_URL = Symbol('PUBLIC_URL')
 /** Where callback steps may send their notice (LOOM_CALLBACK_URL_PREFIXES): a start form's URL is no licence to reach anywhere. */
 export const CALLBACK_URL_PREFIXES = Symbol('CALLBACK_URL_PREFIXES')
-/** how long a starting workflow waits for its process row (the gateway's start transaction commits after the start) */
-const START_RECORD_WAIT_MS = 20_000
 
 export type StepRecord = StepContext &
   StepEntry & {
@@ -39,22 +37,28 @@ export class ProcessActivities {
   }
 
   /**
-   * Why a process workflow may not run, or null: its process must be recorded (by the gateway's start, or by its
-   * parent), for this workflow, and not have run yet. The gateway starts the workflow before its transaction
-   * commits, so the row may take a moment to appear.
+   * Why a process workflow may not run, or null: its process must be recorded (by the gateway, or by its parent),
+   * for this workflow, and not have run yet. The first run to ask takes the process up (`run_id`, under the row's
+   * lock): from then on the gateway no longer forgets it (a start whose answer never came back) and no other run
+   * may take it; the subscriptions it locked go out of sync now if the gateway has not said so yet. The row is
+   * committed before the workflow is started (by the gateway, or by its parent's startChildProcess(es)).
    */
   async startRefusal(input: { process_id: string; workflow: string }): Promise<string | null> {
-    const deadline = Date.now() + START_RECORD_WAIT_MS
-    for (;;) {
-      const row = await this.prisma.process.findUnique({ where: { id: input.process_id }, select: { workflow: true, status: true, completedAt: true } })
-      if (row) {
-        if (row.workflow !== input.workflow) return `process ${input.process_id} is a ${row.workflow}, not a ${input.workflow}`
-        if (row.status !== 'created' || row.completedAt) return `process ${input.process_id} has run already (${row.status})`
-        return null
+    const id = input.process_id
+    // Always set for an activity of a workflow (Temporal's standalone activities have none; Loom runs none).
+    const runId = Context.current().info.workflowExecution?.runId ?? ''
+    return this.prisma.$transaction(async (tx) => {
+      const [row] = await tx.$queryRaw<{ workflow: string; status: string; completed: boolean; run_id: string | null }[]>`
+        SELECT workflow, status::text, completed_at IS NOT NULL AS completed, run_id FROM processes WHERE id = ${id}::uuid FOR UPDATE`
+      if (!row) return `no process ${id} was recorded`
+      if (row.workflow !== input.workflow) return `process ${id} is a ${row.workflow}, not a ${input.workflow}`
+      if (row.status !== 'created' || row.completed || (row.run_id !== null && row.run_id !== runId)) return `process ${id} has run already (${row.status})`
+      if (row.run_id === null) {
+        await tx.process.update({ where: { id }, data: { runId } })
+        await markLockedOutOfSync(tx, id)
       }
-      if (Date.now() > deadline) return `no process ${input.process_id} was recorded`
-      await new Promise((resolve) => setTimeout(resolve, 250))
-    }
+      return null
+    })
   }
 
   /** Signs a message one workflow sends another (a parent's abort to its children), as the gateway signs its own. */
@@ -182,7 +186,7 @@ export class ProcessActivities {
       }
       await tx.process.create({ data: { id, workflow: parent.workflow, target: parent.target, status: 'created', createdBy: parent.created_by, actingFor, parentId: parent.process_id } })
       try {
-        await lockSubscriptions(tx, id, ids, parent.process_id)
+        await lockSubscriptions(tx, id, ids, { borrowFrom: parent.process_id })
       } catch (error) {
         if (!(error instanceof SubscriptionLocked)) throw error
         await tx.process.delete({ where: { id } })
