@@ -10,6 +10,7 @@ import pg from 'pg'
 import { v7 as uuidv7 } from 'uuid'
 import { createLoomWorker, type LoomWorker } from '../../apps/worker/src/create-worker.js'
 import type { ProcessDto, ProcessStartedDto } from '#contracts/index.js'
+import { waitFor } from '#runtime/index.js'
 import { type ApiClient, apiClient, as } from '../support/api.js'
 import { cloneDatabase, type TestDatabase } from '../support/database.js'
 import { plannedRouters, seed } from '../support/dcim.js'
@@ -141,6 +142,24 @@ describe('the reconciler', () => {
     const sub = await api.waitForProcess(child, (p) => p.completed_at !== null, 60_000)
     assert.equal(sub.status, 'failed')
     assert.match(String((sub.failure as { message: string }).message), /not found in Temporal/)
+  })
+
+  test('a start recorded whose workflow never began (the gateway died before Temporal answered) is forgotten: no row, claim or lock, the subscription as it was', async () => {
+    const id = uuidv7()
+    const subscription = uuidv7()
+    await sql.query(`INSERT INTO subscriptions (id, product, customer_id, description, lifecycle, insync, updated_at) VALUES ($1, 'node', 'surf', 'Node in use', 'active', true, now())`, [subscription])
+    const version = (await sql.query<{ version: number }>(`SELECT version FROM subscriptions WHERE id = $1`, [subscription])).rows[0].version
+    // What the gateway's start writes before it asks Temporal: the process, a claim, a quiet lock, a link.
+    await sql.query(`INSERT INTO processes (id, workflow, target, status, created_by, updated_at) VALUES ($1, 'modify_node', 'MODIFY', 'created', 'alice', now())`, [id])
+    await sql.query(`INSERT INTO resource_claims (resource_type, resource_key, process_id) VALUES ('dcim_device', 'unstarted-r1', $1)`, [id])
+    await sql.query(`UPDATE subscriptions SET locked_by = $1 WHERE id = $2`, [id, subscription])
+    await sql.query(`INSERT INTO process_subscriptions (process_id, subscription_id) VALUES ($1, $2)`, [id, subscription])
+
+    await waitFor(async () => (await sql.query(`SELECT 1 FROM processes WHERE id = $1`, [id])).rowCount === 0, { timeoutMs: 60_000, describe: () => `process ${id} was not forgotten` })
+    assert.deepEqual(await heldBy(id), { claims: [], locked: [] })
+    assert.equal((await api.get(`/api/processes/${id}`)).status, 404)
+    const after = (await sql.query(`SELECT locked_by, insync, version FROM subscriptions WHERE id = $1`, [subscription])).rows[0]
+    assert.deepEqual(after, { locked_by: null, insync: true, version }, 'the subscription is as it was: no version, still in sync')
   })
 
   test('a process whose workflow timed out in Temporal ends failed, saying so', async () => {

@@ -341,17 +341,27 @@ export class ProcessesService {
     return new ServiceUnavailableException(`could not reach process ${id}: ${(error as Error).message}`)
   }
 
-  /** The process an earlier request with this key started; a 422 when that request was a different one. */
+  /**
+   * The process an earlier request with this key started; a 422 when that request was a different one. While
+   * that request still waits for Temporal this one waits for its outcome (polling, holding no connection): its
+   * process, or the 503 it got when Temporal did not take it.
+   */
   private async replay(user: string, key: string, requestHash: string): Promise<(ProcessStartedDto & { replayed: boolean }) | undefined> {
-    const earlier = await this.prisma.idempotencyKey.findUnique({ where: { createdBy_key: { createdBy: user, key } }, include: { process: { select: { status: true, runId: true } } } })
-    if (!earlier) return undefined
-    if (earlier.requestHash !== requestHash) {
-      throw new FieldErrorsException(422, [{ path: 'Idempotency-Key', message: `was used for another request (process ${earlier.processId}); send a new key for a new request` }], 'request')
+    const deadline = Date.now() + START_DEADLINE_MS + 5000
+    let seen: string | undefined
+    for (;;) {
+      const earlier = await this.prisma.idempotencyKey.findUnique({ where: { createdBy_key: { createdBy: user, key } }, include: { process: { select: { status: true, runId: true } } } })
+      if (!earlier && seen) throw new ServiceUnavailableException(`the request first sent with this Idempotency-Key could not start its process (${seen}): Temporal did not take it; send the request again`)
+      if (!earlier) return undefined
+      if (earlier.requestHash !== requestHash) {
+        throw new FieldErrorsException(422, [{ path: 'Idempotency-Key', message: `was used for another request (process ${earlier.processId}); send a new key for a new request` }], 'request')
+      }
+      const runId = earlier.runId || earlier.process.runId
+      if (runId) return { id: earlier.processId, status: earlier.process.status, workflow_id: earlier.processId, run_id: runId, replayed: true }
+      seen = earlier.processId
+      if (Date.now() > deadline) throw new ConflictException(`The request first sent with this Idempotency-Key is still starting process ${seen}; try again in a moment.`)
+      await new Promise((resolve) => setTimeout(resolve, 100))
     }
-    // The first request is still waiting for Temporal (it may yet be forgotten): its answer is not known.
-    const runId = earlier.runId || earlier.process.runId
-    if (!runId) throw new ConflictException(`The request with this Idempotency-Key is still being started (process ${earlier.processId}); try again in a moment.`)
-    return { id: earlier.processId, status: earlier.process.status, workflow_id: earlier.processId, run_id: runId, replayed: true }
   }
 
   private async claimConflict(claims: { resource_type: string; resource_key: string }[]): Promise<ConflictException> {
