@@ -158,7 +158,7 @@ describe('the reconciler', () => {
     await waitFor(async () => (await sql.query(`SELECT 1 FROM processes WHERE id = $1`, [id])).rowCount === 0, { timeoutMs: 60_000, describe: () => `process ${id} was not forgotten` })
     assert.deepEqual(await heldBy(id), { claims: [], locked: [] })
     assert.equal((await api.get(`/api/processes/${id}`)).status, 404)
-    const after = (await sql.query(`SELECT locked_by, insync, version FROM subscriptions WHERE id = $1`, [subscription])).rows[0]
+    const after = (await sql.query<{ locked_by: string | null; insync: boolean; version: number }>(`SELECT locked_by, insync, version FROM subscriptions WHERE id = $1`, [subscription])).rows[0]
     assert.deepEqual(after, { locked_by: null, insync: true, version }, 'the subscription is as it was: no version, still in sync')
   })
 

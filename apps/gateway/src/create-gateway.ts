@@ -14,6 +14,8 @@ import { requestContext } from './http/request-context.js'
 import { LoomValidationPipe } from './http/validation.pipe.js'
 import { jsonOnly } from './http/json-only.js'
 import { requestLine } from './http/input-hygiene.js'
+import { exactDocument } from './http/openapi.js'
+import { documentValidators } from './http/validator-schema.js'
 import { AuditService } from './audit/audit.service.js'
 import { auditTrail } from './audit/audit-trail.js'
 import { codecCors } from './temporal/codec.controller.js'
@@ -39,7 +41,8 @@ export async function createGateway(
   app.useGlobalFilters(new ProblemDetailsFilter(logger))
   app.enableShutdownHooks()
 
-  const document = SwaggerModule.createDocument(
+  documentValidators()
+  const document = exactDocument(SwaggerModule.createDocument(
     app,
     new DocumentBuilder()
       .setTitle('Loom API')
@@ -64,7 +67,7 @@ export async function createGateway(
         headers: RETRY_AFTER_HEADER,
       })
       .build(),
-  )
+  ))
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'openapi.json', yamlDocumentUrl: 'openapi.yaml' })
   return app
 }

@@ -7,7 +7,8 @@ const NAME = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,99}$/
 export class ApiKeyCreateDto {
   @ApiProperty({ example: 'nightly validation job', description: 'what the key is for, shown in lists' })
   @IsString()
-  @Matches(/^[^\p{Cc}]{1,200}$/u, { message: 'name must be 1 to 200 characters without control characters' })
+  // Control characters (Unicode Cc) spelled out, as JSON Schema tools outside JavaScript read the pattern too.
+  @Matches(/^[^\u0000-\u001f\u007f-\u009f]{1,200}$/, { message: 'name must be 1 to 200 characters without control characters' })
   name: string
 
   @ApiPropertyOptional({ example: 'ci-bot', description: 'whom the key acts as (admins only; default: the caller). Recorded as key:<owner>.' })

@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, Param, Post } from '@nestjs/common'
 import { ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger'
 import { ApiKeyCreatedDto, ApiKeyCreateDto, ApiKeyDto, ProblemDto, WhoAmIDto } from '#contracts/index.js'
-import { UuidParamPipe } from '../http/uuid-param.pipe.js'
+import { ApiUuidParam, UuidParamPipe } from '../http/uuid-param.pipe.js'
 import { ApiKeysService } from './api-keys.service.js'
 import { AUTHENTICATED, Caller, RequirePermission } from './auth.decorators.js'
 import type { VerifiedCaller } from './caller.js'
@@ -44,6 +44,7 @@ export class AuthController {
   @ApiOperation({ summary: 'Revoke an API key: it stops working at once' })
   @ApiOkResponse({ type: ApiKeyDto })
   @ApiNotFoundResponse({ type: ProblemDto, description: 'no such key of yours' })
+  @ApiUuidParam()
   revoke(@Param('id', UuidParamPipe) id: string, @Caller() caller: VerifiedCaller): Promise<ApiKeyDto> {
     return this.keys.revoke(id, caller)
   }

@@ -12,7 +12,8 @@ import {
 import { CustomerCreateDto, CustomerDto, CustomerPatchDto, type Page, PageQueryDto, ProblemDto } from '#contracts/index.js'
 import { ApiPageResponse } from '../http/api-page.decorator.js'
 import { BuiltinOnly } from '../http/builtin-only.guard.js'
-import { CustomersService } from './customers.service.js'
+import { ApiSort } from '../http/pagination.js'
+import { CUSTOMER_SORTS, CustomersService } from './customers.service.js'
 import { RequirePermission } from '../auth/auth.decorators.js'
 
 /** The built-in customer source (LOOM_CUSTOMERS=builtin): who subscriptions are for and whom notifications reach. */
@@ -28,6 +29,7 @@ export class CustomersController {
   @ApiOperation({ summary: 'Customers by id (or ?sort=name, created_at), each with how many live subscriptions it has' })
   @ApiPageResponse(CustomerDto, 'One page of customers')
   @ApiBadRequestResponse({ type: ProblemDto })
+  @ApiSort(CUSTOMER_SORTS, 'id')
   list(@Query() query: PageQueryDto): Promise<Page<CustomerDto>> {
     return this.customers.list(query)
   }

@@ -3,7 +3,7 @@ import type { CustomerCreateDto, CustomerDto, CustomerPatchDto, Page, PageQueryD
 import { isRecordNotFound, isUniqueViolation, Prisma, PrismaService } from '#persistence/index.js'
 import { decodeCursor, DEFAULT_LIMIT, pageOf, parseSort } from '../http/pagination.js'
 
-const CUSTOMER_SORTS = { id: { field: 'id' }, name: { field: 'name' }, created_at: { field: 'createdAt', dates: true } }
+export const CUSTOMER_SORTS = { id: { field: 'id' }, name: { field: 'name' }, created_at: { field: 'createdAt', dates: true } }
 
 type Row = Prisma.CustomerGetPayload<object>
 

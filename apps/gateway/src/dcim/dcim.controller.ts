@@ -26,7 +26,7 @@ import { PrismaService, seedAcmeFleet } from '#persistence/index.js'
 import { ApiPageResponse } from '../http/api-page.decorator.js'
 import { wholeList } from '../http/pagination.js'
 import { BuiltinOnly } from '../http/builtin-only.guard.js'
-import { UuidParamPipe } from '../http/uuid-param.pipe.js'
+import { ApiUuidParam, UuidParamPipe } from '../http/uuid-param.pipe.js'
 import { RequirePermission } from '../auth/auth.decorators.js'
 
 /** The built-in DCIM: sites and racks, devices (created, corrected, removed), interfaces, cables, demo fleets (409 while NetBox is the DCIM). */
@@ -199,6 +199,7 @@ export class DcimController {
   @RequirePermission('read')
   @ApiOperation({ summary: 'One cable' })
   @ApiOkResponse({ type: CableDto })
+  @ApiUuidParam()
   cable(@Param('id', UuidParamPipe) id: string): Promise<CableDto> {
     return this.dcim.cable(id)
   }
@@ -207,6 +208,7 @@ export class DcimController {
   @RequirePermission('sources.write')
   @ApiOperation({ summary: "Change a cable's status (planned → connected → decommissioning)" })
   @ApiOkResponse({ type: CableDto })
+  @ApiUuidParam()
   setCableStatus(@Param('id', UuidParamPipe) id: string, @Body() body: CablePatchDto): Promise<CableDto> {
     return this.dcim.setCableStatus(id, body.status)
   }
@@ -215,6 +217,7 @@ export class DcimController {
   @RequirePermission('sources.write')
   @ApiOperation({ summary: 'Remove a cable' })
   @ApiOkResponse({ type: CableDto, description: 'what was removed' })
+  @ApiUuidParam()
   async deleteCable(@Param('id', UuidParamPipe) id: string): Promise<CableDto> {
     const removed = await this.dcim.deleteCable(id)
     if (!removed) throw notFound(`DCIM has no cable ${id}`)

@@ -1,3 +1,4 @@
+import { ApiQuery } from '@nestjs/swagger'
 import { validate as isUuid } from 'uuid'
 import type { Page } from '#contracts/index.js'
 import { FieldErrorsException } from './problem.js'
@@ -19,9 +20,11 @@ export interface Sort {
 }
 
 /** `?sort=description` ascending, `?sort=-updated_at` descending; newest first when absent. */
+export type Sorts = Record<string, { field: string; dates?: boolean; numbers?: boolean }>
+
 export function parseSort(
   sort: string | undefined,
-  allowed: Record<string, { field: string; dates?: boolean; numbers?: boolean }>,
+  allowed: Sorts,
   ids: Sort['ids'] = 'uuid',
 ): Sort {
   const raw = sort ?? '-created_at'
@@ -139,3 +142,12 @@ export function pageInMemory<T>(items: readonly T[], key: (item: T) => string, n
   const page = pageOf(rows.slice(0, limit + 1), limit, items.length, sort)
   return { ...page, items: page.items.map((row) => row.item) }
 }
+
+/** Documents the `sort` a list takes: each column ascending, or descending with a leading "-" (parseSort's rule). */
+export const ApiSort = (allowed: Sorts | string[], fallback: string) =>
+  ApiQuery({
+    name: 'sort',
+    required: false,
+    description: `a column, ascending; with a leading "-", descending (default ${fallback})`,
+    schema: { type: 'string', enum: Array.isArray(allowed) ? allowed : Object.keys(allowed).flatMap((n) => [n, `-${n}`]), default: fallback },
+  })

@@ -1,6 +1,7 @@
 import { type ArgumentMetadata, Injectable, ValidationPipe, type ValidationError } from '@nestjs/common'
 import type { FieldErrorDto } from '#contracts/index.js'
 import { unstorable } from './input-hygiene.js'
+import { undeclaredNulls } from './validator-schema.js'
 import { FieldErrorsException } from './problem.js'
 
 /** What class-validator found, before we know whether it was in the body (422) or the query/path (400). */
@@ -27,7 +28,11 @@ export class LoomValidationPipe extends ValidationPipe {
       if (unfit.length) throw new FieldErrorsException(400, unfit, { body: 'request body', query: 'query string', param: 'path' }[metadata.type])
     }
     try {
-      return await super.transform(value ?? (metadata.type === 'body' ? {} : value), metadata)
+      const valid: unknown = await super.transform(value ?? (metadata.type === 'body' ? {} : value), metadata)
+      // @IsOptional lets null through; only a field the document declares nullable takes it.
+      const nulls = metadata.type === 'body' ? undeclaredNulls(valid) : []
+      if (nulls.length) throw new InvalidFields(nulls.map((path) => ({ path, message: `${path} must not be null (leave it out instead)` })))
+      return valid
     } catch (error) {
       if (!(error instanceof InvalidFields)) throw error
       if (metadata.type === 'body') throw new FieldErrorsException(422, error.errors, 'request body')

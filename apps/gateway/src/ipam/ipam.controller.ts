@@ -9,7 +9,7 @@ import { FieldErrorsException } from '../http/problem.js'
 import { ApiPageResponse } from '../http/api-page.decorator.js'
 import { wholeList } from '../http/pagination.js'
 import { BuiltinOnly } from '../http/builtin-only.guard.js'
-import { UuidParamPipe } from '../http/uuid-param.pipe.js'
+import { ApiUuidParam, UuidParamPipe } from '../http/uuid-param.pipe.js'
 import { RequirePermission } from '../auth/auth.decorators.js'
 
 /**
@@ -121,6 +121,7 @@ export class IpamController {
     type: ProblemDto,
     description: 'the owner is a live (not terminated) subscription, or one a process has locked: the subscription (product, lifecycle) and the process holding its lock named; nothing released',
   })
+  @ApiUuidParam('subscription_id')
   async release(@Param('subscription_id', UuidParamPipe) subscriptionId: string, @Param('purpose') purpose: string): Promise<AllocationDto> {
     const owner = { subscription_id: subscriptionId, purpose }
     // The built-in IPAM checks and releases in one transaction; another IPAM (NetBox) is asked once the check passed.

@@ -3,9 +3,10 @@ import { ApiBadRequestResponse, ApiBody, ApiConflictResponse, ApiCreatedResponse
 import type { Request, Response } from 'express'
 import { type Page, ProblemDto, ProcessAbortDto, ProcessDto, ProcessListQueryDto, ProcessStartedDto, ProcessSummaryDto } from '#contracts/index.js'
 import { FieldErrorsException, RETRY_AFTER_HEADER } from '../http/problem.js'
-import { UuidParamPipe } from '../http/uuid-param.pipe.js'
+import { ApiUuidParam, UuidParamPipe } from '../http/uuid-param.pipe.js'
 import { ProcessEventsService } from './process-events.service.js'
-import { ProcessesService } from './processes.service.js'
+import { ApiSort } from '../http/pagination.js'
+import { PROCESS_SORTS, ProcessesService } from './processes.service.js'
 
 import { ApiPageResponse } from '../http/api-page.decorator.js'
 import { Caller, Public, RequirePermission } from '../auth/auth.decorators.js'
@@ -57,6 +58,7 @@ export class ProcessesController {
   @ApiOperation({ summary: 'Processes, newest first; e.g. ?status=waiting&assignee=noc for what waits for a team' })
   @ApiPageResponse(ProcessSummaryDto, 'Processes, newest first')
   @ApiBadRequestResponse({ type: ProblemDto })
+  @ApiSort(PROCESS_SORTS, '-created_at')
   list(@Query() query: ProcessListQueryDto): Promise<Page<ProcessSummaryDto>> {
     return this.processes.list(query)
   }
@@ -66,6 +68,7 @@ export class ProcessesController {
   @ApiOperation({ summary: 'A process: status, every step, the input it waits for, the Temporal Web UI link' })
   @ApiOkResponse({ type: ProcessDto })
   @ApiNotFoundResponse({ type: ProblemDto })
+  @ApiUuidParam()
   get(@Param('id', UuidParamPipe) id: string): Promise<ProcessDto> {
     return this.processes.get(id)
   }
@@ -80,6 +83,7 @@ export class ProcessesController {
   @ApiProduces('text/event-stream')
   @ApiOkResponse({ description: 'text/event-stream of `event: process` / `data: {…process…}`' })
   @ApiNotFoundResponse({ type: ProblemDto })
+  @ApiUuidParam()
   async events(@Param('id', UuidParamPipe) id: string, @Req() req: Request, @Res() res: Response): Promise<void> {
     let last = await this.processes.get(id) // an unknown id is a 404 before the stream starts
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' })
@@ -139,6 +143,7 @@ export class ProcessesController {
   })
   @ApiConflictResponse({ type: ProblemDto, description: 'the process neither waits for input nor is suspended' })
   @ApiUnprocessableEntityResponse({ type: ProblemDto, description: 'the answer fails the form; nothing is recorded' })
+  @ApiUuidParam()
   resume(@Param('id', UuidParamPipe) id: string, @Body() answer: unknown, @Caller() caller: VerifiedCaller): Promise<ProcessDto> {
     return this.processes.resume(id, answer, caller)
   }
@@ -152,6 +157,7 @@ export class ProcessesController {
   })
   @ApiOkResponse({ type: ProcessDto })
   @ApiConflictResponse({ type: ProblemDto, description: 'the process has already ended, or is ending' })
+  @ApiUuidParam()
   abort(@Param('id', UuidParamPipe) id: string, @Body() body: ProcessAbortDto, @Caller() caller: VerifiedCaller): Promise<ProcessDto> {
     return this.processes.abort(id, caller, body?.reason)
   }
@@ -166,6 +172,7 @@ export class ProcessesController {
   @ApiOkResponse({ schema: { type: 'object', example: { step: 'wait_for_provisioning' } } })
   @ApiNotFoundResponse({ type: ProblemDto, description: 'no open callback of this process has this token' })
   @ApiUnprocessableEntityResponse({ type: ProblemDto, description: 'the body fails the step\'s schema' })
+  @ApiUuidParam()
   callback(@Param('id', UuidParamPipe) id: string, @Param('token') token: string, @Body() body: unknown): Promise<{ step: string }> {
     return this.processes.callback(id, token, body)
   }

@@ -51,7 +51,7 @@ const LIVE_QUERY_TIMEOUT_MS = 2000
 const START_DEADLINE_MS = 10_000
 /** how long PUT /abort waits for the compensations before it answers with the process as it is */
 const ABORT_WAIT_MS = 30_000
-const PROCESS_SORTS = { created_at: { field: 'createdAt', dates: true }, updated_at: { field: 'updatedAt', dates: true }, workflow: { field: 'workflow' } }
+export const PROCESS_SORTS = { created_at: { field: 'createdAt', dates: true }, updated_at: { field: 'updatedAt', dates: true }, workflow: { field: 'workflow' } }
 const INCLUDE = { steps: true, subscriptions: { select: { subscriptionId: true } } } as const
 
 @Injectable()

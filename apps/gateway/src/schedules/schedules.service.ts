@@ -30,6 +30,9 @@ interface ScheduleMemo {
 }
 
 /** Temporal Schedules that start Loom workflows through the API (run_scheduled_task), managed as Loom resources. */
+/** gRPC's status code for a request the server refuses as malformed */
+const GRPC_INVALID_ARGUMENT = 3
+
 @Injectable()
 export class SchedulesService {
   constructor(
@@ -79,8 +82,9 @@ export class SchedulesService {
         state: { note: body.description ?? `${body.workflow}, created by ${user} through the Loom API` },
       })
       .catch((error: Error) => {
-        // A cron expression Temporal cannot parse is the caller's mistake.
-        if (/invalid|cron/i.test(error.message)) throw new FieldErrorsException(422, [{ path: 'cron', message: error.message }], 'schedule')
+        // A cron expression Temporal cannot parse (gRPC INVALID_ARGUMENT) is the caller's mistake.
+        const code = (error as { code?: unknown }).code ?? (error.cause as { code?: unknown } | undefined)?.code
+        if (code === GRPC_INVALID_ARGUMENT || /invalid|cron/i.test(error.message)) throw new FieldErrorsException(422, [{ path: 'cron', message: error.message }], 'schedule')
         throw new ServiceUnavailableException(`cannot create the schedule on Temporal: ${error.message}`)
       })
     return this.get(id)

@@ -13,9 +13,10 @@ import {
   VersionDiffDto,
   VersionDiffQueryDto,
 } from '#contracts/index.js'
-import { ProcessesService } from '../processes/processes.service.js'
-import { UuidParamPipe } from '../http/uuid-param.pipe.js'
-import { SubscriptionsService } from './subscriptions.service.js'
+import { ApiSort } from '../http/pagination.js'
+import { PROCESS_SORTS, ProcessesService } from '../processes/processes.service.js'
+import { ApiUuidParam, UuidParamPipe } from '../http/uuid-param.pipe.js'
+import { SUBSCRIPTION_SORTS, SubscriptionsService, VERSION_SORTS } from './subscriptions.service.js'
 import { ApiPageResponse } from '../http/api-page.decorator.js'
 import { RequirePermission } from '../auth/auth.decorators.js'
 
@@ -32,6 +33,7 @@ export class SubscriptionsController {
   @ApiOperation({ summary: 'Subscriptions, newest first, filtered by product, lifecycle, customer, insync' })
   @ApiPageResponse(SubscriptionSummaryDto, 'One page of subscriptions with the total the filters match')
   @ApiBadRequestResponse({ type: ProblemDto })
+  @ApiSort(SUBSCRIPTION_SORTS, '-created_at')
   list(@Query() query: SubscriptionListQueryDto): Promise<Page<SubscriptionSummaryDto>> {
     return this.subscriptions.list(query)
   }
@@ -41,6 +43,8 @@ export class SubscriptionsController {
   @ApiOperation({ summary: "A subscription's audit trail: the processes that touched it, newest first" })
   @ApiPageResponse(ProcessSummaryDto, "One page of the subscription's processes")
   @ApiNotFoundResponse({ type: ProblemDto })
+  @ApiUuidParam()
+  @ApiSort(PROCESS_SORTS, '-created_at')
   async processes(@Param('id', UuidParamPipe) id: string, @Query() page: PageQueryDto): Promise<Page<ProcessSummaryDto>> {
     await this.subscriptions.assertExists(id) // a 404 rather than an empty list
     return this.processList.list({ ...page, subscription: id })
@@ -52,6 +56,8 @@ export class SubscriptionsController {
   @ApiPageResponse(SubscriptionVersionDto, 'One page of versions')
   @ApiNotFoundResponse({ type: ProblemDto })
   @ApiBadRequestResponse({ type: ProblemDto })
+  @ApiUuidParam()
+  @ApiSort(VERSION_SORTS, '-version')
   versions(@Param('id', UuidParamPipe) id: string, @Query() page: PageQueryDto): Promise<Page<SubscriptionVersionDto>> {
     return this.subscriptions.versions(id, page)
   }
@@ -62,6 +68,7 @@ export class SubscriptionsController {
   @ApiOkResponse({ type: VersionDiffDto })
   @ApiNotFoundResponse({ type: ProblemDto, description: 'no such subscription or version' })
   @ApiBadRequestResponse({ type: ProblemDto })
+  @ApiUuidParam()
   diff(@Param('id', UuidParamPipe) id: string, @Query() query: VersionDiffQueryDto): Promise<VersionDiffDto> {
     return this.subscriptions.diff(id, query.from, query.to)
   }
@@ -72,6 +79,7 @@ export class SubscriptionsController {
   @ApiOkResponse({ type: SubscriptionDto })
   @ApiConflictResponse({ type: ProblemDto, description: 'a stale version, or a process holds the lock (named)' })
   @ApiUnprocessableEntityResponse({ type: ProblemDto })
+  @ApiUuidParam()
   patch(@Param('id', UuidParamPipe) id: string, @Body() body: SubscriptionPatchDto): Promise<SubscriptionDto> {
     return this.subscriptions.patch(id, body)
   }
@@ -81,6 +89,7 @@ export class SubscriptionsController {
   @ApiOperation({ summary: 'A subscription with its domain model and the processes that changed it' })
   @ApiOkResponse({ type: SubscriptionDto })
   @ApiNotFoundResponse({ type: ProblemDto })
+  @ApiUuidParam()
   get(@Param('id', UuidParamPipe) id: string): Promise<SubscriptionDto> {
     return this.subscriptions.get(id)
   }

@@ -8,7 +8,7 @@ import { iso } from '../http/json.js'
 import { decodeCursor, DEFAULT_LIMIT, pageOf, parseSort } from '../http/pagination.js'
 import { detail, listPage, type SummaryRow } from './subscription-sql.js'
 
-const SUBSCRIPTION_SORTS = {
+export const SUBSCRIPTION_SORTS = {
   created_at: { field: 'createdAt', dates: true },
   updated_at: { field: 'updatedAt', dates: true },
   description: { field: 'description' },
@@ -16,7 +16,7 @@ const SUBSCRIPTION_SORTS = {
   product: { field: 'product' },
 }
 
-const VERSION_SORTS = { version: { field: 'version', numbers: true } }
+export const VERSION_SORTS = { version: { field: 'version', numbers: true } }
 
 function versionDto(r: { version: number; lifecycle: SubscriptionVersionDto['lifecycle']; description: string; domainModel: unknown; processId: string | null; step: string | null; actor: string | null; createdAt: Date }): SubscriptionVersionDto {
   return {
