@@ -66,7 +66,7 @@ after(async () => {
 })
 
 describe('the OpenAPI document is the API', () => {
-  test('schemathesis, all phases and all checks: no failure', async () => {
+  test('schemathesis, all phases and all checks: no failure', async (t) => {
     const args = [
       '--config-file', join(HERE, 'schemathesis.toml'),
       'run', `${gw.url}/openapi.json`,
@@ -84,5 +84,7 @@ describe('the OpenAPI document is the API', () => {
     child.stderr.on('data', (d: Buffer) => (out += d.toString()))
     const code = await new Promise<number | null>((resolve) => child.on('exit', resolve))
     assert.equal(code, 0, `schemathesis found failures (exit ${code}):\n${out.slice(-60_000)}`)
+    // What was run, for the record: the phases with their counts and times, and the summary.
+    for (const line of out.split('\n').filter((l) => /\((in [\d.]+s)\)|passed|Scenarios|API Links|generated|Seed:|=====/.test(l))) t.diagnostic(line.trim())
   })
 })

@@ -7,7 +7,7 @@ import type { LoomConfig } from '#config/index.js'
 import { ProblemDto } from '#contracts/index.js'
 import { createLogger, type Logger, PinoNestLogger } from '#logging/index.js'
 import { GatewayModule } from './gateway.module.js'
-import type { WorkflowSet } from './workflows/workflow-catalog.service.js'
+import { WorkflowCatalog, type WorkflowSet } from './workflows/workflow-catalog.service.js'
 import { ProblemDetailsFilter } from './http/problem-details.filter.js'
 import { RETRY_AFTER_HEADER } from './http/problem.js'
 import { requestContext } from './http/request-context.js'
@@ -67,7 +67,13 @@ export async function createGateway(
         headers: RETRY_AFTER_HEADER,
       })
       .build(),
-  ))
+  ), vocabularies(app.get(WorkflowCatalog)))
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'openapi.json', yamlDocumentUrl: 'openapi.yaml' })
   return app
+}
+
+/** The names path parameters take (ApiNamedParam), as this gateway knows them. */
+function vocabularies(catalog: WorkflowCatalog): Record<string, string[]> {
+  const workflows = catalog.list()
+  return { workflows: workflows.map((w) => w.name), 'startable-workflows': workflows.filter((w) => w.startable).map((w) => w.name) }
 }

@@ -58,6 +58,7 @@ export class SubscriptionPatchDto {
   @ApiProperty({ example: 3, description: 'the version you read; a stale one is a 409, never a lost update' })
   @IsInt()
   @Min(1)
+  @Max(2_147_483_647) // the column is an int4
   version: number
 
   @ApiPropertyOptional({ example: 'Node ams-pe1 (core router, Amsterdam)' })

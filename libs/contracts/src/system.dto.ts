@@ -1,12 +1,10 @@
 import { ApiProperty } from '@nestjs/swagger'
-import { Type } from 'class-transformer'
 import { IsInt, IsOptional, Max, Min } from 'class-validator'
 
 export class SystemPingRequestDto {
   @ApiProperty({ required: false, minimum: 1, maximum: 60, default: 10, description: 'seconds to wait for a worker to answer' })
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
+  @IsInt() // a body's number as sent: no conversion (true would become 1)
   @Min(1)
   @Max(60)
   timeout_s?: number

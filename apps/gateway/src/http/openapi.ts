@@ -1,4 +1,4 @@
-import type { OpenAPIObject } from '@nestjs/swagger'
+import { ApiParam, type OpenAPIObject } from '@nestjs/swagger'
 
 type Schema = { $ref?: string } & Record<string, unknown>
 interface Response {
@@ -7,7 +7,7 @@ interface Response {
   content?: Record<string, { schema?: Schema; example?: unknown; examples?: unknown }>
 }
 interface Operation {
-  parameters?: { in: string; name: string; schema?: Schema; required?: boolean }[]
+  parameters?: { in: string; name: string; schema?: Schema; required?: boolean; description?: string }[]
   requestBody?: { required?: boolean; content?: Record<string, unknown> }
   responses: Record<string, Response>
   security?: unknown[]
@@ -21,6 +21,7 @@ const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'options', 'head', 'tr
  * answer them before or around the controller (input-hygiene.ts, json-only.ts, validation.pipe.ts, auth).
  */
 const ANY_ROUTE: Record<string, string> = {
+  414: 'the request target (path and query string) is longer than the 8 KiB the API takes',
   400: 'the request is malformed: a path or query parameter, a header or the body fails validation (the problem names each field), or holds text PostgreSQL cannot keep (NUL, a lone surrogate, an integer past 2^53)',
 }
 const WITH_PATH_PARAMETERS: Record<string, string> = { 404: 'nothing is there by that name or id' }
@@ -40,12 +41,13 @@ const AUTHENTICATED: Record<string, string> = {
  * gateway's common machinery gives any route of its kind; path parameters and bodies are required where the
  * route needs them. test/e2e/openapi-conformance.test.ts holds the API to this document.
  */
-export function exactDocument(document: OpenAPIObject): OpenAPIObject {
+export function exactDocument(document: OpenAPIObject, vocabularies: Record<string, string[]> = {}): OpenAPIObject {
   mergeSameTemplates(document)
   const schemas = (document.components?.schemas ?? {}) as Record<string, Schema>
   const bodies: Schema[] = []
   for (const operation of operationsOf(document)) {
     exactOperation(operation)
+    for (const parameter of operation.parameters ?? []) nameVocabulary(parameter, vocabularies)
     for (const media of Object.values(operation.requestBody?.content ?? {})) {
       const schema = (media as { schema?: Schema }).schema
       if (schema) bodies.push(schema)
@@ -111,6 +113,11 @@ function exactOperation(operation: Operation): void {
   // Credentials are the security scheme's (Authorization: Bearer); a route that reads the header itself (health,
   // for who may see reasons) takes it as that scheme says, never as a parameter of its own.
   operation.parameters = operation.parameters?.filter((p) => !(p.in === 'header' && p.name.toLowerCase() === 'authorization'))
+  // A header a handler reads (@Headers) is listed once, as its @ApiHeader describes it: names are case-blind, and
+  // a header no decorator describes is optional (the handlers take undefined).
+  const described = new Set(operation.parameters?.filter((p) => p.in === 'header' && p.description).map((p) => p.name.toLowerCase()))
+  operation.parameters = operation.parameters?.filter((p) => !(p.in === 'header' && !p.description && described.has(p.name.toLowerCase())))
+  for (const parameter of operation.parameters ?? []) if (parameter.in === 'header' && !parameter.description) parameter.required = false
   for (const parameter of operation.parameters ?? []) {
     if (parameter.in === 'path') parameter.required = true
     // A query string has no null: @IsOptional's null (validator-schema.ts) is for bodies.
@@ -168,4 +175,21 @@ function optionalBody(operation: Operation, schemas: Record<string, Schema>): vo
   const ref = media?.schema?.$ref
   const schema = ref?.startsWith('#/components/schemas/') ? schemas[ref.slice('#/components/schemas/'.length)] : undefined
   if (operation.requestBody && schema && !(schema.required as string[] | undefined)?.length) operation.requestBody.required = false
+}
+
+const ONE_OF = 'x-loom-one-of'
+
+/**
+ * A path parameter that names one of a set known only to the running gateway (its workflows): documented with
+ * that set as its enum once the document is made (exactDocument's vocabularies).
+ */
+export const ApiNamedParam = (name: string, vocabulary: string, description: string) =>
+  ApiParam({ name, description, schema: { type: 'string', [ONE_OF]: vocabulary } as never })
+
+function nameVocabulary(parameter: { schema?: Schema }, vocabularies: Record<string, string[]>): void {
+  const vocabulary = parameter.schema?.[ONE_OF]
+  if (typeof vocabulary !== 'string') return
+  delete parameter.schema![ONE_OF]
+  const names = vocabularies[vocabulary]
+  if (names?.length) parameter.schema!.enum = names
 }

@@ -36,12 +36,12 @@ const SCHEMA_OF: Record<string, (constraints: unknown[]) => Fragment> = {
  * these classes); null is taken only where a property says `nullable` (undeclaredNulls).
  */
 export function documentValidators(): void {
-  const storage = getMetadataStorage() as unknown as { validationMetadatas: Map<Function, Rule[]> }
+  const storage = getMetadataStorage() as unknown as { validationMetadatas: Map<abstract new (...args: never[]) => unknown, Rule[]> }
   for (const [target, rules] of storage.validationMetadatas) {
     const byProperty = new Map<string, Rule[]>()
     for (const rule of rules) byProperty.set(rule.propertyName, [...(byProperty.get(rule.propertyName) ?? []), rule])
     for (const [property, own] of byProperty) {
-      const documented = Reflect.getMetadata(DECORATORS.API_MODEL_PROPERTIES, target.prototype, property) as Fragment | undefined
+      const documented = Reflect.getMetadata(DECORATORS.API_MODEL_PROPERTIES, target.prototype as object, property) as Fragment | undefined
       if (!documented) continue
       const isArray = documented.isArray === true || Array.isArray(documented.type)
       const fragment: Fragment = {}
@@ -54,7 +54,7 @@ export function documentValidators(): void {
       }
       // An integer's type replaces swagger's Number; everything else fills what the decorator left unsaid.
       const merged = { ...fragment, ...documented, ...(fragment.type === 'integer' ? { type: 'integer' } : {}) }
-      Reflect.defineMetadata(DECORATORS.API_MODEL_PROPERTIES, merged, target.prototype, property)
+      Reflect.defineMetadata(DECORATORS.API_MODEL_PROPERTIES, merged, target.prototype as object, property)
     }
   }
 }

@@ -103,6 +103,7 @@ export class IpamController {
   @UseGuards(BuiltinOnly('ipam'))
   @ApiOperation({ summary: "Allocations of a subscription, or of a pool" })
   @ApiPageResponse(AllocationDto, 'The allocations that match')
+  @ApiNotFoundResponse({ type: ProblemDto, description: 'no pool by that name' })
   async allocations(@Query() query: AllocationListQueryDto): Promise<Page<AllocationDto>> {
     return wholeList(await this.builtin.findAllocations(query))
   }

@@ -1,11 +1,13 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Put, Query, Req, Res } from '@nestjs/common'
-import { ApiBadRequestResponse, ApiBody, ApiConflictResponse, ApiCreatedResponse, ApiForbiddenResponse, ApiHeader, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiServiceUnavailableResponse, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger'
+import { ApiBadRequestResponse, ApiBody, ApiConflictResponse, ApiCreatedResponse, ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiServiceUnavailableResponse, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger'
 import type { Request, Response } from 'express'
 import { type Page, ProblemDto, ProcessAbortDto, ProcessDto, ProcessListQueryDto, ProcessStartedDto, ProcessSummaryDto } from '#contracts/index.js'
-import { FieldErrorsException, RETRY_AFTER_HEADER } from '../http/problem.js'
+import { RETRY_AFTER_HEADER } from '../http/problem.js'
 import { ApiUuidParam, UuidParamPipe } from '../http/uuid-param.pipe.js'
 import { ProcessEventsService } from './process-events.service.js'
 import { ApiSort } from '../http/pagination.js'
+import { ApiIdempotencyKey } from '../http/idempotency-key.js'
+import { ApiNamedParam } from '../http/openapi.js'
 import { PROCESS_SORTS, ProcessesService } from './processes.service.js'
 
 import { ApiPageResponse } from '../http/api-page.decorator.js'
@@ -25,11 +27,7 @@ export class ProcessesController {
   @Post(':workflow')
   @RequirePermission('processes.start')
   @ApiOperation({ summary: 'Start a workflow with the answers to its form (GET /api/workflows/{workflow}/form)' })
-  @ApiHeader({
-    name: 'Idempotency-Key',
-    required: false,
-    description: 'repeat a request safely: the same key (per user) gives back the process the first request started, with Idempotent-Replayed: true; reusing it for another request is a 422',
-  })
+  @ApiIdempotencyKey('repeat a request safely: the same key (per user) gives back the process the first request started, with Idempotent-Replayed: true; reusing it for another request is a 422')
   @ApiBody({ schema: { type: 'object', example: { router: 'ams-pe1', customer_id: 'acme' } } })
   @ApiCreatedResponse({ type: ProcessStartedDto, description: 'Location: /api/processes/{id}' })
   @ApiBadRequestResponse({ type: ProblemDto, description: 'malformed JSON' })
@@ -37,6 +35,7 @@ export class ProcessesController {
   @ApiConflictResponse({ type: ProblemDto, description: 'a resource it needs is held by another process, a subscription it changes is locked, or its form forbids it now (a subscription still in use); names who' })
   @ApiUnprocessableEntityResponse({ type: ProblemDto, description: 'answers that fail the form, field by field (a customer_id the customer source does not know among them)' })
   @ApiServiceUnavailableResponse({ type: ProblemDto, description: 'Temporal, the engine or the customer system (LOOM_CUSTOMERS=webhook) is not available', headers: RETRY_AFTER_HEADER })
+  @ApiNamedParam('workflow', 'startable-workflows', 'the workflow to start')
   async start(
     @Param('workflow') workflow: string,
     @Body() answers: unknown,
@@ -44,9 +43,6 @@ export class ProcessesController {
     @Caller() caller: VerifiedCaller,
     @Headers('idempotency-key') idempotencyKey?: string,
   ): Promise<ProcessStartedDto> {
-    if (idempotencyKey !== undefined && !/^[\x21-\x7e]{1,255}$/.test(idempotencyKey)) {
-      throw new FieldErrorsException(400, [{ path: 'Idempotency-Key', message: 'must be 1 to 255 printable characters without spaces, e.g. a UUID' }], 'request')
-    }
     const { replayed, ...started } = await this.processes.start(workflow, answers, caller, idempotencyKey)
     res.status(201).location(`/api/processes/${started.id}`)
     if (replayed) res.setHeader('Idempotent-Replayed', 'true')

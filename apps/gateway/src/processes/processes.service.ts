@@ -28,6 +28,7 @@ import {
 import { fieldErrors } from '#workflows/engine/zod-errors.js'
 import { decodeCursor, DEFAULT_LIMIT, pageOf, parseSort } from '../http/pagination.js'
 import { FieldErrorsException } from '../http/problem.js'
+import { checkIdempotencyKey } from '../http/idempotency-key.js'
 import { TemporalService } from '../temporal/temporal.module.js'
 import { identityOf } from '../auth/auth.decorators.js'
 import { lacks, startPermissionOf } from '../auth/permissions.js'
@@ -76,6 +77,7 @@ export class ProcessesService {
     const { declaration, form } = this.catalog.startable(workflow)
     const needed = startPermissionOf(declaration.target)
     if (!caller.permissions.has(needed)) throw new ForbiddenException(`Starting ${workflow}: ${lacks(caller, needed)}`)
+    checkIdempotencyKey(idempotencyKey)
     const user = caller.user
     const requestHash = createHash('sha256').update(JSON.stringify([workflow, answers ?? null])).digest('hex')
     if (idempotencyKey) {

@@ -1,3 +1,4 @@
+import { ApiIdempotencyKey } from '../http/idempotency-key.js'
 import { Body, Controller, Headers, Post, Query, Res } from '@nestjs/common'
 import {
   ApiAcceptedResponse,
@@ -35,7 +36,7 @@ export class TasksController {
       'A synchronous request that would wait more than 10 minutes, or whose task halts (suspended) or waits for the canary approval, also answers 202 with the process.',
   })
   @ApiHeader({ name: 'Prefer', required: false, description: '`respond-async`: answer 202 with the process at once' })
-  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'the same key (per user) gives back the task the first request started' })
+  @ApiIdempotencyKey('the same key (per user) gives back the task the first request started')
   @ApiQuery({ name: 'async', required: false, enum: ['true', 'false'], description: 'as Prefer: respond-async' })
   @ApiBody({
     type: UpgradeOsRequestDto,

@@ -6,13 +6,27 @@ import type { LoomConfig } from '#config/index.js'
 import { ProblemDto } from '#contracts/index.js'
 import { payloadCodecOf } from '#integrations/temporal/temporal-connection.js'
 import { RequirePermission } from '../auth/auth.decorators.js'
+import { z } from 'zod'
+import { fieldErrors } from '#workflows/engine/zod-errors.js'
 import { FieldErrorsException } from '../http/problem.js'
 import { LOOM_CONFIG } from '../tokens.js'
 
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/
 /** A payload as Temporal's Web UI and CLI send it to a codec server: base64 in JSON. */
-interface JsonPayload {
-  metadata?: Record<string, string>
-  data?: string
+const jsonPayload = z.strictObject({ metadata: z.record(z.string(), z.string().regex(BASE64, 'must be base64')).optional(), data: z.string().regex(BASE64, 'must be base64').optional() })
+const decodeRequest = z.strictObject({ payloads: z.array(jsonPayload) })
+type JsonPayload = z.infer<typeof jsonPayload>
+const BASE64_STRING = { type: 'string', format: 'byte' }
+const PAYLOADS_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['payloads'],
+  properties: {
+    payloads: {
+      type: 'array',
+      items: { type: 'object', additionalProperties: false, properties: { metadata: { type: 'object', additionalProperties: BASE64_STRING }, data: BASE64_STRING } },
+    },
+  },
 }
 
 const fromJson = (p: JsonPayload): Payload => ({
@@ -38,13 +52,14 @@ export class CodecController {
   @HttpCode(200)
   @RequirePermission('payloads.read')
   @ApiOperation({ summary: "Decrypt payloads for Temporal's Web UI (its codec endpoint)", description: 'Body and answer as Temporal codec servers take them: {payloads: [{metadata: {k: base64}, data: base64}]}.' })
-  @ApiBody({ schema: { type: 'object', properties: { payloads: { type: 'array', items: { type: 'object' } } }, required: ['payloads'] } })
-  @ApiOkResponse({ schema: { type: 'object', properties: { payloads: { type: 'array', items: { type: 'object' } } } } })
+  @ApiBody({ schema: PAYLOADS_SCHEMA })
+  @ApiOkResponse({ schema: PAYLOADS_SCHEMA })
   @ApiUnprocessableEntityResponse({ type: ProblemDto, description: 'not payloads, or encrypted with a key Loom does not hold' })
-  async decode(@Body() body: { payloads?: unknown }): Promise<{ payloads: JsonPayload[] }> {
-    if (!Array.isArray(body?.payloads)) throw new FieldErrorsException(422, [{ path: 'payloads', message: 'must be an array of payloads' }], 'request')
+  async decode(@Body() body: unknown): Promise<{ payloads: JsonPayload[] }> {
+    const request = decodeRequest.safeParse(body ?? {})
+    if (!request.success) throw new FieldErrorsException(422, fieldErrors(request.error), 'request')
     const codec = payloadCodecOf(this.config)
-    const payloads = (body.payloads as JsonPayload[]).map(fromJson)
+    const payloads = request.data.payloads.map(fromJson)
     try {
       return { payloads: (codec ? await codec.decode(payloads) : payloads).map(toJson) }
     } catch (error) {

@@ -1,3 +1,4 @@
+import { ApiNamedParam } from '../http/openapi.js'
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common'
 import { ApiBadRequestResponse, ApiBody, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger'
 import { z } from 'zod'
@@ -27,6 +28,7 @@ export class WorkflowsController {
   @ApiOperation({ summary: 'One workflow and its step list (nothing is run)' })
   @ApiOkResponse({ type: WorkflowDto })
   @ApiNotFoundResponse({ type: ProblemDto })
+  @ApiNamedParam('name', 'workflows', 'a workflow')
   get(@Param('name') name: string): WorkflowDto {
     return this.catalog.get(name)
   }
@@ -39,6 +41,7 @@ export class WorkflowsController {
   })
   @ApiOkResponse({ schema: { type: 'object', example: { type: 'object', properties: { router: { type: 'string', enum: ['ams-pe1'] } }, 'x-loom-page': 1, 'x-loom-pages': 1 } } })
   @ApiNotFoundResponse({ type: ProblemDto })
+  @ApiNamedParam('name', 'startable-workflows', 'a workflow started through /api/processes')
   async form(@Param('name') name: string): Promise<Record<string, unknown>> {
     const { form } = this.catalog.startable(name)
     return pageSchema(await form.pages[0](this.catalog, {}), 1, form.pages.length)
@@ -55,6 +58,7 @@ export class WorkflowsController {
   @ApiOkResponse({ schema: { type: 'object', example: { complete: false, page: 2, pages: 2, form: { type: 'object' } } } })
   @ApiUnprocessableEntityResponse({ type: ProblemDto, description: 'answers that fail the form, field by field (a customer_id the customer source does not know among them)' })
   @ApiServiceUnavailableResponse({ type: ProblemDto, description: 'the customer system (LOOM_CUSTOMERS=webhook) does not answer', headers: RETRY_AFTER_HEADER })
+  @ApiNamedParam('name', 'startable-workflows', 'a workflow started through /api/processes')
   async check(@Param('name') name: string, @Body() answers: unknown): Promise<{ complete: true } | { complete: false; page: number; pages: number; form: Record<string, unknown> }> {
     const walked = await this.catalog.walk(this.catalog.startable(name).form, answers)
     if (walked.complete) return { complete: true }
