@@ -4,7 +4,7 @@ import { Validator } from '@seriousme/openapi-schema-validator'
 import { freePort } from '#runtime/index.js'
 import { cloneDatabase, type TestDatabase } from '../../../test/support/database.js'
 import { testConfig } from '../../../test/support/env.js'
-import { gatewayOnFreshDatabase, startGateway } from '../../../test/support/gateway.js'
+import { gatewayOnFreshDatabase, type OpenApiPaths, startGateway } from '../../../test/support/gateway.js'
 import { authorized } from '../../../test/support/api.js'
 
 const PROBLEM_TYPE = /^application\/problem\+json/
@@ -148,6 +148,32 @@ describe('gateway with Temporal and the database up', () => {
     assert.match(text, /^process_cpu_user_seconds_total /m)
     assert.match(text, /^http_request_duration_seconds_count\{method="GET",route="\/api\/health",status_code="200"\} [1-9]/m)
     assert.match(text, /^http_request_duration_seconds_count\{method="GET",route="unmatched",status_code="404"\} [1-9]/m)
+  })
+})
+
+describe('the statuses each route answers are the ones /openapi.json declares for it', () => {
+  let db: TestDatabase
+  before(async () => {
+    db = await cloneDatabase()
+  })
+  after(async () => {
+    await db?.drop()
+  })
+
+  test('a route that answers a status its operation does not declare fails the test that made it, naming both', async () => {
+    // The document as it would be had GET /api/subscriptions/{id} not declared its 404.
+    const without404 = (doc: OpenApiPaths) => {
+      delete doc.paths['/api/subscriptions/{id}'].get.responses['404']
+      return doc
+    }
+    const gw = await startGateway(testConfig(db.url), undefined, without404)
+    assert.equal((await fetch(`${gw.url}/api/subscriptions/${'0'.repeat(8)}-0000-4000-8000-${'0'.repeat(12)}`, { headers: authorized() })).status, 404)
+    assert.equal((await fetch(`${gw.url}/api/health`)).status, 200)
+    await assert.rejects(gw.close(), (error: Error) => {
+      assert.match(error.message, /GET \/api\/subscriptions\/\{\}: 404 \(declared: 200, /)
+      assert.doesNotMatch(error.message, /health/)
+      return true
+    })
   })
 })
 
