@@ -56,9 +56,10 @@ function declaredStatuses(app: INestApplication) {
   const shape = (path: string) => path.replace(/:[^/]+|\{[^}]+\}/g, '{}')
   app.use((req: Request, res: Response, next: NextFunction) => {
     res.on('finish', () => {
-      const route = (req as Request & { route?: { path?: string } }).route?.path
-      if (!route || !declared.size) return
-      const key = `${req.method.toUpperCase()} ${shape(route)}`
+      const { route } = req as unknown as { route?: { path?: string } }
+      const path = route?.path
+      if (!path || !declared.size) return
+      const key = `${req.method.toUpperCase()} ${shape(path)}`
       const codes = declared.get(key)
       if (codes && !codes.has(String(res.statusCode))) seen.add(`${key}: ${res.statusCode} (declared: ${[...codes].join(', ')})`)
     })
