@@ -9,6 +9,7 @@ import { ensureSearchAttributes } from '#runtime/index.js'
 import { ProcessActivities } from '#activities/index.js'
 import { dataConverterOf, temporalConnectionOptions } from '#integrations/temporal/temporal-connection.js'
 import { PrismaService } from '#persistence/index.js'
+import { workflowBundle } from './workflow-bundle.js'
 import { ProcessReconciler, type ReconcilerOptions } from './reconciler.js'
 import { stepLogInterceptor } from './step-log.interceptor.js'
 import { ACTIVITY_PROVIDERS, WorkerModule } from './worker.module.js'
@@ -71,7 +72,7 @@ export async function createLoomWorker(config: LoomConfig & { databaseUrl: strin
       namespace: config.namespace,
       taskQueue: config.taskQueue,
       dataConverter: dataConverterOf(config),
-      workflowsPath: options.workflowsPath ?? require.resolve('../../../libs/workflows/src/index.js'),
+      workflowBundle: await workflowBundle(options.workflowsPath ?? require.resolve('../../../libs/workflows/src/index.js'), logger),
       activities: { ...bindActivities(app), ...options.activities },
       interceptors: { activity: [stepLogInterceptor(app.get(ProcessActivities))] },
       shutdownGraceTime: options.shutdownGraceTime ?? '20 seconds',
