@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, Param, Patch, Post, Query, UseGuards } from '@nestjs/common'
+import { Body, Controller, Delete, Get, Param, Patch, Post, Query } from '@nestjs/common'
 import {
   ApiBadRequestResponse,
   ApiConflictResponse,
@@ -19,7 +19,7 @@ import { RequirePermission } from '../auth/auth.decorators.js'
 /** The built-in customer source (LOOM_CUSTOMERS=builtin): who subscriptions are for and whom notifications reach. */
 @ApiTags('customers')
 @Controller('api/customers')
-@UseGuards(BuiltinOnly('customers'))
+@BuiltinOnly('customers')
 @ApiConflictResponse({ type: ProblemDto, description: 'customers come from a customer system (LOOM_CUSTOMERS=webhook): manage them there; or a conflict named below' })
 export class CustomersController {
   constructor(private readonly customers: CustomersService) {}

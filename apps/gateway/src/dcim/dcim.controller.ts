@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, Param, Patch, Post, Put, Query, UseGuards } from '@nestjs/common'
+import { Body, Controller, Delete, Get, Param, Patch, Post, Put, Query } from '@nestjs/common'
 import { ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger'
 import {
   CableCreateDto,
@@ -32,7 +32,7 @@ import { RequirePermission } from '../auth/auth.decorators.js'
 /** The built-in DCIM: sites and racks, devices (created, corrected, removed), interfaces, cables, demo fleets (409 while NetBox is the DCIM). */
 @ApiTags('dcim')
 @Controller('api/dcim')
-@UseGuards(BuiltinOnly('dcim'))
+@BuiltinOnly('dcim')
 @ApiNotFoundResponse({ type: ProblemDto, description: 'an unknown site, rack, device, interface or cable, named' })
 @ApiConflictResponse({ type: ProblemDto, description: 'NetBox is the DCIM (LOOM_DCIM): make changes there' })
 export class DcimController {

@@ -1,4 +1,6 @@
-import { type CanActivate, ConflictException, Inject, Injectable, mixin, type Type } from '@nestjs/common'
+import { applyDecorators, type CanActivate, ConflictException, Inject, Injectable, mixin, type Type, UseGuards } from '@nestjs/common'
+import { ApiConflictResponse } from '@nestjs/swagger'
+import { ProblemDto } from '#contracts/index.js'
 import type { LoomConfig } from '#config/index.js'
 import { originOf } from '#integrations/hooks/url-in-messages.js'
 import { LOOM_CONFIG } from '../tokens.js'
@@ -17,7 +19,7 @@ const SOURCES = {
  * Routes that manage a built-in source of truth answer 409 when that source is another system (NetBox, the
  * customer system's webhook): workflows would not see what they wrote, so that system is where changes belong.
  */
-export function BuiltinOnly(source: keyof typeof SOURCES): Type<CanActivate> {
+function builtinOnly(source: keyof typeof SOURCES): Type<CanActivate> {
   @Injectable()
   class BuiltinOnlyGuard implements CanActivate {
     constructor(@Inject(LOOM_CONFIG) private readonly config: LoomConfig) {}
@@ -29,3 +31,7 @@ export function BuiltinOnly(source: keyof typeof SOURCES): Type<CanActivate> {
   }
   return mixin(BuiltinOnlyGuard)
 }
+
+/** The guard on a route or controller, and the 409 it may answer in the OpenAPI document. */
+export const BuiltinOnly = (source: keyof typeof SOURCES) =>
+  applyDecorators(UseGuards(builtinOnly(source)), ApiConflictResponse({ type: ProblemDto, description: `the ${source} in use is another system (NetBox, a customer system): change it there` }))

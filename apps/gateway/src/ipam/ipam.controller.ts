@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Query, UseGuards } from '@nestjs/common'
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common'
 import { ApiConflictResponse, ApiCreatedResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger'
 import { AllocationCreateDto, AllocationDto, AllocationListQueryDto, type Page, PoolCreateDto, PoolDto, PoolListQueryDto, ProblemDto } from '#contracts/index.js'
 import { BuiltinIpam } from '#integrations/ipam/builtin-ipam.js'
@@ -28,7 +28,7 @@ export class IpamController {
 
   @Get('pools')
   @RequirePermission('read')
-  @UseGuards(BuiltinOnly('ipam'))
+  @BuiltinOnly('ipam')
   @ApiOperation({ summary: 'Pools, by name, with their utilisation' })
   @ApiPageResponse(PoolDto, 'Every pool (or those of one role)')
   async pools(@Query() query: PoolListQueryDto): Promise<Page<PoolDto>> {
@@ -37,7 +37,7 @@ export class IpamController {
 
   @Post('pools')
   @RequirePermission('sources.write')
-  @UseGuards(BuiltinOnly('ipam'))
+  @BuiltinOnly('ipam')
   @ApiOperation({ summary: 'Create a pool; it may not overlap another' })
   @ApiCreatedResponse({ type: PoolDto })
   @ApiConflictResponse({ type: ProblemDto, description: 'the prefix overlaps a pool, or the name is taken' })
@@ -48,7 +48,7 @@ export class IpamController {
 
   @Get('pools/:pool')
   @RequirePermission('read')
-  @UseGuards(BuiltinOnly('ipam'))
+  @BuiltinOnly('ipam')
   @ApiOperation({ summary: 'One pool, by name or id, with its utilisation' })
   @ApiOkResponse({ type: PoolDto })
   @ApiNotFoundResponse({ type: ProblemDto })
@@ -58,7 +58,7 @@ export class IpamController {
 
   @Delete('pools/:pool')
   @RequirePermission('sources.write')
-  @UseGuards(BuiltinOnly('ipam'))
+  @BuiltinOnly('ipam')
   @HttpCode(204)
   @ApiOperation({ summary: 'Delete an empty pool' })
   @ApiNoContentResponse()
@@ -72,7 +72,7 @@ export class IpamController {
 
   @Get('pools/:pool/allocations')
   @RequirePermission('read')
-  @UseGuards(BuiltinOnly('ipam'))
+  @BuiltinOnly('ipam')
   @ApiOperation({ summary: "A pool's allocations, in address order" })
   @ApiPageResponse(AllocationDto, 'Every allocation of the pool')
   async poolAllocations(@Param('pool') pool: string): Promise<Page<AllocationDto>> {
@@ -100,7 +100,7 @@ export class IpamController {
 
   @Get('allocations')
   @RequirePermission('read')
-  @UseGuards(BuiltinOnly('ipam'))
+  @BuiltinOnly('ipam')
   @ApiOperation({ summary: "Allocations of a subscription, or of a pool" })
   @ApiPageResponse(AllocationDto, 'The allocations that match')
   @ApiNotFoundResponse({ type: ProblemDto, description: 'no pool by that name' })
