@@ -1,5 +1,7 @@
+import './start-tracing.js'
 import { ConfigError, loadConfig } from '#config/index.js'
 import { createLogger } from '#logging/index.js'
+import { activeTracing } from '#logging/tracing.js'
 import { createGateway } from './create-gateway.js'
 
 async function main() {
@@ -16,8 +18,8 @@ async function main() {
     logger.warn({ auth: 'off' }, warning)
   }
   process.send?.({ ready: true })
-  // The launcher going away (even by SIGKILL) closes the IPC channel: stop with it.
-  process.on('disconnect', () => void app.close().then(() => process.exit(0)))
+  // The launcher going away (even by SIGKILL) closes the IPC channel: stop with it, sending the spans still buffered.
+  process.on('disconnect', () => void app.close().then(() => activeTracing()?.shutdown()).then(() => process.exit(0)))
 }
 
 main().catch((error: unknown) => {

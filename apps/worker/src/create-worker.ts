@@ -8,6 +8,8 @@ import { createLogger, type Logger, PinoNestLogger } from '#logging/index.js'
 import { ensureSearchAttributes } from '#runtime/index.js'
 import { ProcessActivities } from '#activities/index.js'
 import { dataConverterOf, temporalConnectionOptions } from '#integrations/temporal/temporal-connection.js'
+import { workerTracing, workflowTracingModule } from '#integrations/temporal/tracing.js'
+import { activeTracing } from '#logging/tracing.js'
 import { PrismaService } from '#persistence/index.js'
 import { workflowBundle } from './workflow-bundle.js'
 import { ProcessReconciler, type ReconcilerOptions } from './reconciler.js'
@@ -67,14 +69,22 @@ export async function createLoomWorker(config: LoomConfig & { databaseUrl: strin
       return []
     })
     if (added.length) logger.info({ added }, 'registered search attributes')
+    const tracing = activeTracing()
+    const traced = tracing && workerTracing(tracing)
     const worker = await Worker.create({
       connection,
       namespace: config.namespace,
       taskQueue: config.taskQueue,
       dataConverter: dataConverterOf(config),
-      workflowBundle: await workflowBundle(options.workflowsPath ?? require.resolve('../../../libs/workflows/src/index.js'), logger),
+      workflowBundle: await workflowBundle(
+        options.workflowsPath ?? require.resolve('../../../libs/workflows/src/index.js'),
+        logger,
+        traced ? [workflowTracingModule] : [],
+      ),
       activities: { ...bindActivities(app), ...options.activities },
-      interceptors: { activity: [stepLogInterceptor(app.get(ProcessActivities))] },
+      // The span first: the step log's writes happen inside it.
+      interceptors: { activity: [...(traced ? [traced.activity] : []), stepLogInterceptor(app.get(ProcessActivities))] },
+      ...(traced ? { sinks: traced.sinks } : {}),
       shutdownGraceTime: options.shutdownGraceTime ?? '20 seconds',
       // Each cached workflow costs memory; one that is evicted replays its history on its next task.
       ...(config.workerCachedWorkflows !== undefined ? { maxCachedWorkflows: config.workerCachedWorkflows } : {}),

@@ -1,3 +1,4 @@
+import './start-tracing.js'
 import { runWorkerProcess } from './run-worker-process.js'
 
 runWorkerProcess()

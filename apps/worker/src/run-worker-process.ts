@@ -1,6 +1,7 @@
 import { DefaultLogger, Runtime } from '@temporalio/worker'
 import { ConfigError, loadConfig } from '#config/index.js'
 import { createLogger } from '#logging/index.js'
+import { activeTracing } from '#logging/tracing.js'
 import { createLoomWorker, type LoomWorkerOptions } from './create-worker.js'
 
 /**
@@ -39,6 +40,7 @@ async function start(options: Omit<LoomWorkerOptions, 'logger'>) {
   logger.info({ task_queue: config.taskQueue, namespace: config.namespace }, 'worker polling')
   process.send?.({ ready: true })
   await running
+  await activeTracing()?.shutdown()
   logger.info('worker stopped')
   process.exit(0)
 }

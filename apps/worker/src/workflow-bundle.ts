@@ -13,10 +13,12 @@ const STALE_MS = 24 * 60 * 60_000
  * worker start, which `npm start`, each restart and every test's worker would pay again for the same code. The
  * bundle is kept under dist/ by a hash of what goes into it — the compiled libraries and the installed packages —
  * so that any rebuild or install makes a new one, and a start on an unchanged build reads the file.
+ * `interceptorModules` (tracing's) go into the bundle and its hash: a worker with tracing and one without each
+ * find their own.
  */
-export async function workflowBundle(workflowsPath: string, logger: Logger): Promise<{ code: string }> {
+export async function workflowBundle(workflowsPath: string, logger: Logger, interceptorModules: string[] = []): Promise<{ code: string }> {
   const dir = join(projectRoot(), 'dist', '.workflow-bundles')
-  const file = join(dir, `${inputsHash(workflowsPath)}.js`)
+  const file = join(dir, `${inputsHash(workflowsPath, interceptorModules)}.js`)
   try {
     const code = readFileSync(file, 'utf8')
     utimesSync(file, new Date(), new Date()) // in use: not stale
@@ -25,7 +27,7 @@ export async function workflowBundle(workflowsPath: string, logger: Logger): Pro
     // not bundled yet for this build
   }
   const started = performance.now()
-  const { code } = await bundleWorkflowCode({ workflowsPath, logger: quiet })
+  const { code } = await bundleWorkflowCode({ workflowsPath, workflowInterceptorModules: interceptorModules, logger: quiet })
   mkdirSync(dir, { recursive: true })
   // Written whole, then renamed: a worker starting beside this one reads the old state or the new, never half.
   const partial = `${file}.${process.pid}.tmp`
@@ -36,8 +38,9 @@ export async function workflowBundle(workflowsPath: string, logger: Logger): Pro
   return { code }
 }
 
-function inputsHash(workflowsPath: string): string {
+function inputsHash(workflowsPath: string, interceptorModules: string[]): string {
   const hash = createHash('sha256').update(workflowsPath)
+  for (const module of interceptorModules) hash.update(module)
   const root = projectRoot()
   for (const dir of new Set([join(root, 'dist', 'libs'), dirname(workflowsPath)])) {
     for (const file of jsFiles(dir)) hash.update(file).update(readFileSync(file))

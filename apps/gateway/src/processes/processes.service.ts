@@ -48,6 +48,8 @@ const SA = SEARCH_ATTRIBUTE
  */
 const MAX_SEARCHABLE_SUBSCRIPTIONS = 40
 const LIVE_QUERY_TIMEOUT_MS = 2000
+/** less left of that budget than this, and the history is not asked for (the live query used it up: Temporal is away) */
+const MIN_HISTORY_MS = 100
 /** how long a start waits for Temporal before it answers 503 (and forgets the process it recorded) */
 const START_DEADLINE_MS = 10_000
 /** how long PUT /abort waits for the compensations before it answers with the process as it is */
@@ -167,10 +169,12 @@ export class ProcessesService {
 
   async get(id: string): Promise<ProcessDto> {
     const row = await this.find(id)
-    const live = row.completedAt ? null : await this.live(id)
+    // One budget for both calls to Temporal: with it down, the read answers from the log within it.
+    const deadline = Date.now() + LIVE_QUERY_TIMEOUT_MS
+    const live = row.completedAt ? null : await this.live(id, deadline)
     const state = live ?? this.fromLog(row)
     // A workflow that cannot run its code (a non-determinism error after a deploy) answers no query: say why.
-    const workflowError = live || row.completedAt ? null : await this.workflowTaskFailure(id)
+    const workflowError = live || row.completedAt ? null : await this.workflowTaskFailure(id, deadline)
     // The report only once the task stops (ended, halted, waiting): thousands of names are not resent with every device.
     const fleet = row.target === 'SYSTEM' ? await fleetProgress(this.prisma, id, { report: row.status !== 'running' && row.status !== 'created' }) : null
     return { ...toProcessDto(row, this.catalog.logOrder(row.workflow), state, this.webUiLink(id)), workflow_error: workflowError, fleet }
@@ -293,9 +297,9 @@ export class ProcessesService {
   }
 
   /** The workflow's own view; null when no worker answers in time. */
-  private async live(id: string): Promise<LiveProcessState | null> {
+  private async live(id: string, deadline = Date.now() + LIVE_QUERY_TIMEOUT_MS): Promise<LiveProcessState | null> {
     try {
-      return await this.temporal.client.withDeadline(Date.now() + LIVE_QUERY_TIMEOUT_MS, () => this.temporal.client.workflow.getHandle(id).query(liveStateQuery))
+      return await this.temporal.client.withDeadline(deadline, () => this.temporal.client.workflow.getHandle(id).query(liveStateQuery))
     } catch {
       return null
     }
@@ -305,9 +309,10 @@ export class ProcessesService {
    * The reason the workflow's code last failed to run, when that is where it stands: the last workflow task
    * failed and none completed since (Temporal retries it; the process waits until the code is fixed).
    */
-  private async workflowTaskFailure(id: string): Promise<{ cause: string; message: string; non_determinism: boolean } | null> {
+  private async workflowTaskFailure(id: string, deadline: number): Promise<{ cause: string; message: string; non_determinism: boolean } | null> {
+    if (deadline - Date.now() < MIN_HISTORY_MS) return null
     try {
-      const { events } = await this.temporal.client.workflow.getHandle(id).fetchHistory()
+      const { events } = await this.temporal.client.withDeadline(deadline, () => this.temporal.client.workflow.getHandle(id).fetchHistory())
       for (const event of [...(events ?? [])].reverse()) {
         if (event.workflowTaskCompletedEventAttributes) return null
         const failed = event.workflowTaskFailedEventAttributes

@@ -2,6 +2,8 @@ import { Global, Inject, Injectable, Module, type OnApplicationShutdown } from '
 import { Client, Connection } from '@temporalio/client'
 import { type LoomConfig, temporalAddressOf } from '#config/index.js'
 import { dataConverterOf, temporalConnectionOptions } from '#integrations/temporal/temporal-connection.js'
+import { clientTracingInterceptors } from '#integrations/temporal/tracing.js'
+import { activeTracing } from '#logging/tracing.js'
 import { LOOM_CONFIG } from '../tokens.js'
 
 /** The gateway's Temporal client. The connection is lazy so that the gateway starts (and reports 503) while Temporal is down. */
@@ -18,7 +20,12 @@ export class TemporalService implements OnApplicationShutdown {
     const options = temporalConnectionOptions(config)
     this.connection = Connection.lazy({ ...options, connectTimeout: 2000 })
     this.probeConnection = Connection.lazy({ ...options, connectTimeout: 2000, interceptors: [] })
-    this.client = new Client({ connection: this.connection, namespace: config.namespace, dataConverter: dataConverterOf(config) })
+    this.client = new Client({
+      connection: this.connection,
+      namespace: config.namespace,
+      dataConverter: dataConverterOf(config),
+      interceptors: clientTracingInterceptors(activeTracing()),
+    })
   }
 
   async onApplicationShutdown() {
