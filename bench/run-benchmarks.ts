@@ -29,7 +29,7 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { cpus, tmpdir, totalmem } from 'node:os'
 import { join } from 'node:path'
 import { Client, Connection } from '@temporalio/client'
-import { firstMessage, freePort, projectRoot, spawnManaged, startTemporalDevServer, waitFor } from '#runtime/index.js'
+import { freePort, projectRoot, startEmbeddedPostgres, startTemporalDevServer, waitFor } from '#runtime/index.js'
 import { cloneDatabaseOn } from '../test/support/database.js'
 import { childEnv, testDataConverter, uniqueTaskQueue } from '../test/support/env.js'
 import { type Child, readyOf, spawnNode, stopChild } from '../test/support/processes.js'
@@ -402,15 +402,7 @@ async function coldStartBenchmark(stack: TestStack, scratch: string) {
     const t = performance.now()
     const [temporal, postgres] = await Promise.all([
       startTemporalDevServer({ cli: stack.cli.path, dbFile: join(dir, 'temporal.db'), port: ports.temporal, uiPort: ports.ui, namespace: 'default', logFile: join(scratch, 'floor.log') }),
-      (async () => {
-        const child = spawnManaged('postgres', process.execPath, [dist('libs', 'runtime', 'src', 'embedded-postgres.main.js')], {
-          env: { ...process.env, LOOM_DATA_DIR: dir, LOOM_POSTGRES_PORT: String(ports.pg) },
-          stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-        })
-        const ready = await firstMessage<{ ready?: string; error?: string }>(child, 120_000)
-        if (!ready.ready) throw new Error(`embedded PostgreSQL: ${ready.error}`)
-        return child
-      })(),
+      startEmbeddedPostgres({ dataDir: dir, port: ports.pg }).then((started) => started.process),
     ])
     const seconds = (performance.now() - t) / 1000
     await Promise.all([temporal.process.stop(), postgres.stop()])

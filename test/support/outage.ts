@@ -8,11 +8,9 @@ import { prepareDatabase } from '../../apps/launcher/src/prepare-database.js'
 import { API_KEY_PREFIX, hashApiKey, PrismaService } from '#persistence/index.js'
 import {
   ensureSearchAttributes,
-  firstMessage,
   freePort,
   type ManagedProcess,
-  projectRoot,
-  spawnManaged,
+  startEmbeddedPostgres,
   startTemporalDevServer,
 } from '#runtime/index.js'
 import { adminKey } from './api.js'
@@ -60,13 +58,9 @@ export async function ownPostgres(): Promise<Dependency & { databaseUrl: string;
   let server: ManagedProcess | undefined
   let url = ''
   const start = async () => {
-    server = spawnManaged('postgres', process.execPath, [join(projectRoot(), 'dist', 'libs', 'runtime', 'src', 'embedded-postgres.main.js')], {
-      env: { ...process.env, LOOM_DATA_DIR: dir, LOOM_POSTGRES_PORT: String(port) },
-      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-    })
-    const message = await firstMessage<{ ready?: string; error?: string }>(server, 120_000)
-    if (!message.ready) throw new Error(`embedded PostgreSQL: ${message.error}`)
-    url = message.ready
+    const started = await startEmbeddedPostgres({ dataDir: dir, port })
+    server = started.process
+    url = started.url
   }
   await start()
   await prepareDatabase(url, { demoData: false, say: () => undefined })

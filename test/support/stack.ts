@@ -10,11 +10,9 @@ import { loadConfig } from '#config/index.js'
 import {
   ensureSearchAttributes,
   findTemporalCli,
-  firstMessage,
   freePort,
   type ManagedProcess,
-  projectRoot,
-  spawnManaged,
+  startEmbeddedPostgres,
   startTemporalDevServer,
   type TemporalCli,
 } from '#runtime/index.js'
@@ -43,13 +41,8 @@ async function postgresAnswers(serverUrl: string): Promise<boolean> {
 }
 
 async function startEmbedded(scratch: string): Promise<{ url: string; process: ManagedProcess }> {
-  const child = spawnManaged('postgres', process.execPath, [join(projectRoot(), 'dist', 'libs', 'runtime', 'src', 'embedded-postgres.main.js')], {
-    env: { ...process.env, LOOM_DATA_DIR: join(scratch, 'embedded'), LOOM_POSTGRES_PORT: String(await freePort()) },
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-  })
-  const message = await firstMessage<{ ready?: string; error?: string }>(child, 120_000)
-  if (!message.ready) throw new Error(`embedded PostgreSQL: ${message.error}`)
-  return { url: urlFor('postgres', message.ready), process: child }
+  const { url, process } = await startEmbeddedPostgres({ dataDir: join(scratch, 'embedded'), port: await freePort() })
+  return { url: urlFor('postgres', url), process }
 }
 
 /** `scratch` must be enterable by the OS user postgres (chmod 755) in case the embedded PostgreSQL is needed. */

@@ -14,6 +14,7 @@ import {
   type ManagedProcess,
   recordDevServer,
   spawnManaged,
+  startEmbeddedPostgres,
   startTemporalDevServer,
   stopStaleDevServer,
 } from '#runtime/index.js'
@@ -101,32 +102,17 @@ async function startDatabase(config: LoomConfig): Promise<string> {
   if (config.databaseUrl) return config.databaseUrl
   say(`starting the embedded PostgreSQL on 127.0.0.1:${config.embeddedPostgresPort} (data in ${shortPath(join(config.dataDir, 'postgres'))})`)
   // A restart: the same data dir and port.
-  const spawnPostgres = () => {
+  const start = async () => {
     const log = openSync(join(config.dataDir, 'postgres.log'), 'a')
     try {
-      return spawnManaged('postgres', process.execPath, [join(__dirname, '..', '..', '..', 'libs', 'runtime', 'src', 'embedded-postgres.main.js')], {
-        env: { ...process.env, LOOM_DATA_DIR: config.dataDir, LOOM_POSTGRES_PORT: String(config.embeddedPostgresPort) },
-        stdio: ['ignore', log, log, 'ipc'],
-      })
+      return await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.embeddedPostgresPort, log })
     } finally {
       closeSync(log)
     }
   }
-  const untilReady = async (postgres: ManagedProcess) => {
-    const message = await firstMessage<{ ready?: string; error?: string }>(postgres, 120_000)
-    if (!message.ready) {
-      await postgres.stop()
-      throw new Error(`the embedded PostgreSQL did not start: ${message.error}`)
-    }
-    return message.ready
-  }
-  const postgres = spawnPostgres()
-  supervise('postgres', async () => {
-    const again = spawnPostgres()
-    await untilReady(again)
-    return again
-  }, postgres)
-  return untilReady(postgres)
+  const first = await start()
+  supervise('postgres', async () => (await start()).process, first.process)
+  return first.url
 }
 
 async function startTemporal(config: LoomConfig): Promise<{ address: string; uiUrl: string | undefined }> {

@@ -1,4 +1,5 @@
 export * from './data-dir-lock.js'
+export * from './embedded-postgres.js'
 export * from './managed-process.js'
 export * from './migrations.js'
 export * from './ports.js'
