@@ -3,6 +3,7 @@ import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, uti
 import { dirname, join } from 'node:path'
 import { bundleWorkflowCode } from '@temporalio/worker'
 import type { Logger } from '#logging/index.js'
+import { PRELOAD_MODULES } from '#workflows/bundle-options.js'
 import { projectRoot } from '#runtime/index.js'
 
 /** A bundle no start has used for this long is removed when another is written. */
@@ -27,7 +28,7 @@ export async function workflowBundle(workflowsPath: string, logger: Logger, inte
     // not bundled yet for this build
   }
   const started = performance.now()
-  const { code } = await bundleWorkflowCode({ workflowsPath, workflowInterceptorModules: interceptorModules, logger: quiet })
+  const { code } = await bundleWorkflowCode({ workflowsPath, workflowInterceptorModules: interceptorModules, preloadModules: [...PRELOAD_MODULES], logger: quiet })
   mkdirSync(dir, { recursive: true })
   // Written whole, then renamed: a worker starting beside this one reads the old state or the new, never half.
   const partial = `${file}.${process.pid}.tmp`
@@ -39,7 +40,7 @@ export async function workflowBundle(workflowsPath: string, logger: Logger, inte
 }
 
 function inputsHash(workflowsPath: string, interceptorModules: string[]): string {
-  const hash = createHash('sha256').update(workflowsPath)
+  const hash = createHash('sha256').update(workflowsPath).update(JSON.stringify(PRELOAD_MODULES))
   for (const module of interceptorModules) hash.update(module)
   const root = projectRoot()
   for (const dir of new Set([join(root, 'dist', 'libs'), dirname(workflowsPath)])) {

@@ -10,6 +10,7 @@ import { historyFromJSON } from '@temporalio/common/lib/proto-utils.js'
 import { projectRoot } from '#runtime/index.js'
 import { PayloadEncryptionCodec } from '#integrations/temporal/payload-encryption.js'
 import { ENCRYPTING_FAILURE_CONVERTER } from '#integrations/temporal/temporal-connection.js'
+import { PRELOAD_MODULES } from './bundle-options.js'
 import { WORKFLOW_DECLARATIONS } from './registry.js'
 
 // Histories recorded by the test suite hold payloads encrypted with its keys; older ones are in the clear and pass.
@@ -61,7 +62,8 @@ describe('replay of recorded histories', () => {
         // installed by an earlier test in this file
       }
       const history = historyFromJSON(JSON.parse(readFileSync(file, 'utf8')))
-      await Worker.runReplayHistory({ workflowsPath: require.resolve('./index.js'), dataConverter }, history, (await workflowIdOf(history)) ?? name)
+      // Bundled as the worker bundles it: the shared (preloaded) modules replay too.
+      await Worker.runReplayHistory({ workflowsPath: require.resolve('./index.js'), bundlerOptions: { preloadModules: [...PRELOAD_MODULES] }, dataConverter }, history, (await workflowIdOf(history)) ?? name)
     })
   }
 })
