@@ -10,7 +10,7 @@ import pg from 'pg'
 import { LOOM_SEARCH_ATTRIBUTES } from '#domain/index.js'
 import { dropDatabase, randomName, serverUrl, urlFor, withAdmin } from '../../../test/support/database.js'
 import { testTemporalCli } from '../../../test/support/env.js'
-import { applyMigrations } from './migrations.js'
+import { applyMigrations, migrationsApplied } from './migrations.js'
 import { assertPortsFree, freePort, PortInUseError } from './ports.js'
 import { ensureSearchAttributes } from './search-attributes.js'
 import { findTemporalCli, TemporalCliError } from './temporal-cli.js'
@@ -111,6 +111,21 @@ describe('migrations', () => {
     } finally {
       await client.end()
     }
+  })
+
+  test('a migration the database does not record goes to prisma migrate deploy, which reports what it finds', async () => {
+    const url = urlFor(name, serverUrl())
+    assert.ok((await migrationsApplied(url)) !== undefined, 'migrated by the test before')
+    const client = new pg.Client({ connectionString: url })
+    await client.connect()
+    try {
+      // As if the last migration had not been applied: the CLI runs it again, and what it adds is there already.
+      await client.query(`DELETE FROM _prisma_migrations WHERE migration_name = (SELECT max(migration_name) FROM _prisma_migrations)`)
+    } finally {
+      await client.end()
+    }
+    assert.equal(await migrationsApplied(url), undefined)
+    await assert.rejects(applyMigrations(url), /database migration failed/)
   })
 
   test('prisma/schema.prisma has no change that lacks a migration', () => {
