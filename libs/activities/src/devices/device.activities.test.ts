@@ -7,10 +7,9 @@ import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { asyncLocalStorage, Context, type Info } from '@temporalio/activity'
 import { ApplicationFailure, CancelledFailure, noopMetricMeter } from '@temporalio/common'
-import { utils } from 'ssh2'
 import { cloneDatabase, type TestDatabase } from '../../../../test/support/database.js'
 import { newProcess, stepContext } from '../../../../test/support/records.js'
-import { type CommandAnswer, startSshServer } from '../../../../test/support/ssh-server.js'
+import { type CommandAnswer, sshKeyPair, startSshServer } from '../../../../test/support/ssh-server.js'
 import { loadConfig } from '#config/index.js'
 import { renderDeviceConfig } from '#domain/config/index.js'
 import { BuiltinDcim } from '#integrations/dcim/builtin-dcim.js'
@@ -73,7 +72,7 @@ function activityContext() {
 
 /** A stand-in FRR router on loopback, and DeviceActivities reaching it through the frr driver (device dev-ssh). */
 async function standInRouter(answer: (command: string) => CommandAnswer) {
-  const hostKey = utils.generateKeyPairSync('ed25519')
+  const hostKey = sshKeyPair()
   process.env.LOOM_TEST_DEVICE_PASSWORD = 'sesame'
   const server = await startSshServer({ hostKey, password: 'sesame', answer })
   const scratch = mkdtempSync(join(tmpdir(), 'loom-standin-'))

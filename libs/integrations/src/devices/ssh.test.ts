@@ -13,13 +13,13 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { Logger, type LoggerService } from '@nestjs/common'
 import { type ParsedKey, utils } from 'ssh2'
 import { cloneDatabase, type TestDatabase } from '../../../../test/support/database.js'
-import { startSshServer } from '../../../../test/support/ssh-server.js'
+import { sshKeyPair, startSshServer } from '../../../../test/support/ssh-server.js'
 import { PrismaService } from '#persistence/index.js'
 import { DeviceError, type DeviceTarget } from './driver.js'
 import { fingerprintOf, knownKeysFor, PrismaHostKeyRecord } from './host-keys.js'
 import { withSession } from './ssh.js'
 
-const keyPair = () => utils.generateKeyPairSync('ed25519')
+const keyPair = sshKeyPair
 const blobOf = (publicKey: string) => (utils.parseKey(publicKey) as ParsedKey).getPublicSSH()
 const hostA = keyPair()
 const hostB = keyPair()
