@@ -10,13 +10,10 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { promisify } from 'node:util'
-import { createLoomWorker, type LoomWorker } from '../../apps/worker/src/create-worker.js'
-import { demoCustomers, demoDevices, demoPools, PrismaService, seedCustomers, seedDevices, seedPools } from '#persistence/index.js'
+import { demoCustomers, demoDevices, PrismaService, seedCustomers } from '#persistence/index.js'
 import { projectRoot } from '#runtime/index.js'
 import { adminKey } from '../support/api.js'
-import { cloneDatabase, type TestDatabase } from '../support/database.js'
-import { quietTemporalRuntime, testConfig } from '../support/env.js'
-import { type RunningGateway, startGateway } from '../support/gateway.js'
+import { loomStack } from '../support/loom.js'
 
 const run = promisify(execFile)
 const HERE = join(projectRoot(), 'test', 'schemathesis')
@@ -35,41 +32,26 @@ async function schemathesis(): Promise<string> {
   return join(VENV, 'bin', 'st')
 }
 
-let db: TestDatabase
-let loom: LoomWorker
-let running: Promise<void>
-let gw: RunningGateway
+const loom = loomStack({ devices: demoDevices(projectRoot()) })
 let st: string
 
 before(async () => {
-  quietTemporalRuntime()
-  ;[st, db] = await Promise.all([schemathesis(), cloneDatabase()])
-  const prisma = new PrismaService(db.url)
+  ;[st] = await Promise.all([schemathesis(), loom.start()])
+  const prisma = new PrismaService(loom.databaseUrl)
   try {
-    await seedDevices(prisma, demoDevices(projectRoot()))
-    await seedPools(prisma, demoPools(projectRoot()))
     await seedCustomers(prisma, demoCustomers(projectRoot()))
   } finally {
     await prisma.$disconnect()
   }
-  const config = testConfig(db.url)
-  loom = await createLoomWorker(config)
-  running = loom.run()
-  gw = await startGateway(config)
 })
 
-after(async () => {
-  await gw?.close()
-  loom?.shutdown()
-  await running
-  await db?.drop()
-})
+after(() => loom.stop())
 
 describe('the OpenAPI document is the API', () => {
   test('schemathesis, all phases and all checks: no failure', async (t) => {
     const args = [
       '--config-file', join(HERE, 'schemathesis.toml'),
-      'run', `${gw.url}/openapi.json`,
+      'run', `${loom.url}/openapi.json`,
       '--checks', 'all',
       '--phases', 'examples,coverage,fuzzing,stateful',
       '--max-examples', '30',
