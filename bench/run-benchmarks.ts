@@ -21,7 +21,8 @@
 // Options: BENCH_CIRCUITS (default 40), BENCH_STEP_RUNS (default 200), BENCH_WAITING (default 1000), BENCH_CACHED_WORKFLOWS (the Loom worker's cache size), BENCH_PINGS (default 300), BENCH_NODES (default 60), BENCH_CONCURRENCY (default 16), BENCH_POLL_MS (default 250),
 // BENCH_SUBSCRIPTIONS (default 100000), BENCH_REQUESTS (default 2000), BENCH_EXPLAIN=1 (print the query plans),
 // BENCH_SECURITY_RUNS (default 2000), BENCH_FLEET_DEVICES (default 10000), BENCH_FLEET_POLICIES (default parallel,dc-aware: the generated fleet's runs),
-// BENCH_FLEET_CPU_PROF=<dir> (the fleet runs' worker writes a V8 CPU profile there),
+// BENCH_FLEET_CPU_PROF=<dir> (the fleet runs' worker writes a V8 CPU profile there), BENCH_ENGINE_CPU_PROF=<dir> (the
+// engine benchmark's Loom worker does),
 // BENCH_ONLY=ping,create_node,subscriptions,cold_start,engine,circuit,security,fleet (a comma-separated subset; all when absent).
 import { spawn } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
@@ -29,6 +30,7 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { cpus, tmpdir, totalmem } from 'node:os'
 import { join } from 'node:path'
 import { Client, Connection } from '@temporalio/client'
+import { temporal as proto } from '@temporalio/proto'
 import { freePort, projectRoot, startEmbeddedPostgres, startTemporalDevServer, waitFor } from '#runtime/index.js'
 import { cloneDatabaseOn } from '../test/support/database.js'
 import { childEnv, testDataConverter, uniqueTaskQueue } from '../test/support/env.js'
@@ -36,7 +38,7 @@ import { type Child, readyOf, spawnNode, stopChild } from '../test/support/proce
 import { apiClient, authorized } from '../test/support/api.js'
 import { plannedRouters, seed } from '../test/support/dcim.js'
 import type { SeedDevice } from '#persistence/index.js'
-import { bare_create, bare_steps, bareAnswer } from './fixtures/bare-workflows.js'
+import { bare_create, bare_steps, bareAnswer, type BareStep } from './fixtures/bare-workflows.js'
 import { enrolNode, reservePort } from '../test/support/workshop.js'
 import { explainHotQueries, seedSubscriptions } from './subscriptions-benchmark.js'
 import pg from 'pg'
@@ -79,23 +81,38 @@ interface Run {
 
 /** Runs `n` calls of `fn`, `concurrency` at a time; returns throughput and latency percentiles (ms). */
 async function load(n: number, concurrency: number, fn: (i: number) => Promise<void>): Promise<Run> {
+  return summary([await timed(n, concurrency, fn)])
+}
+
+interface Timed {
+  latencies: number[]
+  seconds: number
+}
+
+/** Runs `n` calls of `fn`, `concurrency` at a time; returns each call's latency (ms) and the wall time. */
+async function timed(n: number, concurrency: number, fn: (i: number) => Promise<void>, from = 0): Promise<Timed> {
   const latencies: number[] = []
   let next = 0
   const started = performance.now()
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
       while (next < n) {
-        const i = next++
+        const i = from + next++
         const t = performance.now()
         await fn(i)
         latencies.push(performance.now() - t)
       }
     }),
   )
-  const seconds = (performance.now() - started) / 1000
-  latencies.sort((a, b) => a - b)
+  return { latencies, seconds: (performance.now() - started) / 1000 }
+}
+
+/** Throughput and percentiles over one or more rounds. */
+function summary(rounds: Timed[]): Run {
+  const latencies = rounds.flatMap((r) => r.latencies).sort((a, b) => a - b)
+  const seconds = rounds.reduce((n, r) => n + r.seconds, 0)
   const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]
-  return { perSecond: n / seconds, p50: at(0.5), p95: at(0.95), p99: at(0.99) }
+  return { perSecond: latencies.length / seconds, p50: at(0.5), p95: at(0.95), p99: at(0.99) }
 }
 
 const rssMiB = (pid: number | undefined) => {
@@ -129,7 +146,7 @@ async function startContestants(stack: TestStack, devices: SeedDevice[] = [], ex
     await stop()
     throw error
   }
-  return { api: `http://127.0.0.1:${httpPort}`, client: new Client({ connection }), bareQueue, worker, gateway, bare, stop }
+  return { api: `http://127.0.0.1:${httpPort}`, env, client: new Client({ connection }), bareQueue, worker, gateway, bare, stop }
 }
 
 async function pingBenchmark(stack: TestStack) {
@@ -153,44 +170,86 @@ async function pingBenchmark(stack: TestStack) {
   }
 }
 
-/** Activities create_node schedules before and after its input step, read from its recorded history. */
-function createNodeActivityCounts(): { before: number; after: number } {
-  const history = JSON.parse(readFileSync(join(projectRoot(), 'libs', 'workflows', 'src', 'node', 'histories', 'create_node.json'), 'utf8')) as {
-    events: { eventType: string }[]
-  }
-  const types = history.events.map((e) => e.eventType)
-  const update = types.indexOf('EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED')
-  const scheduled = (from: number, to: number) => types.slice(from, to).filter((t) => t === 'EVENT_TYPE_ACTIVITY_TASK_SCHEDULED').length
-  return { before: scheduled(0, update), after: scheduled(update, types.length) }
+/**
+ * The activities and local activities a process ran, in order, before and after the Update that answered its input
+ * step, read from its history (patch markers are not steps).
+ */
+async function activityMix(client: Client, workflowId: string): Promise<{ before: BareStep[]; after: BareStep[] }> {
+  const events = (await client.workflow.getHandle(workflowId).fetchHistory()).events ?? []
+  const steps = events.flatMap((e): (BareStep | 'update')[] => {
+    if (e.activityTaskScheduledEventAttributes) return ['activity']
+    if (e.markerRecordedEventAttributes?.markerName === 'core_local_activity') return ['local']
+    if (e.workflowExecutionUpdateAcceptedEventAttributes) return ['update']
+    return []
+  })
+  const update = steps.indexOf('update')
+  return { before: steps.slice(0, update) as BareStep[], after: steps.slice(update + 1) as BareStep[] }
 }
 
+const describeMix = (steps: BareStep[]) => `${steps.filter((s) => s === 'activity').length} activities + ${steps.filter((s) => s === 'local').length} local`
+
+/**
+ * create_node through the API as declared (its short steps local activities) and with every step an activity (as
+ * before steps could be local: a second worker and gateway on a task queue of their own, same database), each
+ * against a bare workflow running the same mix of no-op activities and local activities around one Update;
+ * alternating rounds, so that a change in the machine's load weighs on all four alike.
+ */
 async function createNodeBenchmark(stack: TestStack) {
-  const c = await startContestants(stack, plannedRouters('bench', NODES + 10))
-  const counts = createNodeActivityCounts()
+  const c = await startContestants(stack, plannedRouters('bench', 2 * NODES + 10))
+  const remoteQueue = uniqueTaskQueue('remote')
+  const remotePort = await freePort()
+  const remoteEnv = { ...c.env, LOOM_TASK_QUEUE: remoteQueue, LOOM_HTTP_PORT: String(remotePort) }
+  const remoteWorker = spawnNode(dist('bench', 'fixtures', 'remote-steps-worker.js'), remoteEnv)
+  const remoteGateway = spawnNode(dist('apps', 'gateway', 'src', 'main.js'), remoteEnv)
   try {
-    const api = apiClient(c.api)
-    const createNode = async (i: number) => {
-      const started = await api.call<{ id: string }>('POST', '/api/processes/create_node', { router: `bench-r${i + 1}` })
+    await Promise.all([readyOf(remoteWorker), readyOf(remoteGateway)])
+    const createNode = (api: ReturnType<typeof apiClient>) => async (router: number) => {
+      const started = await api.call<{ id: string }>('POST', '/api/processes/create_node', { router: `bench-r${router + 1}` })
       if (started.status !== 201) throw new Error(`create_node answered ${started.status}: ${JSON.stringify(started.body)}`)
       await api.waitForProcess(started.body.id, (p) => p.pending_input !== null, 120_000, POLL_MS)
       const answered = await api.call('PUT', `/api/processes/${started.body.id}/resume`, { confirm_config_applied: true })
       if (answered.status !== 200) throw new Error(`resume answered ${answered.status}: ${JSON.stringify(answered.body)}`)
       await api.waitForProcess(started.body.id, (p) => p.status === 'completed', 120_000, POLL_MS)
+      return started.body.id
     }
-    const bareCreate = async (i: number) => {
-      const handle = await c.client.workflow.start(bare_create, { taskQueue: c.bareQueue, workflowId: `${c.bareQueue}-${i}`, args: [counts.before, counts.after] })
+    const local = createNode(apiClient(c.api))
+    const remote = createNode(apiClient(`http://127.0.0.1:${remotePort}`))
+    // The warm-up's first process of each tells the mix its bare baseline runs.
+    const mix = { local: await activityMix(c.client, await local(2 * NODES)), remote: await activityMix(c.client, await remote(2 * NODES + 1)) }
+    await load(4, 4, (i) => local(2 * NODES + 2 + i).then(() => undefined))
+    await load(4, 4, (i) => remote(2 * NODES + 6 + i).then(() => undefined))
+    let bareId = 0
+    const bare = (m: { before: BareStep[]; after: BareStep[] }) => async () => {
+      const handle = await c.client.workflow.start(bare_create, { taskQueue: c.bareQueue, workflowId: `${c.bareQueue}-${bareId++}`, args: [m.before, m.after] })
       await handle.executeUpdate(bareAnswer, { args: [true] })
       await handle.result()
     }
-    await load(5, 5, (i) => createNode(NODES + i)) // warm-up
-    await load(5, 5, (i) => bareCreate(100_000 + i))
-    const loom = await load(NODES, CONCURRENCY, createNode)
-    const baseline = await load(NODES, CONCURRENCY, bareCreate)
-    return { loom, baseline, counts }
+    await load(8, 4, bare(mix.local))
+    const contestants = {
+      local: (i: number) => local(i).then(() => undefined),
+      remote: (i: number) => remote(NODES + i).then(() => undefined),
+      bareLocal: bare(mix.local),
+      bareRemote: bare(mix.remote),
+    }
+    const rounds: Record<keyof typeof contestants, Timed[]> = { local: [], remote: [], bareLocal: [], bareRemote: [] }
+    const perRound = NODES / NODE_ROUNDS
+    for (let r = 0; r < NODE_ROUNDS; r++) {
+      for (const [name, run] of Object.entries(contestants)) rounds[name as keyof typeof contestants].push(await timed(perRound, CONCURRENCY, run, r * perRound))
+    }
+    return {
+      local: summary(rounds.local),
+      remote: summary(rounds.remote),
+      bareLocal: summary(rounds.bareLocal),
+      bareRemote: summary(rounds.bareRemote),
+      mix,
+    }
   } finally {
+    await Promise.all([stopChild(remoteWorker), stopChild(remoteGateway)])
     await c.stop()
   }
 }
+
+const NODE_ROUNDS = 2
 
 const CIRCUITS = Number(process.env.BENCH_CIRCUITS ?? 40)
 
@@ -273,6 +332,16 @@ async function subscriptionsBenchmark(stack: TestStack) {
 }
 
 const STEP_RUNS = Number(process.env.BENCH_STEP_RUNS ?? 200)
+const ENGINE_ROUNDS = 4
+
+/** CPU seconds spent by each part during one side's rounds (the worker: Loom's or the bare one). */
+interface EngineCpu {
+  worker: number
+  temporal: number
+  database: number
+  bench: number
+}
+const emptyCpu = (): EngineCpu => ({ worker: 0, temporal: 0, database: 0, bench: 0 })
 const WAITING = Number(process.env.BENCH_WAITING ?? 1000)
 
 async function engineBenchmark(stack: TestStack) {
@@ -282,16 +351,21 @@ async function engineBenchmark(stack: TestStack) {
   // In the clear, as the bare worker's are: the cost of encryption is measured on its own (securityBenchmark).
   const env = childEnv({ DATABASE_URL: db.url, TEMPORAL_ADDRESS: stack.temporalAddress, LOOM_TASK_QUEUE: queue, LOOM_HTTP_PORT: String(httpPort), LOOM_LOG_LEVEL: 'warn', LOOM_PAYLOAD_KEYS: '' })
   const cached = process.env.BENCH_CACHED_WORKFLOWS ? { LOOM_WORKER_CACHED_WORKFLOWS: process.env.BENCH_CACHED_WORKFLOWS } : {}
-  const worker = spawnNode(dist('bench', 'fixtures', 'loom-bench-worker.js'), { ...env, ...cached })
+  // BENCH_ENGINE_CPU_PROF=<dir>: the Loom worker writes a V8 CPU profile there when it stops (node --cpu-prof).
+  const profileDir = process.env.BENCH_ENGINE_CPU_PROF
+  const workerPath = dist('bench', 'fixtures', 'loom-bench-worker.js')
+  const worker = profileDir ? spawnProfiled(workerPath, { ...env, ...cached }, profileDir) : spawnNode(workerPath, { ...env, ...cached })
   const gateway = spawnNode(dist('apps', 'gateway', 'src', 'main.js'), env)
   const bareQueue = uniqueTaskQueue('bare')
-  const bare = spawnNode(dist('bench', 'fixtures', 'bare-worker.js'), { ...env, LOOM_TASK_QUEUE: bareQueue })
+  const barePath = dist('bench', 'fixtures', 'bare-worker.js')
+  const bareEnv = { ...env, LOOM_TASK_QUEUE: bareQueue }
+  const bare = profileDir ? spawnProfiled(barePath, bareEnv, join(profileDir, 'bare')) : spawnNode(barePath, bareEnv)
   const ready = Promise.all([readyOf(worker), readyOf(gateway), readyOf(bare)])
   ready.catch(() => undefined) // awaited below; not an unhandled rejection meanwhile
   const connection = await Connection.connect({ address: stack.temporalAddress })
   const client = new Client({ connection })
-  const sql = new pg.Client({ connectionString: db.url })
-  await sql.connect()
+  // A pool: the 16 concurrent starts each insert their process row (one client would take them one at a time).
+  const sql = new pg.Pool({ connectionString: db.url, max: 4 })
   try {
     await ready
     /** A process as the gateway starts one: its row first, then the workflow. */
@@ -300,12 +374,52 @@ async function engineBenchmark(stack: TestStack) {
       await sql.query(`INSERT INTO processes (id, workflow, target, status, created_by, updated_at) VALUES ($1, $2, 'SYSTEM', 'created', 'bench', now())`, [id, workflow])
       return client.workflow.start(workflow, { taskQueue: queue, workflowId: id, args: [{ process_id: id, subscription_id: randomUUID(), created_by: 'bench', input: {} }] })
     }
-    const loomRun = async () => void (await (await startProcess('bench_ten_steps')).result())
+    let lastLoom = ''
+    const loomRun = async () => {
+      const handle = await startProcess('bench_ten_steps')
+      await handle.result()
+      lastLoom = handle.workflowId
+    }
     const bareRun = async (i: number) => void (await client.workflow.execute('bare_ten_steps', { taskQueue: bareQueue, workflowId: `${bareQueue}-${i}` }))
     await load(20, 4, loomRun) // warm-up
     await load(20, 4, (i) => bareRun(100_000 + i))
-    const loom = await load(STEP_RUNS, CONCURRENCY, loomRun)
-    const baseline = await load(STEP_RUNS, CONCURRENCY, bareRun)
+    // Alternating rounds, so that a machine whose load changes meanwhile (two shared cores) weighs on both sides
+    // alike; the CPU each process spends is added up per side.
+    const temporal = childPids(process.pid, 'temporal')
+    const cpu = async () => ({
+      worker: cpuSeconds(worker.child.pid),
+      bare: cpuSeconds(bare.child.pid),
+      temporal: temporal.reduce((n, pid) => n + cpuSeconds(pid), 0),
+      bench: process.cpuUsage().user / 1e6 + process.cpuUsage().system / 1e6,
+      database: await databaseBackendsCpu(db.url),
+    })
+    const sides = { loom: { rounds: [] as Timed[], cpu: emptyCpu() }, bare: { rounds: [] as Timed[], cpu: emptyCpu() } }
+    const round = async (side: keyof typeof sides, run: (i: number) => Promise<void>, from: number) => {
+      const before = await cpu()
+      sides[side].rounds.push(await timed(STEP_RUNS / ENGINE_ROUNDS, CONCURRENCY, run, from))
+      const after = await cpu()
+      const spent = sides[side].cpu
+      spent.worker += after.worker - before.worker + after.bare - before.bare
+      spent.temporal += after.temporal - before.temporal
+      spent.bench += after.bench - before.bench
+      spent.database += backendsSpent(before.database, after.database)
+    }
+    for (let r = 0; r < ENGINE_ROUNDS; r++) {
+      await round('loom', loomRun, 0)
+      await round('bare', bareRun, 300_000 + r * STEP_RUNS)
+    }
+    const loom = summary(sides.loom.rounds)
+    const baseline = summary(sides.bare.rounds)
+    // What each side asks of Temporal: every event is written (and most are sent to a worker) by the server.
+    const eventsOf = async (workflowId: string) => {
+      const counts = new Map<string, number>()
+      for (const e of (await client.workflow.getHandle(workflowId).fetchHistory()).events ?? []) {
+        const type = String(proto.api.enums.v1.EventType[e.eventType ?? 0]).replace(/^EVENT_TYPE_/, '').toLowerCase()
+        counts.set(type, (counts.get(type) ?? 0) + 1)
+      }
+      return counts
+    }
+    const history = { loom: await eventsOf(lastLoom), bare: await eventsOf(`${bareQueue}-300000`) }
     // One at a time: the engine's own latency, without two busy cores shared by everything.
     const loomAlone = await load(STEP_RUNS / 4, 1, loomRun)
     const bareAlone = await load(STEP_RUNS / 4, 1, (i) => bareRun(200_000 + i))
@@ -325,7 +439,7 @@ async function engineBenchmark(stack: TestStack) {
     const rssWaiting = rssMiB(worker.child.pid)
     // The baseline: as many bare workflows waiting for an Update on the bare worker.
     const bareBefore = rssMiB(bare.child.pid)
-    await load(WAITING, CONCURRENCY, async (i) => void (await client.workflow.start(bare_create, { taskQueue: bareQueue, workflowId: `${bareQueue}-waiting-${i}`, args: [0, 0] })))
+    await load(WAITING, CONCURRENCY, async (i) => void (await client.workflow.start(bare_create, { taskQueue: bareQueue, workflowId: `${bareQueue}-waiting-${i}`, args: [[], []] })))
     await waitFor(
       async () => {
         const { count } = await client.workflow.count(`TaskQueue = "${bareQueue}" AND ExecutionStatus = "Running"`)
@@ -343,7 +457,8 @@ async function engineBenchmark(stack: TestStack) {
     }
     await load(200, CONCURRENCY, list)
     const listing = await load(REQUESTS, CONCURRENCY, list)
-    return { loom, baseline, loomAlone, bareAlone, waiting: { count: reached, startSeconds, rssBefore, rssWaiting, bareBefore, bareWaiting, listing } }
+    const perRun = (c: EngineCpu): EngineCpu => ({ worker: (c.worker * 1000) / STEP_RUNS, temporal: (c.temporal * 1000) / STEP_RUNS, database: (c.database * 1000) / STEP_RUNS, bench: (c.bench * 1000) / STEP_RUNS })
+    return { loom, baseline, history, cpu: { loom: perRun(sides.loom.cpu), bare: perRun(sides.bare.cpu) }, loomAlone, bareAlone, waiting: { count: reached, startSeconds, rssBefore, rssWaiting, bareBefore, bareWaiting, listing } }
   } finally {
     await sql.end()
     await connection.close()
@@ -665,10 +780,14 @@ async function main() {
       console.log(`resident memory          worker ${ping.rss.worker} MiB, gateway ${ping.rss.gateway} MiB, bare worker ${ping.rss.bareWorker} MiB`)
     }
     if (selected('create_node')) {
-      const nodes = await createNodeBenchmark(stack)
-      console.log(`create_node via API      ${fmt(nodes.loom)}   (${NODES} nodes, ${CONCURRENCY} at a time; POST, poll, PUT answer, poll)`)
-      console.log(`bare Temporal workflow   ${fmt(nodes.baseline)}   (${nodes.counts.before} + ${nodes.counts.after} no-op activities around one Update)`)
-      console.log(`ratio Loom / bare        throughput ${(nodes.loom.perSecond / nodes.baseline.perSecond).toFixed(2)}, p50 latency ${(nodes.loom.p50 / nodes.baseline.p50).toFixed(2)}`)
+      const n = await createNodeBenchmark(stack)
+      const ratio = (a: Run, b: Run) => `throughput ${(a.perSecond / b.perSecond).toFixed(2)}, p50 latency ${(a.p50 / b.p50).toFixed(2)}`
+      console.log(`create_node via API, local steps       ${fmt(n.local)}   (${NODES} nodes, ${CONCURRENCY} at a time; POST, poll, PUT answer, poll)`)
+      console.log(`create_node via API, every step remote ${fmt(n.remote)}   (as before steps could be local)`)
+      console.log(`bare, create_node's mix                ${fmt(n.bareLocal)}   (${describeMix(n.mix.local.before)}, one Update, ${describeMix(n.mix.local.after)})`)
+      console.log(`bare, every step remote                ${fmt(n.bareRemote)}   (${describeMix(n.mix.remote.before)}, one Update, ${describeMix(n.mix.remote.after)})`)
+      console.log(`ratio local steps / every step remote  ${ratio(n.local, n.remote)}`)
+      console.log(`ratio Loom / bare                      local steps: ${ratio(n.local, n.bareLocal)}; every step remote: ${ratio(n.remote, n.bareRemote)}`)
     }
     if (selected('subscriptions')) {
       const subs = await subscriptionsBenchmark(stack)
@@ -684,7 +803,12 @@ async function main() {
       const e = await engineBenchmark(stack)
       console.log(`10-step Loom workflow    ${fmt(e.loom)}   (${STEP_RUNS} runs, ${CONCURRENCY} at a time; the engine, its process log and finish)`)
       console.log(`bare Temporal workflow   ${fmt(e.baseline)}   (the same 10 no-op activities, bare worker)`)
-      console.log(`ratio Loom / bare        p50 latency ${(e.loom.p50 / e.baseline.p50).toFixed(2)} (goal ≤ 1.3), throughput ${(e.loom.perSecond / e.baseline.perSecond).toFixed(2)}`)
+      console.log(`ratio Loom / bare        p50 latency ${(e.loom.p50 / e.baseline.p50).toFixed(2)} (goal ≤ 1.1), throughput ${(e.loom.perSecond / e.baseline.perSecond).toFixed(2)}`)
+      const ms = (c: EngineCpu) => `worker ${c.worker.toFixed(1)}, Temporal ${c.temporal.toFixed(1)}, PostgreSQL ${c.database.toFixed(1)}, benchmark client ${c.bench.toFixed(1)}`
+      console.log(`CPU ms per workflow      Loom: ${ms(e.cpu.loom)}; bare: ${ms(e.cpu.bare)}`)
+      const total = (h: Map<string, number>) => [...h.values()].reduce((n, v) => n + v, 0)
+      const extra = [...e.history.loom].filter(([type, n]) => n !== (e.history.bare.get(type) ?? 0)).map(([type, n]) => `${type} ${n} (bare ${e.history.bare.get(type) ?? 0})`)
+      console.log(`history events           Loom ${total(e.history.loom)}, bare ${total(e.history.bare)}; where they differ: ${extra.join(', ')}`)
       console.log(`one at a time            Loom p50 ${e.loomAlone.p50.toFixed(0)} ms, bare p50 ${e.bareAlone.p50.toFixed(0)} ms: ratio ${(e.loomAlone.p50 / e.bareAlone.p50).toFixed(2)} (${STEP_RUNS / 4} runs each)`)
       const w = e.waiting
       console.log(`${w.count} processes waiting at an input step (started in ${w.startSeconds.toFixed(1)} s): worker RSS ${w.rssBefore} → ${w.rssWaiting} MiB`)

@@ -14,6 +14,7 @@ import type { ProcessDto, ProcessStartedDto, ProcessSummaryDto } from '#contract
 import type { StepContext } from '#activities/processes/step-context.js'
 import { PrismaService, ServiceKey } from '#persistence/index.js'
 import { waitFor } from '#runtime/index.js'
+import { declareWorkflow, processFlow } from '#workflows/engine/declaration.js'
 import { abortUpdate, answerSignal } from '#workflows/engine/messages.js'
 import { ENGINE_FIXTURES } from '../fixtures/engine/declarations.js'
 import { ENGINE_START_FORMS } from '../fixtures/engine/forms.js'
@@ -241,6 +242,52 @@ describe('the engine', () => {
     } finally {
       failing.delete('stubborn')
     }
+  })
+
+  test('a step declared local runs in the worker (a marker, no activity task) with the same retries, suspension, log and compensation', async () => {
+    failing.add('flaky_local')
+    const id = await start('engine_local')
+    const suspended = await api.waitForProcess(id, (p) => p.status === 'suspended')
+    assert.equal(attempts.get(`${id}:flaky_local`), 2, 'the step\'s own retry policy: two attempts')
+    assert.equal(step(suspended, 'reserve').status, 'success')
+    assert.equal(step(suspended, 'flaky_local').status, 'failed')
+    assert.match(JSON.stringify(suspended.failure), /flaky_local was told to fail \(attempt 2\)/)
+    failing.delete('flaky_local')
+    assert.equal((await resume(id, {}, 'olivia')).status, 200)
+    const done = await api.waitForProcess(id, (p) => p.status === 'completed')
+    assert.equal(step(done, 'flaky_local').status, 'success')
+    assert.equal(step(done, 'flaky_local').attempts, 1, 'the retry is a new run of the step')
+    assert.deepEqual(touchedBy(id), ['reserve', 'finish'])
+    const events = (await client.workflow.getHandle(id).fetchHistory()).events ?? []
+    const scheduled = events.flatMap((e) => (e.activityTaskScheduledEventAttributes ? [e.activityTaskScheduledEventAttributes.activityType?.name] : []))
+    assert.deepEqual(scheduled, ['touch'], 'only the ordinary step is an activity task')
+    const locals = events.flatMap((e) => {
+      const marker = e.markerRecordedEventAttributes
+      if (marker?.markerName !== 'core_local_activity') return []
+      // sdk-core's own record of the local activity (JSON, not a payload of ours): its type.
+      const data = marker.details?.data?.payloads?.[0]?.data
+      return [(JSON.parse(Buffer.from(data ?? new Uint8Array()).toString('utf8')) as { activity_type: string }).activity_type]
+    })
+    // reserve; flaky_local failing (its two attempts in one local activity), then again once retried
+    assert.deepEqual(locals.filter((type) => type === 'touch' || type === 'flaky'), ['touch', 'flaky', 'flaky'])
+
+    // Aborted after its local steps: their compensation runs locally too, and the log says so.
+    failing.add('flaky_local')
+    const undone = await start('engine_local')
+    await api.waitForProcess(undone, (p) => p.status === 'suspended')
+    const aborted = await abort(undone, 'not needed')
+    assert.equal(aborted.body.status, 'aborted', JSON.stringify(aborted.body))
+    assert.deepEqual(aborted.body.steps.filter((s) => s.kind === 'compensation').map((s) => [s.name, s.status]), [['undo_reserve', 'success']])
+    assert.deepEqual(touchedBy(undone), ['reserve', 'undo reserve'])
+    failing.delete('flaky_local')
+  })
+
+  test('a local step may not declare a heartbeat: a local activity cannot heartbeat', () => {
+    const flow = processFlow<Record<string, never>, { touch(): Promise<void> }>().step('device', 'Talks to a device', async (_s, { act }) => act.touch(), {
+      local: true,
+      activity: { heartbeatTimeout: '20 seconds' },
+    })
+    assert.throws(() => declareWorkflow({ name: 'engine_bad_local', target: 'SYSTEM', product: null, description: 'bad' }, flow), /engine_bad_local declares local steps with a heartbeat timeout: device/)
   })
 
   test('past an irreversible step the process only goes forward: an abort is a 409 naming the step; fixed and retried, it completes', async () => {

@@ -3,7 +3,7 @@ import { Inject, Injectable } from '@nestjs/common'
 import { ApplicationFailure, Context } from '@temporalio/activity'
 import { v7 as uuidv7 } from 'uuid'
 import type { WorkflowTarget } from '#domain/index.js'
-import { type LastProcess, lastCompletedProcesses, lockSubscriptions, markLockedOutOfSync, MessageSigner, type Prisma, PrismaService, SubscriptionLocked } from '#persistence/index.js'
+import { type LastProcess, lastCompletedProcesses, lockSubscriptions, MessageSigner, type Prisma, PrismaService, SubscriptionLocked } from '#persistence/index.js'
 import type { StepContext } from './step-context.js'
 import { type StepEntry, StepLog } from './step-log.js'
 
@@ -47,18 +47,27 @@ export class ProcessActivities {
     const id = input.process_id
     // Always set for an activity of a workflow (Temporal's standalone activities have none; Loom runs none).
     const runId = Context.current().info.workflowExecution?.runId ?? ''
-    return this.prisma.$transaction(async (tx) => {
-      const [row] = await tx.$queryRaw<{ workflow: string; status: string; completed: boolean; run_id: string | null }[]>`
-        SELECT workflow, status::text, completed_at IS NOT NULL AS completed, run_id FROM processes WHERE id = ${id}::uuid FOR UPDATE`
-      if (!row) return `no process ${id} was recorded`
-      if (row.workflow !== input.workflow) return `process ${id} is a ${row.workflow}, not a ${input.workflow}`
-      if (row.status !== 'created' || row.completed || (row.run_id !== null && row.run_id !== runId)) return `process ${id} has run already (${row.status})`
-      if (row.run_id === null) {
-        await tx.process.update({ where: { id }, data: { runId } })
-        await markLockedOutOfSync(tx, id)
-      }
-      return null
-    })
+    // One statement, one round trip (every process runs this once): the row is read under its lock as it was, and
+    // taken up — with its locked subscriptions marked out of sync — only where that read allows it.
+    const { rows } = await this.prisma.pool.query<{ workflow: string; status: string; completed: boolean; run_id: string | null }>(
+      `WITH row AS (
+         SELECT workflow, status::text AS status, completed_at IS NOT NULL AS completed, run_id FROM processes WHERE id = $1::uuid FOR UPDATE
+       ), taken AS (
+         UPDATE processes SET run_id = $3, updated_at = now() FROM row
+         WHERE processes.id = $1::uuid AND row.run_id IS NULL AND row.workflow = $2 AND row.status = 'created' AND NOT row.completed
+         RETURNING processes.id
+       ), out_of_sync AS (
+         UPDATE subscriptions SET insync = false, version = version + 1, updated_at = now()
+         WHERE locked_by = (SELECT id FROM taken) AND insync
+       )
+       SELECT * FROM row`,
+      [id, input.workflow, runId],
+    )
+    const [row] = rows
+    if (!row) return `no process ${id} was recorded`
+    if (row.workflow !== input.workflow) return `process ${id} is a ${row.workflow}, not a ${input.workflow}`
+    if (row.status !== 'created' || row.completed || (row.run_id !== null && row.run_id !== runId)) return `process ${id} has run already (${row.status})`
+    return null
   }
 
   /** Signs a message one workflow sends another (a parent's abort to its children), as the gateway signs its own. */
@@ -88,24 +97,27 @@ export class ProcessActivities {
    */
   async finishProcess(input: { process_id: string; status: 'completed' | 'failed' | 'aborted'; failure?: Record<string, unknown>; records?: StepRecord[] }): Promise<void> {
     await this.recordSteps(input.records ?? [])
-    const id = input.process_id
-    await this.prisma.$transaction(async (tx) => {
-      await tx.process.updateMany({
-        where: { id, status: { notIn: ['completed', 'aborted', 'failed'] } },
-        data: { status: input.status, completedAt: new Date(), assignee: null, ...(input.failure ? { failure: input.failure as Prisma.InputJsonObject } : {}) },
-      })
-      // What a sub-process that did not complete changed under a borrowed lock is not known to be in sync either.
-      const unsettled =
-        input.status === 'completed'
-          ? (await tx.processSubscription.findMany({ where: { process: { parentId: id, status: { in: ['aborted', 'failed'] } } }, select: { subscriptionId: true } })).map((r) => r.subscriptionId)
-          : []
-      await tx.subscription.updateMany({ where: { lockedBy: id, id: { notIn: unsettled } }, data: { lockedBy: null, insync: input.status === 'completed', version: { increment: 1 } } })
-      await tx.subscription.updateMany({ where: { lockedBy: id }, data: { lockedBy: null, insync: false, version: { increment: 1 } } })
-      await tx.processCallback.deleteMany({ where: { processId: id } })
-      if (input.status !== 'completed') {
-        await tx.resourceClaim.deleteMany({ where: { processId: id, OR: [{ subscriptionId: null }, { subscription: { lifecycle: { in: ['initial', 'terminated'] } } }] } })
-      }
-    })
+    // One statement, one round trip (every process ends through it). A completed process leaves its subscriptions in
+    // sync — except those a sub-process changed under a borrowed lock and did not complete: not known to be in sync.
+    await this.prisma.pool.query(
+      `WITH ended AS (
+         UPDATE processes SET status = $2::process_status, completed_at = now(), assignee = NULL, failure = COALESCE($3::jsonb, failure), updated_at = now()
+         WHERE id = $1::uuid AND status NOT IN ('completed', 'aborted', 'failed')
+       ), unsettled AS (
+         SELECT ps.subscription_id FROM process_subscriptions ps JOIN processes child ON child.id = ps.process_id
+         WHERE child.parent_id = $1::uuid AND child.status IN ('aborted', 'failed')
+       ), released AS (
+         UPDATE subscriptions
+         SET locked_by = NULL, insync = ($2 = 'completed' AND id NOT IN (SELECT subscription_id FROM unsettled)), version = version + 1, updated_at = now()
+         WHERE locked_by = $1::uuid
+       ), callbacks AS (
+         DELETE FROM process_callbacks WHERE process_id = $1::uuid
+       )
+       DELETE FROM resource_claims claim
+       WHERE $2 <> 'completed' AND claim.process_id = $1::uuid
+         AND (claim.subscription_id IS NULL OR claim.subscription_id IN (SELECT id FROM subscriptions WHERE lifecycle IN ('initial', 'terminated')))`,
+      [input.process_id, input.status, input.failure ? JSON.stringify(input.failure) : null],
+    )
   }
 
   /**

@@ -21,6 +21,9 @@ const loopback = (family: 'ipv4' | 'ipv6') =>
       act.releaseAllocation({ ...step, subscription_id: s.subscription_id, purpose: `loopback_${family}` }),
   }) as const
 
+// Every step but the device's reads or writes Loom's database or a source of truth, briefly: a local activity each.
+const LOCAL = { local: true } as const
+
 export const createNodeDeclaration = declareWorkflow(
   {
     name: CREATE_NODE,
@@ -37,7 +40,7 @@ export const createNodeDeclaration = declareWorkflow(
         // The base configuration puts the loopback in OSPF area 0: the model says so.
         const node: NodeInitial = { device_name: device.name, role: device.role, vendor: device.vendor, platform: device.platform, site: device.site, igp_protocol: 'ospf', igp_area: '0.0.0.0' }
         return { node }
-      })
+      }, LOCAL)
       .pipe(
         storeProcessSubscription((s) => ({
           product: NODE_PRODUCT,
@@ -53,7 +56,7 @@ export const createNodeDeclaration = declareWorkflow(
           const a = await act.allocateAddress({ ...step, subscription_id: s.subscription_id, pool: NODE_LOOPBACK_POOLS.ipv4, purpose: 'loopback_ipv4', description: `${s.node.device_name} lo` })
           return { loopback_ipv4: a.prefix }
         },
-        { compensate: loopback('ipv4') },
+        { compensate: loopback('ipv4'), local: true },
       )
       .step(
         'allocate_loopback_ipv6',
@@ -62,12 +65,12 @@ export const createNodeDeclaration = declareWorkflow(
           const a = await act.allocateAddress({ ...step, subscription_id: s.subscription_id, pool: NODE_LOOPBACK_POOLS.ipv6, purpose: 'loopback_ipv6', description: `${s.node.device_name} lo` })
           return { loopback_ipv6: a.prefix }
         },
-        { compensate: loopback('ipv6') },
+        { compensate: loopback('ipv6'), local: true },
       )
       .step('fetch_ip_address_information', 'Fetch the management address from DCIM', async (s, { act, step }) => {
         const { management_address } = await act.readIpAddressInformation({ ...step, device_name: s.node.device_name })
         return { management_address }
-      })
+      }, LOCAL)
       .step(
         'apply_base_config',
         'Apply and verify the base configuration through the device driver',
@@ -100,6 +103,7 @@ export const createNodeDeclaration = declareWorkflow(
           await act.setLifecycle({ ...step, subscription_id: s.subscription_id, lifecycle: 'provisioning', domain_model: { node: s.node } })
           return { lifecycle: 'provisioning' as const }
         },
+        LOCAL,
       )
       .step(
         'update_node_status',
@@ -108,11 +112,11 @@ export const createNodeDeclaration = declareWorkflow(
           const { previous } = await act.setDeviceStatus({ ...step, device_name: s.node.device_name, status: 'active' })
           return { device_status: 'active' as const, previous_device_status: previous }
         },
-        { compensate: { label: 'Put the DCIM device back to its previous status', run: (s, { act, step }) => act.setDeviceStatus({ ...step, device_name: s.node.device_name, status: s.previous_device_status }) } },
+        { compensate: { label: 'Put the DCIM device back to its previous status', run: (s, { act, step }) => act.setDeviceStatus({ ...step, device_name: s.node.device_name, status: s.previous_device_status }) }, local: true },
       )
       .step('set_status_active', 'Set the subscription to active', async (s, { act, step }) => {
         await act.setLifecycle({ ...step, subscription_id: s.subscription_id, lifecycle: 'active' })
         return { lifecycle: 'active' as const }
-      }),
+      }, LOCAL),
   (s) => ({ subscription_id: s.subscription_id, lifecycle: s.lifecycle }),
 )

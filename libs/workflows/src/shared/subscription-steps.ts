@@ -34,7 +34,7 @@ export function storeProcessSubscription<S extends { subscription_id: string; in
         await act.storeProcessSubscription({ ...step, subscription: { id: s.subscription_id, customer_id: s.input.customer_id, ...subscription }, claims })
         return { lifecycle: 'initial' as const }
       },
-      { compensate: terminateNewSubscription },
+      { compensate: terminateNewSubscription, local: true },
     )
 }
 
@@ -51,6 +51,6 @@ export function setStatusTerminated<S extends { subscription_id: string }, A ext
         await act.setLifecycle({ ...step, subscription_id: s.subscription_id, lifecycle: 'terminated' })
         return { lifecycle: 'terminated' as const }
       },
-      { irreversible: true },
+      { irreversible: true, local: true },
     )
 }
