@@ -195,7 +195,7 @@ const describeMix = (steps: BareStep[]) => `${steps.filter((s) => s === 'activit
  * alternating rounds, so that a change in the machine's load weighs on all four alike.
  */
 async function createNodeBenchmark(stack: TestStack) {
-  const c = await startContestants(stack, plannedRouters('bench', 2 * NODES + 10))
+  const c = await startContestants(stack, plannedRouters('bench', 2 * NODES + 10 + 2 * NODES_ALONE))
   const remoteQueue = uniqueTaskQueue('remote')
   const remotePort = await freePort()
   const remoteEnv = { ...c.env, LOOM_TASK_QUEUE: remoteQueue, LOOM_HTTP_PORT: String(remotePort) }
@@ -236,11 +236,20 @@ async function createNodeBenchmark(stack: TestStack) {
     for (let r = 0; r < NODE_ROUNDS; r++) {
       for (const [name, run] of Object.entries(contestants)) rounds[name as keyof typeof contestants].push(await timed(perRound, CONCURRENCY, run, r * perRound))
     }
+    // One at a time: what a step's round trips cost a single enrolment, without the two cores' queue.
+    const alone = { local: [] as Timed[], remote: [] as Timed[] }
+    for (let r = 0; r < NODE_ROUNDS; r++) {
+      const from = 2 * NODES + 10 + r * NODES_ALONE
+      alone.local.push(await timed(NODES_ALONE / NODE_ROUNDS, 1, (i) => local(i).then(() => undefined), from))
+      alone.remote.push(await timed(NODES_ALONE / NODE_ROUNDS, 1, (i) => remote(i).then(() => undefined), from + NODES_ALONE / NODE_ROUNDS))
+    }
     return {
       local: summary(rounds.local),
       remote: summary(rounds.remote),
       bareLocal: summary(rounds.bareLocal),
       bareRemote: summary(rounds.bareRemote),
+      localAlone: summary(alone.local),
+      remoteAlone: summary(alone.remote),
       mix,
     }
   } finally {
@@ -250,6 +259,7 @@ async function createNodeBenchmark(stack: TestStack) {
 }
 
 const NODE_ROUNDS = 2
+const NODES_ALONE = 10
 
 const CIRCUITS = Number(process.env.BENCH_CIRCUITS ?? 40)
 
@@ -788,6 +798,7 @@ async function main() {
       console.log(`bare, every step remote                ${fmt(n.bareRemote)}   (${describeMix(n.mix.remote.before)}, one Update, ${describeMix(n.mix.remote.after)})`)
       console.log(`ratio local steps / every step remote  ${ratio(n.local, n.remote)}`)
       console.log(`ratio Loom / bare                      local steps: ${ratio(n.local, n.bareLocal)}; every step remote: ${ratio(n.remote, n.bareRemote)}`)
+      console.log(`one at a time                          local steps p50 ${n.localAlone.p50.toFixed(0)} ms, every step remote p50 ${n.remoteAlone.p50.toFixed(0)} ms: ratio ${(n.localAlone.p50 / n.remoteAlone.p50).toFixed(2)} (${NODES_ALONE} each; polls every ${POLL_MS} ms)`)
     }
     if (selected('subscriptions')) {
       const subs = await subscriptionsBenchmark(stack)

@@ -730,12 +730,13 @@ class ProcessEngine {
    * (up-to-date runs): between two running steps it makes none.
    */
   private boundary(): Promise<void> | undefined {
-    if (!this.engineRunning || !this.upToDate) return this.pausedBoundary()
+    // Older runs always took the boundary as a promise: their steps keep the order of events they recorded.
+    if (!this.engineRunning || !this.upToDate) return this.awaitedBoundary()
     this.stopIfHalted()
     return undefined
   }
 
-  private async pausedBoundary(): Promise<void> {
+  private async awaitedBoundary(): Promise<void> {
     if (!this.engineRunning) {
       this.showProgress()
       void this.flush() // the log is complete while it waits
