@@ -3,7 +3,8 @@
 //      workflow with one no-op activity on a bare worker: throughput and latency, and their ratio.
 //   2. create_node through the API, its input step answered by this client (POST, poll, PUT, poll), against a
 //      bare workflow with as many no-op activities as create_node schedules and an Update where it waits.
-//   3. the subscription store at 100,000 subscriptions: a filtered page, a text search and a detail, p99 against 25 ms.
+//   3. the subscription store at 100,000 subscriptions: a filtered page, a text search and a detail, p99 against 25 ms
+//      and against the gateway's floor (an unknown route), that floor against a minimal node:http server; CPU per request.
 //   4. cold start: `npm start`'s launcher until /api/health is 200, first on a new data dir and then again on
 //      the same data, against the lower bound of starting the Temporal dev server alone on a new file.
 //   5. engine overhead: a ten-step declared workflow run by the engine (process log included) against a bare
@@ -302,18 +303,27 @@ async function circuitBenchmark(stack: TestStack) {
 const SUBSCRIPTIONS = Number(process.env.BENCH_SUBSCRIPTIONS ?? 100_000)
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 2000)
 const GOAL_MS = 25
+const MINIMAL_LINE = 'minimal node:http server (404, same client)'
+const FLOOR_LINE = 'floor: an unknown route (404, no database)'
+
+/** A line of the subscriptions benchmark: its latencies and the CPU its server and PostgreSQL spent per request (ms). */
+interface ServedRun extends Run {
+  cpuMsPerRequest: number
+  databaseCpuMsPerRequest: number
+}
 
 async function subscriptionsBenchmark(stack: TestStack) {
   const db = await cloneDatabaseOn(stack.databaseServer, stack.templateDatabase, 'loom_bench')
   const t = performance.now()
   await seedSubscriptions(db.url, SUBSCRIPTIONS)
   const seedSeconds = (performance.now() - t) / 1000
-  const httpPort = await freePort()
+  const [httpPort, minimalPort] = [await freePort(), await freePort()]
   const gateway = spawnNode(dist('apps', 'gateway', 'src', 'main.js'), childEnv({ DATABASE_URL: db.url, TEMPORAL_ADDRESS: stack.temporalAddress, LOOM_HTTP_PORT: String(httpPort), LOOM_LOG_LEVEL: 'warn' }))
+  const minimal = spawnNode(dist('bench', 'fixtures', 'minimal-http-server.js'), { ...process.env, LOOM_HTTP_PORT: String(minimalPort) })
   const sql = new pg.Client({ connectionString: db.url })
   await sql.connect()
   try {
-    await readyOf(gateway)
+    await Promise.all([readyOf(gateway), readyOf(minimal)])
     const ids = (await sql.query<{ id: string }>(`SELECT id::text FROM subscriptions ORDER BY random() LIMIT 500`)).rows.map((r) => r.id)
     const search = 'ams-pe00008'
     const get = async (path: string) => {
@@ -322,21 +332,28 @@ async function subscriptionsBenchmark(stack: TestStack) {
       return (await res.json()) as { total?: number }
     }
     const found = await get(`/api/subscriptions?q=${search}&limit=50`)
-    const requests: Record<string, (i: number) => Promise<unknown>> = {
+    const requests: Record<string, { server: Child; request: (i: number) => Promise<unknown> }> = {
+      // What any Node HTTP server costs on this machine with this client: the floor's own floor.
+      [MINIMAL_LINE]: { server: minimal, request: () => fetch(`http://127.0.0.1:${minimalPort}/api/nothing`).then((r) => r.arrayBuffer()) },
       // The gateway's own cost, without the database: the floor under every line below.
-      'floor: an unknown route (404, no database)': () => fetch(`http://127.0.0.1:${httpPort}/api/nothing`).then((r) => r.arrayBuffer()),
-      'filtered page of 50 (product + lifecycle)': () => get('/api/subscriptions?product=circuit_10g&lifecycle=active&limit=50'),
-      [`text search "${search}" (${found.total} hits)`]: () => get(`/api/subscriptions?q=${search}&limit=50`),
-      'detail with relations': (i) => get(`/api/subscriptions/${ids[i % ids.length]}`),
+      [FLOOR_LINE]: { server: gateway, request: () => fetch(`http://127.0.0.1:${httpPort}/api/nothing`).then((r) => r.arrayBuffer()) },
+      'filtered page of 50 (product + lifecycle)': { server: gateway, request: () => get('/api/subscriptions?product=circuit_10g&lifecycle=active&limit=50') },
+      [`text search "${search}" (${found.total} hits)`]: { server: gateway, request: () => get(`/api/subscriptions?q=${search}&limit=50`) },
+      'detail with relations': { server: gateway, request: (i) => get(`/api/subscriptions/${ids[i % ids.length]}`) },
     }
     // Steady state, as a gateway that has been up a while: compiled code paths, cached pages, open connections.
-    for (const request of Object.values(requests)) await load(REQUESTS, CONCURRENCY, async (i) => void (await request(i + REQUESTS)))
-    const runs: Record<string, Run> = {}
-    for (const [name, request] of Object.entries(requests)) runs[name] = await load(REQUESTS, CONCURRENCY, async (i) => void (await request(i)))
+    for (const { request } of Object.values(requests)) await load(REQUESTS, CONCURRENCY, async (i) => void (await request(i + REQUESTS)))
+    const runs: Record<string, ServedRun> = {}
+    for (const [name, { server, request }] of Object.entries(requests)) {
+      const [cpuBefore, databaseBefore] = [cpuSeconds(server.child.pid), await databaseBackendsCpu(db.url)]
+      const run = await load(REQUESTS, CONCURRENCY, async (i) => void (await request(i)))
+      const perRequest = (seconds: number) => (seconds * 1000) / REQUESTS
+      runs[name] = { ...run, cpuMsPerRequest: perRequest(cpuSeconds(server.child.pid) - cpuBefore), databaseCpuMsPerRequest: perRequest(backendsSpent(databaseBefore, await databaseBackendsCpu(db.url))) }
+    }
     return { seedSeconds, runs, plans: await explainHotQueries(db.url, search, ids[0]) }
   } finally {
     await sql.end()
-    await stopChild(gateway)
+    await Promise.all([stopChild(gateway), stopChild(minimal)])
     await db.drop()
   }
 }
@@ -803,11 +820,13 @@ async function main() {
     if (selected('subscriptions')) {
       const subs = await subscriptionsBenchmark(stack)
       console.log(`subscriptions: ${SUBSCRIPTIONS} seeded in ${subs.seedSeconds.toFixed(1)} s; ${REQUESTS} requests each, ${CONCURRENCY} at a time, through HTTP`)
-      const floor = Object.values(subs.runs)[0]
+      const floor = subs.runs[FLOOR_LINE]
       for (const [name, run] of Object.entries(subs.runs)) {
         const ratios = `p99 / ${GOAL_MS} ms goal = ${(run.p99 / GOAL_MS).toFixed(2)}, p99 / floor = ${(run.p99 / floor.p99).toFixed(2)}`
-        console.log(`  ${name.padEnd(44)} ${run.perSecond.toFixed(0)}/s, p50 ${run.p50.toFixed(1)} ms, p99 ${run.p99.toFixed(1)} ms — ${ratios}`)
+        console.log(`  ${name.padEnd(44)} ${run.perSecond.toFixed(0)}/s, p50 ${run.p50.toFixed(1)} ms, p99 ${run.p99.toFixed(1)} ms, CPU ${run.cpuMsPerRequest.toFixed(2)} + PostgreSQL ${run.databaseCpuMsPerRequest.toFixed(2)} ms/request — ${ratios}`)
       }
+      const minimal = subs.runs[MINIMAL_LINE]
+      console.log(`  floor / minimal node:http: p99 ${(floor.p99 / minimal.p99).toFixed(2)}, CPU per request ${(floor.cpuMsPerRequest / minimal.cpuMsPerRequest).toFixed(2)}`)
       if (process.env.BENCH_EXPLAIN === '1') for (const [name, plan] of Object.entries(subs.plans)) console.log(`\n-- ${name}\n${plan}`)
     }
     if (selected('engine')) {

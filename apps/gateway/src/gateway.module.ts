@@ -38,6 +38,7 @@ import { AuthGuard } from './auth/auth.guard.js'
 import { rateLimit } from './auth/rate-limit.js'
 import { ThrottlerGuard } from '@nestjs/throttler'
 import { Authenticator } from './auth/authenticator.service.js'
+import { KnownApiKeys } from './auth/known-api-keys.js'
 import { FleetMetrics } from './metrics/fleet-metrics.js'
 import { TasksController } from './tasks/tasks.controller.js'
 import { TasksService } from './tasks/tasks.service.js'
@@ -58,6 +59,7 @@ export class GatewayModule {
         // After AuthGuard: the limit counts per verified caller.
         { provide: APP_GUARD, useClass: ThrottlerGuard },
         Authenticator,
+        KnownApiKeys,
         // One key for every message the gateway signs (answers, retries, aborts, callbacks, the engine switch).
         { provide: MessageSigner, useFactory: (prisma: PrismaService) => new MessageSigner(prisma), inject: [PrismaService] },
         ApiKeysService,

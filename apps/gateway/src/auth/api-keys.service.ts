@@ -3,6 +3,7 @@ import type { ApiKeyCreatedDto, ApiKeyCreateDto, ApiKeyDto } from '#contracts/in
 import { createApiKey, keyOwnerId, PrismaService, SERVICE_ROLE } from '#persistence/index.js'
 import { FieldErrorsException } from '../http/problem.js'
 import type { VerifiedCaller } from './caller.js'
+import { KnownApiKeys } from './known-api-keys.js'
 
 const SELF_MADE_KEY_DAYS = 90
 
@@ -14,7 +15,10 @@ type ApiKeyRow = Awaited<ReturnType<PrismaService['apiKey']['findUniqueOrThrow']
  */
 @Injectable()
 export class ApiKeysService {
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly known: KnownApiKeys,
+  ) {}
 
   async create(body: ApiKeyCreateDto, caller: VerifiedCaller): Promise<ApiKeyCreatedDto> {
     const admin = caller.permissions.has('keys.manage')
@@ -50,7 +54,9 @@ export class ApiKeysService {
     // Someone else's key is as unknown to a non-administrator as a key that does not exist.
     if (!key || (!caller.permissions.has('keys.manage') && key.owner !== ownerName(caller.user))) throw new NotFoundException(`No API key ${id} of yours.`)
     if (key.revokedAt) return toDto(key)
-    return toDto(await this.prisma.apiKey.update({ where: { id }, data: { revokedAt: new Date() } }))
+    const revoked = await this.prisma.apiKey.update({ where: { id }, data: { revokedAt: new Date() } })
+    this.known.forget(key.hash)
+    return toDto(revoked)
   }
 }
 

@@ -2,6 +2,7 @@ import { Inject, Injectable, ServiceUnavailableException, UnauthorizedException 
 import { createRemoteJWKSet, errors as joseErrors, type JWTPayload, jwtVerify } from 'jose'
 import type { LoomConfig } from '#config/index.js'
 import { hashApiKey, keyOwnerId, looksLikeApiKey, PrismaService, SERVICE_ROLE } from '#persistence/index.js'
+import { KnownApiKeys } from './known-api-keys.js'
 import { LOOM_CONFIG } from '../tokens.js'
 import type { VerifiedCaller } from './caller.js'
 import { permissionsOf } from './permissions.js'
@@ -25,6 +26,7 @@ export class Authenticator {
 
   constructor(
     private readonly prisma: PrismaService,
+    private readonly keys: KnownApiKeys,
     @Inject(LOOM_CONFIG) private readonly config: LoomConfig,
   ) {}
 
@@ -38,12 +40,14 @@ export class Authenticator {
 
   private async apiKey(token: string): Promise<VerifiedCaller> {
     if (!looksLikeApiKey(token)) throw new UnauthorizedException('Not a valid Loom API key.')
-    const key = await this.prisma.apiKey.findUnique({ where: { hash: hashApiKey(token) } })
+    const key = await this.keys.byHash(hashApiKey(token))
     if (!key) throw new UnauthorizedException('Unknown API key.')
     if (key.revokedAt) throw new UnauthorizedException(`API key ${key.prefix}… was revoked.`)
     if (key.expiresAt && key.expiresAt <= new Date()) throw new UnauthorizedException(`API key ${key.prefix}… expired at ${key.expiresAt.toISOString()}.`)
     if (!key.lastUsedAt || Date.now() - key.lastUsedAt.getTime() > LAST_USE_PRECISION_MS) {
-      await this.prisma.apiKey.update({ where: { id: key.id }, data: { lastUsedAt: new Date() } }).catch(() => undefined)
+      // On the row the requests sharing this read see too, so that they do not write it again.
+      key.lastUsedAt = new Date()
+      await this.prisma.apiKey.update({ where: { id: key.id }, data: { lastUsedAt: key.lastUsedAt } }).catch(() => undefined)
     }
     return { user: keyOwnerId(key.owner), roles: key.roles, permissions: permissionsOf(key.roles), via: 'api_key' }
   }

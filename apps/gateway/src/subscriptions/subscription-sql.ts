@@ -6,7 +6,11 @@ import type { Lifecycle } from '#domain/index.js'
 import type { Position, Sort } from '../http/pagination.js'
 import { Params, run, runPage, type Statement, whereOf } from '../http/sql.js'
 
-/** A summary row, its columns named like Prisma's fields so that one mapper serves both. */
+/**
+ * A summary row, its columns named like Prisma's fields so that one mapper serves both; its instants as the API
+ * writes them (ISO 8601 in UTC, milliseconds), made so by PostgreSQL: parsing them into Dates only to print them
+ * again was a tenth of the gateway's CPU for a page.
+ */
 export interface SummaryRow {
   id: string
   product: string
@@ -16,11 +20,11 @@ export interface SummaryRow {
   lifecycle: Lifecycle
   insync: boolean
   lockedBy: string | null
-  startDate: Date | null
-  endDate: Date | null
+  startDate: string | null
+  endDate: string | null
   version: number
-  createdAt: Date
-  updatedAt: Date
+  createdAt: string
+  updatedAt: string
 }
 
 export interface RelatedRow {
@@ -38,10 +42,15 @@ export interface DetailRow extends SummaryRow {
   processes: { id: string; workflow: string; status: string; created_at: string }[]
 }
 
+/** a subscription's summary, its columns named like SummaryRow's fields, its instants as stored (to order and page by) */
 const SUMMARY = `s.id, s.product, s.customer_id AS "customerId", s.description, s.note, s.lifecycle, s.insync, s.locked_by AS "lockedBy",
   s.start_date AS "startDate", s.end_date AS "endDate", s.version, s.created_at AS "createdAt", s.updated_at AS "updatedAt"`
 
 const ISO = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`
+/** a row of SUMMARY (aliased `p`) as SummaryRow has it: its instants as the API writes them */
+const SUMMARY_OUT = `p.id, p.product, p."customerId", p.description, p.note, p.lifecycle, p.insync, p."lockedBy",
+  ${ISO('p."startDate"')} AS "startDate", ${ISO('p."endDate"')} AS "endDate", p.version, ${ISO('p."createdAt"')} AS "createdAt", ${ISO('p."updatedAt"')} AS "updatedAt"`
+
 const RELATED = (alias: string) =>
   `'subscription_id', ${alias}.id, 'product', ${alias}.product, 'description', ${alias}.description, 'lifecycle', ${alias}.lifecycle`
 
@@ -82,8 +91,8 @@ export function listStatement(query: SubscriptionListQueryDto, sort: Sort, after
   const page = (from: string) => `SELECT h.* FROM ${from} h ${beyond} ORDER BY h."${sort.field}" ${direction}, h.id ${direction} LIMIT ${params.add(limit + 1)}`
   const text = query.q
     ? `WITH hits AS MATERIALIZED (${matching})
-       SELECT t.total, p.* FROM (SELECT count(*)::int AS total FROM hits) t LEFT JOIN LATERAL (${page('hits')}) p ON true`
-    : `SELECT t.total, p.* FROM (SELECT coalesce(sum(s.n), 0)::int AS total FROM subscription_counts s ${whereOf(filters)}) t
+       SELECT t.total, ${SUMMARY_OUT} FROM (SELECT count(*)::int AS total FROM hits) t LEFT JOIN LATERAL (${page('hits')}) p ON true`
+    : `SELECT t.total, ${SUMMARY_OUT} FROM (SELECT coalesce(sum(s.n), 0)::int AS total FROM subscription_counts s ${whereOf(filters)}) t
        LEFT JOIN LATERAL (${page(`(${matching})`)}) p ON true`
   return { text, values: params.values }
 }
@@ -94,6 +103,7 @@ export async function listPage(pool: pg.Pool, query: SubscriptionListQueryDto, s
 
 /** A subscription with its domain model, what it depends on, what uses it and its processes. */
 export const detailSql = `
+  SELECT ${SUMMARY_OUT}, p."domainModel", p."dependsOn", p."inUseBy", p.processes FROM (
     SELECT ${SUMMARY}, s.domain_model AS "domainModel",
       (SELECT coalesce(json_agg(json_build_object('path', r.path, ${RELATED('d')}) ORDER BY r.path), '[]')
          FROM subscription_relations r JOIN subscriptions d ON d.id = r.depends_on_id WHERE r.in_use_by_id = s.id) AS "dependsOn",
@@ -101,7 +111,7 @@ export const detailSql = `
          FROM subscription_relations r JOIN subscriptions u ON u.id = r.in_use_by_id WHERE r.depends_on_id = s.id) AS "inUseBy",
       (SELECT coalesce(json_agg(json_build_object('id', p.id, 'workflow', p.workflow, 'status', p.status, 'created_at', ${ISO('p.created_at')}) ORDER BY ps.created_at DESC), '[]')
          FROM process_subscriptions ps JOIN processes p ON p.id = ps.process_id WHERE ps.subscription_id = s.id) AS processes
-    FROM subscriptions s WHERE s.id = $1`
+    FROM subscriptions s WHERE s.id = $1) p`
 
 /** A subscription with its domain model, what it depends on, what uses it and its processes; undefined if unknown. */
 export async function detail(pool: pg.Pool, id: string): Promise<DetailRow | undefined> {

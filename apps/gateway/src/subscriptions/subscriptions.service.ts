@@ -4,7 +4,6 @@ import { jsonDiff } from '#domain/json-diff.js'
 import { searchTextOf } from '#domain/products/search-text.js'
 import { CUSTOMERS, type CustomerSource } from '#integrations/customers/customers.js'
 import { PrismaService } from '#persistence/index.js'
-import { iso } from '../http/json.js'
 import { decodeCursor, DEFAULT_LIMIT, pageOf, parseSort } from '../http/pagination.js'
 import { detail, listPage, type SummaryRow } from './subscription-sql.js'
 
@@ -41,11 +40,11 @@ function summary(s: SummaryRow): SubscriptionSummaryDto {
     lifecycle: s.lifecycle,
     insync: s.insync,
     locked_by: s.lockedBy,
-    start_date: iso(s.startDate),
-    end_date: iso(s.endDate),
+    start_date: s.startDate,
+    end_date: s.endDate,
     version: s.version,
-    created_at: s.createdAt.toISOString(),
-    updated_at: s.updatedAt.toISOString(),
+    created_at: s.createdAt,
+    updated_at: s.updatedAt,
   }
 }
 
