@@ -2,13 +2,17 @@ import './start-tracing.js'
 import { ConfigError, loadConfig } from '#config/index.js'
 import { createLogger } from '#logging/index.js'
 import { activeTracing } from '#logging/tracing.js'
+import { throughGate } from '#runtime/start-gate.js'
 import { createGateway } from './create-gateway.js'
 
 async function main() {
   const config = loadConfig()
   if (!config.databaseUrl) throw new ConfigError(['DATABASE_URL: required by the gateway (npm start sets it for its embedded PostgreSQL)'])
   const logger = createLogger('gateway', config.logLevel)
+  // Built (no query, no connection yet) while the launcher may still bring up the database and Temporal; answering
+  // only once they are ready, so that /api/health's 200 still means the product is ready.
   const app = await createGateway({ ...config, databaseUrl: config.databaseUrl }, logger)
+  await throughGate()
   await app.listen(config.httpPort, config.httpHost)
   logger.info({ host: config.httpHost, port: config.httpPort }, `gateway listening on ${config.httpHost}:${config.httpPort}`)
   if (!config.auth.enabled) {

@@ -4,24 +4,24 @@
 // stops unexpectedly is started again (see supervisor.ts); one that keeps dying stops everything.
 import { closeSync, mkdirSync, openSync } from 'node:fs'
 import { join, relative } from 'node:path'
-import { configToEnv, loadConfig, type LoomConfig } from '#config/index.js'
-import {
-  answers,
-  assertPortsFree,
-  findTemporalCli,
-  firstMessage,
-  lockDataDir,
-  type ManagedProcess,
-  recordDevServer,
-  spawnManaged,
-  startEmbeddedPostgres,
-  startTemporalDevServer,
-  stopStaleDevServer,
-} from '#runtime/index.js'
+import { configToEnv, loadConfig, type LoomConfig, temporalAddressOf } from '#config/index.js'
+import { lockDataDir } from '#runtime/data-dir-lock.js'
+import { embeddedPostgresUrl, startEmbeddedPostgres } from '#runtime/embedded-postgres.js'
+import { firstMessage, type ManagedProcess, spawnManaged } from '#runtime/managed-process.js'
+import { assertPortsFree } from '#runtime/ports.js'
+import { heldEnv, sendGo } from '#runtime/start-gate.js'
+import { findTemporalCli } from '#runtime/temporal-cli.js'
+import { answers, devServerUiUrl, recordDevServer, startTemporalDevServer, stopStaleDevServer } from '#runtime/temporal-dev-server.js'
+import { ensurePayloadKeysFile } from '#integrations/temporal/payload-keys-file.js'
 import { FleetSimulator } from '#integrations/devices/fleet-simulator.js'
-import { ensurePayloadKeysFile } from '#integrations/temporal/payload-encryption.js'
-import { ADMIN_KEY_FILE, prepareDatabase } from './prepare-database.js'
+import { ADMIN_KEY_FILE } from './admin-key-file.js'
+import type * as Preparation from './prepare-database.js'
 import { Supervised } from './supervisor.js'
+
+// Loaded once PostgreSQL answers, not with this module: the Prisma client, the catalogue and the workflows' declarations
+// take about a second to load, which would otherwise delay spawning the servers and children it overlaps with.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const preparation = () => require('./prepare-database.js') as typeof Preparation
 
 const say = (message: string) => console.log(`loom: ${message}`)
 const children: Supervised[] = []
@@ -46,10 +46,6 @@ async function main() {
   await assertPortsFree(ports)
 
   const t0 = performance.now()
-  const [databaseUrl, temporal] = await Promise.all([startDatabase(config), startTemporal(config)])
-  const adminKeyFile = join(config.dataDir, ADMIN_KEY_FILE)
-  await prepareDatabase(databaseUrl, { demoData: true, say, defaultCustomerId: config.defaultCustomerId, adminKeyFile, demoFleet: config.demoFleet })
-
   // Every payload Temporal keeps is encrypted: with LOOM_PAYLOAD_KEYS, or keys made at the first start.
   let temporalSecurity = config.temporalSecurity
   if (!temporalSecurity.payloadKeys) {
@@ -58,15 +54,28 @@ async function main() {
     temporalSecurity = { ...temporalSecurity, payloadKeys: `file:${file}` }
   }
   const devices = { ...config.devices, fleetSimulatorUrl: config.devices.fleetSimulatorUrl ?? (config.demoFleet ? await startFleetSimulator(config) : undefined) }
+  const temporalUiUrl = config.temporalUiUrl ?? (config.temporalAddress ? undefined : devServerUiUrl(config.temporalUiPort))
   const env = {
     ...process.env,
-    ...configToEnv({ ...config, databaseUrl, temporalAddress: temporal.address, temporalUiUrl: config.temporalUiUrl ?? temporal.uiUrl, temporalSecurity, devices }),
+    ...configToEnv({ ...config, databaseUrl: config.databaseUrl ?? embeddedPostgresUrl(config.embeddedPostgresPort), temporalAddress: temporalAddressOf(config), temporalUiUrl, temporalSecurity, devices }),
   }
-  const node = (name: string, script: string) =>
-    spawnManaged(name, process.execPath, [join(__dirname, '..', '..', name, 'src', script)], { env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
-  // The gateway needs no worker to start: both come up at once.
-  const worker = supervise('worker', () => Promise.resolve(node('worker', 'main.js')), node('worker', 'main.js'))
-  const gateway = supervise('gateway', () => Promise.resolve(node('gateway', 'main.js')), node('gateway', 'main.js'))
+
+  // Everything is spawned before anything heavy loads here, and all at once: the children load their code (seconds of
+  // CPU) while PostgreSQL and Temporal start, then wait at their gate until those are ready (start-gate.ts).
+  const database = startDatabase(config)
+  const temporal = startTemporal(config)
+  const node = (name: string, childEnv: NodeJS.ProcessEnv) =>
+    spawnManaged(name, process.execPath, [join(__dirname, '..', '..', name, 'src', 'main.js')], { env: childEnv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+  // A restart comes when everything is ready: no gate. The gateway needs no worker to start: both come up at once.
+  const worker = supervise('worker', () => Promise.resolve(node('worker', env)), node('worker', heldEnv(env)))
+  const gateway = supervise('gateway', () => Promise.resolve(node('gateway', env)), node('gateway', heldEnv(env)))
+  const adminKeyFile = join(config.dataDir, ADMIN_KEY_FILE)
+  // The migrations need only PostgreSQL: they run while Temporal may still be starting.
+  const prepared = database.then((databaseUrl) =>
+    preparation().prepareDatabase(databaseUrl, { demoData: true, say, defaultCustomerId: config.defaultCustomerId, adminKeyFile, demoFleet: config.demoFleet }),
+  )
+  await allSettled([prepared, temporal])
+  for (const child of [worker, gateway]) sendGo(child)
   await Promise.all([firstMessage(worker, 120_000), firstMessage(gateway, 60_000)])
   running = true
 
@@ -81,8 +90,8 @@ async function main() {
       `  OpenAPI      ${base}/openapi.json`,
       `  Metrics      ${base}/metrics`,
       ...(config.demoFleet ? [`  Fleet        the ACME demo fleet (848 devices); OS upgrades by the simulator at ${devices.fleetSimulatorUrl} (try: npm run cli -- task upgrade-os --version 5.3.1 --site earth)`] : []),
-      `  Temporal UI  ${config.temporalUiUrl ?? temporal.uiUrl ?? '(not known: set LOOM_TEMPORAL_UI_URL)'}`,
-      `  Temporal     ${temporal.address}${config.temporalAddress ? ' (TEMPORAL_ADDRESS)' : `, namespace ${config.namespace}, state in ${shortPath(join(config.dataDir, 'temporal.db'))}`}`,
+      `  Temporal UI  ${temporalUiUrl ?? '(not known: set LOOM_TEMPORAL_UI_URL)'}`,
+      `  Temporal     ${temporalAddressOf(config)}${config.temporalAddress ? ' (TEMPORAL_ADDRESS)' : `, namespace ${config.namespace}, state in ${shortPath(join(config.dataDir, 'temporal.db'))}`}`,
       `  PostgreSQL   ${config.databaseUrl ? 'DATABASE_URL' : `embedded on 127.0.0.1:${config.embeddedPostgresPort}, data in ${shortPath(join(config.dataDir, 'postgres'))}`}`,
       'Press Ctrl-C to stop.',
       '',
@@ -115,11 +124,11 @@ async function startDatabase(config: LoomConfig): Promise<string> {
   return first.url
 }
 
-async function startTemporal(config: LoomConfig): Promise<{ address: string; uiUrl: string | undefined }> {
+async function startTemporal(config: LoomConfig): Promise<void> {
   if (config.temporalAddress) {
     if (!(await answers(config.temporalAddress, 3000)))
       throw new Error(`TEMPORAL_ADDRESS=${config.temporalAddress}: no Temporal server answers there (unset it to let Loom run a dev server)`)
-    return { address: config.temporalAddress, uiUrl: config.temporalUiUrl }
+    return
   }
   const cli = await findTemporalCli({ configured: config.temporalCli, dataDir: config.dataDir, install: true, log: say })
   say(`starting the Temporal dev server (${cli.version.split('\n')[0]}, ${cli.source}) on 127.0.0.1:${config.temporalPort}`)
@@ -140,7 +149,12 @@ async function startTemporal(config: LoomConfig): Promise<{ address: string; uiU
   }
   const server = await start()
   supervise('temporal', async () => (await start()).process, server.process)
-  return server
+}
+
+/** Like Promise.all, but only once every promise has settled: a failure leaves no server starting unsupervised, unstopped. */
+async function allSettled(promises: Promise<unknown>[]): Promise<void> {
+  const failed = (await Promise.allSettled(promises)).find((r) => r.status === 'rejected')
+  if (failed) throw failed.reason
 }
 
 /** Restarted when it stops unexpectedly once Loom is running; before that (or after it keeps dying), everything stops. */

@@ -3,8 +3,9 @@
 // when the database is ready, 1 with the reason otherwise.
 import { join } from 'node:path'
 import { loadConfig } from '#config/index.js'
-import { ensurePayloadKeysFile } from '#integrations/temporal/payload-encryption.js'
-import { ADMIN_KEY_FILE, prepareDatabase } from './prepare-database.js'
+import { ensurePayloadKeysFile } from '#integrations/temporal/payload-keys-file.js'
+import { ADMIN_KEY_FILE } from './admin-key-file.js'
+import { prepareDatabase } from './prepare-database.js'
 
 async function main() {
   const { databaseUrl, defaultCustomerId, dataDir, temporalSecurity, demoFleet } = loadConfig()

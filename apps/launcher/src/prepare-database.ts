@@ -3,9 +3,6 @@ import { demoCustomers, demoDevices, demoPools, ensureAdminKeyFile, PrismaServic
 import { applyMigrations, projectRoot } from '#runtime/index.js'
 import { WORKFLOW_DECLARATIONS } from '#workflows/registry.js'
 
-/** The first administrator key's file, in LOOM_DATA_DIR. */
-export const ADMIN_KEY_FILE = 'admin-api-key'
-
 /**
  * Migrations, then the product catalogue from its declarations, then (for `npm start`) the demo routers, pools and
  * customer; always the default customer (LOOM_DEFAULT_CUSTOMER_ID), which start forms propose and must therefore exist;

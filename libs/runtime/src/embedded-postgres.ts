@@ -4,6 +4,12 @@ import { firstMessage, type ManagedProcess, spawnManaged } from './managed-proce
 
 const MAIN = join(__dirname, 'embedded-postgres.main.js')
 
+/** The database the embedded PostgreSQL keeps Loom's data in (made at its first start). */
+export const EMBEDDED_DATABASE = 'loom'
+
+/** Its URL on `port`: known before it runs, so that what uses it can be started meanwhile. */
+export const embeddedPostgresUrl = (port: number): string => `postgresql://postgres:postgres@127.0.0.1:${port}/${EMBEDDED_DATABASE}`
+
 /**
  * Starts the embedded PostgreSQL (embedded-postgres.main.ts) on `dataDir`/postgres and `port` — made on the first
  * start, taken up again on the next — and resolves once it takes connections, with its URL. The launcher, the test

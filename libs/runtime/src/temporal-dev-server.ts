@@ -1,6 +1,6 @@
 import { closeSync, existsSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { Connection } from '@temporalio/client'
+import type * as TemporalClient from '@temporalio/client'
 import { commandLineOf, isAlive, isLauncher } from './data-dir-lock.js'
 import { describeExit, type ManagedProcess, spawnManaged } from './managed-process.js'
 import { projectRoot } from './project-root.js'
@@ -65,12 +65,19 @@ export async function startTemporalDevServer(opts: {
     }
     await new Promise((r) => setTimeout(r, 150))
   }
-  return { process: server, address, uiUrl: opts.uiPort ? `http://localhost:${opts.uiPort}` : undefined }
+  return { process: server, address, uiUrl: opts.uiPort ? devServerUiUrl(opts.uiPort) : undefined }
 }
+
+/** Where the dev server's Web UI answers, given its port. */
+export const devServerUiUrl = (uiPort: number): string => `http://localhost:${uiPort}`
 
 /** True when a Temporal frontend answers on `address`. */
 export async function answers(address: string, timeoutMs = 1000): Promise<boolean> {
-  let connection: Connection | undefined
+  // Loaded at the first call, not with this module: the client takes ~0.5 s to load, which the launcher spends
+  // while the dev server it has just spawned boots instead of before spawning it.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { Connection } = require('@temporalio/client') as typeof TemporalClient
+  let connection: TemporalClient.Connection | undefined
   try {
     connection = await Connection.connect({ address, connectTimeout: timeoutMs })
     await connection.withDeadline(Date.now() + timeoutMs, () => connection!.workflowService.getSystemInfo({}))

@@ -1,8 +1,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto'
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
-import { dirname } from 'node:path'
 import type { Payload, PayloadCodec } from '@temporalio/common'
 import { temporal } from '@temporalio/proto'
+import { newPayloadKeyLine } from './payload-keys-file.js'
 
 /** How an encrypted payload says what it is (and which key made it); Temporal's samples use the same names. */
 export const ENCRYPTED_ENCODING = 'binary/encrypted'
@@ -42,8 +41,8 @@ export class PayloadEncryptionCodec implements PayloadCodec {
     this.active = entries[0][0]
   }
 
-  static newKeyLine(id = `k${new Date().toISOString().slice(0, 10).replaceAll('-', '')}`): string {
-    return `${id}=${randomBytes(32).toString('base64')}`
+  static newKeyLine(id?: string): string {
+    return newPayloadKeyLine(id)
   }
 
   // eslint-disable-next-line @typescript-eslint/require-await -- async so that a refusal is a rejection, as callers await it
@@ -71,12 +70,4 @@ export class PayloadEncryptionCodec implements PayloadCodec {
       return temporal.api.common.v1.Payload.decode(plain)
     })
   }
-}
-
-/** `npm start`'s payload keys: made at the first start (mode 600) unless LOOM_PAYLOAD_KEYS names others. */
-export function ensurePayloadKeysFile(file: string): { created: boolean } {
-  if (existsSync(file)) return { created: false }
-  mkdirSync(dirname(file), { recursive: true })
-  writeFileSync(file, `# Loom's payload keys: the first encrypts, all decrypt. Keep them with the Temporal data they unlock.\n${PayloadEncryptionCodec.newKeyLine()}\n`, { mode: 0o600 })
-  return { created: true }
 }
