@@ -83,9 +83,10 @@ export class StepLog {
   async record(ctx: StepContext, entry: StepEntry): Promise<void> {
     const done = entry.status === 'success' || entry.status === 'skipped'
     const json = (v: unknown) => (v === undefined ? null : JSON.stringify(v))
-    // One statement, one round trip: this runs for every step of every process.
-    await this.prisma.pool.query(
-      `WITH step AS (
+    // One statement, one round trip, prepared once per connection: this runs for every step of every process.
+    await this.prisma.pool.query({
+      name: 'loom_record_step',
+      text: `WITH step AS (
          INSERT INTO process_steps (id, process_id, name, status, started_at, completed_at, state_delta, answered_by, error, attempts)
          VALUES ($1::uuid, $2::uuid, $3::text, $4::step_status, $5::timestamptz, CASE WHEN $6::boolean THEN now() END, $7::jsonb, $8::text, $9::jsonb, $10::int)
          ON CONFLICT (process_id, name) DO UPDATE
@@ -103,11 +104,11 @@ export class StepLog {
            failure = CASE WHEN $14::jsonb IS NOT NULL THEN $14::jsonb WHEN $11::process_status = 'running' THEN NULL ELSE failure END,
            updated_at = now()
        WHERE id = $2::uuid AND $11::process_status IS NOT NULL AND status NOT IN ('completed', 'aborted', 'failed')`,
-      [
+      values: [
         uuidv7(), ctx.process_id, ctx.step, entry.status, ctx.started_at, done,
         json(entry.state_delta), entry.answered_by ?? null, json(entry.error), entry.attempts ?? attempt(),
         entry.process_status ?? null, entry.assignee !== undefined, entry.assignee ?? null, json(entry.failure),
       ],
-    )
+    })
   }
 }
