@@ -48,7 +48,8 @@ export class ProcessActivities {
     // Always set for an activity of a workflow (Temporal's standalone activities have none; Loom runs none).
     const runId = Context.current().info.workflowExecution?.runId ?? ''
     // One statement, one round trip (every process runs this once): the row is read under its lock as it was, and
-    // taken up — with its locked subscriptions marked out of sync — only where that read allows it.
+    // taken up — with its locked subscriptions marked out of sync, as markLockedOutOfSync does for the gateway — only
+    // where that read allows it.
     const { rows } = await this.prisma.pool.query<{ workflow: string; status: string; completed: boolean; run_id: string | null }>(
       `WITH row AS (
          SELECT workflow, status::text AS status, completed_at IS NOT NULL AS completed, run_id FROM processes WHERE id = $1::uuid FOR UPDATE

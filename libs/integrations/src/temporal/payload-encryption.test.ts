@@ -2,9 +2,10 @@ import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import { defaultPayloadConverter } from '@temporalio/common'
 import { ENCRYPTED_ENCODING, PayloadEncryptionCodec, PayloadKeysError } from './payload-encryption.js'
+import { newPayloadKeyLine } from './payload-keys-file.js'
 
-const oldKey = PayloadEncryptionCodec.newKeyLine('old')
-const newKey = PayloadEncryptionCodec.newKeyLine('new')
+const oldKey = newPayloadKeyLine('old')
+const newKey = newPayloadKeyLine('new')
 const clear = defaultPayloadConverter.toPayload({ router: 'ams-pe1', secret: 'hunter2' })
 
 describe('payload encryption (AES-256-GCM)', () => {

@@ -1,7 +1,6 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto'
 import type { Payload, PayloadCodec } from '@temporalio/common'
 import { temporal } from '@temporalio/proto'
-import { newPayloadKeyLine } from './payload-keys-file.js'
 
 /** How an encrypted payload says what it is (and which key made it); Temporal's samples use the same names. */
 export const ENCRYPTED_ENCODING = 'binary/encrypted'
@@ -39,10 +38,6 @@ export class PayloadEncryptionCodec implements PayloadCodec {
     if (!entries.length) throw new PayloadKeysError('no payload key given')
     this.keys = new Map(entries)
     this.active = entries[0][0]
-  }
-
-  static newKeyLine(id?: string): string {
-    return newPayloadKeyLine(id)
   }
 
   // eslint-disable-next-line @typescript-eslint/require-await -- async so that a refusal is a rejection, as callers await it
