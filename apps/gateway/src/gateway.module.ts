@@ -41,6 +41,10 @@ import { Authenticator } from './auth/authenticator.service.js'
 import { KnownApiKeys } from './auth/known-api-keys.js'
 import { FleetMetrics } from './metrics/fleet-metrics.js'
 import { TasksController } from './tasks/tasks.controller.js'
+import { ServicesController } from './catalog/services.controller.js'
+import { ServicesService } from './catalog/services.service.js'
+import { InstancesController } from './catalog/instances.controller.js'
+import { InstancesService } from './catalog/instances.service.js'
 import { TasksService } from './tasks/tasks.service.js'
 
 @Module({})
@@ -50,7 +54,7 @@ export class GatewayModule {
       module: GatewayModule,
       global: true,
       imports: [PersistenceModule.forRoot(config.databaseUrl), IntegrationsModule.forRoot(config), TemporalModule, rateLimit(config)],
-      controllers: [HealthController, SystemController, MetricsController, WorkflowsController, ProcessesController, SubscriptionsController, ProductsController, IpamController, DcimController, CustomersController, SettingsController, SchedulesController, AuthController, AuditController, CodecController, TasksController],
+      controllers: [HealthController, SystemController, MetricsController, WorkflowsController, ProcessesController, SubscriptionsController, ProductsController, IpamController, DcimController, CustomersController, SettingsController, SchedulesController, AuthController, AuditController, CodecController, TasksController, ServicesController, InstancesController],
       providers: [
         { provide: LOOM_CONFIG, useValue: config },
         { provide: METRICS_REGISTRY, useValue: registry },
@@ -77,6 +81,8 @@ export class GatewayModule {
         SubscriptionsService,
         ProductsService,
         CustomersService,
+        ServicesService,
+        InstancesService,
       ],
       exports: [LOOM_CONFIG],
     }

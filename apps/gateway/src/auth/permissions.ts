@@ -15,6 +15,7 @@ export const PERMISSIONS = {
   'approvals.answer': 'answer the approval steps that name a role one holds (a team\'s approvers)',
   'processes.operate': 'retry suspended steps and abort processes',
   'sources.write': 'change the built-in DCIM, IPAM and customers',
+  'catalog.manage': 'register, change and delete the services of the catalogue',
   'engine.switch': 'stop and start the engine',
   'keys.manage': "create, list and revoke everyone's API keys",
   'audit.read': 'read the audit log',
@@ -24,7 +25,7 @@ export const PERMISSIONS = {
 export type Permission = keyof typeof PERMISSIONS
 
 const VIEWER: Permission[] = ['read', 'metrics']
-const OPERATOR: Permission[] = [...VIEWER, 'payloads.read', 'processes.start', 'tasks.start', 'processes.answer', 'processes.operate', 'sources.write']
+const OPERATOR: Permission[] = [...VIEWER, 'payloads.read', 'processes.start', 'tasks.start', 'processes.answer', 'processes.operate', 'sources.write', 'catalog.manage']
 
 /** The built-in roles. Any other role is a team's (e.g. `change-board`): it may read and answer the approvals naming it. */
 export const ROLE_PERMISSIONS: Record<string, readonly Permission[]> = {

@@ -7,7 +7,7 @@ import { v7 as uuidv7 } from 'uuid'
 import type { LoomConfig } from '#config/index.js'
 import type { Page, ProcessDto, ProcessListQueryDto, ProcessStartedDto, ProcessSummaryDto } from '#contracts/index.js'
 import { escapeMarkdown, SEARCH_ATTRIBUTE } from '#domain/index.js'
-import { fleetProgress, forgetUnstarted, isUniqueViolation, lockSubscriptions, markLockedOutOfSync, MessageSigner, PrismaService, SubscriptionLocked } from '#persistence/index.js'
+import { fleetProgress, forgetUnstarted, isUniqueViolation, type Prisma, lockSubscriptions, markLockedOutOfSync, MessageSigner, PrismaService, SubscriptionLocked } from '#persistence/index.js'
 import { callbackTokenHash } from '#activities/processes/process.activities.js'
 import {
   abortUpdate,
@@ -55,6 +55,16 @@ const START_DEADLINE_MS = 10_000
 /** how long PUT /abort waits for the compensations before it answers with the process as it is */
 const ABORT_WAIT_MS = 30_000
 export const PROCESS_SORTS = { created_at: { field: 'createdAt', dates: true }, updated_at: { field: 'updatedAt', dates: true }, workflow: { field: 'workflow' } }
+/** What a caller that starts a process on behalf of something else (a catalogue instance) adds to the start. */
+export interface StartOptions {
+  /** runs in the start transaction once the process, its claims and locks are recorded: what it writes is kept or forgotten with them */
+  within?: (tx: Prisma.TransactionClient, processId: string) => Promise<void>
+  /** what else the request said, for the Idempotency-Key's check that a repeat is the same request */
+  request?: unknown
+  /** where the answers sit in the request's body (`parameters`): the form's field errors are named from there */
+  answersAt?: string
+}
+
 const INCLUDE = { steps: true, subscriptions: { select: { subscriptionId: true } } } as const
 
 @Injectable()
@@ -75,18 +85,21 @@ export class ProcessesService {
    * holding no database connection, starts the workflow. A start Temporal does not take (down, or no answer in
    * time) forgets the recorded process — unless its workflow took it up meanwhile, which is then the answer.
    */
-  async start(workflow: string, answers: unknown, caller: VerifiedCaller, idempotencyKey?: string): Promise<ProcessStartedDto & { replayed: boolean }> {
+  async start(workflow: string, answers: unknown, caller: VerifiedCaller, idempotencyKey?: string, options: StartOptions = {}): Promise<ProcessStartedDto & { replayed: boolean }> {
     const { declaration, form } = this.catalog.startable(workflow)
     const needed = startPermissionOf(declaration.target)
     if (!caller.permissions.has(needed)) throw new ForbiddenException(`Starting ${workflow}: ${lacks(caller, needed)}`)
     checkIdempotencyKey(idempotencyKey)
     const user = caller.user
-    const requestHash = createHash('sha256').update(JSON.stringify([workflow, answers ?? null])).digest('hex')
+    const requestHash = createHash('sha256').update(JSON.stringify([workflow, answers ?? null, ...(options.request === undefined ? [] : [options.request])])).digest('hex')
     if (idempotencyKey) {
       const earlier = await this.replay(user, idempotencyKey, requestHash)
       if (earlier) return earlier
     }
-    const input = await this.catalog.validate(form, answers)
+    const input = await this.catalog.validate(form, answers).catch((error: unknown) => {
+      if (options.answersAt && error instanceof FieldErrorsException) throw new FieldErrorsException(422, nested(options.answersAt, error.errors), 'request')
+      throw error
+    })
     const processId = uuidv7()
     const claims = form.claims(input)
     const changes = form.subscriptions?.(input) ?? []
@@ -111,6 +124,7 @@ export class ProcessesService {
         // What the form forbids now (a subscription still in use): checked once this process holds its claims and locks.
         const refusals = form.check ? await form.check(checks, input) : []
         if (refusals.length) throw new StartRefused(workflow, refusals)
+        await options.within?.(tx, processId)
         // A process that changes a subscription is for that subscription's customer and product, unless its form says.
         const changed = changes.length ? await tx.subscription.findUniqueOrThrow({ where: { id: subscriptionId }, select: { customerId: true, product: true } }) : null
         return { locked, customer: form.customerId?.(input) ?? changed?.customerId ?? '', product: form.product?.(input) ?? changed?.product ?? declaration.product ?? '' }
@@ -395,3 +409,6 @@ export class ProcessesService {
     return ui ? `${ui}/namespaces/${encodeURIComponent(this.config.namespace)}/workflows/${id}` : null
   }
 }
+
+/** Field errors of a part of the body, named from the body's root. */
+export const nested = (at: string, errors: FieldError[]): FieldError[] => errors.map((e) => ({ ...e, path: e.path ? `${at}.${e.path}` : at }))

@@ -1,0 +1,162 @@
+import { ConflictException, Injectable, NotFoundException } from '@nestjs/common'
+import type { InstanceDto, InstanceListQueryDto, InstanceRunDto, InstanceStatus, Page, ServiceWorkflowViewDto } from '#contracts/index.js'
+import { Prisma, PrismaService } from '#persistence/index.js'
+import { fieldErrors } from '#workflows/engine/zod-errors.js'
+import { decodeCursor, DEFAULT_LIMIT, pageOf, parseSort } from '../http/pagination.js'
+import { FieldErrorsException } from '../http/problem.js'
+import type { VerifiedCaller } from '../auth/caller.js'
+import { nested, ProcessesService } from '../processes/processes.service.js'
+import { compileInput } from './service-input.js'
+
+export const INSTANCE_SORTS = { created_at: { field: 'createdAt', dates: true } }
+
+const INCLUDE = { process: { select: { status: true, updatedAt: true, completedAt: true } }, service: { select: { name: true } } } as const
+type Row = Prisma.CatalogInstanceGetPayload<{ include: typeof INCLUDE }>
+
+/** The process statuses behind each instance status (deleting: asked to go while its process ran). */
+const PROCESS_STATUSES: Record<Exclude<InstanceStatus, 'deleting'>, Prisma.EnumProcessStatusFilter['in']> = {
+  running: ['created', 'running'],
+  waiting: ['waiting'],
+  suspended: ['suspended'],
+  success: ['completed'],
+  failed: ['failed'],
+  aborted: ['aborted'],
+}
+
+/** Shown: not deleted, nor asked to be while its process ran and ended since (an abort that finished). */
+const SHOWN: Prisma.CatalogInstanceWhereInput = { deletedAt: null, NOT: { deleteRequestedAt: { not: null }, process: { completedAt: { not: null } } } }
+
+/** Instances of services: each one run of one of its workflows, whose status follows its process. */
+@Injectable()
+export class InstancesService {
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly processes: ProcessesService,
+  ) {}
+
+  /**
+   * Checks the parameters against the service's input schema and the workflow's start form (422, each field at
+   * `parameters.…`), then starts the workflow: the instance is recorded in the process's start transaction, so a
+   * start that is refused or forgotten leaves no instance behind.
+   */
+  async run(body: InstanceRunDto, caller: VerifiedCaller, idempotencyKey?: string): Promise<{ instance: InstanceDto; replayed: boolean }> {
+    const service = await this.prisma.catalogService.findFirst({ where: { id: body.service_id, deletedAt: null } })
+    if (!service) throw new FieldErrorsException(422, [{ path: 'service_id', message: `no service ${body.service_id} (GET /api/catalog/services lists them)` }], 'instance')
+    const actions = (service.workflows as unknown as ServiceWorkflowViewDto[]).map((w) => w.definition_source)
+    if (!actions.includes(body.action)) {
+      throw new FieldErrorsException(422, [{ path: 'action', message: `service ${service.name} does not run ${body.action}; it runs ${actions.join(', ')}` }], 'instance')
+    }
+    const answers = this.answers(service.inputSchema as Record<string, unknown> | null, body)
+    const started = await this.processes.start(body.action, answers, caller, idempotencyKey, {
+      request: [body.service_id, body.name, body.description ?? ''],
+      answersAt: 'parameters',
+      within: async (tx, processId) => {
+        // KEY SHARE: a delete of the service (FOR UPDATE) waits for this start, then sees its instance running.
+        const held = await tx.$queryRaw<{ id: string }[]>`SELECT id::text FROM catalog_services WHERE id = ${service.id}::uuid AND deleted_at IS NULL FOR KEY SHARE`
+        if (!held.length) throw new FieldErrorsException(422, [{ path: 'service_id', message: `service ${service.id} was deleted meanwhile` }], 'instance')
+        await tx.catalogInstance.create({
+          data: { id: processId, tenantId: service.tenantId, serviceId: service.id, action: body.action, name: body.name, description: body.description ?? '', parameters: body.parameters as Prisma.InputJsonObject, createdBy: caller.user },
+        })
+      },
+    })
+    return { instance: await this.get(started.id), replayed: started.replayed }
+  }
+
+  /** The start form's answers: the parameters with the service schema's defaults (the form checks them next). */
+  private answers(schema: Record<string, unknown> | null, body: InstanceRunDto): unknown {
+    let answers: unknown = body.parameters
+    if (schema) {
+      const compiled = compileInput(schema)
+      if ('problems' in compiled) throw new FieldErrorsException(422, nested('service_id', compiled.problems), 'service')
+      const parsed = compiled.validator.safeParse(body.parameters)
+      if (!parsed.success) throw new FieldErrorsException(422, nested('parameters', fieldErrors(parsed.error)), 'instance')
+      answers = parsed.data
+    }
+    return answers
+  }
+
+  async list(query: InstanceListQueryDto): Promise<Page<InstanceDto>> {
+    const limit = query.limit ?? DEFAULT_LIMIT
+    const sort = parseSort(query.sort, INSTANCE_SORTS)
+    const after = decodeCursor(query.cursor, sort)
+    const op = sort.direction === 'asc' ? 'gt' : 'lt'
+    const filter: Prisma.CatalogInstanceWhereInput = { AND: [SHOWN, ...(query.service_id ? [{ serviceId: query.service_id }] : []), ...(query.status ? [statusFilter(query.status)] : [])] }
+    const where: Prisma.CatalogInstanceWhereInput = after ? { AND: [filter, { OR: [{ createdAt: { [op]: after.value } }, { createdAt: after.value, id: { [op]: after.id } }] }] } : filter
+    const [rows, total] = await Promise.all([
+      this.prisma.catalogInstance.findMany({ where, include: INCLUDE, orderBy: [{ createdAt: sort.direction }, { id: sort.direction }], take: limit + 1 }),
+      this.prisma.catalogInstance.count({ where: filter }),
+    ])
+    const page = pageOf(rows, limit, total, sort)
+    return { ...page, items: page.items.map(toDto) }
+  }
+
+  async get(id: string): Promise<InstanceDto> {
+    return toDto(await this.find(id))
+  }
+
+  /**
+   * An ended instance goes at once (204). A running one is aborted — its compensations run, newest first — and
+   * goes once its process has ended: `deleted` when that happened within the abort's wait, else the instance as it
+   * is, `deleting`. Past a point of no return the abort is refused (409) and the instance stays.
+   */
+  async remove(id: string, caller: VerifiedCaller): Promise<{ deleted: true } | { deleted: false; instance: InstanceDto }> {
+    const row = await this.find(id)
+    if (row.process.completedAt) {
+      await this.prisma.catalogInstance.update({ where: { id }, data: { deletedAt: new Date() } })
+      return { deleted: true }
+    }
+    await this.prisma.catalogInstance.update({ where: { id }, data: { deleteRequestedAt: new Date() } })
+    let ended: boolean
+    try {
+      ended = (await this.processes.abort(id, caller, `instance ${id} deleted by ${caller.user}`)).completed_at !== null
+    } catch (error) {
+      // It ended by itself meanwhile: nothing to abort, the instance goes.
+      if (error instanceof ConflictException && (await this.prisma.process.findUnique({ where: { id }, select: { completedAt: true } }))?.completedAt) ended = true
+      else {
+        await this.prisma.catalogInstance.update({ where: { id }, data: { deleteRequestedAt: null } })
+        throw error
+      }
+    }
+    if (!ended) return { deleted: false, instance: await this.get(id) }
+    await this.prisma.catalogInstance.update({ where: { id }, data: { deletedAt: new Date() } })
+    return { deleted: true }
+  }
+
+  private async find(id: string): Promise<Row> {
+    const row = await this.prisma.catalogInstance.findFirst({ where: { AND: [{ id }, SHOWN] }, include: INCLUDE })
+    if (!row) throw new NotFoundException(`No instance ${id}; GET /api/catalog/instances lists them.`)
+    return row
+  }
+}
+
+function statusFilter(status: InstanceStatus): Prisma.CatalogInstanceWhereInput {
+  if (status === 'deleting') return { deleteRequestedAt: { not: null }, process: { completedAt: null } }
+  return { deleteRequestedAt: null, process: { status: { in: PROCESS_STATUSES[status] } } }
+}
+
+function statusOf(row: Row): InstanceStatus {
+  if (row.deleteRequestedAt && !row.process.completedAt) return 'deleting'
+  const found = (Object.entries(PROCESS_STATUSES) as [InstanceStatus, string[]][]).find(([, statuses]) => statuses.includes(row.process.status))
+  return found?.[0] ?? 'running'
+}
+
+function toDto(r: Row): InstanceDto {
+  return {
+    id: r.id,
+    service_id: r.serviceId,
+    service_name: r.service.name,
+    tenant_id: r.tenantId,
+    name: r.name,
+    description: r.description,
+    action: r.action,
+    parameters: r.parameters as Record<string, unknown>,
+    status: statusOf(r),
+    process_status: r.process.status,
+    process_id: r.id,
+    user_id: r.createdBy,
+    created_at: r.createdAt.toISOString(),
+    updated_at: r.process.updatedAt.toISOString(),
+  }
+}
+
+

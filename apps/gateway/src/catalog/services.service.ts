@@ -1,0 +1,238 @@
+import { ConflictException, Injectable, NotFoundException } from '@nestjs/common'
+import { createHash } from 'node:crypto'
+import { v7 as uuidv7 } from 'uuid'
+import { z } from 'zod'
+import type { FieldErrorDto, Page, ServiceCreateDto, ServiceDto, ServiceListQueryDto, ServicePatchDto, ServiceWorkflowDto, ServiceWorkflowViewDto } from '#contracts/index.js'
+import { isUniqueViolation, Prisma, PrismaService } from '#persistence/index.js'
+import { decodeCursor, DEFAULT_LIMIT, pageOf, parseSort } from '../http/pagination.js'
+import { FieldErrorsException } from '../http/problem.js'
+import type { VerifiedCaller } from '../auth/caller.js'
+import { WorkflowCatalog } from '../workflows/workflow-catalog.service.js'
+import { compileInput, formFields, inputProblems } from './service-input.js'
+
+export const SERVICE_SORTS = { created_at: { field: 'createdAt', dates: true }, name: { field: 'name' } }
+/** the tenant of everything until tenants are told apart */
+export const DEFAULT_TENANT = 'default'
+/** how many running instances a refused delete names */
+const NAMED = 10
+
+type Row = Prisma.CatalogServiceGetPayload<object>
+type Registered = { service: ServiceDto; created: boolean }
+
+/** What a service runs, as registered: code workflows today (wfe_type loom, or the seed's st2). */
+interface Definition {
+  name: string
+  description: string
+  group: string
+  input: Record<string, unknown> | null
+  workflows: ServiceWorkflowViewDto[]
+}
+
+/** The service catalogue: named offers that run Loom workflows with an input schema of their own (seed 004). */
+@Injectable()
+export class ServicesService {
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly catalog: WorkflowCatalog,
+  ) {}
+
+  async list(query: ServiceListQueryDto): Promise<Page<ServiceDto>> {
+    const limit = query.limit ?? DEFAULT_LIMIT
+    const sort = parseSort(query.sort, SERVICE_SORTS)
+    const after = decodeCursor(query.cursor, sort)
+    const op = sort.direction === 'asc' ? 'gt' : 'lt'
+    const filter: Prisma.CatalogServiceWhereInput = { deletedAt: null, ...(query.group ? { groupName: query.group } : {}), ...(query.name ? { name: query.name } : {}) }
+    const where: Prisma.CatalogServiceWhereInput = after ? { AND: [filter, { OR: [{ [sort.field]: { [op]: after.value } }, { [sort.field]: after.value, id: { [op]: after.id } }] }] } : filter
+    const [rows, total] = await Promise.all([
+      this.prisma.catalogService.findMany({ where, orderBy: [{ [sort.field]: sort.direction }, { id: sort.direction }], take: limit + 1 }),
+      this.prisma.catalogService.count({ where: filter }),
+    ])
+    const page = pageOf(rows, limit, total, sort)
+    return { ...page, items: await this.views(page.items) }
+  }
+
+  async get(id: string): Promise<ServiceDto> {
+    return (await this.views([await this.row(id)]))[0]
+  }
+
+  /** A live service, or a 404. */
+  async row(id: string): Promise<Row> {
+    const row = await this.prisma.catalogService.findFirst({ where: { id, deletedAt: null } })
+    if (!row) throw new NotFoundException(`No service ${id}; GET /api/catalog/services lists them.`)
+    return row
+  }
+
+  /**
+   * Registers a service. The same name with the same content again answers the service as it is (created: false),
+   * so that a loop that retries after a timeout registers each once; other content under a taken name is a 409.
+   */
+  async create(body: ServiceCreateDto, caller: VerifiedCaller): Promise<Registered> {
+    const definition = await this.checked(definitionOf(body))
+    const tenantId = body.tenant_id ?? DEFAULT_TENANT
+    const hash = contentHash(definition)
+    const same = () => this.sameName(tenantId, definition.name, hash)
+    const earlier = await same()
+    if (earlier) return earlier
+    try {
+      const row = await this.prisma.catalogService.create({ data: { id: uuidv7(), tenantId, ...columnsOf(definition), contentHash: hash, createdBy: caller.user } })
+      return { service: (await this.views([row]))[0], created: true }
+    } catch (error) {
+      // Two registrations of one name at once: the one that lost answers as a repeat would.
+      if (isUniqueViolation(error)) return (await same()) ?? this.nameTaken(tenantId, definition.name)
+      throw error
+    }
+  }
+
+  /** PUT: the whole service again. */
+  async replace(id: string, body: ServiceCreateDto): Promise<ServiceDto> {
+    const row = await this.row(id)
+    if (body.tenant_id !== undefined && body.tenant_id !== row.tenantId) {
+      throw new FieldErrorsException(422, [{ path: 'tenant_id', message: `a service stays in its tenant (${row.tenantId}): register it anew in another` }], 'service')
+    }
+    return this.update(row, await this.checked(definitionOf(body)))
+  }
+
+  /** PATCH: only the fields given change; the result is checked whole. */
+  async patch(id: string, body: ServicePatchDto): Promise<ServiceDto> {
+    const row = await this.row(id)
+    const now = definitionOfRow(row)
+    return this.update(
+      row,
+      await this.checked({
+        name: body.name ?? now.name,
+        description: body.description ?? now.description,
+        group: body.group ?? now.group,
+        input: body.input === undefined ? now.input : body.input === '' ? null : body.input,
+        workflows: body.workflows ? body.workflows.map(workflowOf) : now.workflows,
+      }),
+    )
+  }
+
+  /** Deleted (kept for the instances that ran it); refused while any instance of it runs. */
+  async remove(id: string): Promise<void> {
+    await this.prisma.$transaction(async (tx) => {
+      // FOR UPDATE: an instance starting now (FOR KEY SHARE in its start) either comes first and is seen, or waits and finds the service gone.
+      const [row] = await tx.$queryRaw<{ id: string }[]>`SELECT id::text FROM catalog_services WHERE id = ${id}::uuid AND deleted_at IS NULL FOR UPDATE`
+      if (!row) throw new NotFoundException(`No service ${id}; GET /api/catalog/services lists them.`)
+      const running = await tx.catalogInstance.findMany({ where: { serviceId: id, process: { completedAt: null } }, select: { id: true }, orderBy: { createdAt: 'asc' } })
+      if (running.length) {
+        const named = running.slice(0, NAMED).map((i) => i.id).join(', ')
+        throw new ConflictException(
+          `Service ${id} has ${running.length} running instance${running.length === 1 ? '' : 's'} (${named}${running.length > NAMED ? `, and ${running.length - NAMED} more` : ''}); delete them (DELETE /api/catalog/instances/{id} aborts one) or let them end first.`,
+        )
+      }
+      await tx.catalogService.update({ where: { id }, data: { deletedAt: new Date() } })
+    })
+  }
+
+  private async update(row: Row, definition: Definition): Promise<ServiceDto> {
+    try {
+      const updated = await this.prisma.catalogService.update({ where: { id: row.id }, data: { ...columnsOf(definition), contentHash: contentHash(definition) } })
+      return (await this.views([updated]))[0]
+    } catch (error) {
+      if (isUniqueViolation(error)) return this.nameTaken(row.tenantId, definition.name)
+      throw error
+    }
+  }
+
+  private async sameName(tenantId: string, name: string, hash: string): Promise<Registered | undefined> {
+    const row = await this.prisma.catalogService.findFirst({ where: { tenantId, name, deletedAt: null } })
+    if (!row) return undefined
+    if (row.contentHash !== hash) return this.nameTaken(tenantId, name, row.id)
+    return { service: (await this.views([row]))[0], created: false }
+  }
+
+  private async nameTaken(tenantId: string, name: string, id?: string): Promise<never> {
+    id ??= (await this.prisma.catalogService.findFirst({ where: { tenantId, name, deletedAt: null }, select: { id: true } }))?.id
+    throw new ConflictException(`A service named ${JSON.stringify(name)} exists already in tenant ${tenantId} (${id ?? 'just registered'}) with other content: change it with PUT or PATCH /api/catalog/services/${id ?? '{id}'}, or choose another name.`)
+  }
+
+  /**
+   * Each workflow must be one the API starts, and the input schema one zod can read whose every field the
+   * workflows' start forms take (and which asks for every field they need): a 422 naming each problem.
+   */
+  private async checked(definition: Definition): Promise<Definition> {
+    const problems: FieldErrorDto[] = []
+    const forms = definition.workflows.flatMap((w, i) => {
+      try {
+        return [{ name: w.definition_source, form: this.catalog.startable(w.definition_source).form }]
+      } catch {
+        problems.push({ path: `workflows.${i}.definition_source`, message: `no workflow ${w.definition_source} is started through the API (GET /api/workflows lists them; custom workflows: GET /api/catalog/workflows)` })
+        return []
+      }
+    })
+    const duplicate = definition.workflows.findIndex((w, i) => definition.workflows.findIndex((o) => o.definition_source === w.definition_source) !== i)
+    if (duplicate >= 0) problems.push({ path: `workflows.${duplicate}.definition_source`, message: `${definition.workflows[duplicate].definition_source} is named twice` })
+    if (definition.input) {
+      const compiled = compileInput(definition.input)
+      if ('problems' in compiled) problems.push(...compiled.problems)
+      else for (const { name, form } of forms) problems.push(...inputProblems(definition.input, name, await formFields(form, this.catalog)))
+    }
+    if (problems.length) throw new FieldErrorsException(422, problems, 'service')
+    return definition
+  }
+
+  /** Rows as the API shows them: the schema a service without its own shows is its first workflow's form, read now. */
+  private async views(rows: Row[]): Promise<ServiceDto[]> {
+    if (!rows.length) return []
+    const running = await this.prisma.catalogInstance.groupBy({ by: ['serviceId'], where: { serviceId: { in: rows.map((r) => r.id) }, process: { completedAt: null } }, _count: { _all: true } })
+    const counts = new Map(running.map((r) => [r.serviceId, r._count._all]))
+    const forms = new Map<string, Promise<Record<string, unknown>>>()
+    const formOf = (workflow: string) => {
+      if (!forms.has(workflow)) forms.set(workflow, this.firstPage(workflow))
+      return forms.get(workflow)!
+    }
+    return Promise.all(
+      rows.map(async (r) => {
+        const d = definitionOfRow(r)
+        return {
+          id: r.id,
+          tenant_id: r.tenantId,
+          name: d.name,
+          description: d.description,
+          group: d.group,
+          input: d.input ?? (await formOf(d.workflows[0].definition_source)),
+          input_declared: d.input !== null,
+          constraint: '',
+          workflows: d.workflows,
+          user_id: r.createdBy,
+          running_instances: counts.get(r.id) ?? 0,
+          created_at: r.createdAt.toISOString(),
+          updated_at: r.updatedAt.toISOString(),
+        }
+      }),
+    )
+  }
+
+  /** A start form's first page as JSON Schema, with its choices as they are now; {} for a workflow gone since. */
+  private async firstPage(workflow: string): Promise<Record<string, unknown>> {
+    try {
+      const { form } = this.catalog.startable(workflow)
+      return z.toJSONSchema(await form.pages[0](this.catalog, {}), { io: 'input', unrepresentable: 'any' })
+    } catch {
+      return {}
+    }
+  }
+}
+
+const workflowOf = (w: ServiceWorkflowDto): ServiceWorkflowViewDto => ({ definition_source: w.definition_source, wfe_type: w.wfe_type === 'custom' ? 'custom' : 'loom' })
+
+function definitionOf(body: ServiceCreateDto): Definition {
+  return {
+    name: body.name,
+    description: body.description ?? '',
+    group: body.group,
+    input: body.input || null,
+    workflows: body.workflows.map(workflowOf),
+  }
+}
+
+function definitionOfRow(r: Row): Definition {
+  return { name: r.name, description: r.description, group: r.groupName, input: (r.inputSchema as Record<string, unknown> | null) ?? null, workflows: r.workflows as unknown as ServiceWorkflowViewDto[] }
+}
+
+function columnsOf(d: Definition) {
+  return { name: d.name, description: d.description, groupName: d.group, inputSchema: d.input === null ? Prisma.DbNull : (d.input as Prisma.InputJsonObject), workflows: d.workflows as unknown as Prisma.InputJsonArray }
+}
+
+const contentHash = (d: Definition) => createHash('sha256').update(JSON.stringify([d.name, d.description, d.group, d.input, d.workflows])).digest('hex')
