@@ -109,6 +109,7 @@ describe('services', () => {
       ['a workflow twice', { ...ENROL, name: 'j', workflows: [{ definition_source: 'create_node' }, { definition_source: 'create_node' }] }, 'workflows.1.definition_source'],
       ['a field the API does not know', { ...ENROL, name: 'k', colour: 'blue' }, 'colour'],
       ['a bad group', { ...ENROL, name: 'l', group: '' }, 'group'],
+      ['null where a workflow\'s field takes none', { ...ENROL, name: 'm', workflows: [{ definition_source: 'create_node', wfe_type: null }] }, 'workflows.0.wfe_type'],
     ]
     for (const [why, body, path] of cases) {
       const res = await register(body)

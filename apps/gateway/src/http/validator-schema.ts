@@ -64,7 +64,9 @@ export function documentValidators(): void {
  * not say `nullable`: class-validator's @IsOptional lets null through as if the field were absent.
  */
 export function undeclaredNulls(value: unknown, prefix = ''): string[] {
-  if (!value || typeof value !== 'object' || Array.isArray(value)) return []
+  // Items of an array of nested DTOs are DTOs too (a null item is the array's own rule's to refuse).
+  if (Array.isArray(value)) return value.flatMap((item, i) => (item === null ? [] : undeclaredNulls(item, `${prefix}.${i}`)))
+  if (!value || typeof value !== 'object') return []
   const prototype = Object.getPrototypeOf(value) as object | null
   if (!prototype || prototype === Object.prototype) return []
   return Object.entries(value).flatMap(([key, field]) => {
