@@ -19,12 +19,16 @@
 //      the longest groups claimed first); then BENCH_FLEET_DEVICES generated devices at a fixed 50 ms, no failures, 100 lanes, policy
 //      parallel (and dc-aware: groups of two), against devices × 50 ms / 100. Each with its history size, the worker's
 //      peak resident memory, and where the time went (from the plan's timestamps) and which process spent the CPU.
+//   8. the service catalogue (issue 16): BENCH_SERVICES registrations from BENCH_CATALOG_CLIENTS clients with the default
+//      rate limit, against as many plain writes (customers); BENCH_INSTANCES instances of a create_node service at once
+//      on simulated routers until every one is success, against as many create_node processes started directly.
 // Options: BENCH_CIRCUITS (default 40), BENCH_STEP_RUNS (default 200), BENCH_WAITING (default 1000), BENCH_CACHED_WORKFLOWS (the Loom worker's cache size), BENCH_PINGS (default 300), BENCH_NODES (default 60), BENCH_CONCURRENCY (default 16), BENCH_POLL_MS (default 250),
 // BENCH_SUBSCRIPTIONS (default 100000), BENCH_REQUESTS (default 2000), BENCH_EXPLAIN=1 (print the query plans),
 // BENCH_SECURITY_RUNS (default 2000), BENCH_FLEET_DEVICES (default 10000), BENCH_FLEET_POLICIES (default parallel,dc-aware: the generated fleet's runs),
 // BENCH_FLEET_CPU_PROF=<dir> (the fleet runs' worker writes a V8 CPU profile there), BENCH_ENGINE_CPU_PROF=<dir> (the
 // engine benchmark's Loom worker does),
-// BENCH_ONLY=ping,create_node,subscriptions,cold_start,engine,circuit,security,fleet (a comma-separated subset; all when absent).
+// BENCH_SERVICES (default 1000), BENCH_CATALOG_CLIENTS (default 16), BENCH_INSTANCES (default 1000): the catalogue's load.
+// BENCH_ONLY=ping,create_node,subscriptions,cold_start,engine,circuit,security,fleet,catalog (a comma-separated subset; all when absent).
 import { spawn } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
@@ -63,6 +67,7 @@ import {
   machineCpu,
   seedGeneratedFleet,
 } from './fleet-benchmark.js'
+import { clientKeys, describeRefused, generatedRouters, type Outcome, outcome, postFromClients, untilTotal, widenLoopbacks } from './catalog-benchmark.js'
 
 const PINGS = Number(process.env.BENCH_PINGS ?? 300)
 const NODES = Number(process.env.BENCH_NODES ?? 60)
@@ -793,6 +798,65 @@ function printFleetRun(r: FleetRun) {
   console.log(`  CPU during the run: worker ${c.worker.toFixed(1)} s, PostgreSQL (this database's backends) ${c.database.toFixed(1)} s, Temporal ${c.temporal.toFixed(1)} s, gateway ${c.gateway.toFixed(1)} s, benchmark + simulator ${c.bench.toFixed(1)} s; machine ${(c.machineBusy * 100).toFixed(0)} % busy (${cpus().length} cores)`)
 }
 
+const SERVICES = Number(process.env.BENCH_SERVICES ?? 1000)
+const CATALOG_CLIENTS = Number(process.env.BENCH_CATALOG_CLIENTS ?? 16)
+const INSTANCES = Number(process.env.BENCH_INSTANCES ?? 1000)
+const WARM_INSTANCES = 32
+
+/**
+ * The catalogue under load, with the default rate limit (600 a minute per caller): SERVICES registrations from
+ * CATALOG_CLIENTS clients against as many plain writes (customers); INSTANCES instances of a create_node service at
+ * once on simulated routers, against as many create_node processes started directly.
+ */
+async function catalogBenchmark(stack: TestStack) {
+  const c = await startContestants(stack, generatedRouters('cat', 2 * INSTANCES + 2 * WARM_INSTANCES), { LOOM_DEVICE_DRIVER: 'simulator', LOOM_RATE_LIMIT: '600' })
+  try {
+    const api = apiClient(c.api)
+    const keys = await clientKeys(api, CATALOG_CLIENTS)
+    // Warm-ups, so that neither side pays for the processes' first requests.
+    await postFromClients(api, keys, CATALOG_CLIENTS * 2, '/api/customers', (i) => ({ id: `warm-customer-${i}`, name: `Warm-up ${i}` }))
+    await postFromClients(api, keys, CATALOG_CLIENTS * 2, '/api/catalog/services', (i) => ({ name: `warm-up ${i}`, group: 'warm', workflows: [{ definition_source: 'create_node' }] }))
+    // Two rounds each, alternated: both meet the same machine.
+    const rounds = { customers: [] as Outcome[], services: [] as Outcome[] }
+    const half = Math.ceil(SERVICES / 2)
+    for (const from of [0, half]) {
+      const n = Math.min(half, SERVICES - from)
+      rounds.customers.push(await postFromClients(api, keys, n, '/api/customers', (i) => ({ id: `bench-customer-${i}`, name: `Customer ${i}` }), from))
+      rounds.services.push(
+        await postFromClients(api, keys, n, '/api/catalog/services', (i) => ({ name: `service ${i}`, group: `group-${i % 10}`, input: '', constraint: '', workflows: [{ definition_source: 'create_node', wfe_type: 'loom' }] }), from),
+      )
+    }
+    const customers = outcome(rounds.customers)
+    const services = outcome(rounds.services)
+    const registered = (await api.get<{ total: number }>('/api/catalog/services?limit=1')).body.total - CATALOG_CLIENTS * 2
+    await widenLoopbacks(api, 2 * INSTANCES + 2 * WARM_INSTANCES)
+    const service = await api.call<{ id: string }>('POST', '/api/catalog/services', {
+      name: 'enrolment',
+      group: 'provisioning',
+      input: { type: 'object', properties: { router: { type: 'string' } }, required: ['router'] },
+      workflows: [{ definition_source: 'create_node' }],
+    })
+    if (service.status !== 201) throw new Error(`could not register the enrolment service: ${service.status} ${JSON.stringify(service.body)}`)
+    const warm = await postFromClients(api, keys, WARM_INSTANCES, '/api/catalog/instances', (i) => ({ service_id: service.body.id, action: 'create_node', name: `warm-up ${i}`, parameters: { router: `cat-r${2 * INSTANCES + i + 1}` } }))
+    await postFromClients(api, keys, WARM_INSTANCES, '/api/processes/create_node', (i) => ({ router: `cat-r${2 * INSTANCES + WARM_INSTANCES + i + 1}` }))
+    await untilTotal(api, '/api/processes?workflow=create_node&status=completed&limit=1', 2 * WARM_INSTANCES - sum(warm.refused), performance.now())
+    const rssBefore = rssMiB(c.worker.child.pid)
+    const viaCatalogue = performance.now()
+    const instances = await postFromClients(api, keys, INSTANCES, '/api/catalog/instances', (i) => ({ service_id: service.body.id, action: 'create_node', name: `enrol cat-r${i + 1}`, parameters: { router: `cat-r${i + 1}` } }))
+    const instancesSeconds = await untilTotal(api, '/api/catalog/instances?status=success&limit=1', WARM_INSTANCES + INSTANCES - sum(instances.refused), viaCatalogue)
+    const rssAfter = rssMiB(c.worker.child.pid)
+    const direct = performance.now()
+    const processes = await postFromClients(api, keys, INSTANCES, '/api/processes/create_node', (i) => ({ router: `cat-r${INSTANCES + i + 1}` }))
+    const processesSeconds = await untilTotal(api, '/api/processes?workflow=create_node&status=completed&limit=1', 2 * WARM_INSTANCES + 2 * INSTANCES - sum(instances.refused) - sum(processes.refused), direct)
+    const failed = (await api.get<{ total: number }>('/api/catalog/instances?status=failed&limit=1')).body.total
+    return { customers, services, registered, instances, instancesSeconds, processes, processesSeconds, failed, rssBefore, rssAfter }
+  } finally {
+    await c.stop()
+  }
+}
+
+const sum = (m: Map<number, number>) => [...m.values()].reduce((n, v) => n + v, 0)
+
 async function main() {
   const scratch = mkdtempSync(join(tmpdir(), 'loom-bench-'))
   chmodSync(scratch, 0o755)
@@ -857,6 +921,14 @@ async function main() {
       console.log(`create_circuit via API   ${fmt(k.loom)}, p99 ${k.loom.p99.toFixed(0)} ms   (${CIRCUITS} circuits on 8 simulated routers, ${CONCURRENCY} at a time; POST, poll until completed)`)
       console.log(`bare Temporal workflow   ${fmt(k.baseline)}, p99 ${k.baseline.p99.toFixed(0)} ms   (${k.activities} no-op activities in a row: as many as a create_circuit scheduled)`)
       console.log(`ratio Loom / bare        throughput ${(k.loom.perSecond / k.baseline.perSecond).toFixed(2)}, p50 latency ${(k.loom.p50 / k.baseline.p50).toFixed(2)}`)
+    }
+    if (selected('catalog')) {
+      const k = await catalogBenchmark(stack)
+      const line = (o: { perSecond: number; p50: number; p99: number }) => `${o.perSecond.toFixed(0)}/s, p50 ${o.p50.toFixed(1)} ms, p99 ${o.p99.toFixed(1)} ms`
+      console.log(`catalog: ${SERVICES} services registered from ${CATALOG_CLIENTS} clients (a key each, LOOM_RATE_LIMIT 600)  ${line(k.services)}; not 2xx: ${describeRefused(k.services)}; listed afterwards ${k.registered}`)
+      console.log(`  the same number of plain writes (POST /api/customers)      ${line(k.customers)}; not 2xx: ${describeRefused(k.customers)}; ratio services / customers: throughput ${(k.services.perSecond / k.customers.perSecond).toFixed(2)}, p99 ${(k.services.p99 / k.customers.p99).toFixed(2)}`)
+      console.log(`  ${INSTANCES} instances of a create_node service, simulated routers: started at ${line(k.instances)} (not 2xx: ${describeRefused(k.instances)}); all success after ${k.instancesSeconds.toFixed(1)} s (${(INSTANCES / k.instancesSeconds).toFixed(1)} instances/s); failed ${k.failed}; worker RSS ${k.rssBefore} → ${k.rssAfter} MiB`)
+      console.log(`  ${INSTANCES} create_node processes started directly: started at ${line(k.processes)} (not 2xx: ${describeRefused(k.processes)}); all completed after ${k.processesSeconds.toFixed(1)} s; ratio instances / direct: ${(k.instancesSeconds / k.processesSeconds).toFixed(2)}`)
     }
     if (selected('fleet')) await fleetBenchmark(stack, printFleetRun)
     if (selected('cold_start')) {

@@ -61,8 +61,8 @@ describe('services', () => {
     assert.equal(service.group, 'provisioning')
     assert.equal(service.tenant_id, 'default')
     assert.equal(service.user_id, 'key:alice')
-    assert.equal(service.input_declared, true)
     assert.deepEqual(service.input, ENROL.input)
+    assert.equal(service.start_form, '/api/workflows/create_node/form')
     assert.deepEqual(service.workflows, [{ definition_source: 'create_node', wfe_type: 'loom' }])
 
     const again = await register(ENROL)
@@ -75,7 +75,7 @@ describe('services', () => {
     assert.match(other.body.detail, new RegExp(service.id))
   })
 
-  test("the seed's own fields and syntax: input \"\", constraint \"\", tenant_id, user_id, wfe_type st2 — the start form is the input", async () => {
+  test("the seed's own fields and syntax: input \"\", constraint \"\", tenant_id, user_id, wfe_type st2 — the start form as it is takes the parameters", async () => {
     const res = await register({
       name: 'node enrolment (seed)',
       description: 'Volume Service',
@@ -87,11 +87,11 @@ describe('services', () => {
       workflows: [{ definition_source: 'create_node', wfe_type: 'st2' }],
     })
     assert.equal(res.status, 201, JSON.stringify(res.body))
-    assert.equal(res.body.input_declared, false)
+    assert.equal(res.body.input, null)
     assert.equal(res.body.user_id, 'key:alice', 'the registrant is the verified caller, not the user_id sent')
     assert.deepEqual(res.body.workflows, [{ definition_source: 'create_node', wfe_type: 'loom' }])
-    const router = (res.body.input as { properties: { router: { enum: string[] } } }).properties.router
-    assert.deepEqual(router.enum, await offeredRouters())
+    const form = (await api.get<{ properties: { router: { enum: string[] } } }>(res.body.start_form)).body
+    assert.deepEqual(form.properties.router.enum, await offeredRouters())
   })
 
   test('a service cannot promise what its workflow does not take: each problem named (422), nothing registered', async () => {

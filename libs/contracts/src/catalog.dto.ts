@@ -136,8 +136,8 @@ export class ServiceDto {
   @ApiProperty({ example: 'node enrolment' }) name: string
   @ApiProperty({ example: 'Enrol a planned router as a node' }) description: string
   @ApiProperty({ example: 'provisioning' }) group: string
-  @ApiProperty({ type: Object, description: 'the JSON Schema instances\' parameters meet (the declared one, or the first workflow\'s start form)' }) input: Record<string, unknown>
-  @ApiProperty({ description: 'false: input is the start form as it is, read now' }) input_declared: boolean
+  @ApiProperty({ type: Object, nullable: true, description: "the JSON Schema instances' parameters meet; null: the first workflow's start form as it is (start_form)" }) input: Record<string, unknown> | null
+  @ApiProperty({ example: '/api/workflows/create_node/form', description: "the first workflow's start form, with its choices as they are now: what the parameters then go through" }) start_form: string
   @ApiProperty({ example: '', description: 'always "" (not supported)' }) constraint: string
   @ApiProperty({ type: [ServiceWorkflowViewDto] }) workflows: ServiceWorkflowViewDto[]
   @ApiProperty({ example: 'key:alice', description: 'who registered it (the verified caller)' }) user_id: string

@@ -1,7 +1,6 @@
 import { ConflictException, Injectable, NotFoundException } from '@nestjs/common'
 import { createHash } from 'node:crypto'
 import { v7 as uuidv7 } from 'uuid'
-import { z } from 'zod'
 import type { FieldErrorDto, Page, ServiceCreateDto, ServiceDto, ServiceListQueryDto, ServicePatchDto, ServiceWorkflowDto, ServiceWorkflowViewDto } from '#contracts/index.js'
 import { isUniqueViolation, Prisma, PrismaService } from '#persistence/index.js'
 import { decodeCursor, DEFAULT_LIMIT, pageOf, parseSort } from '../http/pagination.js'
@@ -172,46 +171,28 @@ export class ServicesService {
     return definition
   }
 
-  /** Rows as the API shows them: the schema a service without its own shows is its first workflow's form, read now. */
   private async views(rows: Row[]): Promise<ServiceDto[]> {
     if (!rows.length) return []
     const running = await this.prisma.catalogInstance.groupBy({ by: ['serviceId'], where: { serviceId: { in: rows.map((r) => r.id) }, process: { completedAt: null } }, _count: { _all: true } })
     const counts = new Map(running.map((r) => [r.serviceId, r._count._all]))
-    const forms = new Map<string, Promise<Record<string, unknown>>>()
-    const formOf = (workflow: string) => {
-      if (!forms.has(workflow)) forms.set(workflow, this.firstPage(workflow))
-      return forms.get(workflow)!
-    }
-    return Promise.all(
-      rows.map(async (r) => {
-        const d = definitionOfRow(r)
-        return {
-          id: r.id,
-          tenant_id: r.tenantId,
-          name: d.name,
-          description: d.description,
-          group: d.group,
-          input: d.input ?? (await formOf(d.workflows[0].definition_source)),
-          input_declared: d.input !== null,
-          constraint: '',
-          workflows: d.workflows,
-          user_id: r.createdBy,
-          running_instances: counts.get(r.id) ?? 0,
-          created_at: r.createdAt.toISOString(),
-          updated_at: r.updatedAt.toISOString(),
-        }
-      }),
-    )
-  }
-
-  /** A start form's first page as JSON Schema, with its choices as they are now; {} for a workflow gone since. */
-  private async firstPage(workflow: string): Promise<Record<string, unknown>> {
-    try {
-      const { form } = this.catalog.startable(workflow)
-      return z.toJSONSchema(await form.pages[0](this.catalog, {}), { io: 'input', unrepresentable: 'any' })
-    } catch {
-      return {}
-    }
+    return rows.map((r) => {
+      const d = definitionOfRow(r)
+      return {
+        id: r.id,
+        tenant_id: r.tenantId,
+        name: d.name,
+        description: d.description,
+        group: d.group,
+        input: d.input,
+        start_form: `/api/workflows/${d.workflows[0].definition_source}/form`,
+        constraint: '',
+        workflows: d.workflows,
+        user_id: r.createdBy,
+        running_instances: counts.get(r.id) ?? 0,
+        created_at: r.createdAt.toISOString(),
+        updated_at: r.updatedAt.toISOString(),
+      }
+    })
   }
 }
 
