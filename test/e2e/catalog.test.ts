@@ -119,6 +119,27 @@ describe('services', () => {
     assert.equal((await api.get<{ total: number }>('/api/catalog/services')).body.total, before)
   })
 
+  test("registering in a tight loop (the seed's known issue): 160 services from 16 clients at once, every one 201; the loop again, every one 200 and the same", async () => {
+    const body = (i: number) => ({ ...ENROL, name: `loop ${i}`, group: 'loop' })
+    const loop = () =>
+      Promise.all(
+        Array.from({ length: 16 }, async (_, client) => {
+          const answers: { status: number; id: string }[] = []
+          for (let i = client * 10; i < client * 10 + 10; i++) {
+            const res = await register(body(i), as(`client-${client}`))
+            answers.push({ status: res.status, id: res.body.id })
+          }
+          return answers
+        }),
+      ).then((all) => all.flat())
+    const first = await loop()
+    assert.deepEqual([...new Set(first.map((a) => a.status))], [201])
+    const again = await loop()
+    assert.deepEqual([...new Set(again.map((a) => a.status))], [200])
+    assert.deepEqual(again.map((a) => a.id), first.map((a) => a.id))
+    assert.equal((await api.get<{ total: number }>('/api/catalog/services?group=loop')).body.total, 160)
+  })
+
   test('a viewer may read the catalogue but not register in it (403 naming the permission)', async () => {
     const res = await register({ ...ENROL, name: 'viewer' }, asOnly('victor', 'viewer'))
     assert.equal(res.status, 403)
