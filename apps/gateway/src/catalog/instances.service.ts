@@ -2,7 +2,7 @@ import { ConflictException, Injectable, NotFoundException } from '@nestjs/common
 import type { InstanceDto, InstanceListQueryDto, InstanceRunDto, InstanceStatus, Page, ServiceWorkflowViewDto } from '#contracts/index.js'
 import { Prisma, PrismaService } from '#persistence/index.js'
 import { fieldErrors } from '#workflows/engine/zod-errors.js'
-import { decodeCursor, DEFAULT_LIMIT, pageOf, parseSort } from '../http/pagination.js'
+import { afterPosition, decodeCursor, DEFAULT_LIMIT, pageOf, parseSort } from '../http/pagination.js'
 import { FieldErrorsException } from '../http/problem.js'
 import type { VerifiedCaller } from '../auth/caller.js'
 import { nested, ProcessesService } from '../processes/processes.service.js'
@@ -78,10 +78,8 @@ export class InstancesService {
   async list(query: InstanceListQueryDto): Promise<Page<InstanceDto>> {
     const limit = query.limit ?? DEFAULT_LIMIT
     const sort = parseSort(query.sort, INSTANCE_SORTS)
-    const after = decodeCursor(query.cursor, sort)
-    const op = sort.direction === 'asc' ? 'gt' : 'lt'
     const filter: Prisma.CatalogInstanceWhereInput = { AND: [SHOWN, ...(query.service_id ? [{ serviceId: query.service_id }] : []), ...(query.status ? [statusFilter(query.status)] : [])] }
-    const where: Prisma.CatalogInstanceWhereInput = after ? { AND: [filter, { OR: [{ createdAt: { [op]: after.value } }, { createdAt: after.value, id: { [op]: after.id } }] }] } : filter
+    const where: Prisma.CatalogInstanceWhereInput = { AND: [filter, ...afterPosition(sort, decodeCursor(query.cursor, sort))] }
     const [rows, total] = await Promise.all([
       this.prisma.catalogInstance.findMany({ where, include: INCLUDE, orderBy: [{ createdAt: sort.direction }, { id: sort.direction }], take: limit + 1 }),
       this.prisma.catalogInstance.count({ where: filter }),

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto'
 import { v7 as uuidv7 } from 'uuid'
 import type { FieldErrorDto, Page, ServiceCreateDto, ServiceDto, ServiceListQueryDto, ServicePatchDto, ServiceWorkflowDto, ServiceWorkflowViewDto } from '#contracts/index.js'
 import { isUniqueViolation, Prisma, PrismaService } from '#persistence/index.js'
-import { decodeCursor, DEFAULT_LIMIT, pageOf, parseSort } from '../http/pagination.js'
+import { afterPosition, decodeCursor, DEFAULT_LIMIT, pageOf, parseSort } from '../http/pagination.js'
 import { FieldErrorsException } from '../http/problem.js'
 import type { VerifiedCaller } from '../auth/caller.js'
 import { WorkflowCatalog } from '../workflows/workflow-catalog.service.js'
@@ -38,10 +38,8 @@ export class ServicesService {
   async list(query: ServiceListQueryDto): Promise<Page<ServiceDto>> {
     const limit = query.limit ?? DEFAULT_LIMIT
     const sort = parseSort(query.sort, SERVICE_SORTS)
-    const after = decodeCursor(query.cursor, sort)
-    const op = sort.direction === 'asc' ? 'gt' : 'lt'
     const filter: Prisma.CatalogServiceWhereInput = { deletedAt: null, ...(query.group ? { groupName: query.group } : {}), ...(query.name ? { name: query.name } : {}) }
-    const where: Prisma.CatalogServiceWhereInput = after ? { AND: [filter, { OR: [{ [sort.field]: { [op]: after.value } }, { [sort.field]: after.value, id: { [op]: after.id } }] }] } : filter
+    const where: Prisma.CatalogServiceWhereInput = { AND: [filter, ...afterPosition(sort, decodeCursor(query.cursor, sort))] }
     const [rows, total] = await Promise.all([
       this.prisma.catalogService.findMany({ where, orderBy: [{ [sort.field]: sort.direction }, { id: sort.direction }], take: limit + 1 }),
       this.prisma.catalogService.count({ where: filter }),

@@ -1,7 +1,7 @@
 import { ConflictException, Injectable, NotFoundException } from '@nestjs/common'
 import type { CustomerCreateDto, CustomerDto, CustomerPatchDto, Page, PageQueryDto } from '#contracts/index.js'
 import { isRecordNotFound, isUniqueViolation, Prisma, PrismaService } from '#persistence/index.js'
-import { decodeCursor, DEFAULT_LIMIT, pageOf, parseSort } from '../http/pagination.js'
+import { afterPosition, decodeCursor, DEFAULT_LIMIT, pageOf, parseSort } from '../http/pagination.js'
 
 export const CUSTOMER_SORTS = { id: { field: 'id' }, name: { field: 'name' }, created_at: { field: 'createdAt', dates: true } }
 
@@ -16,9 +16,7 @@ export class CustomersService {
   async list(query: PageQueryDto): Promise<Page<CustomerDto>> {
     const limit = query.limit ?? DEFAULT_LIMIT
     const sort = parseSort(query.sort ?? 'id', CUSTOMER_SORTS, 'text')
-    const after = decodeCursor(query.cursor, sort)
-    const op = sort.direction === 'asc' ? 'gt' : 'lt'
-    const where: Prisma.CustomerWhereInput = after ? { OR: [{ [sort.field]: { [op]: after.value } }, { [sort.field]: after.value, id: { [op]: after.id } }] } : {}
+    const where: Prisma.CustomerWhereInput = { AND: afterPosition(sort, decodeCursor(query.cursor, sort)) }
     const [rows, total] = await Promise.all([
       this.prisma.customer.findMany({ where, orderBy: [{ [sort.field]: sort.direction }, { id: sort.direction }], take: limit + 1 }),
       this.prisma.customer.count(),

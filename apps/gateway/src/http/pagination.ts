@@ -106,6 +106,13 @@ function idFits(id: string, sort: Sort): boolean {
   return sort.ids === 'uuid' ? isUuid(id) : id.length > 0
 }
 
+/** A Prisma filter for the rows after a cursor's position in the sort's order (the id breaks ties). */
+export function afterPosition(sort: Sort, after: Position | undefined): Record<string, unknown>[] {
+  if (!after) return []
+  const op = sort.direction === 'asc' ? 'gt' : 'lt'
+  return [{ OR: [{ [sort.field]: { [op]: after.value } }, { [sort.field]: after.value, id: { [op]: after.id } }] }]
+}
+
 /** One row more than asked tells whether another page follows. */
 export function pageOf<T extends { id: string }>(rows: T[], limit: number, total: number, sort: Sort) {
   const items = rows.slice(0, limit)
