@@ -106,7 +106,7 @@ describe('loom fleet seed', () => {
   test("an unknown fleet: exit 1 with the API's 404", async () => {
     const run = await loom('--api', gw.url, 'fleet', 'seed', '--fleet', 'globex')
     assert.equal(run.status, 1)
-    assert.match(run.stderr, /^fleet seed: 404 Loom has no demo fleet globex \(it has acme\)$/m)
+    assert.match(run.stderr, /^fleet seed: 404 Not found: Loom has no demo fleet globex \(it has acme\)$/m)
   })
 })
 

@@ -1,83 +1,94 @@
 #!/usr/bin/env node
-import { Command } from 'commander'
-import { apiKey, adminKeyFile } from './credentials.js'
+import { basename } from 'node:path'
+import { Command, type CommanderError, InvalidArgumentError, Option } from 'commander'
+import { type Cli, exitCodesInHelp, usageExitCode, withExitCodes } from './command-kit.js'
+import { bashCompletion, zshCompletion } from './completion.js'
+import { apiKey } from './credentials.js'
 import { DemoError, runDemo } from './demo.js'
+import { Api } from './http.js'
 import { runLabDemo } from './lab-demo.js'
+import { EXIT, EXIT_CODES_HELP, printJson, table, usage } from './output.js'
+import { processCommands, taskGetCommand } from './process-command.js'
+import { subscriptionCommands } from './subscription-command.js'
 import { taskCommands } from './task-command.js'
+import { instanceCommands, serviceCommands } from './catalog-command.js'
+import { workflowCommands } from './workflow-command.js'
 
-// `loom` (alias `orchctl`): a client of the REST API, never of the database. More commands arrive with later issues.
+// `loom`, also installed as `orchctl` (seed 004's name): a client of the REST API, never of the database. It names
+// itself as it was called, so that its help and the commands it prints are the ones the user types.
+const called = basename(process.argv[1] ?? '').replace(/\.js$/, '')
+const name = called === 'orchctl' ? 'orchctl' : 'loom'
+
+const port = (value: string) => {
+  const n = Number(value)
+  if (!/^\d+$/.test(value) || n < 1 || n > 65_535) throw new InvalidArgumentError('expected a port, 1 to 65535.')
+  return n
+}
+
 const program = new Command()
-  .name('loom')
+  .name(name)
   .description('Command-line client of the Loom API')
-  .option('--api <url>', 'Loom API base URL', process.env.LOOM_API_URL ?? 'http://localhost:3000')
+  .option('--url <url>', 'Loom API base URL (default: $LOOM_API_URL, else http://localhost:3000)')
+  .addOption(new Option('--api <url>', 'the same as --url').hideHelp())
+  .option('--orch_ip <host>', "the API's host, as seed 004's orchctl has it: http://<host>:<orch_port>")
+  .option('--orch_port <port>', "the API's port (with --orch_ip; default 3000)", port)
+  .option('-t, --project_id <tenant>', 'the tenant to act in (sent as the X-Loom-Tenant header)')
+  .option('-a, --address <address>', "seed 004's SODA hotpot address: accepted and ignored")
+  .option('-u, --user <user>', "seed 004's user name: accepted and ignored (the API key says who you are)")
+  .option('-p, --password <password>', 'refused: a password on the command line is visible in ps; set LOOM_API_KEY')
 
-const apiBase = () => program.opts<{ api: string }>().api
+interface GlobalOptions {
+  url?: string
+  api?: string
+  orch_ip?: string
+  orch_port?: number
+  project_id?: string
+  address?: string
+  user?: string
+  password?: string
+}
+
+/** The API base URL: --url (or --api), else --orch_ip/--orch_port, else LOOM_API_URL, else the local default. */
+function apiBase(): string {
+  const o = program.opts<GlobalOptions>()
+  const explicit = o.url ?? o.api
+  if (explicit) return explicit
+  if (o.orch_ip || o.orch_port) {
+    const host = o.orch_ip ?? 'localhost'
+    return `http://${host.includes(':') && !host.startsWith('[') ? `[${host}]` : host}:${o.orch_port ?? 3000}`
+  }
+  return process.env.LOOM_API_URL || 'http://localhost:3000'
+}
+
+const api = new Api(() => ({ base: apiBase(), tenant: program.opts<GlobalOptions>().project_id }))
+const cli: Cli = { api, name }
+
+program.hook('preAction', () => {
+  const o = program.opts<GlobalOptions>()
+  if (o.password !== undefined) usage('-p/--password is refused: a password on the command line is visible in ps; set LOOM_API_KEY')
+  if ((o.url ?? o.api) && (o.orch_ip || o.orch_port)) usage('give --url or --orch_ip/--orch_port, not both')
+  try {
+    new URL(apiBase())
+  } catch {
+    usage(`not a URL: ${apiBase()}`)
+  }
+  if (o.address !== undefined) console.error('note: -a/--address is ignored (Loom has no SODA hotpot); --url names the API')
+  if (o.user !== undefined) console.error('note: -u/--user is ignored: the API key (LOOM_API_KEY) says who you are')
+})
 
 /** The key to send; without one, the command ends saying where it looked. */
-function key(): string {
-  const found = apiKey()
-  if (!found) fail(`no API key: set LOOM_API_KEY, or run where \`npm start\` wrote ${adminKeyFile()}`)
-  return found.key
-}
+const key = () => api.key().key
 
-/** Calls the API with the key; an API that cannot be reached, or refuses the key, ends the command saying so. */
-async function request(method: string, path: string, body?: unknown): Promise<Response> {
-  const res = await fetch(new URL(path, apiBase()), {
-    method,
-    headers: { authorization: `Bearer ${key()}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  }).catch((e: Error) => {
-    console.error(`cannot reach ${apiBase()}: ${e.message}`)
-    process.exit(1)
-  })
-  if (res.status === 401) {
-    const problem = (await res.json().catch(() => ({}))) as { detail?: string }
-    console.error(`the API refused the key from ${apiKey()?.from}: ${problem.detail ?? res.statusText}`)
-    process.exit(1)
-  }
-  return res
-}
-
-const get = (path: string) => request('GET', path)
-
-/** The body of an answer the command expects to be 2xx; else the problem's detail, and exit 1. */
-async function expectOk<T>(res: Response, what: string): Promise<T> {
-  const body = (await res.json().catch(() => ({}))) as T & { detail?: string }
-  if (!res.ok) {
-    console.error(`${what}: ${res.status} ${body.detail ?? ''}`.trim())
-    process.exit(1)
-  }
-  return body
-}
-
-/** Every item of a list (DESIGN.md, Lists: `{items, total, next_cursor}`), page after page. */
-async function getAll<T>(path: string): Promise<T[]> {
-  const items: T[] = []
-  let cursor: string | null = null
-  do {
-    const res = await get(`${path}${path.includes('?') ? '&' : '?'}limit=500${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`)
-    const body = (await res.json()) as { items: T[]; next_cursor: string | null; detail?: string }
-    if (!res.ok) {
-      console.error(`${path}: ${res.status} ${body.detail ?? ''}`.trim())
-      process.exit(1)
-    }
-    items.push(...body.items)
-    cursor = body.next_cursor
-  } while (cursor)
-  return items
-}
-
-/** Rows as aligned columns, headed by the column names. */
-function table(rows: Record<string, string>[], columns: string[]): string {
-  const cells = [columns, ...rows.map((r) => columns.map((c) => r[c] ?? ''))]
-  const widths = columns.map((_, i) => Math.max(...cells.map((row) => row[i].length)))
-  return cells.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]))).join('  ')).join('\n')
-}
+/** Calls the API with the key (and the tenant); an API that cannot be reached, or refuses the key, ends the command. */
+const request = (method: string, path: string, body?: unknown) => api.request(method, path, body)
+const get = (path: string) => api.get(path)
+const expectOk = <T>(res: Response, what: string) => api.expectOk<T>(res, what)
 
 program
   .command('health')
-  .description('show whether Temporal and the database answer (and why not, with a key)')
-  .action(async () => {
+  .description('show whether Temporal and the database answer (and why not, with a key); exit 1 when one does not')
+  .option('--json', 'print the API body as is')
+  .action(async (options: { json?: boolean }) => {
     // Open to anyone; with a key the reasons (addresses, errors) are shown too.
     const found = apiKey()
     const res = await fetch(new URL('/api/health', apiBase()), found ? { headers: { authorization: `Bearer ${found.key}` } } : {}).catch((e: Error) => {
@@ -85,23 +96,9 @@ program
       process.exit(1)
     })
     const body = (await res.json()) as Record<string, string>
-    for (const [k, v] of Object.entries(body)) console.log(`${k.padEnd(9)} ${v}`)
+    if (options.json) printJson(body)
+    else for (const [k, v] of Object.entries(body)) console.log(`${k.padEnd(9)} ${v}`)
     process.exitCode = res.ok ? 0 : 1
-  })
-
-const workflow = program.command('workflow').description('the workflows Loom runs')
-
-workflow
-  .command('list')
-  .description('list the workflows: name, target, product, whether the API starts it')
-  .option('--json', 'print the workflows as JSON')
-  .action(async (options: { json?: boolean }) => {
-    const workflows = await getAll<{ name: string; target: string; product: string | null; startable: boolean; description: string }>('/api/workflows')
-    if (options.json) console.log(JSON.stringify(workflows, null, 2))
-    else {
-      const rows = workflows.map((w) => ({ name: w.name, target: w.target, product: w.product ?? '-', startable: w.startable ? 'yes' : 'no', description: w.description }))
-      console.log(table(rows, ['name', 'target', 'product', 'startable', 'description']))
-    }
   })
 
 program
@@ -160,8 +157,10 @@ keys
 keys
   .command('revoke <id>')
   .description('revoke a key: it stops working at once')
-  .action(async (id: string) => {
+  .option('--json', 'print the revoked key\'s record as JSON')
+  .action(async (id: string, options: { json?: boolean }) => {
     const revoked = await expectOk<ApiKeyView>(await request('DELETE', `/api/auth/keys/${encodeURIComponent(id)}`), 'keys revoke')
+    if (options.json) return printJson(revoked)
     console.log(`revoked ${revoked.id} (${revoked.prefix}…, ${revoked.owner})`)
   })
 
@@ -188,9 +187,9 @@ program
   .action(async (options: { routers: string; lab?: string | true; keep?: boolean; verbose?: boolean }) => {
     const routers = options.routers.split(',').map((r) => r.trim()).filter(Boolean)
     const size = options.lab === true ? 3 : Number(options.lab ?? 0)
-    if (options.lab !== undefined && !(Number.isInteger(size) && size >= 2 && size <= 8)) fail('--lab: the ring has 2 to 8 routers')
-    if (options.lab === undefined && routers.length < 2) fail('--routers: name at least two routers')
-    if (options.keep && options.lab === undefined) fail('--keep: only with --lab')
+    if (options.lab !== undefined && !(Number.isInteger(size) && size >= 2 && size <= 8)) usage('--lab: the ring has 2 to 8 routers')
+    if (options.lab === undefined && routers.length < 2) usage('--routers: name at least two routers')
+    if (options.keep && options.lab === undefined) usage('--keep: only with --lab')
     const common = { verbose: options.verbose ?? false, say: (line: string) => console.log(line) }
     try {
       if (options.lab !== undefined) await runLabDemo({ ...common, size, keep: options.keep ?? false })
@@ -203,15 +202,55 @@ program
   })
 
 // `task upgrade-os`, `task follow`: exit codes of their own (0 completed, 1 error, 2 failed devices, 3 halted or waiting, 4 aborted).
-program.addCommand(taskCommands({ apiBase, request }))
+const task = taskCommands({ apiBase, request, headers: () => api.headers() })
+task.addCommand(taskGetCommand(cli))
+program.addCommand(task)
+program.addCommand(processCommands(cli))
+program.addCommand(subscriptionCommands(cli))
+program.addCommand(workflowCommands(cli))
+program.addCommand(serviceCommands(cli))
+program.addCommand(instanceCommands(cli))
 
-/** A usage error: exit 2 naming the option. */
-function fail(message: string): never {
-  console.error(message)
-  process.exit(2)
+withExitCodes(
+  program
+    .command('completion')
+    .description('print a shell completion script: source <(' + name + ' completion bash), or zsh')
+    .argument('<shell>', 'bash or zsh'),
+).action((shell: string) => {
+  if (shell === 'bash') return void process.stdout.write(bashCompletion(program))
+  if (shell === 'zsh') return void process.stdout.write(zshCompletion(program))
+  usage(`completion: no script for ${shell} (bash or zsh)`)
+})
+
+program.addHelpText(
+  'after',
+  `${EXIT_CODES_HELP}  (task upgrade-os and task follow have exit codes of their own: see their --help)
+
+Environment:
+  LOOM_API_URL   the API base URL when neither --url nor --orch_ip is given (default http://localhost:3000)
+  LOOM_API_KEY   the API key to send; without it, the key \`npm start\` wrote to $LOOM_DATA_DIR/admin-api-key
+  LOOM_DATA_DIR  where that key file is (default .loom)
+
+Examples:
+  ${name} process list --status waiting --assignee noc
+  ${name} workflow start create_node --data '{"router": "ams-pe1"}' --wait
+  ${name} --orch_ip 10.0.0.5 --orch_port 3000 -t acme subscription list --product node
+`,
+)
+
+const pathOf = (command: Command): string => (command.parent ? `${pathOf(command.parent)} ${command.name()}` : command.name())
+
+/** Commander's own errors (an unknown option, a missing argument) are usage errors: exit 2, help and version 0. */
+function exitCodes(command: Command): void {
+  const code = usageExitCode.get(command) ?? EXIT.usage
+  command.exitOverride((error: CommanderError) => process.exit(error.exitCode === 0 ? EXIT.ok : code))
+  command.showHelpAfterError(`(${pathOf(command)} --help for more)`)
+  if (command !== program && !exitCodesInHelp.has(command)) withExitCodes(command)
+  command.commands.forEach(exitCodes)
 }
+exitCodes(program)
 
 program.parseAsync().catch((e: unknown) => {
   console.error(e)
-  process.exit(1)
+  process.exit(EXIT.error)
 })

@@ -4,13 +4,17 @@
 import { Command, InvalidArgumentError } from 'commander'
 import type { FleetReportDto, ProcessDto, ProcessStartedDto } from '#contracts/index.js'
 import { adminKeyFile, apiKey } from './credentials.js'
-import { EXIT, goOnLines, problemLines, ProgressView, reportLines, serverSentEvents, settled, stoppedLine, summaryLine } from './task-progress.js'
+import { exitCodesInHelp, usageExitCode } from './command-kit.js'
+import { FollowError, followProcess } from './follow.js'
+import { EXIT, goOnLines, problemLines, ProgressView, reportLines, stoppedLine, summaryLine } from './task-progress.js'
 
 export interface TaskCommandDeps {
   /** the API base URL (`--api`) */
   apiBase: () => string
   /** main's request(): with the key; an unreachable API or a refused key ends the command (exit 1) */
   request: (method: string, path: string, body?: unknown) => Promise<Response>
+  /** the headers of every call (key, tenant), for the event stream */
+  headers: () => Record<string, string>
 }
 
 /** A usage error of these commands: exit 1, so that 2 keeps meaning "completed with failed devices". */
@@ -38,10 +42,6 @@ const number = (value: string) => {
 /** 0.05, or 5% */
 const rate = (value: string) => (value.trim().endsWith('%') ? number(value.trim().slice(0, -1)) / 100 : number(value))
 
-class FollowError extends Error {}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
-
 const EXIT_CODES_HELP = `
 Exit codes:
   0  the task completed and no device failed
@@ -52,50 +52,11 @@ Exit codes:
   4  the task ended aborted or failed
 `
 
-export function taskCommands({ apiBase, request }: TaskCommandDeps): Command {
-  const task = new Command('task').description('fleet tasks: upgrade the OS of many devices, and follow them')
+export function taskCommands({ apiBase, request, headers }: TaskCommandDeps): Command {
+  const task = new Command('task').description('tasks: upgrade the OS of many devices and follow them; get one (any process) by id')
 
   /** Follows the process's events until it ends or waits for someone; reconnects when the stream drops. */
-  async function follow(id: string, seen: (p: ProcessDto) => void): Promise<ProcessDto> {
-    const { key } = requireKey()
-    let attempts = 0
-    let lastError: string
-    for (;;) {
-      const controller = new AbortController()
-      let done: ProcessDto | undefined
-      try {
-        const res = await fetch(new URL(`/api/processes/${encodeURIComponent(id)}/events`, apiBase()), {
-          headers: { authorization: `Bearer ${key}`, accept: 'text/event-stream' },
-          signal: controller.signal,
-        })
-        if (!res.ok) {
-          const problem: unknown = await res.json().catch(() => null)
-          if (res.status < 500) throw new FollowError(problemLines(`following process ${id}`, res.status, problem).join('\n'))
-          lastError = problemLines('', res.status, problem)[0].replace(/^: /, '')
-        } else {
-          for await (const event of serverSentEvents(res.body as unknown as AsyncIterable<Uint8Array>)) {
-            if (event.event !== 'process') continue
-            const p = JSON.parse(event.data) as ProcessDto
-            attempts = 0
-            seen(p)
-            if (settled(p)) {
-              done = p
-              break // cancels the stream
-            }
-          }
-          lastError = 'the event stream ended before the task did'
-        }
-      } catch (error) {
-        if (error instanceof FollowError) throw error
-        lastError = (error as Error).message
-      } finally {
-        controller.abort()
-      }
-      if (done) return done
-      if (++attempts > 5) throw new FollowError(`lost the task at ${apiBase()}: ${lastError}`)
-      await sleep(Math.min(attempts, 3) * 1000)
-    }
-  }
+  const follow = (id: string, seen: (p: ProcessDto) => void) => followProcess({ base: apiBase(), id, headers: headers(), what: 'the task', seen })
 
   /** Follows the task with its progress, then prints how it went and sets the exit code. */
   async function followAndReport(id: string, title: string, json: boolean): Promise<void> {
@@ -236,5 +197,10 @@ Examples:
       await followAndReport(p.id, title, Boolean(o.json))
     })
 
+  // Their usage errors exit 1, so that 2 keeps meaning "completed with failed devices".
+  for (const own of task.commands) {
+    usageExitCode.set(own, EXIT.error)
+    exitCodesInHelp.add(own)
+  }
   return task
 }

@@ -237,8 +237,8 @@ export function problemLines(what: string, status: number, body: unknown): strin
 }
 
 /**
- * What to do about a task that stopped for someone, as API calls (`curl`; the CLI has no resume or abort command yet),
- * then how to follow it again. `auth` is how to send the key without printing it (`$LOOM_API_KEY`).
+ * What to do about a task that stopped for someone, as API calls (`curl`, which the change board can run without the
+ * CLI; `loom process resume|abort` do the same), then how to follow it again. `auth` is how to send the key without printing it (`$LOOM_API_KEY`).
  */
 export function goOnLines(p: ProcessDto, api: string, auth: string): string[] {
   const url = (action: string) => new URL(`/api/processes/${p.id}/${action}`, api).href
