@@ -278,3 +278,47 @@ describe('instances', () => {
     assert.deepEqual(paths(late), ['service_id'])
   })
 })
+
+describe('a service that runs a custom workflow (registered as data, no redeploy)', () => {
+  const LAB_ADDRESS = {
+    name: 'lab_address',
+    description: 'Give a lab host a management address',
+    input: { type: 'object', properties: { host: { type: 'string', minLength: 1 } }, required: ['host'], additionalProperties: false },
+    steps: [
+      { name: 'allocate', action: 'ipam.allocate_address', with: { pool: 'management', purpose: 'lab_host', description: { $ref: 'input.host' } }, compensate: { action: 'ipam.release_allocation', with: { purpose: 'lab_host' } } },
+      { name: 'check', action: 'system.check_database', with: {} },
+    ],
+  }
+
+  test('registered with wfe_type custom (latest or name@version), its input held against the definition\'s; an instance runs it to success', async () => {
+    const defined = await api.call('POST', '/api/catalog/workflows', LAB_ADDRESS)
+    assert.equal(defined.status, 201, JSON.stringify(defined.body))
+
+    const wrong = await register({ name: 'lab', group: 'Custom', input: { type: 'object', properties: { size: { type: 'integer' } } }, workflows: [{ definition_source: 'lab_address', wfe_type: 'custom' }] })
+    assert.equal(wrong.status, 422)
+    assert.ok(paths(wrong).includes('input.properties.size'), JSON.stringify(wrong.body.errors))
+    const unknown = await register({ name: 'lab', group: 'Custom', workflows: [{ definition_source: 'lab_address@7', wfe_type: 'custom' }] })
+    assert.equal(unknown.status, 422)
+    assert.deepEqual(paths(unknown), ['workflows.0.definition_source'])
+    const asCode = await register({ name: 'lab', group: 'Custom', workflows: [{ definition_source: 'lab_address' }] })
+    assert.equal(asCode.status, 422, 'a custom workflow is named as one')
+
+    const service = await register({ name: 'lab', group: 'Custom', input: '', workflows: [{ definition_source: 'lab_address', wfe_type: 'custom' }, { definition_source: 'lab_address@1', wfe_type: 'custom' }] })
+    assert.equal(service.status, 201, JSON.stringify(service.body))
+    assert.equal(service.body.start_form, '/api/catalog/workflows/lab_address')
+
+    for (const action of ['lab_address', 'lab_address@1']) {
+      const res = await run({ service_id: service.body.id, action, name: `lab host via ${action}`, parameters: { host: `lab-${action}` } }, as('olivia', 'admin'))
+      assert.equal(res.status, 201, JSON.stringify(res.body))
+      const done = await waitForStatus(res.body.id, 'success')
+      assert.equal(done.action, action)
+      const process = (await api.get<{ workflow: string; steps: { name: string; status: string }[] }>(`/api/processes/${res.body.id}`)).body
+      assert.equal(process.workflow, 'lab_address')
+      assert.deepEqual(process.steps.filter((st) => ['allocate', 'check'].includes(st.name)).map((st) => st.status), ['success', 'success'])
+    }
+    const refused = await run({ service_id: service.body.id, action: 'lab_address', name: 'x', parameters: { host: '' } }, as('olivia', 'admin'))
+    assert.equal(refused.status, 422)
+    assert.ok(paths(refused).includes('parameters.host'), JSON.stringify(refused.body.errors))
+  })
+})
+

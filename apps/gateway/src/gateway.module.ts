@@ -46,6 +46,9 @@ import { ServicesService } from './catalog/services.service.js'
 import { InstancesController } from './catalog/instances.controller.js'
 import { InstancesService } from './catalog/instances.service.js'
 import { TasksService } from './tasks/tasks.service.js'
+import { CustomDeclarations } from './catalog/custom-declarations.js'
+import { CustomWorkflowsController } from './catalog/custom-workflows.controller.js'
+import { CustomWorkflowsService } from './catalog/custom-workflows.service.js'
 
 @Module({})
 export class GatewayModule {
@@ -54,7 +57,7 @@ export class GatewayModule {
       module: GatewayModule,
       global: true,
       imports: [PersistenceModule.forRoot(config.databaseUrl), IntegrationsModule.forRoot(config), TemporalModule, rateLimit(config)],
-      controllers: [HealthController, SystemController, MetricsController, WorkflowsController, ProcessesController, SubscriptionsController, ProductsController, IpamController, DcimController, CustomersController, SettingsController, SchedulesController, AuthController, AuditController, CodecController, TasksController, ServicesController, InstancesController],
+      controllers: [HealthController, SystemController, MetricsController, WorkflowsController, ProcessesController, SubscriptionsController, ProductsController, IpamController, DcimController, CustomersController, SettingsController, SchedulesController, AuthController, AuditController, CodecController, TasksController, ServicesController, InstancesController, CustomWorkflowsController],
       providers: [
         { provide: LOOM_CONFIG, useValue: config },
         { provide: METRICS_REGISTRY, useValue: registry },
@@ -83,6 +86,8 @@ export class GatewayModule {
         CustomersService,
         ServicesService,
         InstancesService,
+        CustomDeclarations,
+        CustomWorkflowsService,
       ],
       exports: [LOOM_CONFIG],
     }

@@ -14,3 +14,4 @@ export { validateCircuit as validate_circuit } from './circuit/validate-circuit.
 export { systemPing as system_ping } from './system/system-ping.workflow.js'
 export { deployConfig as task_deploy_config, resumeAll as task_resume_all, upgradeOs as task_upgrade_os, validateSubscriptions as task_validate_subscriptions } from './tasks/tasks.workflow.js'
 export { runScheduledTask as run_scheduled_task } from './tasks/scheduled-task.workflow.js'
+export { runCustomWorkflow as run_custom_workflow } from './custom/run-custom-workflow.workflow.js'

@@ -21,3 +21,5 @@ export const TASK_UPGRADE_OS = 'task_upgrade_os'
 export const TASK_DEPLOY_CONFIG = 'task_deploy_config'
 /** what a Temporal Schedule starts: it starts the scheduled process through the API */
 export const RUN_SCHEDULED_TASK = 'run_scheduled_task'
+/** the interpreter of custom workflows (definitions registered through /api/catalog/workflows) */
+export const RUN_CUSTOM_WORKFLOW = 'run_custom_workflow'

@@ -17,6 +17,7 @@ export const PERMISSIONS = {
   'sources.write': 'change the built-in DCIM, IPAM and customers',
   'catalog.manage': 'register, change and delete the services of the catalogue',
   'engine.switch': 'stop and start the engine',
+  'workflows.define': 'register custom workflows (definitions as data, run without a redeploy)',
   'keys.manage': "create, list and revoke everyone's API keys",
   'audit.read': 'read the audit log',
   'act.for': 'act for the creator of a schedule or a task (the service identity)',

@@ -7,6 +7,7 @@ import { FieldErrorsException } from '../http/problem.js'
 import type { VerifiedCaller } from '../auth/caller.js'
 import { nested, ProcessesService } from '../processes/processes.service.js'
 import { compileInput } from './service-input.js'
+import { CustomWorkflowsService } from './custom-workflows.service.js'
 
 export const INSTANCE_SORTS = { created_at: { field: 'createdAt', dates: true } }
 
@@ -32,6 +33,7 @@ export class InstancesService {
   constructor(
     private readonly prisma: PrismaService,
     private readonly processes: ProcessesService,
+    private readonly customs: CustomWorkflowsService,
   ) {}
 
   /**
@@ -42,12 +44,16 @@ export class InstancesService {
   async run(body: InstanceRunDto, caller: VerifiedCaller, idempotencyKey?: string): Promise<{ instance: InstanceDto; replayed: boolean }> {
     const service = await this.prisma.catalogService.findFirst({ where: { id: body.service_id, deletedAt: null } })
     if (!service) throw new FieldErrorsException(422, [{ path: 'service_id', message: `no service ${body.service_id} (GET /api/catalog/services lists them)` }], 'instance')
-    const actions = (service.workflows as unknown as ServiceWorkflowViewDto[]).map((w) => w.definition_source)
-    if (!actions.includes(body.action)) {
-      throw new FieldErrorsException(422, [{ path: 'action', message: `service ${service.name} does not run ${body.action}; it runs ${actions.join(', ')}` }], 'instance')
+    const workflows = service.workflows as unknown as ServiceWorkflowViewDto[]
+    const action = workflows.find((w) => w.definition_source === body.action)
+    if (!action) {
+      throw new FieldErrorsException(422, [{ path: 'action', message: `service ${service.name} does not run ${body.action}; it runs ${workflows.map((w) => w.definition_source).join(', ')}` }], 'instance')
     }
     const answers = this.answers(service.inputSchema as Record<string, unknown> | null, body)
-    const started = await this.processes.start(body.action, answers, caller, idempotencyKey, {
+    // A custom workflow runs the version the service pins, or the latest one now.
+    const custom = action.wfe_type === 'custom' ? await this.customs.startable(action.definition_source, service.tenantId).catch(gone) : undefined
+    const started = await this.processes.start(custom?.form.workflow ?? body.action, answers, caller, idempotencyKey, {
+      custom,
       request: [body.service_id, body.name, body.description ?? ''],
       answersAt: 'parameters',
       within: async (tx, processId) => {
@@ -125,6 +131,12 @@ export class InstancesService {
     if (!row) throw new NotFoundException(`No instance ${id}; GET /api/catalog/instances lists them.`)
     return row
   }
+}
+
+/** A service's custom workflow that is no longer there is the request's problem, at `action`. */
+function gone(error: unknown): never {
+  if (error instanceof NotFoundException) throw new FieldErrorsException(422, [{ path: 'action', message: `${(error as Error).message}` }], 'instance')
+  throw error
 }
 
 function statusFilter(status: InstanceStatus): Prisma.CatalogInstanceWhereInput {

@@ -1,6 +1,7 @@
 import { ConflictException, Injectable, NotFoundException } from '@nestjs/common'
 import { createHash } from 'node:crypto'
 import { v7 as uuidv7 } from 'uuid'
+import type { StartForm } from '#contracts/forms/index.js'
 import type { FieldErrorDto, Page, ServiceCreateDto, ServiceDto, ServiceListQueryDto, ServicePatchDto, ServiceWorkflowDto, ServiceWorkflowViewDto } from '#contracts/index.js'
 import { isUniqueViolation, Prisma, PrismaService } from '#persistence/index.js'
 import { afterPosition, decodeCursor, DEFAULT_LIMIT, pageOf, parseSort } from '../http/pagination.js'
@@ -8,6 +9,7 @@ import { FieldErrorsException } from '../http/problem.js'
 import type { VerifiedCaller } from '../auth/caller.js'
 import { WorkflowCatalog } from '../workflows/workflow-catalog.service.js'
 import { compileInput, formFields, inputProblems } from './service-input.js'
+import { CustomWorkflowsService } from './custom-workflows.service.js'
 
 export const SERVICE_SORTS = { created_at: { field: 'createdAt', dates: true }, name: { field: 'name' } }
 /** the tenant of everything until tenants are told apart */
@@ -33,6 +35,7 @@ export class ServicesService {
   constructor(
     private readonly prisma: PrismaService,
     private readonly catalog: WorkflowCatalog,
+    private readonly customs: CustomWorkflowsService,
   ) {}
 
   async list(query: ServiceListQueryDto): Promise<Page<ServiceDto>> {
@@ -64,8 +67,8 @@ export class ServicesService {
    * so that a loop that retries after a timeout registers each once; other content under a taken name is a 409.
    */
   async create(body: ServiceCreateDto, caller: VerifiedCaller): Promise<Registered> {
-    const definition = await this.checked(definitionOf(body))
     const tenantId = body.tenant_id ?? DEFAULT_TENANT
+    const definition = await this.checked(definitionOf(body), tenantId)
     const hash = contentHash(definition)
     const same = () => this.sameName(tenantId, definition.name, hash)
     const earlier = await same()
@@ -86,7 +89,7 @@ export class ServicesService {
     if (body.tenant_id !== undefined && body.tenant_id !== row.tenantId) {
       throw new FieldErrorsException(422, [{ path: 'tenant_id', message: `a service stays in its tenant (${row.tenantId}): register it anew in another` }], 'service')
     }
-    return this.update(row, await this.checked(definitionOf(body)))
+    return this.update(row, await this.checked(definitionOf(body), row.tenantId))
   }
 
   /** PATCH: only the fields given change; the result is checked whole. */
@@ -101,7 +104,7 @@ export class ServicesService {
         group: body.group ?? now.group,
         input: body.input === undefined ? now.input : body.input === '' ? null : body.input,
         workflows: body.workflows ? body.workflows.map(workflowOf) : now.workflows,
-      }),
+      }, row.tenantId),
     )
   }
 
@@ -148,16 +151,17 @@ export class ServicesService {
    * Each workflow must be one the API starts, and the input schema one zod can read whose every field the
    * workflows' start forms take (and which asks for every field they need): a 422 naming each problem.
    */
-  private async checked(definition: Definition): Promise<Definition> {
+  private async checked(definition: Definition, tenantId: string): Promise<Definition> {
     const problems: FieldErrorDto[] = []
-    const forms = definition.workflows.flatMap((w, i) => {
-      try {
-        return [{ name: w.definition_source, form: this.catalog.startable(w.definition_source).form }]
-      } catch {
-        problems.push({ path: `workflows.${i}.definition_source`, message: `no workflow ${w.definition_source} is started through the API (GET /api/workflows lists them; custom workflows: GET /api/catalog/workflows)` })
-        return []
+    const forms: { name: string; form: StartForm<unknown> }[] = []
+    for (const [i, w] of definition.workflows.entries()) {
+      const form = await this.formOf(w, tenantId)
+      if (form) forms.push({ name: w.definition_source, form })
+      else {
+        const where = w.wfe_type === 'custom' ? `no custom workflow ${w.definition_source} in tenant ${tenantId} (GET /api/catalog/workflows lists them)` : `no workflow ${w.definition_source} is started through the API (GET /api/workflows lists them; a custom workflow needs wfe_type custom)`
+        problems.push({ path: `workflows.${i}.definition_source`, message: where })
       }
-    })
+    }
     const duplicate = definition.workflows.findIndex((w, i) => definition.workflows.findIndex((o) => o.definition_source === w.definition_source) !== i)
     if (duplicate >= 0) problems.push({ path: `workflows.${duplicate}.definition_source`, message: `${definition.workflows[duplicate].definition_source} is named twice` })
     if (definition.input) {
@@ -169,6 +173,17 @@ export class ServicesService {
     return definition
   }
 
+  /** The start form of a service's workflow: a code workflow's, or a custom one's (its version pinned, or the latest); none when there is no such workflow. */
+  private async formOf(w: ServiceWorkflowViewDto, tenantId: string): Promise<StartForm<unknown> | undefined> {
+    try {
+      return w.wfe_type === 'custom' ? (await this.customs.startable(w.definition_source, tenantId)).form : this.catalog.startable(w.definition_source).form
+    } catch (error) {
+      if (error instanceof NotFoundException) return undefined
+      throw error
+    }
+  }
+
+  /** Rows as the API shows them, with how many instances of each run now. */
   private async views(rows: Row[]): Promise<ServiceDto[]> {
     if (!rows.length) return []
     const running = await this.prisma.catalogInstance.groupBy({ by: ['serviceId'], where: { serviceId: { in: rows.map((r) => r.id) }, process: { completedAt: null } }, _count: { _all: true } })
@@ -182,7 +197,7 @@ export class ServicesService {
         description: d.description,
         group: d.group,
         input: d.input,
-        start_form: `/api/workflows/${d.workflows[0].definition_source}/form`,
+        start_form: startFormOf(d.workflows[0]),
         constraint: '',
         workflows: d.workflows,
         user_id: r.createdBy,
@@ -193,6 +208,9 @@ export class ServicesService {
     })
   }
 }
+
+/** Where a service's first workflow's start form is read: a code workflow's form route, or the custom workflow (its input). */
+const startFormOf = (w: ServiceWorkflowViewDto) => (w.wfe_type === 'custom' ? `/api/catalog/workflows/${w.definition_source.split('@')[0]}` : `/api/workflows/${w.definition_source}/form`)
 
 const workflowOf = (w: ServiceWorkflowDto): ServiceWorkflowViewDto => ({ definition_source: w.definition_source, wfe_type: w.wfe_type === 'custom' ? 'custom' : 'loom' })
 

@@ -35,7 +35,10 @@ import { lacks, startPermissionOf } from '../auth/permissions.js'
 import type { VerifiedCaller } from '../auth/caller.js'
 import { LOOM_CONFIG } from '../tokens.js'
 import { EngineControl } from '../settings/engine-control.service.js'
-import { WorkflowCatalog } from '../workflows/workflow-catalog.service.js'
+import { type CustomStartable, WorkflowCatalog } from '../workflows/workflow-catalog.service.js'
+import { CustomDeclarations } from '../catalog/custom-declarations.js'
+import type { WorkflowDeclaration } from '#workflows/engine/declaration.js'
+import { RUN_CUSTOM_WORKFLOW } from '#workflows/names.js'
 import { ProcessEventsService } from './process-events.service.js'
 import { processPage } from './process-sql.js'
 import { StartRefused, startCheckContext } from './start-check-context.js'
@@ -63,6 +66,8 @@ export interface StartOptions {
   request?: unknown
   /** where the answers sit in the request's body (`parameters`): the form's field errors are named from there */
   answersAt?: string
+  /** a custom workflow's version to run (CustomWorkflowsService.startable), instead of the code workflow `workflow` names */
+  custom?: CustomStartable
 }
 
 const INCLUDE = { steps: true, subscriptions: { select: { subscriptionId: true } } } as const
@@ -77,6 +82,7 @@ export class ProcessesService {
     private readonly events: ProcessEventsService,
     @Inject(LOOM_CONFIG) private readonly config: LoomConfig,
     private readonly signer: MessageSigner,
+    private readonly customs: CustomDeclarations,
   ) {}
 
   /**
@@ -86,7 +92,8 @@ export class ProcessesService {
    * time) forgets the recorded process — unless its workflow took it up meanwhile, which is then the answer.
    */
   async start(workflow: string, answers: unknown, caller: VerifiedCaller, idempotencyKey?: string, options: StartOptions = {}): Promise<ProcessStartedDto & { replayed: boolean }> {
-    const { declaration, form } = this.catalog.startable(workflow)
+    const custom = options.custom
+    const { declaration, form } = custom ?? this.catalog.startable(workflow)
     const needed = startPermissionOf(declaration.target)
     if (!caller.permissions.has(needed)) throw new ForbiddenException(`Starting ${workflow}: ${lacks(caller, needed)}`)
     checkIdempotencyKey(idempotencyKey)
@@ -109,7 +116,9 @@ export class ProcessesService {
     try {
       recorded = await this.prisma.$transaction(async (tx) => {
         await this.engine.assertRunning(tx)
-        await tx.process.create({ data: { id: processId, workflow, target: declaration.target, status: 'created', createdBy: user, actingFor: caller.acting_for ?? null } })
+        await tx.process.create({
+          data: { id: processId, workflow, target: declaration.target, status: 'created', createdBy: user, actingFor: caller.acting_for ?? null, workflowVersionId: custom?.versionId ?? null },
+        })
         // First of all: a second request with this key waits here for the first to commit, then finds its
         // process — it takes no claim or lock and starts no workflow of its own.
         if (idempotencyKey) await tx.idempotencyKey.create({ data: { createdBy: user, key: idempotencyKey, requestHash, processId, runId: '' } })
@@ -142,10 +151,10 @@ export class ProcessesService {
     let runId: string
     try {
       const handle = await this.temporal.client.withDeadline(Date.now() + START_DEADLINE_MS, () =>
-        this.temporal.client.workflow.start(workflow, {
+        this.temporal.client.workflow.start(custom ? RUN_CUSTOM_WORKFLOW : workflow, {
           workflowId: processId,
           taskQueue: this.config.taskQueue,
-          args: [{ process_id: processId, subscription_id: subscriptionId, created_by: user, input }],
+          args: [{ process_id: processId, subscription_id: subscriptionId, created_by: user, input, ...custom?.run }],
           typedSearchAttributes: [
             { key: SA.subscriptionIds, value: recorded.locked.length ? recorded.locked.slice(0, MAX_SEARCHABLE_SUBSCRIPTIONS) : [subscriptionId] },
             { key: SA.product, value: recorded.product },
@@ -183,15 +192,16 @@ export class ProcessesService {
 
   async get(id: string): Promise<ProcessDto> {
     const row = await this.find(id)
+    const declaration = await this.declarationOf(row)
     // One budget for both calls to Temporal: with it down, the read answers from the log within it.
     const deadline = Date.now() + LIVE_QUERY_TIMEOUT_MS
     const live = row.completedAt ? null : await this.live(id, deadline)
-    const state = live ?? this.fromLog(row)
+    const state = live ?? this.fromLog(row, declaration)
     // A workflow that cannot run its code (a non-determinism error after a deploy) answers no query: say why.
     const workflowError = live || row.completedAt ? null : await this.workflowTaskFailure(id, deadline)
     // The report only once the task stops (ended, halted, waiting): thousands of names are not resent with every device.
     const fleet = row.target === 'SYSTEM' ? await fleetProgress(this.prisma, id, { report: row.status !== 'running' && row.status !== 'created' }) : null
-    return { ...toProcessDto(row, this.catalog.logOrder(row.workflow), state, this.webUiLink(id)), workflow_error: workflowError, fleet }
+    return { ...toProcessDto(row, this.catalog.logOrder(declaration), state, this.webUiLink(id)), workflow_error: workflowError, fleet }
   }
 
   /**
@@ -200,7 +210,8 @@ export class ProcessesService {
    */
   async resume(id: string, body: unknown, caller: VerifiedCaller): Promise<ProcessDto> {
     const row = await this.find(id)
-    const state = await this.state(row)
+    const declaration = await this.declarationOf(row)
+    const state = await this.state(row, declaration)
     if (row.status === 'suspended' || state?.suspended.length) {
       if (!caller.permissions.has('processes.operate')) throw new ForbiddenException(`Retrying a suspended step: ${lacks(caller, 'processes.operate')}`)
       await this.update(id, async () => this.temporal.client.workflow.getHandle(id).executeUpdate(retryUpdate, await this.signed(id, 'retry', identityOf(caller))))
@@ -210,7 +221,7 @@ export class ProcessesService {
     if (!pending) {
       throw new ConflictException(`Process ${id} is ${state ? `running (${state.current_steps.join(', ') || 'between steps'})` : row.status}: nothing to answer or retry.`)
     }
-    const declared = this.catalog.step(row.workflow, pending.step)
+    const declared = this.catalog.step(declaration, pending.step)
     if (declared?.kind === 'approval') {
       if (!caller.roles.includes(declared.role)) {
         throw new ForbiddenException(`${pending.step} may only be answered by someone with role ${declared.role}; ${caller.user} holds ${caller.roles.join(', ') || 'no roles'}.`)
@@ -274,9 +285,9 @@ export class ProcessesService {
    * must fit the step's declared schema (422). A token works once.
    */
   async callback(id: string, token: string, body: unknown): Promise<{ step: string }> {
-    const open = await this.prisma.processCallback.findFirst({ where: { processId: id, tokenHash: callbackTokenHash(token) }, include: { process: { select: { workflow: true } } } })
+    const open = await this.prisma.processCallback.findFirst({ where: { processId: id, tokenHash: callbackTokenHash(token) }, include: { process: { select: { workflow: true, workflowVersionId: true } } } })
     if (!open) throw new NotFoundException(`Process ${id} has no open callback with this token.`)
-    const declared = this.catalog.step(open.process.workflow, open.step)
+    const declared = this.catalog.step(await this.declarationOf(open.process), open.step)
     if (declared?.kind === 'callback') {
       const parsed = declared.answer.safeParse(body ?? {})
       if (!parsed.success) throw new FieldErrorsException(422, fieldErrors(parsed.error), `callback to ${open.step}`)
@@ -296,15 +307,20 @@ export class ProcessesService {
    * The workflow's live view (current steps, pending input, suspension, state); when no worker answers, what
    * the log tells — a process waiting for input still shows what it waits for. An ended one has none.
    */
-  private async state(row: ProcessRow): Promise<LiveProcessState | null> {
+  private async state(row: ProcessRow, declaration: WorkflowDeclaration): Promise<LiveProcessState | null> {
     if (row.completedAt) return null
-    return (await this.live(row.id)) ?? this.fromLog(row)
+    return (await this.live(row.id)) ?? this.fromLog(row, declaration)
+  }
+
+  /** A code workflow's declaration, or the custom workflow version the process runs (compiled as its worker compiled it). */
+  private async declarationOf(row: { workflow: string; workflowVersionId: string | null }): Promise<WorkflowDeclaration> {
+    return row.workflowVersionId ? this.customs.ofVersion(row.workflowVersionId) : this.catalog.declaration(row.workflow)
   }
 
   /** What the log alone tells of a waiting process: the step and its form (no worker needed). */
-  private fromLog(row: ProcessRow): LiveProcessState | null {
+  private fromLog(row: ProcessRow, declaration: WorkflowDeclaration): LiveProcessState | null {
     const waiting = row.status === 'waiting' ? row.steps?.find((s) => s.status === 'waiting') : undefined
-    const declared = waiting && this.catalog.step(row.workflow, waiting.name)
+    const declared = waiting && this.catalog.step(declaration, waiting.name)
     if (!waiting || !(declared?.kind === 'input' || declared?.kind === 'approval')) return null
     const pending_input = pendingInputOf(declared, (waiting.stateDelta ?? {}) as Record<string, unknown>, null)
     return { current_step: declared.name, current_steps: [declared.name], pending_input, awaiting_callback: [], suspended: [], paused: false, aborting: false, state: {} }

@@ -9,6 +9,7 @@ import { PrismaService } from '#persistence/index.js'
 import { allSteps, type EngineStep, type WorkflowDeclaration } from '#workflows/engine/declaration.js'
 import { fieldErrors } from '#workflows/engine/zod-errors.js'
 import { WORKFLOW_DECLARATIONS } from '#workflows/registry.js'
+import type { CustomRun } from '#workflows/custom/definition.js'
 import { FieldErrorsException } from '../http/problem.js'
 import { LOOM_CONFIG, WORKFLOWS } from '../tokens.js'
 import { describeSteps } from './step-description.js'
@@ -25,6 +26,12 @@ export const LOOM_WORKFLOWS: WorkflowSet = { declarations: WORKFLOW_DECLARATIONS
 export interface Startable {
   declaration: WorkflowDeclaration
   form: StartForm<unknown>
+}
+
+/** A custom workflow's version, started as the interpreter run_custom_workflow with its definition. */
+export interface CustomStartable extends Startable {
+  versionId: string
+  run: CustomRun
 }
 
 /** The workflows Loom knows, their forms, and the choices those forms offer (computed here, never in workflow code). */
@@ -64,6 +71,10 @@ export class WorkflowCatalog implements FormContext {
     return found
   }
 
+  private declarationOf(workflow: string | WorkflowDeclaration): WorkflowDeclaration {
+    return typeof workflow === 'string' ? this.declaration(workflow) : workflow
+  }
+
   startable(name: string): Startable {
     const declaration = this.declaration(name)
     const form: StartForm<unknown> | undefined = this.workflows.startForms.find((f) => f.workflow === name)
@@ -71,14 +82,14 @@ export class WorkflowCatalog implements FormContext {
     return { declaration, form }
   }
 
-  /** A declared step of a workflow, at any depth; undefined for a compensation or an unknown name. */
-  step(workflow: string, name: string): EngineStep | undefined {
-    return allSteps(this.declaration(workflow).steps).find((s) => s.name === name)
+  /** A declared step of a workflow (by name, or a custom version's declaration), at any depth; undefined for a compensation or an unknown name. */
+  step(workflow: string | WorkflowDeclaration, name: string): EngineStep | undefined {
+    return allSteps(this.declarationOf(workflow).steps).find((s) => s.name === name)
   }
 
   /** Every step name a process of the workflow can log, in order: the declared steps, then their compensations (newest first). */
-  logOrder(workflow: string): { step: EngineStep; compensation: boolean }[] {
-    const steps = allSteps(this.declaration(workflow).steps)
+  logOrder(workflow: string | WorkflowDeclaration): { step: EngineStep; compensation: boolean }[] {
+    const steps = allSteps(this.declarationOf(workflow).steps)
     const undo = steps.filter((s) => 'compensate' in s && s.compensate).reverse()
     return [...steps.map((step) => ({ step, compensation: false })), ...undo.map((step) => ({ step, compensation: true }))]
   }

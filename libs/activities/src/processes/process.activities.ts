@@ -6,6 +6,7 @@ import type { WorkflowTarget } from '#domain/index.js'
 import { type LastProcess, lastCompletedProcesses, lockSubscriptions, MessageSigner, type Prisma, PrismaService, SubscriptionLocked } from '#persistence/index.js'
 import type { StepContext } from './step-context.js'
 import { type StepEntry, StepLog } from './step-log.js'
+import { RUN_CUSTOM_WORKFLOW } from '#workflows/names.js'
 
 /** The gateway's base URL as other systems reach it (LOOM_PUBLIC_URL): callback URLs start with it. */
 export const PUBLIC_URL = Symbol('PUBLIC_URL')
@@ -50,12 +51,14 @@ export class ProcessActivities {
     // One statement, one round trip (every process runs this once): the row is read under its lock as it was, and
     // taken up — with its locked subscriptions marked out of sync, as markLockedOutOfSync does for the gateway — only
     // where that read allows it.
-    const { rows } = await this.prisma.pool.query<{ workflow: string; status: string; completed: boolean; run_id: string | null }>(
+    // A custom workflow's process is recorded under its own name and runs as the interpreter (run_custom_workflow).
+    const { rows } = await this.prisma.pool.query<{ workflow: string; runs_as: string; status: string; completed: boolean; run_id: string | null }>(
       `WITH row AS (
-         SELECT workflow, status::text AS status, completed_at IS NOT NULL AS completed, run_id FROM processes WHERE id = $1::uuid FOR UPDATE
+         SELECT workflow, CASE WHEN workflow_version_id IS NULL THEN workflow ELSE '${RUN_CUSTOM_WORKFLOW}' END AS runs_as,
+           status::text AS status, completed_at IS NOT NULL AS completed, run_id FROM processes WHERE id = $1::uuid FOR UPDATE
        ), taken AS (
          UPDATE processes SET run_id = $3, updated_at = now() FROM row
-         WHERE processes.id = $1::uuid AND row.run_id IS NULL AND row.workflow = $2 AND row.status = 'created' AND NOT row.completed
+         WHERE processes.id = $1::uuid AND row.run_id IS NULL AND row.runs_as = $2 AND row.status = 'created' AND NOT row.completed
          RETURNING processes.id
        ), out_of_sync AS (
          UPDATE subscriptions SET insync = false, version = version + 1, updated_at = now()
@@ -66,7 +69,7 @@ export class ProcessActivities {
     )
     const [row] = rows
     if (!row) return `no process ${id} was recorded`
-    if (row.workflow !== input.workflow) return `process ${id} is a ${row.workflow}, not a ${input.workflow}`
+    if (row.runs_as !== input.workflow) return `process ${id} is a ${row.workflow}, not a ${input.workflow}`
     if (row.status !== 'created' || row.completed || (row.run_id !== null && row.run_id !== runId)) return `process ${id} has run already (${row.status})`
     return null
   }
