@@ -2,29 +2,12 @@
 // syntax (`--data '<json>'`, `--id`), tables for people, the API body under --json, and `instance run --wait` following
 // the instance's process (its id is the process's) to its end.
 import { randomUUID } from 'node:crypto'
-import { readFileSync } from 'node:fs'
 import { Command, Option } from 'commander'
 import { INSTANCE_STATUSES, type InstanceDto, type ServiceDto } from '#contracts/index.js'
 import { type Cli, idArgument, idOf, jsonAndExitCodes, pageOptions, type PageOptions, printPage } from './command-kit.js'
 import { query } from './http.js'
-import { fields, jsonOption, printJson, usage } from './output.js'
+import { dataOrFile, fields, printJson } from './output.js'
 import { watch } from './watch.js'
-
-/** `--data '<json>'` or `--file f` (one of them). */
-function body(o: { data?: string; file?: string }): Record<string, unknown> {
-  if (o.data !== undefined && o.file !== undefined) usage('give --data or --file, not both')
-  if (o.file !== undefined) {
-    let text: string
-    try {
-      text = readFileSync(o.file, 'utf8')
-    } catch (e) {
-      usage(`--file: ${(e as Error).message}`)
-    }
-    return jsonOption(text, '--file')
-  }
-  if (o.data === undefined) usage("--data '<json>' (or --file) is needed")
-  return jsonOption(o.data)
-}
 
 const dataOptions = (command: Command, example: string) =>
   command.option('--data <json>', `the request as JSON, e.g. '${example}'`).option('--file <path>', 'the request as JSON, read from a file')
@@ -73,7 +56,7 @@ export function serviceCommands(cli: Cli): Command {
       '{"name": "node enrolment", "group": "provisioning", "input": "", "workflows": [{"definition_source": "create_node", "wfe_type": "loom"}]}',
     ),
   ).action(async (o: { data?: string; file?: string; json?: boolean }) => {
-    const res = await cli.api.request('POST', '/api/catalog/services', body(o))
+    const res = await cli.api.request('POST', '/api/catalog/services', dataOrFile(o))
     const s = await cli.api.expectOk<ServiceDto>(res, 'service add')
     if (o.json) return printJson(s)
     console.log(serviceText(s))
@@ -87,7 +70,7 @@ export function serviceCommands(cli: Cli): Command {
 
   jsonAndExitCodes(dataOptions(idArgument(services.command('update').description('change the fields given of a service (PATCH)')), '{"description": "Enrol a planned router"}')).action(
     async (id: string | undefined, o: { id?: string; data?: string; file?: string; json?: boolean }) => {
-      const s = await cli.api.expectOk<ServiceDto>(await cli.api.request('PATCH', `/api/catalog/services/${encodeURIComponent(idOf(id, o))}`, body(o)), 'service update')
+      const s = await cli.api.expectOk<ServiceDto>(await cli.api.request('PATCH', `/api/catalog/services/${encodeURIComponent(idOf(id, o))}`, dataOrFile(o)), 'service update')
       return o.json ? printJson(s) : console.log(serviceText(s))
     },
   )
@@ -142,7 +125,7 @@ export function instanceCommands(cli: Cli): Command {
     ),
     'print the instance as the API gives it; with --wait, the process at the end (progress on stderr)',
   ).action(async (o: { data?: string; file?: string; idempotencyKey?: string; wait?: boolean; json?: boolean }) => {
-    const res = await cli.api.request('POST', '/api/catalog/instances', body(o), { 'idempotency-key': o.idempotencyKey ?? randomUUID() })
+    const res = await cli.api.request('POST', '/api/catalog/instances', dataOrFile(o), { 'idempotency-key': o.idempotencyKey ?? randomUUID() })
     const i = await cli.api.expectOk<InstanceDto>(res, 'instance run')
     if (o.wait) {
       ;(o.json ? process.stderr : process.stdout).write(`instance ${i.id} of ${i.service_name}: ${i.action}\n`)

@@ -127,8 +127,44 @@ describe("orchctl service and instance: the seed's examples", () => {
     assert.match(unknown.stderr, /404/)
   })
 
+  test('a custom workflow registered through the CLI (workflow add --file), listed, read, started and run as a service instance to completion', async () => {
+    const file = join(bin, 'lab-check.json')
+    writeFileSync(
+      file,
+      JSON.stringify({
+        name: 'lab_check',
+        description: 'Give a lab host an address and check the database',
+        input: { type: 'object', properties: { host: { type: 'string', minLength: 1 } }, required: ['host'] },
+        steps: [
+          { name: 'allocate', action: 'ipam.allocate_address', with: { pool: 'management', purpose: 'lab_host', description: { $ref: 'input.host' } }, compensate: { action: 'ipam.release_allocation', with: { purpose: 'lab_host' } } },
+          { name: 'check', action: 'system.check_database', with: {} },
+        ],
+      }),
+    )
+    const added = await orchctl('workflow', 'add', '--file', file)
+    assert.equal(added.status, 0, added.stderr)
+    assert.equal(added.stdout.trim(), 'lab_check v1')
+    const list = await orchctl('workflow', 'list')
+    assert.match(list.stdout, /^lab_check +custom v1 +SYSTEM /m)
+    assert.match(list.stdout, /^create_node +code +CREATE /m)
+    const version = await orchctl('workflow', 'get', 'lab_check@1', '--json')
+    assert.deepEqual(JSON.parse(version.stdout), (await product.api.get('/api/catalog/workflows/lab_check/versions/1')).body)
+
+    const started = await orchctl('workflow', 'start', 'lab_check', '--data', '{"host": "lab-1"}', '--wait')
+    assert.equal(started.status, 0, started.stderr + started.stdout)
+    assert.match(started.stdout, /check/)
+
+    const svc = await orchctl('service', 'add', '--json', '--data', JSON.stringify({ name: 'lab check', group: 'Custom', input: '', constraint: '', workflows: [{ definition_source: 'lab_check', wfe_type: 'custom' }] }))
+    assert.equal(svc.status, 0, svc.stderr)
+    const serviceId = (JSON.parse(svc.stdout) as { id: string }).id
+    const ran = await orchctl('instance', 'run', '--wait', '--data', JSON.stringify({ service_id: serviceId, action: 'lab_check', name: 'lab-2', parameters: { host: 'lab-2' } }))
+    assert.equal(ran.status, 0, ran.stderr + ran.stdout)
+    const instance = UUID.exec(ran.stdout)![0]
+    assert.equal((await product.api.get<{ status: string }>(`/api/catalog/instances/${instance}`)).body.status, 'success')
+  })
+
   test('--help of each command states the exit codes; the completion script offers service and instance', async () => {
-    for (const command of [['service', 'list'], ['service', 'add'], ['service', 'get'], ['service', 'update'], ['service', 'delete'], ['instance', 'list'], ['instance', 'get'], ['instance', 'run'], ['instance', 'delete']]) {
+    for (const command of [['workflow', 'add'], ['service', 'list'], ['service', 'add'], ['service', 'get'], ['service', 'update'], ['service', 'delete'], ['instance', 'list'], ['instance', 'get'], ['instance', 'run'], ['instance', 'delete']]) {
       const shown = await orchctl(...command, '--help')
       assert.equal(shown.status, 0, command.join(' '))
       assert.match(shown.stdout, new RegExp(`^Usage: orchctl ${command.join(' ')}`))

@@ -36,15 +36,15 @@ describe('loom health', () => {
 describe('loom workflow list', () => {
   const gw = gatewayOnFreshDatabase()
 
-  test('prints every workflow by name with its target, product and whether the API starts it; --json gives the list', async () => {
+  test('prints every workflow by name with its target, product and whether the API starts it; --json gives the lists (code and custom)', async () => {
     const run = await loom('--api', gw.url, 'workflow', 'list')
     assert.equal(run.status, 0, run.stderr)
-    assert.match(run.stdout, /^name +target +product +startable +description$/m)
-    assert.match(run.stdout, /^create_node +CREATE +node +yes +Enrol a planned router/m)
-    assert.match(run.stdout, /^create_port +CREATE +port +yes /m)
+    assert.match(run.stdout, /^name +kind +target +product +startable +description$/m)
+    assert.match(run.stdout, /^create_node +code +CREATE +node +yes +Enrol a planned router/m)
+    assert.match(run.stdout, /^create_port +code +CREATE +port +yes /m)
     const json = await loom('--api', gw.url, 'workflow', 'list', '--json')
     assert.equal(json.status, 0, json.stderr)
-    const listed = JSON.parse(json.stdout) as { name: string }[]
+    const listed = (JSON.parse(json.stdout) as { code: { name: string }[] }).code
     const api = (await (await fetch(`${gw.url}/api/workflows`, { headers: authorized() })).json()) as { items: { name: string }[] }
     assert.deepEqual(listed.map((w) => w.name), api.items.map((w) => w.name))
   })

@@ -90,14 +90,14 @@ describe('orchctl: the seed\'s name and global options', () => {
     assert.equal(ignored.status, 0, ignored.stderr)
     assert.match(ignored.stderr, /-a\/--address is ignored/)
     assert.match(ignored.stderr, /-u\/--user is ignored/)
-    assert.match(ignored.stdout, /^create_node +CREATE/m)
+    assert.match(ignored.stdout, /^create_node +code +CREATE/m)
   })
 
   test('--orch_ip/--orch_port compose the URL; LOOM_API_URL when no option names it; -t is sent as X-Loom-Tenant', async () => {
     const { hostname, port } = new URL(product.url)
     const composed = await orchctl('--orch_ip', hostname, '--orch_port', port, 'workflow', 'list', '--json')
     assert.equal(composed.status, 0, composed.stderr)
-    assert.ok((JSON.parse(composed.stdout) as { name: string }[]).some((w) => w.name === 'create_node'))
+    assert.ok((JSON.parse(composed.stdout) as { code: { name: string }[] }).code.some((w) => w.name === 'create_node'))
     const fromEnv = await orchctlWith({ LOOM_API_URL: product.url }, 'workflow', 'list')
     assert.equal(fromEnv.status, 0, fromEnv.stderr)
     assert.equal((await orchctl('--orch_port', '70000', 'workflow', 'list')).status, 2)
@@ -153,7 +153,7 @@ describe('orchctl: the seed\'s name and global options', () => {
 describe('orchctl workflow and process', () => {
   test('workflow list, get and form: --json is the API body; people read tables', async () => {
     const list = await orchctl('--url', product.url, 'workflow', 'list', '--json')
-    assert.deepEqual(JSON.parse(list.stdout), ((await apiBody('/api/workflows?limit=500')) as { items: unknown[] }).items)
+    assert.deepEqual(JSON.parse(list.stdout), { code: ((await apiBody('/api/workflows?limit=500')) as { items: unknown[] }).items, custom: [] })
     const get = await orchctl('--url', product.url, 'workflow', 'get', 'create_node', '--json')
     assert.deepEqual(JSON.parse(get.stdout), await apiBody('/api/workflows/create_node'))
     const form = await orchctl('--url', product.url, 'workflow', 'form', 'create_node', '--json')
@@ -310,7 +310,7 @@ describe('orchctl and the rate limit', () => {
       assert.equal(r.status, 0, r.stderr)
       assert.match(r.stderr, /^GET \/api\/workflows\?limit=500: 429 too many requests; trying again in \d+ s \(Retry-After\), 1 of 5$/m)
       assert.ok(Date.now() - began >= 1000)
-      assert.ok((JSON.parse(r.stdout) as { name: string }[]).some((w) => w.name === 'create_node'))
+      assert.ok((JSON.parse(r.stdout) as { code: { name: string }[] }).code.some((w) => w.name === 'create_node'))
     } finally {
       await gw.close()
       await db.drop()

@@ -1,5 +1,6 @@
 // What every command prints and how it ends, in one place, so that scripts can rely on it: tables for people,
 // the API's body as is under --json, problems on stderr, and the exit codes below.
+import { readFileSync } from 'node:fs'
 import type { ProblemDto } from '#contracts/index.js'
 
 /** The exit codes of the generic commands (`task upgrade-os` and `task follow` keep their own, see task-progress.ts). */
@@ -67,4 +68,20 @@ export function jsonOption(value: string, option = '--data'): Record<string, unk
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) usage(`${option}: expected a JSON object, e.g. '{"router": "ams-pe1"}'`)
   return parsed as Record<string, unknown>
+}
+
+/** `--data '<json>'` or `--file f` (one of them). */
+export function dataOrFile(o: { data?: string; file?: string }): Record<string, unknown> {
+  if (o.data !== undefined && o.file !== undefined) usage('give --data or --file, not both')
+  if (o.file !== undefined) {
+    let text: string
+    try {
+      text = readFileSync(o.file, 'utf8')
+    } catch (e) {
+      usage(`--file: ${(e as Error).message}`)
+    }
+    return jsonOption(text, '--file')
+  }
+  if (o.data === undefined) usage("--data '<json>' (or --file) is needed")
+  return jsonOption(o.data)
 }

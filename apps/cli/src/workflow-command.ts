@@ -2,10 +2,10 @@
 // asked field by field in a terminal), optionally followed to its end.
 import { randomUUID } from 'node:crypto'
 import { Command } from 'commander'
-import type { ProcessStartedDto, WorkflowDto } from '#contracts/index.js'
+import type { CustomWorkflowDetailDto, CustomWorkflowDto, CustomWorkflowVersionDto, ProcessStartedDto, WorkflowDto } from '#contracts/index.js'
 import { type Cli, jsonAndExitCodes } from './command-kit.js'
 import { askForm, choicesOf, type FormPage } from './form-prompt.js'
-import { fields, jsonOption, printJson, table, usage } from './output.js'
+import { dataOrFile, fields, jsonOption, printJson, table, usage } from './output.js'
 import { watch } from './watch.js'
 
 /** A form page as a table: each field, its type, whether it is required, its choices or default, its title. */
@@ -18,21 +18,56 @@ export function formText(page: FormPage, workflow: string): string {
   return [`${page.title ?? workflow}: page ${page['x-loom-page'] ?? 1} of ${page['x-loom-pages'] ?? 1}`, table(rows, ['field', 'type', 'required', 'allowed', 'title'])].join('\n')
 }
 
+/** A custom workflow (`name`: its versions) or one version of it (`name@N`: its definition). */
+async function showCustom(cli: Cli, name: string, json?: boolean): Promise<void> {
+  const [bare, version] = name.split('@')
+  if (version !== undefined) {
+    const v = await cli.api.getOk<CustomWorkflowVersionDto>(`/api/catalog/workflows/${encodeURIComponent(bare)}/versions/${encodeURIComponent(version)}`, `workflow ${name}`)
+    return json ? printJson(v) : console.log(`${v.name} v${v.version}, registered by ${v.created_by} at ${v.created_at}\n${JSON.stringify(v.definition, null, 2)}`)
+  }
+  const w = await cli.api.getOk<CustomWorkflowDetailDto>(`/api/catalog/workflows/${encodeURIComponent(bare)}`, `workflow ${name}`)
+  if (json) return printJson(w)
+  console.log(fields({ name: w.name, kind: 'custom', description: w.description, latest_version: w.latest_version, created_by: w.created_by }))
+  console.log(`versions (${cli.name} workflow get ${w.name}@N for a definition):\n${w.versions.map((v) => `  v${v.version}  ${v.created_at}  ${v.created_by}`).join('\n')}`)
+}
+
 export function workflowCommands(cli: Cli): Command {
   const workflows = new Command('workflow').description('the workflows Loom runs: list them, read their start forms, start one')
 
-  jsonAndExitCodes(workflows.command('list').description('list the workflows: name, target, product, whether the API starts it'), 'print the workflows (every page\'s items) as JSON').action(async (o: { json?: boolean }) => {
-    const list = await cli.api.getAll<WorkflowDto>('/api/workflows', 'workflow list')
-    if (o.json) return printJson(list)
-    const rows = list.map((w) => ({ name: w.name, target: w.target, product: w.product ?? '-', startable: w.startable ? 'yes' : 'no', description: w.description }))
-    console.log(table(rows, ['name', 'target', 'product', 'startable', 'description']))
+  jsonAndExitCodes(workflows.command('list').description('list the workflows: the code workflows (kind code) and the custom ones registered as data (kind custom)'), 'print {code: [...], custom: [...]}: every page\'s items of both lists').action(async (o: { json?: boolean }) => {
+    const [code, custom] = await Promise.all([cli.api.getAll<WorkflowDto>('/api/workflows', 'workflow list'), cli.api.getAll<CustomWorkflowDto>('/api/catalog/workflows', 'workflow list')])
+    if (o.json) return printJson({ code, custom })
+    const rows = [
+      ...code.map((w) => ({ name: w.name, kind: 'code', target: w.target, product: w.product ?? '-', startable: w.startable ? 'yes' : 'no', description: w.description })),
+      ...custom.map((w) => ({ name: w.name, kind: `custom v${w.latest_version}`, target: 'SYSTEM', product: '-', startable: 'yes', description: w.description })),
+    ]
+    console.log(table(rows, ['name', 'kind', 'target', 'product', 'startable', 'description']))
   })
 
-  jsonAndExitCodes(workflows.command('get <name>').description('one workflow: its target, products and ordered steps')).action(async (name: string, o: { json?: boolean }) => {
-    const w = await cli.api.getOk<WorkflowDto>(`/api/workflows/${encodeURIComponent(name)}`, `workflow ${name}`)
+  jsonAndExitCodes(workflows.command('get <name>').description('one workflow: its target, products and ordered steps; a custom one: its versions (name@N: that version\'s definition)')).action(async (name: string, o: { json?: boolean }) => {
+    const code = await cli.api.get(`/api/workflows/${encodeURIComponent(name.split('@')[0])}`)
+    if (code.status === 404 || name.includes('@')) {
+      await code.body?.cancel()
+      return showCustom(cli, name, o.json)
+    }
+    const w = await cli.api.expectOk<WorkflowDto>(code, `workflow ${name}`)
     if (o.json) return printJson(w)
     console.log(fields({ name: w.name, target: w.target, product: w.product, startable: w.startable, description: w.description }))
     console.log(`steps:\n${w.steps.map((s) => `  ${s.name}  ${s.label}`).join('\n')}`)
+  })
+
+  jsonAndExitCodes(
+    workflows
+      .command('add')
+      .description('register a custom workflow (a definition as JSON); the same content again answers its version, new content makes the next one')
+      .option('--data <json>', 'the definition: \'{"name": "lab_address", "input": {...}, "steps": [...]}\'')
+      .option('--file <path>', 'the definition, read from a JSON file'),
+    'print the version as the API gives it',
+  ).action(async (o: { data?: string; file?: string; json?: boolean }) => {
+    const res = await cli.api.request('POST', '/api/catalog/workflows', dataOrFile(o))
+    const v = await cli.api.expectOk<CustomWorkflowVersionDto>(res, 'workflow add')
+    if (o.json) return printJson(v)
+    console.log(`${v.name} v${v.version}${res.status === 200 ? ' (registered already, with this content)' : ''}`)
   })
 
   jsonAndExitCodes(
@@ -55,7 +90,7 @@ export function workflowCommands(cli: Cli): Command {
   jsonAndExitCodes(
     workflows
       .command('start <name>')
-      .description('start a workflow with the answers to its form; without --data in a terminal, each field is asked, page by page')
+      .description('start a workflow (a code one, or a custom one registered as data) with the answers to its form; without --data in a terminal, each field is asked, page by page')
       .option('--data <json>', "the answers to the whole form: '{\"router\": \"ams-pe1\"}'")
       .option('--idempotency-key <key>', 'the same key gives back the process the first request started (default: a new one per run, so that a retry after a 429 starts nothing twice)')
       .option('--wait', 'follow the process: each step as it ends, until it ends (exit 0, or 4 failed or aborted) or waits for someone (exit 3)'),
@@ -63,7 +98,13 @@ export function workflowCommands(cli: Cli): Command {
   ).action(async (name: string, o: { data?: string; idempotencyKey?: string; wait?: boolean; json?: boolean }) => {
     if (o.data === undefined && !process.stdin.isTTY) usage(`--data '<json>' is needed when not in a terminal (the form: ${cli.name} workflow form ${name})`)
     const answers = o.data !== undefined ? jsonOption(o.data) : await askForm(cli.api, name)
-    const res = await cli.api.request('POST', `/api/processes/${encodeURIComponent(name)}`, answers, { 'idempotency-key': o.idempotencyKey ?? randomUUID() })
+    const key = { 'idempotency-key': o.idempotencyKey ?? randomUUID() }
+    let res = await cli.api.request('POST', `/api/processes/${encodeURIComponent(name)}`, answers, key)
+    // Not a code workflow: a custom one, registered as data, starts through the catalogue.
+    if (res.status === 404) {
+      await res.body?.cancel()
+      res = await cli.api.request('POST', `/api/catalog/workflows/${encodeURIComponent(name)}/start`, answers, key)
+    }
     const started = await cli.api.expectOk<ProcessStartedDto>(res, `workflow start ${name}`)
     if (o.wait) {
       ;(o.json ? process.stderr : process.stdout).write(`started ${name}: process ${started.id}\n`)
