@@ -72,9 +72,9 @@ export async function explainHotQueries(databaseUrl: string, searchFor: string, 
   const newestFirst = parseSort(undefined, { created_at: { field: 'createdAt', dates: true } })
   try {
     return {
-      'filtered page and total (product + lifecycle, newest first, 51 rows)': await plan(listStatement({ product: 'circuit_10g', lifecycle: 'active' }, newestFirst, undefined, 50)),
-      'text search, page and total': await plan(listStatement({ q: searchFor }, newestFirst, undefined, 50)),
-      'detail with relations and processes': await plan({ text: detailSql, values: [detailOf] }),
+      'filtered page and total (product + lifecycle, newest first, 51 rows)': await plan(listStatement({ product: 'circuit_10g', lifecycle: 'active' }, { all: true }, newestFirst, undefined, 50)),
+      'text search, page and total': await plan(listStatement({ q: searchFor }, { all: true }, newestFirst, undefined, 50)),
+      'detail with relations and processes': await plan({ text: detailSql, values: [detailOf, null] }),
     }
   } finally {
     await sql.end()

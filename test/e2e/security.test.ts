@@ -247,6 +247,26 @@ describe('OIDC access tokens from a real provider', () => {
     assert.equal((await product.api.call('PUT', '/api/settings/engine', { running: true }, bearer(viewer))).status, 403)
   })
 
+  test("a token's user is in the tenants their issuer#subject is a member of, and in those LOOM_OIDC_TENANTS_CLAIM names that exist", async () => {
+    assert.equal((await product.api.call('POST', '/api/tenants', { id: 'oidc-red', name: 'red' })).status, 201)
+    assert.equal((await product.api.call('POST', '/api/tenants/oidc-red/members', { kind: 'user', member: `${oidc.issuer}#Olga` })).status, 201)
+    const me = (token: string, api = product.api) => api.call<{ tenants: string[]; all_tenants: boolean }>('GET', '/api/auth/me', undefined, bearer(token))
+    const olga = (await me(await oidc.token({ subject: 'Olga', roles: ['operator'] }))).body
+    assert.deepEqual([olga.tenants, olga.all_tenants], [['oidc-red'], false])
+    // Another subject of the same name elsewhere, or in other case, is another person: in no tenant, so in default.
+    assert.deepEqual((await me(await oidc.token({ subject: 'olga', roles: ['operator'] }))).body.tenants, ['default'])
+    // With the claim configured (here the groups claim itself), its values that name a tenant count; the others do not.
+    const config = testConfig(product.databaseUrl)
+    const claiming = await startGateway({ ...config, auth: { ...config.auth, oidc: { issuer: oidc.issuer, audience: AUDIENCE, userClaim: 'sub', rolesClaim: 'groups', tenantsClaim: 'groups' } } })
+    try {
+      const token = await oidc.token({ subject: 'Nina', roles: ['operator', 'oidc-red', 'no-such-tenant'] })
+      assert.deepEqual((await me(token, apiClient(claiming.url))).body.tenants, ['oidc-red'])
+      assert.deepEqual((await me(token)).body.tenants, ['default'], 'without the claim configured, groups are roles only')
+    } finally {
+      await claiming.close()
+    }
+  })
+
   test('expired, for another audience, or signed by a stranger: 401 saying why', async () => {
     const short = await oidc.token({ subject: 'sam', roles: ['viewer'], expiresInSeconds: 1 })
     // The gateway allows 5 s of clock skew: this token is refused once that has passed too.

@@ -141,7 +141,7 @@ describe('list totals', () => {
     const first = await api.get<Page<SubscriptionSummaryDto>>('/api/subscriptions?customer_id=tally-1&limit=1')
     await prisma.subscription.deleteMany({ where: { customerId: 'tally-1', id: { not: first.body.items[0].id } } })
     const past = await api.get<Page<SubscriptionSummaryDto>>(`/api/subscriptions?customer_id=tally-1&limit=1&cursor=${first.body.next_cursor}`)
-    assert.deepEqual(past.body, { items: [], total: 1, next_cursor: null })
+    assert.deepEqual(past.body, { items: [], total: 1, next_cursor: null, tenant_scope: 'all' })
 
     await prisma.subscription.deleteMany({ where: { customerId: { startsWith: 'tally' } } })
     const cleared = await totals()

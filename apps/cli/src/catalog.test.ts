@@ -56,7 +56,10 @@ describe("orchctl service and instance: the seed's examples", () => {
   let service: string
   let instance: string
 
-  test('service add --data, service list, service get --id', async () => {
+  test('service add --data, service list, service get --id (in the seed\'s tenant, made first with tenant add)', async () => {
+    const tenant = await orchctl('tenant', 'add', SEED_SERVICE.tenant_id, '--name', 'SODA project')
+    assert.equal(tenant.status, 0, tenant.stderr)
+    assert.match((await orchctl('tenant', 'list')).stdout, new RegExp(`^${SEED_SERVICE.tenant_id} +SODA project +0 `, 'm'))
     const added = await orchctl('service', 'add', '--data', JSON.stringify(SEED_SERVICE))
     assert.equal(added.status, 0, added.stderr)
     service = UUID.exec(added.stdout)![0]
@@ -82,6 +85,8 @@ describe("orchctl service and instance: the seed's examples", () => {
   test('instance run --data, instance list, instance get --id, instance delete --id (a running one aborted)', async () => {
     const data = { service_id: service, action: 'create_node', name: 'Volume Provision name', description: 'Volume Provision description', user_id: '558057c4256545bd8a307c37464003c9', parameters: { router: 'ams-pe1' } }
     const ran = await orchctl('instance', 'run', '--data', JSON.stringify(data))
+    const list0 = await orchctl('-t', SEED_SERVICE.tenant_id, 'instance', 'list', '--json')
+    assert.ok((JSON.parse(list0.stdout) as { tenant_scope: string[] }).tenant_scope.includes(SEED_SERVICE.tenant_id), '-t narrows the list to the tenant named')
     assert.equal(ran.status, 0, ran.stderr)
     instance = UUID.exec(ran.stdout)![0]
     assert.match(ran.stdout, /^service +volume provision/m)
@@ -164,7 +169,7 @@ describe("orchctl service and instance: the seed's examples", () => {
   })
 
   test('--help of each command states the exit codes; the completion script offers service and instance', async () => {
-    for (const command of [['workflow', 'add'], ['service', 'list'], ['service', 'add'], ['service', 'get'], ['service', 'update'], ['service', 'delete'], ['instance', 'list'], ['instance', 'get'], ['instance', 'run'], ['instance', 'delete']]) {
+    for (const command of [['tenant', 'list'], ['tenant', 'add'], ['tenant', 'member', 'add'], ['workflow', 'add'], ['service', 'list'], ['service', 'add'], ['service', 'get'], ['service', 'update'], ['service', 'delete'], ['instance', 'list'], ['instance', 'get'], ['instance', 'run'], ['instance', 'delete']]) {
       const shown = await orchctl(...command, '--help')
       assert.equal(shown.status, 0, command.join(' '))
       assert.match(shown.stdout, new RegExp(`^Usage: orchctl ${command.join(' ')}`))

@@ -12,6 +12,7 @@ import { processCommands, taskGetCommand } from './process-command.js'
 import { subscriptionCommands } from './subscription-command.js'
 import { taskCommands } from './task-command.js'
 import { instanceCommands, serviceCommands } from './catalog-command.js'
+import { tenantCommands } from './tenant-command.js'
 import { workflowCommands } from './workflow-command.js'
 
 // `loom`, also installed as `orchctl` (seed 004's name): a client of the REST API, never of the database. It names
@@ -210,6 +211,7 @@ program.addCommand(subscriptionCommands(cli))
 program.addCommand(workflowCommands(cli))
 program.addCommand(serviceCommands(cli))
 program.addCommand(instanceCommands(cli))
+program.addCommand(tenantCommands(cli))
 
 withExitCodes(
   program

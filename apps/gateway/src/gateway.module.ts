@@ -49,6 +49,8 @@ import { TasksService } from './tasks/tasks.service.js'
 import { CustomDeclarations } from './catalog/custom-declarations.js'
 import { CustomWorkflowsController } from './catalog/custom-workflows.controller.js'
 import { CustomWorkflowsService } from './catalog/custom-workflows.service.js'
+import { TenantsController } from './tenants/tenants.controller.js'
+import { TenantsService } from './tenants/tenants.service.js'
 
 @Module({})
 export class GatewayModule {
@@ -57,7 +59,7 @@ export class GatewayModule {
       module: GatewayModule,
       global: true,
       imports: [PersistenceModule.forRoot(config.databaseUrl), IntegrationsModule.forRoot(config), TemporalModule, rateLimit(config)],
-      controllers: [HealthController, SystemController, MetricsController, WorkflowsController, ProcessesController, SubscriptionsController, ProductsController, IpamController, DcimController, CustomersController, SettingsController, SchedulesController, AuthController, AuditController, CodecController, TasksController, ServicesController, InstancesController, CustomWorkflowsController],
+      controllers: [HealthController, SystemController, MetricsController, WorkflowsController, ProcessesController, SubscriptionsController, ProductsController, IpamController, DcimController, CustomersController, SettingsController, SchedulesController, AuthController, AuditController, CodecController, TasksController, ServicesController, InstancesController, CustomWorkflowsController, TenantsController],
       providers: [
         { provide: LOOM_CONFIG, useValue: config },
         { provide: METRICS_REGISTRY, useValue: registry },
@@ -75,6 +77,7 @@ export class GatewayModule {
         ProcessMetrics,
         FleetMetrics,
         TasksService,
+        TenantsService,
         SchedulesService,
         HealthService,
         SystemService,

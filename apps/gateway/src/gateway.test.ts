@@ -78,7 +78,9 @@ describe('gateway with Temporal and the database up', () => {
       ['/api/subscriptions/{id}/processes', 'ProcessSummaryDto'], ['/api/workflows', 'WorkflowDto'],
     ]) {
       const page = api.paths[path].get.responses['200'].content['application/json'].schema
-      assert.deepEqual(page.required, ['items', 'total', 'next_cursor'], path)
+      // A list of tenant-owned rows also says which tenants it covers.
+      const scoped = !['/api/products', '/api/workflows'].includes(path)
+      assert.deepEqual(page.required, ['items', 'total', 'next_cursor', ...(scoped ? ['tenant_scope'] : [])], path)
       assert.equal(page.properties.items.items.$ref, `#/components/schemas/${item}`, path)
     }
     // Any operation may meet a busy or unavailable dependency: each declares its 503 and the Retry-After that comes with it.

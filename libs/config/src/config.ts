@@ -66,8 +66,10 @@ export interface AuthConfig {
   rateLimitPerMinute: number
   /** the shortest interval a schedule may run at, in seconds (LOOM_SCHEDULE_MIN_SECONDS) */
   scheduleMinSeconds: number
-  /** OIDC bearer tokens are accepted when an issuer is set */
-  oidc?: { issuer: string; audience: string; userClaim: string; rolesClaim: string }
+  /** OIDC bearer tokens are accepted when an issuer is set; `tenantsClaim` names a claim whose values are tenant ids */
+  oidc?: { issuer: string; audience: string; userClaim: string; rolesClaim: string; tenantsClaim?: string }
+  /** LOOM_UNASSIGNED_CALLERS: a caller in no tenant acts in `default`, or is refused every tenant-scoped route; unset: default */
+  unassignedCallers?: 'default' | 'refuse'
 }
 
 /**
@@ -254,6 +256,10 @@ const envSchema = z
       .transform((s) => s ?? 'on'),
     LOOM_RATE_LIMIT: z.string().trim().regex(/^\d{1,7}$/, 'expected requests per minute per caller, a whole number (0: no limit)').transform(Number).optional().transform((n) => n ?? 600),
     LOOM_SCHEDULE_MIN_SECONDS: z.string().trim().regex(/^[1-9]\d{0,6}$/, 'expected a whole number of seconds, at least 1').transform(Number).optional().transform((n) => n ?? 60),
+    LOOM_UNASSIGNED_CALLERS: z
+      .enum(['default', 'refuse'], { error: 'expected "default" or "refuse"' })
+      .optional()
+      .transform((s) => s ?? 'default'),
     TEMPORAL_TLS_CA: optionalText,
     TEMPORAL_TLS_CERT: optionalText,
     TEMPORAL_TLS_KEY: optionalText,
@@ -264,6 +270,7 @@ const envSchema = z
     LOOM_OIDC_AUDIENCE: optionalText,
     LOOM_OIDC_USER_CLAIM: name('sub'),
     LOOM_OIDC_ROLES_CLAIM: name('groups'),
+    LOOM_OIDC_TENANTS_CLAIM: optionalText,
   })
   .superRefine((env, ctx) => {
     const usesNetbox = env.LOOM_IPAM === 'netbox' || env.LOOM_DCIM === 'netbox'
@@ -324,8 +331,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       enabled: e.LOOM_AUTH === 'on',
       rateLimitPerMinute: e.LOOM_RATE_LIMIT,
       scheduleMinSeconds: e.LOOM_SCHEDULE_MIN_SECONDS,
+      unassignedCallers: e.LOOM_UNASSIGNED_CALLERS,
       oidc: e.LOOM_OIDC_ISSUER
-        ? { issuer: e.LOOM_OIDC_ISSUER, audience: e.LOOM_OIDC_AUDIENCE!, userClaim: e.LOOM_OIDC_USER_CLAIM, rolesClaim: e.LOOM_OIDC_ROLES_CLAIM }
+        ? {
+            issuer: e.LOOM_OIDC_ISSUER,
+            audience: e.LOOM_OIDC_AUDIENCE!,
+            userClaim: e.LOOM_OIDC_USER_CLAIM,
+            rolesClaim: e.LOOM_OIDC_ROLES_CLAIM,
+            ...(e.LOOM_OIDC_TENANTS_CLAIM ? { tenantsClaim: e.LOOM_OIDC_TENANTS_CLAIM } : {}),
+          }
         : undefined,
     },
     temporalPort: e.LOOM_TEMPORAL_PORT,
@@ -415,6 +429,8 @@ export function configToEnv(config: LoomConfig): Record<string, string> {
     LOOM_OIDC_AUDIENCE: config.auth.oidc?.audience,
     LOOM_OIDC_USER_CLAIM: config.auth.oidc?.userClaim,
     LOOM_OIDC_ROLES_CLAIM: config.auth.oidc?.rolesClaim,
+    LOOM_OIDC_TENANTS_CLAIM: config.auth.oidc?.tenantsClaim,
+    LOOM_UNASSIGNED_CALLERS: config.auth.unassignedCallers,
     LOOM_TEMPORAL_PORT: String(config.temporalPort),
     LOOM_TEMPORAL_UI_PORT: String(config.temporalUiPort),
     LOOM_POSTGRES_PORT: String(config.embeddedPostgresPort),

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger'
 import { ArrayMaxSize, IsArray, IsISO8601, IsOptional, IsString, Matches, MaxLength } from 'class-validator'
 import { PageQueryDto } from './list.dto.js'
+import { TENANT_ID } from './tenant.dto.js'
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,99}$/
 
@@ -25,6 +26,13 @@ export class ApiKeyCreateDto {
   @Matches(NAME, { each: true, message: 'each role must be 1 to 100 letters, digits, ".", "_", "@" or "-"' })
   roles?: string[]
 
+  @ApiPropertyOptional({ type: [String], example: ['red'], description: "narrows the key to these of its owner's tenants; default: all of them (a caller may name only tenants they are in, unless admin)" })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(50)
+  @Matches(TENANT_ID, { each: true, message: 'each tenant must be a tenant id (a slug)' })
+  tenants?: string[]
+
   @ApiPropertyOptional({ example: '2027-06-30T00:00:00Z', description: 'when the key stops working; default: never' })
   @IsOptional()
   @IsISO8601({ strict: true }, { message: 'expires_at must be an ISO 8601 date-time, e.g. 2027-06-30T00:00:00Z' })
@@ -36,6 +44,7 @@ export class ApiKeyDto {
   @ApiProperty({ example: 'nightly validation job' }) name: string
   @ApiProperty({ example: 'key:ci-bot', description: 'who acts with it' }) owner: string
   @ApiProperty({ type: [String], example: ['operator'] }) roles: string[]
+  @ApiProperty({ type: [String], example: ['red'], description: "the tenants the key is narrowed to; empty: all of its owner's" }) tenants: string[]
   @ApiProperty({ example: 'loom_Xk3v9a', description: 'the first characters of the key, to tell keys apart' }) prefix: string
   @ApiProperty({ example: 'key:admin' }) created_by: string
   @ApiProperty({ type: String, format: 'date-time' }) created_at: string
@@ -53,6 +62,8 @@ export class WhoAmIDto {
   @ApiProperty({ type: [String], example: ['operator'] }) roles: string[]
   @ApiProperty({ type: [String], example: ['read', 'processes.start'] }) permissions: string[]
   @ApiProperty({ enum: ['api_key', 'oidc', 'auth_off'] }) via: string
+  @ApiProperty({ type: [String], example: ['red'], description: 'the tenants you see and act in' }) tenants: string[]
+  @ApiProperty({ description: 'you see and act in every tenant (permission tenants.all)' }) all_tenants: boolean
 }
 
 export class AuditQueryDto extends PageQueryDto {

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger'
 import { Type } from 'class-transformer'
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsDefined, IsIn, IsObject, IsOptional, IsString, IsUUID, Matches, MaxLength, ValidateIf, ValidateNested } from 'class-validator'
-import { PageQueryDto } from './list.dto.js'
+import { ScopedPageQueryDto } from './tenant.dto.js'
 
 /** what a service's workflow runs on: Loom's engine (a code workflow) or a custom workflow registered as data */
 export const WFE_TYPES = ['loom', 'custom', 'st2'] as const
@@ -146,7 +146,7 @@ export class ServiceDto {
   @ApiProperty({ type: String, format: 'date-time' }) updated_at: string
 }
 
-export class ServiceListQueryDto extends PageQueryDto {
+export class ServiceListQueryDto extends ScopedPageQueryDto {
   @ApiPropertyOptional({ example: 'provisioning' })
   @IsOptional()
   @IsString()
@@ -210,7 +210,7 @@ export class InstanceDto {
   @ApiProperty({ type: String, format: 'date-time' }) updated_at: string
 }
 
-export class InstanceListQueryDto extends PageQueryDto {
+export class InstanceListQueryDto extends ScopedPageQueryDto {
   @ApiPropertyOptional({ format: 'uuid' })
   @IsOptional()
   @IsUUID('all', { message: 'service_id must be a service id' })

@@ -3,6 +3,7 @@ import { ApiProperty } from '@nestjs/swagger'
 /** A custom workflow: its name and where its versions stand. */
 export class CustomWorkflowDto {
   @ApiProperty({ example: 'lab_address' }) name: string
+  @ApiProperty({ example: 'default', description: 'the tenant it belongs to: its name is unique there' }) tenant_id: string
   @ApiProperty({ example: 'Give a lab host an address, after the NOC has said which' }) description: string
   @ApiProperty({ example: 2, description: 'what POST /api/catalog/workflows/{name}/start runs' }) latest_version: number
   @ApiProperty({ example: 'key:admin' }) created_by: string

@@ -27,4 +27,6 @@ export interface Page<T> {
   items: T[]
   total: number
   next_cursor: string | null
+  /** a list of tenant-owned rows: the tenants it covers */
+  tenant_scope?: 'all' | string[]
 }

@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger'
 import { IsIn, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator'
 import { PROCESS_STATUSES, type ProcessStatus, STEP_STATUSES, WORKFLOW_TARGETS } from '#domain/index.js'
 import { FleetProgressDto } from './fleet.dto.js'
-import { PageQueryDto } from './list.dto.js'
+import { ScopedPageQueryDto } from './tenant.dto.js'
 import { STEP_KINDS } from '#workflows/engine/declaration.js'
 
 export class ProcessStartedDto {
@@ -60,6 +60,7 @@ export class ProcessSummaryDto {
   @ApiProperty({ enum: WORKFLOW_TARGETS }) target: string
   @ApiProperty({ enum: PROCESS_STATUSES }) status: ProcessStatus
   @ApiProperty({ example: 'alice' }) created_by: string
+  @ApiProperty({ example: 'default', description: 'the tenant it belongs to' }) tenant_id: string
   @ApiProperty({ nullable: true, type: String, example: 'noc' }) assignee: string | null
   @ApiProperty({ nullable: true, type: String, description: 'the process that started this one as a sub-workflow step' }) parent_id: string | null
   @ApiProperty({ type: [String] }) subscription_ids: string[]
@@ -89,7 +90,7 @@ export class ProcessDto extends ProcessSummaryDto {
   fleet: FleetProgressDto | null
 }
 
-export class ProcessListQueryDto extends PageQueryDto {
+export class ProcessListQueryDto extends ScopedPageQueryDto {
   @ApiPropertyOptional({ enum: PROCESS_STATUSES })
   @IsOptional()
   @IsIn(PROCESS_STATUSES)

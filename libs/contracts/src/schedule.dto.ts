@@ -39,6 +39,7 @@ export class ScheduleDto {
   @ApiProperty({ nullable: true, type: String, example: '0 3 * * *' }) cron: string | null
   @ApiProperty({ nullable: true, type: String }) description: string | null
   @ApiProperty({ example: 'alice' }) created_by: string
+  @ApiProperty({ example: 'default', description: 'the tenant its runs start processes in' }) tenant_id: string
   @ApiProperty({ type: [String], description: 'the next run times (ISO)' }) next_runs: string[]
   @ApiProperty({ type: [String], description: 'when it fired lately (ISO), newest last' }) recent_runs: string[]
 }

@@ -3,7 +3,7 @@ import { Transform, Type } from 'class-transformer'
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min, MinLength } from 'class-validator'
 import { LIFECYCLES, type Lifecycle } from '#domain/index.js'
 import { SubscriptionCustomerDto } from './customer.dto.js'
-import { PageQueryDto } from './list.dto.js'
+import { ScopedPageQueryDto } from './tenant.dto.js'
 
 const EXAMPLE_ID = '01936b2e-5c4a-7d21-9f3e-2b8c4d6e8a10'
 
@@ -11,6 +11,7 @@ export class SubscriptionSummaryDto {
   @ApiProperty({ format: 'uuid', example: EXAMPLE_ID }) id: string
   @ApiProperty({ example: 'node' }) product: string
   @ApiProperty({ example: 'acme' }) customer_id: string
+  @ApiProperty({ example: 'default', description: 'the tenant it belongs to' }) tenant_id: string
   @ApiProperty({ example: 'Node ams-pe1 (router, ams)' }) description: string
   @ApiProperty({ nullable: true, type: String }) note: string | null
   @ApiProperty({ enum: LIFECYCLES, example: 'active' }) lifecycle: Lifecycle
@@ -25,17 +26,17 @@ export class SubscriptionSummaryDto {
 
 export class SubscriptionProcessDto {
   @ApiProperty({ format: 'uuid', example: '01936b2e-5b10-7a3c-8e44-6f0d2a9c1b77' }) id: string
-  @ApiProperty({ example: 'create_node' }) workflow: string
-  @ApiProperty({ example: 'completed' }) status: string
-  @ApiProperty({ type: String, format: 'date-time' }) created_at: string
+  @ApiProperty({ type: String, nullable: true, example: 'create_node', description: "null for another tenant's process: only its id shows" }) workflow: string | null
+  @ApiProperty({ type: String, nullable: true, example: 'completed' }) status: string | null
+  @ApiProperty({ type: String, nullable: true, format: 'date-time' }) created_at: string | null
 }
 
 export class SubscriptionRelationDto {
   @ApiProperty({ example: 'circuit.side_a.port', description: 'where the reference sits in the using subscription' }) path: string
   @ApiProperty({ format: 'uuid', example: '01936b2e-5d02-7b90-a1c5-3e7f9b2d4c61' }) subscription_id: string
-  @ApiProperty({ example: 'port_10g' }) product: string
-  @ApiProperty({ example: 'eth1 on ams-pe1' }) description: string
-  @ApiProperty({ enum: LIFECYCLES, example: 'active' }) lifecycle: Lifecycle
+  @ApiProperty({ type: String, nullable: true, example: 'port_10g', description: "null for another tenant's subscription: only its id shows" }) product: string | null
+  @ApiProperty({ type: String, nullable: true, example: 'eth1 on ams-pe1' }) description: string | null
+  @ApiProperty({ enum: LIFECYCLES, nullable: true, example: 'active' }) lifecycle: Lifecycle | null
 }
 
 export class SubscriptionDto extends SubscriptionSummaryDto {
@@ -75,7 +76,7 @@ export class SubscriptionPatchDto {
   note?: string | null
 }
 
-export class SubscriptionListQueryDto extends PageQueryDto {
+export class SubscriptionListQueryDto extends ScopedPageQueryDto {
   @ApiPropertyOptional({ example: 'ams-pe1', description: 'text in the description, customer, product or any block value' })
   @IsOptional()
   @IsString()

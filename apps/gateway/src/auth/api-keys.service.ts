@@ -37,8 +37,16 @@ export class ApiKeysService {
     const expiresAt = body.expires_at ? new Date(body.expires_at) : latest
     if (expiresAt && expiresAt <= new Date()) throw new FieldErrorsException(422, [{ path: 'expires_at', message: 'must be in the future' }], 'key')
     if (expiresAt && latest && expiresAt > latest) throw new FieldErrorsException(422, [{ path: 'expires_at', message: `a key you make for yourself lasts at most ${SELF_MADE_KEY_DAYS} days` }], 'key')
-    const made = await createApiKey(this.prisma, { owner, name: body.name, roles: [...new Set(roles)], createdBy: caller.user, expiresAt })
+    const tenants = [...new Set(body.tenants ?? [])]
+    const foreign = caller.allTenants ? await this.unknownTenants(tenants) : tenants.filter((t) => !caller.tenants.includes(t))
+    if (foreign.length) throw new FieldErrorsException(422, foreign.map((t) => ({ path: 'tenants', message: caller.allTenants ? `no tenant ${t}` : `${caller.user} is not a member of tenant ${t}` })), 'key')
+    const made = await createApiKey(this.prisma, { owner, name: body.name, roles: [...new Set(roles)], createdBy: caller.user, expiresAt, tenantIds: tenants })
     return { ...toDto(await this.prisma.apiKey.findUniqueOrThrow({ where: { id: made.id } })), key: made.key }
+  }
+
+  private async unknownTenants(ids: string[]): Promise<string[]> {
+    const known = new Set((await this.prisma.tenant.findMany({ where: { id: { in: ids } }, select: { id: true } })).map((t) => t.id))
+    return ids.filter((t) => !known.has(t))
   }
 
   /** The caller's own keys; every key for an administrator. */
@@ -73,6 +81,7 @@ function toDto(k: ApiKeyRow): ApiKeyDto {
     name: k.name,
     owner: keyOwnerId(k.owner),
     roles: k.roles,
+    tenants: k.tenantIds ?? [],
     prefix: k.prefix,
     created_by: k.createdBy,
     created_at: k.createdAt.toISOString(),

@@ -16,7 +16,7 @@ export class AuthController {
   @ApiOperation({ summary: 'Who the credentials say you are, and what you may do' })
   @ApiOkResponse({ type: WhoAmIDto })
   me(@Caller() caller: VerifiedCaller): WhoAmIDto {
-    return { user: caller.user, roles: [...caller.roles], permissions: [...caller.permissions].sort(), via: caller.via }
+    return { user: caller.user, roles: [...caller.roles], permissions: [...caller.permissions].sort(), via: caller.via, tenants: [...caller.tenants], all_tenants: caller.allTenants }
   }
 
   @Post('keys')
@@ -26,7 +26,7 @@ export class AuthController {
     description: 'For yourself, with roles you hold; an administrator (keys.manage) for anyone. The answer holds the key itself, which is stored only as a hash: keep it.',
   })
   @ApiCreatedResponse({ type: ApiKeyCreatedDto })
-  @ApiUnprocessableEntityResponse({ type: ProblemDto, description: 'roles the caller may not give, a past expiry' })
+  @ApiUnprocessableEntityResponse({ type: ProblemDto, description: 'roles the caller may not give, tenants they are not in, a past expiry' })
   create(@Body() body: ApiKeyCreateDto, @Caller() caller: VerifiedCaller): Promise<ApiKeyCreatedDto> {
     return this.keys.create(body, caller)
   }

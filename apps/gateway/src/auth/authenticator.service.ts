@@ -1,11 +1,13 @@
 import { Inject, Injectable, ServiceUnavailableException, UnauthorizedException } from '@nestjs/common'
 import { createRemoteJWKSet, errors as joseErrors, type JWTPayload, jwtVerify } from 'jose'
 import type { LoomConfig } from '#config/index.js'
+import { TENANT_ID } from '#contracts/index.js'
 import { hashApiKey, keyOwnerId, looksLikeApiKey, PrismaService, SERVICE_ROLE } from '#persistence/index.js'
 import { KnownApiKeys } from './known-api-keys.js'
 import { LOOM_CONFIG } from '../tokens.js'
 import type { VerifiedCaller } from './caller.js'
-import { permissionsOf } from './permissions.js'
+import { type Permission, permissionsOf } from './permissions.js'
+import { tenantsOf } from './tenant-scope.js'
 
 /** Tokens issued a little in the future or just expired by another clock are still taken. */
 const CLOCK_TOLERANCE_S = 5
@@ -49,7 +51,8 @@ export class Authenticator {
       key.lastUsedAt = new Date()
       await this.prisma.apiKey.update({ where: { id: key.id }, data: { lastUsedAt: key.lastUsedAt } }).catch(() => undefined)
     }
-    return { user: keyOwnerId(key.owner), roles: key.roles, permissions: permissionsOf(key.roles), via: 'api_key' }
+    const permissions = permissionsOf(key.roles)
+    return { user: keyOwnerId(key.owner), roles: key.roles, permissions, via: 'api_key', ...this.tenancy(permissions, key.memberOf, key.tenantIds) }
   }
 
   private async oidcToken(token: string): Promise<VerifiedCaller> {
@@ -69,7 +72,28 @@ export class Authenticator {
     const roles = (Array.isArray(claimed) ? claimed : [claimed]).filter((r): r is string => typeof r === 'string' && r.length > 0 && r.length <= MAX_IDENTITY && r !== SERVICE_ROLE)
     if (roles.length > MAX_ROLES) throw new UnauthorizedException(`The token carries more than ${MAX_ROLES} roles in ${oidc.rolesClaim}.`)
     // Canonical: the same subject at another issuer is another person, and case is significant (OIDC Core 5.7).
-    return { user: `${oidc.issuer}#${subject}`, roles, permissions: permissionsOf(roles), via: 'oidc' }
+    const user = `${oidc.issuer}#${subject}`
+    const permissions = permissionsOf(roles)
+    return { user, roles, permissions, via: 'oidc', ...this.tenancy(permissions, await this.memberships(user, payload), null) }
+  }
+
+  /** A person's tenants: their memberships by canonical id, and the tenants claim when LOOM_OIDC_TENANTS_CLAIM names one. */
+  private async memberships(user: string, payload: JWTPayload): Promise<string[]> {
+    const claim = this.config.auth.oidc?.tenantsClaim
+    const claimed = claim ? payload[claim] : undefined
+    const fromClaim = (Array.isArray(claimed) ? claimed : claimed === undefined ? [] : [claimed]).filter((t): t is string => typeof t === 'string' && TENANT_ID.test(t))
+    const [members, named] = await Promise.all([
+      this.prisma.tenantMember.findMany({ where: { kind: 'user', member: user }, select: { tenantId: true } }),
+      // A claimed tenant Loom does not know is no tenant to act in: nothing could be written there.
+      fromClaim.length ? this.prisma.tenant.findMany({ where: { id: { in: fromClaim } }, select: { id: true } }) : [],
+    ])
+    return [...new Set([...members.map((m) => m.tenantId), ...named.map((t) => t.id)])].sort()
+  }
+
+  private tenancy(permissions: ReadonlySet<Permission>, memberOf: readonly string[], narrowedTo: readonly string[] | null) {
+    // The service identity acts in the tenant its schedule or task names (X-Loom-Tenant), so it may act in any.
+    const allTenants = permissions.has('tenants.all') || permissions.has('tenant.assume')
+    return { tenants: tenantsOf(memberOf, narrowedTo, this.config.auth.unassignedCallers), allTenants }
   }
 
   /**

@@ -5,7 +5,7 @@ import { test } from 'node:test'
 import type { PrismaService } from '#persistence/index.js'
 import { type KnownApiKey, KnownApiKeys } from './known-api-keys.js'
 
-const ROW: KnownApiKey = { id: 'k1', prefix: 'loom_abcdef', owner: 'alice', roles: ['viewer'], expiresAt: null, lastUsedAt: null, revokedAt: null }
+const ROW: KnownApiKey = { id: 'k1', prefix: 'loom_abcdef', owner: 'alice', roles: ['viewer'], expiresAt: null, lastUsedAt: null, revokedAt: null, memberOf: [], tenantIds: null }
 
 /** KnownApiKeys on a pool that answers with `answer()` and counts the reads. */
 function keysOn(answer: () => Promise<KnownApiKey | undefined>) {

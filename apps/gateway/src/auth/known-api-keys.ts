@@ -10,10 +10,18 @@ export interface KnownApiKey {
   expiresAt: Date | null
   lastUsedAt: Date | null
   revokedAt: Date | null
+  /** the tenants its owner (`user` memberships) or the key itself (`api_key` memberships) is a member of */
+  memberOf: string[]
+  /** the tenants the key is narrowed to; empty: all of memberOf */
+  tenantIds: string[] | null
 }
 
-const BY_HASH = `SELECT id, prefix, owner, roles, expires_at AS "expiresAt", last_used_at AS "lastUsedAt", revoked_at AS "revokedAt"
-  FROM api_keys WHERE hash = $1`
+// The memberships ride along in the key's one statement: the hot path stays one round trip.
+const BY_HASH = `SELECT k.id, k.prefix, k.owner, k.roles, k.expires_at AS "expiresAt", k.last_used_at AS "lastUsedAt", k.revoked_at AS "revokedAt",
+    k.tenant_ids AS "tenantIds",
+    array(SELECT DISTINCT m.tenant_id FROM tenant_members m
+      WHERE (m.kind = 'user' AND m.member = 'key:' || k.owner) OR (m.kind = 'api_key' AND m.member = k.id::text) ORDER BY 1) AS "memberOf"
+  FROM api_keys k WHERE k.hash = $1`
 
 /**
  * API keys by the hash of the key. Every request with a key needs its row: read through Prisma, the lookup cost the

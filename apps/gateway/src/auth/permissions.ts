@@ -21,6 +21,9 @@ export const PERMISSIONS = {
   'keys.manage': "create, list and revoke everyone's API keys",
   'audit.read': 'read the audit log',
   'act.for': 'act for the creator of a schedule or a task (the service identity)',
+  'tenants.all': 'see and act in every tenant',
+  'tenants.manage': 'create and delete tenants, and add and remove their members',
+  'tenant.assume': 'act in the tenant a schedule or task names (the service identity)',
 } as const
 
 export type Permission = keyof typeof PERMISSIONS
@@ -32,8 +35,8 @@ const OPERATOR: Permission[] = [...VIEWER, 'payloads.read', 'processes.start', '
 export const ROLE_PERMISSIONS: Record<string, readonly Permission[]> = {
   viewer: VIEWER,
   operator: OPERATOR,
-  admin: (Object.keys(PERMISSIONS) as Permission[]).filter((p) => p !== 'act.for'),
-  [SERVICE_ROLE]: ['read', 'processes.start', 'tasks.start', 'processes.operate', 'act.for'],
+  admin: (Object.keys(PERMISSIONS) as Permission[]).filter((p) => p !== 'act.for' && p !== 'tenant.assume'),
+  [SERVICE_ROLE]: ['read', 'processes.start', 'tasks.start', 'processes.operate', 'act.for', 'tenant.assume'],
 }
 const TEAM: Permission[] = ['read', 'approvals.answer']
 

@@ -1,9 +1,10 @@
 import { Body, Controller, Get, Headers, Param, Post, Query, Res } from '@nestjs/common'
 import { ApiBody, ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiServiceUnavailableResponse, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger'
 import type { Response } from 'express'
-import { CustomWorkflowDetailDto, CustomWorkflowDto, CustomWorkflowVersionDto, type Page, PageQueryDto, ProblemDto, ProcessStartedDto } from '#contracts/index.js'
+import { CustomWorkflowDetailDto, CustomWorkflowDto, CustomWorkflowVersionDto, type Page, ProblemDto, ProcessStartedDto, ScopedPageQueryDto } from '#contracts/index.js'
 import { Caller, RequirePermission } from '../auth/auth.decorators.js'
 import type { VerifiedCaller } from '../auth/caller.js'
+import { ActingTenant, Scope, TenantScoped, type TenantScope } from '../auth/tenant-scope.js'
 import { ApiPageResponse } from '../http/api-page.decorator.js'
 import { ApiIdempotencyKey } from '../http/idempotency-key.js'
 import { ApiSort } from '../http/pagination.js'
@@ -33,10 +34,11 @@ export class CustomWorkflowsController {
   @Get()
   @RequirePermission('read')
   @ApiOperation({ summary: 'Custom workflows, by name (or ?sort=created_at, updated_at)' })
-  @ApiPageResponse(CustomWorkflowDto, 'One page of custom workflows')
+  @TenantScoped()
+  @ApiPageResponse(CustomWorkflowDto, 'One page of custom workflows', { scoped: true })
   @ApiSort(CUSTOM_WORKFLOW_SORTS, 'name')
-  list(@Query() query: PageQueryDto): Promise<Page<CustomWorkflowDto>> {
-    return this.customs.list(query)
+  list(@Query() query: ScopedPageQueryDto, @Scope() scope: TenantScope): Promise<Page<CustomWorkflowDto> & { tenant_scope: 'all' | string[] }> {
+    return this.customs.list(query, scope)
   }
 
   @Post()
@@ -50,8 +52,9 @@ export class CustomWorkflowsController {
   @ApiCreatedResponse({ type: CustomWorkflowVersionDto, description: 'a new version; Location: /api/catalog/workflows/{name}/versions/{version}' })
   @ApiOkResponse({ type: CustomWorkflowVersionDto, description: 'the latest version has this content already: it is answered, nothing is stored' })
   @ApiUnprocessableEntityResponse({ type: ProblemDto, description: 'the definition cannot run, each reason with its path' })
-  async register(@Body() body: unknown, @Caller() caller: VerifiedCaller, @Res({ passthrough: true }) res: Response): Promise<CustomWorkflowVersionDto> {
-    const { version, created } = await this.customs.register(body, caller)
+  @TenantScoped()
+  async register(@Body() body: unknown, @Caller() caller: VerifiedCaller, @ActingTenant() tenant: string, @Res({ passthrough: true }) res: Response): Promise<CustomWorkflowVersionDto> {
+    const { version, created } = await this.customs.register(body, caller, tenant)
     res.status(created ? 201 : 200).location(`/api/catalog/workflows/${version.name}/versions/${version.version}`)
     return version
   }
@@ -62,8 +65,9 @@ export class CustomWorkflowsController {
   @ApiOkResponse({ type: CustomWorkflowDetailDto })
   @ApiNotFoundResponse({ type: ProblemDto })
   @ApiName()
-  get(@Param('name') name: string): Promise<CustomWorkflowDetailDto> {
-    return this.customs.get(name)
+  @TenantScoped()
+  get(@Param('name') name: string, @ActingTenant() tenant: string): Promise<CustomWorkflowDetailDto> {
+    return this.customs.get(name, tenant)
   }
 
   @Get(':name/versions/:version')
@@ -73,9 +77,10 @@ export class CustomWorkflowsController {
   @ApiNotFoundResponse({ type: ProblemDto })
   @ApiName()
   @ApiParam({ name: 'version', schema: { type: 'integer', minimum: 1, maximum: 999_999_999 }, example: 1 })
-  version(@Param('name') name: string, @Param('version') version: string): Promise<CustomWorkflowVersionDto> {
+  @TenantScoped()
+  version(@Param('name') name: string, @Param('version') version: string, @ActingTenant() tenant: string): Promise<CustomWorkflowVersionDto> {
     if (!/^[1-9]\d{0,8}$/.test(version)) throw new FieldErrorsException(400, [{ path: 'version', message: 'must be a version number (1, 2, …)' }], 'path')
-    return this.customs.version(name, Number(version))
+    return this.customs.version(name, Number(version), tenant)
   }
 
   @Post(':name/start')
@@ -92,14 +97,16 @@ export class CustomWorkflowsController {
   @ApiUnprocessableEntityResponse({ type: ProblemDto, description: 'the input fails the definition\'s input schema, field by field' })
   @ApiServiceUnavailableResponse({ type: ProblemDto, description: 'Temporal or the engine is not available', headers: RETRY_AFTER_HEADER })
   @ApiName()
+  @TenantScoped()
   async start(
     @Param('name') name: string,
     @Body() input: unknown,
     @Res({ passthrough: true }) res: Response,
     @Caller() caller: VerifiedCaller,
+    @ActingTenant() tenant: string,
     @Headers('idempotency-key') idempotencyKey?: string,
   ): Promise<ProcessStartedDto> {
-    const { replayed, ...started } = await this.customs.start(name, input, caller, idempotencyKey)
+    const { replayed, ...started } = await this.customs.start(name, input, caller, idempotencyKey, tenant)
     res.status(201).location(`/api/processes/${started.id}`)
     if (replayed) res.setHeader('Idempotent-Replayed', 'true')
     return started

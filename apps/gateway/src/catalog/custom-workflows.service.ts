@@ -10,16 +10,15 @@ import type { CustomDefinition } from '#workflows/custom/definition.js'
 import * as NAMES from '#workflows/names.js'
 import { WORKFLOW_DECLARATIONS } from '#workflows/registry.js'
 import type { VerifiedCaller } from '../auth/caller.js'
-import { decodeCursor, DEFAULT_LIMIT, pageOf, parseSort } from '../http/pagination.js'
+import { afterPosition, decodeCursor, DEFAULT_LIMIT, pageOf, parseSort } from '../http/pagination.js'
 import { FieldErrorsException } from '../http/problem.js'
 import { ProcessesService } from '../processes/processes.service.js'
+import { scopeLabel, tenantWhere, type TenantScope } from '../auth/tenant-scope.js'
 import type { CustomStartable } from '../workflows/workflow-catalog.service.js'
 import { CustomDeclarations } from './custom-declarations.js'
 
 /** Far below Temporal's payload limit: the definition travels in every custom process's start. */
 const MAX_DEFINITION_BYTES = 64 * 1024
-/** Until tenants land, everything is the default tenant's; every read and write takes it here, in one place. */
-export const DEFAULT_TENANT = 'default'
 export const CUSTOM_WORKFLOW_SORTS = { name: { field: 'name' }, created_at: { field: 'createdAt', dates: true }, updated_at: { field: 'updatedAt', dates: true } }
 
 /** Names the worker serves as code: a custom workflow may not take one (nor the interpreter's own). */
@@ -44,7 +43,7 @@ export class CustomWorkflowsService {
   ) {}
 
   /** New content makes the next version; the content of the latest version again answers it, unchanged. */
-  async register(body: unknown, caller: VerifiedCaller, tenant = DEFAULT_TENANT): Promise<Registered> {
+  async register(body: unknown, caller: VerifiedCaller, tenant: string): Promise<Registered> {
     if (Buffer.byteLength(JSON.stringify(body ?? null)) > MAX_DEFINITION_BYTES) {
       throw new FieldErrorsException(422, [{ path: '', message: `a definition is at most ${MAX_DEFINITION_BYTES / 1024} KiB` }], 'definition')
     }
@@ -80,28 +79,26 @@ export class CustomWorkflowsService {
     return { version: versionDto(definition.name, row), created: true }
   }
 
-  async list(query: PageQueryDto, tenant = DEFAULT_TENANT): Promise<Page<CustomWorkflowDto>> {
+  async list(query: PageQueryDto, scope: TenantScope): Promise<Page<CustomWorkflowDto> & { tenant_scope: 'all' | string[] }> {
     const limit = query.limit ?? DEFAULT_LIMIT
     const sort = parseSort(query.sort ?? 'name', CUSTOM_WORKFLOW_SORTS)
-    const after = decodeCursor(query.cursor, sort)
-    const op = sort.direction === 'asc' ? 'gt' : 'lt'
-    const live: Prisma.CustomWorkflowWhereInput = { tenantId: tenant, deletedAt: null }
-    const where: Prisma.CustomWorkflowWhereInput = after ? { ...live, OR: [{ [sort.field]: { [op]: after.value } }, { [sort.field]: after.value, id: { [op]: after.id } }] } : live
+    const live: Prisma.CustomWorkflowWhereInput = { ...tenantWhere(scope), deletedAt: null }
+    const where: Prisma.CustomWorkflowWhereInput = { AND: [live, ...afterPosition(sort, decodeCursor(query.cursor, sort))] }
     const [rows, total] = await Promise.all([
       this.prisma.customWorkflow.findMany({ where, orderBy: [{ [sort.field]: sort.direction }, { id: sort.direction }], take: limit + 1 }),
       this.prisma.customWorkflow.count({ where: live }),
     ])
     const page = pageOf(rows, limit, total, sort)
-    return { ...page, items: page.items.map(workflowDto) }
+    return { ...page, items: page.items.map(workflowDto), tenant_scope: scopeLabel(scope) }
   }
 
-  async get(name: string, tenant = DEFAULT_TENANT): Promise<CustomWorkflowDetailDto> {
+  async get(name: string, tenant: string): Promise<CustomWorkflowDetailDto> {
     const row = await this.find(name, tenant)
     const versions = await this.prisma.customWorkflowVersion.findMany({ where: { workflowId: row.id }, orderBy: { version: 'asc' } })
     return { ...workflowDto(row), versions: versions.map((v) => ({ version: v.version, definition_hash: v.definitionHash, created_by: v.createdBy, created_at: v.createdAt.toISOString() })) }
   }
 
-  async version(name: string, version: number, tenant = DEFAULT_TENANT): Promise<CustomWorkflowVersionDto> {
+  async version(name: string, version: number, tenant: string): Promise<CustomWorkflowVersionDto> {
     return versionDto(name, await this.findVersion(name, version, tenant))
   }
 
@@ -109,7 +106,7 @@ export class CustomWorkflowsService {
    * What ProcessesService.start needs to start a custom workflow, from `name` (its latest version) or `name@N` (a
    * service's `definition_source` with `wfe_type: "custom"`): 404 for a name or version the tenant does not have.
    */
-  async startable(source: string, tenant = DEFAULT_TENANT): Promise<CustomStartable> {
+  async startable(source: string, tenant: string): Promise<CustomStartable> {
     const at = source.lastIndexOf('@')
     const pinned = at >= 0 && /^[1-9]\d{0,8}$/.test(source.slice(at + 1)) ? Number(source.slice(at + 1)) : undefined
     const workflow = await this.find(pinned === undefined ? source : source.slice(0, at), tenant)
@@ -127,8 +124,8 @@ export class CustomWorkflowsService {
   }
 
   /** Starts the latest version, as POST /api/processes/{workflow} starts a code workflow (same checks, same answer). */
-  async start(name: string, answers: unknown, caller: VerifiedCaller, idempotencyKey?: string, tenant = DEFAULT_TENANT): Promise<ProcessStartedDto & { replayed: boolean }> {
-    return this.processes.start(name, answers, caller, idempotencyKey, { custom: await this.startable(name, tenant) })
+  async start(name: string, answers: unknown, caller: VerifiedCaller, idempotencyKey: string | undefined, tenant: string): Promise<ProcessStartedDto & { replayed: boolean }> {
+    return this.processes.start(name, answers, caller, idempotencyKey, { tenant, custom: await this.startable(name, tenant) })
   }
 
   private async find(name: string, tenant: string): Promise<WorkflowRow> {
@@ -162,7 +159,7 @@ function canonical(value: unknown): string {
 }
 
 function workflowDto(row: WorkflowRow): CustomWorkflowDto {
-  return { name: row.name, description: row.description, latest_version: row.latestVersion, created_by: row.createdBy, created_at: row.createdAt.toISOString(), updated_at: row.updatedAt.toISOString() }
+  return { name: row.name, tenant_id: row.tenantId, description: row.description, latest_version: row.latestVersion, created_by: row.createdBy, created_at: row.createdAt.toISOString(), updated_at: row.updatedAt.toISOString() }
 }
 
 function versionDto(name: string, row: VersionRow): CustomWorkflowVersionDto {

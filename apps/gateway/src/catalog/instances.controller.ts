@@ -22,6 +22,7 @@ import { RETRY_AFTER_HEADER } from '../http/problem.js'
 import { ApiUuidParam, UuidParamPipe } from '../http/uuid-param.pipe.js'
 import { Caller, RequirePermission } from '../auth/auth.decorators.js'
 import type { VerifiedCaller } from '../auth/caller.js'
+import { Scope, TenantScoped, type TenantScope } from '../auth/tenant-scope.js'
 import { INSTANCE_SORTS, InstancesService } from './instances.service.js'
 
 /** Instances of the catalogue's services: running one starts its workflow, deleting one aborts what runs. */
@@ -33,11 +34,12 @@ export class InstancesController {
   @Get()
   @RequirePermission('read')
   @ApiOperation({ summary: 'Instances, newest first; ?service_id= and ?status= filter' })
-  @ApiPageResponse(InstanceDto, 'One page of instances')
+  @TenantScoped()
+  @ApiPageResponse(InstanceDto, 'One page of instances', { scoped: true })
   @ApiBadRequestResponse({ type: ProblemDto })
   @ApiSort(INSTANCE_SORTS, '-created_at')
-  list(@Query() query: InstanceListQueryDto): Promise<Page<InstanceDto>> {
-    return this.instances.list(query)
+  list(@Query() query: InstanceListQueryDto, @Scope() scope: TenantScope): Promise<Page<InstanceDto> & { tenant_scope: 'all' | string[] }> {
+    return this.instances.list(query, scope)
   }
 
   @Post()
@@ -52,8 +54,9 @@ export class InstancesController {
   @ApiConflictResponse({ type: ProblemDto, description: 'a resource the workflow needs is held by another process, or a subscription it changes is locked; names who' })
   @ApiUnprocessableEntityResponse({ type: ProblemDto, description: "no such service, an action it does not run, or parameters that fail its input or the workflow's start form (each at parameters.…)" })
   @ApiServiceUnavailableResponse({ type: ProblemDto, description: 'Temporal or the engine is not available', headers: RETRY_AFTER_HEADER })
-  async run(@Body() body: InstanceRunDto, @Caller() caller: VerifiedCaller, @Res({ passthrough: true }) res: Response, @Headers('idempotency-key') idempotencyKey?: string): Promise<InstanceDto> {
-    const { instance, replayed } = await this.instances.run(body, caller, idempotencyKey)
+  @TenantScoped()
+  async run(@Body() body: InstanceRunDto, @Caller() caller: VerifiedCaller, @Scope() scope: TenantScope, @Res({ passthrough: true }) res: Response, @Headers('idempotency-key') idempotencyKey?: string): Promise<InstanceDto> {
+    const { instance, replayed } = await this.instances.run(body, caller, scope, idempotencyKey)
     res.status(201).location(`/api/catalog/instances/${instance.id}`)
     if (replayed) res.setHeader('Idempotent-Replayed', 'true')
     return instance
@@ -65,8 +68,9 @@ export class InstancesController {
   @ApiOkResponse({ type: InstanceDto })
   @ApiNotFoundResponse({ type: ProblemDto })
   @ApiUuidParam()
-  get(@Param('id', UuidParamPipe) id: string): Promise<InstanceDto> {
-    return this.instances.get(id)
+  @TenantScoped()
+  get(@Param('id', UuidParamPipe) id: string, @Scope() scope: TenantScope): Promise<InstanceDto> {
+    return this.instances.get(id, scope)
   }
 
   @Delete(':id')
@@ -81,8 +85,9 @@ export class InstancesController {
   @ApiConflictResponse({ type: ProblemDto, description: 'its process is past a point of no return and cannot be aborted, named' })
   @ApiServiceUnavailableResponse({ type: ProblemDto, description: 'Temporal is not available to abort it', headers: RETRY_AFTER_HEADER })
   @ApiUuidParam()
-  async remove(@Param('id', UuidParamPipe) id: string, @Caller() caller: VerifiedCaller, @Res({ passthrough: true }) res: Response): Promise<InstanceDto | undefined> {
-    const done = await this.instances.remove(id, caller)
+  @TenantScoped()
+  async remove(@Param('id', UuidParamPipe) id: string, @Caller() caller: VerifiedCaller, @Scope() scope: TenantScope, @Res({ passthrough: true }) res: Response): Promise<InstanceDto | undefined> {
+    const done = await this.instances.remove(id, caller, scope)
     if (done.deleted) {
       res.status(204)
       return undefined

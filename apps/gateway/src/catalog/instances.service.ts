@@ -5,6 +5,7 @@ import { fieldErrors } from '#workflows/engine/zod-errors.js'
 import { afterPosition, decodeCursor, DEFAULT_LIMIT, pageOf, parseSort } from '../http/pagination.js'
 import { FieldErrorsException } from '../http/problem.js'
 import type { VerifiedCaller } from '../auth/caller.js'
+import { scopeLabel, tenantWhere, type TenantScope } from '../auth/tenant-scope.js'
 import { nested, ProcessesService } from '../processes/processes.service.js'
 import { compileInput } from './service-input.js'
 import { CustomWorkflowsService } from './custom-workflows.service.js'
@@ -41,8 +42,8 @@ export class InstancesService {
    * `parameters.…`), then starts the workflow: the instance is recorded in the process's start transaction, so a
    * start that is refused or forgotten leaves no instance behind.
    */
-  async run(body: InstanceRunDto, caller: VerifiedCaller, idempotencyKey?: string): Promise<{ instance: InstanceDto; replayed: boolean }> {
-    const service = await this.prisma.catalogService.findFirst({ where: { id: body.service_id, deletedAt: null } })
+  async run(body: InstanceRunDto, caller: VerifiedCaller, scope: TenantScope, idempotencyKey?: string): Promise<{ instance: InstanceDto; replayed: boolean }> {
+    const service = await this.prisma.catalogService.findFirst({ where: { id: body.service_id, deletedAt: null, ...tenantWhere(scope) } })
     if (!service) throw new FieldErrorsException(422, [{ path: 'service_id', message: `no service ${body.service_id} (GET /api/catalog/services lists them)` }], 'instance')
     const workflows = service.workflows as unknown as ServiceWorkflowViewDto[]
     const action = workflows.find((w) => w.definition_source === body.action)
@@ -52,7 +53,9 @@ export class InstancesService {
     const answers = this.answers(service.inputSchema as Record<string, unknown> | null, body)
     // A custom workflow runs the version the service pins, or the latest one now.
     const custom = action.wfe_type === 'custom' ? await this.customs.startable(action.definition_source, service.tenantId).catch(gone) : undefined
+    // The instance and its process belong to the service's tenant.
     const started = await this.processes.start(custom?.form.workflow ?? body.action, answers, caller, idempotencyKey, {
+      tenant: service.tenantId,
       custom,
       request: [body.service_id, body.name, body.description ?? ''],
       answersAt: 'parameters',
@@ -65,7 +68,7 @@ export class InstancesService {
         })
       },
     })
-    return { instance: await this.get(started.id), replayed: started.replayed }
+    return { instance: await this.get(started.id, scope), replayed: started.replayed }
   }
 
   /** The start form's answers: the parameters with the service schema's defaults (the form checks them next). */
@@ -81,21 +84,21 @@ export class InstancesService {
     return answers
   }
 
-  async list(query: InstanceListQueryDto): Promise<Page<InstanceDto>> {
+  async list(query: InstanceListQueryDto, scope: TenantScope): Promise<Page<InstanceDto> & { tenant_scope: 'all' | string[] }> {
     const limit = query.limit ?? DEFAULT_LIMIT
     const sort = parseSort(query.sort, INSTANCE_SORTS)
-    const filter: Prisma.CatalogInstanceWhereInput = { AND: [SHOWN, ...(query.service_id ? [{ serviceId: query.service_id }] : []), ...(query.status ? [statusFilter(query.status)] : [])] }
+    const filter: Prisma.CatalogInstanceWhereInput = { AND: [SHOWN, tenantWhere(scope), ...(query.service_id ? [{ serviceId: query.service_id }] : []), ...(query.status ? [statusFilter(query.status)] : [])] }
     const where: Prisma.CatalogInstanceWhereInput = { AND: [filter, ...afterPosition(sort, decodeCursor(query.cursor, sort))] }
     const [rows, total] = await Promise.all([
       this.prisma.catalogInstance.findMany({ where, include: INCLUDE, orderBy: [{ createdAt: sort.direction }, { id: sort.direction }], take: limit + 1 }),
       this.prisma.catalogInstance.count({ where: filter }),
     ])
     const page = pageOf(rows, limit, total, sort)
-    return { ...page, items: page.items.map(toDto) }
+    return { ...page, items: page.items.map(toDto), tenant_scope: scopeLabel(scope) }
   }
 
-  async get(id: string): Promise<InstanceDto> {
-    return toDto(await this.find(id))
+  async get(id: string, scope: TenantScope): Promise<InstanceDto> {
+    return toDto(await this.find(id, scope))
   }
 
   /**
@@ -103,8 +106,8 @@ export class InstancesService {
    * goes once its process has ended: `deleted` when that happened within the abort's wait, else the instance as it
    * is, `deleting`. Past a point of no return the abort is refused (409) and the instance stays.
    */
-  async remove(id: string, caller: VerifiedCaller): Promise<{ deleted: true } | { deleted: false; instance: InstanceDto }> {
-    const row = await this.find(id)
+  async remove(id: string, caller: VerifiedCaller, scope: TenantScope): Promise<{ deleted: true } | { deleted: false; instance: InstanceDto }> {
+    const row = await this.find(id, scope)
     if (row.process.completedAt) {
       await this.prisma.catalogInstance.update({ where: { id }, data: { deletedAt: new Date() } })
       return { deleted: true }
@@ -112,7 +115,7 @@ export class InstancesService {
     await this.prisma.catalogInstance.update({ where: { id }, data: { deleteRequestedAt: new Date() } })
     let ended: boolean
     try {
-      ended = (await this.processes.abort(id, caller, `instance ${id} deleted by ${caller.user}`)).completed_at !== null
+      ended = (await this.processes.abort(id, caller, scope, `instance ${id} deleted by ${caller.user}`)).completed_at !== null
     } catch (error) {
       // It ended by itself meanwhile: nothing to abort, the instance goes.
       if (error instanceof ConflictException && (await this.prisma.process.findUnique({ where: { id }, select: { completedAt: true } }))?.completedAt) ended = true
@@ -121,13 +124,13 @@ export class InstancesService {
         throw error
       }
     }
-    if (!ended) return { deleted: false, instance: await this.get(id) }
+    if (!ended) return { deleted: false, instance: await this.get(id, scope) }
     await this.prisma.catalogInstance.update({ where: { id }, data: { deletedAt: new Date() } })
     return { deleted: true }
   }
 
-  private async find(id: string): Promise<Row> {
-    const row = await this.prisma.catalogInstance.findFirst({ where: { AND: [{ id }, SHOWN] }, include: INCLUDE })
+  private async find(id: string, scope: TenantScope): Promise<Row> {
+    const row = await this.prisma.catalogInstance.findFirst({ where: { AND: [{ id }, SHOWN, tenantWhere(scope)] }, include: INCLUDE })
     if (!row) throw new NotFoundException(`No instance ${id}; GET /api/catalog/instances lists them.`)
     return row
   }

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query, Res } from '@nestjs/common'
+import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Patch, Post, Put, Query, Res } from '@nestjs/common'
 import {
   ApiBadRequestResponse,
   ApiConflictResponse,
@@ -17,6 +17,7 @@ import { ApiSort } from '../http/pagination.js'
 import { ApiUuidParam, UuidParamPipe } from '../http/uuid-param.pipe.js'
 import { Caller, RequirePermission } from '../auth/auth.decorators.js'
 import type { VerifiedCaller } from '../auth/caller.js'
+import { Scope, TENANT_HEADER, TenantScoped, type TenantScope } from '../auth/tenant-scope.js'
 import { SERVICE_SORTS, ServicesService } from './services.service.js'
 
 const INVALID = 'a field fails validation, named: a workflow the API does not start, an input schema zod cannot read, a field the start form does not take or needs'
@@ -30,11 +31,12 @@ export class ServicesController {
   @Get()
   @RequirePermission('read')
   @ApiOperation({ summary: 'Services, newest first; ?group= and ?name= filter' })
-  @ApiPageResponse(ServiceDto, 'One page of services')
+  @TenantScoped()
+  @ApiPageResponse(ServiceDto, 'One page of services', { scoped: true })
   @ApiBadRequestResponse({ type: ProblemDto })
   @ApiSort(SERVICE_SORTS, '-created_at')
-  list(@Query() query: ServiceListQueryDto): Promise<Page<ServiceDto>> {
-    return this.services.list(query)
+  list(@Query() query: ServiceListQueryDto, @Scope() scope: TenantScope): Promise<Page<ServiceDto> & { tenant_scope: 'all' | string[] }> {
+    return this.services.list(query, scope)
   }
 
   @Post()
@@ -48,8 +50,9 @@ export class ServicesController {
   @ApiOkResponse({ type: ServiceDto, description: 'the same service was registered already (Idempotent-Replayed: true)' })
   @ApiConflictResponse({ type: ProblemDto, description: 'the name is taken by a service with other content, named' })
   @ApiUnprocessableEntityResponse({ type: ProblemDto, description: INVALID })
-  async create(@Body() body: ServiceCreateDto, @Caller() caller: VerifiedCaller, @Res({ passthrough: true }) res: Response): Promise<ServiceDto> {
-    const { service, created } = await this.services.create(body, caller)
+  @TenantScoped()
+  async create(@Body() body: ServiceCreateDto, @Caller() caller: VerifiedCaller, @Res({ passthrough: true }) res: Response, @Headers(TENANT_HEADER) header?: string): Promise<ServiceDto> {
+    const { service, created } = await this.services.create(body, caller, header)
     res.status(created ? 201 : 200).location(`/api/catalog/services/${service.id}`)
     if (!created) res.setHeader('Idempotent-Replayed', 'true')
     return service
@@ -61,8 +64,9 @@ export class ServicesController {
   @ApiOkResponse({ type: ServiceDto })
   @ApiNotFoundResponse({ type: ProblemDto })
   @ApiUuidParam()
-  get(@Param('id', UuidParamPipe) id: string): Promise<ServiceDto> {
-    return this.services.get(id)
+  @TenantScoped()
+  get(@Param('id', UuidParamPipe) id: string, @Scope() scope: TenantScope): Promise<ServiceDto> {
+    return this.services.get(id, scope)
   }
 
   @Put(':id')
@@ -73,8 +77,9 @@ export class ServicesController {
   @ApiConflictResponse({ type: ProblemDto, description: 'the new name is another service\'s' })
   @ApiUnprocessableEntityResponse({ type: ProblemDto, description: INVALID })
   @ApiUuidParam()
-  replace(@Param('id', UuidParamPipe) id: string, @Body() body: ServiceCreateDto): Promise<ServiceDto> {
-    return this.services.replace(id, body)
+  @TenantScoped()
+  replace(@Param('id', UuidParamPipe) id: string, @Body() body: ServiceCreateDto, @Scope() scope: TenantScope): Promise<ServiceDto> {
+    return this.services.replace(id, body, scope)
   }
 
   @Patch(':id')
@@ -85,8 +90,9 @@ export class ServicesController {
   @ApiConflictResponse({ type: ProblemDto, description: 'the new name is another service\'s' })
   @ApiUnprocessableEntityResponse({ type: ProblemDto, description: INVALID })
   @ApiUuidParam()
-  patch(@Param('id', UuidParamPipe) id: string, @Body() body: ServicePatchDto): Promise<ServiceDto> {
-    return this.services.patch(id, body)
+  @TenantScoped()
+  patch(@Param('id', UuidParamPipe) id: string, @Body() body: ServicePatchDto, @Scope() scope: TenantScope): Promise<ServiceDto> {
+    return this.services.patch(id, body, scope)
   }
 
   @Delete(':id')
@@ -97,7 +103,8 @@ export class ServicesController {
   @ApiNotFoundResponse({ type: ProblemDto })
   @ApiConflictResponse({ type: ProblemDto, description: 'instances of it are running, named' })
   @ApiUuidParam()
-  async remove(@Param('id', UuidParamPipe) id: string): Promise<void> {
-    await this.services.remove(id)
+  @TenantScoped()
+  async remove(@Param('id', UuidParamPipe) id: string, @Scope() scope: TenantScope): Promise<void> {
+    await this.services.remove(id, scope)
   }
 }

@@ -7,13 +7,12 @@ import { isUniqueViolation, Prisma, PrismaService } from '#persistence/index.js'
 import { afterPosition, decodeCursor, DEFAULT_LIMIT, pageOf, parseSort } from '../http/pagination.js'
 import { FieldErrorsException } from '../http/problem.js'
 import type { VerifiedCaller } from '../auth/caller.js'
+import { actingTenant, namedTenants, scopeLabel, tenantWhere, type TenantScope } from '../auth/tenant-scope.js'
 import { WorkflowCatalog } from '../workflows/workflow-catalog.service.js'
 import { compileInput, formFields, inputProblems } from './service-input.js'
 import { CustomWorkflowsService } from './custom-workflows.service.js'
 
 export const SERVICE_SORTS = { created_at: { field: 'createdAt', dates: true }, name: { field: 'name' } }
-/** the tenant of everything until tenants are told apart */
-export const DEFAULT_TENANT = 'default'
 /** how many running instances a refused delete names */
 const NAMED = 10
 
@@ -38,26 +37,26 @@ export class ServicesService {
     private readonly customs: CustomWorkflowsService,
   ) {}
 
-  async list(query: ServiceListQueryDto): Promise<Page<ServiceDto>> {
+  async list(query: ServiceListQueryDto, scope: TenantScope): Promise<Page<ServiceDto> & { tenant_scope: 'all' | string[] }> {
     const limit = query.limit ?? DEFAULT_LIMIT
     const sort = parseSort(query.sort, SERVICE_SORTS)
-    const filter: Prisma.CatalogServiceWhereInput = { deletedAt: null, ...(query.group ? { groupName: query.group } : {}), ...(query.name ? { name: query.name } : {}) }
+    const filter: Prisma.CatalogServiceWhereInput = { deletedAt: null, ...tenantWhere(scope), ...(query.group ? { groupName: query.group } : {}), ...(query.name ? { name: query.name } : {}) }
     const where: Prisma.CatalogServiceWhereInput = { AND: [filter, ...afterPosition(sort, decodeCursor(query.cursor, sort))] }
     const [rows, total] = await Promise.all([
       this.prisma.catalogService.findMany({ where, orderBy: [{ [sort.field]: sort.direction }, { id: sort.direction }], take: limit + 1 }),
       this.prisma.catalogService.count({ where: filter }),
     ])
     const page = pageOf(rows, limit, total, sort)
-    return { ...page, items: await this.views(page.items) }
+    return { ...page, items: await this.views(page.items), tenant_scope: scopeLabel(scope) }
   }
 
-  async get(id: string): Promise<ServiceDto> {
-    return (await this.views([await this.row(id)]))[0]
+  async get(id: string, scope: TenantScope): Promise<ServiceDto> {
+    return (await this.views([await this.row(id, scope)]))[0]
   }
 
-  /** A live service, or a 404. */
-  async row(id: string): Promise<Row> {
-    const row = await this.prisma.catalogService.findFirst({ where: { id, deletedAt: null } })
+  /** A live service of the scope's tenants, or a 404 (another tenant's is not there for this caller). */
+  async row(id: string, scope: TenantScope): Promise<Row> {
+    const row = await this.prisma.catalogService.findFirst({ where: { id, deletedAt: null, ...tenantWhere(scope) } })
     if (!row) throw new NotFoundException(`No service ${id}; GET /api/catalog/services lists them.`)
     return row
   }
@@ -66,8 +65,8 @@ export class ServicesService {
    * Registers a service. The same name with the same content again answers the service as it is (created: false),
    * so that a loop that retries after a timeout registers each once; other content under a taken name is a 409.
    */
-  async create(body: ServiceCreateDto, caller: VerifiedCaller): Promise<Registered> {
-    const tenantId = body.tenant_id ?? DEFAULT_TENANT
+  async create(body: ServiceCreateDto, caller: VerifiedCaller, header?: string): Promise<Registered> {
+    const tenantId = await this.tenantOf(body, caller, header)
     const definition = await this.checked(definitionOf(body), tenantId)
     const hash = contentHash(definition)
     const same = () => this.sameName(tenantId, definition.name, hash)
@@ -83,9 +82,25 @@ export class ServicesService {
     }
   }
 
+  /**
+   * The tenant a registration acts in: the body's tenant_id (the seed's field) or X-Loom-Tenant — one the caller may
+   * act in (403 otherwise), that exists (422) — else the caller's only tenant.
+   */
+  private async tenantOf(body: ServiceCreateDto, caller: VerifiedCaller, header: string | undefined): Promise<string> {
+    const named = namedTenants(undefined, header)
+    if (named && (named.length > 1 || (body.tenant_id !== undefined && named[0] !== body.tenant_id))) {
+      throw new FieldErrorsException(422, [{ path: 'tenant_id', message: `names one tenant to register in; X-Loom-Tenant says ${header}` }], 'service')
+    }
+    const tenantId = actingTenant(caller, body.tenant_id ?? named?.[0])
+    if (!(await this.prisma.tenant.findUnique({ where: { id: tenantId }, select: { id: true } }))) {
+      throw new FieldErrorsException(422, [{ path: 'tenant_id', message: `no tenant ${tenantId}: an administrator makes it with POST /api/tenants` }], 'service')
+    }
+    return tenantId
+  }
+
   /** PUT: the whole service again. */
-  async replace(id: string, body: ServiceCreateDto): Promise<ServiceDto> {
-    const row = await this.row(id)
+  async replace(id: string, body: ServiceCreateDto, scope: TenantScope): Promise<ServiceDto> {
+    const row = await this.row(id, scope)
     if (body.tenant_id !== undefined && body.tenant_id !== row.tenantId) {
       throw new FieldErrorsException(422, [{ path: 'tenant_id', message: `a service stays in its tenant (${row.tenantId}): register it anew in another` }], 'service')
     }
@@ -93,8 +108,8 @@ export class ServicesService {
   }
 
   /** PATCH: only the fields given change; the result is checked whole. */
-  async patch(id: string, body: ServicePatchDto): Promise<ServiceDto> {
-    const row = await this.row(id)
+  async patch(id: string, body: ServicePatchDto, scope: TenantScope): Promise<ServiceDto> {
+    const row = await this.row(id, scope)
     const now = definitionOfRow(row)
     return this.update(
       row,
@@ -109,7 +124,8 @@ export class ServicesService {
   }
 
   /** Deleted (kept for the instances that ran it); refused while any instance of it runs. */
-  async remove(id: string): Promise<void> {
+  async remove(id: string, scope: TenantScope): Promise<void> {
+    await this.row(id, scope)
     await this.prisma.$transaction(async (tx) => {
       // FOR UPDATE: an instance starting now (FOR KEY SHARE in its start) either comes first and is seen, or waits and finds the service gone.
       const [row] = await tx.$queryRaw<{ id: string }[]>`SELECT id::text FROM catalog_services WHERE id = ${id}::uuid AND deleted_at IS NULL FOR UPDATE`

@@ -11,6 +11,7 @@ import { wholeList } from '../http/pagination.js'
 import { BuiltinOnly } from '../http/builtin-only.guard.js'
 import { ApiUuidParam, UuidParamPipe } from '../http/uuid-param.pipe.js'
 import { RequirePermission } from '../auth/auth.decorators.js'
+import { Scope, type TenantScope, TenantScoped, tenantWhere } from '../auth/tenant-scope.js'
 
 /**
  * The built-in IPAM: pools, their utilisation and allocations. Workflows allocate through the same interface
@@ -81,6 +82,7 @@ export class IpamController {
 
   @Post('pools/:pool/allocations')
   @RequirePermission('sources.write')
+  @TenantScoped()
   @ApiOperation({
     summary: 'Allocate the next free prefix of `length` (or, without it, the next free address) to a subscription and purpose',
     description: 'Idempotent: the same subscription and purpose get the same allocation back.',
@@ -89,9 +91,10 @@ export class IpamController {
   @ApiConflictResponse({ type: ProblemDto, description: 'the pool is exhausted, or the owner holds a different allocation for this purpose' })
   @ApiNotFoundResponse({ type: ProblemDto })
   @ApiUnprocessableEntityResponse({ type: ProblemDto, description: 'a field fails, or no subscription has that subscription_id' })
-  async allocate(@Param('pool') pool: string, @Body() body: AllocationCreateDto): Promise<AllocationDto> {
+  async allocate(@Param('pool') pool: string, @Body() body: AllocationCreateDto, @Scope() scope: TenantScope): Promise<AllocationDto> {
     // An allocation belongs to a subscription: one for none would be held by nothing anyone could release with it.
-    if (!(await this.prisma.subscription.findUnique({ where: { id: body.subscription_id }, select: { id: true } }))) {
+    // Another tenant's subscription is as unknown as none.
+    if (!(await this.prisma.subscription.findFirst({ where: { id: body.subscription_id, ...tenantWhere(scope) }, select: { id: true } }))) {
       throw new FieldErrorsException(422, [{ path: 'subscription_id', message: `no subscription has the id ${body.subscription_id}` }], 'request body')
     }
     const request = { pool, subscription_id: body.subscription_id, purpose: body.purpose, description: body.description }

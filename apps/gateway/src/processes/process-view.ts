@@ -16,6 +16,7 @@ export function toProcessSummary(row: ProcessRow): ProcessSummaryDto {
     target: row.target,
     status: row.status,
     created_by: row.createdBy,
+    tenant_id: row.tenantId,
     assignee: row.assignee,
     parent_id: row.parentId,
     subscription_ids: row.subscriptions.map((s) => s.subscriptionId),

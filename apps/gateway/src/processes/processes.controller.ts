@@ -13,8 +13,7 @@ import { PROCESS_SORTS, ProcessesService } from './processes.service.js'
 import { ApiPageResponse } from '../http/api-page.decorator.js'
 import { Caller, Public, RequirePermission } from '../auth/auth.decorators.js'
 import type { VerifiedCaller } from '../auth/caller.js'
-
-
+import { ActingTenant, Scope, type TenantScope, TenantScoped } from '../auth/tenant-scope.js'
 
 @ApiTags('processes')
 @Controller('api/processes')
@@ -26,6 +25,7 @@ export class ProcessesController {
 
   @Post(':workflow')
   @RequirePermission('processes.start')
+  @TenantScoped()
   @ApiOperation({ summary: 'Start a workflow with the answers to its form (GET /api/workflows/{workflow}/form)' })
   @ApiIdempotencyKey('repeat a request safely: the same key (per user) gives back the process the first request started, with Idempotent-Replayed: true; reusing it for another request is a 422')
   @ApiBody({ schema: { type: 'object', example: { router: 'ams-pe1', customer_id: 'acme' } } })
@@ -41,9 +41,10 @@ export class ProcessesController {
     @Body() answers: unknown,
     @Res({ passthrough: true }) res: Response,
     @Caller() caller: VerifiedCaller,
+    @ActingTenant() tenant: string,
     @Headers('idempotency-key') idempotencyKey?: string,
   ): Promise<ProcessStartedDto> {
-    const { replayed, ...started } = await this.processes.start(workflow, answers, caller, idempotencyKey)
+    const { replayed, ...started } = await this.processes.start(workflow, answers, caller, idempotencyKey, { tenant })
     res.status(201).location(`/api/processes/${started.id}`)
     if (replayed) res.setHeader('Idempotent-Replayed', 'true')
     return started
@@ -51,26 +52,29 @@ export class ProcessesController {
 
   @Get()
   @RequirePermission('read')
+  @TenantScoped()
   @ApiOperation({ summary: 'Processes, newest first; e.g. ?status=waiting&assignee=noc for what waits for a team' })
-  @ApiPageResponse(ProcessSummaryDto, 'Processes, newest first')
+  @ApiPageResponse(ProcessSummaryDto, 'Processes, newest first', { scoped: true })
   @ApiBadRequestResponse({ type: ProblemDto })
   @ApiSort(PROCESS_SORTS, '-created_at')
-  list(@Query() query: ProcessListQueryDto): Promise<Page<ProcessSummaryDto>> {
-    return this.processes.list(query)
+  list(@Query() query: ProcessListQueryDto, @Scope() scope: TenantScope): Promise<Page<ProcessSummaryDto>> {
+    return this.processes.list(query, scope)
   }
 
   @Get(':id')
   @RequirePermission('read')
+  @TenantScoped()
   @ApiOperation({ summary: 'A process: status, every step, the input it waits for, the Temporal Web UI link' })
   @ApiOkResponse({ type: ProcessDto })
   @ApiNotFoundResponse({ type: ProblemDto })
   @ApiUuidParam()
-  get(@Param('id', UuidParamPipe) id: string): Promise<ProcessDto> {
-    return this.processes.get(id)
+  get(@Param('id', UuidParamPipe) id: string, @Scope() scope: TenantScope): Promise<ProcessDto> {
+    return this.processes.get(id, scope)
   }
 
   @Get(':id/events')
   @RequirePermission('read')
+  @TenantScoped()
   @ApiOperation({
     summary: 'Follow a process as it runs (Server-Sent Events)',
     description:
@@ -80,8 +84,8 @@ export class ProcessesController {
   @ApiOkResponse({ description: 'text/event-stream of `event: process` / `data: {…process…}`' })
   @ApiNotFoundResponse({ type: ProblemDto })
   @ApiUuidParam()
-  async events(@Param('id', UuidParamPipe) id: string, @Req() req: Request, @Res() res: Response): Promise<void> {
-    let last = await this.processes.get(id) // an unknown id is a 404 before the stream starts
+  async events(@Param('id', UuidParamPipe) id: string, @Scope() scope: TenantScope, @Req() req: Request, @Res() res: Response): Promise<void> {
+    let last = await this.processes.get(id, scope) // an unknown id (or one outside the scope) is a 404 before the stream starts
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' })
     const send = (p: ProcessDto) => res.write(`event: process\ndata: ${JSON.stringify(p)}\n\n`)
     send(last)
@@ -102,7 +106,7 @@ export class ProcessesController {
       if (reading) return void (again = true)
       reading = true
       try {
-        const now = await this.processes.get(id)
+        const now = await this.processes.get(id, scope)
         if (JSON.stringify(now) !== JSON.stringify(last)) send((last = now))
         if (now.completed_at) {
           close()
@@ -126,6 +130,7 @@ export class ProcessesController {
 
   @Put(':id/resume')
   @RequirePermission('processes.answer', 'approvals.answer', 'processes.operate')
+  @TenantScoped()
   @ApiOperation({
     summary: 'Answer the input or approval step the process waits for, or retry its suspended step',
     description:
@@ -140,12 +145,13 @@ export class ProcessesController {
   @ApiConflictResponse({ type: ProblemDto, description: 'the process neither waits for input nor is suspended' })
   @ApiUnprocessableEntityResponse({ type: ProblemDto, description: 'the answer fails the form; nothing is recorded' })
   @ApiUuidParam()
-  resume(@Param('id', UuidParamPipe) id: string, @Body() answer: unknown, @Caller() caller: VerifiedCaller): Promise<ProcessDto> {
-    return this.processes.resume(id, answer, caller)
+  resume(@Param('id', UuidParamPipe) id: string, @Body() answer: unknown, @Caller() caller: VerifiedCaller, @Scope() scope: TenantScope): Promise<ProcessDto> {
+    return this.processes.resume(id, answer, caller, scope)
   }
 
   @Put(':id/abort')
   @RequirePermission('processes.operate')
+  @TenantScoped()
   @ApiOperation({
     summary: 'Abort: undo what the process did, newest first, and end it aborted',
     description:
@@ -154,8 +160,8 @@ export class ProcessesController {
   @ApiOkResponse({ type: ProcessDto })
   @ApiConflictResponse({ type: ProblemDto, description: 'the process has already ended, or is ending' })
   @ApiUuidParam()
-  abort(@Param('id', UuidParamPipe) id: string, @Body() body: ProcessAbortDto, @Caller() caller: VerifiedCaller): Promise<ProcessDto> {
-    return this.processes.abort(id, caller, body?.reason)
+  abort(@Param('id', UuidParamPipe) id: string, @Body() body: ProcessAbortDto, @Caller() caller: VerifiedCaller, @Scope() scope: TenantScope): Promise<ProcessDto> {
+    return this.processes.abort(id, caller, scope, body?.reason)
   }
 
   @Post(':id/callback/:token')

@@ -34,6 +34,7 @@ import { identityOf } from '../auth/auth.decorators.js'
 import { lacks, startPermissionOf } from '../auth/permissions.js'
 import type { VerifiedCaller } from '../auth/caller.js'
 import { LOOM_CONFIG } from '../tokens.js'
+import { scopeLabel, type TenantScope, tenantWhere } from '../auth/tenant-scope.js'
 import { EngineControl } from '../settings/engine-control.service.js'
 import { type CustomStartable, WorkflowCatalog } from '../workflows/workflow-catalog.service.js'
 import { CustomDeclarations } from '../catalog/custom-declarations.js'
@@ -58,9 +59,11 @@ const START_DEADLINE_MS = 10_000
 /** how long PUT /abort waits for the compensations before it answers with the process as it is */
 const ABORT_WAIT_MS = 30_000
 export const PROCESS_SORTS = { created_at: { field: 'createdAt', dates: true }, updated_at: { field: 'updatedAt', dates: true }, workflow: { field: 'workflow' } }
-/** What a caller that starts a process on behalf of something else (a catalogue instance) adds to the start. */
+/** What a start says beyond the form's answers. */
 export interface StartOptions {
-  /** runs in the start transaction once the process, its claims and locks are recorded: what it writes is kept or forgotten with them */
+  /** the tenant the process belongs to: the caller's acting tenant (`@ActingTenant()`) */
+  tenant: string
+  /** runs in the start transaction once the process, its claims and locks are recorded: what it writes is kept or forgotten with them (a catalogue instance) */
   within?: (tx: Prisma.TransactionClient, processId: string) => Promise<void>
   /** what else the request said, for the Idempotency-Key's check that a repeat is the same request */
   request?: unknown
@@ -90,8 +93,10 @@ export class ProcessesService {
    * and runs the form's check, in one transaction (a refused claim, lock or check leaves nothing behind); then,
    * holding no database connection, starts the workflow. A start Temporal does not take (down, or no answer in
    * time) forgets the recorded process — unless its workflow took it up meanwhile, which is then the answer.
+   * The process belongs to `options.tenant`: its form offers and takes only that tenant's subscriptions, and a
+   * subscription it creates belongs to it too.
    */
-  async start(workflow: string, answers: unknown, caller: VerifiedCaller, idempotencyKey?: string, options: StartOptions = {}): Promise<ProcessStartedDto & { replayed: boolean }> {
+  async start(workflow: string, answers: unknown, caller: VerifiedCaller, idempotencyKey: string | undefined, options: StartOptions): Promise<ProcessStartedDto & { replayed: boolean }> {
     const custom = options.custom
     const { declaration, form } = custom ?? this.catalog.startable(workflow)
     const needed = startPermissionOf(declaration.target)
@@ -103,7 +108,7 @@ export class ProcessesService {
       const earlier = await this.replay(user, idempotencyKey, requestHash)
       if (earlier) return earlier
     }
-    const input = await this.catalog.validate(form, answers).catch((error: unknown) => {
+    const input = await this.catalog.validate(form, answers, { tenants: [options.tenant] }).catch((error: unknown) => {
       if (options.answersAt && error instanceof FieldErrorsException) throw new FieldErrorsException(422, nested(options.answersAt, error.errors), 'request')
       throw error
     })
@@ -117,7 +122,7 @@ export class ProcessesService {
       recorded = await this.prisma.$transaction(async (tx) => {
         await this.engine.assertRunning(tx)
         await tx.process.create({
-          data: { id: processId, workflow, target: declaration.target, status: 'created', createdBy: user, actingFor: caller.acting_for ?? null, workflowVersionId: custom?.versionId ?? null },
+          data: { id: processId, workflow, target: declaration.target, status: 'created', createdBy: user, actingFor: caller.acting_for ?? null, tenantId: options.tenant, workflowVersionId: custom?.versionId ?? null },
         })
         // First of all: a second request with this key waits here for the first to commit, then finds its
         // process — it takes no claim or lock and starts no workflow of its own.
@@ -142,7 +147,7 @@ export class ProcessesService {
       if (isUniqueViolation(error)) {
         const earlier = idempotencyKey ? await this.replay(user, idempotencyKey, requestHash) : undefined
         if (earlier) return earlier
-        throw await this.claimConflict(claims)
+        throw await this.claimConflict(claims, options.tenant)
       }
       if (error instanceof SubscriptionLocked) throw new ConflictException(`${error.message}; try again once it has ended`)
       if (error instanceof StartRefused) throw new ConflictException(`${error.message}.`)
@@ -182,16 +187,16 @@ export class ProcessesService {
     return { id: processId, status: 'created' as const, workflow_id: processId, run_id: runId, replayed: false }
   }
 
-  async list(query: ProcessListQueryDto): Promise<Page<ProcessSummaryDto>> {
+  async list(query: ProcessListQueryDto, scope: TenantScope): Promise<Page<ProcessSummaryDto>> {
     const limit = query.limit ?? DEFAULT_LIMIT
     const sort = parseSort(query.sort, PROCESS_SORTS)
-    const { rows, total } = await processPage(this.prisma.pool, query, sort, decodeCursor(query.cursor, sort), limit)
+    const { rows, total } = await processPage(this.prisma.pool, query, scope, sort, decodeCursor(query.cursor, sort), limit)
     const page = pageOf(rows, limit, total, sort)
-    return { ...page, items: page.items.map(toProcessSummary) }
+    return { ...page, items: page.items.map(toProcessSummary), tenant_scope: scopeLabel(scope) }
   }
 
-  async get(id: string): Promise<ProcessDto> {
-    const row = await this.find(id)
+  async get(id: string, scope: TenantScope): Promise<ProcessDto> {
+    const row = await this.find(id, scope)
     const declaration = await this.declarationOf(row)
     // One budget for both calls to Temporal: with it down, the read answers from the log within it.
     const deadline = Date.now() + LIVE_QUERY_TIMEOUT_MS
@@ -208,14 +213,14 @@ export class ProcessesService {
    * Answers the input or approval step the process waits for (validated here and again by the workflow's
    * Update validator), or — when a step is suspended — retries it.
    */
-  async resume(id: string, body: unknown, caller: VerifiedCaller): Promise<ProcessDto> {
-    const row = await this.find(id)
+  async resume(id: string, body: unknown, caller: VerifiedCaller, scope: TenantScope): Promise<ProcessDto> {
+    const row = await this.find(id, scope)
     const declaration = await this.declarationOf(row)
     const state = await this.state(row, declaration)
     if (row.status === 'suspended' || state?.suspended.length) {
       if (!caller.permissions.has('processes.operate')) throw new ForbiddenException(`Retrying a suspended step: ${lacks(caller, 'processes.operate')}`)
       await this.update(id, async () => this.temporal.client.workflow.getHandle(id).executeUpdate(retryUpdate, await this.signed(id, 'retry', identityOf(caller))))
-      return this.get(id)
+      return this.get(id, scope)
     }
     const pending = state?.pending_input
     if (!pending) {
@@ -239,19 +244,19 @@ export class ProcessesService {
       if (!parsed.success) throw new FieldErrorsException(422, fieldErrors(parsed.error), `answer to ${pending.step}`)
     }
     await this.update(id, async () => this.temporal.client.workflow.getHandle(id).executeUpdate(resumeUpdate, await this.signed(id, 'resume', { answer: body ?? {}, step: pending.step, ...identityOf(caller) })))
-    return this.get(id)
+    return this.get(id, scope)
   }
 
   /**
    * Aborts: the workflow runs the compensations of the steps that completed, newest first, and ends `aborted`,
    * releasing its locks. Answers once it has ended, or with the process as it is after ABORT_WAIT_MS.
    */
-  async abort(id: string, caller: VerifiedCaller, reason?: string): Promise<ProcessDto> {
-    const row = await this.find(id)
+  async abort(id: string, caller: VerifiedCaller, scope: TenantScope, reason?: string): Promise<ProcessDto> {
+    const row = await this.find(id, scope)
     if (row.completedAt) throw new ConflictException(`Process ${id} has already ended (${row.status}).`)
     await this.update(id, async () => this.temporal.client.workflow.getHandle(id).executeUpdate(abortUpdate, await this.signed(id, 'abort', { ...identityOf(caller), ...(reason === undefined ? {} : { reason }) })))
     await this.ended(id, ABORT_WAIT_MS)
-    return this.get(id)
+    return this.get(id, scope)
   }
 
   /** Resolves once the process has ended (told by the log's notifications, not by polling), or after `timeoutMs`. */
@@ -297,8 +302,9 @@ export class ProcessesService {
     return { step: open.step }
   }
 
-  private async find(id: string): Promise<ProcessRow> {
-    const row = await this.prisma.process.findUnique({ where: { id }, include: INCLUDE })
+  /** A process in the scope; one outside it is as unknown as one that does not exist. */
+  private async find(id: string, scope: TenantScope): Promise<ProcessRow> {
+    const row = await this.prisma.process.findFirst({ where: { id, ...tenantWhere(scope) }, include: INCLUDE })
     if (!row) throw new NotFoundException(`No process ${id}.`)
     return row
   }
@@ -401,11 +407,17 @@ export class ProcessesService {
     }
   }
 
-  private async claimConflict(claims: { resource_type: string; resource_key: string }[]): Promise<ConflictException> {
+  /** What holds the claims: named within the tenant, and only as "a process of another tenant" beyond it (claims are global). */
+  private async claimConflict(claims: { resource_type: string; resource_key: string }[], tenant: string): Promise<ConflictException> {
     const holders = await this.prisma.resourceClaim.findMany({
       where: { OR: claims.map((c) => ({ resourceType: c.resource_type, resourceKey: c.resource_key })) },
+      include: { process: { select: { tenantId: true } } },
     })
-    const what = holders.map((h) => `${h.resourceType} ${h.resourceKey} is held by process ${h.processId}${h.subscriptionId ? ` (subscription ${h.subscriptionId})` : ''}`)
+    const what = holders.map((h) =>
+      h.process.tenantId === tenant
+        ? `${h.resourceType} ${h.resourceKey} is held by process ${h.processId}${h.subscriptionId ? ` (subscription ${h.subscriptionId})` : ''}`
+        : `${h.resourceType} ${h.resourceKey} is held by a process of another tenant`,
+    )
     return new ConflictException(what.length ? `${what.join('; ')}.` : 'A resource this process needs was taken meanwhile; try again.')
   }
 

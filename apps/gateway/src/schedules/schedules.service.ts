@@ -14,6 +14,7 @@ import { WorkflowCatalog } from '../workflows/workflow-catalog.service.js'
 import type { VerifiedCaller } from '../auth/caller.js'
 import { lacks, startPermissionOf } from '../auth/permissions.js'
 import { MessageSigner } from '#persistence/index.js'
+import { DEFAULT_TENANT, inScope, scopeLabel, type TenantScope } from '../auth/tenant-scope.js'
 
 /** Loom's schedules among whatever else the namespace holds. */
 const PREFIX = 'loom-'
@@ -27,6 +28,8 @@ interface ScheduleMemo {
   cron: string | null
   description: string | null
   created_by: string
+  /** absent on schedules made before tenancy: `default` */
+  tenant_id?: string
 }
 
 /** Temporal Schedules that start Loom workflows through the API (run_scheduled_task), managed as Loom resources. */
@@ -42,7 +45,7 @@ export class SchedulesService {
     private readonly signer: MessageSigner,
   ) {}
 
-  async create(body: ScheduleCreateDto, caller: VerifiedCaller): Promise<ScheduleDto> {
+  async create(body: ScheduleCreateDto, caller: VerifiedCaller, tenant: string): Promise<ScheduleDto> {
     const user = caller.user
     const errors = []
     if (!body.every === !body.cron) errors.push({ path: 'every', message: 'give exactly one of every and cron' })
@@ -61,17 +64,17 @@ export class SchedulesService {
       errors.push({ path: 'cron', message: 'a seconds field runs more often than once a minute (LOOM_SCHEDULE_MIN_SECONDS); give 5 fields' })
     }
     if (errors.length) throw new FieldErrorsException(422, errors, 'schedule')
-    const own = (await this.list()).items.filter((s) => s.created_by === user).length
+    const own = (await this.list({ all: true })).items.filter((s) => s.created_by === user).length
     if (own >= MAX_SCHEDULES_PER_CREATOR) throw new ConflictException(`${user} has ${own} schedules already, the most one person may have; delete one first.`)
     const { declaration, form } = this.catalog.startable(body.workflow)
     // Each run starts it for the creator: they must be allowed to start it themselves.
     const needed = startPermissionOf(declaration.target)
     if (!caller.permissions.has(needed)) throw new ForbiddenException(`Scheduling ${body.workflow}: ${lacks(caller, needed)}`)
-    const input = (await this.catalog.validate(form, body.input ?? {})) as Record<string, unknown>
+    const input = (await this.catalog.validate(form, body.input ?? {}, { tenants: [tenant] })) as Record<string, unknown>
     const id = `${PREFIX}${uuidv7()}`
-    const memo: ScheduleMemo = { workflow: body.workflow, input, every: body.every ?? null, cron: body.cron ?? null, description: body.description ?? null, created_by: user }
-    // Signed: a run acts for its creator with the worker's service key, so its arguments must be the gateway's.
-    const scheduled = { workflow: body.workflow, input, created_by: user }
+    const memo: ScheduleMemo = { workflow: body.workflow, input, every: body.every ?? null, cron: body.cron ?? null, description: body.description ?? null, created_by: user, tenant_id: tenant }
+    // Signed: a run acts for its creator, in their tenant, with the worker's service key, so its arguments must be the gateway's.
+    const scheduled = { workflow: body.workflow, input, created_by: user, tenant_id: tenant }
     const args: ScheduledTaskArgs = { schedule_id: id, ...scheduled, signature: await this.signer.sign(id, 'schedule', scheduled) }
     await this.temporal.client.schedule
       .create({
@@ -87,23 +90,28 @@ export class SchedulesService {
         if (code === GRPC_INVALID_ARGUMENT || /invalid|cron/i.test(error.message)) throw new FieldErrorsException(422, [{ path: 'cron', message: error.message }], 'schedule')
         throw new ServiceUnavailableException(`cannot create the schedule on Temporal: ${error.message}`)
       })
-    return this.get(id)
+    return this.get(id, { tenants: [tenant] })
   }
 
-  async list(): Promise<Page<ScheduleDto>> {
+  async list(scope: TenantScope): Promise<Page<ScheduleDto>> {
     const items: ScheduleDto[] = []
     for await (const summary of this.temporal.client.schedule.list()) {
       if (summary.scheduleId.startsWith(PREFIX)) items.push(toDto(summary))
     }
-    items.sort((a, b) => a.id.localeCompare(b.id))
-    return wholeList(items)
+    const seen = items.filter((s) => inScope(scope, s.tenant_id))
+    seen.sort((a, b) => a.id.localeCompare(b.id))
+    return { ...wholeList(seen), tenant_scope: scopeLabel(scope) }
   }
 
-  async get(id: string): Promise<ScheduleDto> {
-    return toDto(await this.describe(id))
+  /** A schedule in the scope; one of another tenant is as unknown as one that does not exist. */
+  async get(id: string, scope: TenantScope): Promise<ScheduleDto> {
+    const schedule = toDto(await this.describe(id))
+    if (!inScope(scope, schedule.tenant_id)) throw new NotFoundException(`No schedule ${id}.`)
+    return schedule
   }
 
-  async delete(id: string): Promise<void> {
+  async delete(id: string, scope: TenantScope): Promise<void> {
+    await this.get(id, scope)
     await this.onSchedule(id, (handle) => handle.delete())
   }
 
@@ -133,6 +141,7 @@ function toDto(s: ScheduleSummary | ScheduleDescription): ScheduleDto {
     cron: memo.cron ?? null,
     description: memo.description ?? null,
     created_by: memo.created_by,
+    tenant_id: memo.tenant_id ?? DEFAULT_TENANT,
     next_runs: (s.info.nextActionTimes ?? []).map((t) => t.toISOString()),
     recent_runs: (s.info.recentActions ?? []).map((a) => a.takenAt.toISOString()),
   }

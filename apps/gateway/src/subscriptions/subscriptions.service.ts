@@ -6,6 +6,7 @@ import { CUSTOMERS, type CustomerSource } from '#integrations/customers/customer
 import { PrismaService } from '#persistence/index.js'
 import { decodeCursor, DEFAULT_LIMIT, pageOf, parseSort } from '../http/pagination.js'
 import { detail, listPage, type SummaryRow } from './subscription-sql.js'
+import { scopeLabel, type TenantScope, tenantWhere } from '../auth/tenant-scope.js'
 
 export const SUBSCRIPTION_SORTS = {
   created_at: { field: 'createdAt', dates: true },
@@ -35,6 +36,7 @@ function summary(s: SummaryRow): SubscriptionSummaryDto {
     id: s.id,
     product: s.product,
     customer_id: s.customerId,
+    tenant_id: s.tenantId,
     description: s.description,
     note: s.note,
     lifecycle: s.lifecycle,
@@ -55,25 +57,26 @@ export class SubscriptionsService {
     @Inject(CUSTOMERS) private readonly customers: CustomerSource,
   ) {}
 
-  /** A 404 for an unknown subscription; nothing read beyond that. */
-  async assertExists(id: string): Promise<void> {
-    if ((await this.prisma.subscription.count({ where: { id } })) === 0) throw new NotFoundException(`No subscription ${id}.`)
+  /** A 404 for an unknown subscription, or one outside the scope; nothing read beyond that. */
+  async assertExists(id: string, scope: TenantScope): Promise<void> {
+    if ((await this.prisma.subscription.count({ where: { id, ...tenantWhere(scope) } })) === 0) throw new NotFoundException(`No subscription ${id}.`)
   }
 
-  async list(query: SubscriptionListQueryDto): Promise<Page<SubscriptionSummaryDto>> {
+  async list(query: SubscriptionListQueryDto, scope: TenantScope): Promise<Page<SubscriptionSummaryDto>> {
     const limit = query.limit ?? DEFAULT_LIMIT
     const sort = parseSort(query.sort, SUBSCRIPTION_SORTS)
     const after = decodeCursor(query.cursor, sort)
-    const { rows, total } = await listPage(this.prisma.pool, query, sort, after, limit)
+    const { rows, total } = await listPage(this.prisma.pool, query, scope, sort, after, limit)
     const page = pageOf(rows, limit, total, sort)
-    return { ...page, items: page.items.map(summary) }
+    return { ...page, items: page.items.map(summary), tenant_scope: scopeLabel(scope) }
   }
 
   /**
    * Description and note only, and only from the version the caller read: a stale version is a 409
    * (never a lost update), and so is a subscription a process has locked.
    */
-  async patch(id: string, patch: SubscriptionPatchDto): Promise<SubscriptionDto> {
+  async patch(id: string, patch: SubscriptionPatchDto, scope: TenantScope): Promise<SubscriptionDto> {
+    await this.assertExists(id, scope)
     const before = await this.prisma.subscription.findUnique({ where: { id }, select: { description: true, customerId: true, product: true, domainModel: true } })
     const description = patch.description ?? before?.description ?? ''
     const searchText = before ? searchTextOf({ description, customer_id: before.customerId, product: before.product, domain_model: before.domainModel }) : ''
@@ -92,12 +95,12 @@ export class SubscriptionsService {
       if (current.lockedBy) throw new ConflictException(`Subscription ${id} is locked by process ${current.lockedBy}.`)
       throw new ConflictException(`Version ${patch.version} of subscription ${id} is stale: it is at version ${current.version}. Read it again and repeat the change.`)
     }
-    return this.get(id)
+    return this.get(id, scope)
   }
 
   /** Every version of the subscription, newest first: the model after each change, who made it and in which process step. */
-  async versions(id: string, query: PageQueryDto): Promise<Page<SubscriptionVersionDto>> {
-    await this.assertExists(id)
+  async versions(id: string, query: PageQueryDto, scope: TenantScope): Promise<Page<SubscriptionVersionDto>> {
+    await this.assertExists(id, scope)
     const limit = query.limit ?? DEFAULT_LIMIT
     const sort = parseSort(query.sort ?? '-version', VERSION_SORTS, 'text')
     const after = decodeCursor(query.cursor, sort)
@@ -107,11 +110,12 @@ export class SubscriptionsService {
       this.prisma.subscriptionVersion.count({ where: { subscriptionId: id } }),
     ])
     const page = pageOf(rows.map((r) => ({ ...r, id: String(r.version) })), limit, total, sort)
-    return { ...page, items: page.items.map(versionDto) }
+    return { ...page, items: page.items.map(versionDto), tenant_scope: scopeLabel(scope) }
   }
 
   /** What changed from one version to another: every leaf of lifecycle, description and model that differs. */
-  async diff(id: string, from: number, to: number): Promise<VersionDiffDto> {
+  async diff(id: string, from: number, to: number, scope: TenantScope): Promise<VersionDiffDto> {
+    await this.assertExists(id, scope)
     const rows = await this.prisma.subscriptionVersion.findMany({ where: { subscriptionId: id, version: { in: [from, to] } } })
     const at = (v: number) => {
       const row = rows.find((r) => r.version === v)
@@ -121,8 +125,8 @@ export class SubscriptionsService {
     return { from, to, changes: jsonDiff(at(from), at(to)) }
   }
 
-  async get(id: string): Promise<SubscriptionDto> {
-    const row = await detail(this.prisma.pool, id)
+  async get(id: string, scope: TenantScope): Promise<SubscriptionDto> {
+    const row = await detail(this.prisma.pool, id, scope)
     if (!row) throw new NotFoundException(`No subscription ${id}.`)
     // A customer system that does not answer must not hide the subscription: it shows without the customer.
     const customer = await this.customers.customer(row.customerId).catch(() => null)

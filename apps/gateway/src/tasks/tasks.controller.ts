@@ -17,6 +17,7 @@ import {
 import type { Response } from 'express'
 import { FleetReportDto, ProblemDto, ProcessStartedDto, UpgradeOsRequestDto } from '#contracts/index.js'
 import { Caller, RequirePermission } from '../auth/auth.decorators.js'
+import { ActingTenant, TenantScoped } from '../auth/tenant-scope.js'
 import type { VerifiedCaller } from '../auth/caller.js'
 import { FieldErrorsException, RETRY_AFTER_HEADER } from '../http/problem.js'
 import { TasksService } from './tasks.service.js'
@@ -28,6 +29,7 @@ export class TasksController {
 
   @Post('upgrade-os')
   @RequirePermission('tasks.start')
+  @TenantScoped()
   @ApiOperation({
     summary: "Upgrade the OS of the fleet (the nornir3 demo's endpoint): completed, failed and skipped hosts",
     description:
@@ -57,13 +59,14 @@ export class TasksController {
     @Body() body: unknown,
     @Res({ passthrough: true }) res: Response,
     @Caller() caller: VerifiedCaller,
+    @ActingTenant() tenant: string,
     @Query('async') async?: string,
     @Headers('prefer') prefer?: string,
     @Headers('idempotency-key') idempotencyKey?: string,
   ): Promise<FleetReportDto | ProcessStartedDto> {
     if (async !== undefined && async !== 'true' && async !== 'false') throw new FieldErrorsException(400, [{ path: 'async', message: 'expected true or false' }], 'query')
     const respondAsync = async === 'true' || /(^|[\s,;])respond-async($|[\s,;])/i.test(prefer ?? '')
-    const answer = await this.tasks.upgradeOs(body, caller, { wait: !respondAsync, idempotencyKey })
+    const answer = await this.tasks.upgradeOs(body, caller, { wait: !respondAsync, idempotencyKey, tenant })
     if (answer.kind === 'report') {
       res.status(200).setHeader('Content-Location', `/api/processes/${answer.process_id}`)
       return answer.report

@@ -33,7 +33,7 @@ export class TasksService {
     @Inject(DCIM) private readonly dcim: Dcim,
   ) {}
 
-  async upgradeOs(body: unknown, caller: VerifiedCaller, options: { wait: boolean; idempotencyKey?: string; waitMs?: number }): Promise<UpgradeOsAnswer> {
+  async upgradeOs(body: unknown, caller: VerifiedCaller, options: { wait: boolean; idempotencyKey?: string; waitMs?: number; tenant: string }): Promise<UpgradeOsAnswer> {
     if (typeof body !== 'object' || body === null || Array.isArray(body)) {
       throw new FieldErrorsException(400, [{ path: '', message: 'expected a JSON object such as {"version": "5.3.1", "filter_sites": ["earth"]}' }], 'request body')
     }
@@ -43,7 +43,7 @@ export class TasksService {
       throw new FieldErrorsException(400, unknown.map((k) => ({ path: k, message: `unknown field${suggestion(k, known)}; the fields are ${known.join(', ')}` })), 'request body')
     }
     await this.checkSelection(body as Record<string, unknown>)
-    const { replayed: _, ...started } = await this.processes.start(TASK_UPGRADE_OS, body, caller, options.idempotencyKey)
+    const { replayed: _, ...started } = await this.processes.start(TASK_UPGRADE_OS, body, caller, options.idempotencyKey, { tenant: options.tenant })
     if (!options.wait) return { kind: 'accepted', started }
     const status = await this.settled(started.id, options.waitMs ?? SYNC_WAIT_MS)
     if (status === 'completed') return { kind: 'report', process_id: started.id, report: await fleetReport(this.prisma, started.id) }

@@ -14,6 +14,7 @@ import { FieldErrorsException } from '../http/problem.js'
 import { LOOM_CONFIG, WORKFLOWS } from '../tokens.js'
 import { describeSteps } from './step-description.js'
 import { startPermissionOf } from '../auth/permissions.js'
+import { type TenantScope, tenantWhere } from '../auth/tenant-scope.js'
 
 /** The workflows a gateway offers: Loom's own, or a test's. */
 export interface WorkflowSet {
@@ -100,15 +101,16 @@ export class WorkflowCatalog implements FormContext {
    * page is answered; otherwise the first page not answered yet. Once the last page is reached, fields no page
    * asks for are refused.
    */
-  async walk(form: StartForm<unknown>, answers: unknown): Promise<{ complete: true; input: unknown } | { complete: false; page: number; pages: number; schema: z.ZodObject }> {
+  async walk(form: StartForm<unknown>, answers: unknown, scope: TenantScope): Promise<{ complete: true; input: unknown } | { complete: false; page: number; pages: number; schema: z.ZodObject }> {
     if (answers !== undefined && answers !== null && (typeof answers !== 'object' || Array.isArray(answers))) {
       throw new FieldErrorsException(422, [{ path: '', message: 'expected an object of answers' }], 'form')
     }
     const given = (answers ?? {}) as Record<string, unknown>
     const asked = new Set<string>()
     let input: Record<string, unknown> = {}
+    const context = this.formContext(scope)
     for (const [i, page] of form.pages.entries()) {
-      const schema = await page(this, input)
+      const schema = await page(context, input)
       const fields = Object.keys(schema.shape)
       fields.forEach((f) => asked.add(f))
       const mine = Object.fromEntries(Object.entries(given).filter(([k]) => fields.includes(k)))
@@ -139,15 +141,32 @@ export class WorkflowCatalog implements FormContext {
   }
 
   /** The parsed input of a complete form; a 422 naming the fields of the first page not answered. */
-  async validate(form: StartForm<unknown>, answers: unknown): Promise<unknown> {
-    const walked = await this.walk(form, answers)
+  async validate(form: StartForm<unknown>, answers: unknown, scope: TenantScope): Promise<unknown> {
+    const walked = await this.walk(form, answers, scope)
     if (walked.complete) return walked.input
     const missing = walked.schema.safeParse({})
     throw new FieldErrorsException(422, missing.success ? [{ path: '', message: `page ${walked.page} is not answered` }] : fieldErrors(missing.error), `form (page ${walked.page})`)
   }
 
-  async subscription(id: string) {
-    const s = await this.prisma.subscription.findUnique({ where: { id }, select: { id: true, product: true, lifecycle: true, customerId: true, domainModel: true } })
+  /**
+   * The choices a form offers within these tenants: never another tenant's subscriptions. DCIM and the claims on
+   * it are shared by every tenant, so what is free there is free for all.
+   */
+  formContext(scope: TenantScope): FormContext {
+    if ('all' in scope) return this
+    return {
+      defaultCustomerId: this.defaultCustomerId,
+      freePlannedDevices: () => this.freePlannedDevices(),
+      interfaces: (device) => this.interfaces(device),
+      claimedKeys: (resourceType) => this.claimedKeys(resourceType),
+      liveSubscriptions: (product, lifecycle) => this.liveSubscriptions(product, lifecycle, scope),
+      subscription: (id) => this.subscription(id, scope),
+      freePorts: (node, product) => this.freePorts(node, product, scope),
+    }
+  }
+
+  async subscription(id: string, scope: TenantScope = { all: true }) {
+    const s = await this.prisma.subscription.findFirst({ where: { id, ...tenantWhere(scope) }, select: { id: true, product: true, lifecycle: true, customerId: true, domainModel: true } })
     return s && { id: s.id, product: s.product, lifecycle: s.lifecycle, customer_id: s.customerId, domain_model: s.domainModel as Record<string, unknown> }
   }
 
@@ -160,14 +179,16 @@ export class WorkflowCatalog implements FormContext {
     return new Set(claims.map((c) => c.resourceKey))
   }
 
-  async liveSubscriptions(product: string, lifecycle?: 'active'): Promise<{ id: string; description: string }[]> {
-    return this.prisma.subscription.findMany({ where: { product, lifecycle: lifecycle ?? { not: 'terminated' } }, select: { id: true, description: true }, orderBy: { description: 'asc' } })
+  async liveSubscriptions(product: string, lifecycle?: 'active', scope: TenantScope = { all: true }): Promise<{ id: string; description: string }[]> {
+    return this.prisma.subscription.findMany({ where: { product, lifecycle: lifecycle ?? { not: 'terminated' }, ...tenantWhere(scope) }, select: { id: true, description: true }, orderBy: { description: 'asc' } })
   }
 
-  async freePorts(node: string, product: string): Promise<{ id: string; description: string }[]> {
+  async freePorts(node: string, product: string, scope: TenantScope = { all: true }): Promise<{ id: string; description: string }[]> {
+    const tenants = 'all' in scope ? null : [...scope.tenants]
     return this.prisma.$queryRaw<{ id: string; description: string }[]>`
       SELECT s.id::text AS id, s.description FROM subscriptions s
       WHERE s.product = ${product} AND s.lifecycle = 'active' AND s.domain_model->'port'->>'node' = ${node}
+        AND (${tenants}::text[] IS NULL OR s.tenant_id = ANY(${tenants}::text[]))
         AND NOT EXISTS (SELECT 1 FROM resource_claims c WHERE c.resource_type = 'port_subscription' AND c.resource_key = s.id::text)
       ORDER BY s.description`
   }

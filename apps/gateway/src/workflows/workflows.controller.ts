@@ -8,6 +8,7 @@ import { pageInMemory } from '../http/pagination.js'
 import { WorkflowCatalog } from './workflow-catalog.service.js'
 import { RETRY_AFTER_HEADER } from '../http/problem.js'
 import { RequirePermission } from '../auth/auth.decorators.js'
+import { Scope, type TenantScope, TenantScoped } from '../auth/tenant-scope.js'
 
 @ApiTags('workflows')
 @Controller('api/workflows')
@@ -35,6 +36,7 @@ export class WorkflowsController {
 
   @Get(':name/form')
   @RequirePermission('read')
+  @TenantScoped()
   @ApiOperation({
     summary: 'JSON Schema of the first page of the start form, its choices filled from the sources of truth',
     description: 'A form of several pages says so in `x-loom-pages`; POST the answers so far to this path for the next page.',
@@ -42,13 +44,14 @@ export class WorkflowsController {
   @ApiOkResponse({ schema: { type: 'object', example: { type: 'object', properties: { router: { type: 'string', enum: ['ams-pe1'] } }, 'x-loom-page': 1, 'x-loom-pages': 1 } } })
   @ApiNotFoundResponse({ type: ProblemDto })
   @ApiNamedParam('name', 'startable-workflows', 'a workflow started through /api/processes')
-  async form(@Param('name') name: string): Promise<Record<string, unknown>> {
+  async form(@Param('name') name: string, @Scope() scope: TenantScope): Promise<Record<string, unknown>> {
     const { form } = this.catalog.startable(name)
-    return pageSchema(await form.pages[0](this.catalog, {}), 1, form.pages.length)
+    return pageSchema(await form.pages[0](this.catalog.formContext(scope), {}), 1, form.pages.length)
   }
 
   @Post(':name/form')
   @RequirePermission('read')
+  @TenantScoped()
   @HttpCode(200)
   @ApiOperation({
     summary: 'Check the answers so far; get the next page, or {complete: true}',
@@ -59,8 +62,8 @@ export class WorkflowsController {
   @ApiUnprocessableEntityResponse({ type: ProblemDto, description: 'answers that fail the form, field by field (a customer_id the customer source does not know among them)' })
   @ApiServiceUnavailableResponse({ type: ProblemDto, description: 'the customer system (LOOM_CUSTOMERS=webhook) does not answer', headers: RETRY_AFTER_HEADER })
   @ApiNamedParam('name', 'startable-workflows', 'a workflow started through /api/processes')
-  async check(@Param('name') name: string, @Body() answers: unknown): Promise<{ complete: true } | { complete: false; page: number; pages: number; form: Record<string, unknown> }> {
-    const walked = await this.catalog.walk(this.catalog.startable(name).form, answers)
+  async check(@Param('name') name: string, @Body() answers: unknown, @Scope() scope: TenantScope): Promise<{ complete: true } | { complete: false; page: number; pages: number; form: Record<string, unknown> }> {
+    const walked = await this.catalog.walk(this.catalog.startable(name).form, answers, scope)
     if (walked.complete) return { complete: true }
     return { complete: false, page: walked.page, pages: walked.pages, form: pageSchema(walked.schema, walked.page, walked.pages) }
   }

@@ -191,8 +191,9 @@ export class ProcessActivities {
       (await tx.subscription.findMany({ where: { id: { in: children.flatMap((c) => c.subscription_ids) } }, select: { id: true, product: true } })).map((s) => [s.id, s.product]),
     )
     const made = new Set((await tx.process.findMany({ where: { id: { in: children.map((c) => c.process_id) } }, select: { id: true } })).map((p) => p.id))
-    // A child acts for whom its parent acts (a schedule's creator): they may not approve its steps either.
-    const { actingFor } = await tx.process.findUniqueOrThrow({ where: { id: parent.process_id }, select: { actingFor: true } })
+    // A child acts for whom its parent acts (a schedule's creator): they may not approve its steps either. It
+    // belongs to its parent's tenant: a drain never leaks into another.
+    const { actingFor, tenantId } = await tx.process.findUniqueOrThrow({ where: { id: parent.process_id }, select: { actingFor: true, tenantId: true } })
     const started: StartedChild[] = []
     for (const { process_id: id, subscription_ids: ids } of children) {
       const product = products.get(ids[0]) ?? null
@@ -200,7 +201,7 @@ export class ProcessActivities {
         started.push({ process_id: id, product })
         continue
       }
-      await tx.process.create({ data: { id, workflow: parent.workflow, target: parent.target, status: 'created', createdBy: parent.created_by, actingFor, parentId: parent.process_id } })
+      await tx.process.create({ data: { id, workflow: parent.workflow, target: parent.target, status: 'created', createdBy: parent.created_by, actingFor, tenantId, parentId: parent.process_id } })
       try {
         await lockSubscriptions(tx, id, ids, { borrowFrom: parent.process_id })
       } catch (error) {

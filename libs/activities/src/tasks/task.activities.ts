@@ -11,6 +11,8 @@ import { StepLog } from '../processes/step-log.js'
 interface Actor {
   name: string
   actingFor?: string
+  /** the tenant it acts in (X-Loom-Tenant): a task or schedule touches its own tenant only */
+  tenant?: string
 }
 
 export interface Outcome {
@@ -42,9 +44,10 @@ export class TaskActivities {
     this.signer = new MessageSigner(prisma)
   }
 
-  /** Suspended processes other than the task itself, oldest first. */
+  /** Suspended processes of the task's tenant other than the task itself, oldest first. */
   async findSuspendedProcesses(input: StepContext): Promise<{ process_ids: string[] }> {
-    const rows = await this.prisma.process.findMany({ where: { status: 'suspended', id: { not: input.process_id } }, orderBy: { createdAt: 'asc' }, select: { id: true } })
+    const tenantId = await this.tenantOf(input.process_id)
+    const rows = await this.prisma.process.findMany({ where: { status: 'suspended', tenantId, id: { not: input.process_id } }, orderBy: { createdAt: 'asc' }, select: { id: true } })
     return { process_ids: rows.map((r) => r.id) }
   }
 
@@ -57,11 +60,12 @@ export class TaskActivities {
     })
   }
 
-  /** Active subscriptions of products that list a VALIDATE workflow among their workflows, with that workflow. */
-  async findSubscriptionsToValidate(_input: StepContext): Promise<{ subscriptions: { id: string; workflow: string }[] }> {
+  /** Active subscriptions of the task's tenant, of products that list a VALIDATE workflow among their workflows, with that workflow. */
+  async findSubscriptionsToValidate(input: StepContext): Promise<{ subscriptions: { id: string; workflow: string }[] }> {
+    const tenantId = await this.tenantOf(input.process_id)
     const validating = new Set(WORKFLOW_DECLARATIONS.filter((d) => d.target === 'VALIDATE').map((d) => d.name))
     const validators = new Map(PRODUCTS.flatMap((p) => p.workflows.filter((w) => validating.has(w)).map((w) => [p.name, w] as const)))
-    const rows = await this.prisma.subscription.findMany({ where: { lifecycle: 'active', product: { in: [...validators.keys()] } }, orderBy: { id: 'asc' }, select: { id: true, product: true } })
+    const rows = await this.prisma.subscription.findMany({ where: { lifecycle: 'active', tenantId, product: { in: [...validators.keys()] } }, orderBy: { id: 'asc' }, select: { id: true, product: true } })
     return { subscriptions: rows.map((r) => ({ id: r.id, workflow: validators.get(r.product)! })) }
   }
 
@@ -77,14 +81,14 @@ export class TaskActivities {
   }
 
   /** What a schedule fires: starts the scheduled workflow through the API; the fire's workflow id keys it, so a retry starts nothing twice. */
-  async startScheduledProcess(input: { schedule_id: string; workflow: string; input: Record<string, unknown>; fire_id: string; created_by?: string; signature?: string }): Promise<Outcome> {
+  async startScheduledProcess(input: { schedule_id: string; workflow: string; input: Record<string, unknown>; fire_id: string; created_by?: string; tenant_id?: string; signature?: string }): Promise<Outcome> {
     // Started by anyone who can start a workflow in Temporal, this would act with the worker's key: only arguments
     // the gateway signed when it created the schedule are acted on.
-    const scheduled = { workflow: input.workflow, input: input.input, created_by: input.created_by }
+    const scheduled = { workflow: input.workflow, input: input.input, created_by: input.created_by, tenant_id: input.tenant_id }
     if (!input.signature || !(await this.signer.verify(input.schedule_id, 'schedule', scheduled, input.signature))) {
       throw ApplicationFailure.nonRetryable(`schedule ${input.schedule_id}: its arguments are not the ones the Loom API signed; nothing was started (a schedule made before signing: delete and re-create it)`, 'NotSigned')
     }
-    const actor = { name: `schedule:${input.schedule_id}`, actingFor: input.created_by }
+    const actor = { name: `schedule:${input.schedule_id}`, actingFor: input.created_by, tenant: input.tenant_id ?? 'default' }
     const outcome = await this.call('POST', `/api/processes/${input.workflow}`, input.input, actor, input.schedule_id, input.fire_id)
     if (outcome.status >= 500) throw ApplicationFailure.retryable(`the API answered ${outcome.status}: ${outcome.detail}`, 'Unavailable')
     return outcome
@@ -99,8 +103,12 @@ export class TaskActivities {
 
   /** A task acts as itself, for whoever started it (or for whom the schedule that started it acts). */
   private async taskActor(processId: string): Promise<Actor> {
-    const task = await this.prisma.process.findUniqueOrThrow({ where: { id: processId }, select: { createdBy: true, actingFor: true } })
-    return { name: `task:${processId}`, actingFor: task.actingFor ?? task.createdBy }
+    const task = await this.prisma.process.findUniqueOrThrow({ where: { id: processId }, select: { createdBy: true, actingFor: true, tenantId: true } })
+    return { name: `task:${processId}`, actingFor: task.actingFor ?? task.createdBy, tenant: task.tenantId }
+  }
+
+  private async tenantOf(processId: string): Promise<string> {
+    return (await this.prisma.process.findUniqueOrThrow({ where: { id: processId }, select: { tenantId: true } })).tenantId
   }
 
   private async call(method: string, path: string, body: unknown, actor: Actor, id: string, idempotencyKey?: string): Promise<Outcome> {
@@ -111,6 +119,7 @@ export class TaskActivities {
         authorization: `Bearer ${await this.serviceKey.get()}`,
         'x-loom-on-behalf-of': actor.name,
         ...(actor.actingFor ? { 'x-loom-acting-for': actor.actingFor } : {}),
+        ...(actor.tenant ? { 'x-loom-tenant': actor.tenant } : {}),
         ...(idempotencyKey ? { 'idempotency-key': idempotencyKey } : {}),
       },
       body: JSON.stringify(body),

@@ -25,6 +25,8 @@ export interface NewApiKey {
   roles: string[]
   createdBy: string
   expiresAt?: Date | null
+  /** narrows the key to these of its owner's tenants; none: all of them */
+  tenantIds?: string[]
 }
 
 /** Creates a key and records its hash: the key itself is returned once and kept nowhere. */
@@ -33,7 +35,7 @@ export async function createApiKey(prisma: Pick<PrismaClient, 'apiKey'>, key: Ne
   const id = uuidv7()
   const prefix = secret.slice(0, API_KEY_PREFIX.length + 6)
   await prisma.apiKey.create({
-    data: { id, prefix, hash: hashApiKey(secret), owner: key.owner, name: key.name, roles: key.roles, createdBy: key.createdBy, expiresAt: key.expiresAt ?? null },
+    data: { id, prefix, hash: hashApiKey(secret), owner: key.owner, name: key.name, roles: key.roles, createdBy: key.createdBy, expiresAt: key.expiresAt ?? null, tenantIds: key.tenantIds ?? [] },
   })
   return { id, key: secret, prefix }
 }

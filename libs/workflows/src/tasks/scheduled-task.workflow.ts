@@ -13,7 +13,9 @@ export interface ScheduledTaskArgs {
   input: Record<string, unknown>
   /** who created the schedule: its runs act for them (and they may not approve what those start) */
   created_by?: string
-  /** the gateway's signature of workflow, input and created_by: a run whose arguments it did not sign starts nothing */
+  /** the tenant its runs start processes in; absent on schedules made before tenancy (`default`) */
+  tenant_id?: string
+  /** the gateway's signature of workflow, input, created_by and tenant_id: a run whose arguments it did not sign starts nothing */
   signature?: string
 }
 
