@@ -215,6 +215,26 @@ describe('custom workflows', () => {
     await recordHistoryIfAsked(id, 'custom', 'run_custom_workflow.parallel')
   })
 
+  test('the notification and change-ticket actions run in a custom process (no subscription of its own): skipped, saying why, with no channel or ticket system configured', async () => {
+    const body = {
+      name: 'lab_tell',
+      steps: [
+        { name: 'ticket', action: 'tickets.open', with: { summary: 'lab work' }, compensate: { action: 'tickets.close', with: { summary: 'lab work', ticket: { $ref: 'steps.ticket' }, outcome: 'cancelled' } } },
+        { name: 'tell', action: 'notify.send', with: { to: ['lab@example.net'], data: { by: { $ref: 'process.created_by' } } } },
+        { name: 'note', action: 'tickets.update', with: { summary: 'told the lab', ticket: { $ref: 'steps.ticket' } } },
+        { name: 'close', action: 'tickets.close', with: { summary: 'done', ticket: { $ref: 'steps.ticket' }, outcome: 'completed' } },
+      ],
+    }
+    const registered = await register(body)
+    assert.equal(registered.status, 201, JSON.stringify(registered.body))
+    const id = await start('lab_tell', {})
+    const done = await api.waitForProcess(id, (p) => p.completed_at !== null)
+    assert.equal(done.status, 'completed', JSON.stringify(done.failure))
+    const log = new Map(done.steps.map((st) => [st.name, st]))
+    for (const step of ['ticket', 'tell', 'note', 'close']) assert.equal(log.get(step)?.status, 'success', step)
+    assert.match(JSON.stringify(done.steps.find((st) => st.name === 'tell')), /no notification channel is configured/)
+  })
+
   test('every refusal names its reason, and leaves nothing behind', async () => {
     const unknownAction = labAddress('lab_refused')
     unknownAction.steps[1] = { ...unknownAction.steps[1], action: 'dcim.reboot' }

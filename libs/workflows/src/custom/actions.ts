@@ -71,7 +71,8 @@ export const ACTIONS = {
     description: 'Send a notification (a template, to addresses) by the configured channel; skipped when none is configured',
     input: z
       .object({
-        template: z.string().min(1).nullable().default(null),
+        // A custom workflow has no template of its own name: the generic notice unless the definition names one.
+        template: z.string().min(1).default('process_notice'),
         to: z.array(z.string().min(1)).min(1),
         data: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])).default({}),
       })
