@@ -4,42 +4,24 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import pg from 'pg'
-import { createLoomWorker, type LoomWorker } from '../../apps/worker/src/create-worker.js'
 import type { CustomWorkflowDetailDto, CustomWorkflowVersionDto, ProcessDto, ProcessStartedDto } from '#contracts/index.js'
-import { type ApiClient, apiClient, as, asOnly } from '../support/api.js'
-import { cloneDatabase, type TestDatabase } from '../support/database.js'
-import { seed } from '../support/dcim.js'
-import { quietTemporalRuntime, testConfig } from '../support/env.js'
-import { type RunningGateway, startGateway } from '../support/gateway.js'
+import { type ApiClient, as, asOnly } from '../support/api.js'
+import { loomStack } from '../support/loom.js'
 import { recordHistoryIfAsked } from '../support/histories.js'
 
-let db: TestDatabase
-let loom: LoomWorker
-let running: Promise<void> | undefined
-let gw: RunningGateway
+const loom = loomStack({ devices: [] })
 let api: ApiClient
 let sql: pg.Client
 
 before(async () => {
-  quietTemporalRuntime()
-  db = await cloneDatabase()
-  await seed(db.url, [])
-  const config = testConfig(db.url)
-  gw = await startGateway(config)
-  loom = await createLoomWorker(config)
-  running = loom.run()
-  api = apiClient(gw.url)
-  sql = new pg.Client({ connectionString: db.url })
+  await loom.start()
+  api = loom.api
+  sql = new pg.Client({ connectionString: loom.databaseUrl })
   await sql.connect()
 })
 after(async () => {
-  if (running) {
-    loom.shutdown()
-    await running
-  }
   await sql?.end()
-  await gw?.close()
-  await db?.drop()
+  await loom.stop()
 })
 
 /** A lab host's address: the NOC names the pool, IPAM gives an address (given back on abort), the change board signs off. */
