@@ -54,6 +54,7 @@ export class InstancesService {
     // A custom workflow runs the version the service pins, or the latest one now.
     const custom = action.wfe_type === 'custom' ? await this.customs.startable(action.definition_source, service.tenantId).catch(gone) : undefined
     // The instance and its process belong to the service's tenant.
+    let made: Prisma.CatalogInstanceGetPayload<object> | undefined
     const started = await this.processes.start(custom?.form.workflow ?? body.action, answers, caller, idempotencyKey, {
       tenant: service.tenantId,
       custom,
@@ -63,12 +64,15 @@ export class InstancesService {
         // KEY SHARE: a delete of the service (FOR UPDATE) waits for this start, then sees its instance running.
         const held = await tx.$queryRaw<{ id: string }[]>`SELECT id::text FROM catalog_services WHERE id = ${service.id}::uuid AND deleted_at IS NULL FOR KEY SHARE`
         if (!held.length) throw new FieldErrorsException(422, [{ path: 'service_id', message: `service ${service.id} was deleted meanwhile` }], 'instance')
-        await tx.catalogInstance.create({
+        made = await tx.catalogInstance.create({
           data: { id: processId, tenantId: service.tenantId, serviceId: service.id, action: body.action, name: body.name, description: body.description ?? '', parameters: body.parameters as Prisma.InputJsonObject, createdBy: caller.user },
         })
       },
     })
-    return { instance: await this.get(started.id, scope), replayed: started.replayed }
+    // What this request made is answered as it was made (no read back: a start is what 16 clients at once wait on);
+    // a repeat's, as it is now.
+    if (started.replayed || !made) return { instance: await this.get(started.id, scope), replayed: started.replayed }
+    return { instance: toDto({ ...made, process: { status: started.status, updatedAt: made.createdAt, completedAt: null }, service: { name: service.name } }), replayed: false }
   }
 
   /** The start form's answers: the parameters with the service schema's defaults (the form checks them next). */
