@@ -3,6 +3,7 @@ import { PrismaService } from '#persistence/index.js'
 import type { WorkflowDeclaration } from '#workflows/engine/declaration.js'
 import { compileDefinition } from '#workflows/custom/compile.js'
 import type { CustomDefinition } from '#workflows/custom/definition.js'
+import { RecentlyUsed } from './recently-used.js'
 
 /** Versions are immutable, so a compiled one stays right; the bound keeps a gateway's memory flat. */
 const CACHED_VERSIONS = 500
@@ -13,27 +14,21 @@ const CACHED_VERSIONS = 500
  */
 @Injectable()
 export class CustomDeclarations {
-  private readonly compiled = new Map<string, WorkflowDeclaration>()
+  private readonly compiled = new RecentlyUsed<WorkflowDeclaration>(CACHED_VERSIONS)
 
   constructor(private readonly prisma: PrismaService) {}
 
+  /** The declaration of a version read by its id (a process's). */
   async ofVersion(versionId: string): Promise<WorkflowDeclaration> {
-    const cached = this.compiled.get(versionId)
-    if (cached) {
-      // Most recently used last: the first key is the one to drop.
-      this.compiled.delete(versionId)
-      this.compiled.set(versionId, cached)
-      return cached
-    }
-    const row = await this.prisma.customWorkflowVersion.findUnique({ where: { id: versionId }, select: { definition: true, version: true } })
+    const cached = this.compiled.find(versionId)
+    if (cached) return cached
+    const row = await this.prisma.customWorkflowVersion.findUnique({ where: { id: versionId }, select: { id: true, definition: true, version: true } })
     if (!row) throw new NotFoundException(`No custom workflow version ${versionId}.`)
-    const declaration = compileDefinition(row.definition as unknown as CustomDefinition, row.version)
-    this.compiled.set(versionId, declaration)
-    if (this.compiled.size > CACHED_VERSIONS) this.compiled.delete(this.compiled.keys().next().value!)
-    return declaration
+    return this.of(row)
   }
 
-  remember(versionId: string, declaration: WorkflowDeclaration): void {
-    if (!this.compiled.has(versionId)) this.compiled.set(versionId, declaration)
+  /** The declaration of a version at hand, compiled once. */
+  of(row: { id: string; definition: unknown; version: number }): WorkflowDeclaration {
+    return this.compiled.get(row.id, () => compileDefinition(row.definition as CustomDefinition, row.version))
   }
 }

@@ -5,7 +5,7 @@ import type { CustomWorkflowDetailDto, CustomWorkflowDto, CustomWorkflowVersionD
 import { escapeMarkdown } from '#domain/index.js'
 import { isUniqueViolation, type Prisma, PrismaService } from '#persistence/index.js'
 import { checkDefinition } from '#workflows/custom/check.js'
-import { compileDefinition, formOf } from '#workflows/custom/compile.js'
+import { formOf } from '#workflows/custom/compile.js'
 import type { CustomDefinition } from '#workflows/custom/definition.js'
 import * as NAMES from '#workflows/names.js'
 import { WORKFLOW_DECLARATIONS } from '#workflows/registry.js'
@@ -99,7 +99,7 @@ export class CustomWorkflowsService {
   }
 
   async version(name: string, version: number, tenant: string): Promise<CustomWorkflowVersionDto> {
-    return versionDto(name, await this.findVersion(name, version, tenant))
+    return versionDto(name, await this.versionOf(await this.find(name, tenant), version))
   }
 
   /**
@@ -110,10 +110,9 @@ export class CustomWorkflowsService {
     const at = source.lastIndexOf('@')
     const pinned = at >= 0 && /^[1-9]\d{0,8}$/.test(source.slice(at + 1)) ? Number(source.slice(at + 1)) : undefined
     const workflow = await this.find(pinned === undefined ? source : source.slice(0, at), tenant)
-    const row = await this.findVersion(workflow.name, pinned ?? workflow.latestVersion, tenant)
+    const row = await this.versionOf(workflow, pinned ?? workflow.latestVersion)
     const definition = row.definition as unknown as CustomDefinition
-    const declaration = compileDefinition(definition, row.version)
-    this.declarations.remember(row.id, declaration)
+    const declaration = this.declarations.of(row)
     const summary = escapeMarkdown(`Custom workflow ${workflow.name} v${row.version}`)
     return {
       declaration,
@@ -134,10 +133,9 @@ export class CustomWorkflowsService {
     return row
   }
 
-  private async findVersion(name: string, version: number, tenant: string): Promise<VersionRow> {
-    const workflow = await this.find(name, tenant)
+  private async versionOf(workflow: WorkflowRow, version: number): Promise<VersionRow> {
     const row = await this.prisma.customWorkflowVersion.findUnique({ where: { workflowId_version: { workflowId: workflow.id, version } } })
-    if (!row) throw new NotFoundException(`Custom workflow ${name} has no version ${version} (the latest is ${workflow.latestVersion}).`)
+    if (!row) throw new NotFoundException(`Custom workflow ${workflow.name} has no version ${version} (the latest is ${workflow.latestVersion}).`)
     return row
   }
 }

@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto'
 import { z } from 'zod'
 import type { FormContext, StartForm } from '#contracts/forms/index.js'
 import type { FieldErrorDto } from '#contracts/index.js'
+import { RecentlyUsed } from './recently-used.js'
 
 type JsonSchema = Record<string, unknown>
 interface Property {
@@ -13,8 +14,7 @@ interface Property {
   enum?: unknown[]
 }
 
-const compiled = new Map<string, z.ZodType>()
-const MAX_COMPILED = 1000
+const compiled = new RecentlyUsed<z.ZodType | Error>(1000)
 
 /** The validator of a schema, or the reason zod cannot read it (at `input`). */
 export function compileInput(schema: JsonSchema): { validator: z.ZodType } | { problems: FieldErrorDto[] } {
@@ -22,16 +22,14 @@ export function compileInput(schema: JsonSchema): { validator: z.ZodType } | { p
     return { problems: [{ path: 'input', message: 'must be a JSON Schema of type object with properties (the fields of the workflow\'s start form it offers)' }] }
   }
   const key = createHash('sha256').update(JSON.stringify(schema)).digest('hex')
-  let validator = compiled.get(key)
-  if (!validator) {
+  const validator = compiled.get(key, () => {
     try {
-      validator = z.fromJSONSchema(schema)
+      return z.fromJSONSchema(schema)
     } catch (error) {
-      return { problems: [{ path: 'input', message: `is not a JSON Schema Loom can apply: ${(error as Error).message}` }] }
+      return error as Error
     }
-    if (compiled.size >= MAX_COMPILED) compiled.delete(compiled.keys().next().value!)
-    compiled.set(key, validator)
-  }
+  })
+  if (validator instanceof Error) return { problems: [{ path: 'input', message: `is not a JSON Schema Loom can apply: ${validator.message}` }] }
   return { validator }
 }
 
